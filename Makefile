@@ -1,0 +1,203 @@
+# Build, run and test the membership service.
+#
+#   make deps     install missing Debian packages and npm modules, copy vendor assets
+#   make build    var/build/app and var/build/unit_tests
+#   make run      deps + build, then the whole stack on PORT (default 8080) in var/run
+#   make stop     stop the stack started by make run (from any shell)
+#   make test     deps + build, then tests/run.sh (unit, HTTP and browser suites);
+#                 TESTS=word runs only the test files and unit cases named with it
+#   make bench    deps + build, then tests/bench/run.sh (wrk scenarios)
+#   make fuzz     libFuzzer targets var/build/fuzz_* (needs clang)
+#   make lint     clang-format --dry-run and cppcheck
+#   make clean    remove var/build
+#
+# Everything generated lives under var/ (and node_modules/, static/vendor/).
+
+SHELL		:= /bin/bash
+.SHELLFLAGS	:= -eu -o pipefail -c
+.DEFAULT_GOAL	:= build
+.DELETE_ON_ERROR:
+# Keep the fuzz objects that pattern rules make on the way.
+.SECONDARY:
+.SUFFIXES:
+
+ifeq ($(origin CC),default)
+CC		:= gcc
+endif
+CLANG		?= clang
+PORT		?= 8080
+APP_ENV		?= dev
+NPROC		:= $(shell nproc 2>/dev/null || echo 2)
+
+BUILD		:= var/build
+OBJ		:= $(BUILD)/obj
+FUZZOBJ		:= $(BUILD)/fuzzobj
+
+# Evaluated when used (recursive '='), so a `make deps` earlier in the same
+# run that installs libmariadb-dev is seen by the compile that follows.
+DB_CFLAGS	 = $(shell mariadb_config --include 2>/dev/null || echo -I/usr/include/mariadb)
+DB_LIBS		 = $(shell mariadb_config --libs 2>/dev/null || echo -lmariadb)
+
+CFLAGS		?= -O2 -g
+WARN		:= -Wall -Wextra -Wno-unused-parameter
+ALL_CFLAGS	 = -std=gnu11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -I fcgi -I handlers \
+		   $(DB_CFLAGS)
+DEPFLAGS	:= -MMD -MP
+LDLIBS		 = -lfcgi -lcjson $(DB_LIBS) -lqrencode -lsodium -lpng -lm
+
+# Sources. fcgi/main.c holds main(); the unit runner has its own in
+# tests/unit/main.c. Objects are linked directly, never through a static
+# archive: routes, statements, commands and unit cases register themselves
+# in ELF sections that an archive member nobody references would lose.
+RT_SRC		:= $(wildcard fcgi/*.c) $(wildcard handlers/*.c)
+LIB_SRC		:= $(filter-out fcgi/main.c,$(RT_SRC))
+UNIT_SRC	:= $(wildcard tests/unit/*.c)
+FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+
+RT_OBJ		:= $(RT_SRC:%.c=$(OBJ)/%.o)
+LIB_OBJ		:= $(LIB_SRC:%.c=$(OBJ)/%.o)
+UNIT_OBJ	:= $(UNIT_SRC:%.c=$(OBJ)/%.o)
+FUZZ_LIB_OBJ	:= $(LIB_SRC:%.c=$(FUZZOBJ)/%.o)
+FUZZ_BIN	:= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+
+# Front-end assets copied out of node_modules into static/vendor/.
+VENDOR		:= static/vendor/weui.min.css static/vendor/echarts.min.js \
+		   static/vendor/html5-qrcode.min.js static/vendor/jsQR.js
+NPM_STAMP	:= node_modules/.package-lock.json
+
+# Sub-makes get -j unless the caller chose a job count already.
+SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+
+.PHONY: all build deps apt npm vendor run stop test bench fuzz lint clean distclean
+
+all: build
+
+build: $(BUILD)/app $(BUILD)/unit_tests
+
+$(BUILD)/app: $(RT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit_tests: $(UNIT_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# ---- dependencies ---------------------------------------------------------
+
+deps: apt npm vendor
+
+apt:
+	@conf/deps.sh
+
+npm: $(NPM_STAMP)
+
+# npm writes node_modules/.package-lock.json on every install: it is the
+# stamp that says node_modules matches the lock file.
+$(NPM_STAMP): package.json $(wildcard package-lock.json) | apt
+	@if [ -f package-lock.json ]; then \
+		echo "npm ci"; npm ci --no-audit --no-fund; \
+	else \
+		echo "npm install"; npm install --no-audit --no-fund; \
+	fi
+	@touch $@
+
+vendor: $(VENDOR)
+
+static/vendor/weui.min.css: node_modules/weui/dist/style/weui.min.css
+static/vendor/echarts.min.js: node_modules/echarts/dist/echarts.min.js
+static/vendor/html5-qrcode.min.js: node_modules/html5-qrcode/html5-qrcode.min.js
+static/vendor/jsQR.js: node_modules/jsqr/dist/jsQR.js
+
+$(VENDOR): $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cp $(filter node_modules/%/$(@F),$^) $@
+
+node_modules/%: $(NPM_STAMP) ;
+
+# ---- running --------------------------------------------------------------
+
+# deps and build under a lock: `make run` and several `make test` may start
+# at once in one tree, and two npm ci or two compilers writing one object
+# would trip over each other.
+PREPARE		 = @mkdir -p var && flock var/.prepare.lock sh -c \
+		   '$(MAKE) --no-print-directory deps && \
+		    $(MAKE) --no-print-directory $(SUBJOBS) build'
+
+run:
+	$(PREPARE)
+	conf/stack.sh fg var/run $(PORT) $(APP_ENV)
+
+stop:
+	conf/stack.sh down var/run
+
+test:
+	$(PREPARE)
+	tests/run.sh $(TESTS)
+
+bench:
+	$(PREPARE)
+	tests/bench/run.sh
+
+# ---- fuzzing --------------------------------------------------------------
+
+FUZZ_CFLAGS	 = -std=gnu11 -O1 -g -fsanitize=fuzzer-no-link,address \
+		   -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -DFUZZING \
+		   -I fcgi -I handlers $(DB_CFLAGS)
+
+fuzz:
+	@conf/deps.sh --fuzz || echo "make fuzz: could not install clang"
+	@if ! command -v $(CLANG) >/dev/null; then \
+		echo "make fuzz: $(CLANG) not found, skipping the fuzz targets"; \
+	elif [ -z "$(FUZZ_SRC)" ]; then \
+		echo "make fuzz: no tests/fuzz/fuzz_*.c"; \
+	else \
+		$(MAKE) --no-print-directory $(SUBJOBS) fuzz-bin; \
+	fi
+
+.PHONY: fuzz-bin
+fuzz-bin: $(FUZZ_BIN)
+
+$(BUILD)/fuzz_%: $(FUZZOBJ)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CLANG) -fsanitize=fuzzer,address -o $@ $^ $(LDLIBS)
+
+$(FUZZOBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# ---- style ----------------------------------------------------------------
+
+LINT_SRC	 = $(wildcard fcgi/*.[ch] handlers/*.[ch] tests/unit/*.[ch])
+
+# cppcheck does not read system headers: the one macro it must know is
+# given; comparePointers is the __start_/__stop_ section walk, by design.
+CPPCHECK_FLAGS	:= --quiet --error-exitcode=1 --std=c11 --inline-suppr \
+		   --enable=warning,performance,portability \
+		   --suppress=missingIncludeSystem --suppress=comparePointers \
+		   -D_GNU_SOURCE -I fcgi -I handlers \
+		   '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:0;e;e=e->next)'
+
+# Runs both checks, then fails if either found something.
+lint:
+	@conf/deps.sh --lint
+	@rc=0; \
+	echo "clang-format --dry-run -Werror"; \
+	clang-format --dry-run -Werror $(LINT_SRC) || rc=1; \
+	echo "cppcheck"; \
+	cppcheck $(CPPCHECK_FLAGS) fcgi handlers tests/unit || rc=1; \
+	exit $$rc
+
+# ---- housekeeping ---------------------------------------------------------
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf node_modules static/vendor
+
+-include $(RT_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) \
+	$(FUZZ_BIN:$(BUILD)/%=$(FUZZOBJ)/tests/fuzz/%.d)

@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+#
+# One self-contained stack (MariaDB, the app, nginx) in an instance
+# directory, so that several can run at once on different ports.
+#
+#   conf/stack.sh up     <instance_dir> <port> <dev|test|prod>
+#   conf/stack.sh fg     <instance_dir> <port> <dev|test|prod>  (up, wait, down on Ctrl-C)
+#   conf/stack.sh down   <instance_dir>
+#   conf/stack.sh status <instance_dir>
+#
+# Instance layout:
+#   my.cnf  secrets.env  env          rendered MariaDB config, generated
+#                                     secrets (dev/test), app environment
+#   mysql/  datadir      run/  sockets and pid files (0755: nginx reaches app.sock)
+#   log/    mariadb.log app.log nginx-error.log nginx-access.log
+#   nginx/  nginx.conf and temp dirs  uploads/  files the app stores
+#
+# Environment read by `up`:
+#   APP_BIN          the app binary (default var/build/app)
+#   APP_WORKERS      FastCGI workers (default 2 per core)
+#   MEMBER_CODE_TTL  seconds a member code lives (default 60)
+#   PUBLIC_URL       external URL (default http://127.0.0.1:<port>)
+#   prod only, required: APP_SECRET (64 hex), DB_PASSWORD; optional:
+#   SANDBOX_PAY_KEY, DB_NAME, DB_USER, and DB_SOCKET or DB_HOST/DB_PORT
+#   for a database run elsewhere (without them, MariaDB runs in the
+#   instance like in dev, with the given password). Nothing is generated
+#   and no demo data is loaded in prod.
+
+set -euo pipefail
+# `&` in a ${var//pat/rep} replacement is literal here (bash 5.2 would
+# otherwise put the match there).
+shopt -u patsub_replacement 2>/dev/null || true
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+ME=$(id -un)
+
+say() { printf 'stack: %s\n' "$*"; }
+die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+	sed -n '3,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# ---- helpers --------------------------------------------------------------
+
+# alive <pidfile> <name>: the pid in the file runs a program called name.
+alive() {
+	local pid
+	[ -s "$1" ] || return 1
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	kill -0 "$pid" 2>/dev/null || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+}
+
+# wait_gone <pid> <seconds>: 0 when the process has gone.
+wait_gone() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# render <template> <output> KEY=VALUE...: replace each @KEY@.
+render() {
+	local in=$1 out=$2 text kv
+	shift 2
+	text=$(<"$in")
+	for kv in "$@"; do
+		text=${text//@${kv%%=*}@/${kv#*=}}
+	done
+	if [[ "$text" =~ @[A-Z_]+@ ]]; then
+		die "$in: placeholder ${BASH_REMATCH[0]} left unfilled"
+	fi
+	printf '%s\n' "$text" >"$out"
+}
+
+hex32() {
+	od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
+}
+
+sql_quote() {
+	local s=${1//\\/\\\\}
+	printf "'%s'" "${s//\'/\'\'}"
+}
+
+tail_logs() {
+	local f
+	for f in "$INST"/log/*.log; do
+		[ -s "$f" ] || continue
+		echo "---- last lines of $f"
+		tail -n 25 "$f"
+	done >&2
+}
+
+set_instance() {
+	[ -n "${1:-}" ] || usage
+	INST=$(cd "$1" && pwd -P)
+	RUN=$INST/run
+	LOG=$INST/log
+	MYCNF=$INST/my.cnf
+	DB_SOCK=$RUN/mysql.sock
+	APP_PID=$RUN/app.pid
+	NGINX_PID=$RUN/nginx.pid
+	MYSQL_PID=$RUN/mysql.pid
+}
+
+db_root() {
+	mariadb --defaults-file="$MYCNF" --user=root
+}
+
+# ---- MariaDB --------------------------------------------------------------
+
+db_up() {
+	local flush=1 pid ok deadline
+	[ "$ENV" = test ] && flush=2
+	render "$ROOT/conf/my.cnf.in" "$MYCNF" "INST=$INST" \
+	    "FLUSH_AT_COMMIT=$flush"
+	if alive "$MYSQL_PID" mariadbd; then
+		say "MariaDB already running"
+		return 0
+	fi
+	if [ ! -d "$INST/mysql/mysql" ]; then
+		say "initialising MariaDB in $INST/mysql"
+		rm -rf "$INST/mysql"
+		mkdir -p "$INST/mysql"
+		if ! mariadb-install-db --defaults-file="$MYCNF" --user="$ME" \
+		    --auth-root-authentication-method=normal --skip-test-db \
+		    >"$LOG/mariadb-install.log" 2>&1; then
+			tail -n 30 "$LOG/mariadb-install.log" >&2
+			die "mariadb-install-db failed"
+		fi
+	fi
+	rm -f "$DB_SOCK"
+	setsid mariadbd --defaults-file="$MYCNF" --user="$ME" \
+	    </dev/null >>"$LOG/mariadb.log" 2>&1 &
+	pid=$!
+	# mariadbd writes the same pid there once started; written now, an
+	# interrupted `up` followed by `down` still finds it.
+	echo "$pid" >"$MYSQL_PID"
+	ok=
+	deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do
+		if mariadb-admin --defaults-file="$MYCNF" --user=root \
+		    --connect-timeout=1 ping >/dev/null 2>&1; then
+			ok=1
+			break
+		fi
+		sleep 0.1
+	done
+	if [ -z "$ok" ]; then
+		tail -n 30 "$LOG/mariadb.log" >&2
+		die "MariaDB did not start in 30 s"
+	fi
+	# root has no password (local tool use): only the instance's owner
+	# may reach the socket. Networking is off.
+	chmod 0600 "$DB_SOCK"
+	say "MariaDB up on $DB_SOCK"
+}
+
+db_setup() {
+	local pw
+	pw=$(sql_quote "$DB_PASSWORD")
+	db_root <<-EOF
+		CREATE DATABASE IF NOT EXISTS \`$DB_NAME\`
+		    CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+		CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY $pw;
+		ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY $pw;
+		GRANT ALL PRIVILEGES ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';
+	EOF
+}
+
+db_down() {
+	local pid
+	alive "$MYSQL_PID" mariadbd || return 0
+	pid=$(cat "$MYSQL_PID")
+	say "stopping MariaDB"
+	mariadb-admin --defaults-file="$MYCNF" --user=root \
+	    --connect-timeout=2 shutdown >/dev/null 2>&1 ||
+	    kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_gone "$pid" 60; then
+		say "MariaDB did not stop in 60 s; killing it"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_gone "$pid" 5 || true
+	fi
+}
+
+# ---- environment ----------------------------------------------------------
+
+load_env() {
+	local port=$1 workers
+	workers=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
+	LOCAL_DB=1
+	if [ "$ENV" = prod ]; then
+		[ -n "${APP_SECRET:-}" ] ||
+		    die "APP_ENV=prod needs APP_SECRET (64 hex characters) in the environment"
+		[[ "$APP_SECRET" =~ ^[0-9a-fA-F]{64}$ ]] ||
+		    die "APP_SECRET must be 64 hex characters"
+		[ -n "${DB_PASSWORD:-}" ] ||
+		    die "APP_ENV=prod needs DB_PASSWORD (and DB_SOCKET or DB_HOST for an outside database) in the environment"
+		if [ -n "${DB_SOCKET:-}" ] || [ -n "${DB_HOST:-}" ]; then
+			LOCAL_DB=
+		fi
+		SANDBOX_PAY_KEY=${SANDBOX_PAY_KEY:-}
+		DB_NAME=${DB_NAME:-app}
+		DB_USER=${DB_USER:-app}
+	else
+		if [ ! -s "$INST/secrets.env" ]; then
+			(
+				umask 077
+				printf 'DB_PASSWORD=%s\nAPP_SECRET=%s\nSANDBOX_PAY_KEY=%s\n' \
+				    "$(hex32)" "$(hex32)" "$(hex32)" \
+				    >"$INST/secrets.env"
+			)
+		fi
+		# shellcheck disable=SC1091
+		. "$INST/secrets.env"
+		DB_NAME=app
+		DB_USER=app
+		DB_HOST=
+		DB_PORT=
+	fi
+	if [ -n "$LOCAL_DB" ]; then
+		DB_SOCKET=$DB_SOCK
+		DB_HOST=
+		DB_PORT=
+	fi
+
+	export APP_ENV=$ENV APP_ROOT=$ROOT APP_SOCKET=$RUN/app.sock
+	export APP_WORKERS=$workers MEMBER_CODE_TTL=${MEMBER_CODE_TTL:-60}
+	export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:$port}
+	export UPLOAD_DIR=$INST/uploads BASE_URL=http://127.0.0.1:$port
+	export DB_SOCKET=${DB_SOCKET:-} DB_HOST=${DB_HOST:-} DB_PORT=${DB_PORT:-}
+	export DB_NAME DB_USER DB_PASSWORD APP_SECRET SANDBOX_PAY_KEY
+	export INSTANCE_DIR=$INST PORT=$port
+
+	# Shell-sourceable, for tests, bench and humans. In prod the
+	# operator's secrets stay in the operator's environment only.
+	local v vars=(APP_ENV APP_ROOT APP_SOCKET APP_WORKERS DB_SOCKET DB_HOST
+	    DB_PORT DB_NAME DB_USER MEMBER_CODE_TTL PUBLIC_URL UPLOAD_DIR
+	    BASE_URL INSTANCE_DIR PORT)
+	[ "$ENV" = prod ] || vars+=(DB_PASSWORD APP_SECRET SANDBOX_PAY_KEY)
+	(
+		umask 077
+		for v in "${vars[@]}"; do
+			printf '%s=%q\n' "$v" "${!v}"
+		done >"$INST/env"
+	)
+}
+
+# ---- app ------------------------------------------------------------------
+
+app_bin() {
+	APP=${APP_BIN:-$ROOT/var/build/app}
+	[ -x "$APP" ] || die "$APP not found: run make build"
+}
+
+app_up() {
+	local pid deadline
+	say "migrating"
+	"$APP" migrate 2>&1 | tee -a "$LOG/app.log" ||
+	    die "app migrate failed"
+	if [ "$ENV" != prod ]; then
+		say "loading demo data"
+		"$APP" seed 2>&1 | tee -a "$LOG/app.log" ||
+		    die "app seed failed"
+	fi
+	rm -f "$APP_SOCKET"
+	setsid "$APP" serve </dev/null >>"$LOG/app.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$APP_PID"
+	deadline=$((SECONDS + 15))
+	while [ "$SECONDS" -lt "$deadline" ] && [ ! -S "$APP_SOCKET" ] &&
+	    kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+	done
+	if ! kill -0 "$pid" 2>/dev/null || [ ! -S "$APP_SOCKET" ]; then
+		tail -n 30 "$LOG/app.log" >&2
+		die "app serve did not start"
+	fi
+	say "app serving on $APP_SOCKET (pid $pid, $APP_WORKERS workers)"
+}
+
+app_down() {
+	local pid
+	alive "$APP_PID" " serve" || { rm -f "$APP_PID"; return 0; }
+	pid=$(cat "$APP_PID")
+	say "stopping app"
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_gone "$pid" 15; then
+		say "app did not stop in 15 s; killing its process group"
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		wait_gone "$pid" 5 || true
+	fi
+	rm -f "$APP_PID" "$RUN/app.sock"
+}
+
+# ---- nginx ----------------------------------------------------------------
+
+# The user line for nginx.conf. As root, nginx runs its workers as an
+# unprivileged user; they must reach static/, uploads/ and the FastCGI
+# socket. A checkout under a 0700 directory is out of their reach, and
+# then the workers run as root too.
+nginx_user() {
+	local u g
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# not started as root: workers run as $ME"
+		return
+	fi
+	for u in www-data nobody; do
+		id -u "$u" >/dev/null 2>&1 && break
+		u=
+	done
+	# shellcheck disable=SC2016
+	if [ -n "$u" ] && runuser -u "$u" -- sh -c '
+	    test -r "$1/static" && test -x "$1/static" &&
+	    test -x "$2/run" && test -x "$2/uploads" && test -x "$2/nginx"
+	    ' sh "$ROOT" "$INST" 2>/dev/null; then
+		g=$(id -gn "$u")
+		echo "user $u $g;"
+	else
+		echo "# ${u:-www-data} cannot reach $ROOT/static or $INST: workers run as root"
+		echo "user root;"
+	fi
+}
+
+nginx_up() {
+	local port=$1 rate burst
+	if [ "$ENV" = test ]; then
+		# Tests sign in many members from 127.0.0.1.
+		rate=100r/s burst=2000
+	else
+		rate=30r/m burst=20
+	fi
+	render "$ROOT/conf/nginx.conf.in" "$INST/nginx/nginx.conf" \
+	    "ROOT=$ROOT" "INST=$INST" "PORT=$port" "ENV=$ENV" \
+	    "USER=$(nginx_user)" "AUTH_RATE=$rate" "AUTH_BURST=$burst"
+	if ! nginx -q -t -p "$INST/nginx" -c "$INST/nginx/nginx.conf" \
+	    -e "$LOG/nginx-error.log"; then
+		die "nginx configuration test failed"
+	fi
+	nginx -p "$INST/nginx" -c "$INST/nginx/nginx.conf" \
+	    -e "$LOG/nginx-error.log" </dev/null ||
+	    die "nginx did not start (port $port in use?)"
+	say "nginx listening on 127.0.0.1:$port"
+}
+
+nginx_down() {
+	local pid
+	alive "$NGINX_PID" nginx || return 0
+	pid=$(cat "$NGINX_PID")
+	say "stopping nginx"
+	kill -QUIT "$pid" 2>/dev/null || true
+	if ! wait_gone "$pid" 10; then
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! wait_gone "$pid" 5; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+}
+
+# ---- commands -------------------------------------------------------------
+
+cmd_up() {
+	local port=$2 ok deadline
+	if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] ||
+	    [ "$port" -gt 65535 ]; then
+		die "bad port: $port"
+	fi
+	case "$ENV" in dev | test | prod) ;; *) die "env must be dev, test or prod" ;; esac
+	app_bin
+	mkdir -p "$1"
+	set_instance "$1"
+	mkdir -p "$INST/mysql" "$RUN" "$LOG" "$INST/nginx" "$INST/uploads"
+	chmod 0755 "$INST" "$RUN" "$INST/nginx" "$INST/uploads"
+	chmod 0700 "$INST/mysql"
+
+	load_env "$port"
+	# A second `up` replaces the app and nginx, keeps the database.
+	nginx_down
+	app_down
+	if [ -n "$LOCAL_DB" ]; then
+		db_up
+		db_setup
+	fi
+	app_up
+	nginx_up "$port"
+
+	ok=
+	deadline=$((SECONDS + 20))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		if curl -fsS -o /dev/null --max-time 2 "$BASE_URL/livez" \
+		    2>/dev/null; then
+			ok=1
+			break
+		fi
+		sleep 0.2
+	done
+	if [ -z "$ok" ]; then
+		curl -sS --max-time 2 "$BASE_URL/livez" >&2 || true
+		tail_logs
+		die "$BASE_URL/livez does not answer"
+	fi
+	say "up: environment in $INST/env"
+	echo "$BASE_URL/m/demo/"
+}
+
+cmd_down() {
+	[ -d "$1" ] || return 0
+	set_instance "$1"
+	nginx_down
+	app_down
+	db_down
+	rm -f "$RUN"/*.sock "$RUN"/*.pid
+}
+
+cmd_status() {
+	[ -d "$1" ] || { echo "no instance in $1"; return 3; }
+	set_instance "$1"
+	local rc=0
+	if alive "$MYSQL_PID" mariadbd; then
+		echo "mariadb: running (pid $(cat "$MYSQL_PID"))"
+	else
+		echo "mariadb: stopped"
+		rc=3
+	fi
+	if alive "$APP_PID" " serve"; then
+		echo "app: running (pid $(cat "$APP_PID"))"
+	else
+		echo "app: stopped"
+		rc=3
+	fi
+	if alive "$NGINX_PID" nginx; then
+		echo "nginx: running (pid $(cat "$NGINX_PID"))"
+	else
+		echo "nginx: stopped"
+		rc=3
+	fi
+	return "$rc"
+}
+
+cmd_fg() {
+	FG_INST=$1
+	# Once stopping, further Ctrl-C are ignored (by the down too) so
+	# that nothing is left half-stopped.
+	trap 'trap "" INT TERM; trap - EXIT; echo; cmd_down "$FG_INST"; exit 0' INT TERM
+	trap 'cmd_down "$FG_INST"' EXIT
+	cmd_up "$@"
+	say "running; Ctrl-C (or make stop) stops it"
+	# Leave when interrupted, or when someone else took nginx or the app down.
+	while alive "$NGINX_PID" nginx && alive "$APP_PID" " serve"; do
+		sleep 1 &
+		wait $! || true
+	done
+	say "a server has stopped; taking the rest down"
+	trap "" INT TERM
+	trap - EXIT
+	cmd_down "$FG_INST"
+}
+
+[ $# -ge 2 ] || usage
+cmd=$1
+shift
+case "$cmd" in
+up | fg)
+	[ $# -eq 3 ] || usage
+	ENV=$3
+	"cmd_$cmd" "$1" "$2"
+	;;
+down | status)
+	"cmd_$cmd" "$1"
+	;;
+*)
+	usage
+	;;
+esac

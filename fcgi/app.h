@@ -1,0 +1,224 @@
+/*
+ * The runtime's public face for handlers: the request context, input
+ * helpers, responses, routes. Knows nothing about coupons.
+ */
+#ifndef APP_H
+#define APP_H
+#include <stddef.h>
+#include <stdint.h>
+#include "cjson/cJSON.h"
+#include "arena.h"
+
+#define REQ_MAX_PARAMS	8
+#define REQ_BODY_MAX	(64 * 1024)
+#define REQ_UPLOAD_MAX	(2 * 1024 * 1024)
+#define JSON_MAX_DEPTH	32
+
+enum { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16, M_HEAD = 32 };
+
+/* Route flags: what the dispatcher checks before a handler runs. */
+#define AUTH_MEMBER	0x01	/* member session of this merchant */
+#define AUTH_STAFF	0x02	/* staff session of this merchant */
+#define AUTH_OPTIONAL	0x04	/* resolve a member session if present */
+#define CSRF		0x08	/* cookie sessions need X-CSRF-Token */
+#define IDEMPOTENT	0x10	/* Idempotency-Key honoured (one transaction) */
+#define UPLOAD		0x20	/* body up to REQ_UPLOAD_MAX, any media type */
+#define HTML		0x40	/* errors rendered as an HTML page */
+#define PHONE_SESSION	0x80	/* AUTH_MEMBER satisfied by a signed-in phone
+				   that has not joined yet */
+#define AUTH_SELF	0x800	/* the handler checks the session itself in
+				   its own query, calling auth_require()
+				   when that finds nothing */
+#define ROLE_OWNER	0x100	/* staff roles allowed (none set: any role) */
+#define ROLE_MARKETING	0x200
+#define ROLE_CASHIER	0x400
+
+struct req;
+typedef int (*handler_fn)(struct req *);
+
+struct route {
+	int		 methods;
+	const char	*pattern;	/* "/api/v1/m/:merchant/me/card" */
+	handler_fn	 fn;
+	int		 flags;
+};
+
+/*
+ * Each handler file lists its routes in a table ending with a zeroed
+ * entry and registers it with ROUTES(); the router collects every table.
+ */
+#define ROUTES(name) \
+	static const struct route name[]; \
+	static const struct route *const name##_reg \
+	    __attribute__((used, section("app_routes"))) = name; \
+	static const struct route name[]
+
+struct merchant {
+	int64_t		 id;
+	const char	*code;
+	const char	*name;
+	const char	*tz;		/* "+08:00" */
+};
+
+enum auth_kind { AUTH_NONE = 0, AUTH_KIND_MEMBER, AUTH_KIND_STAFF };
+
+struct auth {
+	enum auth_kind	 kind;
+	int64_t		 session_id;
+	int		 via_cookie;
+	/* member sessions */
+	const char	*phone;
+	int64_t		 member_id;	/* 0: signed in, not joined yet */
+	/* staff sessions */
+	int64_t		 staff_id;
+	const char	*role;		/* "owner" | "marketing" | "cashier" */
+	const char	*staff_name;
+	const char	*csrf_hash;
+};
+
+struct hdr {
+	const char	*name, *value;
+	struct hdr	*next;
+};
+
+struct req {
+	struct arena	*a;
+	void		*io;		/* runtime-private (FCGX_Request) */
+	/* request */
+	int		 method;
+	const char	*method_name;
+	const char	*path;		/* decoded path, no query */
+	const char	*query;		/* raw query string ("" if none) */
+	const char	*request_id;
+	const char	*remote_addr;
+	const char	*content_type;
+	const char	*host;
+	const char	*scheme;	/* "http" | "https" */
+	const char	*cookie_hdr;
+	const char	*authz_hdr;
+	const char	*csrf_hdr;
+	const char	*idem_key;
+	const char	*user_agent;
+	const char	*body;		/* NUL-terminated, body_len bytes */
+	size_t		 body_len;
+	cJSON		*json;		/* parsed body object, or NULL */
+	int		 nparams;
+	const char	*pname[REQ_MAX_PARAMS];
+	const char	*pval[REQ_MAX_PARAMS];
+	const struct route *route;
+	struct merchant	*m;
+	struct auth	 auth;
+	/* response */
+	int		 status;
+	const char	*ctype;
+	struct hdr	*hdrs;
+	const char	*out;
+	size_t		 outlen;
+	const char	*err_code;	/* for logs */
+};
+
+/* Configuration read from the environment at start-up. */
+struct config {
+	const char	*env;		/* "dev" | "test" | "prod" */
+	const char	*root;		/* project root (templates/, migrations/) */
+	const char	*socket;	/* FastCGI listen socket */
+	int		 workers;
+	const char	*db_host, *db_socket, *db_name, *db_user, *db_pass;
+	unsigned	 db_port;
+	unsigned char	 secret[32];	/* APP_SECRET, hex-decoded */
+	int		 member_code_ttl;	/* seconds, default 60 */
+	const char	*public_url;	/* "http://127.0.0.1:8080" */
+	const char	*upload_dir;	/* where uploads go; nginx serves /uploads/ */
+	const char	*version;
+};
+extern struct config cfg;
+int	 cfg_is_dev(void);	/* dev or test */
+int	 cfg_load(void);
+
+/* ---- input (req.c). Each helper records the error response itself. ---- */
+
+const char *req_param(struct req *, const char *);	/* path parameter */
+const char *req_query(struct req *, const char *);	/* decoded, or NULL */
+/* A path parameter that must be a positive id: 0, or -1 (nothing recorded). */
+int	 req_param_id(struct req *, const char *, int64_t *);
+/* Valid UTF-8 text without control characters but \n and \t; chars out. */
+int	 utf8_text_ok(const char *, size_t *chars);
+const char *req_header(struct req *, const char *);	/* "HTTP_X_FOO" style name */
+/* The n-th cookie called name (cookies of one name may repeat). */
+const char *req_cookie(struct req *, const char *, int n);
+/* Parse the JSON body into r->json: 0, or -1 with the error recorded. */
+int	 req_json_body(struct req *);
+/*
+ * Fields of the JSON body object. Return 0 when present and valid, 1 when
+ * absent (or null) and not required, -1 with 400 invalid_field recorded.
+ */
+int	 req_json_str(struct req *, const char *, int required, size_t minlen,
+	    size_t maxlen, const char **);
+int	 req_json_int(struct req *, const char *, int required, int64_t min,
+	    int64_t max, int64_t *);
+int	 req_json_bool(struct req *, const char *, int required, int *);
+/* Query-string integer: same return convention. */
+int	 req_query_int(struct req *, const char *, int required, int64_t min,
+	    int64_t max, int64_t *);
+/* Pagination: limit (1..100, default 20) and opaque cursor (an id). */
+int	 req_page(struct req *, int64_t *limit, int64_t *cursor_id);
+
+/* ---- sessions (router.c) ---- */
+
+/* The route's session, role and CSRF checks: 0, or the error status. */
+int	 auth_require(struct req *);
+/* The keyed hash of the request's first session token, or NULL. */
+const char *auth_token_hash(struct req *);
+
+/* ---- output (resp.c) ---- */
+
+void	 resp_header(struct req *, const char *, const char *);
+/* {"data": data}; takes data. Returns status. */
+int	 resp_data(struct req *, int status, cJSON *data);
+/* {"data": [...], "next_cursor": cursor|null}; takes arr. */
+int	 resp_list(struct req *, cJSON *arr, int64_t next_cursor_id);
+/* Contract error; message in zh-CN for the end user; field may be NULL. */
+int	 resp_err(struct req *, int status, const char *code,
+	    const char *message, const char *field);
+int	 resp_bad_field(struct req *, const char *field, const char *message);
+int	 resp_internal(struct req *);
+int	 resp_raw(struct req *, int status, const char *ctype, const void *,
+	    size_t);
+int	 resp_html(struct req *, int status, const char *tmpl, cJSON *ctx);
+int	 resp_redirect(struct req *, int status, const char *location);
+void	 resp_reset(struct req *);
+/* Set-Cookie with HttpOnly, SameSite=Lax, Secure when https. */
+void	 resp_cookie(struct req *, const char *name, const char *value,
+	    const char *path, long max_age);
+
+/* JSON helpers that allocate in the request arena (via cJSON hooks). */
+cJSON	*j_obj(void);
+cJSON	*j_arr(void);
+void	 j_str(cJSON *, const char *, const char *);	/* NULL -> null */
+void	 j_int(cJSON *, const char *, int64_t);
+void	 j_bool(cJSON *, const char *, int);
+void	 j_null(cJSON *, const char *);
+void	 j_add(cJSON *, const char *, cJSON *);
+
+/* ---- logging (log.c) ---- */
+void	 log_info(struct req *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 log_warn(struct req *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 log_err(struct req *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* ---- time (util.c) ---- */
+/* RFC 3339 in the merchant's offset from a "YYYY-MM-DD HH:MM:SS" UTC string. */
+const char *time_rfc3339(struct req *, const char *utc_sql);
+const char *time_rfc3339_t(struct req *, int64_t unix_ts);
+int64_t	 time_now(void);
+
+/* ---- crypto helpers over libsodium (util.c) ---- */
+void	 rand_bytes(void *, size_t);
+uint32_t rand_uniform(uint32_t upper);
+/* Hex of a keyed BLAKE2b-256 of data under the app secret (tokens, codes). */
+char	*hash_hex(struct req *, const char *data, size_t len);
+char	*hex_encode(struct arena *, const unsigned char *, size_t);
+
+#endif

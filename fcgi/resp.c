@@ -1,0 +1,309 @@
+/*
+ * Responses: status, headers, the contract's JSON envelope and errors,
+ * HTML through templates. Everything is buffered in the arena and written
+ * once by resp_send().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "req.h"
+#include "tmpl.h"
+
+/* cJSON allocations come from the current request's arena while one runs. */
+static struct arena *json_arena;
+
+static void *
+json_malloc(size_t n)
+{
+	return json_arena != NULL ? arena_alloc(json_arena, n) : malloc(n);
+}
+
+static void
+json_free(void *p)
+{
+	if (json_arena == NULL)
+		free(p);
+}
+
+void
+json_hooks_arena(struct arena *a)
+{
+	static int installed;
+
+	if (!installed) {
+		cJSON_Hooks h = { json_malloc, json_free };
+
+		cJSON_InitHooks(&h);
+		installed = 1;
+	}
+	json_arena = a;
+}
+
+cJSON *
+j_obj(void)
+{
+	return cJSON_CreateObject();
+}
+
+cJSON *
+j_arr(void)
+{
+	return cJSON_CreateArray();
+}
+
+void
+j_str(cJSON *o, const char *k, const char *v)
+{
+	if (v == NULL)
+		cJSON_AddNullToObject(o, k);
+	else
+		cJSON_AddStringToObject(o, k, v);
+}
+
+void
+j_int(cJSON *o, const char *k, int64_t v)
+{
+	cJSON_AddNumberToObject(o, k, (double)v);
+}
+
+void
+j_bool(cJSON *o, const char *k, int v)
+{
+	cJSON_AddBoolToObject(o, k, v);
+}
+
+void
+j_null(cJSON *o, const char *k)
+{
+	cJSON_AddNullToObject(o, k);
+}
+
+void
+j_add(cJSON *o, const char *k, cJSON *v)
+{
+	if (v == NULL)
+		cJSON_AddNullToObject(o, k);
+	else if (cJSON_IsArray(o))
+		cJSON_AddItemToArray(o, v);
+	else
+		cJSON_AddItemToObject(o, k, v);
+}
+
+void
+resp_header(struct req *r, const char *name, const char *value)
+{
+	struct hdr *h = arena_alloc(r->a, sizeof(*h)), **pp;
+
+	h->name = arena_strdup(r->a, name);
+	h->value = arena_strdup(r->a, value);
+	h->next = NULL;
+	for (pp = &r->hdrs; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = h;
+}
+
+void
+resp_reset(struct req *r)
+{
+	r->status = 0;
+	r->hdrs = NULL;
+	r->out = NULL;
+	r->outlen = 0;
+	r->ctype = NULL;
+	r->err_code = NULL;
+}
+
+static int
+set_json(struct req *r, int status, cJSON *root)
+{
+	char *s = cJSON_PrintUnformatted(root);
+
+	if (s == NULL)
+		return resp_internal(r);
+	r->status = status;
+	r->ctype = "application/json; charset=utf-8";
+	r->out = s;
+	r->outlen = strlen(s);
+	return status;
+}
+
+int
+resp_data(struct req *r, int status, cJSON *data)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(root, "data", data ? data : cJSON_CreateNull());
+	return set_json(r, status, root);
+}
+
+int
+resp_list(struct req *r, cJSON *arr, int64_t next)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(root, "data", arr);
+	if (next > 0)
+		cJSON_AddStringToObject(root, "next_cursor",
+		    arena_printf(r->a, "%lld", (long long)next));
+	else
+		cJSON_AddNullToObject(root, "next_cursor");
+	return set_json(r, 200, root);
+}
+
+static const char *
+status_text(int s)
+{
+	switch (s) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+int
+resp_err(struct req *r, int status, const char *code, const char *message,
+    const char *field)
+{
+	cJSON *root, *e;
+
+	r->err_code = code;
+	if (r->route != NULL && (r->route->flags & HTML)) {
+		cJSON *ctx = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(ctx, "status", status);
+		cJSON_AddStringToObject(ctx, "code", code);
+		cJSON_AddStringToObject(ctx, "message", message);
+		if (r->m != NULL)
+			cJSON_AddStringToObject(ctx, "merchant", r->m->code);
+		if (tmpl_exists("pages/error"))
+			return resp_html(r, status, "pages/error", ctx);
+	}
+	root = cJSON_CreateObject();
+	e = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	if (field != NULL)
+		cJSON_AddStringToObject(e, "field", field);
+	return set_json(r, status, root);
+}
+
+int
+resp_bad_field(struct req *r, const char *field, const char *message)
+{
+	return resp_err(r, 400, "invalid_field",
+	    arena_printf(r->a, "%s: %s", field, message), field);
+}
+
+int
+resp_internal(struct req *r)
+{
+	return resp_err(r, 500, "internal", "系统错误，请稍后再试", NULL);
+}
+
+int
+resp_raw(struct req *r, int status, const char *ctype, const void *p,
+    size_t n)
+{
+	r->status = status;
+	r->ctype = arena_strdup(r->a, ctype);
+	r->out = p;
+	r->outlen = n;
+	return status;
+}
+
+int
+resp_html(struct req *r, int status, const char *name, cJSON *ctx)
+{
+	char *out;
+	size_t len;
+
+	if (ctx == NULL)
+		ctx = cJSON_CreateObject();
+	if (r->m != NULL && cJSON_GetObjectItem(ctx, "merchant") == NULL) {
+		cJSON *m = cJSON_AddObjectToObject(ctx, "merchant");
+
+		cJSON_AddStringToObject(m, "code", r->m->code);
+		cJSON_AddStringToObject(m, "name", r->m->name);
+	}
+	if (tmpl_render(r->a, name, ctx, &out, &len) == -1) {
+		log_err(r, "template %s failed", name);
+		r->route = NULL;	/* plain JSON error, no recursion */
+		return resp_internal(r);
+	}
+	r->status = status;
+	r->ctype = "text/html; charset=utf-8";
+	r->out = out;
+	r->outlen = len;
+	return status;
+}
+
+int
+resp_redirect(struct req *r, int status, const char *location)
+{
+	resp_header(r, "Location", location);
+	r->status = status;
+	r->ctype = "text/plain; charset=utf-8";
+	r->out = "";
+	r->outlen = 0;
+	return status;
+}
+
+void
+resp_cookie(struct req *r, const char *name, const char *value,
+    const char *path, long max_age)
+{
+	resp_header(r, "Set-Cookie", arena_printf(r->a,
+	    "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Lax%s", name,
+	    value, path, max_age,
+	    strcmp(r->scheme ? r->scheme : "http", "https") == 0 ?
+	    "; Secure" : ""));
+}
+
+void
+resp_send(struct req *r)
+{
+	FCGX_Request *f = r->io;
+	struct hdr *h;
+	int has_cc = 0;
+
+	if (r->status == 0)
+		resp_internal(r);
+	FCGX_FPrintF(f->out, "Status: %d %s\r\n", r->status,
+	    status_text(r->status));
+	FCGX_FPrintF(f->out, "Content-Type: %s\r\n",
+	    r->ctype ? r->ctype : "application/json; charset=utf-8");
+	FCGX_FPrintF(f->out, "Content-Length: %lu\r\n", (unsigned long)r->outlen);
+	FCGX_FPrintF(f->out, "X-Request-Id: %s\r\n", r->request_id);
+	FCGX_PutS("X-Content-Type-Options: nosniff\r\n", f->out);
+	for (h = r->hdrs; h != NULL; h = h->next) {
+		if (strcasecmp(h->name, "Cache-Control") == 0)
+			has_cc = 1;
+		FCGX_FPrintF(f->out, "%s: %s\r\n", h->name, h->value);
+	}
+	if (!has_cc)
+		FCGX_PutS("Cache-Control: no-store\r\n", f->out);
+	if (r->status == 429 && r->hdrs == NULL)
+		FCGX_PutS("Retry-After: 60\r\n", f->out);
+	FCGX_PutS("\r\n", f->out);
+	if (r->method != M_HEAD && r->outlen > 0)
+		FCGX_PutStr(r->out, (int)r->outlen, f->out);
+}

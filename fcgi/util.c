@@ -1,0 +1,174 @@
+/* Configuration, time and the few libsodium wrappers the app needs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "app.h"
+
+#ifndef APP_VERSION
+#define APP_VERSION "0.1.0"
+#endif
+
+struct config cfg;
+
+static const char *
+env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : def;
+}
+
+int
+cfg_is_dev(void)
+{
+	return strcmp(cfg.env, "dev") == 0 || strcmp(cfg.env, "test") == 0;
+}
+
+/*
+ * Read the environment. In prod the secret and the database settings must
+ * be given; elsewhere a missing secret is derived from a fixed dev value so
+ * tools like `app seed` work on a laptop. Returns 0 or -1 with a message.
+ */
+int
+cfg_load(void)
+{
+	const char *s;
+	long n;
+
+	if (sodium_init() < 0) {
+		fputs("libsodium failed to initialise\n", stderr);
+		return -1;
+	}
+	cfg.env = env_or("APP_ENV", "dev");
+	if (strcmp(cfg.env, "dev") && strcmp(cfg.env, "test") &&
+	    strcmp(cfg.env, "prod")) {
+		fprintf(stderr, "APP_ENV must be dev, test or prod\n");
+		return -1;
+	}
+	cfg.root = env_or("APP_ROOT", ".");
+	cfg.socket = env_or("APP_SOCKET", "var/run/app.sock");
+	n = strtol(env_or("APP_WORKERS", "0"), NULL, 10);
+	if (n <= 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		n = 2 * (cores > 0 ? cores : 1);
+	}
+	cfg.workers = (int)(n > 64 ? 64 : n);
+	cfg.db_host = env_or("DB_HOST", NULL);
+	cfg.db_socket = env_or("DB_SOCKET", NULL);
+	cfg.db_port = (unsigned)strtoul(env_or("DB_PORT", "0"), NULL, 10);
+	cfg.db_name = env_or("DB_NAME", "app");
+	cfg.db_user = env_or("DB_USER", "app");
+	cfg.db_pass = env_or("DB_PASSWORD", NULL);
+	cfg.public_url = env_or("PUBLIC_URL", "http://127.0.0.1:8080");
+	cfg.upload_dir = env_or("UPLOAD_DIR", "var/uploads");
+	cfg.member_code_ttl = (int)strtol(env_or("MEMBER_CODE_TTL", "60"),
+	    NULL, 10);
+	if (cfg.member_code_ttl <= 0 || cfg.member_code_ttl > 3600)
+		cfg.member_code_ttl = 60;
+	cfg.version = APP_VERSION;
+	s = env_or("APP_SECRET", NULL);
+	if (s != NULL) {
+		size_t bin_len = 0;
+
+		if (strlen(s) != 64 || sodium_hex2bin(cfg.secret,
+		    sizeof(cfg.secret), s, 64, NULL, &bin_len, NULL) != 0 ||
+		    bin_len != 32) {
+			fputs("APP_SECRET must be 64 hex characters\n", stderr);
+			return -1;
+		}
+	} else if (strcmp(cfg.env, "prod") == 0) {
+		fputs("APP_ENV=prod needs APP_SECRET (64 hex characters)\n",
+		    stderr);
+		return -1;
+	} else
+		crypto_generichash(cfg.secret, sizeof(cfg.secret),
+		    (const unsigned char *)"dev-secret", 10, NULL, 0);
+	if (strcmp(cfg.env, "prod") == 0 && (cfg.db_pass == NULL ||
+	    (cfg.db_socket == NULL && cfg.db_host == NULL))) {
+		fputs("APP_ENV=prod needs DB_PASSWORD and DB_SOCKET or "
+		    "DB_HOST\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+time_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* "+08:00" -> seconds east of UTC. */
+static long
+tz_offset(const char *tz)
+{
+	int h = 8, m = 0;
+	char sign = '+';
+
+	if (tz != NULL && sscanf(tz, "%c%2d:%2d", &sign, &h, &m) != 3)
+		return 8 * 3600;
+	return (sign == '-' ? -1 : 1) * (h * 3600L + m * 60L);
+}
+
+const char *
+time_rfc3339_t(struct req *r, int64_t ts)
+{
+	const char *tz = r->m != NULL ? r->m->tz : "+08:00";
+	time_t t = (time_t)(ts + tz_offset(tz));
+	struct tm tm;
+	char buf[40];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return arena_printf(r->a, "%s%s", buf, tz ? tz : "+08:00");
+}
+
+const char *
+time_rfc3339(struct req *r, const char *sql)
+{
+	struct tm tm;
+
+	if (sql == NULL)
+		return NULL;
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(sql, "%Y-%m-%d %H:%M:%S", &tm) == NULL)
+		return sql;
+	return time_rfc3339_t(r, (int64_t)timegm(&tm));
+}
+
+void
+rand_bytes(void *p, size_t n)
+{
+	randombytes_buf(p, n);
+}
+
+uint32_t
+rand_uniform(uint32_t upper)
+{
+	return upper < 2 ? 0 : randombytes_uniform(upper);
+}
+
+char *
+hex_encode(struct arena *a, const unsigned char *p, size_t n)
+{
+	char *s = arena_alloc(a, n * 2 + 1);
+
+	sodium_bin2hex(s, n * 2 + 1, p, n);
+	return s;
+}
+
+char *
+hash_hex(struct req *r, const char *data, size_t len)
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)data, len,
+	    cfg.secret, sizeof(cfg.secret));
+	return hex_encode(r->a, h, sizeof(h));
+}

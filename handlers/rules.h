@@ -1,0 +1,35 @@
+/*
+ * Pure rules with no I/O, reached by unit tests: phone numbers, card
+ * numbers, tier evaluation.
+ */
+#ifndef RULES_H
+#define RULES_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Mainland mobile number: 1[3-9] followed by nine digits. */
+int	 phone_valid(const char *);
+/* "138****8000" into out (at least 12 bytes). */
+void	 phone_mask(const char *, char *out, size_t);
+/* YYYY-MM-DD, a real calendar date between 1900-01-01 and today+0. */
+int	 date_valid(const char *);
+
+struct tier_step {
+	int	 level;
+	int64_t	 growth;
+};
+/*
+ * Index of the tier a member with this growth is in (the highest whose
+ * threshold is reached; tiers sorted by level, thresholds rising), and the
+ * index of the next one or -1.
+ */
+int	 tier_for_growth(const struct tier_step *, int n, int64_t growth,
+	    int *next);
+
+/*
+ * Card number: 16 digits, prefix "8" then 15 random digits; from rand_fn
+ * (uniform in [0, upper)) so tests can drive it.
+ */
+void	 card_no_make(char out[17], uint32_t (*rand_fn)(uint32_t));
+
+#endif

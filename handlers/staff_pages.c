@@ -1,0 +1,59 @@
+/*
+ * Staff H5 pages: the store counter (sign in, pick the store, scan a
+ * member code, act on it) and the settings console. Server-rendered
+ * shells; static/js/staff.js and staff_settings.js call the staff API
+ * with the staff cookie and the CSRF header.
+ */
+#include "app.h"
+
+static cJSON *
+page(const char *title, const char *body_class, const char *const *js)
+{
+	cJSON *c = j_obj(), *s = j_arr();
+
+	j_str(c, "title", title);
+	j_str(c, "body_class", body_class);
+	for (; *js != NULL; js++)
+		j_add(s, NULL, cJSON_CreateString(*js));
+	j_add(c, "scripts", s);
+	return c;
+}
+
+/* GET /m/{merchant}/staff: to the counter page. */
+static int
+staff_page_redirect(struct req *r)
+{
+	return resp_redirect(r, 302,
+	    arena_printf(r->a, "/m/%s/staff/", r->m->code));
+}
+
+/*
+ * GET /m/{merchant}/staff/: the counter. The coupon and wallet panels
+ * (templates/counter/) act on the member after a scan.
+ */
+static int
+staff_page_counter(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "counter_coupons.js",
+		"counter_wallet.js", NULL };
+
+	return resp_html(r, 200, "pages/staff",
+	    page("门店收银台", "page-staff", js));
+}
+
+/* GET /m/{merchant}/staff/settings: card, tiers and staff accounts. */
+static int
+staff_page_settings(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "staff_settings.js",
+		NULL };
+
+	return resp_html(r, 200, "pages/staff_settings",
+	    page("商户设置", "page-staff", js));
+}
+
+ROUTES(staff_page_routes) = { { M_GET, "/m/:merchant/staff",
+				  staff_page_redirect, HTML },
+	{ M_GET, "/m/:merchant/staff/", staff_page_counter, HTML },
+	{ M_GET, "/m/:merchant/staff/settings", staff_page_settings, HTML },
+	{ 0, NULL, NULL, 0 } };

@@ -1,0 +1,270 @@
+/*
+ * Staff pages: sign-in with the staff cookie plus the CSRF token kept in
+ * localStorage, and the store counter (pick the store, scan or type a
+ * member code, show the member). After a scan the counter announces it:
+ *   document 'counter:scan' event, detail {scan, store_id, csrf}
+ * and window.Counter = {api, storeId, ticket, scan} lets the coupon and
+ * wallet panels act on the member.
+ */
+(function () {
+  'use strict';
+  var App = window.App;
+  var csrfKey = 'staff_csrf:' + App.merchant;
+  var storeKey = 'staff_store:' + App.merchant;
+  var ROLE_NAMES = { owner: '店主', marketing: '市场', cashier: '收银员' };
+
+  function $(id) { return document.getElementById(id); }
+
+  function csrf() {
+    try { return localStorage.getItem(csrfKey) || ''; } catch (e) { return ''; }
+  }
+
+  function setCsrf(v) {
+    try {
+      if (v) localStorage.setItem(csrfKey, v);
+      else localStorage.removeItem(csrfKey);
+    } catch (e) { /* private mode: the token lives until reload */ }
+  }
+
+  /* The staff API: paths under {base}/staff, CSRF header on changes. */
+  function api(method, path, body, headers) {
+    var h = {};
+    var k;
+    for (k in headers || {}) h[k] = headers[k];
+    if (method !== 'GET' && method !== 'HEAD' && csrf()) h['X-CSRF-Token'] = csrf();
+    if (path.indexOf('/staff') !== 0 && path.indexOf('/api/') !== 0) path = '/staff' + path;
+    return App.api(method, path, body, h).then(function (r) {
+      if (r.status === 401) showLogin();
+      return r;
+    });
+  }
+
+  /* Raw bytes (uploads): fetch directly, any content type. */
+  function upload(path, blob) {
+    var h = { 'Content-Type': blob.type || 'application/octet-stream' };
+    if (csrf()) h['X-CSRF-Token'] = csrf();
+    return fetch(App.base + '/staff' + path, { method: 'POST', credentials: 'same-origin', headers: h, body: blob })
+      .then(function (res) {
+        return res.text().then(function (t) {
+          var j = null;
+          try { j = t ? JSON.parse(t) : null; } catch (e) { j = null; }
+          return { status: res.status, body: j };
+        });
+      });
+  }
+
+  var listeners = [];
+  var current = null;
+
+  function showLogin() {
+    current = null;
+    var f = $('staff-login');
+    if (f) f.hidden = false;
+    ['counter', 'console'].forEach(function (id) { if ($(id)) $(id).hidden = true; });
+    if ($('staff-who')) $('staff-who').hidden = true;
+  }
+
+  function signedIn(staff) {
+    current = staff;
+    if ($('staff-login')) $('staff-login').hidden = true;
+    var who = $('staff-who');
+    if (who) {
+      who.textContent = staff.name + ' · ' + (ROLE_NAMES[staff.role] || staff.role);
+      who.hidden = false;
+    }
+    listeners.forEach(function (fn) { fn(staff); });
+  }
+
+  function onSignedIn(fn) {
+    listeners.push(fn);
+    if (current) fn(current);
+  }
+
+  function start() {
+    if (!csrf()) { showLogin(); return; }
+    App.api('GET', '/staff/me').then(function (r) {
+      if (r.status === 200) signedIn(r.body.data.staff);
+      else showLogin();
+    });
+  }
+
+  var login = $('staff-login');
+  if (login) {
+    login.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var u = $('staff-username').value.trim(), p = $('staff-password').value;
+      if (!u || !p) { App.toast('请输入用户名和密码'); return; }
+      $('staff-login-submit').disabled = true;
+      App.api('POST', '/staff/login', { username: u, password: p }).then(function (r) {
+        $('staff-login-submit').disabled = false;
+        if (r.status !== 200) { App.toast(App.errorText(r)); return; }
+        setCsrf(r.body.data.csrf_token);
+        $('staff-password').value = '';
+        signedIn(r.body.data.staff);
+      });
+    });
+  }
+
+  var logout = $('staff-logout');
+  if (logout) {
+    logout.addEventListener('click', function () {
+      api('POST', '/logout').then(function () {
+        setCsrf('');
+        showLogin();
+      });
+    });
+  }
+
+  window.Staff = { api: api, upload: upload, csrf: csrf, onSignedIn: onSignedIn, roleName: function (r) { return ROLE_NAMES[r] || r; } };
+
+  /* ---- the counter ---- */
+
+  var counter = $('counter');
+  if (counter) {
+    var lastScan = null;
+    var scanner = null;
+
+    var storeId = function () {
+      var v = parseInt($('store-select').value, 10);
+      return isNaN(v) ? null : v;
+    };
+
+    window.Counter = {
+      api: function (method, path, body, headers) { return api(method, path, body, headers); },
+      storeId: storeId,
+      ticket: function () { return lastScan ? lastScan.ticket : null; },
+      scan: function () { return lastScan; }
+    };
+
+    var loadStores = function () {
+      return api('GET', '/stores').then(function (r) {
+        var sel = $('store-select');
+        sel.innerHTML = '';
+        if (r.status !== 200) return;
+        var saved = null;
+        try { saved = localStorage.getItem(storeKey); } catch (e) { saved = null; }
+        r.body.data.forEach(function (s) {
+          var o = document.createElement('option');
+          o.value = String(s.id);
+          o.textContent = s.name;
+          if (String(s.id) === saved) o.selected = true;
+          sel.appendChild(o);
+        });
+      });
+    };
+
+    $('store-select').addEventListener('change', function () {
+      try { localStorage.setItem(storeKey, $('store-select').value); } catch (e) { /* ignore */ }
+      lastScan = null;
+      $('scan-result').hidden = true;
+    });
+
+    var text = function (id, v) { $(id).textContent = v === null || v === undefined ? '' : String(v); };
+
+    var showScan = function (d) {
+      var m = d.member || {};
+      text('scan-member-name', m.name || '（未填写姓名）');
+      text('scan-member-phone', m.phone_masked);
+      text('scan-member-card', m.card_no);
+      text('scan-tier', d.tier && d.tier.name ? d.tier.name : '');
+      text('scan-balance', '¥' + App.fen(d.balance ? d.balance.total_fen : 0));
+      text('scan-points', d.points);
+      text('scan-ticket-exp', (d.ticket_expires_at || '').replace('T', ' ').slice(0, 19));
+      var list = $('scan-coupons');
+      list.innerHTML = '';
+      (d.coupons || []).forEach(function (c) {
+        var cell = document.createElement('div');
+        cell.className = 'weui-cell';
+        var bd = document.createElement('div');
+        bd.className = 'weui-cell__bd';
+        bd.textContent = c.name || c.code;
+        var ft = document.createElement('div');
+        ft.className = 'weui-cell__ft';
+        ft.textContent = c.code || '';
+        cell.appendChild(bd);
+        cell.appendChild(ft);
+        list.appendChild(cell);
+      });
+      if (!list.children.length) {
+        var none = document.createElement('div');
+        none.className = 'weui-cell';
+        none.textContent = '暂无可用优惠券';
+        list.appendChild(none);
+      }
+      $('scan-result').hidden = false;
+    };
+
+    var submitCode = function (code) {
+      code = (code || '').trim();
+      if (!code) { App.toast('请输入会员码'); return; }
+      var sid = storeId();
+      if (!sid) { App.toast('请选择门店'); return; }
+      $('scan-submit').disabled = true;
+      api('POST', '/scan', { member_code: code, store_id: sid }).then(function (r) {
+        $('scan-submit').disabled = false;
+        if (r.status !== 200) {
+          App.toast(App.errorText(r));
+          return;
+        }
+        lastScan = r.body.data;
+        $('member-code-input').value = '';
+        showScan(lastScan);
+        document.dispatchEvent(new CustomEvent('counter:scan', {
+          detail: { scan: lastScan, store_id: sid, csrf: csrf() }
+        }));
+      });
+    };
+
+    $('scan-submit').addEventListener('click', function () { submitCode($('member-code-input').value); });
+    $('member-code-input').addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter') { ev.preventDefault(); submitCode($('member-code-input').value); }
+    });
+
+    var stopCamera = function () {
+      if (!scanner) return Promise.resolve();
+      var s = scanner;
+      scanner = null;
+      return s.stop().catch(function () { /* already stopped */ }).then(function () {
+        $('scan-reader').hidden = true;
+        $('scan-camera').textContent = '摄像头扫码';
+      });
+    };
+
+    var withLibrary = function (fn) {
+      if (window.Html5Qrcode) { fn(); return; }
+      var s = document.createElement('script');
+      s.src = '/static/vendor/html5-qrcode.min.js';
+      s.onload = fn;
+      s.onerror = function () { App.toast('扫码组件加载失败，请手动输入'); };
+      document.head.appendChild(s);
+    };
+
+    $('scan-camera').addEventListener('click', function () {
+      if (scanner) { stopCamera(); return; }
+      withLibrary(function () {
+        $('scan-reader').hidden = false;
+        scanner = new window.Html5Qrcode('scan-reader');
+        $('scan-camera').textContent = '停止扫码';
+        scanner.start({ facingMode: 'environment' }, { fps: 10, qrbox: 220 }, function (decoded) {
+          stopCamera().then(function () { submitCode(decoded); });
+        }, function () { /* no code in this frame */ }).catch(function () {
+          scanner = null;
+          $('scan-reader').hidden = true;
+          $('scan-camera').textContent = '摄像头扫码';
+          App.toast('无法打开摄像头，请手动输入会员码');
+        });
+      });
+    });
+
+    onSignedIn(function (staff) {
+      counter.hidden = false;
+      var canScan = staff.role === 'owner' || staff.role === 'cashier';
+      $('scan-box').hidden = !canScan;
+      $('counter-no-scan').hidden = canScan;
+      $('staff-settings-link').hidden = staff.role === 'cashier';
+      loadStores();
+    });
+  }
+
+  start();
+})();

@@ -1,0 +1,346 @@
+/*
+ * The settings console: the member card (with background upload) and the
+ * tier ladder for owners and marketing, staff accounts and the audit log
+ * for owners. Uses window.Staff from staff.js.
+ */
+(function () {
+  'use strict';
+  var App = window.App, Staff = window.Staff;
+  var root = document.getElementById('console');
+  if (!root || !Staff) return;
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, cls, textContent) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (textContent !== undefined && textContent !== null) e.textContent = String(textContent);
+    return e;
+  }
+
+  function errText(r) {
+    var e = r.body && r.body.error;
+    if (!e) return '网络错误，请重试';
+    return e.message;
+  }
+
+  var stores = [];
+
+  function storeBoxes(container, prefix, checked) {
+    container.innerHTML = '';
+    stores.forEach(function (s) {
+      var label = el('label', 'store-check');
+      var box = el('input');
+      box.type = 'checkbox';
+      box.value = String(s.id);
+      box.id = prefix + s.id;
+      box.checked = checked.indexOf(s.id) >= 0;
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(' ' + s.name));
+      container.appendChild(label);
+    });
+  }
+
+  function checkedIds(container) {
+    return Array.prototype.filter.call(container.querySelectorAll('input[type=checkbox]'), function (b) {
+      return b.checked;
+    }).map(function (b) { return parseInt(b.value, 10); });
+  }
+
+  /* ---- the card ---- */
+
+  var bgUrl = null;
+
+  function preview() {
+    var p = $('card-preview');
+    $('card-preview-name').textContent = $('card-name').value;
+    p.style.backgroundImage = bgUrl ? 'url("' + bgUrl.replace(/["\\]/g, '') + '")' : '';
+  }
+
+  function validityRows() {
+    var k = $('card-validity').value;
+    $('card-until-row').hidden = k !== 'until';
+    $('card-months-row').hidden = k !== 'months';
+  }
+
+  function loadCard() {
+    return Staff.api('GET', '/settings/card').then(function (r) {
+      if (r.status !== 200) return;
+      var d = r.body.data;
+      $('card-name').value = d.name || '';
+      bgUrl = d.background_url;
+      $('card-validity').value = d.validity.kind;
+      $('card-until').value = d.validity.until || '';
+      $('card-months').value = d.validity.months || '';
+      var all = d.store_ids === 'all';
+      $('card-all-stores').checked = all;
+      $('card-stores-row').hidden = all;
+      storeBoxes($('card-stores'), 'card-store-', all ? [] : d.store_ids);
+      validityRows();
+      preview();
+      $('card-form').hidden = false;
+    });
+  }
+
+  $('card-name').addEventListener('input', preview);
+  $('card-validity').addEventListener('change', validityRows);
+  $('card-all-stores').addEventListener('change', function () {
+    $('card-stores-row').hidden = $('card-all-stores').checked;
+  });
+  $('card-bg-clear').addEventListener('click', function () {
+    bgUrl = null;
+    $('card-bg-file').value = '';
+    preview();
+  });
+  $('card-bg-file').addEventListener('change', function () {
+    var f = $('card-bg-file').files[0];
+    if (!f) return;
+    if (f.size > 2 * 1024 * 1024) { App.toast('图片不能超过 2 MB'); return; }
+    Staff.upload('/uploads', f).then(function (r) {
+      if (r.status !== 201) { App.toast(errText(r)); return; }
+      bgUrl = r.body.data.url;
+      preview();
+      App.toast('图片已上传，保存后生效');
+    });
+  });
+
+  $('card-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var kind = $('card-validity').value;
+    var validity = { kind: kind };
+    if (kind === 'until') validity.until = $('card-until').value;
+    if (kind === 'months') validity.months = parseInt($('card-months').value, 10) || 0;
+    var body = {
+      name: $('card-name').value.trim(),
+      background_url: bgUrl,
+      validity: validity,
+      store_ids: $('card-all-stores').checked ? 'all' : checkedIds($('card-stores'))
+    };
+    $('card-save').disabled = true;
+    Staff.api('PUT', '/settings/card', body).then(function (r) {
+      $('card-save').disabled = false;
+      if (r.status !== 200) { App.toast(errText(r)); return; }
+      App.toast('会员卡已保存');
+    });
+  });
+
+  /* ---- tiers ---- */
+
+  function privText(list) {
+    return (list || []).map(function (p) { return p.title + (p.desc ? '：' + p.desc : ''); }).join('\n');
+  }
+
+  function parsePriv(text) {
+    return text.split('\n').map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
+      var i = l.search(/[：:]/);
+      return i < 0 ? { title: l, desc: '' } : { title: l.slice(0, i).trim(), desc: l.slice(i + 1).trim() };
+    });
+  }
+
+  function field(row, label, cls, value, type) {
+    var cell = el('label', 'weui-cell weui-cell_active');
+    var hd = el('div', 'weui-cell__hd');
+    hd.appendChild(el('span', 'weui-label', label));
+    var bd = el('div', 'weui-cell__bd');
+    var input = el(type === 'textarea' ? 'textarea' : 'input', (type === 'textarea' ? 'weui-textarea ' : 'weui-input ') + cls);
+    if (type && type !== 'textarea') input.type = type;
+    if (type === 'number') input.step = 'any';
+    input.value = value === null || value === undefined ? '' : String(value);
+    if (type === 'textarea') input.rows = 3;
+    bd.appendChild(input);
+    cell.appendChild(hd);
+    cell.appendChild(bd);
+    row.appendChild(cell);
+  }
+
+  function tierRow(t, level) {
+    var row = el('div', 'weui-cells weui-cells_form tier-row');
+    row.appendChild(el('div', 'tier-row__level', '第 ' + level + ' 级'));
+    field(row, '名称', 'tier-name', t.name, 'text');
+    field(row, '成长值', 'tier-growth', t.growth, 'number');
+    field(row, '折扣 %', 'tier-discount', t.discount_pct, 'number');
+    field(row, '积分倍数', 'tier-mult', t.points_multiplier, 'number');
+    field(row, '权益', 'tier-priv', privText(t.privileges), 'textarea');
+    return row;
+  }
+
+  function renumber() {
+    Array.prototype.forEach.call($('tiers').children, function (row, i) {
+      row.querySelector('.tier-row__level').textContent = '第 ' + (i + 1) + ' 级';
+    });
+  }
+
+  function loadTiers() {
+    return Staff.api('GET', '/settings/tiers').then(function (r) {
+      if (r.status !== 200) return;
+      var box = $('tiers');
+      box.innerHTML = '';
+      r.body.data.tiers.forEach(function (t, i) { box.appendChild(tierRow(t, i + 1)); });
+      $('tiers-form').hidden = false;
+    });
+  }
+
+  $('tier-add').addEventListener('click', function () {
+    var box = $('tiers');
+    if (box.children.length >= 7) { App.toast('最多 7 个等级'); return; }
+    box.appendChild(tierRow({ name: '', growth: '', discount_pct: null, points_multiplier: 1, privileges: [] }, box.children.length + 1));
+  });
+  $('tier-remove').addEventListener('click', function () {
+    var box = $('tiers');
+    if (box.children.length <= 1) { App.toast('至少保留 1 个等级'); return; }
+    box.removeChild(box.lastChild);
+    renumber();
+  });
+
+  function num(v) {
+    if (v === '') return null;
+    var n = Number(v);
+    return isNaN(n) ? v : n;
+  }
+
+  $('tiers-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var tiers = Array.prototype.map.call($('tiers').children, function (row, i) {
+      var q = function (c) { return row.querySelector('.' + c).value; };
+      return {
+        level: i + 1,
+        name: q('tier-name').trim(),
+        growth: num(q('tier-growth')),
+        discount_pct: num(q('tier-discount')),
+        points_multiplier: num(q('tier-mult')),
+        privileges: parsePriv(q('tier-priv'))
+      };
+    });
+    $('tiers-save').disabled = true;
+    Staff.api('PUT', '/settings/tiers', { tiers: tiers }).then(function (r) {
+      $('tiers-save').disabled = false;
+      if (r.status !== 200) { App.toast(errText(r)); return; }
+      App.toast('会员等级已保存');
+    });
+  });
+
+  /* ---- staff accounts (owners) ---- */
+
+  function accountCell(a, me) {
+    var cell = el('div', 'weui-cell account');
+    var bd = el('div', 'weui-cell__bd');
+    bd.appendChild(el('p', 'account__name', a.name + '（' + a.username + '）'));
+    var names = a.store_ids.map(function (id) {
+      var s = stores.filter(function (x) { return x.id === id; })[0];
+      return s ? s.name : '#' + id;
+    });
+    bd.appendChild(el('p', 'account__meta', Staff.roleName(a.role) +
+      (a.role === 'cashier' ? ' · ' + (names.join('、') || '无门店') : ' · 全部门店') +
+      (a.disabled ? ' · 已停用' : '') + (a.locked ? ' · 已锁定' : '')));
+    cell.appendChild(bd);
+    var ft = el('div', 'weui-cell__ft account__ops');
+    if (a.id !== me.id) {
+      var toggle = el('button', 'weui-btn weui-btn_mini weui-btn_default', a.disabled ? '启用' : '停用');
+      toggle.type = 'button';
+      toggle.addEventListener('click', function () {
+        Staff.api('PATCH', '/accounts/' + a.id, { disabled: !a.disabled }).then(function (r) {
+          if (r.status !== 200) { App.toast(errText(r)); return; }
+          loadAccounts(me);
+        });
+      });
+      ft.appendChild(toggle);
+    }
+    var reset = el('button', 'weui-btn weui-btn_mini weui-btn_default', '重置密码');
+    reset.type = 'button';
+    reset.addEventListener('click', function () {
+      var pw = window.prompt('新密码（8 到 64 位）');
+      if (!pw) return;
+      Staff.api('PATCH', '/accounts/' + a.id, { password: pw }).then(function (r) {
+        if (r.status !== 200) { App.toast(errText(r)); return; }
+        App.toast('密码已重置');
+        loadAccounts(me);
+      });
+    });
+    ft.appendChild(reset);
+    if (a.role === 'cashier') {
+      var assign = el('button', 'weui-btn weui-btn_mini weui-btn_default', '门店');
+      assign.type = 'button';
+      assign.addEventListener('click', function () {
+        var box = el('div', 'account__stores');
+        storeBoxes(box, 'acc-' + a.id + '-store-', a.store_ids);
+        var save = el('button', 'weui-btn weui-btn_mini weui-btn_primary', '保存门店');
+        save.type = 'button';
+        save.addEventListener('click', function () {
+          Staff.api('PATCH', '/accounts/' + a.id, { store_ids: checkedIds(box) }).then(function (r) {
+            if (r.status !== 200) { App.toast(errText(r)); return; }
+            loadAccounts(me);
+          });
+        });
+        box.appendChild(save);
+        bd.appendChild(box);
+        assign.disabled = true;
+      });
+      ft.appendChild(assign);
+    }
+    cell.appendChild(ft);
+    return cell;
+  }
+
+  function loadAccounts(me) {
+    return Staff.api('GET', '/accounts?limit=100').then(function (r) {
+      if (r.status !== 200) return;
+      var list = $('accounts-list');
+      list.innerHTML = '';
+      r.body.data.forEach(function (a) { list.appendChild(accountCell(a, me)); });
+      $('accounts').hidden = false;
+    });
+  }
+
+  function loadAudit() {
+    return Staff.api('GET', '/audit?limit=20').then(function (r) {
+      if (r.status !== 200) return;
+      var list = $('audit-list');
+      list.innerHTML = '';
+      r.body.data.forEach(function (a) {
+        var cell = el('div', 'weui-cell audit-row');
+        var bd = el('div', 'weui-cell__bd');
+        bd.appendChild(el('p', 'audit-row__action', a.action + (a.target ? ' · ' + a.target : '')));
+        bd.appendChild(el('p', 'audit-row__meta', (a.at || '').replace('T', ' ').slice(0, 19) + ' · ' + (a.staff_name || '-') +
+          (a.store_id ? ' · 门店 ' + a.store_id : '')));
+        cell.appendChild(bd);
+        list.appendChild(cell);
+      });
+      $('audit').hidden = false;
+    });
+  }
+
+  Staff.onSignedIn(function (me) {
+    root.hidden = false;
+    var allowed = me.role === 'owner' || me.role === 'marketing';
+    $('console-denied').hidden = allowed;
+    if (!allowed) return;
+    Staff.api('GET', '/stores').then(function (r) {
+      stores = r.status === 200 ? r.body.data : [];
+      loadCard();
+      loadTiers();
+      if (me.role === 'owner') {
+        storeBoxes($('acc-stores'), 'acc-new-store-', []);
+        loadAccounts(me);
+        loadAudit();
+      }
+    });
+
+    $('account-form').onsubmit = function (ev) {
+      ev.preventDefault();
+      var body = {
+        username: $('acc-username').value.trim(),
+        name: $('acc-name').value.trim(),
+        role: $('acc-role').value,
+        password: $('acc-password').value,
+        store_ids: checkedIds($('acc-stores'))
+      };
+      Staff.api('POST', '/accounts', body).then(function (r) {
+        if (r.status !== 201) { App.toast(errText(r)); return; }
+        App.toast('已新增员工');
+        $('account-form').reset();
+        loadAccounts(me);
+        loadAudit();
+      });
+    };
+  });
+})();

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+#
+# Benchmarks: a throwaway stack (APP_ENV=test), wrk scenarios against it,
+# a table of the results and the app workers' memory.
+#
+#   tests/bench/run.sh
+#
+# Environment: DURATION (wrk -d, default 10s), THREADS (-t, 2),
+# CONNECTIONS (-c, 32), WARMUP (a discarded run first, default 2s; 0 for
+# none), APP_WORKERS (default 2 per core), MEMBERS (default 10000),
+# KEEP=1 (keep the instance directory).
+#
+# Add a scenario: a Lua script here that loads common.lua, then a line in
+# the "scenarios" part below:
+#   scenario <name> <script.lua> <path> [more wrk options]
+# Data a scenario needs is made in the "setup" part, with the app's own
+# commands or with api (curl) calls. A scenario fails when any response
+# was not 2xx: errors are fast and would pass for throughput.
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+cd "$ROOT" || exit 1
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-2s}
+MEMBERS=${MEMBERS:-10000}
+INST=$ROOT/var/bench.$$
+STACK=$ROOT/conf/stack.sh
+APP=${APP_BIN:-$ROOT/var/build/app}
+
+export APP_ENV=test
+export APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
+export BENCH_LUA_DIR=$ROOT/tests/bench
+
+CLEANED=
+cleanup() {
+	[ -n "$CLEANED" ] && return
+	CLEANED=1
+	trap '' INT TERM
+	if [ -d "$INST" ]; then
+		"$STACK" down "$INST" || true
+		if [ "${KEEP:-}" = 1 ]; then
+			echo "instance kept in $INST"
+		else
+			rm -rf "$INST"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'echo interrupted; exit 130' INT TERM
+
+command -v wrk >/dev/null || { echo "wrk not found (make deps)"; exit 1; }
+
+free_port() {
+	local p i
+	for ((i = 0; i < 100; i++)); do
+		p=$((20000 + RANDOM % 10000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+PORT=$(free_port) || { echo "no free port"; exit 1; }
+if ! "$STACK" up "$INST" "$PORT" test; then
+	echo "the stack did not come up"
+	exit 1
+fi
+set -a
+# shellcheck disable=SC1091
+. "$INST/env"
+set +a
+
+# api <method> <path> [json]: one request with curl; prints the body,
+# fails on a non-2xx answer.
+api() {
+	curl -fsS -X "$1" -H 'Content-Type: application/json' \
+	    ${3:+--data-binary "$3"} "$BASE_URL$2"
+}
+
+# ---- results --------------------------------------------------------------
+
+NAMES=()
+RPS=()
+P99=()
+BAD=()
+NOTE=()
+FAILED=0
+LIVEZ_RPS=
+
+# scenario <name> <script.lua> <path> [wrk options]
+scenario() {
+	local name=$1 lua=$2 path=$3 out line req dur bad p99 rps sock
+	shift 3
+	out=$INST/log/bench-$name.out
+	echo
+	echo "==== $name: GET $path ($THREADS threads, $CONNECTIONS connections, $DURATION)"
+	if [ "$WARMUP" != 0 ]; then
+		wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" \
+		    -s "$BENCH_LUA_DIR/$lua" "$BASE_URL$path" >/dev/null 2>&1
+	fi
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" \
+	    -s "$BENCH_LUA_DIR/$lua" "$BASE_URL$path" 2>&1 | tee "$out"
+	line=$(grep '^BENCH ' "$out" | tail -n 1)
+	NAMES+=("$name")
+	if [ -z "$line" ]; then
+		RPS+=("-") P99+=("-") BAD+=("-") NOTE+=("FAILED: wrk gave no result")
+		FAILED=$((FAILED + 1))
+		return
+	fi
+	req=$(field "$line" requests)
+	dur=$(field "$line" duration_us)
+	bad=$(field "$line" non2xx)
+	p99=$(field "$line" p99_us)
+	sock=$(($(field "$line" connect) + $(field "$line" read) +
+	    $(field "$line" write) + $(field "$line" timeout)))
+	rps=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", (d > 0) ? r * 1e6 / d : 0 }')
+	RPS+=("$rps")
+	P99+=("$(awk -v u="$p99" 'BEGIN { printf "%.2fms", u / 1000 }')")
+	BAD+=("$bad")
+	if [ "$bad" -gt 0 ]; then
+		NOTE+=("FAILED: $bad responses not 2xx")
+		echo "error: $name: $bad of $req responses were not 2xx"
+		FAILED=$((FAILED + 1))
+	elif [ "$sock" -gt 0 ]; then
+		NOTE+=("$sock socket errors")
+	else
+		NOTE+=("ok")
+	fi
+	if [ "$name" = livez ] && [ "$bad" -eq 0 ]; then
+		LIVEZ_RPS=$rps
+	fi
+}
+
+# skip <name> <reason>
+skip() {
+	echo
+	echo "==== $1: skipped: $2"
+	NAMES+=("$1") RPS+=("-") P99+=("-") BAD+=("-") NOTE+=("skipped: $2")
+}
+
+field() {
+	sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" $1"
+}
+
+# ---- setup ----------------------------------------------------------------
+
+TOKENS=$INST/tokens.txt
+CARD_OK=
+echo
+echo "==== setup: $MEMBERS signed-in members of demo"
+if "$APP" bench-members demo "$MEMBERS" "$TOKENS" &&
+    [ -s "$TOKENS" ]; then
+	CARD_OK=1
+	echo "$(wc -l <"$TOKENS") tokens in $TOKENS"
+else
+	echo "app bench-members failed: the card scenario is skipped"
+fi
+
+# ---- scenarios ------------------------------------------------------------
+
+scenario livez livez.lua /livez
+
+if [ -n "$CARD_OK" ]; then
+	BENCH_TOKENS=$TOKENS scenario card card.lua /api/v1/m/demo/me/card
+else
+	skip card "no member tokens (app bench-members)"
+fi
+
+# Memory of the app's workers (the master's children), while they run.
+master=$(cat "$INST/run/app.pid" 2>/dev/null)
+sum=0 max=0 n=0
+for st in /proc/[0-9]*/status; do
+	ppid=$(awk '/^PPid:/ { print $2 }' "$st" 2>/dev/null)
+	[ "$ppid" = "$master" ] || continue
+	rss=$(awk '/^VmRSS:/ { print $2 }' "$st" 2>/dev/null)
+	[ -n "$rss" ] || continue
+	n=$((n + 1))
+	sum=$((sum + rss))
+	[ "$rss" -gt "$max" ] && max=$rss
+done
+
+# Servers down first, so that the table ends the output.
+cleanup
+trap - EXIT
+
+# ---- report ---------------------------------------------------------------
+
+echo
+printf '%-12s %10s %10s %8s %8s  %s\n' scenario req/s p99 ratio non-2xx result
+for i in "${!NAMES[@]}"; do
+	ratio=-
+	if [ -n "$LIVEZ_RPS" ] && [ "${RPS[$i]}" != - ] && [ "$LIVEZ_RPS" -gt 0 ]; then
+		ratio=$(awk -v a="${RPS[$i]}" -v b="$LIVEZ_RPS" 'BEGIN { printf "%.3f", a / b }')
+	fi
+	printf '%-12s %10s %10s %8s %8s  %s\n' "${NAMES[$i]}" "${RPS[$i]}" \
+	    "${P99[$i]}" "$ratio" "${BAD[$i]}" "${NOTE[$i]}"
+done
+
+echo
+echo "app workers: $n, VmRSS sum $((sum / 1024)) MiB, max $((max / 1024)) MiB ($sum kB, $max kB)"
+
+[ "$FAILED" -eq 0 ]

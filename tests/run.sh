@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+#
+# Run the test suites against a throwaway stack:
+#   1. var/build/unit_tests             (pure rules, no servers)
+#   2. tests/http/*.test.mjs            (node --test, through nginx, real MariaDB)
+#   3. tests/browser/*.test.mjs         (node --test + playwright-core + chromium)
+#
+#   tests/run.sh [filter]
+#
+# filter: only the HTTP and browser test files whose name contains it, and
+# only the unit cases whose name contains it.
+# Environment: KEEP=1 keeps the instance directory (logs, database) for a
+# look afterwards; FILE_TIMEOUT (seconds, default 600) bounds one test file.
+#
+# Prints every suite's output as it runs; the last line is the total,
+# "N passed, M failed". Exits non-zero when anything failed.
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT" || exit 1
+
+FILTER=${1:-}
+FILE_TIMEOUT=${FILE_TIMEOUT:-600}
+INST=$ROOT/var/test.$$
+STACK=$ROOT/conf/stack.sh
+PASS=0
+FAIL=0
+CLEANED=
+
+export APP_ENV=test MEMBER_CODE_TTL=60
+
+note() { printf '\n==== %s\n' "$*"; }
+
+cleanup() {
+	[ -n "$CLEANED" ] && return
+	CLEANED=1
+	# Another Ctrl-C must not cut the shutdown short (stack.sh inherits
+	# the ignored signals).
+	trap '' INT TERM
+	if [ -d "$INST" ]; then
+		"$STACK" down "$INST" || true
+		if [ "${KEEP:-}" = 1 ]; then
+			echo "instance kept in $INST"
+		else
+			rm -rf "$INST"
+		fi
+	fi
+}
+
+finish() {
+	cleanup
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+	exit
+}
+
+CHILD=
+TAIL=
+# shellcheck disable=SC2317  # called by the trap
+interrupted() {
+	trap - INT TERM
+	echo "interrupted"
+	[ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null
+	[ -n "$TAIL" ] && kill -TERM "$TAIL" 2>/dev/null
+	wait
+	FAIL=$((FAIL + 1))
+	finish
+}
+trap interrupted INT TERM
+trap cleanup EXIT
+
+# count <file> <pattern>: lines matching an extended regex.
+count() {
+	grep -cE "$2" "$1" || true
+}
+
+# A port in 20000-29999 that nothing on 127.0.0.1 listens on.
+free_port() {
+	local p i
+	for ((i = 0; i < 100; i++)); do
+		p=$((20000 + RANDOM % 10000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+show_logs() {
+	local f
+	for f in "$INST"/log/*.log; do
+		[ -s "$f" ] || continue
+		echo "---- last lines of $f"
+		tail -n 40 "$f"
+	done
+}
+
+mkdir -p "$INST/log"
+OUT=$INST/log/suites
+mkdir -p "$OUT"
+
+# ---- 1. unit --------------------------------------------------------------
+
+note "unit: var/build/unit_tests $FILTER"
+if [ ! -x var/build/unit_tests ]; then
+	echo "var/build/unit_tests missing (make build)"
+	FAIL=$((FAIL + 1))
+else
+	var/build/unit_tests ${FILTER:+"$FILTER"} 2>&1 | tee "$OUT/unit.out"
+	rc=${PIPESTATUS[0]}
+	p=$(count "$OUT/unit.out" '^ok [0-9]+ ')
+	f=$(count "$OUT/unit.out" '^not ok [0-9]+ ')
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	if ! grep -qE '^unit: [0-9]+ passed, [0-9]+ failed' "$OUT/unit.out"; then
+		echo "unit_tests ended without its summary (exit $rc): counted as 1 failed"
+		FAIL=$((FAIL + 1))
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "unit_tests exited $rc with no failed case: counted as 1 failed"
+		FAIL=$((FAIL + 1))
+	fi
+fi
+
+# ---- the stack ------------------------------------------------------------
+
+files() {
+	local f
+	for f in "$1"/*.test.mjs; do
+		[ -e "$f" ] || continue
+		case "$(basename "$f")" in
+		*"$FILTER"*) echo "$f" ;;
+		esac
+	done
+}
+
+mapfile -t HTTP_FILES < <(files tests/http)
+mapfile -t BROWSER_FILES < <(files tests/browser)
+
+stack_up() {
+	local port
+	for _ in 1 2 3; do
+		port=$(free_port) || { echo "no free port"; return 1; }
+		note "stack: $STACK up $INST $port test"
+		if "$STACK" up "$INST" "$port" test; then
+			return 0
+		fi
+		# Another run may have taken the port in between: try another.
+		grep -q 'Address already in use' "$INST/log/nginx-error.log" \
+		    2>/dev/null || return 1
+		: >"$INST/log/nginx-error.log"
+	done
+	return 1
+}
+
+STACK_UP=
+if [ ${#HTTP_FILES[@]} -gt 0 ] || [ ${#BROWSER_FILES[@]} -gt 0 ]; then
+	if stack_up; then
+		STACK_UP=1
+		set -a
+		# shellcheck disable=SC1091
+		. "$INST/env"
+		set +a
+	else
+		echo "the stack did not come up: counted as 1 failed"
+		show_logs
+		FAIL=$((FAIL + 1))
+	fi
+fi
+
+# ---- 2. and 3. node --test ------------------------------------------------
+
+NODE_ARGS=(--test --test-reporter=tap)
+if node --help 2>/dev/null | grep -q -- '--test-timeout'; then
+	NODE_ARGS+=(--test-timeout=180000)
+fi
+export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+# node_file <suite> <file>: run one test file, add its TAP summary.
+node_file() {
+	local suite=$1 f=$2 out rc p fl c
+	out=$OUT/$suite.$(basename "$f").out
+	note "$suite: $f"
+	# In the background so that an interrupt can stop it (and the test
+	# processes node starts, in timeout's process group); tail shows
+	# the output as it comes.
+	: >"$out"
+	timeout -k 10 "$FILE_TIMEOUT" node "${NODE_ARGS[@]}" "$f" >"$out" 2>&1 &
+	CHILD=$!
+	tail -s 0.2 --pid="$CHILD" -n +1 -f "$out" &
+	TAIL=$!
+	wait "$CHILD"
+	rc=$?
+	wait "$TAIL"
+	CHILD=''
+	TAIL=''
+	p=$(grep -E '^# pass [0-9]+$' "$out" | tail -n 1 | awk '{print $3}')
+	fl=$(grep -E '^# fail [0-9]+$' "$out" | tail -n 1 | awk '{print $3}')
+	c=$(grep -E '^# cancelled [0-9]+$' "$out" | tail -n 1 | awk '{print $3}')
+	if [ -z "$p" ] || [ -z "$fl" ]; then
+		if [ "$rc" -eq 124 ]; then
+			echo "$f: timed out after $FILE_TIMEOUT s: counted as 1 failed"
+		else
+			echo "$f: no TAP summary (exit $rc): counted as 1 failed"
+		fi
+		FAIL=$((FAIL + 1))
+		return
+	fi
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + fl + ${c:-0}))
+	if [ "$rc" -ne 0 ] && [ "$fl" -eq 0 ] && [ "${c:-0}" -eq 0 ]; then
+		echo "$f: exit $rc with nothing failed: counted as 1 failed"
+		FAIL=$((FAIL + 1))
+	fi
+}
+
+if [ -n "$STACK_UP" ]; then
+	for f in "${HTTP_FILES[@]}"; do
+		node_file http "$f"
+	done
+	for f in "${BROWSER_FILES[@]}"; do
+		node_file browser "$f"
+	done
+fi
+
+if [ "${FAIL}" -gt 0 ] && [ -n "$STACK_UP" ]; then
+	note "server logs"
+	for f in "$INST"/log/app.log "$INST"/log/nginx-error.log; do
+		[ -s "$f" ] || continue
+		echo "---- last lines of $f"
+		tail -n 30 "$f"
+	done
+fi
+
+note "done"
+finish

@@ -1,0 +1,92 @@
+/* Member rules: phone numbers, dates, tiers, card numbers. */
+#include <string.h>
+#include <time.h>
+
+#include "rules.h"
+#include "unit.h"
+
+TEST(phone_cases)
+{
+	static const struct {
+		const char *p;
+		int ok;
+	} c[] = {
+		{ "13800138000", 1 }, { "19912345678", 1 }, { "15000000000", 1 },
+		{ "12800138000", 0 }, { "10800138000", 0 }, { "1380013800", 0 },
+		{ "138001380000", 0 }, { "1380013800a", 0 }, { "+8613800138000", 0 },
+		{ "", 0 }, { "23800138000", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		EXPECT_INT(phone_valid(c[i].p), c[i].ok);
+	EXPECT_INT(phone_valid(NULL), 0);
+}
+
+TEST(phone_mask_cases)
+{
+	char out[16];
+
+	phone_mask("13800138000", out, sizeof(out));
+	EXPECT_STR(out, "138****8000");
+}
+
+TEST(date_cases)
+{
+	static const struct {
+		const char *d;
+		int ok;
+	} c[] = {
+		{ "1990-05-01", 1 }, { "2000-02-29", 1 }, { "1900-02-29", 0 },
+		{ "2023-02-29", 0 }, { "2024-02-29", 1 }, { "1990-13-01", 0 },
+		{ "1990-00-10", 0 }, { "1990-04-31", 0 }, { "1899-12-31", 0 },
+		{ "1990-5-1", 0 }, { "19900501", 0 }, { "2999-01-01", 0 },
+		{ "abcd-ef-gh", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		EXPECT_INT(date_valid(c[i].d), c[i].ok);
+}
+
+TEST(tier_cases)
+{
+	static const struct tier_step t[] = { { 1, 0 }, { 2, 1000 }, { 3, 5000 } };
+	static const struct {
+		int64_t growth;
+		int cur, next;
+	} c[] = {
+		{ 0, 0, 1 }, { 999, 0, 1 }, { 1000, 1, 2 }, { 4999, 1, 2 },
+		{ 5000, 2, -1 }, { 999999, 2, -1 },
+	};
+	size_t i;
+	int next;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		EXPECT_INT(tier_for_growth(t, 3, c[i].growth, &next), c[i].cur);
+		EXPECT_INT(next, c[i].next);
+	}
+	EXPECT_INT(tier_for_growth(t, 1, 100, &next), 0);
+	EXPECT_INT(next, -1);
+	EXPECT_INT(tier_for_growth(t, 0, 100, &next), -1);
+}
+
+static uint32_t seq;
+static uint32_t
+fake_rand(uint32_t upper)
+{
+	return seq++ % upper;
+}
+
+TEST(card_no_cases)
+{
+	char c[17];
+	int i;
+
+	seq = 0;
+	card_no_make(c, fake_rand);
+	EXPECT_INT(strlen(c), 16);
+	EXPECT_STR(c, "8012345678901234");
+	for (i = 0; i < 16; i++)
+		EXPECT(c[i] >= '0' && c[i] <= '9');
+}
