@@ -17,7 +17,7 @@
 #include "qr.h"
 #include "staff.h"
 
-#define REFRESH_S 30 /* the page fetches a new code this often */
+#define REFRESH_S	30	/* the page fetches a new code this often */
 
 DB_SQL(q_code_use,
     "INSERT INTO member_codes_used (code, merchant_id, member_id, store_id,"
@@ -42,11 +42,10 @@ code_issue(struct req *r, char out[MCODE_LEN + 1], int64_t *issued)
 {
 	*issued = time_now();
 	if (mcode_encode(cfg.secret, r->m->id, r->auth.member_id, *issued,
-		rand_uniform(MCODE_SALT_MAX), out) == -1) {
-		log_err(r,
-		    "member code: ids out of range (merchant %lld, "
-		    "member %lld)",
-		    (long long)r->m->id, (long long)r->auth.member_id);
+	    rand_uniform(MCODE_SALT_MAX), out) == -1) {
+		log_err(r, "member code: ids out of range (merchant %lld, "
+		    "member %lld)", (long long)r->m->id,
+		    (long long)r->auth.member_id);
 		resp_internal(r);
 		return -1;
 	}
@@ -92,9 +91,8 @@ code_for_image(struct req *r, char out[MCODE_LEN + 1], int64_t *issued)
 
 	if (q == NULL || *q == '\0')
 		return code_issue(r, out, issued);
-	if (strlen(q) > 64 ||
-	    mcode_verify(cfg.secret, q, time_now(), cfg.member_code_ttl, &mc) !=
-		MCODE_OK ||
+	if (strlen(q) > 64 || mcode_verify(cfg.secret, q, time_now(),
+	    cfg.member_code_ttl, &mc) != MCODE_OK ||
 	    mc.merchant_id != r->m->id || mc.member_id != r->auth.member_id) {
 		resp_err(r, 400, "invalid_member_code",
 		    "会员码无效或已过期，请刷新", "code");
@@ -146,10 +144,10 @@ membercode_png(struct req *r)
 /* ---- the counter scan ---- */
 
 struct scan_ctx {
-	const char *code;
-	int64_t store_id;
-	struct mcode mc;
-	cJSON *out;
+	const char	*code;
+	int64_t		 store_id;
+	struct mcode	 mc;
+	cJSON		*out;
 };
 
 static int
@@ -163,8 +161,8 @@ scan_tx(struct req *r, void *arg)
 	if ((member = member_get_json(r, c->mc.member_id)) == NULL) {
 		if (db_retry_pending() || r->status >= 500)
 			return db_retry_pending() ? 500 : r->status;
-		return resp_err(r, 400, "invalid_member_code", "会员码无效",
-		    "member_code");
+		return resp_err(r, 400, "invalid_member_code",
+		    "会员码无效", "member_code");
 	}
 	rc = DB(r, &q_code_use, NULL, DBS(c->code), DBI(r->m->id),
 	    DBI(c->mc.member_id), DBI(c->store_id), DBI(r->auth.staff_id),
@@ -174,18 +172,17 @@ scan_tx(struct req *r, void *arg)
 		    "该会员码已使用，请让顾客刷新后再扫", "member_code");
 	if (rc != DB_OK)
 		return db_retry_pending() ? 500 : resp_internal(r);
-	if (ticket_issue(r, c->mc.member_id, c->store_id, &ticket, &texp) == -1)
+	if (ticket_issue(r, c->mc.member_id, c->store_id, &ticket, &texp) ==
+	    -1)
 		return db_retry_pending() ? 500 : r->status;
 	if ((card = card_build(r, c->mc.member_id)) == NULL)
 		return db_retry_pending() ? 500 : r->status;
-	if ((coupons = coupons_usable_json(r, c->mc.member_id, c->store_id)) ==
-	    NULL)
-		return db_retry_pending() ?
-		    500 :
+	if ((coupons = coupons_usable_json(r, c->mc.member_id,
+	    c->store_id)) == NULL)
+		return db_retry_pending() ? 500 :
 		    (r->status >= 400 ? r->status : resp_internal(r));
-	if (audit_log(r, "member.scan",
-		arena_printf(r->a, "member:%lld", (long long)c->mc.member_id),
-		NULL, c->store_id) == -1)
+	if (audit_log(r, "member.scan", arena_printf(r->a, "member:%lld",
+	    (long long)c->mc.member_id), NULL, c->store_id) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	d = j_obj();
 	j_add(d, "member", member);
@@ -197,7 +194,8 @@ scan_tx(struct req *r, void *arg)
 	j_add(d, "growth", cJSON_DetachItemFromObject(card, "growth"));
 	j_add(d, "points", cJSON_DetachItemFromObject(card, "points"));
 	j_add(d, "next_tier", cJSON_DetachItemFromObject(card, "next_tier"));
-	j_add(d, "privileges", cJSON_DetachItemFromObject(card, "privileges"));
+	j_add(d, "privileges", cJSON_DetachItemFromObject(card,
+	    "privileges"));
 	j_int(d, "store_id", c->store_id);
 	c->out = d;
 	return 200;
@@ -272,8 +270,7 @@ membercode_page(struct req *r)
 	j_bool(c, "tab_code", 1);
 	if (r->auth.kind == AUTH_KIND_MEMBER && r->auth.member_id != 0) {
 		if ((m = member_get_json(r, r->auth.member_id)) == NULL)
-			return r->status ?
-			    r->status :
+			return r->status ? r->status :
 			    resp_err(r, 404, "not_found", "会员不存在", NULL);
 		j_add(c, "member", m);
 		j_int(c, "refresh_s", refresh_in());
@@ -289,9 +286,8 @@ static int
 cmd_code_usage(void)
 {
 	fputs("usage: app member-code check <code> [unix_time]\n"
-	      "       app member-code issue <merchant> <member_id> [unix_time]"
-	      "  (APP_ENV dev or test)\n",
-	    stderr);
+	    "       app member-code issue <merchant> <member_id> [unix_time]"
+	    "  (APP_ENV dev or test)\n", stderr);
 	return 2;
 }
 
@@ -305,7 +301,7 @@ static int
 cmd_member_code(int argc, char *argv[])
 {
 	static const char *const names[] = { "ok", "malformed", "forged",
-		"expired" };
+	    "expired" };
 	char code[MCODE_LEN + 1];
 	int64_t at = time_now();
 	struct mcode mc;
@@ -322,8 +318,7 @@ cmd_member_code(int argc, char *argv[])
 		    &mc);
 		printf("%s", names[st]);
 		if (st == MCODE_OK || st == MCODE_EXPIRED)
-			printf(
-			    " merchant_id=%lld member_id=%lld issued_at=%lld",
+			printf(" merchant_id=%lld member_id=%lld issued_at=%lld",
 			    (long long)mc.merchant_id, (long long)mc.member_id,
 			    (long long)mc.issued_at);
 		putchar('\n');
@@ -346,8 +341,8 @@ cmd_member_code(int argc, char *argv[])
 		goto out;
 	}
 	if (mcode_encode(cfg.secret, db_int(&res, 0, 0),
-		strtoll(argv[3], NULL, 10), at, rand_uniform(MCODE_SALT_MAX),
-		code) == -1) {
+	    strtoll(argv[3], NULL, 10), at, rand_uniform(MCODE_SALT_MAX),
+	    code) == -1) {
 		fputs("member-code: ids or time out of range\n", stderr);
 		goto out;
 	}
@@ -360,12 +355,13 @@ out:
 
 COMMANDS(membercode_commands) = {
 	{ "member-code", "check a member code, or issue one (dev, test)",
-	    cmd_member_code },
+	  cmd_member_code },
 	{ NULL, NULL, NULL }
 };
 
-ROUTES(membercode_routes) = { { M_GET, "/api/v1/m/:merchant/me/member-code",
-				  membercode_get, AUTH_MEMBER },
+ROUTES(membercode_routes) = {
+	{ M_GET, "/api/v1/m/:merchant/me/member-code", membercode_get,
+	    AUTH_MEMBER },
 	{ M_GET, "/api/v1/m/:merchant/me/member-code.svg", membercode_svg,
 	    AUTH_MEMBER },
 	{ M_GET, "/api/v1/m/:merchant/me/member-code.png", membercode_png,
@@ -373,4 +369,5 @@ ROUTES(membercode_routes) = { { M_GET, "/api/v1/m/:merchant/me/member-code",
 	{ M_POST, "/api/v1/m/:merchant/staff/scan", membercode_scan,
 	    AUTH_STAFF | ROLE_CASHIER | CSRF },
 	{ M_GET, "/m/:merchant/code", membercode_page, HTML | AUTH_OPTIONAL },
-	{ 0, NULL, NULL, 0 } };
+	{ 0, NULL, NULL, 0 }
+};

@@ -5,10 +5,10 @@
 
 #include "membercode_rules.h"
 
-#define MCODE_BYTES 20 /* 160 bits, 32 base32 characters */
-#define TIME_BITS 20
-#define TAG_BYTES 8
-#define REF_BYTES 5
+#define MCODE_BYTES	20		/* 160 bits, 32 base32 characters */
+#define TIME_BITS	20
+#define TAG_BYTES	8
+#define REF_BYTES	5
 
 static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -58,15 +58,16 @@ static void
 merchant_keys(const unsigned char secret[32], int64_t merchant_id,
     unsigned char k_tag[32], unsigned char k_ref[32])
 {
-	crypto_kdf_derive_from_key(k_tag, 32, (uint64_t)merchant_id, "mcodetag",
-	    secret);
-	crypto_kdf_derive_from_key(k_ref, 32, (uint64_t)merchant_id, "mcoderef",
-	    secret);
+	crypto_kdf_derive_from_key(k_tag, 32, (uint64_t)merchant_id,
+	    "mcodetag", secret);
+	crypto_kdf_derive_from_key(k_ref, 32, (uint64_t)merchant_id,
+	    "mcoderef", secret);
 }
 
 static void
-make_tag(const unsigned char k_tag[32], int64_t merchant_id, int64_t issued_at,
-    unsigned salt, int64_t member_id, unsigned char tag[TAG_BYTES])
+make_tag(const unsigned char k_tag[32], int64_t merchant_id,
+    int64_t issued_at, unsigned salt, int64_t member_id,
+    unsigned char tag[TAG_BYTES])
 {
 	unsigned char msg[3 + 8 + 8 + 2 + 8], mac[32];
 
@@ -125,7 +126,8 @@ mcode_normalize(const char *in, char out[MCODE_LEN + 1])
 	for (; *in != '\0'; in++) {
 		char c = *in;
 
-		if (c == ' ' || c == '-' || c == '\t' || c == '\r' || c == '\n')
+		if (c == ' ' || c == '-' || c == '\t' || c == '\r' ||
+		    c == '\n')
 			continue;
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');

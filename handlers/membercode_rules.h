@@ -27,24 +27,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MCODE_LEN 32
-#define MCODE_VERSION 1
-#define MCODE_SALT_MAX 1024 /* salt in [0, MCODE_SALT_MAX) */
-#define MCODE_MERCHANT_MAX ((INT64_C(1) << 24) - 1)
-#define MCODE_MEMBER_MAX ((INT64_C(1) << 40) - 1)
-#define MCODE_SKEW_S 30 /* clocks of other machines */
+#define MCODE_LEN		32
+#define MCODE_VERSION		1
+#define MCODE_SALT_MAX		1024		/* salt in [0, MCODE_SALT_MAX) */
+#define MCODE_MERCHANT_MAX	((INT64_C(1) << 24) - 1)
+#define MCODE_MEMBER_MAX	((INT64_C(1) << 40) - 1)
+#define MCODE_SKEW_S		30		/* clocks of other machines */
 
 enum mcode_status {
 	MCODE_OK = 0,
-	MCODE_MALFORMED, /* not 32 base32 characters, or bad version */
-	MCODE_FORGED, /* the tag does not match */
-	MCODE_EXPIRED /* authentic but older than the lifetime */
+	MCODE_MALFORMED,	/* not 32 base32 characters, or bad version */
+	MCODE_FORGED,		/* the tag does not match */
+	MCODE_EXPIRED		/* authentic but older than the lifetime */
 };
 
 struct mcode {
-	int64_t merchant_id;
-	int64_t member_id;
-	int64_t issued_at; /* Unix time */
+	int64_t		 merchant_id;
+	int64_t		 member_id;
+	int64_t		 issued_at;	/* Unix time */
 };
 
 /*
@@ -52,24 +52,25 @@ struct mcode {
  * dropped, lower case raised, the look-alikes 0, 1 and 8 read as O, I
  * and B. 0, or -1 when what is left is not MCODE_LEN base32 characters.
  */
-int mcode_normalize(const char *in, char out[MCODE_LEN + 1]);
+int	 mcode_normalize(const char *in, char out[MCODE_LEN + 1]);
 
 /*
  * Encode a code issued at now. 0, or -1 when the merchant or member id
  * does not fit or the salt is out of range.
  */
-int mcode_encode(const unsigned char secret[32], int64_t merchant_id,
-    int64_t member_id, int64_t now, unsigned salt, char out[MCODE_LEN + 1]);
+int	 mcode_encode(const unsigned char secret[32], int64_t merchant_id,
+	    int64_t member_id, int64_t now, unsigned salt,
+	    char out[MCODE_LEN + 1]);
 
 /*
  * Check a code (in any form mcode_normalize accepts) at time now against
  * a lifetime of ttl seconds. Fills *out on MCODE_OK and MCODE_EXPIRED (an
  * authentic code: merchant_id tells whose it is); returns the status.
  */
-enum mcode_status mcode_verify(const unsigned char secret[32], const char *code,
-    int64_t now, int ttl, struct mcode *out);
+enum mcode_status mcode_verify(const unsigned char secret[32],
+	    const char *code, int64_t now, int ttl, struct mcode *out);
 
 /* "ABCD EFGH ..." for people: groups of four, into out (40 bytes). */
-void mcode_display(const char *code, char *out, size_t n);
+void	 mcode_display(const char *code, char *out, size_t n);
 
 #endif

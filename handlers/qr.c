@@ -9,7 +9,7 @@
 #include "app.h"
 #include "qr.h"
 
-#define QR_TEXT_MAX 2048 /* fits version 40 at level M in 8-bit mode */
+#define QR_TEXT_MAX	2048	/* fits version 40 at level M in 8-bit mode */
 
 static QRcode *
 encode(struct req *r, const char *text)
@@ -44,8 +44,7 @@ qr_svg(struct req *r, const char *text, char **out, size_t *len)
 		return -1;
 	size = q->width + 2 * QR_QUIET;
 	sbuf_init(&s, r->a, 4096);
-	sbuf_printf(&s,
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	sbuf_printf(&s, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
 	    "shape-rendering=\"crispEdges\">"
 	    "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path d=\"",
@@ -151,8 +150,8 @@ qr_png(struct req *r, const char *text, char **out, size_t *len)
 				for (k = 0; k < scale; k++) {
 					int p = (x + QR_QUIET) * scale + k;
 
-					row[p / 8] &= (unsigned char)~(
-					    0x80 >> (p % 8));
+					row[p / 8] &= (unsigned char)
+					    ~(0x80 >> (p % 8));
 				}
 			}
 		for (k = 0; k < scale; k++)

@@ -19,13 +19,13 @@
 #include "req.h"
 #include "staff.h"
 
-#define CARD_STORES_MAX 100
-#define CARD_MONTHS_MAX 120
-#define TIERS_MAX 7
-#define PRIVILEGES_MAX 10
-#define PRIV_TITLE_MAX 16
-#define PRIV_DESC_MAX 64
-#define TIER_NAME_MAX 16
+#define CARD_STORES_MAX		100
+#define CARD_MONTHS_MAX		120
+#define TIERS_MAX		7
+#define PRIVILEGES_MAX		10
+#define PRIV_TITLE_MAX		16
+#define PRIV_DESC_MAX		64
+#define TIER_NAME_MAX		16
 
 DB_SQL(q_card_settings,
     "SELECT card_name, card_bg_url, card_validity, card_valid_until,"
@@ -72,9 +72,8 @@ obj_str(struct req *r, cJSON *o, const char *key, const char *field,
 		return -1;
 	}
 	if (chars < minlen || chars > maxlen) {
-		resp_bad_field(r, field,
-		    arena_printf(r->a, "长度应为 %zu 到 %zu 个字符", minlen,
-			maxlen));
+		resp_bad_field(r, field, arena_printf(r->a,
+		    "长度应为 %zu 到 %zu 个字符", minlen, maxlen));
 		return -1;
 	}
 	*out = v->valuestring;
@@ -101,9 +100,8 @@ obj_int(struct req *r, cJSON *o, const char *key, const char *field,
 		return -1;
 	}
 	if ((int64_t)d < min || (int64_t)d > max) {
-		resp_bad_field(r, field,
-		    arena_printf(r->a, "应在 %lld 到 %lld 之间", (long long)min,
-			(long long)max));
+		resp_bad_field(r, field, arena_printf(r->a,
+		    "应在 %lld 到 %lld 之间", (long long)min, (long long)max));
 		return -1;
 	}
 	*out = (int64_t)d;
@@ -114,8 +112,8 @@ obj_int(struct req *r, cJSON *o, const char *key, const char *field,
 static int
 date_ok(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-		31 };
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
 	int y, m, d, i;
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -129,8 +127,8 @@ date_ok(const char *s)
 	if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 ||
 	    d > mdays[m - 1])
 		return 0;
-	if (m == 2 && d == 29 &&
-	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
 		return 0;
 	return 1;
 }
@@ -146,8 +144,8 @@ image_url_ok(const char *s)
 
 	if (n < 9 || n > 255)
 		return 0;
-	if (strncmp(s, "/uploads/", 9) != 0 && strncmp(s, "/static/", 8) != 0 &&
-	    strncmp(s, "https://", 8) != 0)
+	if (strncmp(s, "/uploads/", 9) != 0 && strncmp(s, "/static/", 8) != 0
+	    && strncmp(s, "https://", 8) != 0)
 		return 0;
 	if (strstr(s, "..") != NULL || strstr(s + 8, "//") != NULL)
 		return 0;
@@ -155,8 +153,8 @@ image_url_ok(const char *s)
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') ||
-			strchr("-._~:/?#@!$&*+,;=%", c) != NULL))
+		    (c >= '0' && c <= '9') || strchr("-._~:/?#@!$&*+,;=%",
+		    c) != NULL))
 			return 0;
 	}
 	return 1;
@@ -210,11 +208,11 @@ settings_card_get(struct req *r)
 }
 
 struct card_ctx {
-	const char *name, *bg, *kind, *until;
-	int64_t months;
-	int has_months;
-	char *stores; /* JSON text, NULL: all */
-	cJSON *out;
+	const char	*name, *bg, *kind, *until;
+	int64_t		 months;
+	int		 has_months;
+	char		*stores;	/* JSON text, NULL: all */
+	cJSON		*out;
 };
 
 /* store_ids: "all" or distinct active stores of the merchant. */
@@ -239,8 +237,7 @@ card_stores_arg(struct req *r, struct card_ctx *c)
 		return -1;
 	}
 	ids = j_arr();
-	cJSON_ArrayForEach(e, a)
-	{
+	for (e = a->child; e != NULL; e = e->next) {
 		const char *f = arena_printf(r->a, "store_ids[%d]", n);
 		struct db_res res;
 		cJSON *p;
@@ -251,13 +248,13 @@ card_stores_arg(struct req *r, struct card_ctx *c)
 			resp_bad_field(r, f, "应为门店编号");
 			return -1;
 		}
-		cJSON_ArrayForEach(p, ids) if (p->valuedouble == e->valuedouble)
-		{
-			resp_bad_field(r, f, "门店重复");
-			return -1;
-		}
+		for (p = ids->child; p != NULL; p = p->next)
+			if (p->valuedouble == e->valuedouble) {
+				resp_bad_field(r, f, "门店重复");
+				return -1;
+			}
 		if (DB(r, &q_settings_store, &res, DBI((int64_t)e->valuedouble),
-			DBI(r->m->id)) != DB_OK) {
+		    DBI(r->m->id)) != DB_OK) {
 			if (!db_retry_pending())
 				resp_internal(r);
 			return -1;
@@ -281,13 +278,13 @@ card_put_tx(struct req *r, void *arg)
 	if (card_stores_arg(r, c) == -1)
 		return r->status;
 	if (DB(r, &q_card_update, NULL, DBS(c->name), DBS(c->bg), DBS(c->kind),
-		DBS(c->until), DBIN(c->months, c->has_months), DBS(c->stores),
-		DBI(r->m->id)) != DB_OK)
+	    DBS(c->until), DBIN(c->months, c->has_months), DBS(c->stores),
+	    DBI(r->m->id)) != DB_OK)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	if ((c->out = card_settings_json(r)) == NULL)
 		return r->status;
 	if (audit_log(r, "settings.card", "merchant:card",
-		cJSON_PrintUnformatted(c->out), 0) == -1)
+	    cJSON_PrintUnformatted(c->out), 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	return 200;
 }
@@ -328,7 +325,7 @@ settings_card_put(struct req *r)
 		    time_rfc3339_t(r, time_now()), 10);
 
 		if (obj_str(r, v, "until", "validity.until", 1, 10, 10,
-			&c.until) == -1)
+		    &c.until) == -1)
 			return r->status;
 		if (!date_ok(c.until))
 			return resp_bad_field(r, "validity.until",
@@ -338,7 +335,7 @@ settings_card_put(struct req *r)
 			    "应为今天或之后的日期");
 	} else if (strcmp(c.kind, "months") == 0) {
 		if (obj_int(r, v, "months", "validity.months", 1, 1,
-			CARD_MONTHS_MAX, &c.months) == -1)
+		    CARD_MONTHS_MAX, &c.months) == -1)
 			return r->status;
 		c.has_months = 1;
 	} else if (strcmp(c.kind, "permanent") != 0)
@@ -355,7 +352,7 @@ static const char *
 image_ext(const char *p, size_t n)
 {
 	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r',
-		'\n', 0x1a, '\n' };
+	    '\n', 0x1a, '\n' };
 
 	if (n >= 8 + 25 && memcmp(p, png_sig, 8) == 0 &&
 	    memcmp(p + 12, "IHDR", 4) == 0)
@@ -420,8 +417,8 @@ fail:
 }
 
 struct upload_ctx {
-	const char *name;
-	size_t bytes;
+	const char	*name;
+	size_t		 bytes;
 };
 
 static int
@@ -429,9 +426,9 @@ upload_tx(struct req *r, void *arg)
 {
 	struct upload_ctx *c = arg;
 
-	if (audit_log(r, "upload.create",
-		arena_printf(r->a, "upload:%s", c->name),
-		arena_printf(r->a, "{\"bytes\":%zu}", c->bytes), 0) == -1)
+	if (audit_log(r, "upload.create", arena_printf(r->a, "upload:%s",
+	    c->name), arena_printf(r->a, "{\"bytes\":%zu}", c->bytes), 0) ==
+	    -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	return 201;
 }
@@ -459,8 +456,8 @@ settings_upload(struct req *r)
 		return resp_err(r, 415, "unsupported_media_type",
 		    "仅支持 PNG 或 JPEG 图片", NULL);
 	rand_bytes(rnd, sizeof(rnd));
-	c.name = arena_printf(r->a, "%s.%s", hex_encode(r->a, rnd, sizeof(rnd)),
-	    ext);
+	c.name = arena_printf(r->a, "%s.%s", hex_encode(r->a, rnd,
+	    sizeof(rnd)), ext);
 	c.bytes = r->body_len;
 	if (store_file(r, cfg.upload_dir, c.name, r->body, r->body_len) == -1)
 		return resp_internal(r);
@@ -471,8 +468,8 @@ settings_upload(struct req *r)
 	d = j_obj();
 	j_str(d, "url", arena_printf(r->a, "/uploads/%s", c.name));
 	j_int(d, "bytes", (int64_t)c.bytes);
-	j_str(d, "content_type",
-	    strcmp(ext, "png") == 0 ? "image/png" : "image/jpeg");
+	j_str(d, "content_type", strcmp(ext, "png") == 0 ? "image/png" :
+	    "image/jpeg");
 	return resp_data(r, 201, d);
 }
 
@@ -493,22 +490,23 @@ settings_tiers_get(struct req *r)
 }
 
 struct tier_in {
-	int64_t growth, discount;
-	int has_discount;
-	char mult[16];
-	const char *name;
-	char *privileges; /* JSON text */
+	int64_t		 growth, discount;
+	int		 has_discount;
+	char		 mult[16];
+	const char	*name;
+	char		*privileges;	/* JSON text */
 };
 
 struct tiers_ctx {
-	struct tier_in t[TIERS_MAX];
-	int n;
-	cJSON *out;
+	struct tier_in	 t[TIERS_MAX];
+	int		 n;
+	cJSON		*out;
 };
 
 /* Validate one tier of the body into t; 0 or -1 with the error set. */
 static int
-tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth, struct tier_in *t)
+tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
+    struct tier_in *t)
 {
 	const char *f = arena_printf(r->a, "tiers[%d]", i);
 	cJSON *v, *privs, *p;
@@ -519,56 +517,49 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth, struct tier_in *t)
 	if (!cJSON_IsObject(o))
 		return resp_bad_field(r, f, "应为对象"), -1;
 	if (obj_int(r, o, "level", arena_printf(r->a, "%s.level", f), 1, 1,
-		TIERS_MAX, &level) == -1)
+	    TIERS_MAX, &level) == -1)
 		return -1;
 	if (level != i + 1)
 		return resp_bad_field(r, arena_printf(r->a, "%s.level", f),
-			   arena_printf(r->a, "等级应从 1 起连续，此处应为 %d",
-			       i + 1)),
-		       -1;
+		    arena_printf(r->a, "等级应从 1 起连续，此处应为 %d",
+		    i + 1)), -1;
 	if (obj_str(r, o, "name", arena_printf(r->a, "%s.name", f), 1, 1,
-		TIER_NAME_MAX, &t->name) == -1)
+	    TIER_NAME_MAX, &t->name) == -1)
 		return -1;
 	if (obj_int(r, o, "growth", arena_printf(r->a, "%s.growth", f), 1, 0,
-		INT64_C(1000000000000), &t->growth) == -1)
+	    INT64_C(1000000000000), &t->growth) == -1)
 		return -1;
 	if (i == 0 && t->growth != 0)
 		return resp_bad_field(r, arena_printf(r->a, "%s.growth", f),
-			   "第 1 级的成长值门槛应为 0"),
-		       -1;
+		    "第 1 级的成长值门槛应为 0"), -1;
 	if (i > 0 && t->growth <= prev_growth)
 		return resp_bad_field(r, arena_printf(r->a, "%s.growth", f),
-			   "成长值门槛应逐级升高"),
-		       -1;
-	rc = obj_int(r, o, "discount_pct",
-	    arena_printf(r->a, "%s.discount_pct", f), 0, 1, 99, &t->discount);
+		    "成长值门槛应逐级升高"), -1;
+	rc = obj_int(r, o, "discount_pct", arena_printf(r->a,
+	    "%s.discount_pct", f), 0, 1, 99, &t->discount);
 	if (rc == -1)
 		return -1;
 	t->has_discount = rc == 0;
 	v = member_of(o, "points_multiplier");
 	if (v == NULL)
-		return resp_bad_field(r,
-			   arena_printf(r->a, "%s.points_multiplier", f),
-			   "缺少必填项"),
-		       -1;
+		return resp_bad_field(r, arena_printf(r->a,
+		    "%s.points_multiplier", f), "缺少必填项"), -1;
 	mult = cJSON_IsNumber(v) ? v->valuedouble : -1;
 	if (!cJSON_IsNumber(v) || !isfinite(mult) || mult < 0.1 - 1e-9 ||
 	    mult > 10 + 1e-9 || fabs(mult * 100 - round(mult * 100)) > 1e-6)
-		return resp_bad_field(r,
-			   arena_printf(r->a, "%s.points_multiplier", f),
-			   "应为 0.1 到 10 之间、最多两位小数的数"),
-		       -1;
+		return resp_bad_field(r, arena_printf(r->a,
+		    "%s.points_multiplier", f),
+		    "应为 0.1 到 10 之间、最多两位小数的数"), -1;
 	snprintf(t->mult, sizeof(t->mult), "%.2f", round(mult * 100) / 100);
 	privs = member_of(o, "privileges");
 	if (privs == NULL)
 		privs = j_arr();
-	if (!cJSON_IsArray(privs) || cJSON_GetArraySize(privs) > PRIVILEGES_MAX)
-		return resp_bad_field(r, arena_printf(r->a, "%s.privileges", f),
-			   "应为最多 10 项的数组"),
-		       -1;
+	if (!cJSON_IsArray(privs) || cJSON_GetArraySize(privs) >
+	    PRIVILEGES_MAX)
+		return resp_bad_field(r, arena_printf(r->a, "%s.privileges",
+		    f), "应为最多 10 项的数组"), -1;
 	v = j_arr();
-	cJSON_ArrayForEach(p, privs)
-	{
+	for (p = privs->child; p != NULL; p = p->next) {
 		const char *pf = arena_printf(r->a, "%s.privileges[%d]", f, k);
 		const char *title, *desc;
 		cJSON *q;
@@ -576,9 +567,9 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth, struct tier_in *t)
 		if (!cJSON_IsObject(p))
 			return resp_bad_field(r, pf, "应为 {title, desc}"), -1;
 		if (obj_str(r, p, "title", arena_printf(r->a, "%s.title", pf),
-			1, 1, PRIV_TITLE_MAX, &title) == -1 ||
-		    obj_str(r, p, "desc", arena_printf(r->a, "%s.desc", pf), 0,
-			0, PRIV_DESC_MAX, &desc) == -1)
+		    1, 1, PRIV_TITLE_MAX, &title) == -1 ||
+		    obj_str(r, p, "desc", arena_printf(r->a, "%s.desc", pf),
+		    0, 0, PRIV_DESC_MAX, &desc) == -1)
 			return -1;
 		q = j_obj();
 		j_str(q, "title", title);
@@ -602,15 +593,15 @@ tiers_put_tx(struct req *r, void *arg)
 		struct tier_in *t = &c->t[i];
 
 		if (DB(r, &q_tier_insert, NULL, DBI(r->m->id), DBI(i + 1),
-			DBS(t->name), DBI(t->growth),
-			DBIN(t->discount, t->has_discount), DBS(t->mult),
-			DBS(t->privileges)) != DB_OK)
+		    DBS(t->name), DBI(t->growth),
+		    DBIN(t->discount, t->has_discount), DBS(t->mult),
+		    DBS(t->privileges)) != DB_OK)
 			return db_retry_pending() ? 500 : resp_internal(r);
 	}
 	if ((c->out = tiers_build(r)) == NULL)
 		return r->status;
 	if (audit_log(r, "settings.tiers", "merchant:tiers",
-		cJSON_PrintUnformatted(c->out), 0) == -1)
+	    cJSON_PrintUnformatted(c->out), 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	return 200;
 }
@@ -638,10 +629,9 @@ settings_tiers_put(struct req *r)
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
 	    cJSON_GetArraySize(arr) > TIERS_MAX)
 		return resp_bad_field(r, "tiers", "应为 1 到 7 个等级");
-	cJSON_ArrayForEach(o, arr)
-	{
+	for (o = arr->child; o != NULL; o = o->next) {
 		if (tier_arg(r, o, c->n, c->n > 0 ? c->t[c->n - 1].growth : 0,
-			&c->t[c->n]) == -1)
+		    &c->t[c->n]) == -1)
 			return r->status;
 		c->n++;
 	}
@@ -654,8 +644,9 @@ settings_tiers_put(struct req *r)
 
 #define BASE "/api/v1/m/:merchant/staff"
 
-ROUTES(settings_routes) = { { M_GET, BASE "/settings/card", settings_card_get,
-				AUTH_STAFF | ROLE_MARKETING },
+ROUTES(settings_routes) = {
+	{ M_GET, BASE "/settings/card", settings_card_get,
+	    AUTH_STAFF | ROLE_MARKETING },
 	{ M_PUT, BASE "/settings/card", settings_card_put,
 	    AUTH_STAFF | ROLE_MARKETING | CSRF },
 	{ M_POST, BASE "/uploads", settings_upload,
@@ -664,4 +655,5 @@ ROUTES(settings_routes) = { { M_GET, BASE "/settings/card", settings_card_get,
 	    AUTH_STAFF | ROLE_MARKETING },
 	{ M_PUT, BASE "/settings/tiers", settings_tiers_put,
 	    AUTH_STAFF | ROLE_MARKETING | CSRF },
-	{ 0, NULL, NULL, 0 } };
+	{ 0, NULL, NULL, 0 }
+};

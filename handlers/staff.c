@@ -13,12 +13,12 @@
 #include "member.h"
 #include "staff.h"
 
-#define STAFF_SESSION_S (12L * 3600)
-#define LOGIN_MAX_FAILS 5
-#define LOCK_S (15 * 60)
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 64
-#define STAFF_STORES_MAX 50
+#define STAFF_SESSION_S		(12L * 3600)
+#define LOGIN_MAX_FAILS		5
+#define LOCK_S			(15 * 60)
+#define PASSWORD_MIN		8
+#define PASSWORD_MAX		64
+#define STAFF_STORES_MAX	50
 
 /*
  * An argon2id hash of a random password, verified against when the
@@ -86,7 +86,8 @@ DB_SQL(q_staff_insert,
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 DB_SQL(q_staff_store_add,
     "INSERT IGNORE INTO staff_stores (staff_id, store_id) VALUES (?, ?)");
-DB_SQL(q_staff_stores_clear, "DELETE FROM staff_stores WHERE staff_id = ?");
+DB_SQL(q_staff_stores_clear,
+    "DELETE FROM staff_stores WHERE staff_id = ?");
 DB_SQL(q_staff_set_name,
     "UPDATE staff SET name = ? WHERE id = ? AND merchant_id = ?");
 DB_SQL(q_staff_set_role,
@@ -128,8 +129,8 @@ username_valid(const char *s)
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '.' ||
-			c == '-'))
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-'))
 			return 0;
 	}
 	return 1;
@@ -178,8 +179,9 @@ staff_json(struct req *r, int64_t id, const char *name, const char *role)
 	if (stores == NULL)
 		return NULL;
 	ids = j_arr();
-	cJSON_ArrayForEach(s, stores) j_add(ids, NULL,
-	    cJSON_CreateNumber(cJSON_GetObjectItem(s, "id")->valuedouble));
+	for (s = stores->child; s != NULL; s = s->next)
+		j_add(ids, NULL, cJSON_CreateNumber(
+		    cJSON_GetObjectItem(s, "id")->valuedouble));
 	o = j_obj();
 	j_int(o, "id", id);
 	j_str(o, "name", name);
@@ -236,10 +238,10 @@ auth_as(struct req *r, int64_t id, const char *name, const char *role)
 /* ---- sign-in ---- */
 
 struct login_ctx {
-	int64_t id;
-	const char *name, *role, *token, *expires, *csrf;
-	int locked;
-	cJSON *staff;
+	int64_t		 id;
+	const char	*name, *role, *token, *expires, *csrf;
+	int		 locked;
+	cJSON		*staff;
 };
 
 static int
@@ -249,7 +251,7 @@ login_fail_tx(struct req *r, void *arg)
 	struct db_res res;
 
 	if (DB(r, &q_staff_fail, &res, DBI(LOGIN_MAX_FAILS), DBI(LOCK_S),
-		DBI(LOGIN_MAX_FAILS), DBI(c->id), DBI(r->m->id)) != DB_OK)
+	    DBI(LOGIN_MAX_FAILS), DBI(c->id), DBI(r->m->id)) != DB_OK)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	if (res.affected == 0) {
 		/* locked by a parallel attempt meanwhile */
@@ -259,14 +261,12 @@ login_fail_tx(struct req *r, void *arg)
 	if (DB(r, &q_staff_lock_state, &res, DBI(c->id)) != DB_OK ||
 	    res.nrows != 1)
 		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.login_failed",
-		arena_printf(r->a, "staff:%lld", (long long)c->id), NULL,
-		0) == -1)
+	if (audit_log(r, "staff.login_failed", arena_printf(r->a,
+	    "staff:%lld", (long long)c->id), NULL, 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
-	if (db_int(&res, 0, 1) != 0 &&
-	    audit_log(r, "staff.locked",
-		arena_printf(r->a, "staff:%lld", (long long)c->id),
-		arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0) == -1)
+	if (db_int(&res, 0, 1) != 0 && audit_log(r, "staff.locked",
+	    arena_printf(r->a, "staff:%lld", (long long)c->id),
+	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	return 200;
 }
@@ -283,14 +283,13 @@ login_ok_tx(struct req *r, void *arg)
 		c->locked = 1;
 		return 409;
 	}
-	if (session_create(r, "staff", NULL, c->id, STAFF_SESSION_S, &c->token,
-		&c->expires, &c->csrf) == -1)
+	if (session_create(r, "staff", NULL, c->id, STAFF_SESSION_S,
+	    &c->token, &c->expires, &c->csrf) == -1)
 		return r->status;
 	if ((c->staff = staff_json(r, c->id, c->name, c->role)) == NULL)
 		return r->status;
-	if (audit_log(r, "staff.login",
-		arena_printf(r->a, "staff:%lld", (long long)c->id), NULL,
-		0) == -1)
+	if (audit_log(r, "staff.login", arena_printf(r->a, "staff:%lld",
+	    (long long)c->id), NULL, 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	return 200;
 }
@@ -377,9 +376,8 @@ staff_login(struct req *r)
 	j_str(d, "expires_at", c.expires);
 	j_str(d, "csrf_token", c.csrf);
 	j_add(d, "staff", c.staff);
-	resp_cookie(r, "sid", c.token,
-	    arena_printf(r->a, "/api/v1/m/%s/staff", r->m->code),
-	    STAFF_SESSION_S);
+	resp_cookie(r, "sid", c.token, arena_printf(r->a,
+	    "/api/v1/m/%s/staff", r->m->code), STAFF_SESSION_S);
 	return resp_data(r, 200, d);
 }
 
@@ -388,11 +386,10 @@ logout_tx(struct req *r, void *arg)
 {
 	(void)arg;
 	if (DB(r, &q_staff_session_revoke, NULL, DBI(r->auth.session_id),
-		DBI(r->m->id)) != DB_OK)
+	    DBI(r->m->id)) != DB_OK)
 		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.logout",
-		arena_printf(r->a, "staff:%lld", (long long)r->auth.staff_id),
-		NULL, 0) == -1)
+	if (audit_log(r, "staff.logout", arena_printf(r->a, "staff:%lld",
+	    (long long)r->auth.staff_id), NULL, 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	return 200;
 }
@@ -410,8 +407,8 @@ staff_logout(struct req *r)
 	if ((st = db_tx(r, logout_tx, NULL)) >= 400)
 		return st;
 	if (r->auth.via_cookie)
-		resp_cookie(r, "sid", "",
-		    arena_printf(r->a, "/api/v1/m/%s/staff", r->m->code), 0);
+		resp_cookie(r, "sid", "", arena_printf(r->a,
+		    "/api/v1/m/%s/staff", r->m->code), 0);
 	d = j_obj();
 	j_bool(d, "logged_out", 1);
 	return resp_data(r, 200, d);
@@ -424,7 +421,7 @@ staff_me(struct req *r)
 	cJSON *d, *s;
 
 	if ((s = staff_json(r, r->auth.staff_id, r->auth.staff_name,
-		 r->auth.role)) == NULL)
+	    r->auth.role)) == NULL)
 		return r->status;
 	d = j_obj();
 	j_add(d, "staff", s);
@@ -463,8 +460,7 @@ store_ids_arg(struct req *r, int64_t *ids, int *n_out)
 		resp_bad_field(r, "store_ids", "门店过多");
 		return -1;
 	}
-	cJSON_ArrayForEach(e, a)
-	{
+	for (e = a->child; e != NULL; e = e->next) {
 		struct db_res res;
 		const char *f = arena_printf(r->a, "store_ids[%d]", n);
 		int64_t id;
@@ -505,8 +501,8 @@ password_arg(struct req *r, int required, const char **pw, char *hash)
 	if (rc != 0)
 		return rc;
 	if (crypto_pwhash_str(hash, *pw, strlen(*pw),
-		crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		log_err(r, "staff: password hashing failed");
 		resp_internal(r);
 		return -1;
@@ -526,7 +522,7 @@ staff_accounts_list(struct req *r)
 	if (req_page(r, &limit, &cursor) == -1)
 		return r->status;
 	if (DB(r, &q_staff_list, &res, DBI(r->m->id), DBI(cursor),
-		DBI(limit + 1)) != DB_OK)
+	    DBI(limit + 1)) != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
 	n = res.nrows > limit ? (int)limit : res.nrows;
@@ -537,8 +533,8 @@ staff_accounts_list(struct req *r)
 			return r->status;
 		j_add(arr, NULL, o);
 	}
-	return resp_list(r, arr,
-	    res.nrows > limit ? db_int(&res, n - 1, 0) : 0);
+	return resp_list(r, arr, res.nrows > limit ?
+	    db_int(&res, n - 1, 0) : 0);
 }
 
 static cJSON *
@@ -591,12 +587,12 @@ staff_account_get(struct req *r)
 }
 
 struct account_ctx {
-	int64_t id;
-	const char *username, *name, *role, *hash;
-	int64_t stores[STAFF_STORES_MAX];
-	int nstores;
-	int disabled; /* -1 unchanged */
-	cJSON *out;
+	int64_t		 id;
+	const char	*username, *name, *role, *hash;
+	int64_t		 stores[STAFF_STORES_MAX];
+	int		 nstores;
+	int		 disabled;	/* -1 unchanged */
+	cJSON		*out;
 };
 
 static int
@@ -620,13 +616,12 @@ account_create_tx(struct req *r, void *arg)
 	c->id = (int64_t)res.insert_id;
 	for (i = 0; i < c->nstores; i++)
 		if (DB(r, &q_staff_store_add, NULL, DBI(c->id),
-			DBI(c->stores[i])) != DB_OK)
+		    DBI(c->stores[i])) != DB_OK)
 			return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.create",
-		arena_printf(r->a, "staff:%lld", (long long)c->id),
-		arena_printf(r->a, "{\"username\":\"%s\",\"role\":\"%s\"}",
-		    c->username, c->role),
-		0) == -1)
+	if (audit_log(r, "staff.create", arena_printf(r->a, "staff:%lld",
+	    (long long)c->id), arena_printf(r->a,
+	    "{\"username\":\"%s\",\"role\":\"%s\"}", c->username, c->role),
+	    0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	if ((c->out = account_get(r, c->id)) == NULL)
 		return r->status;
@@ -685,34 +680,32 @@ account_update_tx(struct req *r, void *arg)
 	if (store_ids_arg(r, c->stores, &c->nstores) == -1)
 		return r->status;
 	if (strcmp(c->role ? c->role : role, "cashier") == 0 &&
-	    (c->nstores == 0 ||
-		(c->nstores == -1 &&
-		    cJSON_GetArraySize(cJSON_GetObjectItem(cur, "store_ids")) ==
-			0)))
+	    (c->nstores == 0 || (c->nstores == -1 && cJSON_GetArraySize(
+	    cJSON_GetObjectItem(cur, "store_ids")) == 0)))
 		return resp_bad_field(r, "store_ids", "收银员至少需要一个门店");
 	if (c->name != NULL) {
 		if (DB(r, &q_staff_set_name, NULL, DBS(c->name), DBI(c->id),
-			DBI(r->m->id)) != DB_OK)
+		    DBI(r->m->id)) != DB_OK)
 			return db_retry_pending() ? 500 : resp_internal(r);
 		j_add(changed, NULL, cJSON_CreateString("name"));
 	}
 	if (c->role != NULL && strcmp(c->role, role) != 0) {
 		if (DB(r, &q_staff_set_role, NULL, DBS(c->role), DBI(c->id),
-			DBI(r->m->id)) != DB_OK)
+		    DBI(r->m->id)) != DB_OK)
 			return db_retry_pending() ? 500 : resp_internal(r);
 		j_add(changed, NULL, cJSON_CreateString("role"));
 		revoke = 1;
 	}
 	if (c->disabled != -1) {
 		if (DB(r, &q_staff_set_disabled, NULL, DBI(c->disabled),
-			DBI(c->id), DBI(r->m->id)) != DB_OK)
+		    DBI(c->id), DBI(r->m->id)) != DB_OK)
 			return db_retry_pending() ? 500 : resp_internal(r);
 		j_add(changed, NULL, cJSON_CreateString("disabled"));
 		revoke |= c->disabled;
 	}
 	if (c->hash != NULL) {
-		if (DB(r, &q_staff_set_password, NULL, DBS(c->hash), DBI(c->id),
-			DBI(r->m->id)) != DB_OK)
+		if (DB(r, &q_staff_set_password, NULL, DBS(c->hash),
+		    DBI(c->id), DBI(r->m->id)) != DB_OK)
 			return db_retry_pending() ? 500 : resp_internal(r);
 		j_add(changed, NULL, cJSON_CreateString("password"));
 		revoke = 1;
@@ -722,20 +715,18 @@ account_update_tx(struct req *r, void *arg)
 			return db_retry_pending() ? 500 : resp_internal(r);
 		for (i = 0; i < c->nstores; i++)
 			if (DB(r, &q_staff_store_add, NULL, DBI(c->id),
-				DBI(c->stores[i])) != DB_OK)
+			    DBI(c->stores[i])) != DB_OK)
 				return db_retry_pending() ? 500 :
-							    resp_internal(r);
+				    resp_internal(r);
 		j_add(changed, NULL, cJSON_CreateString("store_ids"));
 	}
 	/* other sessions of that account end with a new password, role or
 	   when disabled; the owner's own current session stays */
-	if (revoke &&
-	    DB(r, &q_staff_sessions_revoke_all, &res, DBI(r->m->id), DBI(c->id),
-		DBI(r->auth.session_id)) != DB_OK)
+	if (revoke && DB(r, &q_staff_sessions_revoke_all, &res,
+	    DBI(r->m->id), DBI(c->id), DBI(r->auth.session_id)) != DB_OK)
 		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.update",
-		arena_printf(r->a, "staff:%lld", (long long)c->id),
-		cJSON_PrintUnformatted(changed), 0) == -1)
+	if (audit_log(r, "staff.update", arena_printf(r->a, "staff:%lld",
+	    (long long)c->id), cJSON_PrintUnformatted(changed), 0) == -1)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	if ((c->out = account_get(r, c->id)) == NULL)
 		return r->status;
@@ -834,13 +825,14 @@ staff_audit(struct req *r)
 		j_str(o, "request_id", db_str(&res, i, 8));
 		j_add(arr, NULL, o);
 	}
-	return resp_list(r, arr,
-	    res.nrows > limit ? db_int(&res, n - 1, 0) : 0);
+	return resp_list(r, arr, res.nrows > limit ?
+	    db_int(&res, n - 1, 0) : 0);
 }
 
 #define BASE "/api/v1/m/:merchant/staff"
 
-ROUTES(staff_routes) = { { M_POST, BASE "/login", staff_login, 0 },
+ROUTES(staff_routes) = {
+	{ M_POST, BASE "/login", staff_login, 0 },
 	{ M_POST, BASE "/logout", staff_logout, AUTH_STAFF | CSRF },
 	{ M_GET, BASE "/me", staff_me, AUTH_STAFF },
 	{ M_GET, BASE "/stores", staff_stores, AUTH_STAFF },
@@ -853,4 +845,5 @@ ROUTES(staff_routes) = { { M_POST, BASE "/login", staff_login, 0 },
 	{ M_PATCH, BASE "/accounts/:id", staff_account_update,
 	    AUTH_STAFF | ROLE_OWNER | CSRF },
 	{ M_GET, BASE "/audit", staff_audit, AUTH_STAFF | ROLE_OWNER },
-	{ 0, NULL, NULL, 0 } };
+	{ 0, NULL, NULL, 0 }
+};

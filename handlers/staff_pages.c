@@ -23,8 +23,8 @@ page(const char *title, const char *body_class, const char *const *js)
 static int
 staff_page_redirect(struct req *r)
 {
-	return resp_redirect(r, 302,
-	    arena_printf(r->a, "/m/%s/staff/", r->m->code));
+	return resp_redirect(r, 302, arena_printf(r->a, "/m/%s/staff/",
+	    r->m->code));
 }
 
 /*
@@ -35,10 +35,10 @@ static int
 staff_page_counter(struct req *r)
 {
 	static const char *const js[] = { "staff.js", "counter_coupons.js",
-		"counter_wallet.js", NULL };
+	    "counter_wallet.js", NULL };
 
-	return resp_html(r, 200, "pages/staff",
-	    page("门店收银台", "page-staff", js));
+	return resp_html(r, 200, "pages/staff", page("门店收银台",
+	    "page-staff", js));
 }
 
 /* GET /m/{merchant}/staff/settings: card, tiers and staff accounts. */
@@ -46,14 +46,15 @@ static int
 staff_page_settings(struct req *r)
 {
 	static const char *const js[] = { "staff.js", "staff_settings.js",
-		NULL };
+	    NULL };
 
-	return resp_html(r, 200, "pages/staff_settings",
-	    page("商户设置", "page-staff", js));
+	return resp_html(r, 200, "pages/staff_settings", page("商户设置",
+	    "page-staff", js));
 }
 
-ROUTES(staff_page_routes) = { { M_GET, "/m/:merchant/staff",
-				  staff_page_redirect, HTML },
+ROUTES(staff_page_routes) = {
+	{ M_GET, "/m/:merchant/staff", staff_page_redirect, HTML },
 	{ M_GET, "/m/:merchant/staff/", staff_page_counter, HTML },
 	{ M_GET, "/m/:merchant/staff/settings", staff_page_settings, HTML },
-	{ 0, NULL, NULL, 0 } };
+	{ 0, NULL, NULL, 0 }
+};

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { api, m } from '../http/lib.mjs';
-import { newMember, accounts, assertLedger } from '../http/wallet_helpers.mjs';
+import { newMember, accounts, assertLedger, staff } from '../http/wallet_helpers.mjs';
 
 const BASE = process.env.BASE_URL;
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -43,13 +43,13 @@ test('counter: recharge a package, pay part of an order; the wallet page shows b
   await page.fill('#staff-password', 'demo1234');
   await page.click('#staff-login-submit');
   await page.waitForSelector('#counter:not([hidden])');
-  await page.waitForSelector('#store-select option');
+  await page.waitForSelector('#store-select option', { state: 'attached' });
   await page.fill('#member-code-input', code);
   await page.click('#scan-submit');
   await page.waitForSelector('#counter-wallet:not([hidden])');
   assert.equal(await page.textContent('#cw-balance'), '¥0.00');
 
-  await page.waitForSelector('#cw-package option');
+  await page.waitForSelector('#cw-package option', { state: 'attached' });
   const pkg = await page.$eval('#cw-package', (s) =>
     Array.from(s.options).find((o) => o.textContent.startsWith('充100送20')).value);
   await page.selectOption('#cw-package', pkg);
@@ -134,4 +134,45 @@ test('wallet page without a session shows the sign-in form', async () => {
   await page.waitForSelector('#signin-form');
   assert.equal(await page.$('#wallet-total'), null);
   await ctx.close();
+});
+
+test('settings page: an owner sets a cap and a package; the API reads them back', async () => {
+  const owner = await staff('demo2', 'owner');
+  const before = (await owner.call('GET', '/staff/settings/recharge-packages')).json.data;
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${BASE}/m/demo2/staff/wallet`);
+    await page.fill('#staff-username', 'owner');
+    await page.fill('#staff-password', 'demo1234');
+    await page.click('#staff-login-submit');
+    await page.waitForSelector('#rules-form:not([hidden])');
+    await page.waitForSelector('#packages-form:not([hidden])');
+    await page.selectOption('#rule-cap', 'each_amount');
+    assert.equal(await page.isVisible('#rule-amount-row'), true);
+    assert.equal(await page.isVisible('#range-box'), false);
+    await page.fill('#rule-amount', '30');
+    await page.click('#rules-save');
+    await page.waitForFunction(() => document.getElementById('app-toast')?.textContent === '抵扣规则已保存');
+    const rules = (await owner.call('GET', '/staff/settings/deduction')).json.data;
+    assert.deepEqual(rules.cap, { kind: 'each_amount', amount_fen: 3000, pct: null, ranges: [] });
+
+    await page.click('#package-add');
+    const row = page.locator('#package-rows .package-row').last();
+    await row.locator('.pkg-pay').fill('200');
+    await row.locator('.pkg-bonus').fill('30');
+    await page.click('#packages-save');
+    await page.waitForFunction(() => document.getElementById('app-toast')?.textContent === '充值设置已保存');
+    const pkgs = (await api('GET', m('/recharge-packages', 'demo2'))).json.data;
+    assert.deepEqual(pkgs.at(-1), { ...pkgs.at(-1), pay_fen: 20000, bonus_fen: 3000, label: '充200送30' });
+    assert.equal(pkgs.length, before.packages.length + 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await owner.call('PUT', '/staff/settings/deduction',
+      { split: 'principal_first', freeze_same_day_bonus: false, cap: { kind: 'none' } });
+    await owner.call('PUT', '/staff/settings/recharge-packages', before);
+    await ctx.close();
+  }
 });

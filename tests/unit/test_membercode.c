@@ -9,7 +9,7 @@
 static const unsigned char key_a[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 static const unsigned char key_b[32] = { 9, 9, 9 };
 
-#define T0 INT64_C(1767225600) /* 2026-01-01T00:00:00Z */
+#define T0	INT64_C(1767225600)	/* 2026-01-01T00:00:00Z */
 
 static int
 is_b32(const char *s)
@@ -40,10 +40,12 @@ TEST(membercode_round_trip)
 		int64_t merchant, member, now;
 		unsigned salt;
 	} cases[] = {
-		{ 1, 1, T0, 0 }, { 1, 42, T0 + 12345, 1023 }, { 2, 42, T0, 7 },
+		{ 1, 1, T0, 0 },
+		{ 1, 42, T0 + 12345, 1023 },
+		{ 2, 42, T0, 7 },
 		{ MCODE_MERCHANT_MAX, MCODE_MEMBER_MAX, T0 + 999999, 512 },
 		{ 77, 123456789, 0x7fffffffLL, 1 },
-		{ 3, 5, 4102444800LL, 300 }, /* 2100 */
+		{ 3, 5, 4102444800LL, 300 },	/* 2100 */
 	};
 	size_t i;
 
@@ -52,8 +54,7 @@ TEST(membercode_round_trip)
 		struct mcode m = { 0, 0, 0 };
 
 		EXPECT_INT(mcode_encode(key_a, cases[i].merchant,
-			       cases[i].member, cases[i].now, cases[i].salt, c),
-		    0);
+		    cases[i].member, cases[i].now, cases[i].salt, c), 0);
 		EXPECT_INT(mcode_verify(key_a, c, cases[i].now, 60, &m),
 		    MCODE_OK);
 		EXPECT_INT(m.merchant_id, cases[i].merchant);
@@ -124,8 +125,7 @@ TEST(membercode_expiry)
 		enum mcode_status st;
 
 		mcode_encode(key_a, 5, 1000, T0, 99, c);
-		st = mcode_verify(key_a, c, T0 + cases[i].age, cases[i].ttl,
-		    &m);
+		st = mcode_verify(key_a, c, T0 + cases[i].age, cases[i].ttl, &m);
 		if (st != cases[i].want)
 			fprintf(stderr, "  case %zu (age %lld)\n", i,
 			    (long long)cases[i].age);
@@ -180,14 +180,14 @@ TEST(membercode_normalize)
 		const char *out;
 	} cases[] = {
 		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 0,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" },
+		  "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" },
 		{ "abcd efgh ijkl mnop qrst uvwx yz23 4567", 0,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" },
+		  "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" },
 		{ "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567\n", 0,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" },
+		  "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" },
 		{ "0123456789", -1, NULL },
 		{ "A0CDEFGH1JKLMNOPQRSTUVWXYZ2345B8", 0,
-		    "AOCDEFGHIJKLMNOPQRSTUVWXYZ2345BB" },
+		  "AOCDEFGHIJKLMNOPQRSTUVWXYZ2345BB" },
 		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ23456", -1, NULL },
 		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ2345677", -1, NULL },
 		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ23456!", -1, NULL },
@@ -220,8 +220,7 @@ TEST(membercode_display)
 	EXPECT(d[4] == ' ' && d[34] == ' ');
 	EXPECT_INT(mcode_verify(key_a, d, T0, 60, &m), MCODE_OK);
 	for (i = 0; d[i]; i++)
-		low[i] = (char)((d[i] >= 'A' && d[i] <= 'Z') ? d[i] + 32 :
-							       d[i]);
+		low[i] = (char)((d[i] >= 'A' && d[i] <= 'Z') ? d[i] + 32 : d[i]);
 	low[i] = '\0';
 	EXPECT_INT(mcode_verify(key_a, low, T0, 60, &m), MCODE_OK);
 	EXPECT_INT(m.member_id, 42);
