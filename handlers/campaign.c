@@ -812,7 +812,9 @@ page_campaign(struct req *r)
 	j_add(ctx, "share", share);
 	j_add(ctx, "scripts", cJSON_CreateStringArray(
 	    (const char *[]){ "campaign.js" }, 1));
-	resp_header(r, "Cache-Control", "private, no-cache");
+	/* what an anonymous visitor sees may be kept a second (nginx) */
+	resp_header(r, "Cache-Control", r->auth.kind == AUTH_KIND_MEMBER ?
+	    "private, no-cache" : "public, max-age=1");
 	return resp_html(r, 200, "pages/campaign", ctx);
 }
 

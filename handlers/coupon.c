@@ -570,6 +570,8 @@ issue_tx(struct req *r, void *arg)
 		v.joined_at = mv.joined_at;
 		v.tier_level = mv.tier_level;
 	}
+	/* the stock is decided last, after the member's own limit */
+	v.stock_left = COUPON_NONE;
 	if ((why = coupon_claim_reason(&v, c->mode, now)) != NULL)
 		return claim_error(r, why, c->mode);
 	if (DB(r, &q_claim_bump, &res, DBI(w.id), DBI(c->member_id),
@@ -577,6 +579,9 @@ issue_tx(struct req *r, void *arg)
 		return db_retry_pending() ? 500 : resp_internal(r);
 	if (res.affected == 0)
 		return claim_error(r, "limit_reached", c->mode);
+	/* sold out as of this transaction's snapshot: no need to try */
+	if (w.stock_left != COUPON_NONE && w.stock_left <= 0)
+		return claim_error(r, "out_of_stock", c->mode);
 	if ((id = coupon_insert(r, c, &w, now)) == 0)
 		return r->status ? r->status : 500;
 	if (DB(r, &q_coupon_by_id, &res, DBI(id)) != DB_OK || res.nrows != 1)

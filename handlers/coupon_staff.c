@@ -236,7 +236,7 @@ id_array(struct req *r, const char *name, cJSON *a, const int64_t *allowed,
 	for (i = 1, k = 1; i < n; i++)
 		if (out[i] != out[k - 1])
 			out[k++] = out[i];
-	return n;
+	return n > 0 ? k : 0;
 }
 
 /* The merchant's store ids or tier levels; the count or -1 (recorded). */

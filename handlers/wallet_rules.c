@@ -88,7 +88,8 @@ deduction_rules_check(const struct deduction_rules *d, char *field,
 	switch (d->cap) {
 	case CAP_FIRST_AMOUNT:
 	case CAP_EACH_AMOUNT:
-		if (d->cap_amount_fen < 1 || d->cap_amount_fen > WALLET_MAX_FEN) {
+		if (d->cap_amount_fen < 1 ||
+		    d->cap_amount_fen > WALLET_MAX_FEN) {
 			snprintf(field, fl, "cap.amount_fen");
 			*msg = "应为 1 到 100000000 的整数（分）";
 			return -1;
@@ -112,22 +113,26 @@ deduction_rules_check(const struct deduction_rules *d, char *field,
 			const struct cap_range *g = &d->ranges[i];
 
 			if (g->from_fen < 0 || g->from_fen > WALLET_MAX_FEN) {
-				snprintf(field, fl, "cap.ranges[%d].from_fen", i);
+				snprintf(field, fl, "cap.ranges[%d].from_fen",
+				    i);
 				*msg = "应为 0 到 100000000 的整数（分）";
 				return -1;
 			}
-			if (g->to_fen < g->from_fen || g->to_fen > WALLET_MAX_FEN) {
+			if (g->to_fen < g->from_fen ||
+			    g->to_fen > WALLET_MAX_FEN) {
 				snprintf(field, fl, "cap.ranges[%d].to_fen", i);
 				*msg = "应不小于 from_fen 且不超过 100000000";
 				return -1;
 			}
 			if (g->cap_fen < 0 || g->cap_fen > WALLET_MAX_FEN) {
-				snprintf(field, fl, "cap.ranges[%d].cap_fen", i);
+				snprintf(field, fl, "cap.ranges[%d].cap_fen",
+				    i);
 				*msg = "应为 0 到 100000000 的整数（分）";
 				return -1;
 			}
 			if (i > 0 && g->from_fen <= d->ranges[i - 1].to_fen) {
-				snprintf(field, fl, "cap.ranges[%d].from_fen", i);
+				snprintf(field, fl, "cap.ranges[%d].from_fen",
+				    i);
 				*msg = "各行应按金额从小到大排列且不重叠";
 				return -1;
 			}
@@ -307,9 +312,10 @@ topup_suggest(const struct deduction_rules *d, const struct wallet_state *st,
 		    !covers(d, st, order, pkgs[i].pay_fen, pkgs[i].bonus_fen,
 		    &after))
 			continue;
-		for (j = nq; j > 0 && (sorted[j - 1].pay_fen > pkgs[i].pay_fen ||
-		    (sorted[j - 1].pay_fen == pkgs[i].pay_fen &&
-		    sorted[j - 1].bonus_fen < pkgs[i].bonus_fen)); j--)
+		for (j = nq; j > 0 && (sorted[j - 1].pay_fen >
+		    pkgs[i].pay_fen || (sorted[j - 1].pay_fen ==
+		    pkgs[i].pay_fen && sorted[j - 1].bonus_fen <
+		    pkgs[i].bonus_fen)); j--)
 			sorted[j] = sorted[j - 1];
 		sorted[j] = pkgs[i];
 		nq++;

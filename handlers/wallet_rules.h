@@ -81,7 +81,7 @@ struct deduction_rules {
 	int		 freeze_same_day_bonus;
 	enum wallet_cap	 cap;
 	int64_t		 cap_amount_fen;	/* first_amount, each_amount */
-	int		 cap_pct;		/* first_pct, each_pct: 1..100 */
+	int		 cap_pct;		/* first_pct, each_pct */
 	int		 nranges;
 	struct cap_range ranges[WALLET_MAX_RANGES];
 };
@@ -132,7 +132,7 @@ struct custom_amount {
 
 struct topup {
 	int64_t		 pay_fen, bonus_fen;
-	int64_t		 balance_after_fen;	/* after recharging and paying */
+	int64_t		 balance_after_fen;	/* after the order */
 	int64_t		 package_id;		/* 0: a custom amount */
 	char		 reason[256];		/* zh-CN, for the member */
 };
@@ -151,8 +151,9 @@ struct topup {
  */
 int	 topup_suggest(const struct deduction_rules *,
 	    const struct wallet_state *, int64_t order_fen,
-	    const struct recharge_pkg *, int npkgs, const struct custom_amount *,
-	    struct topup out[TOPUP_MAX], int64_t *payable_fen);
+	    const struct recharge_pkg *, int npkgs,
+	    const struct custom_amount *, struct topup out[TOPUP_MAX],
+	    int64_t *payable_fen);
 /* The round figure a custom top-up of at least fen is rounded up to. */
 int64_t	 topup_round(int64_t fen);
 

@@ -109,7 +109,8 @@ DB_SQL(q_bench_entries,
     " bonus_fen, ref, created_at) SELECT merchant_id, id, 'adjustment', ?, 0,"
     " 'bench', UTC_TIMESTAMP() FROM members"
     " WHERE merchant_id = ? AND phone LIKE '199%'");
-DB_SQL(q_bench_merchant, "SELECT id, code, name, tz FROM merchants WHERE code = ?");
+DB_SQL(q_bench_merchant,
+    "SELECT id, code, name, tz FROM merchants WHERE code = ?");
 
 /* ---- JSON input below the top level: errors name the whole path ---- */
 
@@ -483,9 +484,9 @@ refund_tx(struct req *r, void *arg)
 		    NULL);
 	amount = c->amount ? c->amount : left;
 	if (amount > left)
-		return resp_err(r, 409, "refund_exceeds_paid", arena_printf(r->a,
-		    "退款金额超过可退金额（最多 %lld 分）", (long long)left),
-		    "amount_fen");
+		return resp_err(r, 409, "refund_exceeds_paid",
+		    arena_printf(r->a, "退款金额超过可退金额（最多 %lld 分）",
+		    (long long)left), "amount_fen");
 	refund_split(amount, p - rp, b - rb, &xp, &xb);
 	gk_new = wallet_keep(g, paid, left - amount);
 	pk_new = wallet_keep(pts, paid, left - amount);

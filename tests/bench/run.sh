@@ -162,14 +162,52 @@ else
 	echo "app bench-members failed: the card scenario is skipped"
 fi
 
+# A live campaign page with two coupons, as a visitor from a share sees it.
+CAMPAIGN_OK=
+staff_token() {
+	api POST /api/v1/m/demo/staff/login \
+	    "{\"username\":\"$1\",\"password\":\"demo1234\"}" |
+	    sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
+}
+echo
+echo "==== setup: a live campaign page"
+MKT=$(staff_token marketing)
+if [ -n "$MKT" ]; then
+	tpl() {
+		curl -fsS -X POST -H 'Content-Type: application/json' \
+		    -H "Authorization: Bearer $MKT" --data-binary "$1" \
+		    "$BASE_URL/api/v1/m/demo/staff/coupon-templates" |
+		    sed -n 's/^{"data":{"id":\([0-9]*\).*/\1/p'
+	}
+	T1=$(tpl '{"name":"满50减10","kind":"threshold","value_fen":1000,"threshold_fen":5000,"stock":100000,"per_member_limit":1,"valid_days":30,"status":"active"}')
+	T2=$(tpl '{"name":"9折券","kind":"discount","discount_pct":90,"stock":null,"per_member_limit":1,"valid_days":30,"status":"active"}')
+	if [ -n "$T1" ] && [ -n "$T2" ] && curl -fsS -o /dev/null -X POST \
+	    -H 'Content-Type: application/json' -H "Authorization: Bearer $MKT" \
+	    --data-binary "{\"name\":\"会员日\",\"slug\":\"bench-day\",\"starts_at\":\"2020-01-01T00:00:00+08:00\",\"ends_at\":\"2099-01-01T00:00:00+08:00\",\"template_ids\":[$T1,$T2],\"rules_text\":\"每人限领一张\",\"share\":{\"title\":\"会员日\",\"desc\":\"来领券\"}}" \
+	    "$BASE_URL/api/v1/m/demo/staff/campaigns"; then
+		CAMPAIGN_OK=1
+	fi
+fi
+[ -n "$CAMPAIGN_OK" ] || echo "campaign setup failed: the campaign scenario is skipped"
+
 # ---- scenarios ------------------------------------------------------------
 
 scenario livez livez.lua /livez
 
 if [ -n "$CARD_OK" ]; then
 	BENCH_TOKENS=$TOKENS scenario card card.lua /api/v1/m/demo/me/card
+	BENCH_TOKENS=$TOKENS scenario code-png membercode.lua \
+	    /api/v1/m/demo/me/member-code.png
+	BENCH_TOKENS=$TOKENS scenario code-svg membercode.lua \
+	    /api/v1/m/demo/me/member-code.svg
 else
 	skip card "no member tokens (app bench-members)"
+fi
+
+if [ -n "$CAMPAIGN_OK" ]; then
+	scenario campaign common.lua /m/demo/c/bench-day
+else
+	skip campaign "no campaign (setup failed)"
 fi
 
 # Memory of the app's workers (the master's children), while they run.

@@ -211,3 +211,19 @@ test('views, unique visitors and shares are counted', async () => {
   const s = (await api('GET', m(`/staff/campaigns/${c.id}`), { token: mkt })).json.data.stats;
   assert.deepEqual([s.views, s.visitors, s.shares], [7, 6, 1]);
 });
+
+test('anonymous page views are kept a second by nginx; members always reach the app', async () => {
+  const c = await create(campaign());
+  const path = `/m/demo/c/${c.slug}`;
+  const a = await api('GET', path);
+  const b = await api('GET', path);
+  assert.equal(a.headers.get('cache-control'), 'public, max-age=1');
+  assert.equal(b.headers.get('x-cache'), 'HIT');
+  assert.equal(a.text, b.text);
+  const token = await signIn('demo', uniquePhone());
+  await join('demo', token, {});
+  const mine = await api('GET', path, { headers: { cookie: 'sid=' + token } });
+  assert.equal(mine.headers.get('cache-control'), 'private, no-cache');
+  assert.notEqual(mine.headers.get('x-cache'), 'HIT');
+  assert.match(mine.text, /data-member="1"/);
+});

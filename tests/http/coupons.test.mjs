@@ -3,7 +3,7 @@
 // redemption at the counter and voiding, idempotency and scoping.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, m, uniquePhone, signIn, join, staffLogin, sql } from './lib.mjs';
+import { api, m, BASE, uniquePhone, signIn, join, staffLogin, sql } from './lib.mjs';
 
 const CODE_RE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/;
 const DAY = 86400 * 1000;
@@ -30,8 +30,8 @@ function tplBody(extra = {}) {
   };
 }
 
-async function createTemplate(extra = {}, token = marketing.token) {
-  const r = await api('POST', m('/staff/coupon-templates'), { token, body: tplBody(extra) });
+async function createTemplate(extra = {}, token = marketing.token, merchant = 'demo') {
+  const r = await api('POST', m('/staff/coupon-templates', merchant), { token, body: tplBody(extra) });
   assert.equal(r.status, 201, r.text);
   return r.json.data;
 }
@@ -288,7 +288,7 @@ test('claim errors: out_of_stock, limit_reached, not_started, ended, not_eligibl
   const draft = await createTemplate({ status: 'draft' });
   assertError(await claim(a, draft.id), 404, 'not_found');
   assertError(await claim(a, 999999999), 404, 'not_found');
-  const other = await createTemplate({}, (await staffLogin('demo2', 'marketing', 'demo1234')).token);
+  const other = await createTemplate({}, (await staffLogin('demo2', 'marketing', 'demo1234')).token, 'demo2');
   assertError(await claim(a, other.id), 404, 'not_found');
 
   // none of the refusals wrote anything
@@ -519,7 +519,7 @@ test('promo codes: a batch, its CSV with a BOM, redemption binds to the first me
   assertError(await code(a, 'ABC'), 400, 'invalid_field', 'promo_code');
   assertError(await code(a, 'ABCDEFGHJK0O'), 400, 'invalid_field', 'promo_code');
 
-  const csv = await fetch(`${process.env.BASE_URL}${m(`/staff/coupon-templates/${t.id}/codes.csv?batch_id=${b.json.data.batch_id}`)}`,
+  const csv = await fetch(`${BASE}${m(`/staff/coupon-templates/${t.id}/codes.csv?batch_id=${b.json.data.batch_id}`)}`,
     { headers: { authorization: `Bearer ${marketing.token}` } });
   assert.equal(csv.status, 200);
   assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
