@@ -154,10 +154,12 @@ req_read_body(struct req *r, size_t limit)
 		return 0;
 	errno = 0;
 	n = strtoll(cl, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 0 || !isdigit((unsigned char)cl[0]))
+	if (*end != '\0' || !isdigit((unsigned char)cl[0]) ||
+	    (errno != 0 && errno != ERANGE))
 		return resp_err(r, 400, "invalid_json", "请求体长度无效", NULL),
 		    -1;
-	if ((unsigned long long)n > limit)
+	/* all digits: too many of them is a body too large */
+	if (errno == ERANGE || (unsigned long long)n > limit)
 		return resp_err(r, 413, "body_too_large", "请求体过大", NULL),
 		    -1;
 	buf = arena_alloc(r->a, (size_t)n + 1);

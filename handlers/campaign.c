@@ -812,9 +812,14 @@ page_campaign(struct req *r)
 	j_add(ctx, "share", share);
 	j_add(ctx, "scripts", cJSON_CreateStringArray(
 	    (const char *[]){ "campaign.js" }, 1));
-	/* what an anonymous visitor sees may be kept a second (nginx) */
-	resp_header(r, "Cache-Control", r->auth.kind == AUTH_KIND_MEMBER ?
-	    "private, no-cache" : "public, max-age=1");
+	/*
+	 * What an anonymous visitor sees nginx may keep a second (it reads
+	 * and removes X-Accel-Expires); browsers keep nothing, so a visitor
+	 * who has just joined never sees the anonymous page again.
+	 */
+	resp_header(r, "Cache-Control", "no-cache");
+	if (r->auth.kind != AUTH_KIND_MEMBER)
+		resp_header(r, "X-Accel-Expires", "1");
 	return resp_html(r, 200, "pages/campaign", ctx);
 }
 

@@ -19,5 +19,5 @@ CREATE TABLE member_codes_used (
 	issued_at	DATETIME NOT NULL,
 	used_at		DATETIME NOT NULL,
 	PRIMARY KEY (code),
-	KEY ix_mcu_used (used_at)
+	KEY ix_mcu_used (merchant_id, used_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

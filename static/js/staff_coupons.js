@@ -186,7 +186,8 @@
   }
 
   function load() {
-    return Staff.api('GET', '/coupon-templates?limit=100').then(function (r) {
+    var st = $('tpl-filter').value;
+    return Staff.api('GET', '/coupon-templates?limit=100' + (st ? '&status=' + st : '')).then(function (r) {
       if (r.status !== 200) { App.toast(errText(r)); return; }
       templates = r.body.data;
       render();
@@ -216,6 +217,7 @@
     });
   }
 
+  $('tpl-filter').addEventListener('change', load);
   $('tf-kind').addEventListener('change', showKindFields);
   $('tf-validity').addEventListener('change', showKindFields);
   $('tf-audience').addEventListener('change', showKindFields);

@@ -101,6 +101,8 @@ test('a cashier scans the code a consumer shows and sees the name and tier', asy
   assert.equal(await page.textContent('#scan-tier'), '普通会员');
   assert.equal(await page.textContent('#scan-member-card'), m.card_no);
   assert.equal(await page.textContent('#scan-balance'), '¥0.00');
+  const counterWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(counterWidth <= 390, `no horizontal scroll on the counter (${counterWidth})`);
   const detail = await page.evaluate(() => window.lastScan);
   assert.equal(detail.store_id, 1);
   assert.equal(detail.scan.member.id, m.id);

@@ -3,7 +3,9 @@
 
 #include <sodium.h>
 
+#include "app.h"
 #include "membercode_rules.h"
+#include "qr.h"
 #include "unit.h"
 
 static const unsigned char key_a[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
@@ -256,4 +258,89 @@ TEST(membercode_random_refused)
 	EXPECT_INT(accepted, 0);
 	/* the ones with the right version reach the tag check */
 	EXPECT(forged >= 50000);
+}
+
+/* ---- the QR renderers (qr.c) ---- */
+
+static struct req *
+qr_req(void)
+{
+	static struct req r;
+
+	if (r.a == NULL)
+		r.a = arena_new(64 * 1024);
+	return &r;
+}
+
+static int
+count_str(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+	int c = 0;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(s + i, needle, k) == 0)
+			c++;
+	return c;
+}
+
+TEST(qr_svg_one_path)
+{
+	char code[MCODE_LEN + 1], *out = NULL;
+	size_t len = 0;
+
+	mcode_encode(key_a, 1, 42, T0, 3, code);
+	EXPECT_INT(qr_svg(qr_req(), code, &out, &len), 0);
+	EXPECT(out != NULL && len == strlen(out));
+	/* 32 alphanumeric characters at level M: version 2, 25 modules,
+	   plus a quiet zone of 4 on each side */
+	EXPECT(strstr(out, "viewBox=\"0 0 33 33\"") != NULL);
+	EXPECT_INT(count_str(out, len, "<path "), 1);
+	EXPECT_INT(count_str(out, len, "<rect "), 1);
+	/* the first finder pattern starts inside the quiet zone's edge */
+	EXPECT(strstr(out, "d=\"M4 4h7v1h-7z") != NULL);
+	/* nothing drawn in the quiet zone */
+	EXPECT(strstr(out, "M0 ") == NULL && strstr(out, "M3 ") == NULL);
+	EXPECT(strstr(out, " 0h") == NULL && strstr(out, " 32h") == NULL);
+	arena_reset(qr_req()->a);
+}
+
+TEST(qr_png_one_bit)
+{
+	char code[MCODE_LEN + 1], *out = NULL;
+	const unsigned char *p;
+	size_t len = 0;
+	unsigned w, h;
+
+	mcode_encode(key_a, 1, 42, T0, 3, code);
+	EXPECT_INT(qr_png(qr_req(), code, &out, &len), 0);
+	p = (const unsigned char *)out;
+	EXPECT(len > 33 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0);
+	EXPECT(memcmp(p + 12, "IHDR", 4) == 0);
+	w = (unsigned)p[16] << 24 | (unsigned)p[17] << 16 | p[18] << 8 | p[19];
+	h = (unsigned)p[20] << 24 | (unsigned)p[21] << 16 | p[22] << 8 | p[23];
+	EXPECT_INT(w, 33 * 8);
+	EXPECT_INT(h, w);
+	EXPECT_INT(p[24], 1);	/* bit depth */
+	EXPECT_INT(p[25], 0);	/* greyscale */
+	EXPECT(len < 1024);
+	EXPECT(memcmp(p + len - 8, "IEND", 4) == 0);
+	arena_reset(qr_req()->a);
+}
+
+TEST(qr_refuses_empty_or_huge_text)
+{
+	char *out = NULL, *big;
+	size_t len = 0;
+
+	EXPECT_INT(qr_svg(qr_req(), "", &out, &len), -1);
+	EXPECT_INT(qr_png(qr_req(), "", &out, &len), -1);
+	big = arena_alloc(qr_req()->a, 5000);
+	memset(big, 'x', 4999);
+	big[4999] = '\0';
+	EXPECT_INT(qr_svg(qr_req(), big, &out, &len), -1);
+	/* a referral link fits, case kept */
+	EXPECT_INT(qr_svg(qr_req(), "https://example.com/r/AbCdEf123", &out,
+	    &len), 0);
+	arena_reset(qr_req()->a);
 }
