@@ -291,9 +291,11 @@ role_ok(struct req *r, int flags)
 
 /* ---- idempotency ---- */
 
-DB_SQL(q_idem_expire,
-    "DELETE FROM idempotency_keys WHERE merchant_id = ? AND actor = ?"
-    " AND idem_key = ? AND created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY");
+DB_SQL(q_idem_reclaim,
+    "UPDATE idempotency_keys SET body_hash = ?, status = 0, ctype = NULL,"
+    " response = NULL, created_at = UTC_TIMESTAMP()"
+    " WHERE merchant_id = ? AND actor = ? AND idem_key = ?"
+    " AND created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY");
 DB_SQL(q_idem_insert,
     "INSERT INTO idempotency_keys (merchant_id, actor, idem_key, body_hash,"
     " created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())");
@@ -329,11 +331,20 @@ idem_tx(struct req *r, void *arg)
 	struct db_res res;
 	int rc, st;
 
-	if (DB(r, &q_idem_expire, NULL, DBI(c->mid), DBS(c->actor),
-	    DBS(r->idem_key)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	/*
+	 * Insert first (an expired-key DELETE before it would lock the gap
+	 * and deadlock concurrent requests of one actor); a key older than a
+	 * day is taken over by one conditional update.
+	 */
 	rc = DB(r, &q_idem_insert, NULL, DBI(c->mid), DBS(c->actor),
 	    DBS(r->idem_key), DBS(c->hash));
+	if (rc == DB_DUP) {
+		if (DB(r, &q_idem_reclaim, &res, DBS(c->hash), DBI(c->mid),
+		    DBS(c->actor), DBS(r->idem_key)) != DB_OK)
+			return db_retry_pending() ? 500 : resp_internal(r);
+		if (res.affected == 1)
+			rc = DB_OK;
+	}
 	if (rc == DB_DUP) {
 		if (DB(r, &q_idem_get, &res, DBI(c->mid), DBS(c->actor),
 		    DBS(r->idem_key)) != DB_OK || res.nrows == 0)

@@ -22,13 +22,9 @@
 #include "rules.h"
 
 #define CODE_TRIES	8
-#define CENTRE_MAX	100
 #define CAMPAIGN_MAX	50
-#define USABLE_MAX	200
 
-DB_SQL(q_tpl_get,
-    "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
-    " WHERE t.merchant_id = ? AND t.id = ?");
+DB_SQL(q_tpl_get, COUPON_SQL_TPL_GET);
 DB_SQL(q_centre,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.status = 'active' AND t.listed = 1"
@@ -43,23 +39,10 @@ DB_SQL(q_tier_steps,
 DB_SQL(q_my_claims,
     "SELECT template_id, claimed FROM coupon_claims"
     " WHERE merchant_id = ? AND member_id = ?");
-/* Affected rows: 1 inserted, 2 raised, 0 at the limit already. */
-DB_SQL(q_claim_bump,
-    "INSERT INTO coupon_claims (template_id, member_id, merchant_id,"
-    " claimed) VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE"
-    " claimed = IF(claimed < ?, claimed + 1, claimed)");
-DB_SQL(q_coupon_insert,
-    "INSERT INTO coupons (merchant_id, template_id, member_id, code, name,"
-    " kind, value_fen, threshold_fen, discount_pct, max_discount_fen,"
-    " gift_item, store_ids, stackable, description, valid_from,"
-    " valid_until, status, channel, claimed_at) VALUES (?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused', ?, ?)");
-DB_SQL(q_coupon_by_id,
-    "SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?");
-DB_SQL(q_stock_take,
-    "UPDATE coupon_templates SET stock_left = stock_left - 1"
-    " WHERE id = ? AND merchant_id = ? AND status = 'active'"
-    " AND stock_left > 0");
+DB_SQL(q_claim_bump, COUPON_SQL_CLAIM_BUMP);
+DB_SQL(q_coupon_insert, COUPON_SQL_INSERT);
+DB_SQL(q_coupon_by_id, COUPON_SQL_BY_ID);
+DB_SQL(q_stock_take, COUPON_SQL_STOCK_TAKE);
 /*
  * Unlimited templates: a shared lock instead of a decrement, so that a
  * change to a limited stock (which locks the row exclusively) counts

@@ -59,6 +59,31 @@ enum coupon_col {
 	CC_CANCEL_REASON, CC_MEMBER, CC_NCOLS
 };
 
+/*
+ * The statements of one claim, in the order it runs them (the benchmark's
+ * raw client runs the very same text).
+ */
+#define COUPON_SQL_TPL_GET \
+	"SELECT " COUPON_TPL_COLS " FROM coupon_templates t" \
+	" WHERE t.merchant_id = ? AND t.id = ?"
+/* Affected rows: 1 inserted, 2 raised, 0 at the limit already. */
+#define COUPON_SQL_CLAIM_BUMP \
+	"INSERT INTO coupon_claims (template_id, member_id, merchant_id," \
+	" claimed) VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE" \
+	" claimed = IF(claimed < ?, claimed + 1, claimed)"
+#define COUPON_SQL_INSERT \
+	"INSERT INTO coupons (merchant_id, template_id, member_id, code, name," \
+	" kind, value_fen, threshold_fen, discount_pct, max_discount_fen," \
+	" gift_item, store_ids, stackable, description, valid_from," \
+	" valid_until, status, channel, claimed_at) VALUES (?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused', ?, ?)"
+#define COUPON_SQL_BY_ID \
+	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
+#define COUPON_SQL_STOCK_TAKE \
+	"UPDATE coupon_templates SET stock_left = stock_left - 1" \
+	" WHERE id = ? AND merchant_id = ? AND status = 'active'" \
+	" AND stock_left > 0"
+
 /* Fill a template from row i of a COUPON_TPL_COLS result. */
 void	 coupon_tpl_from_row(const struct db_res *, int row,
 	    struct coupon_tpl_row *);

@@ -21,12 +21,8 @@
 #define INT_ANY		1000000000000LL
 #define STORES_MAX	100
 
-DB_SQL(q_st_tpl_get,
-    "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
-    " WHERE t.merchant_id = ? AND t.id = ?");
-DB_SQL(q_st_tpl_lock,
-    "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
-    " WHERE t.merchant_id = ? AND t.id = ? FOR UPDATE");
+DB_SQL(q_st_tpl_get, COUPON_SQL_TPL_GET);
+DB_SQL(q_st_tpl_lock, COUPON_SQL_TPL_GET " FOR UPDATE");
 DB_SQL(q_st_tpl_list,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.id < ? AND (? = '' OR t.status = ?)"

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "growth.h"
 #include "payprovider.h"
 #include "rules.h"
 #include "staff.h"
@@ -442,6 +443,9 @@ wallet_pay_tx(struct req *r, void *arg)
 	if (pts > 0 && DB(r, &q_points_entry, NULL, DBI(r->m->id),
 	    DBI(p->member_id), DBS("payment"), DBI(pts), DBS(ref)) != DB_OK)
 		return WALLET_DBFAIL(r);
+	/* a referral rewarded on the referee's first payment */
+	if ((rc = referral_on_payment(r, p->member_id)) >= 400)
+		return rc;
 
 	o = j_obj();
 	j_int(o, "id", pay_id);

@@ -99,7 +99,7 @@ scenario() {
 	shift 3
 	out=$INST/log/bench-$name.out
 	echo
-	echo "==== $name: GET $path ($THREADS threads, $CONNECTIONS connections, $DURATION)"
+	echo "==== $name: $path ($lua, $THREADS threads, $CONNECTIONS connections, $DURATION)"
 	if [ "$WARMUP" != 0 ]; then
 		wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" \
 		    -s "$BENCH_LUA_DIR/$lua" "$BASE_URL$path" >/dev/null 2>&1
@@ -200,6 +200,15 @@ if [ -n "$CARD_OK" ]; then
 	    /api/v1/m/demo/me/member-code.png
 	BENCH_TOKENS=$TOKENS scenario code-svg membercode.lua \
 	    /api/v1/m/demo/me/member-code.svg
+	# balance payments: 100,000 yuan on every bench member first
+	if "$APP" bench-wallet demo 10000000; then
+		BENCH_TOKENS=$TOKENS scenario pay-distinct payment.lua \
+		    /api/v1/m/demo/me/payments
+		BENCH_TOKENS=$TOKENS BENCH_ONE=1 scenario pay-one payment.lua \
+		    /api/v1/m/demo/me/payments
+	else
+		skip pay-distinct "app bench-wallet failed"
+	fi
 else
 	skip card "no member tokens (app bench-members)"
 fi

@@ -202,3 +202,25 @@ test('rewards off: the referee is still bound, nobody is rewarded', async () => 
   assert.equal(await points(a.id), 0);
   await settings();
 });
+
+test('rewards on the first payment: pending until the referee pays from the balance, once', async () => {
+  await settings({ when: 'first_payment' });
+  const a = await member();
+  const b = await member({ referral_code: (await referral(a.token)).code });
+  assert.deepEqual(await sql(`SELECT status FROM referrals WHERE referee_id = ${b.id}`), [['pending']]);
+  assert.equal(await points(a.id), 0);
+  // the referee recharges 100 yuan through the sandbox and pays twice
+  const rc = await api('POST', m('/me/recharges'), { token: b.token, body: { pay_fen: 10000 }, headers: { 'idempotency-key': `r-${b.id}` } });
+  assert.equal(rc.status, 201, rc.text);
+  const paid = await api('POST', m(`/me/recharges/${rc.json.data.recharge.id}/sandbox-pay`), { token: b.token });
+  assert.equal(paid.status, 200, paid.text);
+  const store = (await sql(`SELECT id FROM stores WHERE merchant_id = (SELECT id FROM merchants WHERE code = '${M}') LIMIT 1`))[0][0];
+  for (const k of ['p1', 'p2']) {
+    const p = await api('POST', m('/me/payments'), { token: b.token, body: { order_fen: 1000, store_id: Number(store) }, headers: { 'idempotency-key': `${k}-${b.id}` } });
+    assert.equal(p.status, 201, p.text);
+  }
+  assert.deepEqual(await sql(`SELECT status FROM referrals WHERE referee_id = ${b.id}`), [['rewarded']]);
+  assert.equal(await points(a.id), 100);
+  assert.equal(await count(`SELECT COUNT(*) FROM points_entries WHERE member_id = ${a.id} AND kind = 'referral'`), 1);
+  await settings();
+});
