@@ -140,7 +140,15 @@ test:
 
 bench:
 	$(PREPARE)
+	$(MAKE) --no-print-directory $(BUILD)/claim_raw
 	tests/bench/run.sh
+
+# The flash-sale claim straight against MariaDB, beside the app's run.
+$(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon_rules.c \
+    handlers/coupon_rules.h handlers/coupon.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/claim_raw.c \
+	    handlers/coupon_rules.c $(DB_LIBS) -lsodium -lpthread
 
 # ---- fuzzing --------------------------------------------------------------
 

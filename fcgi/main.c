@@ -29,6 +29,9 @@
 extern const struct command *const __start_app_commands[];
 extern const struct command *const __stop_app_commands[];
 
+/* listen(2) backlog; the kernel caps it at net.core.somaxconn */
+#define SOMAXCONN_WANT	4096
+
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
 static void
@@ -166,7 +169,8 @@ cmd_serve(int argc, char *argv[])
 		return 1;
 	}
 	unlink(cfg.socket);
-	if ((fd = FCGX_OpenSocket(cfg.socket, 256)) < 0) {
+	/* a flash-sale burst queues here while the workers serve */
+	if ((fd = FCGX_OpenSocket(cfg.socket, SOMAXCONN_WANT)) < 0) {
 		log_err(NULL, "cannot listen on %s", cfg.socket);
 		return 1;
 	}

@@ -453,7 +453,7 @@ struct issue {
 	int64_t		 member_id, template_id;
 	const char	*channel;
 	int		 mode;		/* enum claim_mode */
-	int		 in_campaign;	/* CENTRE: the template is the campaign's */
+	int		 in_campaign;	/* CENTRE: one of the campaign's */
 	int64_t		 coupon_id;
 	cJSON		*coupon;
 };
@@ -540,6 +540,9 @@ issue_tx(struct req *r, void *arg)
 	coupon_tpl_from_row(&res, 0, &w);
 	if (w.t.status == TS_DRAFT && c->mode != CLAIM_GRANT)
 		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
+	if (c->mode == CLAIM_CENTRE && w.t.kind == CK_PROMO)
+		return resp_err(r, 403, "not_eligible",
+		    "该券需在“我的券”中输入优惠码兑换", NULL);
 	claim_view_of(&w, &v);
 	if (c->in_campaign)
 		v.listed = 1;
@@ -603,19 +606,6 @@ coupon_grant(struct req *r, int64_t member_id, int64_t template_id,
 	if (st < 400)
 		*coupon_out = c.coupon;
 	return st;
-}
-
-/* The campaign's own provider replaces this: without it, no campaigns. */
-__attribute__((weak)) int
-campaign_template_ids(struct req *r, const char *slug, int64_t *ids,
-    int max, int *n)
-{
-	(void)r;
-	(void)slug;
-	(void)ids;
-	(void)max;
-	*n = 0;
-	return 1;
 }
 
 static int

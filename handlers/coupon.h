@@ -72,11 +72,12 @@ enum coupon_col {
 	" claimed) VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE" \
 	" claimed = IF(claimed < ?, claimed + 1, claimed)"
 #define COUPON_SQL_INSERT \
-	"INSERT INTO coupons (merchant_id, template_id, member_id, code, name," \
-	" kind, value_fen, threshold_fen, discount_pct, max_discount_fen," \
-	" gift_item, store_ids, stackable, description, valid_from," \
-	" valid_until, status, channel, claimed_at) VALUES (?, ?, ?, ?, ?, ?," \
-	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused', ?, ?)"
+	"INSERT INTO coupons (merchant_id, template_id, member_id, code," \
+	" name, kind, value_fen, threshold_fen, discount_pct," \
+	" max_discount_fen, gift_item, store_ids, stackable, description," \
+	" valid_from, valid_until, status, channel, claimed_at)" \
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused'," \
+	" ?, ?)"
 #define COUPON_SQL_BY_ID \
 	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
 #define COUPON_SQL_STOCK_TAKE \

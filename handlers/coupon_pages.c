@@ -89,7 +89,7 @@ page_centre(struct req *r, cJSON *c)
 	list = coupon_centre_json(r, r->auth.member_id, NULL);
 	if (list == NULL)
 		return r->status;
-	cJSON_ArrayForEach(it, list) {
+	for (it = list->child; it != NULL; it = it->next) {
 		const cJSON *mine = cJSON_GetObjectItem(it, "claimed_by_me");
 
 		if (cJSON_IsNumber(mine) && mine->valuedouble > 0)
@@ -122,12 +122,13 @@ page_mine(struct req *r, cJSON *c)
 	    limit, &next)) == NULL ||
 	    (counts = coupon_counts_json(r, r->auth.member_id)) == NULL)
 		return r->status;
-	cJSON_ArrayForEach(it, list)
+	for (it = list->child; it != NULL; it = it->next)
 		coupon_display(r, it);
 	tabs = j_arr();
 	for (i = 0; i < sizeof(status_tabs) / sizeof(status_tabs[0]); i++) {
 		cJSON *t = j_obj();
-		const cJSON *n = cJSON_GetObjectItem(counts, status_tabs[i].key);
+		const cJSON *n = cJSON_GetObjectItem(counts,
+		    status_tabs[i].key);
 
 		j_str(t, "key", status_tabs[i].key);
 		j_str(t, "label", status_tabs[i].label);

@@ -209,7 +209,7 @@ id_array(struct req *r, const char *name, cJSON *a, const int64_t *allowed,
 		    "应为 \"all\" 或 1 到 %d 个编号的数组", max));
 		return -1;
 	}
-	cJSON_ArrayForEach(it, a) {
+	for (it = a->child; it != NULL; it = it->next) {
 		double d = it->valuedouble;
 		int64_t v = (int64_t)d;
 		int ok = 0;
@@ -382,11 +382,10 @@ tpl_validate(struct req *r, const struct coupon_tpl_row *w, int64_t now)
 	return 0;
 }
 
-/* The values bound for the columns both INSERT and UPDATE write. */
+/* Buffers for the times both INSERT and UPDATE bind. */
 struct tpl_cols {
 	char	 claim_from[20], claim_until[20], valid_from[20];
 	char	 valid_until[20], now[20];
-	const char *tiers;
 };
 
 static struct db_val

@@ -1,7 +1,7 @@
 /*
- * Points where one feature area asks another for data. Each has a default
- * in hooks.c (declared weak) that holds while the providing area is
- * absent; the providing area's definition replaces it at link time.
+ * What other areas ask of the coupon area (handlers/coupon.c provides
+ * these): the counter scan, the member card and the campaign and referral
+ * rewards.
  */
 #ifndef HOOKS_H
 #define HOOKS_H

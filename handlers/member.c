@@ -802,7 +802,7 @@ ROUTES(member_routes) = {
 	{ M_POST, "/api/v1/m/:merchant/auth/logout", member_logout,
 	    AUTH_MEMBER | PHONE_SESSION },
 	{ M_POST, "/api/v1/m/:merchant/members", member_join,
-	    AUTH_MEMBER | PHONE_SESSION },
+	    AUTH_MEMBER | PHONE_SESSION | IDEMPOTENT },
 	{ M_GET, "/api/v1/m/:merchant/me", member_me, AUTH_MEMBER },
 	{ M_GET, "/api/v1/m/:merchant/me/card", member_card,
 	    AUTH_MEMBER | AUTH_SELF },

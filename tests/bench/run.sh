@@ -213,8 +213,45 @@ else
 	skip card "no member tokens (app bench-members)"
 fi
 
+# The flash sale: one template, distinct members, 64 connections, through
+# nginx and the app; then the same transaction straight against MariaDB
+# (var/build/claim_raw) on a twin template; the ratio of the two rates.
+CLAIM_APP= CLAIM_RAW=
+if [ -n "$CARD_OK" ] && [ -n "$MKT" ] && [ -x "$ROOT/var/build/claim_raw" ]; then
+	stock=$((MEMBERS / 2))
+	claim_tpl='{"name":"秒杀券","kind":"instant","value_fen":500,"stock":'$stock',"per_member_limit":1,"valid_days":30,"status":"active"}'
+	TA=$(tpl "$claim_tpl")
+	TB=$(tpl "$claim_tpl")
+	WARMUP=0 CONNECTIONS=64 BENCH_TOKENS=$TOKENS BENCH_TEMPLATE=$TA \
+	    BENCH_THREADS=$THREADS scenario claim claim.lua \
+	    /api/v1/m/demo/coupons
+	CLAIM_APP=$(sed -n 's/^CLAIM .*claims_per_s=\([0-9]*\).*/\1/p' \
+	    "$INST/log/bench-claim.out" | tail -n 1)
+	echo
+	echo "==== claim-raw: the same transaction straight against MariaDB, 64 threads"
+	"$ROOT/var/build/claim_raw" demo "$TB" 64 | tee "$INST/log/bench-claim-raw.out"
+	CLAIM_RAW=$(sed -n 's/^RAW .*claims_per_s=\([0-9]*\).*/\1/p' \
+	    "$INST/log/bench-claim-raw.out" | tail -n 1)
+	for t in "$TA" "$TB"; do
+		issued=$(MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults \
+		    --socket="$DB_SOCKET" --user="$DB_USER" "$DB_NAME" -N -B -e \
+		    "SELECT CONCAT(COUNT(*), ' ', (SELECT stock_left FROM coupon_templates WHERE id = $t)) FROM coupons WHERE template_id = $t")
+		echo "template $t: stock $stock, issued ${issued% *}, stock left ${issued#* }"
+		if [ "${issued% *}" != "$stock" ] || [ "${issued#* }" != 0 ]; then
+			echo "error: template $t did not issue exactly its stock"
+			FAILED=$((FAILED + 1))
+		fi
+	done
+else
+	skip claim "no members, marketing sign-in or claim_raw"
+fi
+
 if [ -n "$CAMPAIGN_OK" ]; then
+	# anonymous visitors (nginx keeps the page a second), then members
+	# (every view rendered by the app)
 	scenario campaign common.lua /m/demo/c/bench-day
+	[ -n "$CARD_OK" ] && BENCH_TOKENS=$TOKENS scenario campaign-member \
+	    card.lua /m/demo/c/bench-day
 else
 	skip campaign "no campaign (setup failed)"
 fi
@@ -249,6 +286,10 @@ for i in "${!NAMES[@]}"; do
 	    "${P99[$i]}" "$ratio" "${BAD[$i]}" "${NOTE[$i]}"
 done
 
+if [ -n "$CLAIM_APP" ] && [ -n "$CLAIM_RAW" ] && [ "$CLAIM_RAW" -gt 0 ]; then
+	echo
+	echo "flash sale: app $CLAIM_APP claims/s, raw MariaDB $CLAIM_RAW claims/s, ratio $(awk -v a="$CLAIM_APP" -v b="$CLAIM_RAW" 'BEGIN { printf "%.3f", a / b }')"
+fi
 echo
 echo "app workers: $n, VmRSS sum $((sum / 1024)) MiB, max $((max / 1024)) MiB ($sum kB, $max kB)"
 

@@ -161,3 +161,66 @@ test('anonymous visitors see the centre and are sent to sign in to claim; promo 
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('the marketing console creates a template and a batch of promo codes', async () => {
+  const { ctx, errors } = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/m/demo/staff/coupons`);
+  await page.locator('#console-auth').waitFor({ state: 'visible' });
+  await page.goto(`${BASE}/m/demo/staff/`);
+  await page.fill('#staff-username', 'marketing');
+  await page.fill('#staff-password', 'demo1234');
+  await page.click('#staff-login-submit');
+  await page.locator('#staff-who').waitFor({ state: 'visible' });
+  await page.goto(`${BASE}/m/demo/staff/coupons`);
+  await page.locator('#console').waitFor({ state: 'visible' });
+
+  const name = `控制台${Date.now() % 100000}`;
+  await page.fill('#tf-name', name);
+  await page.selectOption('#tf-kind', 'promo_code');
+  await page.fill('#tf-value', '12.5');
+  await page.fill('#tf-threshold', '50');
+  await page.fill('#tf-stock', '');
+  await page.fill('#tf-limit', '2');
+  await page.selectOption('#tf-validity', 'range');
+  await page.fill('#tf-valid-from', '2026-01-01');
+  await page.fill('#tf-valid-until', '2036-12-31');
+  await page.locator('#tf-stores input[value="1"]').check();
+  await page.selectOption('#tf-status', 'active');
+  await page.click('#tf-save');
+  await page.locator('#codes-panel').waitFor({ state: 'visible' });
+  const id = Number(await page.inputValue('#tf-id'));
+  assert.ok(id > 0);
+
+  const marketing = await staffLogin('demo', 'marketing', 'demo1234');
+  const t = (await api('GET', m(`/staff/coupon-templates/${id}`), { token: marketing.token })).json.data;
+  assert.equal(t.name, name);
+  assert.equal(t.kind, 'promo_code');
+  assert.equal(t.value_fen, 1250);
+  assert.equal(t.threshold_fen, 5000);
+  assert.equal(t.stock, null);
+  assert.equal(t.per_member_limit, 2);
+  assert.deepEqual(t.store_ids, [1]);
+  assert.equal(t.valid_until, '2036-12-31T23:59:59+08:00');
+  assert.equal(t.status, 'active');
+
+  await page.fill('#codes-count', '30');
+  await page.click('#codes-make');
+  const link = page.locator('#codes-batches a');
+  await link.waitFor();
+  assert.match(await page.locator('#codes-batches').textContent(), /30 个，已兑换 0/);
+  const href = await link.getAttribute('href');
+  const csv = await page.evaluate((u) => fetch(u).then((r) => r.text()), href);
+  assert.equal(csv.trimEnd().split('\r\n').length, 31);
+
+  // invalid input is explained, nothing saved
+  await page.click('#tpl-new');
+  await page.fill('#tf-name', `${name}坏`);
+  await page.selectOption('#tf-kind', 'discount');
+  await page.fill('#tf-pct', '100');
+  await page.click('#tf-save');
+  await page.waitForFunction(() => document.querySelector('#tf-error').textContent.includes('折扣'));
+  assert.equal(await page.inputValue('#tf-id'), '');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -228,3 +228,14 @@ test('anonymous page views are kept a second by nginx; members always reach the 
   assert.notEqual(mine.headers.get('x-cache'), 'HIT');
   assert.match(mine.text, /data-member="1"/);
 });
+
+test('a member with a Bearer token is never served the anonymous copy', async () => {
+  const c = await create(campaign());
+  const path = `/m/demo/c/${c.slug}`;
+  await api('GET', path);
+  const token = await signIn('demo', uniquePhone());
+  await join('demo', token, {});
+  const r = await api('GET', path, { token });
+  assert.notEqual(r.headers.get('x-cache'), 'HIT');
+  assert.match(r.text, /data-member="1"/);
+});

@@ -356,3 +356,20 @@ test('card and tiers reflect a changed ladder at once, on every worker', async (
     await sql(`UPDATE tiers SET name = '普通会员' WHERE level = 1 AND merchant_id = ${mid}`);
   }
 });
+
+test('join takes an Idempotency-Key: a replay answers the first response', async () => {
+  const token = await signIn('demo', uniquePhone());
+  const key = 'join-' + Date.now();
+  const a = await api('POST', m('/members'), { token, body: { name: '幂等' }, headers: { 'idempotency-key': key } });
+  const b = await api('POST', m('/members'), { token, body: { name: '幂等' }, headers: { 'idempotency-key': key } });
+  assert.equal(a.status, 201);
+  assert.equal(b.status, 201, 'the first answer, replayed');
+  assert.equal(b.headers.get('idempotent-replayed'), 'true');
+  assert.deepEqual(b.json, a.json);
+  const c = await api('POST', m('/members'), { token, body: { name: '别的' }, headers: { 'idempotency-key': key } });
+  assert.equal(c.status, 409);
+  assert.equal(c.json.error.code, 'idempotency_key_reused');
+  const bad = await api('POST', m('/members'), { token, body: {}, headers: { 'idempotency-key': 'x'.repeat(65) } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.field, 'Idempotency-Key');
+});
