@@ -283,7 +283,7 @@ resp_send(struct req *r)
 {
 	FCGX_Request *f = r->io;
 	struct hdr *h;
-	int has_cc = 0;
+	int has_cc = 0, has_retry = 0;
 
 	if (r->status == 0)
 		resp_internal(r);
@@ -297,12 +297,15 @@ resp_send(struct req *r)
 	for (h = r->hdrs; h != NULL; h = h->next) {
 		if (strcasecmp(h->name, "Cache-Control") == 0)
 			has_cc = 1;
+		if (strcasecmp(h->name, "Retry-After") == 0)
+			has_retry = 1;
 		FCGX_FPrintF(f->out, "%s: %s\r\n", h->name, h->value);
 	}
 	if (!has_cc)
 		FCGX_PutS("Cache-Control: no-store\r\n", f->out);
-	if (r->status == 429 && r->hdrs == NULL)
-		FCGX_PutS("Retry-After: 60\r\n", f->out);
+	if ((r->status == 429 || r->status == 503) && !has_retry)
+		FCGX_PutS(r->status == 429 ? "Retry-After: 60\r\n" :
+		    "Retry-After: 5\r\n", f->out);
 	FCGX_PutS("\r\n", f->out);
 	if (r->method != M_HEAD && r->outlen > 0)
 		FCGX_PutStr(r->out, (int)r->outlen, f->out);

@@ -1,8 +1,8 @@
 /*
  * Coupons for consumers: the coupon centre, claims that never oversell,
  * promo codes typed in by members, my coupons and their QR codes; the
- * issue path other areas use (coupon_grant) and what the counter and the
- * card ask for (coupons_usable_json, coupons_unused_count).
+ * issue path other areas use (coupon_grant) and the usable coupons the
+ * counter asks for (coupons_usable_json).
  *
  * A claim is one transaction: a conditional upsert of the member's claim
  * counter (bounded by the per-member limit), the coupon row with a fresh
@@ -71,9 +71,6 @@ DB_SQL(q_usable,
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.status = 'unused'"
     " AND c.valid_from <= ? AND c.valid_until >= ?"
     " ORDER BY c.valid_until, c.id LIMIT 200");
-DB_SQL(q_unused_count,
-    "SELECT COUNT(*) FROM coupons WHERE merchant_id = ? AND member_id = ?"
-    " AND status = 'unused' AND valid_until >= ?");
 DB_SQL(q_promo_get,
     "SELECT id, template_id, member_id FROM promo_codes"
     " WHERE merchant_id = ? AND code = ?");
@@ -1068,19 +1065,6 @@ coupons_usable_json(struct req *r, int64_t member_id, int64_t store_id)
 		if (coupon_store_allowed(db_str(&res, i, CC_STORES), store_id))
 			j_add(arr, NULL, coupon_json(r, &res, i));
 	return arr;
-}
-
-int64_t
-coupons_unused_count(struct req *r, int64_t member_id)
-{
-	struct db_res res;
-	char now_s[20];
-
-	coupon_sql_time(time_now(), now_s);
-	if (DB(r, &q_unused_count, &res, DBI(r->m->id), DBI(member_id),
-	    DBS(now_s)) != DB_OK || res.nrows != 1)
-		return -1;
-	return db_int(&res, 0, 0);
 }
 
 #define CBASE "/api/v1/m/:merchant"

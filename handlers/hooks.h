@@ -13,8 +13,6 @@ struct req;
 /* The member's coupons usable now at a store (counter scan): array. */
 cJSON	*coupons_usable_json(struct req *, int64_t member_id,
 	    int64_t store_id);
-/* Count of the member's unused, unexpired coupons; -1 on error. */
-int64_t	 coupons_unused_count(struct req *, int64_t member_id);
 /*
  * Issue one coupon of a template to a member inside the caller's
  * transaction, with the same stock and limit checks as a claim. Returns

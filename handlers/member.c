@@ -93,7 +93,8 @@ DB_SQL(q_member_get,
     " FROM members WHERE merchant_id = ? AND id = ?");
 /*
  * The card in one round trip: the session, the member, the merchant's card
- * settings, the tier ladder's revision and the unused coupon count.
+ * settings, the tier ladder's revision and the unused coupon count (unused
+ * and not past valid_until, as the coupon area reads a coupon's status).
  */
 #define CARD_COLS \
     "mb.card_no, mb.growth, mb.points, mb.principal_fen, mb.bonus_fen," \
