@@ -12,6 +12,7 @@
 #include "db.h"
 #include "growth.h"
 #include "hooks.h"
+#include "page.h"
 #include "staff.h"
 
 #define CAMPAIGN_TEMPLATES_MAX	20
@@ -137,13 +138,20 @@ cp_load_templates(struct req *r, struct campaign *c)
 	return 0;
 }
 
-/* 0 found, 1 not found, -1 error (recorded). */
+/*
+ * A campaign of r->m by slug or by id (with its coupons and gift pack)
+ * into c: 0 found, 1 not found, -1 error (recorded).
+ */
 static int
-cp_load_slug(struct req *r, const char *slug, struct campaign *c)
+cp_load(struct req *r, const char *slug, int64_t id, struct campaign *c)
 {
 	struct db_res res;
+	int rc;
 
-	if (DB(r, &q_cp_by_slug, &res, DBI(r->m->id), DBS(slug)) != DB_OK) {
+	rc = slug != NULL ?
+	    DB(r, &q_cp_by_slug, &res, DBI(r->m->id), DBS(slug)) :
+	    DB(r, &q_cp_by_id, &res, DBI(r->m->id), DBI(id));
+	if (rc != DB_OK) {
 		if (!db_retry_pending())
 			resp_internal(r);
 		return -1;
@@ -204,8 +212,8 @@ cp_json(struct req *r, const struct campaign *c)
 
 /* ---- input ---- */
 
-static int
-slug_ok(const char *s)
+int
+campaign_slug_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -340,7 +348,7 @@ cp_parse(struct req *r, struct campaign *c, int create)
 	if (req_json_str(r, "slug", create, 1, 64, &s) == -1)
 		return -1;
 	if (s) {
-		if (!slug_ok(s))
+		if (!campaign_slug_ok(s))
 			return resp_bad_field(r, "slug",
 			    "应为 2 到 64 个小写字母、数字、- 或 _"), -1;
 		c->slug = s;
@@ -459,26 +467,6 @@ cp_save_tx(struct req *r, void *arg)
 	return 200;
 }
 
-/* Reload a campaign by id into c with its window flags: 0, 1, -1. */
-static int
-cp_load_id(struct req *r, int64_t id, struct campaign *c)
-{
-	struct db_res res;
-
-	if (DB(r, &q_cp_by_id, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (res.nrows == 0)
-		return 1;
-	cp_from_row(&res, 0, c);
-	if (cp_load_templates(r, c) == -1) {
-		resp_internal(r);
-		return -1;
-	}
-	return 0;
-}
-
 static cJSON *
 cp_stats_json(struct req *r, const struct campaign *c)
 {
@@ -520,7 +508,7 @@ campaign_create(struct req *r)
 		return r->status;
 	if (db_tx(r, cp_save_tx, &c) >= 400)
 		return r->status;
-	if (cp_load_id(r, c.id, &c) != 0)
+	if (cp_load(r, NULL, c.id, &c) != 0)
 		return resp_internal(r);
 	return resp_data(r, 201, cp_json(r, &c));
 }
@@ -535,7 +523,7 @@ campaign_patch(struct req *r)
 
 	if (req_param_id(r, "id", &id) == -1)
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
-	if ((rc = cp_load_id(r, id, &c)) != 0)
+	if ((rc = cp_load(r, NULL, id, &c)) != 0)
 		return rc == 1 ? resp_err(r, 404, "not_found", "活动不存在",
 		    NULL) : r->status;
 	if (cp_parse(r, &c, 0) == -1)
@@ -544,7 +532,7 @@ campaign_patch(struct req *r)
 	c.tpl_given = c.gift_given = c.tpl_given || c.gift_given;
 	if (db_tx(r, cp_save_tx, &c) >= 400)
 		return r->status;
-	if (cp_load_id(r, id, &c) != 0)
+	if (cp_load(r, NULL, id, &c) != 0)
 		return resp_internal(r);
 	return resp_data(r, 200, cp_json(r, &c));
 }
@@ -560,7 +548,7 @@ campaign_get(struct req *r)
 
 	if (req_param_id(r, "id", &id) == -1)
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
-	if ((rc = cp_load_id(r, id, &c)) != 0)
+	if ((rc = cp_load(r, NULL, id, &c)) != 0)
 		return rc == 1 ? resp_err(r, 404, "not_found", "活动不存在",
 		    NULL) : r->status;
 	d = cp_json(r, &c);
@@ -612,7 +600,7 @@ campaign_template_ids(struct req *r, const char *slug, int64_t *ids, int max,
 	int rc, i;
 
 	*n = 0;
-	if ((rc = cp_load_slug(r, slug, &c)) != 0)
+	if ((rc = cp_load(r, slug, 0, &c)) != 0)
 		return rc;
 	if (!c.published)
 		return 1;
@@ -640,7 +628,7 @@ campaign_on_join(struct req *r, int64_t member, const char *channel)
 
 	if (channel == NULL || strncmp(channel, "campaign:", 9) != 0)
 		return 200;
-	if ((st = cp_load_slug(r, channel + 9, &c)) != 0)
+	if ((st = cp_load(r, channel + 9, 0, &c)) != 0)
 		return st == 1 ? 200 : (db_retry_pending() ? 500 : r->status);
 	if (!c.published || c.before || c.after || c.paused)
 		return 200;
@@ -763,7 +751,7 @@ page_campaign(struct req *r)
 	cJSON *ctx, *og, *share, *coupons, *gifts;
 	int rc;
 
-	if (!slug_ok(slug) || (rc = cp_load_slug(r, slug, &c)) == 1 ||
+	if (!campaign_slug_ok(slug) || (rc = cp_load(r, slug, 0, &c)) == 1 ||
 	    (rc == 0 && !c.published))
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
 	if (rc == -1)
@@ -845,8 +833,8 @@ campaign_event(struct req *r)
 	view = strcmp(type, "view") == 0;
 	if (!view && strcmp(type, "share") != 0)
 		return resp_bad_field(r, "type", "应为 view 或 share");
-	if (!slug_ok(req_param(r, "slug")) ||
-	    (rc = cp_load_slug(r, req_param(r, "slug"), &c)) == 1)
+	if (!campaign_slug_ok(req_param(r, "slug")) ||
+	    (rc = cp_load(r, req_param(r, "slug"), 0, &c)) == 1)
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
 	if (rc == -1)
 		return r->status;
@@ -875,13 +863,8 @@ campaign_event(struct req *r)
 static int
 page_campaign_console(struct req *r)
 {
-	cJSON *c = j_obj();
-
-	j_str(c, "title", "活动管理");
-	j_str(c, "body_class", "page-console");
-	j_add(c, "scripts", cJSON_CreateStringArray(
-	    (const char *[]){ "campaign_console.js" }, 1));
-	return resp_html(r, 200, "pages/campaign_console", c);
+	return resp_html(r, 200, "pages/campaign_console",
+	    page_ctx("活动管理", "page-console", "campaign_console.js"));
 }
 
 ROUTES(campaign_routes) = {

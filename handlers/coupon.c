@@ -605,20 +605,6 @@ coupon_grant(struct req *r, int64_t member_id, int64_t template_id,
 	return st;
 }
 
-static int
-campaign_slug_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n < 1 || n > 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
 /*
  * Claim one coupon of a template for the signed-in member.
  * In: {template_id, campaign?}. Out: 201 {coupon}. Errors: not_found,

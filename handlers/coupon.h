@@ -138,5 +138,7 @@ cJSON	*coupon_mine_json(struct req *, int64_t member_id, const char *code);
  */
 int	 campaign_template_ids(struct req *, const char *slug, int64_t *ids,
 	    int max, int *n);
+/* A well-formed campaign slug: 2 to 64 of a-z, 0-9, - and _. */
+int	 campaign_slug_ok(const char *);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "coupon.h"
+#include "page.h"
 
 static const struct {
 	const char	*key, *label;
@@ -18,28 +19,6 @@ static const struct {
 	{ "expired", "已过期" },
 	{ "cancelled", "已作废" },
 };
-
-static cJSON *
-page_ctx(const char *title, const char *body_class, const char *js)
-{
-	cJSON *c = j_obj(), *s = j_arr();
-
-	j_str(c, "title", title);
-	j_str(c, "body_class", body_class);
-	cJSON_AddItemToArray(s, cJSON_CreateString(js));
-	j_add(c, "scripts", s);
-	return c;
-}
-
-/* The member sign-in form; it reloads this page once signed in. */
-static int
-signin(struct req *r)
-{
-	cJSON *c = page_ctx("登录", "page-signin", "member.js");
-
-	j_str(c, "next", "coupons");
-	return resp_html(r, 200, "pages/signin", c);
-}
 
 /* "2026-12-24T23:59:59+08:00" -> "2026-12-24 23:59". */
 static const char *
@@ -166,7 +145,7 @@ page_coupons(struct req *r)
 		    r->m->code));
 	if (r->auth.kind != AUTH_KIND_MEMBER &&
 	    (mine || req_query(r, "signin") != NULL))
-		return signin(r);
+		return page_signin(r);
 	c = page_ctx("优惠券", "page-coupons", "coupons.js");
 	j_bool(c, "tab_coupons", 1);
 	j_bool(c, "signed_in", r->auth.kind == AUTH_KIND_MEMBER);
@@ -191,7 +170,7 @@ page_coupon(struct req *r)
 	cJSON *c, *cp;
 
 	if (r->auth.kind != AUTH_KIND_MEMBER || r->auth.member_id == 0)
-		return signin(r);
+		return page_signin(r);
 	if (coupon_code_normalize(req_param(r, "code"), code) == -1)
 		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 	if ((cp = coupon_mine_json(r, r->auth.member_id, code)) == NULL)

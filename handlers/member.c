@@ -643,6 +643,22 @@ privileges_json(const char *s)
 	return cJSON_IsArray(p) ? p : cJSON_CreateArray();
 }
 
+/* {level, name, discount_pct|null, points_multiplier} of a tier. */
+static cJSON *
+tier_json(const struct tier_row *t)
+{
+	cJSON *o = j_obj();
+
+	j_int(o, "level", t->level);
+	j_str(o, "name", t->name);
+	if (t->has_discount)
+		j_int(o, "discount_pct", t->discount_pct);
+	else
+		j_null(o, "discount_pct");
+	cJSON_AddNumberToObject(o, "points_multiplier", t->mult);
+	return o;
+}
+
 cJSON *
 tiers_build(struct req *r)
 {
@@ -654,16 +670,9 @@ tiers_build(struct req *r)
 		return NULL;
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
-		cJSON *o = j_obj();
+		cJSON *o = tier_json(&t[i]);
 
-		j_int(o, "level", t[i].level);
-		j_str(o, "name", t[i].name);
 		j_int(o, "growth", t[i].growth);
-		if (t[i].has_discount)
-			j_int(o, "discount_pct", t[i].discount_pct);
-		else
-			j_null(o, "discount_pct");
-		cJSON_AddNumberToObject(o, "points_multiplier", t[i].mult);
 		j_add(o, "privileges", privileges_json(t[i].privileges));
 		j_add(arr, NULL, o);
 	}
@@ -710,17 +719,7 @@ card_from_row(struct req *r, const struct db_res *res)
 		j_add(d, "stores", stores);
 	else
 		j_str(d, "stores", "all");
-	o = j_obj();
-	if (cur >= 0) {
-		j_int(o, "level", t[cur].level);
-		j_str(o, "name", t[cur].name);
-		if (t[cur].has_discount)
-			j_int(o, "discount_pct", t[cur].discount_pct);
-		else
-			j_null(o, "discount_pct");
-		cJSON_AddNumberToObject(o, "points_multiplier", t[cur].mult);
-	}
-	j_add(d, "tier", o);
+	j_add(d, "tier", cur >= 0 ? tier_json(&t[cur]) : j_obj());
 	j_int(d, "growth", growth);
 	if (next >= 0) {
 		o = j_obj();

@@ -8,26 +8,27 @@
 
 #include "app.h"
 #include "member.h"
+#include "page.h"
 
-static cJSON *
-page_ctx(struct req *r, const char *title)
+cJSON *
+page_ctx(const char *title, const char *body_class, const char *script)
 {
-	cJSON *c = j_obj();
+	cJSON *c = j_obj(), *s = j_arr();
 
 	j_str(c, "title", title);
+	j_str(c, "body_class", body_class);
+	cJSON_AddItemToArray(s, cJSON_CreateString(script));
+	j_add(c, "scripts", s);
 	return c;
 }
 
-static void
-add_script(cJSON *c, const char *js)
+const char *
+page_yuan(struct req *r, int64_t fen)
 {
-	cJSON *s = cJSON_GetObjectItem(c, "scripts");
+	int64_t a = fen < 0 ? -fen : fen;
 
-	if (s == NULL) {
-		s = j_arr();
-		j_add(c, "scripts", s);
-	}
-	cJSON_AddItemToArray(s, cJSON_CreateString(js));
+	return arena_printf(r->a, "%s%lld.%02lld", fen < 0 ? "-" : "",
+	    (long long)(a / 100), (long long)(a % 100));
 }
 
 /*
@@ -41,8 +42,9 @@ next_url(struct req *r)
 	const char *home = arena_printf(r->a, "/m/%s/", r->m->code);
 	size_t i;
 
-	if (n == NULL)
-		return home;
+	if (n == NULL)	/* this page, unless it is the join page */
+		n = strcmp(r->path + strlen(home) - 1, "/join") == 0 ?
+		    home : r->path;
 	if (strncmp(n, home, strlen(home)) != 0 || strlen(n) > 200)
 		return home;
 	for (i = 0; n[i]; i++)
@@ -74,21 +76,28 @@ add_join_query(struct req *r, cJSON *c)
 static int
 signin_page(struct req *r, const char *next)
 {
-	cJSON *c = page_ctx(r, "登录");
+	cJSON *c = page_ctx("登录", "page-signin", "member.js");
 
 	j_str(c, "next", next);
-	j_str(c, "body_class", "page-signin");
 	add_join_query(r, c);
-	add_script(c, "member.js");
 	return resp_html(r, 200, "pages/signin", c);
 }
 
-static const char *
-yuan(struct req *r, int64_t fen)
+int
+page_signin(struct req *r)
 {
-	return arena_printf(r->a, "%s%lld.%02lld", fen < 0 ? "-" : "",
-	    (long long)(fen < 0 ? -fen : fen) / 100,
-	    (long long)(fen < 0 ? -fen : fen) % 100);
+	return signin_page(r, "self");
+}
+
+int
+page_member_gate(struct req *r)
+{
+	if (r->auth.kind != AUTH_KIND_MEMBER)
+		return page_signin(r);
+	if (r->auth.member_id == 0)
+		return resp_redirect(r, 302, arena_printf(r->a,
+		    "/m/%s/join?next=%s", r->m->code, r->path));
+	return 0;
 }
 
 /*
@@ -110,8 +119,8 @@ page_home(struct req *r)
 		    r->query));
 	if ((card = card_build(r, r->auth.member_id)) == NULL)
 		return r->status;
-	c = page_ctx(r, cJSON_GetObjectItem(card, "card_name")->valuestring);
-	j_str(c, "body_class", "page-home");
+	c = page_ctx(cJSON_GetObjectItem(card, "card_name")->valuestring,
+	    "page-home", "member.js");
 	j_bool(c, "tab_home", 1);
 	growth = (int64_t)cJSON_GetObjectItem(card, "growth")->valuedouble;
 	next = cJSON_GetObjectItem(card, "next_tier");
@@ -127,14 +136,13 @@ page_home(struct req *r)
 		j_int(c, "progress_pct", 100);
 	bal = cJSON_GetObjectItem(card, "balance");
 	total = (int64_t)cJSON_GetObjectItem(bal, "total_fen")->valuedouble;
-	j_str(c, "balance_yuan", yuan(r, total));
-	j_str(c, "principal_yuan", yuan(r, (int64_t)cJSON_GetObjectItem(bal,
+	j_str(c, "balance_yuan", page_yuan(r, total));
+	j_str(c, "principal_yuan", page_yuan(r, (int64_t)cJSON_GetObjectItem(bal,
 	    "principal_fen")->valuedouble));
-	j_str(c, "bonus_yuan", yuan(r, (int64_t)cJSON_GetObjectItem(bal,
+	j_str(c, "bonus_yuan", page_yuan(r, (int64_t)cJSON_GetObjectItem(bal,
 	    "bonus_fen")->valuedouble));
 	j_add(c, "card", card);
 	j_add(c, "member", member_get_json(r, r->auth.member_id));
-	add_script(c, "member.js");
 	return resp_html(r, 200, "pages/home", c);
 }
 
@@ -148,10 +156,8 @@ page_join(struct req *r)
 		return signin_page(r, "join");
 	if (r->auth.member_id != 0)
 		return resp_redirect(r, 302, next_url(r));
-	c = page_ctx(r, "加入会员");
-	j_str(c, "body_class", "page-join");
+	c = page_ctx("加入会员", "page-join", "member.js");
 	add_join_query(r, c);
-	add_script(c, "member.js");
 	return resp_html(r, 200, "pages/join", c);
 }
 

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "growth.h"
 #include "hooks.h"
+#include "page.h"
 #include "qr.h"
 #include "referral_rules.h"
 #include "staff.h"
@@ -93,6 +94,19 @@ referral_code(struct req *r, int64_t member_id)
 	return code;
 }
 
+/* A code's merchant and member, or -1 for a forged or malformed one. */
+static int
+referral_check(const char *code, uint32_t *merchant, uint32_t *member)
+{
+	unsigned char key[32];
+	int rc;
+
+	referral_key(key);
+	rc = referral_decode(key, code, merchant, member);
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
 static const char *
 referral_link(struct req *r, const char *code)
 {
@@ -102,15 +116,11 @@ referral_link(struct req *r, const char *code)
 int
 referral_resolve(struct req *r, const char *code, int64_t *referrer)
 {
-	unsigned char key[32];
 	uint32_t mid, member;
 	struct db_res res;
-	int rc;
 
-	referral_key(key);
-	rc = referral_decode(key, code, &mid, &member);
-	sodium_memzero(key, sizeof(key));
-	if (rc == -1 || (int64_t)mid != r->m->id) {
+	if (referral_check(code, &mid, &member) == -1 ||
+	    (int64_t)mid != r->m->id) {
 		resp_bad_field(r, "referral_code", "推荐码无效");
 		return -1;
 	}
@@ -310,15 +320,10 @@ static int
 referral_open(struct req *r)
 {
 	const char *code = req_param(r, "code");
-	unsigned char key[32];
 	uint32_t mid, member;
 	struct db_res res;
-	int rc;
 
-	referral_key(key);
-	rc = referral_decode(key, code, &mid, &member);
-	sodium_memzero(key, sizeof(key));
-	if (rc == -1)
+	if (referral_check(code, &mid, &member) == -1)
 		return resp_err(r, 404, "not_found", "邀请链接无效", NULL);
 	if (DB(r, &q_ref_merchant_code, &res, DBI(mid)) != DB_OK)
 		return resp_internal(r);
@@ -462,17 +467,12 @@ referral_settings_put(struct req *r)
 static int
 page_invite(struct req *r)
 {
-	cJSON *c;
+	int st;
 
-	if (r->auth.kind != AUTH_KIND_MEMBER || r->auth.member_id == 0)
-		return resp_redirect(r, 302, arena_printf(r->a,
-		    "/m/%s/?next=/m/%s/invite", r->m->code, r->m->code));
-	c = j_obj();
-	j_str(c, "title", "邀请好友");
-	j_str(c, "body_class", "page-invite");
-	j_add(c, "scripts", cJSON_CreateStringArray(
-	    (const char *[]){ "invite.js" }, 1));
-	return resp_html(r, 200, "pages/invite", c);
+	if ((st = page_member_gate(r)) != 0)
+		return st;
+	return resp_html(r, 200, "pages/invite",
+	    page_ctx("邀请好友", "page-invite", "invite.js"));
 }
 
 ROUTES(referral_routes) = {

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "page.h"
 #include "payprovider.h"
 #include "wallet.h"
 
@@ -22,55 +23,11 @@ DB_SQL(q_pg_entries,
 
 #define PAGE_ENTRIES	20
 
-/* "12.30", "-5.00": yuan with two decimals. */
-static const char *
-yuan(struct req *r, int64_t fen)
-{
-	int64_t a = fen < 0 ? -fen : fen;
-
-	return arena_printf(r->a, "%s%lld.%02lld", fen < 0 ? "-" : "",
-	    (long long)(a / 100), (long long)(a % 100));
-}
-
 static const char *
 signed_yuan(struct req *r, int64_t fen)
 {
-	return fen > 0 ? arena_printf(r->a, "+%s", yuan(r, fen)) :
-	    yuan(r, fen);
-}
-
-static cJSON *
-page_ctx(struct req *r, const char *title, const char *body_class,
-    const char *js)
-{
-	cJSON *c = j_obj(), *s = j_arr();
-
-	j_str(c, "title", title);
-	j_str(c, "body_class", body_class);
-	cJSON_AddItemToArray(s, cJSON_CreateString(js));
-	j_add(c, "scripts", s);
-	return c;
-}
-
-/*
- * Members only: the sign-in page when there is no session (it reloads
- * this page after signing in), to join when not a member yet. 0 to go
- * on, else the status of the page rendered instead.
- */
-static int
-member_gate(struct req *r)
-{
-	cJSON *c;
-
-	if (r->auth.kind != AUTH_KIND_MEMBER) {
-		c = page_ctx(r, "登录", "page-signin", "member.js");
-		j_str(c, "next", "self");
-		return resp_html(r, 200, "pages/signin", c);
-	}
-	if (r->auth.member_id == 0)
-		return resp_redirect(r, 302, arena_printf(r->a, "/m/%s/join",
-		    r->m->code));
-	return 0;
+	return fen > 0 ? arena_printf(r->a, "+%s", page_yuan(r, fen)) :
+	    page_yuan(r, fen);
 }
 
 /* The balance into the context; 0 or -1 (error recorded). */
@@ -86,9 +43,9 @@ add_balance(struct req *r, cJSON *c, int64_t *principal, int64_t *bonus)
 	}
 	*principal = db_int(&res, 0, 0);
 	*bonus = db_int(&res, 0, 1);
-	j_str(c, "total_yuan", yuan(r, *principal + *bonus));
-	j_str(c, "principal_yuan", yuan(r, *principal));
-	j_str(c, "bonus_yuan", yuan(r, *bonus));
+	j_str(c, "total_yuan", page_yuan(r, *principal + *bonus));
+	j_str(c, "principal_yuan", page_yuan(r, *principal));
+	j_str(c, "bonus_yuan", page_yuan(r, *bonus));
 	j_int(c, "total_fen", *principal + *bonus);
 	return 0;
 }
@@ -114,9 +71,9 @@ page_wallet(struct req *r)
 	cJSON *c, *arr;
 	int st, i;
 
-	if ((st = member_gate(r)) != 0)
+	if ((st = page_member_gate(r)) != 0)
 		return st;
-	c = page_ctx(r, "我的钱包", "page-wallet", "wallet.js");
+	c = page_ctx("我的钱包", "page-wallet", "wallet.js");
 	j_bool(c, "tab_wallet", 1);
 	if (add_balance(r, c, &p, &b) == -1)
 		return r->status;
@@ -160,9 +117,9 @@ page_recharge(struct req *r)
 	cJSON *c, *arr, *cu;
 	int st, n, i;
 
-	if ((st = member_gate(r)) != 0)
+	if ((st = page_member_gate(r)) != 0)
 		return st;
-	c = page_ctx(r, "充值", "page-recharge", "recharge.js");
+	c = page_ctx("充值", "page-recharge", "recharge.js");
 	j_bool(c, "tab_wallet", 1);
 	if (add_balance(r, c, &p, &b) == -1 || wallet_cfg_load(r, &cfg) == -1 ||
 	    wallet_pkgs_load(r, &pk, &n) == -1)
@@ -174,8 +131,8 @@ page_recharge(struct req *r)
 		j_int(o, "id", pk[i].id);
 		j_str(o, "label", pk[i].label);
 		j_int(o, "pay_fen", pk[i].pay_fen);
-		j_str(o, "pay_yuan", yuan(r, pk[i].pay_fen));
-		j_str(o, "bonus_yuan", yuan(r, pk[i].bonus_fen));
+		j_str(o, "pay_yuan", page_yuan(r, pk[i].pay_fen));
+		j_str(o, "bonus_yuan", page_yuan(r, pk[i].bonus_fen));
 		j_bool(o, "has_bonus", pk[i].bonus_fen > 0);
 		j_bool(o, "recommended", pk[i].recommended);
 		j_add(arr, NULL, o);
@@ -183,8 +140,8 @@ page_recharge(struct req *r)
 	j_add(c, "packages", arr);
 	if (cfg.custom.enabled) {
 		cu = j_obj();
-		j_str(cu, "min_yuan", yuan(r, cfg.custom.min_fen));
-		j_str(cu, "max_yuan", yuan(r, cfg.custom.max_fen));
+		j_str(cu, "min_yuan", page_yuan(r, cfg.custom.min_fen));
+		j_str(cu, "max_yuan", page_yuan(r, cfg.custom.max_fen));
 		j_int(cu, "min_fen", cfg.custom.min_fen);
 		j_int(cu, "max_fen", cfg.custom.max_fen);
 		j_add(c, "custom", cu);
@@ -212,18 +169,18 @@ page_recharge(struct req *r)
 		    &payable);
 		o = j_obj();
 		j_int(o, "order_fen", order);
-		j_str(o, "order_yuan", yuan(r, order));
-		j_str(o, "payable_yuan", yuan(r, payable));
-		j_str(o, "due_yuan", yuan(r, order - payable));
+		j_str(o, "order_yuan", page_yuan(r, order));
+		j_str(o, "payable_yuan", page_yuan(r, payable));
+		j_str(o, "due_yuan", page_yuan(r, order - payable));
 		j_bool(o, "covered", payable == order);
 		for (i = 0; i < k; i++) {
 			cJSON *x = j_obj();
 
 			j_int(x, "pay_fen", t[i].pay_fen);
-			j_str(x, "pay_yuan", yuan(r, t[i].pay_fen));
-			j_str(x, "bonus_yuan", yuan(r, t[i].bonus_fen));
+			j_str(x, "pay_yuan", page_yuan(r, t[i].pay_fen));
+			j_str(x, "bonus_yuan", page_yuan(r, t[i].bonus_fen));
 			j_bool(x, "has_bonus", t[i].bonus_fen > 0);
-			j_str(x, "after_yuan", yuan(r, t[i].balance_after_fen));
+			j_str(x, "after_yuan", page_yuan(r, t[i].balance_after_fen));
 			j_int(x, "package_id", t[i].package_id);
 			j_str(x, "reason", t[i].reason);
 			j_add(s, NULL, x);
@@ -238,7 +195,7 @@ page_recharge(struct req *r)
 static int
 page_staff_wallet(struct req *r)
 {
-	cJSON *c = page_ctx(r, "储值设置", "page-staff", "staff.js");
+	cJSON *c = page_ctx("储值设置", "page-staff", "staff.js");
 
 	cJSON_AddItemToArray(cJSON_GetObjectItem(c, "scripts"),
 	    cJSON_CreateString("staff_wallet.js"));
