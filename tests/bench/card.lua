@@ -8,13 +8,7 @@ local i = 0
 
 function init(args)
   bench_init(args)
-  for line in io.lines(os.getenv("BENCH_TOKENS")) do
-    if line ~= "" then
-      tokens[#tokens + 1] = line
-    end
-  end
-  assert(#tokens > 0, "no tokens in " .. os.getenv("BENCH_TOKENS"))
-  i = ((id or 0) * 7919) % #tokens
+  tokens, i = load_tokens()
 end
 
 function request()

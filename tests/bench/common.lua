@@ -42,3 +42,17 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(99),
     e.connect, e.read, e.write, e.timeout))
 end
+
+-- The member tokens in the file named by BENCH_TOKENS (one a line) and a
+-- starting place that differs from thread to thread, for scripts that
+-- take them round-robin.
+function load_tokens()
+  local tokens = {}
+  for line in io.lines(os.getenv("BENCH_TOKENS")) do
+    if line ~= "" then
+      tokens[#tokens + 1] = line
+    end
+  end
+  assert(#tokens > 0, "no tokens in " .. os.getenv("BENCH_TOKENS"))
+  return tokens, ((id or 0) * 7919) % #tokens
+end
