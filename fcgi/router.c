@@ -239,8 +239,9 @@ auth_resolve(struct req *r, enum auth_kind want)
 			continue;
 		kind = strcmp(db_str(&res, 0, 1), "staff") == 0 ?
 		    AUTH_KIND_STAFF : AUTH_KIND_MEMBER;
-		if (db_int(&res, 0, 2) != r->m->id || kind != want ||
-		    (kind == AUTH_KIND_STAFF && db_int(&res, 0, 9) != 0)) {
+		if (kind == AUTH_KIND_STAFF && db_int(&res, 0, 9) != 0)
+			continue;	/* a disabled account signs nobody in */
+		if (db_int(&res, 0, 2) != r->m->id || kind != want) {
 			other = 1;
 			continue;
 		}

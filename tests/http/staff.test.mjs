@@ -311,7 +311,7 @@ test('owners manage staff: create, assign stores, rename, disable, reset; audit 
   const again = await staffLogin('demo', username, 'second-pass-2');
   // disabling ends them too
   assert.equal((await api('PATCH', m(`/staff/accounts/${s.id}`), { token: owner, body: { disabled: true } })).status, 200);
-  assert.notEqual((await api('GET', m('/staff/me'), { token: again.token })).status, 200);
+  assertError(await api('GET', m('/staff/me'), { token: again.token }), 401, 'unauthorized');
   assert.equal(await count(`SELECT COUNT(*) FROM audit_log WHERE action = 'staff.update'
     AND target = 'staff:${s.id}'`), 3);
 
