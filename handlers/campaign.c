@@ -756,9 +756,7 @@ page_campaign(struct req *r)
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
 	if (rc == -1)
 		return r->status;
-	ctx = j_obj();
-	j_str(ctx, "title", c.name);
-	j_str(ctx, "body_class", "page-campaign");
+	ctx = page_ctx(c.name, "page-campaign", "campaign.js");
 	j_add(ctx, "campaign", cp_json(r, &c));
 	j_bool(ctx, "live", strcmp(cp_status(&c), "live") == 0);
 	j_bool(ctx, "before", c.before);
@@ -798,8 +796,6 @@ page_campaign(struct req *r)
 	j_str(share, "imgUrl", absolute(r, c.share_image_url ?
 	    c.share_image_url : c.banner_url));
 	j_add(ctx, "share", share);
-	j_add(ctx, "scripts", cJSON_CreateStringArray(
-	    (const char *[]){ "campaign.js" }, 1));
 	/*
 	 * What an anonymous visitor sees nginx may keep a second (it reads
 	 * and removes X-Accel-Expires); browsers keep nothing, so a visitor

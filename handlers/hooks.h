@@ -1,7 +1,6 @@
 /*
  * What other areas ask of the coupon area (handlers/coupon.c provides
- * these): the counter scan, the member card and the campaign and referral
- * rewards.
+ * these): the counter scan, and the campaign and referral rewards.
  */
 #ifndef HOOKS_H
 #define HOOKS_H

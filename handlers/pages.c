@@ -73,20 +73,13 @@ add_join_query(struct req *r, cJSON *c)
 	j_str(c, "next_url", next_url(r));
 }
 
-static int
-signin_page(struct req *r, const char *next)
-{
-	cJSON *c = page_ctx("登录", "page-signin", "member.js");
-
-	j_str(c, "next", next);
-	add_join_query(r, c);
-	return resp_html(r, 200, "pages/signin", c);
-}
-
 int
 page_signin(struct req *r)
 {
-	return signin_page(r, "self");
+	cJSON *c = page_ctx("登录", "page-signin", "member.js");
+
+	add_join_query(r, c);
+	return resp_html(r, 200, "pages/signin", c);
 }
 
 int
@@ -112,7 +105,7 @@ page_home(struct req *r)
 	int64_t growth, needed, total;
 
 	if (r->auth.kind != AUTH_KIND_MEMBER)
-		return signin_page(r, "home");
+		return page_signin(r);
 	if (r->auth.member_id == 0)
 		return resp_redirect(r, 302, arena_printf(r->a,
 		    "/m/%s/join%s%s", r->m->code, *r->query ? "?" : "",
@@ -153,7 +146,7 @@ page_join(struct req *r)
 	cJSON *c;
 
 	if (r->auth.kind != AUTH_KIND_MEMBER)
-		return signin_page(r, "join");
+		return page_signin(r);
 	if (r->auth.member_id != 0)
 		return resp_redirect(r, 302, next_url(r));
 	c = page_ctx("加入会员", "page-join", "member.js");
