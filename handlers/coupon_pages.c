@@ -168,9 +168,10 @@ page_coupon(struct req *r)
 {
 	char code[COUPON_CODE_LEN + 1], spaced[COUPON_CODE_LEN + 4];
 	cJSON *c, *cp;
+	int st;
 
-	if (r->auth.kind != AUTH_KIND_MEMBER || r->auth.member_id == 0)
-		return page_signin(r);
+	if ((st = page_member_gate(r)) != 0)
+		return st;
 	if (coupon_code_normalize(req_param(r, "code"), code) == -1)
 		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 	if ((cp = coupon_mine_json(r, r->auth.member_id, code)) == NULL)

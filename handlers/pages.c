@@ -49,6 +49,7 @@ next_url(struct req *r)
 		return home;
 	for (i = 0; n[i]; i++)
 		if (!((n[i] >= 'a' && n[i] <= 'z') ||
+		    (n[i] >= 'A' && n[i] <= 'Z') ||
 		    (n[i] >= '0' && n[i] <= '9') || n[i] == '/' ||
 		    n[i] == '-' || n[i] == '_'))
 			return home;

@@ -3,18 +3,14 @@
 // redemption at the counter and voiding, idempotency and scoping.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, m, BASE, uniquePhone, signIn, join, staffLogin, sql } from './lib.mjs';
+import { api, m, BASE, uniquePhone, signIn, join, staffLogin, demoStaff, sql } from './lib.mjs';
 
 const CODE_RE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/;
 const DAY = 86400 * 1000;
 let marketing, owner, cashier;
 
 before(async () => {
-  [marketing, owner, cashier] = await Promise.all([
-    staffLogin('demo', 'marketing', 'demo1234'),
-    staffLogin('demo', 'owner', 'demo1234'),
-    staffLogin('demo', 'cashier', 'demo1234'),
-  ]);
+  [marketing, owner, cashier] = await demoStaff('demo', 'marketing', 'owner', 'cashier');
 });
 
 let seq = 0;
@@ -705,4 +701,37 @@ test('the counter scan lists the member\'s coupons usable at that store', async 
   });
   assert.equal(scan.status, 200, scan.text);
   assert.deepEqual(scan.json.data.coupons.map((c) => c.code), [a.code]);
+});
+
+test('coupon page: sign-in for visitors, join for the signed-in, and back to the coupon after', async () => {
+  const owner_ = await member();
+  const code = (await claimOk(owner_, (await createTemplate()).id)).code;
+  const page = `/m/demo/coupons/${code}`;
+
+  const anon = await api('GET', page);
+  assert.equal(anon.status, 200);
+  assert.match(anon.text, new RegExp(`id="signin-form"[^>]*data-next-url="${page}"`));
+
+  const phone = uniquePhone();
+  const token = await signIn('demo', phone);
+  const gate = await api('GET', page, { headers: { cookie: 'sid=' + token }, redirect: 'manual' });
+  assert.equal(gate.status, 302, gate.text);
+  assert.equal(gate.headers.get('location'), `/m/demo/join?next=${page}`);
+  const joinPage = await api('GET', `/m/demo/join?next=${page}`, { headers: { cookie: 'sid=' + token } });
+  assert.equal(joinPage.status, 200);
+  assert.match(joinPage.text, new RegExp(`id="join-form"[^>]*data-next-url="${page}"`));
+
+  // only this merchant's pages: anything else goes home
+  for (const next of ['https://evil.example/', '/m/demo2/', `/m/demo/coupons/${code}?x=1`, '//evil.example/m/demo/']) {
+    const p = await api('GET', `/m/demo/join?next=${encodeURIComponent(next)}`, { headers: { cookie: 'sid=' + token } });
+    assert.match(p.text, /data-next-url="\/m\/demo\/"/, next);
+  }
+
+  // another member's coupon is not found on the page either
+  await join('demo', token);
+  const other = await api('GET', page, { headers: { cookie: 'sid=' + token } });
+  assert.equal(other.status, 404);
+  const mine = await api('GET', page, { headers: { cookie: 'sid=' + owner_.token } });
+  assert.equal(mine.status, 200);
+  assert.ok(mine.text.includes(`${code.slice(0, 4)} ${code.slice(4, 8)} ${code.slice(8)}`));
 });

@@ -100,6 +100,11 @@ export async function staffLogin(merchant, username, password) {
   }));
 }
 
+/** The demo staff accounts of a merchant signed in at once, in the order named. */
+export function demoStaff(merchant, ...usernames) {
+  return Promise.all(usernames.map((u) => staffLogin(merchant, u, 'demo1234')));
+}
+
 /**
  * Run SQL against the instance's database with the mariadb client, to
  * check the rows a request wrote (or, sparingly, to set up a state no API
