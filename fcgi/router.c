@@ -192,15 +192,40 @@ merchant_load(struct req *r, const char *code)
 
 /* ---- sessions ---- */
 
+/*
+ * A member session carries its member's id once the phone has joined
+ * (migration 0009: triggers fill it when either is made). One made while
+ * its phone was joining may miss it: q_session_member finds the member by
+ * phone then, and q_session_link records it.
+ */
 DB_SQL(q_session,
     "SELECT s.id, s.kind, s.merchant_id, s.phone, s.staff_id, s.csrf_hash,"
-    " mb.id, st.role, st.name, st.disabled"
+    " s.member_id, st.role, st.name, st.disabled"
     " FROM sessions s"
-    " LEFT JOIN members mb ON mb.merchant_id = s.merchant_id"
-    "  AND mb.phone = s.phone AND s.kind = 'member'"
     " LEFT JOIN staff st ON st.id = s.staff_id AND s.kind = 'staff'"
     " WHERE s.token_hash = ? AND s.revoked_at IS NULL"
     " AND s.expires_at > UTC_TIMESTAMP()");
+DB_SQL(q_session_member,
+    "SELECT id FROM members WHERE merchant_id = ? AND phone = ?");
+DB_SQL(q_session_link,
+    "UPDATE sessions SET member_id = ? WHERE id = ? AND merchant_id = ?"
+    " AND kind = 'member' AND member_id IS NULL");
+
+/* The member of a member session without one recorded, 0 for none yet. */
+static int64_t
+session_member(struct req *r)
+{
+	struct db_res res, upd;
+	int64_t id;
+
+	if (DB(r, &q_session_member, &res, DBI(r->m->id),
+	    DBS(r->auth.phone)) != DB_OK || res.nrows == 0)
+		return 0;
+	id = db_int(&res, 0, 0);
+	(void)DB(r, &q_session_link, &upd, DBI(id), DBI(r->auth.session_id),
+	    DBI(r->m->id));
+	return id;
+}
 
 /*
  * Result of looking at every token the request carries: 0 a session of
@@ -250,7 +275,8 @@ auth_resolve(struct req *r, enum auth_kind want)
 		r->auth.via_cookie = cookie[i];
 		if (kind == AUTH_KIND_MEMBER) {
 			r->auth.phone = db_str(&res, 0, 3);
-			r->auth.member_id = db_int(&res, 0, 6);
+			r->auth.member_id = db_isnull(&res, 0, 6) ?
+			    session_member(r) : db_int(&res, 0, 6);
 		} else {
 			r->auth.staff_id = db_int(&res, 0, 4);
 			r->auth.role = db_str(&res, 0, 7);

@@ -92,32 +92,54 @@ DB_SQL(q_member_get,
     "SELECT id, phone, name, birthday, gender, joined_at, card_no, channel"
     " FROM members WHERE merchant_id = ? AND id = ?");
 /*
- * The card in one round trip: the session, the member, the merchant's card
- * settings, the tier ladder's revision and the unused coupon count (unused
- * and not past valid_until, as the coupon area reads a coupon's status).
+ * The card: the member, the merchant's card settings and the tier ladder's
+ * revision (CARD_COLS), then the unused coupon count. From a member id
+ * (q_card_member) the count is a plain COUNT of the unused coupons not past
+ * valid_until, as the coupon area reads a coupon's status. From a session
+ * token (q_card_session, the hot path: one lookup by token, then primary
+ * keys) it is the member's coupon counters (migration 0009): CARD_LIVE is
+ * exact unless CARD_STALE says one of the counted coupons has expired since
+ * they were counted; then coupons_recount() counts afresh.
  */
 #define CARD_COLS \
     "mb.card_no, mb.growth, mb.points, mb.principal_fen, mb.bonus_fen," \
     " m.card_name, m.card_bg_url, m.card_validity, m.card_valid_until," \
     " m.card_valid_months," \
     " DATE(mb.joined_at + INTERVAL IFNULL(m.card_valid_months, 0) MONTH)," \
-    " m.card_store_ids, m.tiers_rev, (SELECT COUNT(*) FROM coupons c" \
-    " WHERE c.merchant_id = mb.merchant_id AND c.member_id = mb.id" \
-    " AND c.status = 'unused' AND c.valid_until >= UTC_TIMESTAMP())"
+    " m.card_store_ids, m.tiers_rev"
 enum { CARD_NO, CARD_GROWTH, CARD_POINTS, CARD_PRINCIPAL, CARD_BONUS,
     CARD_NAME, CARD_BG, CARD_VALIDITY, CARD_UNTIL, CARD_MONTHS,
-    CARD_UNTIL_MONTHS, CARD_STORES, CARD_TIERS_REV, CARD_COUPONS };
+    CARD_UNTIL_MONTHS, CARD_STORES, CARD_TIERS_REV,
+    /* q_card_member */
+    CARD_COUPONS = CARD_TIERS_REV + 1,
+    /* q_card_session */
+    CARD_LIVE = CARD_TIERS_REV + 1, CARD_STALE, CARD_REV, CARD_MEMBER };
 
 DB_SQL(q_card_member,
-    "SELECT " CARD_COLS " FROM members mb"
+    "SELECT " CARD_COLS ", (SELECT COUNT(*) FROM coupons c"
+    " WHERE c.merchant_id = mb.merchant_id AND c.member_id = mb.id"
+    " AND c.status = 'unused' AND c.valid_until >= UTC_TIMESTAMP())"
+    " FROM members mb"
     " JOIN merchants m ON m.id = mb.merchant_id"
     " WHERE mb.merchant_id = ? AND mb.id = ?");
 DB_SQL(q_card_session,
-    "SELECT " CARD_COLS " FROM sessions s"
-    " JOIN members mb ON mb.merchant_id = s.merchant_id AND mb.phone = s.phone"
-    " JOIN merchants m ON m.id = mb.merchant_id"
+    "SELECT " CARD_COLS ", mb.coupons_live,"
+    " mb.coupons_next < UTC_TIMESTAMP(), mb.coupons_rev, mb.id"
+    " FROM sessions s"
+    " JOIN members mb ON mb.id = s.member_id"
+    " JOIN merchants m ON m.id = s.merchant_id"
     " WHERE s.token_hash = ? AND s.merchant_id = ? AND s.kind = 'member'"
-    " AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()");
+    " AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()"
+    " AND mb.merchant_id = s.merchant_id");
+/* UTC_TIMESTAMP() is one value throughout a statement. */
+DB_SQL(q_coupons_count,
+    "SELECT COUNT(*), MIN(valid_until), UTC_TIMESTAMP() FROM coupons"
+    " WHERE merchant_id = ? AND member_id = ? AND status = 'unused'"
+    " AND valid_until >= UTC_TIMESTAMP()");
+DB_SQL(q_coupons_recount,
+    "UPDATE members SET coupons_cut = ?, coupons_live = ?, coupons_next = ?,"
+    " coupons_rev = coupons_rev + 1"
+    " WHERE merchant_id = ? AND id = ? AND coupons_rev = ?");
 DB_SQL(q_tiers_rev, "SELECT tiers_rev FROM merchants WHERE id = ?");
 DB_SQL(q_tiers,
     "SELECT level, name, growth, discount_pct, points_multiplier, privileges"
@@ -679,9 +701,9 @@ tiers_build(struct req *r)
 	return arr;
 }
 
-/* The card from row 0 of a CARD_COLS result. */
+/* The card from row 0 of a CARD_COLS result and the unused coupon count. */
 static cJSON *
-card_from_row(struct req *r, const struct db_res *res)
+card_from_row(struct req *r, const struct db_res *res, int64_t coupons)
 {
 	struct tier_step *steps;
 	const struct tier_row *t;
@@ -736,7 +758,7 @@ card_from_row(struct req *r, const struct db_res *res)
 	j_int(o, "total_fen", principal + bonus);
 	j_add(d, "balance", o);
 	j_int(d, "points", db_int(res, 0, CARD_POINTS));
-	j_int(d, "coupons_unused", db_int(res, 0, CARD_COUPONS));
+	j_int(d, "coupons_unused", coupons);
 	j_add(d, "privileges", cur >= 0 ? privileges_json(t[cur].privileges) :
 	    j_arr());
 	return d;
@@ -756,12 +778,39 @@ card_build(struct req *r, int64_t member_id)
 		resp_err(r, 404, "not_found", "会员不存在", NULL);
 		return NULL;
 	}
-	return card_from_row(r, &res);
+	return card_from_row(r, &res, db_int(&res, 0, CARD_COUPONS));
+}
+
+/*
+ * The unused, unexpired coupons of the member in row 0 of a q_card_session
+ * result whose counters have gone stale: counted afresh, and the counters
+ * moved to this count unless a coupon changed since the card read them
+ * (coupons_rev), which leaves them for the next view (as does an update
+ * that fails: the count stands). -1 when the count failed (the response is
+ * set).
+ */
+static int64_t
+coupons_recount(struct req *r, const struct db_res *card)
+{
+	int64_t member = db_int(card, 0, CARD_MEMBER);
+	struct db_res res, upd;
+
+	if (DB(r, &q_coupons_count, &res, DBI(r->m->id), DBI(member)) !=
+	    DB_OK || res.nrows != 1) {
+		resp_internal(r);
+		return -1;
+	}
+	(void)DB(r, &q_coupons_recount, &upd, DBS(db_str(&res, 0, 2)),
+	    DBI(db_int(&res, 0, 0)), DBS(db_str(&res, 0, 1)), DBI(r->m->id),
+	    DBI(member), DBI(db_int(card, 0, CARD_REV)));
+	return db_int(&res, 0, 0);
 }
 
 /*
  * Out: the card (see api.md). The hot path is one query that checks the
- * session too; when it finds nothing, the usual checks say why.
+ * session too (a second and third only when the coupon counters went
+ * stale); when it finds nothing, the usual checks say why (and find the
+ * member of a session made while its phone was joining, see router.c).
  */
 static int
 member_card(struct req *r)
@@ -776,7 +825,12 @@ member_card(struct req *r)
 		    DB_OK)
 			return resp_internal(r);
 		if (res.nrows == 1) {
-			d = card_from_row(r, &res);
+			int64_t n = db_int(&res, 0, CARD_LIVE);
+
+			if (db_int(&res, 0, CARD_STALE) &&
+			    (n = coupons_recount(r, &res)) == -1)
+				return r->status;
+			d = card_from_row(r, &res, n);
 			return d ? resp_data(r, 200, d) : r->status;
 		}
 	}
