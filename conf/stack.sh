@@ -18,6 +18,10 @@
 # Environment read by `up`:
 #   APP_BIN          the app binary (default var/build/app)
 #   APP_WORKERS      FastCGI workers (default 2 per core)
+#   DB_THREADS       MariaDB thread pool groups, the cores its statements
+#                    run on at once (default half the cores, at least 1: it
+#                    shares the machine with nginx and the app); 0 for a
+#                    thread per connection instead of the pool
 #   MEMBER_CODE_TTL  seconds a member code lives (default 60)
 #   PUBLIC_URL       external URL (default http://127.0.0.1:<port>)
 #   prod only, required: APP_SECRET (64 hex), DB_PASSWORD; optional:
@@ -115,10 +119,16 @@ db_root() {
 # ---- MariaDB --------------------------------------------------------------
 
 db_up() {
-	local flush=1 pid ok deadline
+	local flush=1 pid ok deadline threads handling=pool-of-threads
 	[ "$ENV" = test ] && flush=2
+	threads=${DB_THREADS:-$(($(nproc 2>/dev/null || echo 2) / 2))}
+	[[ "$threads" =~ ^[0-9]+$ ]] || die "DB_THREADS: a number, not $threads"
+	if [ "$threads" -eq 0 ]; then
+		handling=one-thread-per-connection threads=1
+	fi
 	render "$ROOT/conf/my.cnf.in" "$MYCNF" "INST=$INST" \
-	    "FLUSH_AT_COMMIT=$flush"
+	    "FLUSH_AT_COMMIT=$flush" "DB_THREADS=$threads" \
+	    "DB_THREADING=$handling"
 	if alive "$MYSQL_PID" mariadbd; then
 		say "MariaDB already running"
 		return 0
