@@ -8,7 +8,8 @@
 # Environment: DURATION (wrk -d, default 10s), THREADS (-t, 2),
 # CONNECTIONS (-c, 32), WARMUP (a discarded run first, default 2s; 0 for
 # none), APP_WORKERS (default 2 per core), MEMBERS (default 10000),
-# KEEP=1 (keep the instance directory).
+# KEEP=1 (keep the instance directory), SCENARIOS (names to run, separated
+# by spaces, e.g. "card healthz"; livez always runs, as the baseline).
 #
 # Add a scenario: a Lua script here that loads common.lua, then a line in
 # the "scenarios" part below:
@@ -93,10 +94,17 @@ NOTE=()
 FAILED=0
 LIVEZ_RPS=
 
+# wanted <name>: whether SCENARIOS (when set) names it
+wanted() {
+	[ -z "${SCENARIOS:-}" ] || [ "$1" = livez ] ||
+	    [[ " $SCENARIOS " == *" $1 "* ]]
+}
+
 # scenario <name> <script.lua> <path> [wrk options]
 scenario() {
 	local name=$1 lua=$2 path=$3 out line req dur bad p99 rps sock
 	shift 3
+	wanted "$name" || return 0
 	out=$INST/log/bench-$name.out
 	echo
 	echo "==== $name: $path ($lua, $THREADS threads, $CONNECTIONS connections, $DURATION)"
@@ -193,6 +201,9 @@ fi
 # ---- scenarios ------------------------------------------------------------
 
 scenario livez livez.lua /livez
+# one database round trip (SELECT 1): the floor of any scenario that asks
+# the database
+scenario healthz livez.lua /healthz
 
 if [ -n "$CARD_OK" ]; then
 	BENCH_TOKENS=$TOKENS scenario card card.lua /api/v1/m/demo/me/card
@@ -201,7 +212,9 @@ if [ -n "$CARD_OK" ]; then
 	BENCH_TOKENS=$TOKENS scenario code-svg membercode.lua \
 	    /api/v1/m/demo/me/member-code.svg
 	# balance payments: 100,000 yuan on every bench member first
-	if "$APP" bench-wallet demo 10000000; then
+	if ! wanted pay-distinct && ! wanted pay-one; then
+		:
+	elif "$APP" bench-wallet demo 10000000; then
 		BENCH_TOKENS=$TOKENS scenario pay-distinct payment.lua \
 		    /api/v1/m/demo/me/payments
 		BENCH_TOKENS=$TOKENS BENCH_ONE=1 scenario pay-one payment.lua \
@@ -217,7 +230,9 @@ fi
 # nginx and the app; then the same transaction straight against MariaDB
 # (var/build/claim_raw) on a twin template; the ratio of the two rates.
 CLAIM_APP= CLAIM_RAW=
-if [ -n "$CARD_OK" ] && [ -n "$MKT" ] && [ -x "$ROOT/var/build/claim_raw" ]; then
+if ! wanted claim; then
+	:
+elif [ -n "$CARD_OK" ] && [ -n "$MKT" ] && [ -x "$ROOT/var/build/claim_raw" ]; then
 	stock=$((MEMBERS / 2))
 	claim_tpl='{"name":"秒杀券","kind":"instant","value_fen":500,"stock":'$stock',"per_member_limit":1,"valid_days":30,"status":"active"}'
 	TA=$(tpl "$claim_tpl")
