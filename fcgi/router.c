@@ -211,7 +211,10 @@ DB_SQL(q_session_link,
     "UPDATE sessions SET member_id = ? WHERE id = ? AND merchant_id = ?"
     " AND kind = 'member' AND member_id IS NULL");
 
-/* The member of a member session without one recorded, 0 for none yet. */
+/*
+ * The member of a member session without one recorded, 0 for none yet,
+ * -1 when the database failed.
+ */
 static int64_t
 session_member(struct req *r)
 {
@@ -219,7 +222,9 @@ session_member(struct req *r)
 	int64_t id;
 
 	if (DB(r, &q_session_member, &res, DBI(r->m->id),
-	    DBS(r->auth.phone)) != DB_OK || res.nrows == 0)
+	    DBS(r->auth.phone)) != DB_OK)
+		return -1;
+	if (res.nrows == 0)
 		return 0;
 	id = db_int(&res, 0, 0);
 	(void)DB(r, &q_session_link, &upd, DBI(id), DBI(r->auth.session_id),
@@ -277,6 +282,8 @@ auth_resolve(struct req *r, enum auth_kind want)
 			r->auth.phone = db_str(&res, 0, 3);
 			r->auth.member_id = db_isnull(&res, 0, 6) ?
 			    session_member(r) : db_int(&res, 0, 6);
+			if (r->auth.member_id == -1)
+				return -1;
 		} else {
 			r->auth.staff_id = db_int(&res, 0, 4);
 			r->auth.role = db_str(&res, 0, 7);
