@@ -56,3 +56,15 @@ function load_tokens()
   assert(#tokens > 0, "no tokens in " .. os.getenv("BENCH_TOKENS"))
   return tokens, ((id or 0) * 7919) % #tokens
 end
+
+-- GET requests for wrk.path as each member in BENCH_TOKENS, formatted once
+-- (so that wrk spends its time sending them), and a starting place that
+-- differs from thread to thread, for request() to take round-robin.
+function member_gets()
+  local tokens, start = load_tokens()
+  local reqs = {}
+  for k, t in ipairs(tokens) do
+    reqs[k] = wrk.format("GET", nil, { ["Authorization"] = "Bearer " .. t })
+  end
+  return reqs, start
+end

@@ -1,17 +1,18 @@
 -- GET /api/v1/m/demo/me/member-code.png or .svg (the path given to wrk) as
 -- many different members: tokens from the file named by BENCH_TOKENS, one
--- a line, taken round-robin (each thread starts at a different place).
+-- a line, taken round-robin (each thread starts at a different place),
+-- formatted once.
 -- Every answer must be a 2xx image of the type the path names: anything
 -- else counts as not 2xx, so a fast error never passes for throughput.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
-local tokens = {}
+local reqs = {}
 local i = 0
 local want = nil
 
 function init(args)
   bench_init(args)
-  tokens, i = load_tokens()
+  reqs, i = member_gets()
   if string.find(wrk.path, "%.png") then
     want = "image/png"
   elseif string.find(wrk.path, "%.svg") then
@@ -20,8 +21,8 @@ function init(args)
 end
 
 function request()
-  i = i % #tokens + 1
-  return wrk.format("GET", nil, { ["Authorization"] = "Bearer " .. tokens[i] })
+  i = i % #reqs + 1
+  return reqs[i]
 end
 
 function response(status, headers, body)

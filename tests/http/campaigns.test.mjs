@@ -2,7 +2,7 @@
 // recording on join and claim, the gift pack, and the page counters.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, m, uniquePhone, signIn, join, staffLogin, sql, parallel } from './lib.mjs';
+import { api, m, uniquePhone, signIn, join, staffLogin, demoStaff, sql, parallel } from './lib.mjs';
 
 let mkt, cashier, tplA, tplB, gift, other;
 const count = async (q) => Number((await sql(q))[0][0]);
@@ -36,8 +36,7 @@ async function create(body) {
 }
 
 before(async () => {
-  mkt = (await staffLogin('demo', 'marketing', 'demo1234')).token;
-  cashier = (await staffLogin('demo', 'cashier', 'demo1234')).token;
+  [mkt, cashier] = (await demoStaff('demo', 'marketing', 'cashier')).map((s) => s.token);
   tplA = await template(mkt);
   tplB = await template(mkt, { kind: 'threshold', value_fen: 1000, threshold_fen: 5000 });
   gift = await template(mkt, { kind: 'gift', value_fen: undefined, gift_item: '美式咖啡一杯', listed: false });

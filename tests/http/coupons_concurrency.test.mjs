@@ -4,7 +4,7 @@
 // cashiers try at the same time, a promo code binds to one member.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, m, uniquePhone, signIn, join, staffLogin, sql, parallel } from './lib.mjs';
+import { api, m, uniquePhone, signIn, join, demoStaff, sql, parallel } from './lib.mjs';
 
 const ROUNDS = 3;
 // All 1,000 claims of the rush are in flight at once: the app's listen
@@ -14,8 +14,7 @@ let marketing;
 let cashier;
 
 before(async () => {
-  marketing = await staffLogin('demo', 'marketing', 'demo1234');
-  cashier = await staffLogin('demo', 'cashier', 'demo1234');
+  [marketing, cashier] = await demoStaff('demo', 'marketing', 'cashier');
 });
 
 async function createTemplate(body) {
