@@ -6,6 +6,7 @@
 
 struct req;
 struct arena;
+struct cJSON;
 
 int	 req_begin(struct req *, void *fcgx_request);
 int	 req_read_body(struct req *, size_t limit);
@@ -21,5 +22,8 @@ const struct route *router_match(struct req *, int *allowed);
 int	 router_match_pattern(struct req *, const char *pattern,
 	    const char *path);
 void	 json_hooks_arena(struct arena *);
+/* The text cJSON_PrintUnformatted() gives, in the arena; NULL if it gives
+   none. *len (if not NULL) gets its length. */
+char	*json_print(struct arena *, const struct cJSON *, size_t *len);
 
 #endif

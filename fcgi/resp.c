@@ -3,6 +3,9 @@
  * HTML through templates. Everything is buffered in the arena and written
  * once by resp_send().
  */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,17 +120,158 @@ resp_reset(struct req *r)
 	r->err_code = NULL;
 }
 
+/*
+ * JSON text of a cJSON tree, byte for byte what cJSON_PrintUnformatted()
+ * gives (tests/unit compares them), without its sprintf/sscanf round trip
+ * for every number: integers, which are nearly all of ours, are printed
+ * directly.
+ */
+static void
+json_put_string(struct sbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run;
+
+	sbuf_putc(b, '"');
+	if (s == NULL)
+		s = "";
+	for (run = s; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sbuf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		sbuf_add(b, esc, n);
+	}
+	sbuf_add(b, run, (size_t)(s - run));
+	sbuf_putc(b, '"');
+}
+
+static void
+json_put_number(struct sbuf *b, double d)
+{
+	char buf[32];
+	double test;
+	int n;
+
+	if (isnan(d) || isinf(d)) {
+		sbuf_add(b, "null", 4);
+		return;
+	}
+	/* what %1.15g prints without an exponent or a fraction */
+	if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d &&
+	    !(d == 0 && signbit(d))) {
+		int64_t v = (int64_t)d;
+		uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+		char *p = buf + sizeof(buf);
+
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			*--p = '-';
+		sbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
+		return;
+	}
+	/* cJSON's way: 15 digits when they read back as the same number */
+	n = snprintf(buf, sizeof(buf), "%1.15g", d);
+	if (sscanf(buf, "%lg", &test) != 1 ||
+	    fabs(test - d) > fmax(fabs(test), fabs(d)) * DBL_EPSILON)
+		n = snprintf(buf, sizeof(buf), "%1.17g", d);
+	sbuf_add(b, buf, (size_t)n);
+}
+
+/* 0, or -1 for a tree cJSON would not print (an invalid or empty raw item). */
+static int
+json_put(struct sbuf *b, const cJSON *j)
+{
+	const cJSON *c;
+
+	switch (j->type & 0xFF) {
+	case cJSON_NULL:
+		sbuf_add(b, "null", 4);
+		return 0;
+	case cJSON_False:
+		sbuf_add(b, "false", 5);
+		return 0;
+	case cJSON_True:
+		sbuf_add(b, "true", 4);
+		return 0;
+	case cJSON_Number:
+		json_put_number(b, j->valuedouble);
+		return 0;
+	case cJSON_String:
+		json_put_string(b, j->valuestring);
+		return 0;
+	case cJSON_Raw:
+		if (j->valuestring == NULL)
+			return -1;
+		sbuf_puts(b, j->valuestring);
+		return 0;
+	case cJSON_Array:
+	case cJSON_Object:
+		sbuf_putc(b, (j->type & 0xFF) == cJSON_Array ? '[' : '{');
+		for (c = j->child; c != NULL; c = c->next) {
+			if (c != j->child)
+				sbuf_putc(b, ',');
+			if ((j->type & 0xFF) == cJSON_Object) {
+				json_put_string(b, c->string);
+				sbuf_putc(b, ':');
+			}
+			if (json_put(b, c) == -1)
+				return -1;
+		}
+		sbuf_putc(b, (j->type & 0xFF) == cJSON_Array ? ']' : '}');
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+char *
+json_print(struct arena *a, const cJSON *j, size_t *len)
+{
+	struct sbuf b;
+
+	sbuf_init(&b, a, 512);
+	if (j == NULL || json_put(&b, j) == -1)
+		return NULL;
+	if (len != NULL)
+		*len = b.len;
+	return b.buf;
+}
+
 static int
 set_json(struct req *r, int status, cJSON *root)
 {
-	char *s = cJSON_PrintUnformatted(root);
+	size_t n;
+	char *s = json_print(r->a, root, &n);
 
 	if (s == NULL)
 		return resp_internal(r);
 	r->status = status;
 	r->ctype = "application/json; charset=utf-8";
 	r->out = s;
-	r->outlen = strlen(s);
+	r->outlen = n;
 	return status;
 }
 

@@ -9,7 +9,9 @@
 # CONNECTIONS (-c, 32), WARMUP (a discarded run first, default 2s; 0 for
 # none), APP_WORKERS (default 2 per core), MEMBERS (default 10000),
 # KEEP=1 (keep the instance directory), SCENARIOS (names to run, separated
-# by spaces, e.g. "card healthz"; livez always runs, as the baseline).
+# by spaces, e.g. "card healthz"; livez always runs, as the baseline),
+# PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
+# default 5 of 3s; PAIRS=0 for none).
 #
 # Add a scenario: a Lua script here that loads common.lua, then a line in
 # the "scenarios" part below:
@@ -273,6 +275,36 @@ else
 	skip campaign "no campaign (setup failed)"
 fi
 
+# The card against livez in alternating short rounds: each round's ratio
+# compares two rates measured seconds apart, so a machine whose speed
+# drifts during the run (a shared, noisy one) moves both alike. PAIRS
+# rounds (default 5; 0 for none) of PAIR_DURATION (3s) each.
+PAIR_RATIOS=()
+rate() {
+	local line
+	line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PAIR_DURATION:-3s}" \
+	    -s "$BENCH_LUA_DIR/$1" "$BASE_URL$2" 2>/dev/null | grep '^BENCH ' |
+	    tail -n 1)
+	[ -n "$line" ] && [ "$(field "$line" non2xx)" = 0 ] || return 1
+	awk -v r="$(field "$line" requests)" -v d="$(field "$line" duration_us)" \
+	    'BEGIN { if (d > 0 && r > 0) printf "%.0f", r * 1e6 / d; else exit 1 }'
+}
+if [ -n "$CARD_OK" ] && wanted card && [ "${PAIRS:-5}" -gt 0 ]; then
+	echo
+	echo "==== card vs livez: ${PAIRS:-5} alternating rounds of ${PAIR_DURATION:-3s}"
+	for ((i = 0; i < ${PAIRS:-5}; i++)); do
+		if ! l=$(rate livez.lua /livez) ||
+		    ! c=$(BENCH_TOKENS=$TOKENS rate card.lua /api/v1/m/demo/me/card); then
+			echo "error: a paired round failed (wrk, or responses not 2xx)"
+			FAILED=$((FAILED + 1))
+			PAIR_RATIOS=()
+			break
+		fi
+		PAIR_RATIOS+=("$(awk -v a="$c" -v b="$l" 'BEGIN { printf "%.3f", a / b }')")
+		echo "round $((i + 1)): livez $l, card $c, ratio ${PAIR_RATIOS[-1]}"
+	done
+fi
+
 # Memory of the app's workers (the master's children), while they run.
 master=$(cat "$INST/run/app.pid" 2>/dev/null)
 sum=0 max=0 n=0
@@ -306,6 +338,13 @@ done
 if [ -n "$CLAIM_APP" ] && [ -n "$CLAIM_RAW" ] && [ "$CLAIM_RAW" -gt 0 ]; then
 	echo
 	echo "flash sale: app $CLAIM_APP claims/s, raw MariaDB $CLAIM_RAW claims/s, ratio $(awk -v a="$CLAIM_APP" -v b="$CLAIM_RAW" 'BEGIN { printf "%.3f", a / b }')"
+fi
+if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
+	echo
+	printf '%s\n' "${PAIR_RATIOS[@]}" | sort -n | awk '
+	    { v[NR] = $1 }
+	    END { printf "card vs livez, %d alternating rounds: median %.3f (%.3f to %.3f)\n",
+		NR, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
 fi
 echo
 echo "app workers: $n, VmRSS sum $((sum / 1024)) MiB, max $((max / 1024)) MiB ($sum kB, $max kB)"

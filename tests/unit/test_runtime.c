@@ -1,6 +1,9 @@
-/* The runtime's pure parts: arena, request parsers, router patterns. */
+/* The runtime's pure parts: arena, request parsers, router patterns, JSON
+   printing. */
 #include <stdint.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "app.h"
 #include "req.h"
@@ -233,5 +236,111 @@ TEST(router_table_methods)
 	r.path = "/livez";
 	rt = router_match(&r, &allowed);
 	EXPECT(rt != NULL && rt->flags == 0);
+	arena_free(a);
+}
+
+/* A random tree for json_print_matches_cjson: every kind of item, the
+   numbers and strings most likely to print differently. */
+static cJSON *
+rand_json(int depth)
+{
+	static const double special[] = { 0.0, -0.0, 1.0, -1.0, 0.1, 1.0 / 3,
+	    999999999999999.0, -999999999999999.0, 1e15, -1e15, 1e15 + 1,
+	    9007199254740992.0, 9007199254740993.0, 1e300, 1e-300, 5e-324,
+	    2147483647.0, 2147483648.0, -2147483649.0, 0.5, 100.25,
+	    1.7976931348623157e308, 123456789012.5 };
+	int k = (int)randombytes_uniform(depth > 3 ? 6 : 8);
+	cJSON *j;
+	int i, n;
+
+	switch (k) {
+	case 0: return cJSON_CreateNull();
+	case 1: return cJSON_CreateBool((int)randombytes_uniform(2));
+	case 2: {
+		uint64_t bits;
+		double d;
+
+		switch (randombytes_uniform(4)) {
+		case 0:
+			return cJSON_CreateNumber(special[randombytes_uniform(
+			    sizeof(special) / sizeof(special[0]))]);
+		case 1:
+			return cJSON_CreateNumber((double)(int64_t)
+			    (randombytes_random() - 2147483648u) *
+			    (randombytes_uniform(2) ? 1 : 1000003));
+		case 2:
+			randombytes_buf(&bits, sizeof(bits));
+			memcpy(&d, &bits, sizeof(d));
+			return cJSON_CreateNumber(d);
+		default:
+			return cJSON_CreateNumber((double)randombytes_random() /
+			    (1 + randombytes_uniform(1000)));
+		}
+	}
+	case 3:
+	case 4: {
+		char s[24];
+
+		n = (int)randombytes_uniform(sizeof(s));
+		for (i = 0; i < n; i++)
+			s[i] = (char)(1 + randombytes_uniform(255));
+		s[n] = '\0';
+		j = cJSON_CreateString(s);
+		if (randombytes_uniform(20) == 0) {
+			cJSON_free(j->valuestring);
+			j->valuestring = NULL;
+		}
+		return j;
+	}
+	case 5: return cJSON_CreateRaw("{\"raw\":[1,2]}");
+	default:
+		j = k == 6 ? cJSON_CreateArray() : cJSON_CreateObject();
+		n = (int)randombytes_uniform(5);
+		for (i = 0; i < n; i++) {
+			cJSON *c = rand_json(depth + 1);
+
+			if (k == 6)
+				cJSON_AddItemToArray(j, c);
+			else {
+				char key[8];
+
+				snprintf(key, sizeof(key), "k%c\"\\%c",
+				    (char)('a' + i), (char)(1 + i));
+				cJSON_AddItemToObject(j, key, c);
+			}
+		}
+		return j;
+	}
+}
+
+TEST(json_print_matches_cjson)
+{
+	struct arena *a = arena_new(4096);
+	int i, differ = 0;
+
+	EXPECT(sodium_init() >= 0);
+	for (i = 0; i < 20000; i++) {
+		cJSON *j = rand_json(0);
+		char *want = cJSON_PrintUnformatted(j);
+		size_t n = 0;
+		char *got = json_print(a, j, &n);
+
+		if (want == NULL ? got != NULL :
+		    got == NULL || strcmp(want, got) != 0 || n != strlen(want)) {
+			if (differ++ < 3)
+				fprintf(stderr, "  cJSON %s\n  ours  %s\n",
+				    want ? want : "(none)", got ? got : "(none)");
+		}
+		cJSON_free(want);
+		cJSON_Delete(j);
+		arena_reset(a);
+	}
+	EXPECT_INT(differ, 0);
+	{
+		cJSON *j = cJSON_CreateNumber(-42);
+
+		EXPECT_STR(json_print(a, j, NULL), "-42");
+		cJSON_Delete(j);
+	}
 	arena_free(a);
 }
