@@ -104,7 +104,7 @@ wanted() {
 
 # scenario <name> <script.lua> <path> [wrk options]
 scenario() {
-	local name=$1 lua=$2 path=$3 out line req dur bad p99 rps sock
+	local name=$1 lua=$2 path=$3 out line req bad p99 rps sock
 	shift 3
 	wanted "$name" || return 0
 	out=$INST/log/bench-$name.out
@@ -124,12 +124,11 @@ scenario() {
 		return
 	fi
 	req=$(field "$line" requests)
-	dur=$(field "$line" duration_us)
 	bad=$(field "$line" non2xx)
 	p99=$(field "$line" p99_us)
 	sock=$(($(field "$line" connect) + $(field "$line" read) +
 	    $(field "$line" write) + $(field "$line" timeout)))
-	rps=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", (d > 0) ? r * 1e6 / d : 0 }')
+	rps=$(line_rps "$line")
 	RPS+=("$rps")
 	P99+=("$(awk -v u="$p99" 'BEGIN { printf "%.2fms", u / 1000 }')")
 	BAD+=("$bad")
@@ -156,6 +155,17 @@ skip() {
 
 field() {
 	sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" $1"
+}
+
+# line_rps <BENCH line>: requests a second
+line_rps() {
+	awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" \
+	    'BEGIN { printf "%.0f", (d > 0) ? r * 1e6 / d : 0 }'
+}
+
+# ratio <a> <b>: a / b to three places
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
 
 # ---- setup ----------------------------------------------------------------
@@ -231,7 +241,7 @@ fi
 # The flash sale: one template, distinct members, 64 connections, through
 # nginx and the app; then the same transaction straight against MariaDB
 # (var/build/claim_raw) on a twin template; the ratio of the two rates.
-CLAIM_APP= CLAIM_RAW=
+CLAIM_APP='' CLAIM_RAW=''
 if ! wanted claim; then
 	:
 elif [ -n "$CARD_OK" ] && [ -n "$MKT" ] && [ -x "$ROOT/var/build/claim_raw" ]; then
@@ -285,9 +295,9 @@ rate() {
 	line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PAIR_DURATION:-3s}" \
 	    -s "$BENCH_LUA_DIR/$1" "$BASE_URL$2" 2>/dev/null | grep '^BENCH ' |
 	    tail -n 1)
-	[ -n "$line" ] && [ "$(field "$line" non2xx)" = 0 ] || return 1
-	awk -v r="$(field "$line" requests)" -v d="$(field "$line" duration_us)" \
-	    'BEGIN { if (d > 0 && r > 0) printf "%.0f", r * 1e6 / d; else exit 1 }'
+	[ -n "$line" ] && [ "$(field "$line" non2xx)" = 0 ] &&
+	    [ "$(field "$line" requests)" -gt 0 ] || return 1
+	line_rps "$line"
 }
 if [ -n "$CARD_OK" ] && wanted card && [ "${PAIRS:-5}" -gt 0 ]; then
 	echo
@@ -300,7 +310,7 @@ if [ -n "$CARD_OK" ] && wanted card && [ "${PAIRS:-5}" -gt 0 ]; then
 			PAIR_RATIOS=()
 			break
 		fi
-		PAIR_RATIOS+=("$(awk -v a="$c" -v b="$l" 'BEGIN { printf "%.3f", a / b }')")
+		PAIR_RATIOS+=("$(ratio "$c" "$l")")
 		echo "round $((i + 1)): livez $l, card $c, ratio ${PAIR_RATIOS[-1]}"
 	done
 fi
@@ -327,17 +337,17 @@ trap - EXIT
 echo
 printf '%-12s %10s %10s %8s %8s  %s\n' scenario req/s p99 ratio non-2xx result
 for i in "${!NAMES[@]}"; do
-	ratio=-
+	rel=-
 	if [ -n "$LIVEZ_RPS" ] && [ "${RPS[$i]}" != - ] && [ "$LIVEZ_RPS" -gt 0 ]; then
-		ratio=$(awk -v a="${RPS[$i]}" -v b="$LIVEZ_RPS" 'BEGIN { printf "%.3f", a / b }')
+		rel=$(ratio "${RPS[$i]}" "$LIVEZ_RPS")
 	fi
 	printf '%-12s %10s %10s %8s %8s  %s\n' "${NAMES[$i]}" "${RPS[$i]}" \
-	    "${P99[$i]}" "$ratio" "${BAD[$i]}" "${NOTE[$i]}"
+	    "${P99[$i]}" "$rel" "${BAD[$i]}" "${NOTE[$i]}"
 done
 
 if [ -n "$CLAIM_APP" ] && [ -n "$CLAIM_RAW" ] && [ "$CLAIM_RAW" -gt 0 ]; then
 	echo
-	echo "flash sale: app $CLAIM_APP claims/s, raw MariaDB $CLAIM_RAW claims/s, ratio $(awk -v a="$CLAIM_APP" -v b="$CLAIM_RAW" 'BEGIN { printf "%.3f", a / b }')"
+	echo "flash sale: app $CLAIM_APP claims/s, raw MariaDB $CLAIM_RAW claims/s, ratio $(ratio "$CLAIM_APP" "$CLAIM_RAW")"
 fi
 if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
 	echo
