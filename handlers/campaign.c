@@ -767,7 +767,10 @@ page_campaign(struct req *r)
 	j_bool(ctx, "signed_in", r->auth.kind == AUTH_KIND_MEMBER);
 	j_bool(ctx, "is_member", r->auth.member_id != 0);
 	if (strcmp(cp_status(&c), "live") == 0) {
-		coupons = coupon_centre_json(r, r->auth.member_id, c.slug);
+		int64_t next;
+
+		coupons = coupon_centre_json(r, r->auth.member_id, c.slug, 0, 0,
+		    &next);
 		if (coupons == NULL) {
 			if (r->status >= 500)
 				return r->status;

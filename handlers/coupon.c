@@ -30,8 +30,8 @@ DB_SQL(q_centre,
     " WHERE t.merchant_id = ? AND t.status = 'active' AND t.listed = 1"
     " AND t.kind <> 'promo_code'"
     " AND (t.claim_until IS NULL OR t.claim_until >= ?)"
-    " AND (t.valid_until IS NULL OR t.valid_until >= ?)"
-    " ORDER BY t.id DESC LIMIT 100");
+    " AND (t.valid_until IS NULL OR t.valid_until >= ?) AND t.id < ?"
+    " ORDER BY t.id DESC LIMIT ?");
 DB_SQL(q_member_aud,
     "SELECT joined_at, growth FROM members WHERE merchant_id = ? AND id = ?");
 DB_SQL(q_tier_steps,
@@ -778,7 +778,8 @@ centre_item(struct req *r, const struct coupon_tpl_row *w,
 }
 
 cJSON *
-coupon_centre_json(struct req *r, int64_t member_id, const char *campaign)
+coupon_centre_json(struct req *r, int64_t member_id, const char *campaign,
+    int64_t cursor, int64_t limit, int64_t *next)
 {
 	struct member_view mv, *mvp = NULL;
 	struct claims_map cm = { 0, NULL, NULL };
@@ -789,6 +790,7 @@ coupon_centre_json(struct req *r, int64_t member_id, const char *campaign)
 	cJSON *arr = j_arr();
 	int i, n, rc;
 
+	*next = 0;
 	coupon_sql_time(now, now_s);
 	if (member_id != 0) {
 		rc = member_view_load(r, member_id, &mv);
@@ -812,12 +814,16 @@ coupon_centre_json(struct req *r, int64_t member_id, const char *campaign)
 	}
 	if (campaign == NULL) {
 		if (DB(r, &q_centre, &res, DBI(r->m->id), DBS(now_s),
-		    DBS(now_s)) != DB_OK)
+		    DBS(now_s), DBI(cursor > 0 ? cursor : INT64_MAX),
+		    DBI(limit + 1)) != DB_OK)
 			goto fail;
-		for (i = 0; i < res.nrows; i++) {
+		n = res.nrows > limit ? (int)limit : res.nrows;
+		for (i = 0; i < n; i++) {
 			coupon_tpl_from_row(&res, i, &w);
 			j_add(arr, NULL, centre_item(r, &w, mvp, &cm, 0, now));
 		}
+		if (res.nrows > limit)
+			*next = db_int(&res, n - 1, TC_ID);
 		return arr;
 	}
 	rc = campaign_template_ids(r, campaign, ids, CAMPAIGN_MAX, &n);
@@ -847,7 +853,8 @@ fail:
 /*
  * The claimable templates (coupon centre), newest first, with the
  * signed-in member's own state when there is one.
- * In: ?campaign=slug (that campaign's coupons). Out: [{id, name, kind,
+ * In: ?cursor, ?limit (pages of the centre), or ?campaign=slug (that
+ * campaign's coupons, whole, in its order). Out: [{id, name, kind,
  * threshold_fen, value_fen, discount_pct, max_discount_fen, gift_item,
  * summary, validity, per_member_limit, stock, stock_left, claimed_by_me,
  * claimable, reason, reason_text, ...}]. Errors: invalid_field,
@@ -857,17 +864,20 @@ static int
 coupon_centre(struct req *r)
 {
 	const char *campaign = req_query(r, "campaign");
+	int64_t limit, cursor, next;
 	cJSON *arr;
 
 	if (campaign != NULL && *campaign == '\0')
 		campaign = NULL;
 	if (campaign != NULL && !campaign_slug_ok(campaign))
 		return resp_bad_field(r, "campaign", "活动标识无效");
+	if (req_page(r, &limit, &cursor) == -1)
+		return r->status;
 	arr = coupon_centre_json(r, r->auth.kind == AUTH_KIND_MEMBER ?
-	    r->auth.member_id : 0, campaign);
+	    r->auth.member_id : 0, campaign, cursor, limit, &next);
 	if (arr == NULL)
 		return r->status;
-	return resp_list(r, arr, 0);
+	return resp_list(r, arr, next);
 }
 
 /* ---- my coupons ---- */

@@ -112,11 +112,15 @@ void	 coupon_terms_from_row(const struct db_res *, int row,
 /*
  * The claimable templates for the coupon centre, as GET
  * {base}/coupon-templates returns them; member_id 0 when nobody is
- * signed in; campaign NULL for all listed templates. NULL with the
- * error recorded.
+ * signed in. campaign NULL: one page of all listed templates, newest
+ * first (ids below cursor, 0 for the first page; at most limit), *next
+ * the cursor of the next page or 0. A campaign's templates (at most
+ * CAMPAIGN_MAX) come whole, in the campaign's order, *next 0. NULL with
+ * the error recorded.
  */
 cJSON	*coupon_centre_json(struct req *, int64_t member_id,
-	    const char *campaign);
+	    const char *campaign, int64_t cursor, int64_t limit,
+	    int64_t *next);
 /*
  * One page of a member's coupons (status "all" or one status), newest
  * first; *next the cursor for the next page or 0. NULL on error.

@@ -63,9 +63,13 @@ coupon_display(struct req *r, cJSON *c)
 static int
 page_centre(struct req *r, cJSON *c)
 {
+	int64_t cursor = 0, next;
 	cJSON *list, *it;
 
-	list = coupon_centre_json(r, r->auth.member_id, NULL);
+	if (req_query_int(r, "cursor", 0, 1, INT64_MAX, &cursor) == -1)
+		return r->status;
+	list = coupon_centre_json(r, r->auth.member_id, NULL, cursor, 20,
+	    &next);
 	if (list == NULL)
 		return r->status;
 	for (it = list->child; it != NULL; it = it->next) {
@@ -76,6 +80,9 @@ page_centre(struct req *r, cJSON *c)
 	}
 	j_bool(c, "tab_centre", 1);
 	j_add(c, "templates", list);
+	if (next > 0)
+		j_str(c, "next_url", arena_printf(r->a,
+		    "/m/%s/coupons?cursor=%lld", r->m->code, (long long)next));
 	return 0;
 }
 

@@ -64,6 +64,24 @@ test('create, read, list and patch a campaign', async () => {
   assert.ok('next_cursor' in list.json);
 });
 
+test("the coupon centre for a campaign: its templates whole, in the campaign's order", async () => {
+  const c = await create(campaign({ template_ids: [tplB, tplA] }));
+  for (const q of ['', '&limit=1']) {
+    const r = await api('GET', m(`/coupon-templates?campaign=${c.slug}${q}`));
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.data.map((x) => x.id), [tplB, tplA]);
+    assert.equal(r.json.next_cursor, null);
+  }
+  const none = await api('GET', m('/coupon-templates?campaign=no-such-campaign'));
+  assert.equal(none.status, 404);
+  assert.equal(none.json.error.field, 'campaign');
+  const bad = await api('GET', m('/coupon-templates?campaign=BAD%20SLUG'));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.code, 'invalid_field');
+  const other2 = await api('GET', m(`/coupon-templates?campaign=${c.slug}`, 'demo2'));
+  assert.equal(other2.status, 404, "another merchant's campaign is not found");
+});
+
 test('campaign validation names the field and writes nothing', async () => {
   const s = slug();
   const bad = [

@@ -339,6 +339,21 @@ test('Idempotency-Key replays a claim and refuses another body', async () => {
   assert.equal(r2.text, r1.text);
 });
 
+// Every page of the coupon centre from the first: [{page, next_cursor}].
+async function centrePages(limit, token, merchant = 'demo') {
+  const pages = [];
+  let cursor = '';
+  for (;;) {
+    const r = await api('GET', m(`/coupon-templates?limit=${limit}${cursor}`, merchant), { token });
+    assert.equal(r.status, 200, r.text);
+    pages.push(r.json);
+    if (r.json.next_cursor === null) return pages;
+    assert.match(r.json.next_cursor, /^[1-9][0-9]*$/);
+    cursor = `&cursor=${r.json.next_cursor}`;
+    assert.ok(pages.length < 1000, 'the pages end');
+  }
+}
+
 test('the coupon centre lists claimable templates with the member state', async () => {
   const me = await member();
   const t = await createTemplate({ stock: 3, per_member_limit: 1 });
@@ -348,9 +363,8 @@ test('the coupon centre lists claimable templates with the member state', async 
   const gone = await createTemplate({ stock: 1 });
   await claimOk(await member(), gone.id);
 
-  const anon = await api('GET', m('/coupon-templates'));
-  assert.equal(anon.status, 200);
-  assert.equal(anon.json.next_cursor, null);
+  const all = async (token) => (await centrePages(100, token)).flatMap((p) => p.data);
+  const anon = { json: { data: await all() } };
   const find = (list, id) => list.find((x) => x.id === id);
   let x = find(anon.json.data, t.id);
   assert.ok(x, 'listed');
@@ -366,12 +380,52 @@ test('the coupon centre lists claimable templates with the member state', async 
   assert.equal(x.reason, 'out_of_stock');
 
   await claimOk(me, t.id);
-  const mine = await api('GET', m('/coupon-templates'), { token: me.token });
+  const mine = { json: { data: await all(me.token) } };
   x = find(mine.json.data, t.id);
   assert.equal(x.claimed_by_me, 1);
   assert.equal(x.claimable, false);
   assert.equal(x.reason, 'limit_reached');
   assert.equal(x.stock_left, 2);
+});
+
+test('the coupon centre comes in pages, newest first, the H5 page too', async () => {
+  const made = [];
+  for (let i = 0; i < 21; i++) made.push((await createTemplate()).id);
+  // more than 20 listed: the default page is 20, its cursor its last item
+  const first = await api('GET', m('/coupon-templates'));
+  assert.equal(first.status, 200);
+  assert.equal(first.json.data.length, 20);
+  assert.equal(first.json.next_cursor, String(first.json.data.at(-1).id));
+  for (const limit of [1, 7, 100]) {
+    const pages = await centrePages(limit);
+    const ids = pages.flatMap((p) => p.data.map((x) => x.id));
+    for (const p of pages.slice(0, -1)) {
+      assert.equal(p.data.length, limit);
+      assert.equal(p.next_cursor, String(p.data.at(-1).id));
+    }
+    assert.ok(pages.at(-1).data.length <= limit);
+    for (let i = 1; i < ids.length; i++) assert.ok(ids[i] < ids[i - 1], `newest first, no repeats (limit ${limit})`);
+    for (const id of made) assert.ok(ids.includes(id), `template ${id} on a page (limit ${limit})`);
+  }
+  const [a, b] = [made[20], made[19]];
+  const below = await api('GET', m(`/coupon-templates?limit=1&cursor=${a}`));
+  assert.deepEqual(below.json.data.map((x) => x.id), [b], 'the template just below the cursor');
+  for (const q of ['limit=0', 'limit=101', 'limit=abc', 'cursor=0', 'cursor=-5', 'cursor=x']) {
+    assertError(await api('GET', m(`/coupon-templates?${q}`)), 400, 'invalid_field', q.split('=')[0]);
+  }
+
+  const page = await fetch(`${BASE}/m/demo/coupons?cursor=${a}`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.ok(html.includes(`id="tpl-${b}"`), 'the H5 page starts below the cursor');
+  assert.ok(!html.includes(`id="tpl-${a}"`), 'the cursor itself is on the page before');
+  const top = await (await fetch(`${BASE}/m/demo/coupons`)).text();
+  const shown = [...top.matchAll(/<article [^>]*id="tpl-([0-9]+)"/g)].map((x) => x[1]);
+  assert.equal(shown.length, 20);
+  const more = /id="centre-more" href="([^"]+)"/.exec(top);
+  assert.ok(more, 'a link to the next page');
+  assert.equal(more[1], `/m/demo/coupons?cursor=${shown.at(-1)}`);
+  assert.equal((await fetch(`${BASE}/m/demo/coupons?cursor=x`)).status, 400);
 });
 
 test('validity: N days from the claim, optionally from the next day, or a fixed range', async () => {
