@@ -360,6 +360,15 @@ db_isnull(const struct db_res *res, int row, int col)
 }
 
 int
+db_page(const struct db_res *res, int64_t limit, int col, int64_t *next)
+{
+	int n = res->nrows > limit ? (int)limit : res->nrows;
+
+	*next = res->nrows > limit && n > 0 ? db_int(res, n - 1, col) : 0;
+	return n;
+}
+
+int
 db_in_tx(void)
 {
 	return tx_depth > 0;

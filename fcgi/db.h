@@ -82,6 +82,12 @@ int64_t	 db_int(const struct db_res *, int row, int col);	/* NULL -> 0 */
 const char *db_str(const struct db_res *, int row, int col);	/* NULL -> NULL */
 size_t	 db_len(const struct db_res *, int row, int col);
 int	 db_isnull(const struct db_res *, int row, int col);
+/*
+ * One page of a list read with LIMIT limit + 1, ordered by the id in
+ * column col: the rows to show (at most limit), and *next the cursor of
+ * the next page (the last shown id) or 0 when none is left.
+ */
+int	 db_page(const struct db_res *, int64_t limit, int col, int64_t *next);
 
 /*
  * Run fn inside one transaction, retrying the whole of it on deadlock or

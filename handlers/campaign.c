@@ -562,10 +562,10 @@ campaign_get(struct req *r)
 static int
 campaign_list(struct req *r)
 {
-	int64_t limit, cursor, next = 0;
+	int64_t limit, cursor, next;
 	struct db_res res;
 	cJSON *arr;
-	int i;
+	int i, n;
 
 	if (req_page(r, &limit, &cursor) == -1)
 		return r->status;
@@ -573,7 +573,8 @@ campaign_list(struct req *r)
 	    DBI(cursor ? cursor : INT64_MAX), DBI(limit + 1)) != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	for (i = 0; i < res.nrows && i < limit; i++) {
+	n = db_page(&res, limit, CP_ID, &next);
+	for (i = 0; i < n; i++) {
 		struct campaign c;
 
 		cp_from_row(&res, i, &c);
@@ -581,8 +582,6 @@ campaign_list(struct req *r)
 			return resp_internal(r);
 		cJSON_AddItemToArray(arr, cp_json(r, &c));
 	}
-	if (res.nrows > limit)
-		next = db_int(&res, limit - 1, CP_ID);
 	return resp_list(r, arr, next);
 }
 

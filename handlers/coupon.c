@@ -817,13 +817,11 @@ coupon_centre_json(struct req *r, int64_t member_id, const char *campaign,
 		    DBS(now_s), DBI(cursor > 0 ? cursor : INT64_MAX),
 		    DBI(limit + 1)) != DB_OK)
 			goto fail;
-		n = res.nrows > limit ? (int)limit : res.nrows;
+		n = db_page(&res, limit, TC_ID, next);
 		for (i = 0; i < n; i++) {
 			coupon_tpl_from_row(&res, i, &w);
 			j_add(arr, NULL, centre_item(r, &w, mvp, &cm, 0, now));
 		}
-		if (res.nrows > limit)
-			*next = db_int(&res, n - 1, TC_ID);
 		return arr;
 	}
 	rc = campaign_template_ids(r, campaign, ids, CAMPAIGN_MAX, &n);
@@ -908,11 +906,9 @@ coupon_list_json(struct req *r, int64_t member_id, const char *status,
 		return NULL;
 	}
 	arr = j_arr();
-	n = res.nrows > limit ? (int)limit : res.nrows;
+	n = db_page(&res, limit, CC_ID, next);
 	for (i = 0; i < n; i++)
 		j_add(arr, NULL, coupon_json(r, &res, i));
-	if (res.nrows > limit)
-		*next = db_int(&res, n - 1, CC_ID);
 	return arr;
 }
 

@@ -665,7 +665,7 @@ tpl_list(struct req *r)
 	const char *status = req_query(r, "status");
 	struct coupon_tpl_row w;
 	struct db_res res, cr;
-	int64_t limit, cursor;
+	int64_t limit, cursor, next;
 	cJSON *arr;
 	int i, k, n;
 
@@ -680,7 +680,7 @@ tpl_list(struct req *r)
 	    DBI(cursor > 0 ? cursor : INT64_MAX), DBS(status), DBS(status),
 	    DBI(limit + 1)) != DB_OK)
 		return resp_internal(r);
-	n = res.nrows > limit ? (int)limit : res.nrows;
+	n = db_page(&res, limit, TC_ID, &next);
 	memset(&cr, 0, sizeof(cr));
 	if (n > 0 && DB(r, &q_st_tpl_counts, &cr, DBI(r->m->id),
 	    DBI(db_int(&res, n - 1, TC_ID)), DBI(db_int(&res, 0, TC_ID))) !=
@@ -698,8 +698,7 @@ tpl_list(struct req *r)
 			}
 		j_add(arr, NULL, coupon_tpl_staff_json(r, &w, claimed, used));
 	}
-	return resp_list(r, arr, res.nrows > limit ?
-	    db_int(&res, n - 1, TC_ID) : 0);
+	return resp_list(r, arr, next);
 }
 
 /* ---- promo code batches ---- */

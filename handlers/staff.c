@@ -515,7 +515,7 @@ static int
 staff_accounts_list(struct req *r)
 {
 	struct db_res res;
-	int64_t limit, cursor;
+	int64_t limit, cursor, next;
 	cJSON *arr;
 	int i, n;
 
@@ -525,7 +525,7 @@ staff_accounts_list(struct req *r)
 	    DBI(limit + 1)) != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	n = res.nrows > limit ? (int)limit : res.nrows;
+	n = db_page(&res, limit, 0, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = account_json(r, &res, i);
 
@@ -533,8 +533,7 @@ staff_accounts_list(struct req *r)
 			return r->status;
 		j_add(arr, NULL, o);
 	}
-	return resp_list(r, arr, res.nrows > limit ?
-	    db_int(&res, n - 1, 0) : 0);
+	return resp_list(r, arr, next);
 }
 
 static cJSON *
@@ -785,7 +784,7 @@ staff_audit(struct req *r)
 {
 	const char *action = req_query(r, "action");
 	struct db_res res;
-	int64_t limit, cursor;
+	int64_t limit, cursor, next;
 	cJSON *arr;
 	int i, n, rc;
 
@@ -804,7 +803,7 @@ staff_audit(struct req *r)
 	if (rc != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	n = res.nrows > limit ? (int)limit : res.nrows;
+	n = db_page(&res, limit, 0, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
 
@@ -825,8 +824,7 @@ staff_audit(struct req *r)
 		j_str(o, "request_id", db_str(&res, i, 8));
 		j_add(arr, NULL, o);
 	}
-	return resp_list(r, arr, res.nrows > limit ?
-	    db_int(&res, n - 1, 0) : 0);
+	return resp_list(r, arr, next);
 }
 
 #define BASE "/api/v1/m/:merchant/staff"

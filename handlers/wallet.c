@@ -883,9 +883,9 @@ static int
 wallet_me(struct req *r)
 {
 	struct db_res res;
-	int64_t limit, cursor, next = 0;
+	int64_t limit, cursor, next;
 	cJSON *d, *arr;
-	int i;
+	int i, n;
 
 	if (req_page(r, &limit, &cursor) == -1)
 		return r->status;
@@ -902,7 +902,8 @@ wallet_me(struct req *r)
 	    DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	for (i = 0; i < res.nrows && i < limit; i++) {
+	n = db_page(&res, limit, 0, &next);
+	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
 
 		j_int(o, "id", db_int(&res, i, 0));
@@ -917,10 +918,9 @@ wallet_me(struct req *r)
 		else
 			j_int(o, "store_id", db_int(&res, i, 6));
 		j_add(arr, NULL, o);
-		next = db_int(&res, i, 0);
 	}
 	j_add(d, "entries", arr);
-	if (res.nrows > limit)
+	if (next > 0)
 		j_str(d, "next_cursor", arena_printf(r->a, "%lld",
 		    (long long)next));
 	else

@@ -612,8 +612,8 @@ static int
 wallet_payments_list(struct req *r)
 {
 	struct db_res res;
-	int64_t limit, cursor, member = 0, next = 0;
-	int cashier = cashier_only(r), i;
+	int64_t limit, cursor, member = 0, next;
+	int cashier = cashier_only(r), i, n;
 	cJSON *arr;
 
 	if (req_page(r, &limit, &cursor) == -1 ||
@@ -624,11 +624,10 @@ wallet_payments_list(struct req *r)
 	    DBI(cursor), DBI(limit + 1)) != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	for (i = 0; i < res.nrows && i < limit; i++) {
+	n = db_page(&res, limit, 0, &next);
+	for (i = 0; i < n; i++)
 		j_add(arr, NULL, payment_row_json(r, &res, i));
-		next = db_int(&res, i, 0);
-	}
-	return resp_list(r, arr, res.nrows > limit ? next : 0);
+	return resp_list(r, arr, next);
 }
 
 /* Out: {payment:{...}}. Errors: not_found, forbidden (other store). */
