@@ -39,12 +39,21 @@ atoi_n(const char *s, int n)
 	return v;
 }
 
+static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+    31 };
+
+static int
+month_days(int y, int m)
+{
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return mdays[m - 1] + (m == 2 && leap);
+}
+
 int
 date_valid(const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, m, d, leap, i;
+	int y, m, d, i;
 	struct tm tm;
 	time_t now = time(NULL);
 	char today[11];
@@ -57,14 +66,39 @@ date_valid(const char *s)
 	y = atoi_n(s, 4);
 	m = atoi_n(s + 5, 2);
 	d = atoi_n(s + 8, 2);
-	if (y < 1900 || m < 1 || m > 12 || d < 1)
-		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] + (m == 2 && leap))
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
 		return 0;
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	return strcmp(s, today) <= 0;
+}
+
+int
+date_plus_months(const char *s, int months, char out[11])
+{
+	int y, m, d, i, n;
+
+	if (s == NULL || strlen(s) < 10 || s[4] != '-' || s[7] != '-' ||
+	    months < 0 || months > 12 * 1000)
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	y = atoi_n(s, 4);
+	m = atoi_n(s + 5, 2);
+	d = atoi_n(s + 8, 2);
+	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return -1;
+	n = y * 12 + (m - 1) + months;
+	y = n / 12;
+	m = n % 12 + 1;
+	if (y > 9999)
+		return -1;
+	if (d > month_days(y, m))
+		d = month_days(y, m);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u);
+	return 0;
 }
 
 int

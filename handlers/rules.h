@@ -14,6 +14,14 @@ void	 phone_mask(const char *, char *out, size_t);
 /* YYYY-MM-DD, a real calendar date between 1900-01-01 and today+0. */
 int	 date_valid(const char *);
 
+/*
+ * The date of "YYYY-MM-DD[ HH:MM:SS]" plus whole months, into out as
+ * YYYY-MM-DD; a day past the end of the month it lands in becomes that
+ * month's last day (01-31 plus one month is 02-28, or 02-29), as MariaDB's
+ * DATE(x + INTERVAL n MONTH). 0, or -1 for a date it cannot read.
+ */
+int	 date_plus_months(const char *, int months, char out[11]);
+
 struct tier_step {
 	int	 level;
 	int64_t	 growth;

@@ -343,6 +343,7 @@ settings_card_put(struct req *r)
 		    "应为 permanent、until 或 months");
 	if ((st = db_tx(r, card_put_tx, &c)) >= 400)
 		return st;
+	card_settings_forget(r->m->id);
 	return resp_data(r, 200, c.out);
 }
 
@@ -637,6 +638,7 @@ settings_tiers_put(struct req *r)
 	}
 	if ((st = db_tx(r, tiers_put_tx, c)) >= 400)
 		return st;
+	card_settings_forget(r->m->id);
 	d = j_obj();
 	j_add(d, "tiers", c->out);
 	return resp_data(r, 200, d);

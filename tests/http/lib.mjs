@@ -136,3 +136,21 @@ export function sql(query) {
 export function parallel(n, fn) {
   return Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
 }
+
+/**
+ * GET me/card as a member once every app worker shows what ok(card) wants:
+ * a worker keeps a merchant's card settings and tier ladder up to a second
+ * after staff change them (at once only on the worker that made the
+ * change). Reads `n` cards at once, again every 100 ms for up to 5 s;
+ * resolves to a card of the last round, so the caller's assertions fail on
+ * what was still shown when the time ran out.
+ */
+export async function settledCard(merchant, token, ok, n = 16) {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const cards = await parallel(n, () => api('GET', m('/me/card', merchant), { token }));
+    const bad = cards.find((c) => c.status !== 200 || !ok(c.json.data));
+    if (!bad || Date.now() > until) return (bad || cards[0]).json.data;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { api, m, uniquePhone, signIn, join, staffLogin, sql, parallel } from './lib.mjs';
+import { api, m, uniquePhone, signIn, join, staffLogin, sql, parallel, settledCard } from './lib.mjs';
 
 const count = async (q) => Number((await sql(q))[0][0]);
 const PW = 'demo1234';
@@ -338,7 +338,7 @@ test('owners manage staff: create, assign stores, rename, disable, reset; audit 
   assert.ok(next.json.data.every((a) => !('password_hash' in a)));
 });
 
-test('card settings: validated, stored, audited and shown on the member card at once', async () => {
+test('card settings: validated, stored, audited and shown on the member card', async () => {
   await saveSettings();
   const { marketing } = await tokens();
   const member = await memberToken();
@@ -353,11 +353,21 @@ test('card settings: validated, stored, audited and shown on the member card at 
   const row = (await sql('SELECT card_name, card_bg_url, card_validity, card_valid_months, card_store_ids'
     + ' FROM merchants WHERE code = \'demo\''))[0];
   assert.deepEqual(row, ['金卡测试', '/uploads/abcdef.png', 'months', '12', '[2,1]']);
-  let card = (await api('GET', m('/me/card'), { token: member })).json.data;
+  let card = await settledCard('demo', member, (c) => c.card_name === '金卡测试');
   assert.equal(card.card_name, '金卡测试');
   assert.equal(card.background_url, '/uploads/abcdef.png');
   assert.deepEqual(card.stores, [2, 1]);
   assert.match(card.valid_until, /^\d{4}-\d\d-\d\d$/);
+  // months run from the day of joining (UTC); a day the month it lands in
+  // lacks becomes that month's last day, as MariaDB's date arithmetic has it
+  const memberId = (await api('GET', m('/me'), { token: member })).json.data.member.id;
+  for (const [joined, until] of [['2024-01-31 20:00:00', '2025-01-31'], ['2024-02-29 23:59:59', '2025-02-28'],
+    ['2023-03-31 00:00:00', '2024-03-31']]) {
+    await sql(`UPDATE members SET joined_at = '${joined}' WHERE id = ${memberId}`);
+    const expect = (await sql(`SELECT DATE(joined_at + INTERVAL 12 MONTH) FROM members WHERE id = ${memberId}`))[0][0];
+    assert.equal(expect, until);
+    assert.equal((await api('GET', m('/me/card'), { token: member })).json.data.valid_until, until);
+  }
   assert.ok(await count(`SELECT COUNT(*) FROM audit_log WHERE action = 'settings.card'
     AND detail LIKE '%金卡测试%'`) >= 1);
 
@@ -366,7 +376,7 @@ test('card settings: validated, stored, audited and shown on the member card at 
     body: { name: '永久卡', validity: { kind: 'until', until }, store_ids: 'all' } });
   assert.equal(r2.status, 200, r2.text);
   assert.equal(r2.json.data.background_url, null);
-  card = (await api('GET', m('/me/card'), { token: member })).json.data;
+  card = await settledCard('demo', member, (c) => c.valid_until === until);
   assert.equal(card.valid_until, until);
   assert.equal(card.stores, 'all');
 
@@ -465,7 +475,7 @@ test('tiers: replaced in one go, validated field by field, the card and /tiers f
   assert.deepEqual(pub.map((t) => [t.level, t.name, t.growth, t.discount_pct]),
     [[1, '青铜', 0, null], [2, '白银', 500, 95], [3, '黄金', 2000, 90], [4, '钻石', 10000, 85]]);
   assert.deepEqual(pub[2].privileges, [{ title: '生日礼', desc: '生日当月赠礼' }, { title: '专属客服', desc: '' }]);
-  let card = (await api('GET', m('/me/card'), { token: member })).json.data;
+  let card = await settledCard('demo', member, (c) => c.tier.name === '青铜');
   assert.equal(card.tier.name, '青铜');
   assert.equal(card.next_tier.name, '白银');
   assert.equal(card.next_tier.growth_needed, 500);
@@ -512,7 +522,7 @@ test('tiers: replaced in one go, validated field by field, the card and /tiers f
     discount_pct: i ? 99 - i : null, points_multiplier: i ? 0.1 * (i + 1) : 10, privileges: privs(10, '题'.repeat(16), '述'.repeat(64)) })) };
   const ok = await api('PUT', m('/staff/settings/tiers'), { token: owner, body: seven });
   assert.equal(ok.status, 200, ok.text);
-  card = (await api('GET', m('/me/card'), { token: member })).json.data;
+  card = await settledCard('demo', member, (c) => c.tier.points_multiplier === 10);
   assert.equal(card.tier.points_multiplier, 10);
   assert.equal(card.privileges.length, 10);
   // the settings read what the tiers route reads

@@ -49,6 +49,44 @@ TEST(date_cases)
 		EXPECT_INT(date_valid(c[i].d), c[i].ok);
 }
 
+TEST(date_plus_months_cases)
+{
+	static const struct {
+		const char *from;
+		int months;
+		const char *to;	/* NULL: refused */
+	} c[] = {
+		{ "2025-01-15 10:20:30", 1, "2025-02-15" },
+		{ "2025-01-31 23:59:59", 1, "2025-02-28" },
+		{ "2024-01-31 00:00:00", 1, "2024-02-29" },
+		{ "2024-02-29 08:00:00", 12, "2025-02-28" },
+		{ "2024-02-29 08:00:00", 48, "2028-02-29" },
+		{ "2100-01-31", 1, "2100-02-28" },
+		{ "2000-01-31", 1, "2000-02-29" },
+		{ "2025-08-31", 1, "2025-09-30" },
+		{ "2025-11-30", 3, "2026-02-28" },
+		{ "2025-12-31", 120, "2035-12-31" },
+		{ "2025-03-31", 11, "2026-02-28" },
+		{ "2025-05-05", 0, "2025-05-05" },
+		{ "2025-02-30", 1, NULL },
+		{ "2025-13-01", 1, NULL },
+		{ "2025-1-01 00:00:00", 1, NULL },
+		{ "", 1, NULL },
+		{ "2025-05-05", -1, NULL },
+	};
+	char out[11];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int rc = date_plus_months(c[i].from, c[i].months, out);
+
+		EXPECT_INT(rc, c[i].to ? 0 : -1);
+		if (c[i].to)
+			EXPECT_STR(out, c[i].to);
+	}
+	EXPECT_INT(date_plus_months(NULL, 1, out), -1);
+}
+
 TEST(tier_cases)
 {
 	static const struct tier_step t[] = { { 1, 0 }, { 2, 1000 }, { 3, 5000 } };
