@@ -453,7 +453,7 @@ test('uploads: PNG and JPEG by their bytes, served by nginx as images, anything 
   assert.equal((await fetch(process.env.BASE_URL + '/uploads/whatever.html')).status, 404);
 });
 
-test('tiers: replaced in one go, validated field by field, the card and /tiers follow at once', async () => {
+test('tiers: replaced in one go, validated field by field, the card and /tiers follow', async () => {
   await saveSettings();
   const { owner, marketing } = await tokens();
   const member = await memberToken();
