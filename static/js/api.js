@@ -52,5 +52,14 @@
     return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
-  window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, idemKey: key };
+  /* An element with a class and text (text, never HTML). */
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, idemKey: key,
+    el: el };
 })();

@@ -4,18 +4,13 @@
 // tier; the settings console opens for an owner.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launch, PHONE } from './browser.mjs';
 
 const BASE = process.env.BASE_URL;
-const VIEWPORT = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -59,7 +54,7 @@ async function decodeQr(page) {
 }
 
 test('a cashier scans the code a consumer shows and sees the name and tier', async () => {
-  const consumer = await browser.newContext(VIEWPORT);
+  const consumer = await browser.newContext(PHONE);
   const errors = [];
   const m = await member(consumer, '赵小蝶');
   const phonePage = await consumer.newPage();
@@ -76,7 +71,7 @@ test('a cashier scans the code a consumer shows and sees the name and tier', asy
   const width = await phonePage.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no horizontal scroll (${width})`);
 
-  const counter = await browser.newContext(VIEWPORT);
+  const counter = await browser.newContext(PHONE);
   const page = await counter.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${BASE}/m/demo/staff/`);
@@ -131,7 +126,7 @@ test('a cashier scans the code a consumer shows and sees the name and tier', asy
 });
 
 test('signed out, the code page leads to the home page', async () => {
-  const ctx = await browser.newContext(VIEWPORT);
+  const ctx = await browser.newContext(PHONE);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/m/demo/code`);
   assert.equal(await page.getAttribute('#code-signin', 'href'), '/m/demo/');
@@ -140,7 +135,7 @@ test('signed out, the code page leads to the home page', async () => {
 
 test('the settings console: owners see card, tiers, staff and audit; marketing no staff', async () => {
   for (const [user, accounts] of [['owner', true], ['marketing', false]]) {
-    const ctx = await browser.newContext(VIEWPORT);
+    const ctx = await browser.newContext(PHONE);
     const page = await ctx.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -163,7 +158,7 @@ test('the settings console: owners see card, tiers, staff and audit; marketing n
     await ctx.close();
   }
   // a cashier is told it has no settings to change
-  const ctx = await browser.newContext(VIEWPORT);
+  const ctx = await browser.newContext(PHONE);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/m/demo/staff/settings`);
   await page.fill('#staff-username', 'cashier');

@@ -5,20 +5,15 @@
 // through the sandbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launch, PHONE } from './browser.mjs';
 import { api, m } from '../http/lib.mjs';
 import { newMember, accounts, assertLedger, staff } from '../http/wallet_helpers.mjs';
 
 const BASE = process.env.BASE_URL;
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 
 after(async () => { await browser?.close(); });

@@ -1,0 +1,263 @@
+// Analytics through nginx against the real database: coupons, members and
+// stored value over a period, each figure checked as the change that this
+// file's own actions make (the files before it leave their data behind),
+// days bucketed in the merchant's zone, bad periods and roles refused.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, m, uniquePhone, signIn, join, sql } from './lib.mjs';
+import { newMember, fund, idemKey, staff, scan, storeIds } from './wallet_helpers.mjs';
+
+let owner, marketing, cashier;
+
+before(async () => {
+  [owner, marketing, cashier] = await Promise.all([staff('demo', 'owner'), staff('demo', 'marketing'),
+    staff('demo', 'cashier')]);
+});
+
+async function stats(kind, query = '', who = marketing) {
+  const r = await who.call('GET', `/staff/stats/${kind}${query}`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.data;
+}
+
+// The merchant's date today (+08:00), as the default period ends.
+function today() {
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+function lastDay(d) {
+  assert.equal(d.daily.at(-1).date, today());
+  return d.daily.at(-1);
+}
+
+let seq = 0;
+async function template(extra = {}) {
+  seq += 1;
+  const r = await marketing.call('POST', '/staff/coupon-templates', {
+    name: `统计券${process.pid % 1000}-${seq}`, kind: 'instant', value_fen: 500, stock: 10,
+    per_member_limit: 1, valid_days: 7, status: 'active', ...extra,
+  });
+  assert.equal(r.status, 201, r.text);
+  return r.json.data;
+}
+
+async function claim(mem, templateId) {
+  const r = await api('POST', m('/coupons'), { token: mem.token, body: { template_id: templateId } });
+  assert.equal(r.status, 201, r.text);
+  return r.json.data.coupon;
+}
+
+test('period: 30 days up to today by default, every day in the series, as given otherwise', async () => {
+  const d = await stats('members');
+  assert.equal(d.to, today());
+  assert.equal(d.daily.length, 30);
+  assert.equal(d.from, d.daily[0].date);
+  const days = d.daily.map((x) => x.date);
+  for (let i = 1; i < days.length; i++) {
+    assert.equal(Date.parse(days[i]) - Date.parse(days[i - 1]), 86400000, `${days[i - 1]} then ${days[i]}`);
+  }
+  const leap = await stats('coupons', '?from=2024-02-27&to=2024-03-01');
+  assert.deepEqual(leap.daily.map((x) => x.date), ['2024-02-27', '2024-02-28', '2024-02-29', '2024-03-01']);
+  const year = await stats('recharges', '?from=2024-01-01&to=2024-12-31');
+  assert.equal(year.daily.length, 366);
+});
+
+test('coupons: issued, used, expired, rates, discount cost and ROI of the period', async () => {
+  const t = await template();
+  const before = await stats('coupons');
+  const [a, b, c] = await Promise.all([newMember(), newMember(), newMember()]);
+  const ca = await claim(a, t.id);
+  await claim(b, t.id);
+  const cc = await claim(c, t.id);
+  // c's coupon ran out yesterday (no API makes a coupon expire sooner)
+  await sql(`UPDATE coupons SET valid_until = UTC_TIMESTAMP() - INTERVAL 1 DAY WHERE code = '${cc.code}'`);
+  const [store] = await storeIds();
+  const red = await cashier.call('POST', '/staff/redemptions', { coupon_code: ca.code, store_id: store, order_fen: 3000 },
+    { 'idempotency-key': idemKey() });
+  assert.equal(red.status, 200, red.text);
+
+  const after = await stats('coupons');
+  const row = after.templates.find((x) => x.id === t.id);
+  assert.deepEqual(row, {
+    id: t.id, name: t.name, kind: 'instant', status: 'active', stock: 10, claimed: 3, claim_rate: 0.3,
+    issued: 3, issued_used: 1, cancelled: 0, expired: 1, use_rate: 0.3333,
+    used: 1, discount_fen: 500, order_fen: 3000, roi: 6,
+  });
+  const dt = (k) => after.totals[k] - before.totals[k];
+  assert.deepEqual([dt('issued'), dt('issued_used'), dt('expired'), dt('used'), dt('discount_fen'), dt('order_fen')],
+    [3, 1, 1, 1, 500, 3000]);
+  assert.equal(after.totals.use_rate, Math.round(after.totals.issued_used / after.totals.issued * 1e4) / 1e4);
+  assert.equal(after.totals.roi, Math.round(after.totals.order_fen / after.totals.discount_fen * 1e4) / 1e4);
+  const d0 = lastDay(before);
+  const d1 = lastDay(after);
+  assert.deepEqual([d1.issued - d0.issued, d1.used - d0.used, d1.discount_fen - d0.discount_fen,
+    d1.order_fen - d0.order_fen], [3, 1, 500, 3000]);
+  // the totals are the sums of the templates and of the days
+  const sum = (arr, k) => arr.reduce((s, x) => s + x[k], 0);
+  for (const k of ['issued', 'issued_used', 'cancelled', 'expired', 'used', 'discount_fen', 'order_fen']) {
+    assert.equal(after.totals[k], sum(after.templates, k), k);
+  }
+  for (const k of ['issued', 'used', 'discount_fen', 'order_fen']) assert.equal(after.totals[k], sum(after.daily, k), k);
+  // a template without a stock has no claim rate; one without uses no ROI
+  const open = await template({ stock: null });
+  const none = (await stats('coupons')).templates.find((x) => x.id === open.id);
+  assert.deepEqual([none.stock, none.claimed, none.claim_rate, none.use_rate, none.roi], [null, null, null, null, null]);
+});
+
+test('days are the merchant\'s: a claim at 01:00 +08:00 counts on that local day', async () => {
+  const t = await template();
+  const mem = await newMember();
+  const cp = await claim(mem, t.id);
+  // 2024-03-10 17:30 UTC is 2024-03-11 01:30 in +08:00
+  await sql(`UPDATE coupons SET claimed_at = '2024-03-10 17:30:00' WHERE code = '${cp.code}'`);
+  const on = await stats('coupons', '?from=2024-03-11&to=2024-03-11');
+  assert.equal(on.templates.find((x) => x.id === t.id).issued, 1);
+  assert.deepEqual(on.daily, [{ date: '2024-03-11', issued: on.totals.issued, used: 0, discount_fen: 0, order_fen: 0 }]);
+  assert.ok(on.totals.issued >= 1);
+  const eve = await stats('coupons', '?from=2024-03-10&to=2024-03-10');
+  assert.equal(eve.templates.find((x) => x.id === t.id).issued, 0);
+  const both = await stats('coupons', '?from=2024-03-10&to=2024-03-11');
+  assert.equal(both.templates.find((x) => x.id === t.id).issued, 1);
+  assert.equal(both.daily[1].issued - both.daily[0].issued, on.totals.issued - eve.totals.issued);
+});
+
+test('members: new by day, channel and tier, referred, and what members spend from stored value', async () => {
+  const channel = `stats-${process.pid % 10000}-${Date.now() % 100000}`;
+  const before = await stats('members');
+  const joinWith = async (body) => {
+    const phone = uniquePhone();
+    const token = await signIn('demo', phone);
+    const j = await join('demo', token, body);
+    return { phone, token, id: j.member.id };
+  };
+  const a = await joinWith({ channel });
+  const b = await joinWith({ channel });
+  const code = (await api('GET', m('/me/referral'), { token: a.token })).json.data.code;
+  await joinWith({ referral_code: code });
+  // b has grown into the second tier
+  const ladder = (await api('GET', m('/tiers'))).json.data;
+  await sql(`UPDATE members SET growth = ${ladder[1].growth} WHERE id = ${b.id}`);
+
+  // a pays 80 yuan of a 100 yuan order from stored value; 30 yuan come back
+  await fund(a, { pay_fen: 10000 });
+  const [store] = await storeIds();
+  const s = await scan(cashier, a, store);
+  const pay = await cashier.call('POST', '/staff/payments', { ticket: s.ticket, order_fen: 8000 },
+    { 'idempotency-key': idemKey() });
+  assert.equal(pay.status, 201, pay.text);
+  const ref = await cashier.call('POST', `/staff/payments/${pay.json.data.payment.id}/refund`, { amount_fen: 3000 },
+    { 'idempotency-key': idemKey() });
+  assert.equal(ref.status, 201, ref.text);
+
+  const after = await stats('members');
+  assert.equal(after.members - before.members, 3);
+  assert.equal(after.new_members - before.new_members, 3);
+  assert.equal(after.referred - before.referred, 1);
+  assert.deepEqual(after.channels.find((x) => x.channel === channel), { channel, new_members: 2 });
+  assert.equal(before.channels.find((x) => x.channel === channel), undefined);
+  const tier = (d, level) => d.tiers.find((x) => x.level === level);
+  assert.deepEqual(after.tiers.map((x) => x.level), ladder.map((x) => x.level));
+  assert.equal(tier(after, 1).members - tier(before, 1).members, 2);
+  assert.equal(tier(after, 2).members - tier(before, 2).members, 1);
+  assert.equal(tier(after, 2).new_members - tier(before, 2).new_members, 1);
+  assert.equal(after.tiers.reduce((sum, x) => sum + x.members, 0), after.members);
+  assert.equal(after.tiers.reduce((sum, x) => sum + x.new_members, 0), after.new_members);
+  assert.equal(lastDay(after).new_members - lastDay(before).new_members, 3);
+  assert.equal(after.daily.reduce((sum, x) => sum + x.new_members, 0), after.new_members);
+  const [sp0, sp1] = [before.spending.members, after.spending.members];
+  assert.deepEqual([sp1.orders - sp0.orders, sp1.order_fen - sp0.order_fen, sp1.balance_fen - sp0.balance_fen,
+    sp1.refunded_fen - sp0.refunded_fen], [1, 8000, 8000, 3000]);
+  assert.equal(sp1.avg_order_fen, Math.round(sp1.order_fen / sp1.orders));
+  assert.equal(after.spending.non_members, null);
+  // the figures are the database's: members and new members counted directly
+  const [[all]] = await sql(`SELECT COUNT(*) FROM members WHERE merchant_id = (SELECT id FROM merchants WHERE code = 'demo')`);
+  assert.equal(after.members, Number(all));
+});
+
+test('stored value: recharges by package and provider, balance used, and the balance outstanding', async () => {
+  const before = await stats('recharges');
+  const pkgs = (await api('GET', m('/recharge-packages'))).json.data;
+  const p100 = pkgs.find((p) => p.pay_fen === 10000);
+  const mem = await newMember();
+  await fund(mem, { package_id: p100.id });
+  await fund(mem, { pay_fen: 1234 });
+  const [store] = await storeIds();
+  const s = await scan(cashier, mem, store);
+  const cash = await cashier.call('POST', '/staff/recharges', { ticket: s.ticket, pay_fen: 2000 },
+    { 'idempotency-key': idemKey() });
+  assert.equal(cash.status, 201, cash.text);
+  const pay = await cashier.call('POST', '/staff/payments', { ticket: s.ticket, order_fen: 5000 },
+    { 'idempotency-key': idemKey() });
+  assert.equal(pay.status, 201, pay.text);
+  const paid = pay.json.data.payment;
+
+  const after = await stats('recharges');
+  const d = (k) => after.recharges[k] - before.recharges[k];
+  assert.deepEqual([d('count'), d('members'), d('pay_fen'), d('bonus_fen')],
+    [3, 1, 10000 + 1234 + 2000, p100.bonus_fen]);
+  const pkg = (x) => x.packages.find((p) => p.package_id === p100.id) || { count: 0, pay_fen_total: 0, bonus_fen_total: 0 };
+  assert.equal(pkg(after).count - pkg(before).count, 1);
+  assert.equal(pkg(after).pay_fen_total - pkg(before).pay_fen_total, 10000);
+  assert.equal(pkg(after).bonus_fen_total - pkg(before).bonus_fen_total, p100.bonus_fen);
+  assert.equal(pkg(after).label, p100.label);
+  const custom = (x) => x.packages.find((p) => p.package_id === null) || { count: 0, pay_fen_total: 0 };
+  assert.equal(custom(after).count - custom(before).count, 2);
+  assert.equal(custom(after).pay_fen_total - custom(before).pay_fen_total, 3234);
+  const prov = (x, name) => x.providers.find((p) => p.provider === name) || { count: 0, pay_fen: 0 };
+  assert.equal(prov(after, 'sandbox').count - prov(before, 'sandbox').count, 2);
+  assert.equal(prov(after, 'cash').pay_fen - prov(before, 'cash').pay_fen, 2000);
+  const day = (x) => lastDay(x);
+  assert.deepEqual([day(after).count - day(before).count, day(after).pay_fen - day(before).pay_fen],
+    [3, 13234]);
+  assert.equal(after.daily.reduce((sum, x) => sum + x.pay_fen, 0), after.recharges.pay_fen);
+  assert.deepEqual([after.used.payments - before.used.payments,
+    after.used.principal_fen - before.used.principal_fen, after.used.bonus_fen - before.used.bonus_fen],
+  [1, paid.principal_fen, paid.bonus_fen]);
+  // outstanding: what was put in minus what was paid out, to the fen
+  assert.equal(after.balance.total_fen - before.balance.total_fen,
+    10000 + p100.bonus_fen + 1234 + 2000 - paid.principal_fen - paid.bonus_fen);
+  assert.equal(after.balance.total_fen, after.balance.principal_fen + after.balance.bonus_fen);
+  const [[p, b]] = await sql(`SELECT SUM(principal_fen), SUM(bonus_fen) FROM members
+    WHERE merchant_id = (SELECT id FROM merchants WHERE code = 'demo')`);
+  assert.deepEqual([after.balance.principal_fen, after.balance.bonus_fen], [Number(p), Number(b)]);
+});
+
+test('bad periods get invalid_field naming the field; only owner and marketing see stats', async () => {
+  const bad = [
+    ['?from=2026-02-30', 'from'], ['?to=2026-13-01', 'to'], ['?from=26-01-01', 'from'],
+    ['?from=2026-11-02&to=2026-11-01', 'from'], ['?from=2025-01-01&to=2026-01-02', 'to'],
+    ['?from=1969-12-31&to=1970-01-02', 'from'], ['?to=', 'to'],
+  ];
+  for (const kind of ['coupons', 'members', 'recharges']) {
+    for (const [q, field] of bad) {
+      const r = await marketing.call('GET', `/staff/stats/${kind}${q}`);
+      assert.equal(r.status, 400, `${kind}${q}: ${r.text}`);
+      assert.equal(r.json.error.code, 'invalid_field');
+      assert.equal(r.json.error.field, field, `${kind}${q}`);
+    }
+    assert.equal((await owner.call('GET', `/staff/stats/${kind}`)).status, 200);
+    const c = await cashier.call('GET', `/staff/stats/${kind}`);
+    assert.equal(c.status, 403, c.text);
+    assert.equal(c.json.error.code, 'forbidden');
+    assert.equal((await api('GET', m(`/staff/stats/${kind}`))).status, 401);
+    const mem = await newMember();
+    assert.equal((await api('GET', m(`/staff/stats/${kind}`), { token: mem.token })).status, 403);
+    // demo's marketing under demo2
+    const other = await api('GET', m(`/staff/stats/${kind}`, 'demo2'), { token: marketing.token });
+    assert.equal(other.status, 403, other.text);
+    assert.equal((await marketing.call('POST', `/staff/stats/${kind}`, {})).status, 405);
+  }
+  assert.equal((await marketing.call('GET', '/staff/stats/orders')).status, 404);
+});
+
+test('each merchant sees its own figures', async () => {
+  const demo2 = await staff('demo2', 'marketing');
+  const before = await stats('members', '', demo2);
+  const phone = uniquePhone();
+  await join('demo', await signIn('demo', phone));
+  const after = await stats('members', '', demo2);
+  assert.equal(after.members, before.members);
+  assert.equal(after.new_members, before.new_members);
+  const [[n]] = await sql(`SELECT COUNT(*) FROM members WHERE merchant_id = (SELECT id FROM merchants WHERE code = 'demo2')`);
+  assert.equal(after.members, Number(n));
+});

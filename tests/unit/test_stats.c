@@ -1,0 +1,93 @@
+#include <time.h>
+
+#include "stats_rules.h"
+#include "unit.h"
+
+/* Every day from 1970 to 2200 against the C library's calendar. */
+TEST(stats_days_match_the_calendar)
+{
+	long day;
+	char want[11], got[11];
+	int bad = 0;
+
+	for (day = 0; day < 84000; day++) {
+		time_t t = (time_t)day * 86400;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%d", &tm);
+		stats_date(day, got);
+		if (strcmp(got, want) != 0 || stats_day(want) != day)
+			bad++;
+	}
+	EXPECT_INT(bad, 0);
+	EXPECT_INT(stats_day("1969-12-31"), -1);
+	EXPECT_INT(stats_day("2025-02-29"), -1);
+	EXPECT_INT(stats_day("2024-02-29"), stats_day("2024-02-28") + 1);
+	EXPECT_INT(stats_day("2025-13-01"), -1);
+	EXPECT_INT(stats_day("2025-1-01"), -1);
+	EXPECT_INT(stats_day("2025-01-01T"), -1);
+	EXPECT_INT(stats_day(NULL), -1);
+}
+
+TEST(stats_period_cases)
+{
+	struct stats_period p;
+	const char *field = NULL, *why = NULL;
+
+	/* defaults: the 30 days up to today */
+	EXPECT_INT(stats_period(NULL, NULL, "2026-11-25", &p, &field, &why), 0);
+	EXPECT_STR(p.from, "2026-10-27");
+	EXPECT_STR(p.to, "2026-11-25");
+	EXPECT_INT(p.days, 30);
+	/* as given, both included */
+	EXPECT_INT(stats_period("2024-02-28", "2024-03-01", "2026-11-25", &p,
+	    &field, &why), 0);
+	EXPECT_INT(p.days, 3);
+	EXPECT_INT(p.last - p.first, 2);
+	/* one day */
+	EXPECT_INT(stats_period("2026-11-25", "2026-11-25", "2026-11-25", &p,
+	    &field, &why), 0);
+	EXPECT_INT(p.days, 1);
+	/* to alone: the 30 days up to it */
+	EXPECT_INT(stats_period(NULL, "2026-01-30", "2026-11-25", &p, &field,
+	    &why), 0);
+	EXPECT_STR(p.from, "2026-01-01");
+	/* from alone: up to today, or a year from it */
+	EXPECT_INT(stats_period("2026-11-01", NULL, "2026-11-25", &p, &field,
+	    &why), 0);
+	EXPECT_STR(p.to, "2026-11-25");
+	EXPECT_INT(stats_period("2020-01-01", NULL, "2026-11-25", &p, &field,
+	    &why), 0);
+	EXPECT_STR(p.to, "2020-12-31");
+	EXPECT_INT(p.days, 366);
+	/* the longest period, and one day more */
+	EXPECT_INT(stats_period("2025-01-01", "2026-01-01", "2026-11-25", &p,
+	    &field, &why), 0);
+	EXPECT_INT(p.days, 366);
+	EXPECT_INT(stats_period("2025-01-01", "2026-01-02", "2026-11-25", &p,
+	    &field, &why), -1);
+	EXPECT_STR(field, "to");
+	/* wrong order, bad dates */
+	EXPECT_INT(stats_period("2026-11-02", "2026-11-01", "2026-11-25", &p,
+	    &field, &why), -1);
+	EXPECT_STR(field, "from");
+	EXPECT_INT(stats_period("2026-02-30", NULL, "2026-11-25", &p, &field,
+	    &why), -1);
+	EXPECT_STR(field, "from");
+	EXPECT_INT(stats_period(NULL, "yesterday", "2026-11-25", &p, &field,
+	    &why), -1);
+	EXPECT_STR(field, "to");
+	EXPECT(why != NULL);
+}
+
+TEST(stats_rate_cases)
+{
+	EXPECT(stats_rate(1, 3) == 0.3333);
+	EXPECT(stats_rate(2, 3) == 0.6667);
+	EXPECT(stats_rate(1, 8) == 0.125);
+	EXPECT(stats_rate(5, 5) == 1);
+	EXPECT(stats_rate(0, 7) == 0);
+	EXPECT(stats_rate(25000, 1000) == 25);
+	EXPECT(stats_rate(3, 0) == -1);
+}
