@@ -210,11 +210,8 @@ page_coupon(struct req *r)
 static int
 page_staff_coupons(struct req *r)
 {
-	cJSON *c = page_ctx("优惠券管理", "page-staff", "staff.js"), *s;
-
-	s = cJSON_GetObjectItem(c, "scripts");
-	cJSON_AddItemToArray(s, cJSON_CreateString("staff_coupons.js"));
-	return resp_html(r, 200, "pages/staff_coupons", c);
+	return resp_html(r, 200, "pages/staff_coupons",
+	    page_staff_ctx("优惠券管理", "staff_coupons.js"));
 }
 
 ROUTES(coupon_page_routes) = {

@@ -9,6 +9,8 @@ struct req;
 /* A page context: title, body class and one script of static/js/. */
 cJSON	*page_ctx(const char *title, const char *body_class,
 	    const char *script);
+/* A staff console page's context: staff.js (sign-in), then its script. */
+cJSON	*page_staff_ctx(const char *title, const char *script);
 /* "12.30", "-5.00": fen as yuan with two decimals, in the arena. */
 const char *page_yuan(struct req *, int64_t fen);
 /*

@@ -22,6 +22,16 @@ page_ctx(const char *title, const char *body_class, const char *script)
 	return c;
 }
 
+cJSON *
+page_staff_ctx(const char *title, const char *script)
+{
+	cJSON *c = page_ctx(title, "page-staff", "staff.js");
+
+	cJSON_AddItemToArray(cJSON_GetObjectItem(c, "scripts"),
+	    cJSON_CreateString(script));
+	return c;
+}
+
 const char *
 page_yuan(struct req *r, int64_t fen)
 {

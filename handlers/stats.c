@@ -549,11 +549,8 @@ stats_recharges(struct req *r)
 static int
 page_staff_stats(struct req *r)
 {
-	cJSON *c = page_ctx("数据分析", "page-staff", "staff.js");
-
-	cJSON_AddItemToArray(cJSON_GetObjectItem(c, "scripts"),
-	    cJSON_CreateString("staff_stats.js"));
-	return resp_html(r, 200, "pages/staff_stats", c);
+	return resp_html(r, 200, "pages/staff_stats",
+	    page_staff_ctx("数据分析", "staff_stats.js"));
 }
 
 #define STATS "/api/v1/m/:merchant/staff/stats"

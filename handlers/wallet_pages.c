@@ -195,11 +195,8 @@ page_recharge(struct req *r)
 static int
 page_staff_wallet(struct req *r)
 {
-	cJSON *c = page_ctx("储值设置", "page-staff", "staff.js");
-
-	cJSON_AddItemToArray(cJSON_GetObjectItem(c, "scripts"),
-	    cJSON_CreateString("staff_wallet.js"));
-	return resp_html(r, 200, "pages/staff_wallet", c);
+	return resp_html(r, 200, "pages/staff_wallet",
+	    page_staff_ctx("储值设置", "staff_wallet.js"));
 }
 
 ROUTES(wallet_page_routes) = {
