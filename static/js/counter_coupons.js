@@ -1,7 +1,8 @@
 /*
  * The counter page's coupon panel: after a member code scan, the
  * member's coupons usable at this store with a redeem button each; a box
- * to scan or type a coupon code with the order amount. Redemptions carry
+ * to scan or type a coupon code with the order amount (a coupon's QR
+ * scanned with the counter's camera lands there and is looked up). Redemptions carry
  * an Idempotency-Key kept until the attempt is answered, so a retried tap
  * never redeems twice.
  */
@@ -134,6 +135,14 @@
     show('cc-result', '');
     show('cc-check', '');
     renderUsable(scan && scan.coupons ? scan.coupons : []);
+  });
+
+  /* A coupon scanned with the counter's camera (or typed in its box). */
+  document.addEventListener('counter:coupon', function (ev) {
+    $('cc-code').value = ev.detail.code;
+    show('cc-result', '');
+    root.scrollIntoView({ block: 'start' });
+    lookup();
   });
 
   $('cc-redeem').addEventListener('click', function () { redeem($('cc-code').value); });

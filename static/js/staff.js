@@ -4,7 +4,9 @@
  * member code, show the member). After a scan the counter announces it:
  *   document 'counter:scan' event, detail {scan, store_id, csrf}
  * and window.Counter = {api, storeId, ticket, scan} lets the coupon and
- * wallet panels act on the member.
+ * wallet panels act on the member. A coupon's code scanned (its QR) or
+ * typed into the member code box goes to the coupon panel instead:
+ *   document 'counter:coupon' event, detail {code}
  */
 (function () {
   'use strict';
@@ -194,9 +196,17 @@
       $('scan-result').hidden = false;
     };
 
+    var COUPON_CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/;
+
     var submitCode = function (code) {
       code = (code || '').trim();
       if (!code) { App.toast('请输入会员码'); return; }
+      var asCoupon = code.replace(/[\s-]/g, '').toUpperCase();
+      if (COUPON_CODE.test(asCoupon)) {
+        $('member-code-input').value = '';
+        document.dispatchEvent(new CustomEvent('counter:coupon', { detail: { code: asCoupon } }));
+        return;
+      }
       var sid = storeId();
       if (!sid) { App.toast('请选择门店'); return; }
       $('scan-submit').disabled = true;

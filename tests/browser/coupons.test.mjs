@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './browser.mjs';
-import { api, m, BASE, uniquePhone, signIn, join, staffLogin } from '../http/lib.mjs';
+import { api, m, BASE, uniquePhone, signIn, join, staffLogin, sql } from '../http/lib.mjs';
 
 let browser;
 
@@ -106,6 +106,29 @@ test('claim in the coupon centre, redeem at the counter, see it under used', asy
   await counter.click('#cc-redeem');
   await counter.locator('#cc-result.is-bad').waitFor();
   assert.match(await counter.locator('#cc-result').textContent(), /已核销/);
+
+  // a coupon's code in the scan box (as the camera reads its QR, or typed
+  // with spaces) goes to the coupon panel, is looked up, then redeemed
+  const t2 = await api('POST', m('/staff/coupon-templates'), {
+    token: marketing.token,
+    body: { name: `${name}立减`, kind: 'instant', value_fen: 500, stock: null, per_member_limit: 1, valid_days: 7, status: 'active' },
+  });
+  assert.equal(t2.status, 201, t2.text);
+  const c2 = await api('POST', m('/coupons'), { token, body: { template_id: t2.json.data.id } });
+  assert.equal(c2.status, 201, c2.text);
+  const code2 = c2.json.data.coupon.code;
+  await counter.fill('#cc-code', '');
+  await counter.fill('#cc-order', '20');
+  await counter.fill('#member-code-input', `${code2.slice(0, 4)} ${code2.slice(4, 8)} ${code2.slice(8)}`.toLowerCase());
+  await counter.press('#member-code-input', 'Enter');
+  await counter.waitForFunction((c) => document.getElementById('cc-code').value === c, code2);
+  assert.equal(await counter.inputValue('#member-code-input'), '');
+  await counter.waitForFunction(() => /可减 ¥5\.00，应付 ¥15\.00/.test(document.getElementById('cc-check').textContent));
+  assert.match(await counter.locator('#cc-check').textContent(), new RegExp(`${name}立减`));
+  await counter.click('#cc-redeem');
+  await counter.waitForFunction(() => /已核销「.+立减」/.test(document.getElementById('cc-result').textContent));
+  const [[status2]] = await sql(`SELECT status FROM coupons WHERE code = '${code2}'`);
+  assert.equal(status2, 'used');
 
   // back on the phone: under used, not under unused, the detail stamped
   await page.goto(`${BASE}/m/demo/coupons?tab=mine&status=used`);
