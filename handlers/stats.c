@@ -26,7 +26,7 @@
  * Per template: coupons claimed in the period and what has become of them
  * (used, cancelled, expired unused, by now), and the coupons used in the
  * period with their discount and order amounts. Templates with either, and
- * every active template.
+ * every active template. (merchant, start, end) twice, then merchant.
  */
 DB_SQL(q_stats_templates,
     "SELECT t.id, t.name, t.kind, t.status, t.stock, t.stock_left,"
@@ -60,7 +60,7 @@ DB_SQL(q_stats_uses_daily,
     " FROM coupons WHERE merchant_id = ? AND status = 'used'"
     " AND used_at >= ? AND used_at < ? GROUP BY 1");
 
-/* (merchant, start, end) */
+/* (start, end, start, end, merchant): members now, new, new referred */
 DB_SQL(q_stats_members_total,
     "SELECT COUNT(*), IFNULL(SUM(joined_at >= ? AND joined_at < ?), 0),"
     " IFNULL(SUM(joined_at >= ? AND joined_at < ?"
@@ -75,7 +75,7 @@ DB_SQL(q_stats_joins_daily,
     " WHERE merchant_id = ? AND joined_at >= ? AND joined_at < ?"
     " GROUP BY 1");
 /*
- * (merchant, start, end, merchant, merchant): each tier of the ladder with
+ * (start, end, merchant, merchant): each tier of the ladder with
  * its members now (tier from growth, as the card has it) and those of them
  * who joined in the period.
  */
@@ -182,14 +182,10 @@ j_rate(cJSON *o, const char *name, int64_t num, int64_t den)
 		cJSON_AddNumberToObject(o, name, v);
 }
 
-/*
- * The daily series: one object per day of the period with the named
- * counters at zero, then the rows of res (day, then one value per name)
- * added to their days. NULL on a day outside the period (cannot happen
- * with the period's bounds; the response is set).
- */
+/* The daily series: one object per day of the period, {date} and the
+   named counters at zero (daily_add() fills them). */
 static cJSON *
-daily(struct req *r, const struct period *pd, const char *const *names)
+daily(const struct period *pd, const char *const *names)
 {
 	cJSON *arr = j_arr();
 	long d;
@@ -208,7 +204,11 @@ daily(struct req *r, const struct period *pd, const char *const *names)
 	return arr;
 }
 
-/* Add the rows of res (day, values in the order of names) to the series. */
+/*
+ * Add the rows of res (day, values in the order of names) to the series.
+ * A day outside the period (the queries' bounds rule it out) is an
+ * internal error: -1 with the response set.
+ */
 static int
 daily_add(struct req *r, const struct period *pd, cJSON *arr,
     const struct db_res *res, const char *const *names)
@@ -393,7 +393,7 @@ stats_coupons(struct req *r)
 	j_add(d, "totals", o);
 	j_add(d, "templates", arr);
 
-	series = daily(r, &pd, names);
+	series = daily(&pd, names);
 	j_add(d, "daily", series);
 	if (daily_query(r, &pd, series, &q_stats_claims_daily, claims) == -1 ||
 	    daily_query(r, &pd, series, &q_stats_uses_daily, uses) == -1)
@@ -446,7 +446,7 @@ stats_members(struct req *r)
 	    DBI(r->m->id)) != DB_OK)
 		return resp_internal(r);
 	j_add(d, "tiers", rows_json(&res, tiers));
-	series = daily(r, &pd, names);
+	series = daily(&pd, names);
 	j_add(d, "daily", series);
 	if (daily_query(r, &pd, series, &q_stats_joins_daily, names) == -1 ||
 	    paid_out(r, &pd, &po) == -1)
@@ -518,7 +518,7 @@ stats_recharges(struct req *r)
 	    DB_OK)
 		return resp_internal(r);
 	j_add(d, "providers", rows_json(&res, providers));
-	series = daily(r, &pd, names);
+	series = daily(&pd, names);
 	j_add(d, "daily", series);
 	if (daily_query(r, &pd, series, &q_stats_recharges_daily, names) ==
 	    -1 || paid_out(r, &pd, &po) == -1)
