@@ -281,7 +281,7 @@ ids_field(struct req *r, const char *name, int required, int max,
 		return resp_bad_field(r, name, arena_printf(r->a,
 		    "应为 %s%d 个优惠券模板 id", required ? "1 到 " : "至多 ",
 		    max)), -1;
-	cJSON_ArrayForEach(v, a) {
+	for (v = a ? a->child : NULL; v != NULL; v = v->next) {
 		const char *f = arena_printf(r->a, "%s[%d]", name, i);
 
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
@@ -691,7 +691,7 @@ add_offers(struct req *r, cJSON *coupons)
 {
 	cJSON *o;
 
-	cJSON_ArrayForEach(o, coupons) {
+	for (o = coupons ? coupons->child : NULL; o != NULL; o = o->next) {
 		const char *kind = cJSON_GetStringValue(
 		    cJSON_GetObjectItem(o, "kind"));
 		const char *t;

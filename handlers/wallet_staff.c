@@ -766,7 +766,7 @@ wallet_settings_packages_put(struct req *r)
 	if (cJSON_GetArraySize(arr) > WALLET_MAX_PACKAGES)
 		return resp_bad_field(r, "packages", "最多 20 个套餐");
 	i = 0;
-	cJSON_ArrayForEach(it, arr) {
+	for (it = arr ? arr->child : NULL; it != NULL; it = it->next) {
 		struct pkg_in *p = &c.p[i];
 		const char *pre = arena_printf(r->a, "packages[%d]", i);
 		char label[48];
@@ -946,7 +946,8 @@ wallet_settings_rules_put(struct req *r)
 		if (cJSON_GetArraySize(ranges) > WALLET_MAX_RANGES)
 			return resp_bad_field(r, "cap.ranges", "最多 20 行");
 		i = 0;
-		cJSON_ArrayForEach(it, ranges) {
+		for (it = ranges ? ranges->child : NULL; it != NULL;
+		    it = it->next) {
 			const char *pre = arena_printf(r->a, "cap.ranges[%d]",
 			    i);
 			struct cap_range *g = &d.ranges[i];

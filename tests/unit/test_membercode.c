@@ -292,6 +292,8 @@ TEST(qr_svg_one_path)
 	mcode_encode(key_a, 1, 42, T0, 3, code);
 	EXPECT_INT(qr_svg(qr_req(), code, &out, &len), 0);
 	EXPECT(out != NULL && len == strlen(out));
+	if (out == NULL)
+		return;
 	/* 32 alphanumeric characters at level M: version 2, 25 modules,
 	   plus a quiet zone of 4 on each side */
 	EXPECT(strstr(out, "viewBox=\"0 0 33 33\"") != NULL);
