@@ -213,6 +213,8 @@ void	 log_err(struct req *, const char *, ...)
 const char *time_rfc3339(struct req *, const char *utc_sql);
 const char *time_rfc3339_t(struct req *, int64_t unix_ts);
 int64_t	 time_now(void);
+/* Milliseconds of the monotonic clock (intervals, ages). */
+int64_t	 time_mono_ms(void);
 
 /* ---- crypto helpers over libsodium (util.c) ---- */
 void	 rand_bytes(void *, size_t);

@@ -78,18 +78,15 @@ load_templates(void)
 static void
 serve_one(struct req *r)
 {
-	struct timespec t0, t1;
+	int64_t t0 = time_mono_ms();
 	long ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (req_begin(r, r->io) == 0)
 		router_dispatch(r);
 	if (db_retry_pending())
 		log_err(r, "retry flag left set");
 	resp_send(r);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (long)(time_mono_ms() - t0);
 	if (r->status >= 500 || ms > 1000)
 		log_warn(r, "%s %s -> %d%s%s in %ld ms", r->method_name,
 		    r->path, r->status, r->err_code ? " " : "",

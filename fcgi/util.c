@@ -104,6 +104,15 @@ time_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* "+08:00" -> seconds east of UTC. */
 static long
 tz_offset(const char *tz)

@@ -737,15 +737,6 @@ struct card_settings {
 
 static struct card_settings settings_cache[CARD_SETTINGS_CACHE];
 
-static int64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct card_settings *
 settings_slot(int64_t merchant_id)
 {
@@ -919,7 +910,7 @@ card_build(struct req *r, int64_t member_id)
 		return NULL;
 	}
 	settings_from_row(r, &res, CARD_M_SETTINGS, &cs);
-	card_settings_keep(&cs, clock_ms());
+	card_settings_keep(&cs, time_mono_ms());
 	return card_from_row(r, &res, &cs, db_int(&res, 0, CARD_COUPONS));
 }
 
@@ -977,7 +968,7 @@ member_card(struct req *r)
 	int st;
 
 	if (h != NULL) {
-		int64_t now_ms = clock_ms();
+		int64_t now_ms = time_mono_ms();
 		const struct card_settings *fresh = card_settings_fresh(r,
 		    now_ms);
 		struct card_settings cs;

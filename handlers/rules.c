@@ -51,22 +51,32 @@ month_days(int y, int m)
 }
 
 int
+date_parse(const char *s, int *y, int *m, int *d)
+{
+	int i;
+
+	if (s == NULL || strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	*y = atoi_n(s, 4);
+	*m = atoi_n(s + 5, 2);
+	*d = atoi_n(s + 8, 2);
+	return *m >= 1 && *m <= 12 && *d >= 1 && *d <= month_days(*y, *m) ?
+	    0 : -1;
+}
+
+int
 date_valid(const char *s)
 {
-	int y, m, d, i;
+	int y, m, d;
 	struct tm tm;
 	time_t now = time(NULL);
 	char today[11];
 
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return 0;
-	y = atoi_n(s, 4);
-	m = atoi_n(s + 5, 2);
-	d = atoi_n(s + 8, 2);
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (s == NULL || strlen(s) != 10 || date_parse(s, &y, &m, &d) == -1 ||
+	    y < 1900)
 		return 0;
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
@@ -76,18 +86,10 @@ date_valid(const char *s)
 int
 date_plus_months(const char *s, int months, char out[11])
 {
-	int y, m, d, i, n;
+	int y, m, d, n;
 
-	if (s == NULL || strlen(s) < 10 || s[4] != '-' || s[7] != '-' ||
-	    months < 0 || months > 12 * 1000)
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	y = atoi_n(s, 4);
-	m = atoi_n(s + 5, 2);
-	d = atoi_n(s + 8, 2);
-	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (months < 0 || months > 12 * 1000 ||
+	    date_parse(s, &y, &m, &d) == -1)
 		return -1;
 	n = y * 12 + (m - 1) + months;
 	y = n / 12;

@@ -11,6 +11,11 @@
 int	 phone_valid(const char *);
 /* "138****8000" into out (at least 12 bytes). */
 void	 phone_mask(const char *, char *out, size_t);
+/*
+ * The real calendar date YYYY-MM-DD that s starts with (a datetime may
+ * follow it): 0 with year, month and day out, or -1.
+ */
+int	 date_parse(const char *, int *y, int *m, int *d);
 /* YYYY-MM-DD, a real calendar date between 1900-01-01 and today+0. */
 int	 date_valid(const char *);
 

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "db.h"
 #include "member.h"
+#include "rules.h"
 #include "req.h"
 #include "staff.h"
 
@@ -112,25 +113,10 @@ obj_int(struct req *r, cJSON *o, const char *key, const char *field,
 static int
 date_ok(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, m, d, i;
+	int y, m, d;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0)))
-		return 0;
-	return 1;
+	return strlen(s) == 10 && date_parse(s, &y, &m, &d) == 0 &&
+	    y >= 2000 && y <= 2099;
 }
 
 /*

@@ -1,65 +1,34 @@
-#include <ctype.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "rules.h"
 #include "stats_rules.h"
-
-/* Days from 1970-01-01 of a proleptic Gregorian date. */
-static long
-days_from_civil(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 long
 stats_day(const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	long y, m, d;
-	int i, leap;
+	struct tm tm;
+	int y, m, d;
 
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	if (s == NULL || strlen(s) != 10 || date_parse(s, &y, &m, &d) == -1 ||
+	    y < 1970)
 		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1] + (m == 2 && leap))
-		return -1;
-	return days_from_civil(y, m, d);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	return (long)(timegm(&tm) / 86400);
 }
 
 void
-stats_date(long z, char out[11])
+stats_date(long day, char out[11])
 {
-	long era, doe, yoe, y, doy, mp, d, m;
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
 
-	z += 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp + (mp < 10 ? 3 : -9);
-	y += m <= 2;
-	snprintf(out, 11, "%04lu-%02lu-%02lu", (unsigned long)y % 10000,
-	    (unsigned long)m % 100, (unsigned long)d % 100);
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 int
