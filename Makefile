@@ -49,7 +49,11 @@ LDLIBS		 = -lfcgi -lcjson $(DB_LIBS) -lqrencode -lsodium -lpng -lm
 # tests/unit/main.c. Objects are linked directly, never through a static
 # archive: routes, statements, commands and unit cases register themselves
 # in ELF sections that an archive member nobody references would lose.
-RT_SRC		:= $(wildcard fcgi/*.c) $(wildcard handlers/*.c)
+# Handler sources in every folder under handlers/, however deep: a file
+# left out of the build would be routes that answer 404, not a link error.
+HANDLER_SRC	:= $(shell find handlers -name '*.c' | LC_ALL=C sort)
+HANDLER_HDR	:= $(shell find handlers -name '*.h' | LC_ALL=C sort)
+RT_SRC		:= $(wildcard fcgi/*.c) $(HANDLER_SRC)
 LIB_SRC		:= $(filter-out fcgi/main.c,$(RT_SRC))
 UNIT_SRC	:= $(wildcard tests/unit/*.c)
 FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
@@ -144,11 +148,13 @@ bench:
 	tests/bench/run.sh
 
 # The flash-sale claim straight against MariaDB, beside the app's run.
-$(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon_rules.c \
-    handlers/coupon_rules.h handlers/coupon.h
+$(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon/coupon_rules.c \
+    handlers/core/core_rules.c handlers/coupon/coupon_rules.h \
+    handlers/coupon/coupon.h handlers/core/core_rules.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/claim_raw.c \
-	    handlers/coupon_rules.c $(DB_LIBS) -lsodium -lpthread
+	    handlers/coupon/coupon_rules.c handlers/core/core_rules.c \
+	    $(DB_LIBS) -lsodium -lpthread
 
 # ---- fuzzing --------------------------------------------------------------
 
@@ -179,7 +185,8 @@ $(FUZZOBJ)/%.o: %.c
 
 # ---- style ----------------------------------------------------------------
 
-LINT_SRC	 = $(wildcard fcgi/*.[ch] handlers/*.[ch] tests/unit/*.[ch])
+LINT_SRC	 = $(wildcard fcgi/*.[ch] tests/unit/*.[ch]) $(HANDLER_SRC) \
+		   $(HANDLER_HDR)
 
 # cppcheck does not read system headers (so the code walks cJSON arrays
 # with plain loops, not cJSON's macro); comparePointers is the

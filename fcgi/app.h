@@ -200,6 +200,49 @@ void	 j_bool(cJSON *, const char *, int);
 void	 j_null(cJSON *, const char *);
 void	 j_add(cJSON *, const char *, cJSON *);
 
+/*
+ * ---- events (event.c) ----
+ * What one domain sets off in another that it must not call by name: the
+ * lower domain emits, the upper subscribes. A subscriber runs inside the
+ * emitter's transaction (it opens none), in the order it declares (two
+ * subscribers of one event at the same order refuse to start), and
+ * returns 0 or an HTTP status with the response recorded; the first
+ * status ends the run and is what event_emit() returns. The payload is
+ * the emitter's struct, declared in its domain's header.
+ *
+ *	ON_EVENT(EV_MEMBER_JOINED, 20, referral_on_joined);
+ */
+enum event {
+	EV_MEMBER_JOINED = 1,	/* struct member_joined (member/member.h) */
+	EV_PAYMENT_DONE,	/* struct payment_done (wallet/wallet.h) */
+	EV_ORDER_PAID,
+	EV_ORDER_REFUNDED,
+	EV_NEVENTS
+};
+
+typedef int (*event_fn)(struct req *, const void *payload);
+
+struct event_sub {
+	int		 ev;
+	int		 order;		/* lower runs first */
+	event_fn	 fn;
+	const char	*name, *file;
+};
+
+#define ON_EVENT(event, ord, func) \
+	static const struct event_sub func##_sub = { (event), (ord), (func), \
+	    #func, __FILE__ }; \
+	static const struct event_sub *const func##_sub_reg \
+	    __attribute__((used, section("app_events"))) = &func##_sub
+
+/* Sort the subscriptions and check their order: 0, or -1 (printed). */
+int	 event_init(void);
+/* Run ev's subscribers: 0, or the first error status (recorded). */
+int	 event_emit(struct req *, int ev, const void *payload);
+const char *event_name(int ev);
+/* The subscriptions in the order they run, one a line (app events). */
+void	 event_print(void);
+
 /* ---- logging (log.c) ---- */
 void	 log_info(struct req *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -161,6 +161,10 @@ cmd_serve(int argc, char *argv[])
 		log_err(NULL, "templates failed to load");
 		return 1;
 	}
+	if (event_init() == -1) {
+		log_err(NULL, "event subscriptions refused");
+		return 1;
+	}
 	if (FCGX_Init() != 0) {
 		log_err(NULL, "FastCGI library failed to initialise");
 		return 1;
@@ -276,10 +280,23 @@ cmd_version(int argc, char *argv[])
 	return 0;
 }
 
+static int
+cmd_events(int argc, char *argv[])
+{
+	(void)argc;
+	(void)argv;
+	if (event_init() == -1)
+		return 1;
+	event_print();
+	return 0;
+}
+
 static const struct command builtin[] = {
 	{ "serve", "run the FastCGI master and workers", cmd_serve },
 	{ "migrate", "apply migrations/ in order", cmd_migrate },
 	{ "version", "print the version", cmd_version },
+	{ "events", "print the event subscriptions in the order they run",
+	    cmd_events },
 	{ NULL, NULL, NULL }
 };
 

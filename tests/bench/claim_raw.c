@@ -22,7 +22,8 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
-#include "coupon.h"
+#include "core/core_rules.h"
+#include "coupon/coupon.h"
 
 #define MAXCOLS		32
 #define COLSZ		1100	/* the longest column: store_ids, 1024 */
@@ -188,7 +189,7 @@ col_time(struct stmt *s, int i)
 {
 	int64_t t;
 
-	if (s->null[i] || coupon_sql_time_parse(s->col[i], &t) == -1)
+	if (s->null[i] || time_sql_parse(s->col[i], &t) == -1)
 		return COUPON_NONE;
 	return t;
 }
@@ -265,9 +266,9 @@ claim_tx(struct worker *w, int64_t member)
 		return SOLD_OUT;
 
 	coupon_validity(&t, now, tz_off, &from, &until);
-	coupon_sql_time(from, from_s);
-	coupon_sql_time(until, until_s);
-	coupon_sql_time(now, now_s);
+	time_sql(from, from_s);
+	time_sql(until, until_s);
+	time_sql(now, now_s);
 	for (tries = 0; tries < CODE_TRIES; tries++) {
 		coupon_code_make(code, rand_fn);
 		/* the template's columns stay in its statement's buffers */
@@ -367,7 +368,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	merchant_id = strtoll(row[0], NULL, 10);
-	tz_off = coupon_tz_offset(row[1]);
+	tz_off = tz_offset(row[1]);
 	mysql_free_result(res);
 	snprintf(q, sizeof(q), "SELECT id FROM members WHERE merchant_id = %lld"
 	    " AND phone LIKE '199%%' ORDER BY id", (long long)merchant_id);

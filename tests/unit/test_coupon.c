@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "coupon_rules.h"
+#include "core/core_rules.h"
+#include "coupon/coupon_rules.h"
 #include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -22,7 +23,7 @@ at(const char *s)
 {
 	int64_t t = 0;
 
-	if (coupon_time_parse(s, CST, 0, &t) == -1) {
+	if (time_parse(s, CST, 0, &t) == -1) {
 		fprintf(stderr, "  bad time in test: %s\n", s);
 		unit_failed_checks++;
 	}
@@ -227,14 +228,14 @@ TEST(coupon_template_past_validity_only_checked_with_now)
 	EXPECT_INT(coupon_tpl_validate(&t, 0, &field, &msg), 0);
 }
 
-TEST(coupon_tz_offsets)
+TEST(tz_offsets)
 {
-	EXPECT_INT(coupon_tz_offset("+08:00"), 28800);
-	EXPECT_INT(coupon_tz_offset("-05:30"), -19800);
-	EXPECT_INT(coupon_tz_offset("+00:00"), 0);
-	EXPECT_INT(coupon_tz_offset("bad"), 28800);
-	EXPECT_INT(coupon_tz_offset(NULL), 28800);
-	EXPECT_INT(coupon_tz_offset("+8:00"), 28800);
+	EXPECT_INT(tz_offset("+08:00"), 28800);
+	EXPECT_INT(tz_offset("-05:30"), -19800);
+	EXPECT_INT(tz_offset("+00:00"), 0);
+	EXPECT_INT(tz_offset("bad"), 28800);
+	EXPECT_INT(tz_offset(NULL), 28800);
+	EXPECT_INT(tz_offset("+8:00"), 28800);
 }
 
 TEST(coupon_time_input)
@@ -275,7 +276,7 @@ TEST(coupon_time_input)
 
 	for (i = 0; i < NELEM(c); i++) {
 		int64_t t = -7;
-		int rc = coupon_time_parse(c[i].s, CST, c[i].end, &t);
+		int rc = time_parse(c[i].s, CST, c[i].end, &t);
 
 		if (rc != c[i].rc)
 			fprintf(stderr, "  %s\n", c[i].s);
@@ -283,21 +284,21 @@ TEST(coupon_time_input)
 		if (c[i].rc == 0)
 			EXPECT_INT(t, c[i].want);
 	}
-	EXPECT_INT(coupon_time_parse(NULL, CST, 0, &(int64_t){ 0 }), -1);
+	EXPECT_INT(time_parse(NULL, CST, 0, &(int64_t){ 0 }), -1);
 }
 
-TEST(coupon_sql_times)
+TEST(time_sqls)
 {
 	char buf[20];
 	int64_t t = 0;
 
-	coupon_sql_time(NOW + 3723, buf);
+	time_sql(NOW + 3723, buf);
 	EXPECT_STR(buf, "2026-01-01 01:02:03");
-	EXPECT_INT(coupon_sql_time_parse(buf, &t), 0);
+	EXPECT_INT(time_sql_parse(buf, &t), 0);
 	EXPECT_INT(t, NOW + 3723);
-	EXPECT_INT(coupon_sql_time_parse("2026-01-01T01:02:03", &t), -1);
-	EXPECT_INT(coupon_sql_time_parse("2026-01-01", &t), -1);
-	EXPECT_INT(coupon_sql_time_parse(NULL, &t), -1);
+	EXPECT_INT(time_sql_parse("2026-01-01T01:02:03", &t), -1);
+	EXPECT_INT(time_sql_parse("2026-01-01", &t), -1);
+	EXPECT_INT(time_sql_parse(NULL, &t), -1);
 }
 
 TEST(coupon_validity_computation)

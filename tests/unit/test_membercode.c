@@ -4,8 +4,8 @@
 #include <sodium.h>
 
 #include "app.h"
-#include "membercode_rules.h"
-#include "qr.h"
+#include "member/membercode_rules.h"
+#include "core/core.h"
 #include "unit.h"
 
 static const unsigned char key_a[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };

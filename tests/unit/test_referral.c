@@ -3,7 +3,8 @@
 
 #include <sodium.h>
 
-#include "referral_rules.h"
+#include "growth/referral_rules.h"
+#include "member/member_rules.h"
 #include "unit.h"
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";

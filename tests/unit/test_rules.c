@@ -2,7 +2,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rules.h"
+#include "core/core_rules.h"
+#include "member/member_rules.h"
+#include "tier/tier.h"
 #include "unit.h"
 
 TEST(phone_cases)

@@ -1,6 +1,6 @@
 #include <time.h>
 
-#include "stats_rules.h"
+#include "stats/stats.h"
 #include "unit.h"
 
 /* Every day from 1970 to 2200 against the C library's calendar. */

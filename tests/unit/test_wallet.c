@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payprovider.h"
+#include "wallet/payprovider.h"
 #include "unit.h"
-#include "wallet_rules.h"
+#include "wallet/wallet_rules.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

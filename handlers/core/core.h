@@ -1,0 +1,114 @@
+/*
+ * core: what every domain shares and nothing in it knows a domain. The
+ * floor above the runtime (fcgi/): every handler folder may include this
+ * header; it includes nothing from handlers/ but its own rules.
+ *
+ *	page.c		page contexts, yuan, the member sign-in gate of H5 pages
+ *	qr.c		QR codes (SVG, PNG)
+ *	stores.c	the audit log, store checks, counter tickets
+ *	core_rules.c	pure rules: phones, dates, time input, zone offsets
+ *	health_api.c	/livez, /healthz
+ *
+ * Conventions (see fcgi/app.h): a function returning int returns 0 or an
+ * HTTP status whose response is already recorded; one returning a pointer
+ * returns NULL with the status in r->status.
+ */
+#ifndef CORE_H
+#define CORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "cjson/cJSON.h"
+#include "core_rules.h"
+
+struct req;
+
+/* ---- pages (page.c) ---- */
+
+/* A page context: title, body class and one script of static/js/. */
+cJSON	*page_ctx(const char *title, const char *body_class,
+	    const char *script);
+/* A staff console page's context: staff.js (sign-in), then its script. */
+cJSON	*page_staff_ctx(const char *title, const char *script);
+/* "12.30", "-5.00": fen as yuan with two decimals, in the arena. */
+const char *page_yuan(struct req *, int64_t fen);
+/*
+ * Where to go after signing in or joining: a path of this merchant's
+ * pages given as ?next= (nothing else, so no open redirect), else this
+ * page (home for the join page).
+ */
+const char *page_next_url(struct req *);
+/* The channel, referral code and next_url a page passes to joining. */
+void	 page_join_query(struct req *, cJSON *);
+/*
+ * The sign-in page, which comes back to this page (or ?next=) once
+ * signed in, by way of joining when needed.
+ */
+int	 page_signin(struct req *);
+/*
+ * For pages of members only: 0 to go on, else the status of what was
+ * rendered instead (the sign-in page, or the redirect to join).
+ */
+int	 page_member_gate(struct req *);
+
+/* ---- QR codes (qr.c) ---- */
+
+#define QR_QUIET	4	/* modules of white around the symbol */
+
+/*
+ * SVG: one <path> for the dark modules over a white background, sized in
+ * modules by its viewBox. Text is encoded case-sensitively (the smallest
+ * mode for each run). 0 with *out in the request's arena, or -1 (logged).
+ */
+int	 qr_svg(struct req *, const char *text, char **out, size_t *len);
+/* PNG: 1-bit greyscale, a few pixels per module. Same convention. */
+int	 qr_png(struct req *, const char *text, char **out, size_t *len);
+
+/* ---- audit, stores, tickets (stores.c) ---- */
+
+/*
+ * Append an audit row for the signed-in staff member: action such as
+ * "coupon.redeem", target such as "coupon:ABCD…", detail a short JSON or
+ * text, store_id 0 when none. 0 or -1 (logged). Call inside the same
+ * transaction as the change it records.
+ */
+int	 audit_log(struct req *, const char *action, const char *target,
+	    const char *detail, int64_t store_id);
+
+/*
+ * May the signed-in staff member act at this store of r->m? Owners and
+ * marketing: any store of the merchant; cashiers: their own stores only.
+ * 0 yes; -1 with the error recorded (400 invalid_field store_id for an
+ * unknown store, 403 forbidden for a store not theirs).
+ */
+int	 staff_store_check(struct req *, int64_t store_id);
+
+/* A counter ticket issued by POST {base}/staff/scan. */
+struct ticket {
+	int64_t		 id;
+	int64_t		 member_id;
+	int64_t		 store_id;
+	int64_t		 staff_id;
+};
+
+#define TICKET_TTL_S	300
+
+/*
+ * Issue a ticket for the signed-in staff member at a store for a member.
+ * Token and expiry (RFC 3339) out. 0, or -1 with the error recorded.
+ */
+int	 ticket_issue(struct req *, int64_t member_id, int64_t store_id,
+	    const char **ticket, const char **expires_at);
+
+/*
+ * Resolve a ticket string for the signed-in staff member: it must exist
+ * for this merchant, be bound to this staff member, and not be expired.
+ * 0 ok; -1 with 400 invalid_ticket recorded.
+ */
+int	 ticket_resolve(struct req *, const char *ticket, struct ticket *);
+/*
+ * Mark the ticket used by one payment, by a conditional update (inside the
+ * caller's transaction). 0 ok; -1 with 409 ticket_used recorded.
+ */
+int	 ticket_consume(struct req *, const struct ticket *);
+
+#endif

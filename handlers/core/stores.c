@@ -1,0 +1,132 @@
+/* The audit log, store checks and counter tickets (see staff.h). */
+#include <string.h>
+
+#include "app.h"
+#include "core.h"
+#include "db.h"
+
+DB_SQL(q_audit_insert,
+    "INSERT INTO audit_log (merchant_id, staff_id, store_id, action, target,"
+    " detail, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+DB_SQL(q_store_of_merchant,
+    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+DB_SQL(q_staff_at_store,
+    "SELECT 1 FROM staff_stores WHERE staff_id = ? AND store_id = ?");
+DB_SQL(q_ticket_insert,
+    "INSERT INTO tickets (token_hash, merchant_id, staff_id, store_id,"
+    " member_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?,"
+    " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)");
+DB_SQL(q_ticket_expiry, "SELECT expires_at FROM tickets WHERE id = ?");
+DB_SQL(q_ticket_get,
+    "SELECT id, member_id, store_id, staff_id FROM tickets"
+    " WHERE token_hash = ? AND merchant_id = ? AND staff_id = ?"
+    " AND expires_at > UTC_TIMESTAMP()");
+DB_SQL(q_ticket_use,
+    "UPDATE tickets SET used_at = UTC_TIMESTAMP()"
+    " WHERE id = ? AND used_at IS NULL");
+
+int
+audit_log(struct req *r, const char *action, const char *target,
+    const char *detail, int64_t store_id)
+{
+	if (DB(r, &q_audit_insert, NULL, DBI(r->m->id),
+	    DBIN(r->auth.staff_id, r->auth.kind == AUTH_KIND_STAFF),
+	    DBIN(store_id, store_id > 0), DBS(action), DBS(target),
+	    DBS(detail), DBS(r->request_id)) != DB_OK) {
+		log_err(r, "audit: %s %s not written", action,
+		    target ? target : "");
+		return -1;
+	}
+	return 0;
+}
+
+int
+staff_store_check(struct req *r, int64_t store_id)
+{
+	struct db_res res;
+
+	if (DB(r, &q_store_of_merchant, &res, DBI(store_id), DBI(r->m->id)) !=
+	    DB_OK) {
+		resp_internal(r);
+		return -1;
+	}
+	if (res.nrows == 0) {
+		resp_bad_field(r, "store_id", "门店不存在");
+		return -1;
+	}
+	if (r->auth.role != NULL && strcmp(r->auth.role, "cashier") != 0)
+		return 0;
+	if (DB(r, &q_staff_at_store, &res, DBI(r->auth.staff_id),
+	    DBI(store_id)) != DB_OK) {
+		resp_internal(r);
+		return -1;
+	}
+	if (res.nrows == 0) {
+		resp_err(r, 403, "forbidden", "您不在该门店任职", "store_id");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ticket_issue(struct req *r, int64_t member_id, int64_t store_id,
+    const char **ticket, const char **expires_at)
+{
+	unsigned char raw[16];
+	struct db_res res;
+	const char *tok;
+
+	rand_bytes(raw, sizeof(raw));
+	tok = hex_encode(r->a, raw, sizeof(raw));
+	if (DB(r, &q_ticket_insert, &res, DBS(hash_hex(r, tok, strlen(tok))),
+	    DBI(r->m->id), DBI(r->auth.staff_id), DBI(store_id),
+	    DBI(member_id), DBI(TICKET_TTL_S)) != DB_OK ||
+	    DB(r, &q_ticket_expiry, &res, DBI((int64_t)res.insert_id)) !=
+	    DB_OK || res.nrows != 1) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return -1;
+	}
+	*ticket = tok;
+	*expires_at = time_rfc3339(r, db_str(&res, 0, 0));
+	return 0;
+}
+
+int
+ticket_resolve(struct req *r, const char *ticket, struct ticket *t)
+{
+	struct db_res res;
+	size_t n = ticket ? strlen(ticket) : 0;
+
+	if (n < 16 || n > 128 || DB(r, &q_ticket_get, &res,
+	    DBS(hash_hex(r, ticket, n)), DBI(r->m->id),
+	    DBI(r->auth.staff_id)) != DB_OK || res.nrows == 0) {
+		if (!db_retry_pending() && r->status < 500)
+			resp_err(r, 400, "invalid_ticket",
+			    "核销凭证无效或已过期，请重新扫码", "ticket");
+		return -1;
+	}
+	t->id = db_int(&res, 0, 0);
+	t->member_id = db_int(&res, 0, 1);
+	t->store_id = db_int(&res, 0, 2);
+	t->staff_id = db_int(&res, 0, 3);
+	return 0;
+}
+
+int
+ticket_consume(struct req *r, const struct ticket *t)
+{
+	struct db_res res;
+
+	if (DB(r, &q_ticket_use, &res, DBI(t->id)) != DB_OK) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return -1;
+	}
+	if (res.affected != 1) {
+		resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
+		    "ticket");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,165 @@
+/*
+ * coupon: templates, claims, promo codes, my coupons, redemption and the
+ * discount rules. Floor: a ledger above core and tier; includes neither
+ * member nor wallet.
+ *
+ *	coupon.c	claims and grants, the centre, my coupons, the coupon
+ *			JSON other files share
+ *	coupon_rules.c	pure: validation, validity, codes, eligibility,
+ *			discounts
+ *	coupon_api.c, coupon_staff.c, coupon_pages.c	routes only
+ */
+#ifndef COUPON_H
+#define COUPON_H
+#include <stdint.h>
+#include "cjson/cJSON.h"
+#include "coupon_rules.h"
+
+struct req;
+struct db_res;
+
+/* Columns of a template row, in this order (see enum tpl_col). */
+#define COUPON_TPL_COLS \
+	"t.id, t.name, t.kind, t.value_fen, t.threshold_fen, t.discount_pct," \
+	" t.max_discount_fen, t.gift_item, t.stock, t.stock_left," \
+	" t.per_member_limit, t.claim_from, t.claim_until, t.valid_from," \
+	" t.valid_until, t.valid_days, t.valid_next_day, t.store_ids," \
+	" t.stackable, t.audience, t.audience_tiers, t.listed, t.status," \
+	" t.description, t.created_at, t.updated_at"
+
+enum tpl_col {
+	TC_ID, TC_NAME, TC_KIND, TC_VALUE, TC_THRESHOLD, TC_PCT, TC_MAX,
+	TC_GIFT, TC_STOCK, TC_STOCK_LEFT, TC_LIMIT, TC_CLAIM_FROM,
+	TC_CLAIM_UNTIL, TC_VALID_FROM, TC_VALID_UNTIL, TC_VALID_DAYS,
+	TC_NEXT_DAY, TC_STORES, TC_STACKABLE, TC_AUDIENCE, TC_TIERS,
+	TC_LISTED, TC_STATUS, TC_DESC, TC_CREATED, TC_UPDATED, TC_NCOLS
+};
+
+/* A template as stored. */
+struct coupon_tpl_row {
+	int64_t			 id;
+	struct coupon_tpl	 t;
+	const char		*name;
+	const char		*store_ids;	/* NULL: all stores */
+	const char		*description;
+	int64_t			 stock_left;	/* COUPON_NONE: unlimited */
+	int			 stackable, listed;
+	const char		*created_at, *updated_at;	/* SQL UTC */
+};
+
+/* Columns of a coupon row, in this order (see enum coupon_col). */
+#define COUPON_COLS \
+	"c.id, c.code, c.template_id, c.name, c.kind, c.status," \
+	" c.valid_from, c.valid_until, c.value_fen, c.threshold_fen," \
+	" c.discount_pct, c.max_discount_fen, c.gift_item, c.description," \
+	" c.store_ids, c.stackable, c.channel, c.claimed_at, c.used_at," \
+	" c.used_store_id, c.order_fen, c.discount_fen, c.cancelled_at," \
+	" c.cancel_reason, c.member_id"
+
+enum coupon_col {
+	CC_ID, CC_CODE, CC_TEMPLATE, CC_NAME, CC_KIND, CC_STATUS,
+	CC_VALID_FROM, CC_VALID_UNTIL, CC_VALUE, CC_THRESHOLD, CC_PCT, CC_MAX,
+	CC_GIFT, CC_DESC, CC_STORES, CC_STACKABLE, CC_CHANNEL, CC_CLAIMED_AT,
+	CC_USED_AT, CC_USED_STORE, CC_ORDER, CC_DISCOUNT, CC_CANCELLED_AT,
+	CC_CANCEL_REASON, CC_MEMBER, CC_NCOLS
+};
+
+/*
+ * The statements of one claim, in the order it runs them (the benchmark's
+ * raw client runs the very same text).
+ */
+#define COUPON_SQL_TPL_GET \
+	"SELECT " COUPON_TPL_COLS " FROM coupon_templates t" \
+	" WHERE t.merchant_id = ? AND t.id = ?"
+/* Affected rows: 1 inserted, 2 raised, 0 at the limit already. */
+#define COUPON_SQL_CLAIM_BUMP \
+	"INSERT INTO coupon_claims (template_id, member_id, merchant_id," \
+	" claimed) VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE" \
+	" claimed = IF(claimed < ?, claimed + 1, claimed)"
+#define COUPON_SQL_INSERT \
+	"INSERT INTO coupons (merchant_id, template_id, member_id, code," \
+	" name, kind, value_fen, threshold_fen, discount_pct," \
+	" max_discount_fen, gift_item, store_ids, stackable, description," \
+	" valid_from, valid_until, status, channel, claimed_at)" \
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused'," \
+	" ?, ?)"
+#define COUPON_SQL_BY_ID \
+	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
+#define COUPON_SQL_STOCK_TAKE \
+	"UPDATE coupon_templates SET stock_left = stock_left - 1" \
+	" WHERE id = ? AND merchant_id = ? AND status = 'active'" \
+	" AND stock_left > 0"
+
+/* Fill a template from row i of a COUPON_TPL_COLS result. */
+void	 coupon_tpl_from_row(const struct db_res *, int row,
+	    struct coupon_tpl_row *);
+/*
+ * The template as staff see it: the payload's fields plus id, stock_left,
+ * claimed, used, listed, created_at, updated_at.
+ */
+cJSON	*coupon_tpl_staff_json(struct req *, const struct coupon_tpl_row *,
+	    int64_t claimed, int64_t used);
+/* A stored store list as JSON: "all" or [ids]. */
+cJSON	*coupon_stores_json(const char *store_ids);
+
+/*
+ * A coupon from row i of a COUPON_COLS result: {code, template_id, name,
+ * kind, status, valid_from, valid_until, ...}; status is current
+ * ("expired" once valid_until has passed).
+ */
+cJSON	*coupon_json(struct req *, const struct db_res *, int row);
+/* The current status of row i: unused, used, expired or cancelled. */
+const char *coupon_status_now(const struct db_res *, int row, int64_t now);
+/* The terms of row i, for the discount rules. */
+void	 coupon_terms_from_row(const struct db_res *, int row,
+	    struct coupon_terms *);
+
+/*
+ * The claimable templates for the coupon centre, as GET
+ * {base}/coupon-templates returns them; member_id 0 when nobody is
+ * signed in. ids NULL: one page of all listed templates, newest first
+ * (ids below cursor, 0 for the first page; at most limit), *next the
+ * cursor of the next page or 0. Else the nids templates of a campaign,
+ * in its order (active, not promo codes), *next 0. NULL with the error
+ * recorded.
+ */
+cJSON	*coupon_centre_json(struct req *, int64_t member_id,
+	    const int64_t *ids, int nids, int64_t cursor, int64_t limit,
+	    int64_t *next);
+/*
+ * One page of a member's coupons (status "all" or one status), newest
+ * first; *next the cursor for the next page or 0. NULL on error.
+ */
+cJSON	*coupon_list_json(struct req *, int64_t member_id,
+	    const char *status, int64_t cursor, int64_t limit, int64_t *next);
+/* {unused, used, expired, cancelled} for a member, or NULL on error. */
+cJSON	*coupon_counts_json(struct req *, int64_t member_id);
+/*
+ * One coupon of a member by code: the coupon object, NULL when it does
+ * not exist (r->status 0) or on error (r->status set).
+ */
+cJSON	*coupon_mine_json(struct req *, int64_t member_id, const char *code);
+
+/* The most templates a campaign lists. */
+#define CAMPAIGN_MAX	50
+
+/*
+ * Claim one coupon of a template for the signed-in member from the centre
+ * (its own transaction, the stock and limit checks deciding); in_campaign
+ * when the template is one of the live campaign's the claim names
+ * (channel "campaign:<slug>"). 201 with *coupon set, or the error status.
+ */
+int	 coupon_claim_run(struct req *, int64_t template_id,
+	    const char *channel, int in_campaign, cJSON **coupon);
+/*
+ * Issue one coupon of a template to a member inside the caller's
+ * transaction, with the same stock and limit checks as a claim. Returns
+ * 201 with *coupon_out set, or an error status with the error recorded.
+ */
+int	 coupon_grant(struct req *, int64_t member_id, int64_t template_id,
+	    const char *channel, cJSON **coupon_out);
+/* The member's coupons usable now at a store (counter scan): array. */
+cJSON	*coupons_usable_json(struct req *, int64_t member_id,
+	    int64_t store_id);
+
+#endif

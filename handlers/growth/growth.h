@@ -1,0 +1,29 @@
+/*
+ * growth: campaigns and referrals, the top of the domain floors. They
+ * subscribe to EV_MEMBER_JOINED (referral binding and rewards, a
+ * campaign's gift pack) and EV_PAYMENT_DONE (a referral rewarded on the
+ * first payment) instead of being called by the ledgers.
+ *
+ *	campaign.c	campaigns, their pages and counters
+ *	referral.c	referral links, settings and rewards
+ *	referral_rules.c	pure: the reward caps
+ */
+#ifndef GROWTH_H
+#define GROWTH_H
+#include <stdint.h>
+#include "referral_rules.h"
+
+struct req;
+
+/*
+ * The templates of a live campaign by its slug, for ?campaign=: *n ids
+ * into ids (at most max). 0; 1 when there is no such campaign (or it is
+ * not published); -1 with the error recorded (409 not_started or ended,
+ * or a database error).
+ */
+int	 campaign_template_ids(struct req *, const char *slug, int64_t *ids,
+	    int max, int *n);
+/* A well-formed campaign slug: 2 to 64 of a-z, 0-9, - and _. */
+int	 campaign_slug_ok(const char *);
+
+#endif

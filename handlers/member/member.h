@@ -1,0 +1,68 @@
+/*
+ * member: the member, sign-in and sessions, the card and the member code.
+ * Floor: above core and tier; includes nothing of the other ledgers. What
+ * joining sets off elsewhere (a referral, a campaign's gift pack) is the
+ * EV_MEMBER_JOINED event, which those domains subscribe to.
+ *
+ *	member.c	joining, /me, referral codes
+ *	session.c	SMS codes, sign-in, sessions (members' and staff's)
+ *	card.c		the card and the card settings each worker keeps
+ *	membercode.c	the dynamic member code (membercode_rules.c: pure)
+ *	member_rules.c	pure: card numbers, referral codes
+ *	*_pages.c, *_staff.c	routes only
+ */
+#ifndef MEMBER_H
+#define MEMBER_H
+#include <stdint.h>
+#include "cjson/cJSON.h"
+#include "member_rules.h"
+#include "membercode_rules.h"
+
+struct req;
+
+/* EV_MEMBER_JOINED: a member was created, inside the joining transaction. */
+struct member_joined {
+	int64_t		 member_id;
+	int64_t		 referrer_id;	/* 0: none */
+	const char	*channel;	/* "organic", "campaign:<slug>", ... */
+};
+
+/* {id, phone_masked, name, birthday, gender, joined_at, card_no, channel}
+   of a member of r->m, or NULL (not found or error: check r->status). */
+cJSON	*member_get_json(struct req *, int64_t member_id);
+/* The id of r->m's member with this phone, 0 when none; *err 1 on error. */
+int64_t	 member_id_by_phone(struct req *, const char *phone, int *err);
+
+/* ---- referral codes (member.c) ---- */
+
+/* The member's referral code, in the arena. */
+const char *referral_code(struct req *, int64_t member_id);
+/* A code's merchant and member, or -1 for a forged or malformed one. */
+int	 referral_check(const char *code, uint32_t *merchant,
+	    uint32_t *member);
+/*
+ * Check a referral code given on joining: a valid code of this merchant
+ * whose member exists. 0 with the referrer's id out, or -1 with 400
+ * invalid_field referral_code recorded.
+ */
+int	 referral_resolve(struct req *, const char *code, int64_t *referrer);
+
+/* ---- the card (card.c) ---- */
+
+/* The card as GET /me/card returns it, or NULL with the error recorded. */
+cJSON	*card_build(struct req *, int64_t member_id);
+/*
+ * Forget this worker's copy of the merchant's card settings, after staff
+ * changed them or the tier ladder: its next card reads them afresh. Other
+ * workers' copies expire within a second.
+ */
+void	 card_settings_forget(int64_t merchant_id);
+
+/* ---- sessions (session.c) ---- */
+
+/* Start a session; token and expiry out. 0 or -1 (error recorded). */
+int	 session_create(struct req *, const char *kind, const char *phone,
+	    int64_t staff_id, long ttl_s, const char **token,
+	    const char **expires_at, const char **csrf);
+
+#endif

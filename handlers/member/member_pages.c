@@ -1,0 +1,75 @@
+/*
+ * Member H5 pages: home (sign in, join, or the card), join. Server-rendered;
+ * the small scripts in static/js/member.js call the same API a
+ * mini-program calls.
+ */
+#include "app.h"
+#include "core/core.h"
+#include "member.h"
+
+/*
+ * GET /m/{merchant}/: the member's card with tier progress, balance and
+ * coupons; sign-in when there is no session; to join when signed in but
+ * not a member yet.
+ */
+static int
+page_home(struct req *r)
+{
+	cJSON *c, *card, *next, *bal;
+	int64_t growth, needed, total;
+
+	if (r->auth.kind != AUTH_KIND_MEMBER)
+		return page_signin(r);
+	if (r->auth.member_id == 0)
+		return resp_redirect(r, 302, arena_printf(r->a,
+		    "/m/%s/join%s%s", r->m->code, *r->query ? "?" : "",
+		    r->query));
+	if ((card = card_build(r, r->auth.member_id)) == NULL)
+		return r->status;
+	c = page_ctx(cJSON_GetObjectItem(card, "card_name")->valuestring,
+	    "page-home", "member.js");
+	j_bool(c, "tab_home", 1);
+	growth = (int64_t)cJSON_GetObjectItem(card, "growth")->valuedouble;
+	next = cJSON_GetObjectItem(card, "next_tier");
+	if (cJSON_IsObject(next)) {
+		int64_t at = (int64_t)cJSON_GetObjectItem(next, "growth")
+		    ->valuedouble;
+
+		needed = (int64_t)cJSON_GetObjectItem(next, "growth_needed")
+		    ->valuedouble;
+		j_int(c, "progress_pct", at > 0 ? growth * 100 / at : 100);
+		j_int(c, "growth_needed", needed);
+	} else
+		j_int(c, "progress_pct", 100);
+	bal = cJSON_GetObjectItem(card, "balance");
+	total = (int64_t)cJSON_GetObjectItem(bal, "total_fen")->valuedouble;
+	j_str(c, "balance_yuan", page_yuan(r, total));
+	j_str(c, "principal_yuan", page_yuan(r, (int64_t)cJSON_GetObjectItem(bal,
+	    "principal_fen")->valuedouble));
+	j_str(c, "bonus_yuan", page_yuan(r, (int64_t)cJSON_GetObjectItem(bal,
+	    "bonus_fen")->valuedouble));
+	j_add(c, "card", card);
+	j_add(c, "member", member_get_json(r, r->auth.member_id));
+	return resp_html(r, 200, "pages/home", c);
+}
+
+/* GET /m/{merchant}/join: the join form (sign-in first when needed). */
+static int
+page_join(struct req *r)
+{
+	cJSON *c;
+
+	if (r->auth.kind != AUTH_KIND_MEMBER)
+		return page_signin(r);
+	if (r->auth.member_id != 0)
+		return resp_redirect(r, 302, page_next_url(r));
+	c = page_ctx("加入会员", "page-join", "member.js");
+	page_join_query(r, c);
+	return resp_html(r, 200, "pages/join", c);
+}
+
+ROUTES(page_routes) = {
+	{ M_GET, "/m/:merchant/", page_home, AUTH_OPTIONAL | HTML },
+	{ M_GET, "/m/:merchant/join", page_join, AUTH_OPTIONAL | HTML },
+	{ 0, NULL, NULL, 0 }
+};

@@ -1,0 +1,136 @@
+/*
+ * The counter scan of a member code: verified, used once, and answered
+ * with the member, the card's figures, the coupons usable at the store
+ * and a ticket for the counter's next actions (routes only).
+ */
+#include <string.h>
+
+#include "app.h"
+#include "core/core.h"
+#include "coupon/coupon.h"
+#include "db.h"
+#include "member.h"
+
+DB_SQL(q_code_use,
+    "INSERT INTO member_codes_used (code, merchant_id, member_id, store_id,"
+    " staff_id, issued_at, used_at)"
+    " VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), UTC_TIMESTAMP())");
+DB_SQL(q_code_purge,
+    "DELETE FROM member_codes_used WHERE merchant_id = ?"
+    " AND used_at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT 500");
+
+struct scan_ctx {
+	const char	*code;
+	int64_t		 store_id;
+	struct mcode	 mc;
+	cJSON		*out;
+};
+
+static int
+scan_tx(struct req *r, void *arg)
+{
+	struct scan_ctx *c = arg;
+	const char *ticket, *texp;
+	cJSON *member, *card, *coupons, *d;
+	int rc;
+
+	if ((member = member_get_json(r, c->mc.member_id)) == NULL) {
+		if (db_retry_pending() || r->status >= 500)
+			return db_retry_pending() ? 500 : r->status;
+		return resp_err(r, 400, "invalid_member_code",
+		    "会员码无效", "member_code");
+	}
+	rc = DB(r, &q_code_use, NULL, DBS(c->code), DBI(r->m->id),
+	    DBI(c->mc.member_id), DBI(c->store_id), DBI(r->auth.staff_id),
+	    DBI(c->mc.issued_at));
+	if (rc == DB_DUP)
+		return resp_err(r, 409, "member_code_used",
+		    "该会员码已使用，请让顾客刷新后再扫", "member_code");
+	if (rc != DB_OK)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	if (ticket_issue(r, c->mc.member_id, c->store_id, &ticket, &texp) ==
+	    -1)
+		return db_retry_pending() ? 500 : r->status;
+	if ((card = card_build(r, c->mc.member_id)) == NULL)
+		return db_retry_pending() ? 500 : r->status;
+	if ((coupons = coupons_usable_json(r, c->mc.member_id,
+	    c->store_id)) == NULL)
+		return db_retry_pending() ? 500 :
+		    (r->status >= 400 ? r->status : resp_internal(r));
+	if (audit_log(r, "member.scan", arena_printf(r->a, "member:%lld",
+	    (long long)c->mc.member_id), NULL, c->store_id) == -1)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	d = j_obj();
+	j_add(d, "member", member);
+	j_add(d, "tier", cJSON_DetachItemFromObject(card, "tier"));
+	j_add(d, "balance", cJSON_DetachItemFromObject(card, "balance"));
+	j_add(d, "coupons", coupons);
+	j_str(d, "ticket", ticket);
+	j_str(d, "ticket_expires_at", texp);
+	j_add(d, "growth", cJSON_DetachItemFromObject(card, "growth"));
+	j_add(d, "points", cJSON_DetachItemFromObject(card, "points"));
+	j_add(d, "next_tier", cJSON_DetachItemFromObject(card, "next_tier"));
+	j_add(d, "privileges", cJSON_DetachItemFromObject(card,
+	    "privileges"));
+	j_int(d, "store_id", c->store_id);
+	c->out = d;
+	return 200;
+}
+
+/*
+ * A cashier scans a member code at a store (cashiers at their own stores,
+ * owners anywhere; marketing cannot).
+ * In: {member_code, store_id}. Out: {member, tier, balance, coupons
+ * (usable now at that store), ticket, ticket_expires_at, growth, points,
+ * next_tier, privileges, store_id}. The code is consumed.
+ * Errors: invalid_field, forbidden (403: a store not the cashier's, or a
+ * code of another merchant), invalid_member_code (400: forged, malformed
+ * or expired), member_code_used (409).
+ * Writes: member_codes_used, tickets, audit_log.
+ */
+static int
+membercode_scan(struct req *r)
+{
+	char code[MCODE_LEN + 1];
+	struct scan_ctx c;
+	const char *in;
+	int st;
+
+	memset(&c, 0, sizeof(c));
+	if (req_json_body(r) == -1 ||
+	    req_json_str(r, "member_code", 1, 1, 64, &in) == -1 ||
+	    req_json_int(r, "store_id", 1, 1, INT64_MAX, &c.store_id) == -1)
+		return r->status;
+	if (staff_store_check(r, c.store_id) == -1)
+		return r->status;
+	switch (mcode_verify(cfg.secret, in, time_now(), cfg.member_code_ttl,
+	    &c.mc)) {
+	case MCODE_OK:
+		break;
+	case MCODE_EXPIRED:
+		if (c.mc.merchant_id == r->m->id)
+			return resp_err(r, 400, "invalid_member_code",
+			    "会员码已过期，请让顾客刷新", "member_code");
+		break;
+	default:
+		return resp_err(r, 400, "invalid_member_code", "会员码无效",
+		    "member_code");
+	}
+	if (c.mc.merchant_id != r->m->id)
+		return resp_err(r, 403, "forbidden", "该会员码不属于本商户",
+		    "member_code");
+	mcode_normalize(in, code);
+	c.code = code;
+	if ((st = db_tx(r, scan_tx, &c)) >= 400)
+		return st;
+	/* codes are refused after their lifetime: old rows can go */
+	if (rand_uniform(64) == 0)
+		(void)DB(r, &q_code_purge, NULL, DBI(r->m->id));
+	return resp_data(r, 200, c.out);
+}
+
+ROUTES(membercode_staff_routes) = {
+	{ M_POST, "/api/v1/m/:merchant/staff/scan", membercode_scan,
+	    AUTH_STAFF | ROLE_CASHIER | CSRF },
+	{ 0, NULL, NULL, 0 }
+};

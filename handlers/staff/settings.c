@@ -1,0 +1,647 @@
+/*
+ * Merchant settings staff edit: the member card (name, background image,
+ * validity, stores), image uploads for it, and the tier ladder. The card
+ * and tier routes read the database on every request, so changes show at
+ * once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "core/core.h"
+#include "db.h"
+#include "member/member.h"
+#include "req.h"
+#include "tier/tier.h"
+
+#define CARD_STORES_MAX		100
+#define CARD_MONTHS_MAX		120
+#define TIERS_MAX		7
+#define PRIVILEGES_MAX		10
+#define PRIV_TITLE_MAX		16
+#define PRIV_DESC_MAX		64
+#define TIER_NAME_MAX		16
+
+DB_SQL(q_card_settings,
+    "SELECT card_name, card_bg_url, card_validity, card_valid_until,"
+    " card_valid_months, card_store_ids FROM merchants WHERE id = ?");
+DB_SQL(q_card_update,
+    "UPDATE merchants SET card_name = ?, card_bg_url = ?, card_validity = ?,"
+    " card_valid_until = ?, card_valid_months = ?, card_store_ids = ?"
+    " WHERE id = ?");
+DB_SQL(q_settings_store,
+    "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+DB_SQL(q_tiers_clear, "DELETE FROM tiers WHERE merchant_id = ?");
+DB_SQL(q_tier_insert,
+    "INSERT INTO tiers (merchant_id, level, name, growth, discount_pct,"
+    " points_multiplier, privileges) VALUES (?, ?, ?, ?, ?, ?, ?)");
+
+/* ---- nested JSON input (errors name the full path of the field) ---- */
+
+static cJSON *
+member_of(cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return v == NULL || cJSON_IsNull(v) ? NULL : v;
+}
+
+/* Like req_json_str for a member of o; field names it in errors. */
+static int
+obj_str(struct req *r, cJSON *o, const char *key, const char *field,
+    int required, size_t minlen, size_t maxlen, const char **out)
+{
+	cJSON *v = member_of(o, key);
+	size_t chars = 0;
+
+	*out = NULL;
+	if (v == NULL) {
+		if (!required)
+			return 1;
+		resp_bad_field(r, field, "缺少必填项");
+		return -1;
+	}
+	if (!cJSON_IsString(v) || v->valuestring == NULL ||
+	    !utf8_ok(v->valuestring, strlen(v->valuestring), &chars)) {
+		resp_bad_field(r, field, "应为字符串");
+		return -1;
+	}
+	if (chars < minlen || chars > maxlen) {
+		resp_bad_field(r, field, arena_printf(r->a,
+		    "长度应为 %zu 到 %zu 个字符", minlen, maxlen));
+		return -1;
+	}
+	*out = v->valuestring;
+	return 0;
+}
+
+static int
+obj_int(struct req *r, cJSON *o, const char *key, const char *field,
+    int required, int64_t min, int64_t max, int64_t *out)
+{
+	cJSON *v = member_of(o, key);
+	double d;
+
+	if (v == NULL) {
+		if (!required)
+			return 1;
+		resp_bad_field(r, field, "缺少必填项");
+		return -1;
+	}
+	d = cJSON_IsNumber(v) ? v->valuedouble : 0.5;
+	if (!cJSON_IsNumber(v) || d != floor(d) || d < -9007199254740991.0 ||
+	    d > 9007199254740991.0) {
+		resp_bad_field(r, field, "应为整数");
+		return -1;
+	}
+	if ((int64_t)d < min || (int64_t)d > max) {
+		resp_bad_field(r, field, arena_printf(r->a,
+		    "应在 %lld 到 %lld 之间", (long long)min, (long long)max));
+		return -1;
+	}
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* YYYY-MM-DD, a real calendar date in 2000..2099. */
+static int
+date_ok(const char *s)
+{
+	int y, m, d;
+
+	return strlen(s) == 10 && date_parse(s, &y, &m, &d) == 0 &&
+	    y >= 2000 && y <= 2099;
+}
+
+/*
+ * An image address a page may put in src= or a CSS url(): our uploads,
+ * our static files or an https URL, of characters that need no quoting.
+ */
+static int
+image_url_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 9 || n > 255)
+		return 0;
+	if (strncmp(s, "/uploads/", 9) != 0 && strncmp(s, "/static/", 8) != 0
+	    && strncmp(s, "https://", 8) != 0)
+		return 0;
+	if (strstr(s, "..") != NULL || strstr(s + 8, "//") != NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~:/?#@!$&*+,;=%",
+		    c) != NULL))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- the member card ---- */
+
+static cJSON *
+card_settings_json(struct req *r)
+{
+	struct db_res res;
+	cJSON *d, *v, *stores;
+	const char *kind;
+
+	if (DB(r, &q_card_settings, &res, DBI(r->m->id)) != DB_OK ||
+	    res.nrows != 1) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return NULL;
+	}
+	d = j_obj();
+	j_str(d, "name", db_str(&res, 0, 0));
+	j_str(d, "background_url", db_str(&res, 0, 1));
+	kind = db_str(&res, 0, 2);
+	v = j_obj();
+	j_str(v, "kind", kind);
+	if (strcmp(kind, "until") == 0)
+		j_str(v, "until", db_str(&res, 0, 3));
+	if (strcmp(kind, "months") == 0)
+		j_int(v, "months", db_int(&res, 0, 4));
+	j_add(d, "validity", v);
+	stores = db_isnull(&res, 0, 5) ? NULL : cJSON_Parse(db_str(&res, 0, 5));
+	if (cJSON_IsArray(stores))
+		j_add(d, "store_ids", stores);
+	else
+		j_str(d, "store_ids", "all");
+	return d;
+}
+
+/*
+ * The member card's settings (owner, marketing).
+ * Out: {name, background_url|null, validity:{kind, until?, months?},
+ * store_ids:"all"|[ids]}.
+ */
+static int
+settings_card_get(struct req *r)
+{
+	cJSON *d = card_settings_json(r);
+
+	return d ? resp_data(r, 200, d) : r->status;
+}
+
+struct card_ctx {
+	const char	*name, *bg, *kind, *until;
+	int64_t		 months;
+	int		 has_months;
+	char		*stores;	/* JSON text, NULL: all */
+	cJSON		*out;
+};
+
+/* store_ids: "all" or distinct active stores of the merchant. */
+static int
+card_stores_arg(struct req *r, struct card_ctx *c)
+{
+	cJSON *a = member_of(r->json, "store_ids"), *e, *ids;
+	int n = 0;
+
+	if (a == NULL) {
+		resp_bad_field(r, "store_ids", "缺少必填项");
+		return -1;
+	}
+	if (cJSON_IsString(a) && strcmp(a->valuestring, "all") == 0) {
+		c->stores = NULL;
+		return 0;
+	}
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+	    cJSON_GetArraySize(a) > CARD_STORES_MAX) {
+		resp_bad_field(r, "store_ids",
+		    "应为 \"all\" 或 1 到 100 个门店编号");
+		return -1;
+	}
+	ids = j_arr();
+	for (e = a->child; e != NULL; e = e->next) {
+		const char *f = arena_printf(r->a, "store_ids[%d]", n);
+		struct db_res res;
+		cJSON *p;
+
+		if (!cJSON_IsNumber(e) || e->valuedouble < 1 ||
+		    e->valuedouble > 9007199254740991.0 ||
+		    e->valuedouble != floor(e->valuedouble)) {
+			resp_bad_field(r, f, "应为门店编号");
+			return -1;
+		}
+		for (p = ids->child; p != NULL; p = p->next)
+			if (p->valuedouble == e->valuedouble) {
+				resp_bad_field(r, f, "门店重复");
+				return -1;
+			}
+		if (DB(r, &q_settings_store, &res, DBI((int64_t)e->valuedouble),
+		    DBI(r->m->id)) != DB_OK) {
+			if (!db_retry_pending())
+				resp_internal(r);
+			return -1;
+		}
+		if (res.nrows == 0) {
+			resp_bad_field(r, f, "门店不存在");
+			return -1;
+		}
+		j_add(ids, NULL, cJSON_CreateNumber(e->valuedouble));
+		n++;
+	}
+	c->stores = cJSON_PrintUnformatted(ids);
+	return 0;
+}
+
+static int
+card_put_tx(struct req *r, void *arg)
+{
+	struct card_ctx *c = arg;
+
+	if (card_stores_arg(r, c) == -1)
+		return r->status;
+	if (DB(r, &q_card_update, NULL, DBS(c->name), DBS(c->bg), DBS(c->kind),
+	    DBS(c->until), DBIN(c->months, c->has_months), DBS(c->stores),
+	    DBI(r->m->id)) != DB_OK)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((c->out = card_settings_json(r)) == NULL)
+		return r->status;
+	if (audit_log(r, "settings.card", "merchant:card",
+	    cJSON_PrintUnformatted(c->out), 0) == -1)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	return 200;
+}
+
+/*
+ * Replace the member card's settings (owner, marketing).
+ * In: {name (1..32), background_url? (null or absent: none; /uploads/...,
+ * /static/... or https://...), validity:{kind:"permanent"|"until"|"months",
+ * until (YYYY-MM-DD, today or later), months (1..120)}, store_ids:"all"|
+ * [ids]}. Out: the settings as GET returns them. Errors: invalid_field
+ * naming the field (validity.kind, store_ids[1], ...).
+ * Writes: merchants (card columns), audit_log.
+ */
+static int
+settings_card_put(struct req *r)
+{
+	struct card_ctx c;
+	cJSON *v;
+	int st;
+
+	memset(&c, 0, sizeof(c));
+	if (req_json_body(r) == -1 ||
+	    req_json_str(r, "name", 1, 1, 32, &c.name) == -1 ||
+	    req_json_str(r, "background_url", 0, 1, 255, &c.bg) == -1)
+		return r->status;
+	if (c.bg != NULL && !image_url_ok(c.bg))
+		return resp_bad_field(r, "background_url",
+		    "应为上传后的图片地址或 https 地址");
+	v = member_of(r->json, "validity");
+	if (v == NULL)
+		return resp_bad_field(r, "validity", "缺少必填项");
+	if (!cJSON_IsObject(v))
+		return resp_bad_field(r, "validity", "应为对象");
+	if (obj_str(r, v, "kind", "validity.kind", 1, 1, 16, &c.kind) == -1)
+		return r->status;
+	if (strcmp(c.kind, "until") == 0) {
+		const char *today = arena_strndup(r->a,
+		    time_rfc3339_t(r, time_now()), 10);
+
+		if (obj_str(r, v, "until", "validity.until", 1, 10, 10,
+		    &c.until) == -1)
+			return r->status;
+		if (!date_ok(c.until))
+			return resp_bad_field(r, "validity.until",
+			    "日期应为 YYYY-MM-DD");
+		if (strcmp(c.until, today) < 0)
+			return resp_bad_field(r, "validity.until",
+			    "应为今天或之后的日期");
+	} else if (strcmp(c.kind, "months") == 0) {
+		if (obj_int(r, v, "months", "validity.months", 1, 1,
+		    CARD_MONTHS_MAX, &c.months) == -1)
+			return r->status;
+		c.has_months = 1;
+	} else if (strcmp(c.kind, "permanent") != 0)
+		return resp_bad_field(r, "validity.kind",
+		    "应为 permanent、until 或 months");
+	if ((st = db_tx(r, card_put_tx, &c)) >= 400)
+		return st;
+	card_settings_forget(r->m->id);
+	return resp_data(r, 200, c.out);
+}
+
+/* ---- uploads ---- */
+
+static const char *
+image_ext(const char *p, size_t n)
+{
+	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r',
+	    '\n', 0x1a, '\n' };
+
+	if (n >= 8 + 25 && memcmp(p, png_sig, 8) == 0 &&
+	    memcmp(p + 12, "IHDR", 4) == 0)
+		return "png";
+	if (n >= 4 && (unsigned char)p[0] == 0xff &&
+	    (unsigned char)p[1] == 0xd8 && (unsigned char)p[2] == 0xff)
+		return "jpg";
+	return NULL;
+}
+
+/* Write the bytes to dir/name through a temporary file; 0 or -1. */
+static int
+store_file(struct req *r, const char *dir, const char *name, const char *p,
+    size_t n)
+{
+	const char *tmp = arena_printf(r->a, "%s/.%s.tmp", dir, name);
+	const char *dst = arena_printf(r->a, "%s/%s", dir, name);
+	size_t off = 0;
+	int fd;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		log_err(r, "upload: mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (fd == -1) {
+		log_err(r, "upload: open: %s", strerror(errno));
+		return -1;
+	}
+	while (off < n) {
+		ssize_t w = write(fd, p + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_err(r, "upload: write: %s", strerror(errno));
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	/* readable by the web server whatever the umask; never executable */
+	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+		log_err(r, "upload: %s", strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, dst) == -1) {
+		log_err(r, "upload: rename: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+struct upload_ctx {
+	const char	*name;
+	size_t		 bytes;
+};
+
+static int
+upload_tx(struct req *r, void *arg)
+{
+	struct upload_ctx *c = arg;
+
+	if (audit_log(r, "upload.create", arena_printf(r->a, "upload:%s",
+	    c->name), arena_printf(r->a, "{\"bytes\":%zu}", c->bytes), 0) ==
+	    -1)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	return 201;
+}
+
+/*
+ * Store an image for the card (owner, marketing).
+ * In: the raw bytes of a PNG or JPEG (any Content-Type), up to 2 MiB.
+ * Out: 201 {url:"/uploads/<random>.png|.jpg", bytes, content_type}.
+ * Errors: invalid_field (empty body), unsupported_media_type (415, not a
+ * PNG or JPEG by its bytes), body_too_large (413).
+ * Writes: a file in the upload directory, audit_log.
+ */
+static int
+settings_upload(struct req *r)
+{
+	struct upload_ctx c;
+	unsigned char rnd[16];
+	const char *ext;
+	cJSON *d;
+	int st;
+
+	if (r->body_len == 0)
+		return resp_bad_field(r, "body", "请上传图片");
+	if ((ext = image_ext(r->body, r->body_len)) == NULL)
+		return resp_err(r, 415, "unsupported_media_type",
+		    "仅支持 PNG 或 JPEG 图片", NULL);
+	rand_bytes(rnd, sizeof(rnd));
+	c.name = arena_printf(r->a, "%s.%s", hex_encode(r->a, rnd,
+	    sizeof(rnd)), ext);
+	c.bytes = r->body_len;
+	if (store_file(r, cfg.upload_dir, c.name, r->body, r->body_len) == -1)
+		return resp_internal(r);
+	if ((st = db_tx(r, upload_tx, &c)) >= 400) {
+		unlink(arena_printf(r->a, "%s/%s", cfg.upload_dir, c.name));
+		return st;
+	}
+	d = j_obj();
+	j_str(d, "url", arena_printf(r->a, "/uploads/%s", c.name));
+	j_int(d, "bytes", (int64_t)c.bytes);
+	j_str(d, "content_type", strcmp(ext, "png") == 0 ? "image/png" :
+	    "image/jpeg");
+	return resp_data(r, 201, d);
+}
+
+/* ---- tiers ---- */
+
+/* Out: {tiers:[{level, name, growth, discount_pct, points_multiplier,
+   privileges}]} (owner, marketing). */
+static int
+settings_tiers_get(struct req *r)
+{
+	cJSON *t = tiers_build(r), *d;
+
+	if (t == NULL)
+		return r->status;
+	d = j_obj();
+	j_add(d, "tiers", t);
+	return resp_data(r, 200, d);
+}
+
+struct tier_in {
+	int64_t		 growth, discount;
+	int		 has_discount;
+	char		 mult[16];
+	const char	*name;
+	char		*privileges;	/* JSON text */
+};
+
+struct tiers_ctx {
+	struct tier_in	 t[TIERS_MAX];
+	int		 n;
+	cJSON		*out;
+};
+
+/* Validate one tier of the body into t; 0 or -1 with the error set. */
+static int
+tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
+    struct tier_in *t)
+{
+	const char *f = arena_printf(r->a, "tiers[%d]", i);
+	cJSON *v, *privs, *p;
+	int64_t level;
+	double mult;
+	int k = 0, rc;
+
+	if (!cJSON_IsObject(o))
+		return resp_bad_field(r, f, "应为对象"), -1;
+	if (obj_int(r, o, "level", arena_printf(r->a, "%s.level", f), 1, 1,
+	    TIERS_MAX, &level) == -1)
+		return -1;
+	if (level != i + 1)
+		return resp_bad_field(r, arena_printf(r->a, "%s.level", f),
+		    arena_printf(r->a, "等级应从 1 起连续，此处应为 %d",
+		    i + 1)), -1;
+	if (obj_str(r, o, "name", arena_printf(r->a, "%s.name", f), 1, 1,
+	    TIER_NAME_MAX, &t->name) == -1)
+		return -1;
+	if (obj_int(r, o, "growth", arena_printf(r->a, "%s.growth", f), 1, 0,
+	    INT64_C(1000000000000), &t->growth) == -1)
+		return -1;
+	if (i == 0 && t->growth != 0)
+		return resp_bad_field(r, arena_printf(r->a, "%s.growth", f),
+		    "第 1 级的成长值门槛应为 0"), -1;
+	if (i > 0 && t->growth <= prev_growth)
+		return resp_bad_field(r, arena_printf(r->a, "%s.growth", f),
+		    "成长值门槛应逐级升高"), -1;
+	rc = obj_int(r, o, "discount_pct", arena_printf(r->a,
+	    "%s.discount_pct", f), 0, 1, 99, &t->discount);
+	if (rc == -1)
+		return -1;
+	t->has_discount = rc == 0;
+	v = member_of(o, "points_multiplier");
+	if (v == NULL)
+		return resp_bad_field(r, arena_printf(r->a,
+		    "%s.points_multiplier", f), "缺少必填项"), -1;
+	mult = cJSON_IsNumber(v) ? v->valuedouble : -1;
+	if (!cJSON_IsNumber(v) || !isfinite(mult) || mult < 0.1 - 1e-9 ||
+	    mult > 10 + 1e-9 || fabs(mult * 100 - round(mult * 100)) > 1e-6)
+		return resp_bad_field(r, arena_printf(r->a,
+		    "%s.points_multiplier", f),
+		    "应为 0.1 到 10 之间、最多两位小数的数"), -1;
+	snprintf(t->mult, sizeof(t->mult), "%.2f", round(mult * 100) / 100);
+	privs = member_of(o, "privileges");
+	if (privs == NULL)
+		privs = j_arr();
+	if (!cJSON_IsArray(privs) || cJSON_GetArraySize(privs) >
+	    PRIVILEGES_MAX)
+		return resp_bad_field(r, arena_printf(r->a, "%s.privileges",
+		    f), "应为最多 10 项的数组"), -1;
+	v = j_arr();
+	for (p = privs->child; p != NULL; p = p->next) {
+		const char *pf = arena_printf(r->a, "%s.privileges[%d]", f, k);
+		const char *title, *desc;
+		cJSON *q;
+
+		if (!cJSON_IsObject(p))
+			return resp_bad_field(r, pf, "应为 {title, desc}"), -1;
+		if (obj_str(r, p, "title", arena_printf(r->a, "%s.title", pf),
+		    1, 1, PRIV_TITLE_MAX, &title) == -1 ||
+		    obj_str(r, p, "desc", arena_printf(r->a, "%s.desc", pf),
+		    0, 0, PRIV_DESC_MAX, &desc) == -1)
+			return -1;
+		q = j_obj();
+		j_str(q, "title", title);
+		j_str(q, "desc", desc ? desc : "");
+		j_add(v, NULL, q);
+		k++;
+	}
+	t->privileges = cJSON_PrintUnformatted(v);
+	return 0;
+}
+
+static int
+tiers_put_tx(struct req *r, void *arg)
+{
+	struct tiers_ctx *c = arg;
+	int i;
+
+	if (DB(r, &q_tiers_clear, NULL, DBI(r->m->id)) != DB_OK)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	for (i = 0; i < c->n; i++) {
+		struct tier_in *t = &c->t[i];
+
+		if (DB(r, &q_tier_insert, NULL, DBI(r->m->id), DBI(i + 1),
+		    DBS(t->name), DBI(t->growth),
+		    DBIN(t->discount, t->has_discount), DBS(t->mult),
+		    DBS(t->privileges)) != DB_OK)
+			return db_retry_pending() ? 500 : resp_internal(r);
+	}
+	if ((c->out = tiers_build(r)) == NULL)
+		return r->status;
+	if (audit_log(r, "settings.tiers", "merchant:tiers",
+	    cJSON_PrintUnformatted(c->out), 0) == -1)
+		return db_retry_pending() ? 500 : resp_internal(r);
+	return 200;
+}
+
+/*
+ * Replace the tier ladder in one transaction (owner, marketing).
+ * In: {tiers:[{level, name (1..16), growth, discount_pct? (1..99 or null),
+ * points_multiplier (0.1..10), privileges:[{title (1..16), desc (..64)}]
+ * (up to 10)}]}: 1 to 7 tiers, levels 1..n in order, level 1 at growth 0,
+ * growth strictly rising. Out: {tiers} as GET. Errors: invalid_field
+ * naming the field (tiers[2].growth, ...). Writes: tiers, audit_log.
+ */
+static int
+settings_tiers_put(struct req *r)
+{
+	struct tiers_ctx *c = arena_calloc(r->a, 1, sizeof(*c));
+	cJSON *arr, *o, *d;
+	int st;
+
+	if (req_json_body(r) == -1)
+		return r->status;
+	arr = member_of(r->json, "tiers");
+	if (arr == NULL)
+		return resp_bad_field(r, "tiers", "缺少必填项");
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+	    cJSON_GetArraySize(arr) > TIERS_MAX)
+		return resp_bad_field(r, "tiers", "应为 1 到 7 个等级");
+	for (o = arr->child; o != NULL; o = o->next) {
+		if (tier_arg(r, o, c->n, c->n > 0 ? c->t[c->n - 1].growth : 0,
+		    &c->t[c->n]) == -1)
+			return r->status;
+		c->n++;
+	}
+	if ((st = db_tx(r, tiers_put_tx, c)) >= 400)
+		return st;
+	card_settings_forget(r->m->id);
+	d = j_obj();
+	j_add(d, "tiers", c->out);
+	return resp_data(r, 200, d);
+}
+
+#define BASE "/api/v1/m/:merchant/staff"
+
+ROUTES(settings_routes) = {
+	{ M_GET, BASE "/settings/card", settings_card_get,
+	    AUTH_STAFF | ROLE_MARKETING },
+	{ M_PUT, BASE "/settings/card", settings_card_put,
+	    AUTH_STAFF | ROLE_MARKETING | CSRF },
+	{ M_POST, BASE "/uploads", settings_upload,
+	    AUTH_STAFF | ROLE_MARKETING | CSRF | UPLOAD },
+	{ M_GET, BASE "/settings/tiers", settings_tiers_get,
+	    AUTH_STAFF | ROLE_MARKETING },
+	{ M_PUT, BASE "/settings/tiers", settings_tiers_put,
+	    AUTH_STAFF | ROLE_MARKETING | CSRF },
+	{ 0, NULL, NULL, 0 }
+};

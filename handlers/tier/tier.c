@@ -1,0 +1,184 @@
+/*
+ * The tier ladder: the one reader of a merchant's tiers, the copy each
+ * worker keeps by revision, and GET /tiers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "tier.h"
+
+DB_SQL(q_tiers_rev, "SELECT tiers_rev FROM merchants WHERE id = ?");
+DB_SQL(q_tiers,
+    "SELECT level, name, growth, discount_pct, points_multiplier, privileges"
+    " FROM tiers WHERE merchant_id = ? ORDER BY level");
+
+
+/*
+ * Each worker keeps the ladders it has read, with the revision they were
+ * read at; merchants.tiers_rev (raised by triggers on tiers) says when a
+ * ladder must be read again. Memory outside the request arena.
+ */
+#define TIER_CACHE	16
+
+static struct tier_cache {
+	int64_t		 merchant_id, rev;
+	struct tier_row	*rows;
+	int		 n;
+} tier_cache[TIER_CACHE];
+
+static void
+tier_cache_clear(struct tier_cache *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->rows[i].name);
+		free(c->rows[i].privileges);
+	}
+	free(c->rows);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+tiers_at(struct req *r, int64_t rev, const struct tier_row **out, int *n)
+{
+	struct tier_cache *c = NULL;
+	struct db_res res;
+	int i;
+
+	for (i = 0; i < TIER_CACHE; i++)
+		if (tier_cache[i].merchant_id == r->m->id) {
+			c = &tier_cache[i];
+			break;
+		}
+	if (c != NULL && c->rev == rev) {
+		*out = c->rows;
+		*n = c->n;
+		return 0;
+	}
+	if (DB(r, &q_tiers, &res, DBI(r->m->id)) != DB_OK) {
+		resp_internal(r);
+		return -1;
+	}
+	if (c == NULL)
+		c = &tier_cache[r->m->id % TIER_CACHE];
+	tier_cache_clear(c);
+	if ((c->rows = calloc((size_t)res.nrows + 1, sizeof(*c->rows))) ==
+	    NULL) {
+		resp_internal(r);
+		return -1;
+	}
+	for (i = 0; i < res.nrows; i++) {
+		struct tier_row *t = &c->rows[i];
+
+		t->level = (int)db_int(&res, i, 0);
+		t->name = strdup(db_str(&res, i, 1));
+		t->growth = db_int(&res, i, 2);
+		t->has_discount = !db_isnull(&res, i, 3);
+		t->discount_pct = db_int(&res, i, 3);
+		t->mult = strtod(db_str(&res, i, 4), NULL);
+		t->privileges = strdup(db_str(&res, i, 5));
+	}
+	c->n = res.nrows;
+	c->merchant_id = r->m->id;
+	/* a ladder changed while it was read is read again next time */
+	c->rev = rev;
+	*out = c->rows;
+	*n = c->n;
+	return 0;
+}
+
+int
+tiers_load(struct req *r, const struct tier_row **out, int *n)
+{
+	struct db_res res;
+
+	if (DB(r, &q_tiers_rev, &res, DBI(r->m->id)) != DB_OK ||
+	    res.nrows != 1) {
+		resp_internal(r);
+		return -1;
+	}
+	return tiers_at(r, db_int(&res, 0, 0), out, n);
+}
+
+cJSON *
+tier_privileges_json(const char *s)
+{
+	cJSON *p = s ? cJSON_Parse(s) : NULL;
+
+	return cJSON_IsArray(p) ? p : cJSON_CreateArray();
+}
+
+cJSON *
+tier_json(const struct tier_row *t)
+{
+	cJSON *o = j_obj();
+
+	j_int(o, "level", t->level);
+	j_str(o, "name", t->name);
+	if (t->has_discount)
+		j_int(o, "discount_pct", t->discount_pct);
+	else
+		j_null(o, "discount_pct");
+	cJSON_AddNumberToObject(o, "points_multiplier", t->mult);
+	return o;
+}
+
+cJSON *
+tiers_build(struct req *r)
+{
+	const struct tier_row *t;
+	cJSON *arr;
+	int n, i;
+
+	if (tiers_load(r, &t, &n) == -1)
+		return NULL;
+	arr = j_arr();
+	for (i = 0; i < n; i++) {
+		cJSON *o = tier_json(&t[i]);
+
+		j_int(o, "growth", t[i].growth);
+		j_add(o, "privileges", tier_privileges_json(t[i].privileges));
+		j_add(arr, NULL, o);
+	}
+	return arr;
+}
+
+int
+tier_of_growth(struct req *r, int64_t growth, const struct tier_row **cur,
+    const struct tier_row **next)
+{
+	const struct tier_row *t;
+	struct tier_step *steps;
+	int n, i, c, nx;
+
+	if (tiers_load(r, &t, &n) == -1)
+		return -1;
+	steps = arena_calloc(r->a, (size_t)n + 1, sizeof(*steps));
+	for (i = 0; i < n; i++) {
+		steps[i].level = t[i].level;
+		steps[i].growth = t[i].growth;
+	}
+	c = tier_for_growth(steps, n, growth, &nx);
+	*cur = c >= 0 ? &t[c] : NULL;
+	if (next != NULL)
+		*next = nx >= 0 ? &t[nx] : NULL;
+	return 0;
+}
+
+/* Out: [{level, name, growth, discount_pct, points_multiplier,
+   privileges}] by level. Public. */
+static int
+member_tiers(struct req *r)
+{
+	cJSON *arr = tiers_build(r);
+
+	return arr ? resp_data(r, 200, arr) : r->status;
+}
+
+ROUTES(tier_routes) = {
+	{ M_GET, "/api/v1/m/:merchant/tiers", member_tiers, 0 },
+	{ 0, NULL, NULL, 0 }
+};

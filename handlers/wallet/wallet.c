@@ -1,0 +1,938 @@
+/*
+ * Stored value, member side: recharge packages, smart top-up, online
+ * recharges and the provider's notify, balance payments in the app, the
+ * wallet (balance and ledger). The shared pieces (settings, credit of a
+ * recharge, the balance payment) are declared in wallet.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/core.h"
+#include "db.h"
+#include "payprovider.h"
+#include "tier/tier.h"
+#include "wallet.h"
+
+/* ---- statements ---- */
+
+DB_SQL(q_ws_get,
+    "SELECT custom_enabled, custom_min_fen, custom_max_fen, split,"
+    " bonus_pct, freeze_same_day_bonus, cap_kind, cap_amount_fen, cap_pct"
+    " FROM wallet_settings WHERE merchant_id = ?");
+DB_SQL(q_ws_ranges,
+    "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges"
+    " WHERE merchant_id = ? ORDER BY position LIMIT 20");
+DB_SQL(q_pkgs,
+    "SELECT id, pay_fen, bonus_fen, label, recommended FROM recharge_packages"
+    " WHERE merchant_id = ? AND active = 1 ORDER BY position, id LIMIT 20");
+DB_SQL(q_pkg_get,
+    "SELECT id, pay_fen, bonus_fen, label, recommended FROM recharge_packages"
+    " WHERE merchant_id = ? AND id = ? AND active = 1");
+DB_SQL(q_member_lock,
+    "SELECT principal_fen, bonus_fen, growth FROM members"
+    " WHERE merchant_id = ? AND id = ? FOR UPDATE");
+DB_SQL(q_member_read,
+    "SELECT principal_fen, bonus_fen, growth FROM members"
+    " WHERE merchant_id = ? AND id = ?");
+DB_SQL(q_bonus_today,
+    "SELECT bonus_fen FROM wallet_bonus_days"
+    " WHERE merchant_id = ? AND member_id = ? AND day = ?");
+DB_SQL(q_bonus_today_lock,
+    "SELECT bonus_fen FROM wallet_bonus_days"
+    " WHERE merchant_id = ? AND member_id = ? AND day = ? LOCK IN SHARE MODE");
+DB_SQL(q_paid_before,
+    "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ? LIMIT 1");
+DB_SQL(q_credit,
+    "UPDATE members SET principal_fen = principal_fen + ?,"
+    " bonus_fen = bonus_fen + ? WHERE merchant_id = ? AND id = ?");
+DB_SQL(q_entry_insert,
+    "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen,"
+    " bonus_fen, ref, staff_id, store_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+DB_SQL(q_bonus_day_add,
+    "INSERT INTO wallet_bonus_days (merchant_id, member_id, day, bonus_fen)"
+    " VALUES (?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE bonus_fen = bonus_fen + VALUES(bonus_fen)");
+DB_SQL(q_points_rate,
+    "SELECT points_per_yuan FROM merchants WHERE id = ?");
+DB_SQL(q_pay_insert,
+    "INSERT INTO payments (merchant_id, member_id, store_id, staff_id,"
+    " ticket_id, channel, order_fen, principal_fen, bonus_fen, growth,"
+    " points, growth_kept, points_kept, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+DB_SQL(q_debit,
+    "UPDATE members SET principal_fen = principal_fen - ?,"
+    " bonus_fen = bonus_fen - ?, growth = growth + ?, points = points + ?"
+    " WHERE merchant_id = ? AND id = ? AND principal_fen >= ?"
+    " AND bonus_fen >= ?");
+DB_SQL(q_points_entry,
+    "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
+    " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+DB_SQL(q_store_ok,
+    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+DB_SQL(q_recharge_insert,
+    "INSERT INTO recharges (merchant_id, member_id, package_id, provider,"
+    " out_trade_no, pay_fen, bonus_fen, status, store_id, staff_id,"
+    " created_at, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " UTC_TIMESTAMP(), IF(? = 1, UTC_TIMESTAMP(), NULL))");
+DB_SQL(q_recharge_get,
+    "SELECT id, member_id, package_id, provider, out_trade_no, pay_fen,"
+    " bonus_fen, status, store_id, created_at, paid_at FROM recharges"
+    " WHERE merchant_id = ? AND id = ?");
+DB_SQL(q_recharge_mine,
+    "SELECT out_trade_no, pay_fen, provider FROM recharges"
+    " WHERE merchant_id = ? AND id = ? AND member_id = ?");
+DB_SQL(q_recharge_by_trade,
+    "SELECT rc.id, rc.merchant_id, rc.member_id, rc.pay_fen, rc.bonus_fen,"
+    " m.code, m.name, m.tz FROM recharges rc"
+    " JOIN merchants m ON m.id = rc.merchant_id"
+    " WHERE rc.provider = ? AND rc.out_trade_no = ?");
+DB_SQL(q_recharge_settle,
+    "UPDATE recharges SET status = 'paid', paid_at = UTC_TIMESTAMP()"
+    " WHERE id = ? AND status = 'pending'");
+DB_SQL(q_wallet_balance,
+    "SELECT principal_fen, bonus_fen FROM members"
+    " WHERE merchant_id = ? AND id = ?");
+DB_SQL(q_wallet_entries,
+    "SELECT id, created_at, kind, principal_fen, bonus_fen, ref, store_id"
+    " FROM wallet_entries WHERE merchant_id = ? AND member_id = ?"
+    " AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+
+/* ---- shared pieces (wallet.h) ---- */
+
+int64_t
+wallet_param_id(struct req *r, const char *name)
+{
+	const char *s = req_param(r, name);
+	char *end;
+	long long v;
+
+	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 18)
+		return 0;
+	v = strtoll(s, &end, 10);
+	return *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
+const char *
+wallet_today(struct req *r)
+{
+	return arena_strndup(r->a, time_rfc3339_t(r, time_now()), 10);
+}
+
+const char *
+wallet_trade_no(struct req *r, char prefix)
+{
+	unsigned char raw[12];
+
+	rand_bytes(raw, sizeof(raw));
+	return arena_printf(r->a, "%c%s", prefix,
+	    hex_encode(r->a, raw, sizeof(raw)));
+}
+
+cJSON *
+wallet_balance_json(int64_t principal, int64_t bonus)
+{
+	cJSON *o = j_obj();
+
+	j_int(o, "principal_fen", principal);
+	j_int(o, "bonus_fen", bonus);
+	j_int(o, "total_fen", principal + bonus);
+	return o;
+}
+
+int
+wallet_cfg_load(struct req *r, struct wallet_cfg *c)
+{
+	struct db_res res;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	deduction_rules_default(&c->rules);
+	c->custom.enabled = 1;
+	c->custom.min_fen = 1000;
+	c->custom.max_fen = 500000;
+	if (DB(r, &q_ws_get, &res, DBI(r->m->id)) != DB_OK)
+		goto fail;
+	if (res.nrows == 0)
+		return 0;
+	c->custom.enabled = db_int(&res, 0, 0) != 0;
+	c->custom.min_fen = db_int(&res, 0, 1);
+	c->custom.max_fen = db_int(&res, 0, 2);
+	wallet_split_parse(db_str(&res, 0, 3), &c->rules.split);
+	c->rules.bonus_pct = (int)db_int(&res, 0, 4);
+	c->rules.freeze_same_day_bonus = db_int(&res, 0, 5) != 0;
+	wallet_cap_parse(db_str(&res, 0, 6), &c->rules.cap);
+	c->rules.cap_amount_fen = db_int(&res, 0, 7);
+	c->rules.cap_pct = (int)db_int(&res, 0, 8);
+	if (c->rules.cap != CAP_ORDER_RANGES)
+		return 0;
+	if (DB(r, &q_ws_ranges, &res, DBI(r->m->id)) != DB_OK)
+		goto fail;
+	for (i = 0; i < res.nrows && i < WALLET_MAX_RANGES; i++) {
+		c->rules.ranges[i].from_fen = db_int(&res, i, 0);
+		c->rules.ranges[i].to_fen = db_int(&res, i, 1);
+		c->rules.ranges[i].cap_fen = db_int(&res, i, 2);
+	}
+	c->rules.nranges = i;
+	return 0;
+fail:
+	if (!db_retry_pending())
+		resp_internal(r);
+	return -1;
+}
+
+static void
+pkg_row(const struct db_res *res, int i, struct wallet_pkg *p)
+{
+	p->id = db_int(res, i, 0);
+	p->pay_fen = db_int(res, i, 1);
+	p->bonus_fen = db_int(res, i, 2);
+	p->label = db_str(res, i, 3);
+	p->recommended = db_int(res, i, 4) != 0;
+}
+
+int
+wallet_pkgs_load(struct req *r, struct wallet_pkg **out, int *n)
+{
+	struct db_res res;
+	int i;
+
+	if (DB(r, &q_pkgs, &res, DBI(r->m->id)) != DB_OK) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return -1;
+	}
+	*out = arena_calloc(r->a, (size_t)res.nrows + 1, sizeof(**out));
+	for (i = 0; i < res.nrows; i++)
+		pkg_row(&res, i, &(*out)[i]);
+	*n = res.nrows;
+	return 0;
+}
+
+int
+wallet_pkg_get(struct req *r, int64_t id, struct wallet_pkg *p)
+{
+	struct db_res res;
+
+	if (DB(r, &q_pkg_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return -1;
+	}
+	if (res.nrows == 0)
+		return 1;
+	pkg_row(&res, 0, p);
+	return 0;
+}
+
+/*
+ * The member row is read with its lock when paying, so the balance is
+ * the latest. Today's bonus is then read with a shared lock when the
+ * frozen-bonus rule is on (a recharge credited meanwhile must count).
+ * Whether a payment was made before is a plain read: a stale answer can
+ * only say "first" when it is not, which caps more, never less.
+ */
+int
+wallet_state_load(struct req *r, int64_t member_id, int lock,
+    const struct wallet_cfg *c, struct wallet_state *st, int64_t *growth)
+{
+	struct db_res res;
+
+	memset(st, 0, sizeof(*st));
+	if (DB(r, lock ? &q_member_lock : &q_member_read, &res, DBI(r->m->id),
+	    DBI(member_id)) != DB_OK)
+		goto fail;
+	if (res.nrows == 0)
+		return 1;
+	st->principal_fen = db_int(&res, 0, 0);
+	st->bonus_fen = db_int(&res, 0, 1);
+	if (growth != NULL)
+		*growth = db_int(&res, 0, 2);
+	if (c->rules.freeze_same_day_bonus) {
+		if (DB(r, lock ? &q_bonus_today_lock : &q_bonus_today, &res,
+		    DBI(r->m->id), DBI(member_id), DBS(wallet_today(r))) !=
+		    DB_OK)
+			goto fail;
+		st->bonus_today_fen = res.nrows ? db_int(&res, 0, 0) : 0;
+	}
+	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id)) !=
+	    DB_OK)
+		goto fail;
+	st->first_payment = res.nrows == 0;
+	return 0;
+fail:
+	if (!db_retry_pending())
+		resp_internal(r);
+	return -1;
+}
+
+int
+wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
+    int64_t pay, int64_t bonus, int64_t store_id, int64_t staff_id)
+{
+	struct db_res res;
+
+	if (DB(r, &q_credit, &res, DBI(pay), DBI(bonus), DBI(r->m->id),
+	    DBI(member_id)) != DB_OK)
+		goto fail;
+	if (res.affected != 1) {
+		log_err(r, "wallet: credit of recharge %lld: member %lld "
+		    "not found", (long long)recharge_id, (long long)member_id);
+		resp_internal(r);
+		return -1;
+	}
+	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(member_id),
+	    DBS("recharge"), DBI(pay), DBI(bonus),
+	    DBS(arena_printf(r->a, "recharge:%lld", (long long)recharge_id)),
+	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
+	    DB_OK)
+		goto fail;
+	if (bonus > 0 && DB(r, &q_bonus_day_add, NULL, DBI(r->m->id),
+	    DBI(member_id), DBS(wallet_today(r)), DBI(bonus)) != DB_OK)
+		goto fail;
+	return 0;
+fail:
+	if (!db_retry_pending())
+		resp_internal(r);
+	return -1;
+}
+
+int64_t
+wallet_recharge_insert(struct req *r, int64_t member_id, int64_t package_id,
+    const char *provider, const char *trade_no, int64_t pay, int64_t bonus,
+    int paid, int64_t store_id, int64_t staff_id)
+{
+	struct db_res res;
+
+	if (DB(r, &q_recharge_insert, &res, DBI(r->m->id), DBI(member_id),
+	    DBIN(package_id, package_id > 0), DBS(provider), DBS(trade_no),
+	    DBI(pay), DBI(bonus), DBS(paid ? "paid" : "pending"),
+	    DBIN(store_id, store_id > 0), DBIN(staff_id, staff_id > 0),
+	    DBI(paid ? 1 : 0)) != DB_OK) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return -1;
+	}
+	return (int64_t)res.insert_id;
+}
+
+cJSON *
+wallet_recharge_json(struct req *r, int64_t id)
+{
+	struct db_res res;
+	cJSON *o;
+
+	if (DB(r, &q_recharge_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
+		if (!db_retry_pending())
+			resp_internal(r);
+		return NULL;
+	}
+	if (res.nrows == 0) {
+		resp_err(r, 404, "not_found", "充值记录不存在", NULL);
+		return NULL;
+	}
+	o = j_obj();
+	j_int(o, "id", db_int(&res, 0, 0));
+	j_int(o, "member_id", db_int(&res, 0, 1));
+	if (db_isnull(&res, 0, 2))
+		j_null(o, "package_id");
+	else
+		j_int(o, "package_id", db_int(&res, 0, 2));
+	j_str(o, "provider", db_str(&res, 0, 3));
+	j_str(o, "out_trade_no", db_str(&res, 0, 4));
+	j_int(o, "pay_fen", db_int(&res, 0, 5));
+	j_int(o, "bonus_fen", db_int(&res, 0, 6));
+	j_str(o, "status", db_str(&res, 0, 7));
+	if (db_isnull(&res, 0, 8))
+		j_null(o, "store_id");
+	else
+		j_int(o, "store_id", db_int(&res, 0, 8));
+	j_str(o, "created_at", time_rfc3339(r, db_str(&res, 0, 9)));
+	j_str(o, "paid_at", time_rfc3339(r, db_str(&res, 0, 10)));
+	return o;
+}
+
+/* The tier multiplier x 100 for a growth, and the merchant's rate. */
+static int
+points_terms(struct req *r, int64_t growth, int64_t *per_yuan,
+    int64_t *mult_pct)
+{
+	const struct tier_row *cur;
+	struct db_res res;
+
+	if (DB(r, &q_points_rate, &res, DBI(r->m->id)) != DB_OK ||
+	    res.nrows != 1)
+		return -1;
+	*per_yuan = db_int(&res, 0, 0);
+	if (tier_of_growth(r, growth, &cur, NULL) == -1)
+		return -1;
+	*mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) : 100;
+	return 0;
+}
+
+int
+wallet_pay_tx(struct req *r, void *arg)
+{
+	struct wallet_payment *p = arg;
+	struct payment_done ev;
+	struct wallet_cfg c;
+	struct wallet_state st;
+	struct deduction d;
+	struct db_res res;
+	int64_t growth, per_yuan, mult, g, pts, pay_id;
+	const char *ref;
+	int rc;
+	cJSON *o;
+
+	if (wallet_cfg_load(r, &c) == -1)
+		return WALLET_DBFAIL(r);
+	rc = wallet_state_load(r, p->member_id, 1, &c, &st, &growth);
+	if (rc == -1)
+		return WALLET_DBFAIL(r);
+	if (rc == 1)
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	deduction_compute(&c.rules, &st, p->order_fen, &d);
+	if (d.paid_fen == 0)
+		return resp_err(r, 409, "insufficient_balance",
+		    "余额不足，或按商户规则本单不可使用余额", NULL);
+	if (p->ticket != NULL && ticket_consume(r, p->ticket) == -1)
+		return db_retry_pending() ? 500 : r->status;
+	if (points_terms(r, growth, &per_yuan, &mult) == -1)
+		return WALLET_DBFAIL(r);
+	g = wallet_growth(d.paid_fen);
+	pts = wallet_points(d.paid_fen, per_yuan, mult);
+	rc = DB(r, &q_pay_insert, &res, DBI(r->m->id), DBI(p->member_id),
+	    DBI(p->store_id), DBIN(p->staff_id, p->staff_id > 0),
+	    DBIN(p->ticket ? p->ticket->id : 0, p->ticket != NULL),
+	    DBS(p->ticket ? "counter" : "app"), DBI(p->order_fen),
+	    DBI(d.principal_fen), DBI(d.bonus_fen), DBI(g), DBI(pts), DBI(g),
+	    DBI(pts));
+	if (rc == DB_DUP)
+		return resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
+		    "ticket");
+	if (rc != DB_OK)
+		return WALLET_DBFAIL(r);
+	pay_id = (int64_t)res.insert_id;
+	ref = arena_printf(r->a, "payment:%lld", (long long)pay_id);
+	if (DB(r, &q_debit, &res, DBI(d.principal_fen), DBI(d.bonus_fen),
+	    DBI(g), DBI(pts), DBI(r->m->id), DBI(p->member_id),
+	    DBI(d.principal_fen), DBI(d.bonus_fen)) != DB_OK)
+		return WALLET_DBFAIL(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "insufficient_balance", "余额不足",
+		    NULL);
+	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(p->member_id),
+	    DBS("payment"), DBI(-d.principal_fen), DBI(-d.bonus_fen), DBS(ref),
+	    DBIN(p->staff_id, p->staff_id > 0), DBI(p->store_id)) != DB_OK)
+		return WALLET_DBFAIL(r);
+	if (pts > 0 && DB(r, &q_points_entry, NULL, DBI(r->m->id),
+	    DBI(p->member_id), DBS("payment"), DBI(pts), DBS(ref)) != DB_OK)
+		return WALLET_DBFAIL(r);
+	/* what a payment sets off elsewhere: a referral rewarded on the
+	   referee's first payment */
+	ev.payment_id = pay_id;
+	ev.member_id = p->member_id;
+	ev.order_fen = p->order_fen;
+	ev.store_id = p->store_id;
+	if ((rc = event_emit(r, EV_PAYMENT_DONE, &ev)) != 0)
+		return rc;
+
+	o = j_obj();
+	j_int(o, "id", pay_id);
+	j_int(o, "member_id", p->member_id);
+	j_int(o, "store_id", p->store_id);
+	j_str(o, "channel", p->ticket ? "counter" : "app");
+	j_int(o, "order_fen", p->order_fen);
+	j_int(o, "paid_fen", d.paid_fen);
+	j_int(o, "principal_fen", d.principal_fen);
+	j_int(o, "bonus_fen", d.bonus_fen);
+	j_int(o, "remaining_due_fen", d.remaining_due_fen);
+	j_add(o, "balance_after", wallet_balance_json(
+	    st.principal_fen - d.principal_fen, st.bonus_fen - d.bonus_fen));
+	j_int(o, "growth_added", g);
+	j_int(o, "points_added", pts);
+	j_str(o, "created_at", time_rfc3339_t(r, time_now()));
+	p->out = o;
+	return 201;
+}
+
+/* ---- packages and suggestions ---- */
+
+static cJSON *
+pkg_json(const struct wallet_pkg *p)
+{
+	cJSON *o = j_obj();
+
+	j_int(o, "id", p->id);
+	j_int(o, "pay_fen", p->pay_fen);
+	j_int(o, "bonus_fen", p->bonus_fen);
+	j_str(o, "label", p->label);
+	j_bool(o, "recommended", p->recommended);
+	return o;
+}
+
+/* Out: [{id, pay_fen, bonus_fen, label, recommended}] in order. Public. */
+static int
+wallet_packages(struct req *r)
+{
+	struct wallet_pkg *p;
+	cJSON *arr;
+	int n, i;
+
+	if (wallet_pkgs_load(r, &p, &n) == -1)
+		return r->status;
+	arr = j_arr();
+	for (i = 0; i < n; i++)
+		j_add(arr, NULL, pkg_json(&p[i]));
+	return resp_data(r, 200, arr);
+}
+
+/*
+ * Smart top-up for an order.
+ * In: ?order_fen=. Out: up to three {pay_fen, bonus_fen,
+ * balance_after_fen, package_id|null, reason}, [] when the balance
+ * covers the order. Errors: invalid_field. Writes: nothing.
+ */
+static int
+wallet_suggestions(struct req *r)
+{
+	struct wallet_cfg c;
+	struct wallet_state st;
+	struct wallet_pkg *p;
+	struct recharge_pkg rp[WALLET_MAX_PACKAGES];
+	struct topup t[TOPUP_MAX];
+	int64_t order, payable;
+	int n, i, k, rc;
+	cJSON *arr;
+
+	if (req_query_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &order) == -1)
+		return r->status;
+	if (wallet_cfg_load(r, &c) == -1 || wallet_pkgs_load(r, &p, &n) == -1)
+		return r->status;
+	rc = wallet_state_load(r, r->auth.member_id, 0, &c, &st, NULL);
+	if (rc == -1)
+		return r->status;
+	if (rc == 1)
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	for (i = 0; i < n && i < WALLET_MAX_PACKAGES; i++) {
+		rp[i].id = p[i].id;
+		rp[i].pay_fen = p[i].pay_fen;
+		rp[i].bonus_fen = p[i].bonus_fen;
+	}
+	k = topup_suggest(&c.rules, &st, order, rp, i, &c.custom, t, &payable);
+	arr = j_arr();
+	for (i = 0; i < k; i++) {
+		cJSON *o = j_obj();
+
+		j_int(o, "pay_fen", t[i].pay_fen);
+		j_int(o, "bonus_fen", t[i].bonus_fen);
+		j_int(o, "balance_after_fen", t[i].balance_after_fen);
+		if (t[i].package_id)
+			j_int(o, "package_id", t[i].package_id);
+		else
+			j_null(o, "package_id");
+		j_str(o, "reason", t[i].reason);
+		j_add(arr, NULL, o);
+	}
+	return resp_data(r, 200, arr);
+}
+
+/* ---- online recharges ---- */
+
+struct recharge_new {
+	const struct pay_provider *pp;
+	int64_t		 package_id, pay_fen, bonus_fen;
+	const char	*label;
+	cJSON		*out;
+};
+
+static int
+recharge_new_tx(struct req *r, void *arg)
+{
+	struct recharge_new *c = arg;
+	struct pay_order o;
+	const char *no = wallet_trade_no(r, 'R');
+	int64_t id;
+	cJSON *pay;
+
+	id = wallet_recharge_insert(r, r->auth.member_id, c->package_id,
+	    c->pp->name, no, c->pay_fen, c->bonus_fen, 0, 0, 0);
+	if (id == -1)
+		return WALLET_DBFAIL(r);
+	if ((c->out = wallet_recharge_json(r, id)) == NULL)
+		return WALLET_DBFAIL(r);
+	o.recharge_id = id;
+	o.out_trade_no = no;
+	o.amount_fen = c->pay_fen;
+	o.subject = arena_printf(r->a, "%s 储值 %s", r->m->name, c->label);
+	pay = j_obj();
+	if (c->pp->checkout(r, &o, pay) == -1)
+		return resp_internal(r);
+	j_add(c->out, "payment", pay);
+	return 201;
+}
+
+/*
+ * Start an online recharge.
+ * In: {package_id} or {pay_fen} (custom amount), provider? ("sandbox").
+ * Out: 201 {recharge:{id, status:"pending", pay_fen, bonus_fen, ...,
+ * payment:{provider, out_trade_no, amount_fen, notify_url, sign_fields,
+ * ...}}}. Errors: invalid_field (package_id, pay_fen, provider),
+ * unavailable (no provider enabled). Writes: recharges (pending).
+ */
+static int
+wallet_recharge_create(struct req *r)
+{
+	struct recharge_new c;
+	struct wallet_cfg cfg;
+	struct wallet_pkg pk;
+	const char *prov = NULL;
+	char label[48], lo[32], hi[32];
+	int hp = 1, hc = 1, rc;
+	cJSON *d;
+
+	memset(&c, 0, sizeof(c));
+	if (req_json_body(r) == -1 ||
+	    (hp = req_json_int(r, "package_id", 0, 1, INT64_MAX,
+	    &c.package_id)) == -1 ||
+	    (hc = req_json_int(r, "pay_fen", 0, 1, WALLET_MAX_FEN,
+	    &c.pay_fen)) == -1 ||
+	    req_json_str(r, "provider", 0, 1, 16, &prov) == -1)
+		return r->status;
+	if (hp == 1 && hc == 1)
+		return resp_bad_field(r, "package_id",
+		    "请选择充值套餐或填写充值金额");
+	if (hp == 0 && hc == 0)
+		return resp_bad_field(r, "pay_fen",
+		    "充值套餐与自定义金额只能选一个");
+	if ((c.pp = payprovider_find(prov ? prov : "sandbox")) == NULL) {
+		if (prov != NULL)
+			return resp_bad_field(r, "provider", "不支持的支付渠道");
+		return resp_err(r, 503, "unavailable", "在线充值暂不可用",
+		    NULL);
+	}
+	if (hp == 0) {
+		if ((rc = wallet_pkg_get(r, c.package_id, &pk)) == -1)
+			return r->status;
+		if (rc == 1)
+			return resp_bad_field(r, "package_id", "充值套餐不存在");
+		c.pay_fen = pk.pay_fen;
+		c.bonus_fen = pk.bonus_fen;
+		c.label = pk.label;
+	} else {
+		if (wallet_cfg_load(r, &cfg) == -1)
+			return r->status;
+		if (!cfg.custom.enabled)
+			return resp_bad_field(r, "pay_fen", "暂不支持自定义金额");
+		if (c.pay_fen < cfg.custom.min_fen ||
+		    c.pay_fen > cfg.custom.max_fen) {
+			wallet_yuan(lo, sizeof(lo), cfg.custom.min_fen);
+			wallet_yuan(hi, sizeof(hi), cfg.custom.max_fen);
+			return resp_bad_field(r, "pay_fen", arena_printf(r->a,
+			    "充值金额应在 %s 到 %s 元之间", lo, hi));
+		}
+		c.package_id = 0;
+		wallet_pkg_label(label, sizeof(label), c.pay_fen, 0);
+		c.label = arena_strdup(r->a, label);
+	}
+	rc = db_tx(r, recharge_new_tx, &c);
+	if (rc >= 400)
+		return rc;
+	d = j_obj();
+	j_add(d, "recharge", c.out);
+	return resp_data(r, 201, d);
+}
+
+/* Out: {recharge:{...}} of the signed-in member. Errors: not_found. */
+static int
+wallet_recharge_get(struct req *r)
+{
+	int64_t id = wallet_param_id(r, "id");
+	cJSON *o, *d, *mid;
+
+	if (id == 0 || (o = wallet_recharge_json(r, id)) == NULL)
+		return r->status ? r->status :
+		    resp_err(r, 404, "not_found", "充值记录不存在", NULL);
+	mid = cJSON_GetObjectItem(o, "member_id");
+	if ((int64_t)mid->valuedouble != r->auth.member_id)
+		return resp_err(r, 404, "not_found", "充值记录不存在", NULL);
+	d = j_obj();
+	j_add(d, "recharge", o);
+	return resp_data(r, 200, d);
+}
+
+struct settle {
+	int64_t		 recharge_id, member_id, pay_fen, bonus_fen;
+	int		 credited;
+};
+
+static int
+settle_tx(struct req *r, void *arg)
+{
+	struct settle *s = arg;
+	struct db_res res;
+
+	s->credited = 0;
+	if (DB(r, &q_recharge_settle, &res, DBI(s->recharge_id)) != DB_OK)
+		return WALLET_DBFAIL(r);
+	if (res.affected == 0)
+		return 200;	/* paid already: credited once, before */
+	if (wallet_credit(r, s->recharge_id, s->member_id, s->pay_fen,
+	    s->bonus_fen, 0, 0) == -1)
+		return WALLET_DBFAIL(r);
+	s->credited = 1;
+	return 200;
+}
+
+/*
+ * Apply a verified notify: check it against the pending recharge and
+ * credit it once (the pending -> paid update decides). Sets r->m from
+ * the recharge when the route has no merchant. Returns 200, or an error
+ * status with the error recorded; *recharge_id gets the recharge.
+ */
+static int
+notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
+    int64_t *recharge_id)
+{
+	struct db_res res;
+	struct settle s;
+	int st;
+
+	if (DB(r, &q_recharge_by_trade, &res, DBS(provider),
+	    DBS(n->out_trade_no)) != DB_OK)
+		return resp_internal(r);
+	if (res.nrows == 0 ||
+	    (r->m != NULL && r->m->id != db_int(&res, 0, 1)))
+		return resp_err(r, 404, "not_found", "充值订单不存在",
+		    "out_trade_no");
+	if (r->m == NULL) {
+		r->m = arena_calloc(r->a, 1, sizeof(*r->m));
+		r->m->id = db_int(&res, 0, 1);
+		r->m->code = db_str(&res, 0, 5);
+		r->m->name = db_str(&res, 0, 6);
+		r->m->tz = db_str(&res, 0, 7);
+	}
+	s.recharge_id = db_int(&res, 0, 0);
+	s.member_id = db_int(&res, 0, 2);
+	s.pay_fen = db_int(&res, 0, 3);
+	s.bonus_fen = db_int(&res, 0, 4);
+	if (recharge_id != NULL)
+		*recharge_id = s.recharge_id;
+	if (n->amount_fen != s.pay_fen)
+		return resp_err(r, 400, "amount_mismatch",
+		    "支付金额与充值订单不符", "amount_fen");
+	if (!n->success)
+		return 200;
+	st = db_tx(r, settle_tx, &s);
+	if (st >= 400)
+		return st;
+	if (s.credited)
+		log_info(r, "wallet: recharge %lld paid via %s, %lld+%lld fen "
+		    "credited", (long long)s.recharge_id, provider,
+		    (long long)s.pay_fen, (long long)s.bonus_fen);
+	return 200;
+}
+
+/*
+ * A payment provider's signed callback (no session: the signature
+ * authenticates it; the recharge names the merchant).
+ * In: the provider's body (sandbox: see payprovider.h). Out: the
+ * provider's acknowledgement (sandbox: {status:"ok"}), also for a
+ * repeated notify. Errors: not_found (provider unknown or disabled, no
+ * such order), invalid_signature, amount_mismatch, invalid_field.
+ * Writes: the recharge (pending -> paid), the accounts, a ledger entry,
+ * today's bonus record — once, however often it comes.
+ */
+static int
+wallet_notify(struct req *r)
+{
+	const struct pay_provider *pp = payprovider_find(req_param(r,
+	    "provider"));
+	struct pay_notify n;
+	int st;
+
+	if (pp == NULL)
+		return resp_err(r, 404, "not_found", "支付渠道不存在", NULL);
+	if (pp->verify(r, &n) == -1)
+		return r->status;
+	st = notify_apply(r, pp->name, &n, NULL);
+	if (st >= 400)
+		return st;
+	return pp->ack(r);
+}
+
+/*
+ * Development and test only: pay a pending sandbox recharge of the
+ * signed-in member as the sandbox would, by signing its notify and
+ * applying it here.
+ * Out: {recharge, balance, notify:{out_trade_no, amount_fen, status,
+ * sign}}. Errors: not_found (also outside dev/test). Writes: as notify.
+ */
+static int
+wallet_sandbox_pay(struct req *r)
+{
+	const unsigned char *key = sandbox_key();
+	int64_t id = wallet_param_id(r, "id");
+	struct pay_notify n;
+	struct db_res res;
+	char canon[256], sign[65];
+	cJSON *d, *o, *rc;
+	int st;
+
+	if (!cfg_is_dev() || payprovider_find("sandbox") == NULL ||
+	    key == NULL)
+		return resp_err(r, 404, "not_found", "页面或接口不存在", NULL);
+	if (id == 0 || DB(r, &q_recharge_mine, &res, DBI(r->m->id), DBI(id),
+	    DBI(r->auth.member_id)) != DB_OK || res.nrows == 0 ||
+	    strcmp(db_str(&res, 0, 2), "sandbox") != 0)
+		return resp_err(r, 404, "not_found", "充值记录不存在", NULL);
+	n.out_trade_no = db_str(&res, 0, 0);
+	n.amount_fen = db_int(&res, 0, 1);
+	n.success = 1;
+	if (sandbox_canonical(canon, sizeof(canon), n.out_trade_no,
+	    n.amount_fen, "SUCCESS") == -1)
+		return resp_internal(r);
+	sandbox_sign(sign, key, 32, canon, strlen(canon));
+	if ((st = notify_apply(r, "sandbox", &n, NULL)) >= 400)
+		return st;
+	if ((rc = wallet_recharge_json(r, id)) == NULL ||
+	    DB(r, &q_wallet_balance, &res, DBI(r->m->id),
+	    DBI(r->auth.member_id)) != DB_OK || res.nrows != 1)
+		return r->status >= 400 ? r->status : resp_internal(r);
+	d = j_obj();
+	j_add(d, "recharge", rc);
+	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, 0),
+	    db_int(&res, 0, 1)));
+	o = j_obj();
+	j_str(o, "out_trade_no", n.out_trade_no);
+	j_int(o, "amount_fen", n.amount_fen);
+	j_str(o, "status", "SUCCESS");
+	j_str(o, "sign", sign);
+	j_add(d, "notify", o);
+	return resp_data(r, 200, d);
+}
+
+/* ---- paying from the balance in the app ---- */
+
+/*
+ * The member pays an order from the balance (table QR ordering), under
+ * the merchant's deduction rules.
+ * In: {order_fen, store_id}, Idempotency-Key. Out: 201 {payment:{id,
+ * order_fen, paid_fen, principal_fen, bonus_fen, remaining_due_fen,
+ * balance_after, growth_added, points_added, ...}}. Errors:
+ * invalid_field, insufficient_balance (409: nothing usable).
+ * Writes: payments, the accounts, growth, points, ledger entries.
+ */
+static int
+wallet_me_pay(struct req *r)
+{
+	struct wallet_payment p;
+	struct db_res res;
+	int st;
+	cJSON *d;
+
+	memset(&p, 0, sizeof(p));
+	if (req_json_body(r) == -1 ||
+	    req_json_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &p.order_fen) ==
+	    -1 ||
+	    req_json_int(r, "store_id", 1, 1, INT64_MAX, &p.store_id) == -1)
+		return r->status;
+	if (DB(r, &q_store_ok, &res, DBI(p.store_id), DBI(r->m->id)) != DB_OK)
+		return resp_internal(r);
+	if (res.nrows == 0)
+		return resp_bad_field(r, "store_id", "门店不存在");
+	p.member_id = r->auth.member_id;
+	st = db_tx(r, wallet_pay_tx, &p);
+	if (st >= 400)
+		return st;
+	d = j_obj();
+	j_add(d, "payment", p.out);
+	return resp_data(r, 201, d);
+}
+
+/* ---- the wallet ---- */
+
+static const char *
+entry_kind_name(const char *k)
+{
+	if (strcmp(k, "recharge") == 0)
+		return "充值";
+	if (strcmp(k, "payment") == 0)
+		return "消费";
+	if (strcmp(k, "refund") == 0)
+		return "退款";
+	return "调整";
+}
+
+/*
+ * Out: {balance:{principal_fen, bonus_fen, total_fen}, entries:[{id, at,
+ * kind, kind_name, principal_fen, bonus_fen, ref, store_id}] newest
+ * first, next_cursor}. ?limit= (1..100, default 20), ?cursor=.
+ */
+static int
+wallet_me(struct req *r)
+{
+	struct db_res res;
+	int64_t limit, cursor, next;
+	cJSON *d, *arr;
+	int i, n;
+
+	if (req_page(r, &limit, &cursor) == -1)
+		return r->status;
+	if (DB(r, &q_wallet_balance, &res, DBI(r->m->id),
+	    DBI(r->auth.member_id)) != DB_OK)
+		return resp_internal(r);
+	if (res.nrows == 0)
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	d = j_obj();
+	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, 0),
+	    db_int(&res, 0, 1)));
+	if (DB(r, &q_wallet_entries, &res, DBI(r->m->id),
+	    DBI(r->auth.member_id), DBI(cursor), DBI(cursor), DBI(limit + 1)) !=
+	    DB_OK)
+		return resp_internal(r);
+	arr = j_arr();
+	n = db_page(&res, limit, 0, &next);
+	for (i = 0; i < n; i++) {
+		cJSON *o = j_obj();
+
+		j_int(o, "id", db_int(&res, i, 0));
+		j_str(o, "at", time_rfc3339(r, db_str(&res, i, 1)));
+		j_str(o, "kind", db_str(&res, i, 2));
+		j_str(o, "kind_name", entry_kind_name(db_str(&res, i, 2)));
+		j_int(o, "principal_fen", db_int(&res, i, 3));
+		j_int(o, "bonus_fen", db_int(&res, i, 4));
+		j_str(o, "ref", db_str(&res, i, 5));
+		if (db_isnull(&res, i, 6))
+			j_null(o, "store_id");
+		else
+			j_int(o, "store_id", db_int(&res, i, 6));
+		j_add(arr, NULL, o);
+	}
+	j_add(d, "entries", arr);
+	if (next > 0)
+		j_str(d, "next_cursor", arena_printf(r->a, "%lld",
+		    (long long)next));
+	else
+		j_null(d, "next_cursor");
+	return resp_data(r, 200, d);
+}
+
+ROUTES(wallet_routes) = {
+	{ M_GET, "/api/v1/m/:merchant/recharge-packages", wallet_packages, 0 },
+	{ M_GET, "/api/v1/m/:merchant/me/recharge-suggestions",
+	    wallet_suggestions, AUTH_MEMBER },
+	{ M_POST, "/api/v1/m/:merchant/me/recharges", wallet_recharge_create,
+	    AUTH_MEMBER | IDEMPOTENT },
+	{ M_GET, "/api/v1/m/:merchant/me/recharges/:id", wallet_recharge_get,
+	    AUTH_MEMBER },
+	{ M_POST, "/api/v1/m/:merchant/me/recharges/:id/sandbox-pay",
+	    wallet_sandbox_pay, AUTH_MEMBER },
+	{ M_POST, "/api/v1/m/:merchant/me/payments", wallet_me_pay,
+	    AUTH_MEMBER | IDEMPOTENT },
+	{ M_GET, "/api/v1/m/:merchant/me/wallet", wallet_me, AUTH_MEMBER },
+	{ M_POST, "/api/v1/payments/notify/:provider", wallet_notify, 0 },
+	{ 0, NULL, NULL, 0 }
+};
