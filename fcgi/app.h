@@ -1,6 +1,25 @@
 /*
  * The runtime's public face for handlers: the request context, input
- * helpers, responses, routes. Knows nothing about coupons.
+ * helpers, responses, routes, events. Knows nothing about coupons.
+ *
+ * Conventions, for every function of handlers/:
+ *  - A route handler returns the HTTP status of the response it recorded.
+ *  - A domain function that returns int returns 0 on success, or an HTTP
+ *    status (>= 400) whose error response it has recorded; its caller
+ *    passes the status on: if ((st = f(r, ...)) != 0) return st;
+ *    Absence that is not an error to every caller is an out value (an id
+ *    of 0, a NULL pointer, a found flag), never a third return value.
+ *  - A function that builds a value (cJSON *, const char *) returns it,
+ *    or NULL with the recorded status in r->status.
+ *  - A transaction function given to db_tx() returns the status the
+ *    handler answers with (< 400 commits).
+ *  - A failure of the database is answered by db_fail(r) (db.h) and by
+ *    nothing else: it knows a retried transaction and a lost connection.
+ *  - Pure rules (*_rules.c) take no request and return what their header
+ *    says (0 or -1, a value); plumbing in fcgi/ returns 0 or -1 and logs
+ *    once, where it failed.
+ *  - Input helpers (req_json_*, req_query_int, req_page) record a 400
+ *    themselves and return -1; the caller returns r->status.
  */
 #ifndef APP_H
 #define APP_H
@@ -43,14 +62,22 @@ struct route {
 	int		 flags;
 };
 
+struct route_table {
+	const struct route	*routes;
+	const char		*file;
+};
+
 /*
  * Each handler file lists its routes in a table ending with a zeroed
- * entry and registers it with ROUTES(); the router collects every table.
+ * entry and registers it with ROUTES(); the router collects every table
+ * and refuses to start when two patterns can match one path with a
+ * method in common (`app routes` prints the whole table).
  */
 #define ROUTES(name) \
 	static const struct route name[]; \
-	static const struct route *const name##_reg \
-	    __attribute__((used, section("app_routes"))) = name; \
+	static const struct route_table name##_table = { name, __FILE__ }; \
+	static const struct route_table *const name##_reg \
+	    __attribute__((used, section("app_routes"))) = &name##_table; \
 	static const struct route name[]
 
 struct merchant {
@@ -162,6 +189,13 @@ int	 req_query_int(struct req *, const char *, int required, int64_t min,
 	    int64_t max, int64_t *);
 /* Pagination: limit (1..100, default 20) and opaque cursor (an id). */
 int	 req_page(struct req *, int64_t *limit, int64_t *cursor_id);
+
+/* ---- the route table (router.c) ---- */
+
+/* Refuse patterns that overlap (logged): 0, or -1. */
+int	 router_check(void);
+/* The route table, one route a line: method, pattern, flags, file. */
+void	 router_print(void);
 
 /* ---- sessions (router.c) ---- */
 

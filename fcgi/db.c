@@ -26,6 +26,8 @@ static MYSQL_STMT	**stmts;
 static int		 nstmts;
 static int		 tx_depth;
 static int		 retry_pending;
+static int		 conn_lost;	/* the last failure lost the connection */
+static int		 refused;	/* a statement failed its checks */
 
 #define COL_INIT	64
 
@@ -80,6 +82,7 @@ prepare_all(void)
 	struct db_sql *const *p;
 	int i = 0;
 
+	refused = 0;
 	nstmts = (int)(__stop_db_sql - __start_db_sql);
 	stmts = calloc((size_t)nstmts + 1, sizeof(*stmts));
 	if (stmts == NULL)
@@ -92,8 +95,10 @@ prepare_all(void)
 		if ((st = mysql_stmt_init(conn)) == NULL)
 			return -1;
 		if (mysql_stmt_prepare(st, q->text, strlen(q->text)) != 0) {
-			log_err(NULL, "db: prepare failed: %s: %s",
-			    mysql_stmt_error(st), q->text);
+			if (!is_conn_error(mysql_stmt_errno(st)))
+				refused = 1;
+			log_err(NULL, "db: prepare failed: %s: %s (%s, %s)",
+			    mysql_stmt_error(st), q->text, q->name, q->file);
 			mysql_stmt_close(st);
 			return -1;
 		}
@@ -105,8 +110,14 @@ prepare_all(void)
 			mysql_free_result(meta);
 		}
 		stmts[i] = st;
+		if (q->want_cols != DB_UNCHECKED && q->ncols != q->want_cols) {
+			refused = 1;
+			log_err(NULL, "db: %s (%s) returns %d columns, its "
+			    "declaration names %d: %s", q->name, q->file,
+			    q->ncols, q->want_cols, q->text);
+		}
 	}
-	return 0;
+	return refused ? -1 : 0;
 }
 
 void
@@ -125,6 +136,20 @@ db_close(void)
 		mysql_close(conn);
 	conn = NULL;
 	tx_depth = 0;
+}
+
+int
+db_verify(void)
+{
+	int rc;
+
+	if (connect_raw(0) == -1)
+		return 1;
+	rc = prepare_all();
+	db_close();
+	if (rc == 0)
+		return 0;
+	return refused ? -1 : 1;
 }
 
 int
@@ -300,14 +325,17 @@ db_run(struct req *r, struct db_sql *q, struct db_res *res,
 	if (retry_pending)
 		return DB_RETRY;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (conn == NULL && reconnect() == -1)
+		if (conn == NULL && reconnect() == -1) {
+			conn_lost = 1;
 			return DB_ERR;
+		}
 		st = stmts[q->idx];
 		if (bind_and_exec(r, st, v, n) == 0) {
 			res->affected = mysql_stmt_affected_rows(st);
 			res->insert_id = mysql_stmt_insert_id(st);
 			if (q->ncols > 0 && fetch_all(r, st, q->ncols, res) != 0)
 				goto err;
+			conn_lost = 0;
 			return DB_OK;
 		}
 err:
@@ -321,42 +349,62 @@ err:
 			return DB_RETRY;
 		}
 		log_err(r, "db: %u %s: %s", e, mysql_stmt_error(st), q->text);
-		if (is_conn_error(e) && tx_depth == 0) {
+		conn_lost = is_conn_error(e);
+		if (conn_lost && tx_depth == 0) {
 			if (reconnect() == -1)
 				return DB_ERR;
 			continue;
 		}
-		if (is_conn_error(e))
+		if (conn_lost)
 			db_close();
 		return DB_ERR;
 	}
 	return DB_ERR;
 }
 
+/* The index of row, col in res, or -1 (logged) outside it. */
+static int
+cell(const struct db_res *res, int row, int col)
+{
+	if (row < 0 || row >= res->nrows || col < 0 || col >= res->ncols) {
+		log_err(NULL, "db: row %d column %d read from a result of %d "
+		    "rows of %d columns", row, col, res->nrows, res->ncols);
+		return -1;
+	}
+	return row * res->ncols + col;
+}
+
 int64_t
 db_int(const struct db_res *res, int row, int col)
 {
-	const char *s = res->vals[row * res->ncols + col];
+	int k = cell(res, row, col);
 
-	return s == NULL ? 0 : strtoll(s, NULL, 10);
+	return k < 0 || res->vals[k] == NULL ? 0 :
+	    strtoll(res->vals[k], NULL, 10);
 }
 
 const char *
 db_str(const struct db_res *res, int row, int col)
 {
-	return res->vals[row * res->ncols + col];
+	int k = cell(res, row, col);
+
+	return k < 0 ? NULL : res->vals[k];
 }
 
 size_t
 db_len(const struct db_res *res, int row, int col)
 {
-	return res->lens[row * res->ncols + col];
+	int k = cell(res, row, col);
+
+	return k < 0 ? 0 : res->lens[k];
 }
 
 int
 db_isnull(const struct db_res *res, int row, int col)
 {
-	return res->vals[row * res->ncols + col] == NULL;
+	int k = cell(res, row, col);
+
+	return k < 0 || res->vals[k] == NULL;
 }
 
 int
@@ -381,6 +429,17 @@ db_retry_pending(void)
 }
 
 int
+db_fail(struct req *r)
+{
+	if (retry_pending)
+		return 500;	/* db_tx runs the transaction again */
+	if (conn_lost || conn == NULL)
+		return resp_err(r, 503, "unavailable",
+		    "服务暂不可用，请稍后再试", NULL);
+	return resp_internal(r);
+}
+
+int
 db_exec_simple(const char *sql)
 {
 	if (conn == NULL && reconnect() == -1)
@@ -391,7 +450,7 @@ db_exec_simple(const char *sql)
 		if (is_retry_error(e) && tx_depth > 0)
 			retry_pending = 1;
 		log_err(NULL, "db: %u %s: %s", e, mysql_error(conn), sql);
-		if (is_conn_error(e))
+		if ((conn_lost = is_conn_error(e)))
 			db_close();
 		return -1;
 	}
@@ -423,7 +482,10 @@ db_tx(struct req *r, db_tx_fn fn, void *ctx)
 			    mysql_query(conn, "START TRANSACTION") == 0)
 				goto started;
 			log_err(r, "db: begin: %s", mysql_error(conn));
-			return resp_internal(r);
+			conn_lost = is_conn_error(mysql_errno(conn));
+			if (conn_lost)
+				db_close();
+			return db_fail(r);
 		}
 started:
 		tx_depth = 1;
@@ -448,7 +510,10 @@ started:
 			}
 			log_err(r, "db: commit: %u", e);
 			resp_reset(r);
-			return resp_internal(r);
+			conn_lost = is_conn_error(e);
+			if (conn_lost)
+				db_close();
+			return db_fail(r);
 		}
 		return status;
 	}

@@ -2,13 +2,27 @@
  * Database access: prepared statements only, prepared at start-up on each
  * worker's connection. db.c is the only file that includes mysql.h.
  *
- *	DB_SQL(q_member_by_phone,
+ * A statement that returns rows names its columns in an enum and declares
+ * their count with DB_SQL_COLS(); one that returns none is a DB_SQL().
+ * Both counts are checked when the statements are prepared, so a column
+ * added to a SELECT without its name refuses to start (`app serve` checks
+ * before it forks):
+ *
+ *	enum { MB_ID, MB_NAME, MB_NCOLS };
+ *	DB_SQL_COLS(q_member_by_phone, MB_NCOLS,
  *	    "SELECT id, name FROM members WHERE merchant_id = ? AND phone = ?");
  *	struct db_res res;
  *	if (DB(r, &q_member_by_phone, &res, DBI(r->m->id), DBS(phone)) != DB_OK)
- *		return resp_internal(r);
+ *		return db_fail(r);
  *	if (res.nrows == 0) ...
- *	db_int(&res, 0, 0), db_str(&res, 0, 1)
+ *	db_int(&res, 0, MB_ID), db_str(&res, 0, MB_NAME)
+ *
+ * Failures: a function that fails on the database returns db_fail(r),
+ * the one place that decides what the client hears: nothing yet while a
+ * transaction waits to be run again (deadlock, lock wait), 503 unavailable
+ * with Retry-After when the connection was lost (nothing was committed),
+ * else 500 internal. Plumbing (db_run) returns DB_OK, DB_DUP, DB_RETRY or
+ * DB_ERR and logs once, where it failed.
  */
 #ifndef DB_H
 #define DB_H
@@ -18,14 +32,27 @@
 
 struct req;
 
+/*
+ * What DB_SQL() declares. DB_UNCHECKED: statements not yet given named
+ * columns are not counted (the check then covers DB_SQL_COLS() only).
+ */
+#define DB_UNCHECKED	(-1)
+#define DB_NOROWS	DB_UNCHECKED
+
 struct db_sql {
 	const char	*text;
 	int		 idx;		/* slot in the connection's statements */
-	int		 nparams, ncols;
+	int		 nparams, ncols;	/* as prepared */
+	int		 want_cols;	/* as declared */
+	const char	*name, *file;
 };
 
-#define DB_SQL(name, sqltext) \
-	static struct db_sql name = { sqltext, -1, 0, 0 }; \
+/* A statement that returns no rows. */
+#define DB_SQL(name, sqltext) DB_SQL_COLS(name, DB_NOROWS, sqltext)
+/* A statement that returns rows of ncols columns (an enum's count). */
+#define DB_SQL_COLS(name, ncols, sqltext) \
+	static struct db_sql name = { sqltext, -1, 0, 0, (ncols), #name, \
+	    __FILE__ }; \
 	static struct db_sql *const name##_reg \
 	    __attribute__((used, section("db_sql"))) = &name
 
@@ -78,6 +105,10 @@ int	 db_run(struct req *, struct db_sql *, struct db_res *,
 	    (int)(sizeof((struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val)))
 #define DB0(r, q, res) db_run((r), (q), (res), NULL, 0)
 
+/*
+ * A value of row, col: a row or column outside the result is logged and
+ * reads as NULL (0, NULL, 0, true).
+ */
 int64_t	 db_int(const struct db_res *, int row, int col);	/* NULL -> 0 */
 const char *db_str(const struct db_res *, int row, int col);	/* NULL -> NULL */
 size_t	 db_len(const struct db_res *, int row, int col);
@@ -100,9 +131,22 @@ int	 db_tx(struct req *, db_tx_fn, void *);
 int	 db_in_tx(void);
 /* Set while a DB_RETRY is pending inside db_tx; handlers just return. */
 int	 db_retry_pending(void);
+/*
+ * The status of a database failure, with the response recorded: 500
+ * with nothing recorded while a retry is pending (db_tx runs the whole
+ * transaction again), 503 unavailable (Retry-After) when the connection
+ * is lost, else 500 internal.
+ */
+int	 db_fail(struct req *);
 
 /* Connection management (runtime). */
 int	 db_connect(void);		/* connect + prepare all; 0 or -1 */
+/*
+ * Prepare every statement once and check the declared column counts:
+ * 0 all good, 1 the database cannot be reached (workers connect later),
+ * -1 a statement is refused (logged: the app must not start).
+ */
+int	 db_verify(void);
 void	 db_close(void);
 int	 db_ping(void);
 /* Run a multi-statement SQL script outside prepared statements (migrations). */

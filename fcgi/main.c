@@ -165,6 +165,19 @@ cmd_serve(int argc, char *argv[])
 		log_err(NULL, "event subscriptions refused");
 		return 1;
 	}
+	if (router_check() == -1) {
+		log_err(NULL, "route table refused");
+		return 1;
+	}
+	switch (db_verify()) {
+	case -1:
+		log_err(NULL, "statements refused");
+		return 1;
+	case 1:
+		log_warn(NULL, "database not reachable yet: workers connect "
+		    "when it is");
+		break;
+	}
 	if (FCGX_Init() != 0) {
 		log_err(NULL, "FastCGI library failed to initialise");
 		return 1;
@@ -281,6 +294,15 @@ cmd_version(int argc, char *argv[])
 }
 
 static int
+cmd_routes(int argc, char *argv[])
+{
+	(void)argc;
+	(void)argv;
+	router_print();
+	return router_check() == -1 ? 1 : 0;
+}
+
+static int
 cmd_events(int argc, char *argv[])
 {
 	(void)argc;
@@ -295,6 +317,8 @@ static const struct command builtin[] = {
 	{ "serve", "run the FastCGI master and workers", cmd_serve },
 	{ "migrate", "apply migrations/ in order", cmd_migrate },
 	{ "version", "print the version", cmd_version },
+	{ "routes", "print the route table: method, pattern, flags, file",
+	    cmd_routes },
 	{ "events", "print the event subscriptions in the order they run",
 	    cmd_events },
 	{ NULL, NULL, NULL }

@@ -14,8 +14,8 @@
 #include "db.h"
 #include "req.h"
 
-extern const struct route *const __start_app_routes[];
-extern const struct route *const __stop_app_routes[];
+extern const struct route_table *const __start_app_routes[];
+extern const struct route_table *const __stop_app_routes[];
 
 /*
  * Match pattern against path segment by segment; ":name" binds one
@@ -75,12 +75,12 @@ router_match_pattern(struct req *r, const char *pat, const char *path)
 const struct route *
 router_match(struct req *r, int *allowed)
 {
-	const struct route *const *t;
+	const struct route_table *const *t;
 	const struct route *rt;
 
 	*allowed = 0;
 	for (t = __start_app_routes; t < __stop_app_routes; t++)
-		for (rt = *t; rt->pattern != NULL; rt++) {
+		for (rt = (*t)->routes; rt->pattern != NULL; rt++) {
 			r->nparams = 0;
 			if (!router_match_pattern(r, rt->pattern, r->path))
 				continue;
@@ -91,6 +91,146 @@ router_match(struct req *r, int *allowed)
 		}
 	r->nparams = 0;
 	return NULL;
+}
+
+/* ---- the table as a whole ---- */
+
+/* The end of the segment that starts at s. */
+static const char *
+seg_end(const char *s)
+{
+	while (*s != '\0' && *s != '/')
+		s++;
+	return s;
+}
+
+/* The literal suffix of a parameter segment (":code.svg": ".svg"). */
+static void
+seg_suffix(const char *s, const char *e, const char **sfx, size_t *n)
+{
+	const char *dot = memchr(s, '.', (size_t)(e - s));
+
+	*sfx = dot ? dot : e;
+	*n = (size_t)(e - *sfx);
+}
+
+/*
+ * Whether some one segment can match both pattern segments [a, ae) and
+ * [b, be): two literals when equal; a parameter (one or more characters,
+ * then its suffix) and a literal when the literal is longer than the
+ * suffix and ends with it; two parameters when one suffix ends the other.
+ */
+static int
+seg_overlap(const char *a, const char *ae, const char *b, const char *be)
+{
+	const char *sa, *sb;
+	size_t na, nb, lit;
+
+	if (*a != ':' && *b != ':')
+		return ae - a == be - b && memcmp(a, b, (size_t)(ae - a)) == 0;
+	if (*a != ':') {
+		const char *t = a, *te = ae;
+
+		a = b;
+		ae = be;
+		b = t;
+		be = te;
+	}
+	seg_suffix(a, ae, &sa, &na);
+	if (*b != ':') {
+		lit = (size_t)(be - b);
+		return lit > na && memcmp(be - na, sa, na) == 0;
+	}
+	seg_suffix(b, be, &sb, &nb);
+	return na <= nb ? memcmp(sb + nb - na, sa, na) == 0 :
+	    memcmp(sa + na - nb, sb, nb) == 0;
+}
+
+/* Whether one path can match both patterns. */
+static int
+pattern_overlap(const char *a, const char *b)
+{
+	for (;;) {
+		const char *ae = seg_end(a), *be = seg_end(b);
+
+		if (!seg_overlap(a, ae, b, be))
+			return 0;
+		if (*ae == '\0' || *be == '\0')
+			return *ae == *be;
+		a = ae + 1;
+		b = be + 1;
+	}
+}
+
+/* GET answers HEAD too. */
+static int
+methods_of(const struct route *rt)
+{
+	return rt->methods | (rt->methods & M_GET ? M_HEAD : 0);
+}
+
+int
+router_check(void)
+{
+	const struct route_table *const *t, *const *u;
+	const struct route *a, *b;
+	int bad = 0;
+
+	for (t = __start_app_routes; t < __stop_app_routes; t++)
+		for (a = (*t)->routes; a->pattern != NULL; a++)
+			for (u = t; u < __stop_app_routes; u++)
+				for (b = u == t ? a + 1 : (*u)->routes;
+				    b->pattern != NULL; b++) {
+					if (!(methods_of(a) & methods_of(b)) ||
+					    !pattern_overlap(a->pattern,
+					    b->pattern))
+						continue;
+					log_err(NULL, "router: %s (%s) and %s "
+					    "(%s) match the same paths",
+					    a->pattern, (*t)->file, b->pattern,
+					    (*u)->file);
+					bad = 1;
+				}
+	return bad ? -1 : 0;
+}
+
+void
+router_print(void)
+{
+	static const struct { int bit; const char *name; } flags[] = {
+		{ AUTH_MEMBER, "AUTH_MEMBER" }, { AUTH_STAFF, "AUTH_STAFF" },
+		{ AUTH_OPTIONAL, "AUTH_OPTIONAL" }, { AUTH_SELF, "AUTH_SELF" },
+		{ PHONE_SESSION, "PHONE_SESSION" }, { CSRF, "CSRF" },
+		{ IDEMPOTENT, "IDEMPOTENT" }, { UPLOAD, "UPLOAD" },
+		{ HTML, "HTML" }, { ROLE_OWNER, "ROLE_OWNER" },
+		{ ROLE_MARKETING, "ROLE_MARKETING" },
+		{ ROLE_CASHIER, "ROLE_CASHIER" },
+	};
+	static const struct { int bit; const char *name; } methods[] = {
+		{ M_GET, "GET" }, { M_POST, "POST" }, { M_PUT, "PUT" },
+		{ M_PATCH, "PATCH" }, { M_DELETE, "DELETE" },
+	};
+	const struct route_table *const *t;
+	const struct route *rt;
+	size_t i, m;
+
+	for (t = __start_app_routes; t < __stop_app_routes; t++)
+		for (rt = (*t)->routes; rt->pattern != NULL; rt++)
+			for (m = 0; m < sizeof(methods) / sizeof(*methods);
+			    m++) {
+				int any = 0;
+
+				if (!(rt->methods & methods[m].bit))
+					continue;
+				printf("%-6s %-64s ", methods[m].name,
+				    rt->pattern);
+				for (i = 0; i < sizeof(flags) / sizeof(*flags);
+				    i++)
+					if (rt->flags & flags[i].bit)
+						printf("%s%s", any++ ? "|" : "",
+						    flags[i].name);
+				printf("%s %s\n", any ? "" : "-", (*t)->file);
+			}
 }
 
 static const char *
@@ -116,7 +256,8 @@ allow_list(struct req *r, int m)
 
 /* ---- merchants: a short-lived per-worker read cache ---- */
 
-DB_SQL(q_merchant_by_code,
+enum { MC_ID, MC_CODE, MC_NAME, MC_TZ, MC_NCOLS };
+DB_SQL_COLS(q_merchant_by_code, MC_NCOLS,
     "SELECT id, code, name, tz FROM merchants WHERE code = ? AND active = 1");
 
 #define MCACHE 32
@@ -172,10 +313,10 @@ merchant_load(struct req *r, const char *code)
 	if (res.nrows == 0)
 		return 1;
 	r->m = arena_alloc(r->a, sizeof(*r->m));
-	r->m->id = db_int(&res, 0, 0);
-	r->m->code = db_str(&res, 0, 1);
-	r->m->name = db_str(&res, 0, 2);
-	r->m->tz = db_str(&res, 0, 3);
+	r->m->id = db_int(&res, 0, MC_ID);
+	r->m->code = db_str(&res, 0, MC_CODE);
+	r->m->name = db_str(&res, 0, MC_NAME);
+	r->m->tz = db_str(&res, 0, MC_TZ);
 	if (slot == -1)
 		slot = (int)(now % MCACHE);
 	snprintf(mcache[slot].code, sizeof(mcache[slot].code), "%s", code);
@@ -198,14 +339,17 @@ merchant_load(struct req *r, const char *code)
  * its phone was joining may miss it: q_session_member finds the member by
  * phone then, and q_session_link records it.
  */
-DB_SQL(q_session,
+enum { SS_ID, SS_KIND, SS_MERCHANT, SS_PHONE, SS_STAFF, SS_CSRF, SS_MEMBER,
+    SS_ROLE, SS_NAME, SS_DISABLED, SS_NCOLS };
+DB_SQL_COLS(q_session, SS_NCOLS,
     "SELECT s.id, s.kind, s.merchant_id, s.phone, s.staff_id, s.csrf_hash,"
     " s.member_id, st.role, st.name, st.disabled"
     " FROM sessions s"
     " LEFT JOIN staff st ON st.id = s.staff_id AND s.kind = 'staff'"
     " WHERE s.token_hash = ? AND s.revoked_at IS NULL"
     " AND s.expires_at > UTC_TIMESTAMP()");
-DB_SQL(q_session_member,
+enum { SM_ID, SM_NCOLS };
+DB_SQL_COLS(q_session_member, SM_NCOLS,
     "SELECT id FROM members WHERE merchant_id = ? AND phone = ?");
 DB_SQL(q_session_link,
     "UPDATE sessions SET member_id = ? WHERE id = ? AND merchant_id = ?"
@@ -226,7 +370,7 @@ session_member(struct req *r)
 		return -1;
 	if (res.nrows == 0)
 		return 0;
-	id = db_int(&res, 0, 0);
+	id = db_int(&res, 0, SM_ID);
 	(void)DB(r, &q_session_link, &upd, DBI(id), DBI(r->auth.session_id),
 	    DBI(r->m->id));
 	return id;
@@ -267,28 +411,28 @@ auth_resolve(struct req *r, enum auth_kind want)
 			return -1;
 		if (res.nrows == 0)
 			continue;
-		kind = strcmp(db_str(&res, 0, 1), "staff") == 0 ?
+		kind = strcmp(db_str(&res, 0, SS_KIND), "staff") == 0 ?
 		    AUTH_KIND_STAFF : AUTH_KIND_MEMBER;
-		if (kind == AUTH_KIND_STAFF && db_int(&res, 0, 9) != 0)
+		if (kind == AUTH_KIND_STAFF && db_int(&res, 0, SS_DISABLED) != 0)
 			continue;	/* a disabled account signs nobody in */
-		if (db_int(&res, 0, 2) != r->m->id || kind != want) {
+		if (db_int(&res, 0, SS_MERCHANT) != r->m->id || kind != want) {
 			other = 1;
 			continue;
 		}
 		r->auth.kind = kind;
-		r->auth.session_id = db_int(&res, 0, 0);
+		r->auth.session_id = db_int(&res, 0, SS_ID);
 		r->auth.via_cookie = cookie[i];
 		if (kind == AUTH_KIND_MEMBER) {
-			r->auth.phone = db_str(&res, 0, 3);
-			r->auth.member_id = db_isnull(&res, 0, 6) ?
-			    session_member(r) : db_int(&res, 0, 6);
+			r->auth.phone = db_str(&res, 0, SS_PHONE);
+			r->auth.member_id = db_isnull(&res, 0, SS_MEMBER) ?
+			    session_member(r) : db_int(&res, 0, SS_MEMBER);
 			if (r->auth.member_id == -1)
 				return -1;
 		} else {
-			r->auth.staff_id = db_int(&res, 0, 4);
-			r->auth.role = db_str(&res, 0, 7);
-			r->auth.staff_name = db_str(&res, 0, 8);
-			r->auth.csrf_hash = db_str(&res, 0, 5);
+			r->auth.staff_id = db_int(&res, 0, SS_STAFF);
+			r->auth.role = db_str(&res, 0, SS_ROLE);
+			r->auth.staff_name = db_str(&res, 0, SS_NAME);
+			r->auth.csrf_hash = db_str(&res, 0, SS_CSRF);
 		}
 		return 0;
 	}
@@ -333,7 +477,8 @@ DB_SQL(q_idem_reclaim,
 DB_SQL(q_idem_insert,
     "INSERT INTO idempotency_keys (merchant_id, actor, idem_key, body_hash,"
     " created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_idem_get,
+enum { IK_HASH, IK_STATUS, IK_CTYPE, IK_RESPONSE, IK_NCOLS };
+DB_SQL_COLS(q_idem_get, IK_NCOLS,
     "SELECT body_hash, status, ctype, response FROM idempotency_keys"
     " WHERE merchant_id = ? AND actor = ? AND idem_key = ?");
 DB_SQL(q_idem_save,
@@ -383,15 +528,15 @@ idem_tx(struct req *r, void *arg)
 		if (DB(r, &q_idem_get, &res, DBI(c->mid), DBS(c->actor),
 		    DBS(r->idem_key)) != DB_OK || res.nrows == 0)
 			return db_retry_pending() ? 500 : resp_internal(r);
-		if (strcmp(db_str(&res, 0, 0), c->hash) != 0)
+		if (strcmp(db_str(&res, 0, IK_HASH), c->hash) != 0)
 			return resp_err(r, 409, "idempotency_key_reused",
 			    "该幂等键已用于不同的请求", "Idempotency-Key");
-		st = (int)db_int(&res, 0, 1);
+		st = (int)db_int(&res, 0, IK_STATUS);
 		if (st == 0)	/* cannot be seen after commit; be safe */
 			return resp_err(r, 409, "conflict",
 			    "请求正在处理中", NULL);
-		resp_raw(r, st, db_str(&res, 0, 2), db_str(&res, 0, 3),
-		    db_len(&res, 0, 3));
+		resp_raw(r, st, db_str(&res, 0, IK_CTYPE),
+		    db_str(&res, 0, IK_RESPONSE), db_len(&res, 0, IK_RESPONSE));
 		resp_header(r, "Idempotent-Replayed", "true");
 		return 200;
 	}

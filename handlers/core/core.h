@@ -9,9 +9,8 @@
  *	core_rules.c	pure rules: phones, dates, time input, zone offsets
  *	health_api.c	/livez, /healthz
  *
- * Conventions (see fcgi/app.h): a function returning int returns 0 or an
- * HTTP status whose response is already recorded; one returning a pointer
- * returns NULL with the status in r->status.
+ * Conventions: as fcgi/app.h says (0 or a recorded status; NULL with the
+ * status in r->status), but for the QR encoders, plumbing (0 or -1).
  */
 #ifndef CORE_H
 #define CORE_H
@@ -57,7 +56,8 @@ int	 page_member_gate(struct req *);
 /*
  * SVG: one <path> for the dark modules over a white background, sized in
  * modules by its viewBox. Text is encoded case-sensitively (the smallest
- * mode for each run). 0 with *out in the request's arena, or -1 (logged).
+ * mode for each run). 0 with *out in the request's arena, or -1 (logged):
+ * plumbing, which cannot fail on client input; the caller answers 500.
  */
 int	 qr_svg(struct req *, const char *text, char **out, size_t *len);
 /* PNG: 1-bit greyscale, a few pixels per module. Same convention. */
@@ -68,8 +68,8 @@ int	 qr_png(struct req *, const char *text, char **out, size_t *len);
 /*
  * Append an audit row for the signed-in staff member: action such as
  * "coupon.redeem", target such as "coupon:ABCD…", detail a short JSON or
- * text, store_id 0 when none. 0 or -1 (logged). Call inside the same
- * transaction as the change it records.
+ * text, store_id 0 when none. 0, or the error status (recorded). Call
+ * inside the same transaction as the change it records.
  */
 int	 audit_log(struct req *, const char *action, const char *target,
 	    const char *detail, int64_t store_id);
@@ -77,8 +77,8 @@ int	 audit_log(struct req *, const char *action, const char *target,
 /*
  * May the signed-in staff member act at this store of r->m? Owners and
  * marketing: any store of the merchant; cashiers: their own stores only.
- * 0 yes; -1 with the error recorded (400 invalid_field store_id for an
- * unknown store, 403 forbidden for a store not theirs).
+ * 0 yes; else the error status (recorded): 400 invalid_field store_id
+ * for an unknown store, 403 forbidden for a store not theirs.
  */
 int	 staff_store_check(struct req *, int64_t store_id);
 
@@ -94,7 +94,7 @@ struct ticket {
 
 /*
  * Issue a ticket for the signed-in staff member at a store for a member.
- * Token and expiry (RFC 3339) out. 0, or -1 with the error recorded.
+ * Token and expiry (RFC 3339) out. 0, or the error status (recorded).
  */
 int	 ticket_issue(struct req *, int64_t member_id, int64_t store_id,
 	    const char **ticket, const char **expires_at);
@@ -102,12 +102,14 @@ int	 ticket_issue(struct req *, int64_t member_id, int64_t store_id,
 /*
  * Resolve a ticket string for the signed-in staff member: it must exist
  * for this merchant, be bound to this staff member, and not be expired.
- * 0 ok; -1 with 400 invalid_ticket recorded.
+ * 0 ok; else the error status (recorded), 400 invalid_ticket for any
+ * ticket that is not such a one.
  */
 int	 ticket_resolve(struct req *, const char *ticket, struct ticket *);
 /*
  * Mark the ticket used by one payment, by a conditional update (inside the
- * caller's transaction). 0 ok; -1 with 409 ticket_used recorded.
+ * caller's transaction). 0 ok; else the error status (recorded), 409
+ * ticket_used when it was used already.
  */
 int	 ticket_consume(struct req *, const struct ticket *);
 

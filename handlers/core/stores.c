@@ -8,16 +8,21 @@
 DB_SQL(q_audit_insert,
     "INSERT INTO audit_log (merchant_id, staff_id, store_id, action, target,"
     " detail, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_store_of_merchant,
+enum { ST_ID, ST_NCOLS };
+DB_SQL_COLS(q_store_of_merchant, ST_NCOLS,
     "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
-DB_SQL(q_staff_at_store,
+enum { AT_ONE, AT_NCOLS };
+DB_SQL_COLS(q_staff_at_store, AT_NCOLS,
     "SELECT 1 FROM staff_stores WHERE staff_id = ? AND store_id = ?");
 DB_SQL(q_ticket_insert,
     "INSERT INTO tickets (token_hash, merchant_id, staff_id, store_id,"
     " member_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?,"
     " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)");
-DB_SQL(q_ticket_expiry, "SELECT expires_at FROM tickets WHERE id = ?");
-DB_SQL(q_ticket_get,
+enum { TX_EXPIRES, TX_NCOLS };
+DB_SQL_COLS(q_ticket_expiry, TX_NCOLS,
+    "SELECT expires_at FROM tickets WHERE id = ?");
+enum { TK_ID, TK_MEMBER, TK_STORE, TK_STAFF, TK_NCOLS };
+DB_SQL_COLS(q_ticket_get, TK_NCOLS,
     "SELECT id, member_id, store_id, staff_id FROM tickets"
     " WHERE token_hash = ? AND merchant_id = ? AND staff_id = ?"
     " AND expires_at > UTC_TIMESTAMP()");
@@ -35,7 +40,7 @@ audit_log(struct req *r, const char *action, const char *target,
 	    DBS(detail), DBS(r->request_id)) != DB_OK) {
 		log_err(r, "audit: %s %s not written", action,
 		    target ? target : "");
-		return -1;
+		return db_fail(r);
 	}
 	return 0;
 }
@@ -46,25 +51,18 @@ staff_store_check(struct req *r, int64_t store_id)
 	struct db_res res;
 
 	if (DB(r, &q_store_of_merchant, &res, DBI(store_id), DBI(r->m->id)) !=
-	    DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (res.nrows == 0) {
-		resp_bad_field(r, "store_id", "门店不存在");
-		return -1;
-	}
+	    DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0)
+		return resp_bad_field(r, "store_id", "门店不存在");
 	if (r->auth.role != NULL && strcmp(r->auth.role, "cashier") != 0)
 		return 0;
 	if (DB(r, &q_staff_at_store, &res, DBI(r->auth.staff_id),
-	    DBI(store_id)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (res.nrows == 0) {
-		resp_err(r, 403, "forbidden", "您不在该门店任职", "store_id");
-		return -1;
-	}
+	    DBI(store_id)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0)
+		return resp_err(r, 403, "forbidden", "您不在该门店任职",
+		    "store_id");
 	return 0;
 }
 
@@ -82,13 +80,10 @@ ticket_issue(struct req *r, int64_t member_id, int64_t store_id,
 	    DBI(r->m->id), DBI(r->auth.staff_id), DBI(store_id),
 	    DBI(member_id), DBI(TICKET_TTL_S)) != DB_OK ||
 	    DB(r, &q_ticket_expiry, &res, DBI((int64_t)res.insert_id)) !=
-	    DB_OK || res.nrows != 1) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
 	*ticket = tok;
-	*expires_at = time_rfc3339(r, db_str(&res, 0, 0));
+	*expires_at = time_rfc3339(r, db_str(&res, 0, TX_EXPIRES));
 	return 0;
 }
 
@@ -98,18 +93,17 @@ ticket_resolve(struct req *r, const char *ticket, struct ticket *t)
 	struct db_res res;
 	size_t n = ticket ? strlen(ticket) : 0;
 
-	if (n < 16 || n > 128 || DB(r, &q_ticket_get, &res,
+	if (n >= 16 && n <= 128 && DB(r, &q_ticket_get, &res,
 	    DBS(hash_hex(r, ticket, n)), DBI(r->m->id),
-	    DBI(r->auth.staff_id)) != DB_OK || res.nrows == 0) {
-		if (!db_retry_pending() && r->status < 500)
-			resp_err(r, 400, "invalid_ticket",
-			    "核销凭证无效或已过期，请重新扫码", "ticket");
-		return -1;
-	}
-	t->id = db_int(&res, 0, 0);
-	t->member_id = db_int(&res, 0, 1);
-	t->store_id = db_int(&res, 0, 2);
-	t->staff_id = db_int(&res, 0, 3);
+	    DBI(r->auth.staff_id)) != DB_OK)
+		return db_fail(r);
+	if (n < 16 || n > 128 || res.nrows == 0)
+		return resp_err(r, 400, "invalid_ticket",
+		    "核销凭证无效或已过期，请重新扫码", "ticket");
+	t->id = db_int(&res, 0, TK_ID);
+	t->member_id = db_int(&res, 0, TK_MEMBER);
+	t->store_id = db_int(&res, 0, TK_STORE);
+	t->staff_id = db_int(&res, 0, TK_STAFF);
 	return 0;
 }
 
@@ -118,15 +112,10 @@ ticket_consume(struct req *r, const struct ticket *t)
 {
 	struct db_res res;
 
-	if (DB(r, &q_ticket_use, &res, DBI(t->id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
-	if (res.affected != 1) {
-		resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
+	if (DB(r, &q_ticket_use, &res, DBI(t->id)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
 		    "ticket");
-		return -1;
-	}
 	return 0;
 }

@@ -387,7 +387,7 @@ member_view_load(struct req *r, int64_t member_id, struct member_view *mv)
 	if (res.nrows == 0)
 		return 1;
 	mv->joined_at = col_time(&res, 0, 0);
-	if (tier_of_growth(r, db_int(&res, 0, 1), &cur, NULL) == -1)
+	if (tier_of_growth(r, db_int(&res, 0, 1), &cur, NULL) != 0)
 		return -1;
 	mv->tier_level = cur != NULL ? cur->level : -1;
 	return 0;
@@ -492,7 +492,7 @@ stock_take(struct req *r, const struct coupon_tpl_row *w)
 	if (w->stock_left == COUPON_NONE) {
 		if (DB(r, &q_tpl_share, &res, DBI(w->id), DBI(r->m->id)) !=
 		    DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		if (res.nrows == 0 || db_int(&res, 0, 1) == 0)
 			return claim_error(r, "ended", CLAIM_GRANT);
 		if (db_int(&res, 0, 0) == 1)
@@ -500,7 +500,7 @@ stock_take(struct req *r, const struct coupon_tpl_row *w)
 		/* made limited meanwhile: fall through to the decrement */
 	}
 	if (DB(r, &q_stock_take, &res, DBI(w->id), DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return claim_error(r, "out_of_stock", CLAIM_GRANT);
 	return 0;
@@ -521,7 +521,7 @@ issue_tx(struct req *r, void *arg)
 	c->coupon = NULL;
 	if (DB(r, &q_tpl_get, &res, DBI(r->m->id), DBI(c->template_id)) !=
 	    DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 	coupon_tpl_from_row(&res, 0, &w);
@@ -536,7 +536,7 @@ issue_tx(struct req *r, void *arg)
 	if (c->mode != CLAIM_GRANT && w.t.audience != AUD_ALL) {
 		rc = member_view_load(r, c->member_id, &mv);
 		if (rc == -1)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		if (rc == 1)
 			return resp_err(r, 404, "not_found", "会员不存在", NULL);
 		v.has_member = 1;
@@ -549,7 +549,7 @@ issue_tx(struct req *r, void *arg)
 		return claim_error(r, why, c->mode);
 	if (DB(r, &q_claim_bump, &res, DBI(w.id), DBI(c->member_id),
 	    DBI(r->m->id), DBI(w.t.per_member_limit)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected == 0)
 		return claim_error(r, "limit_reached", c->mode);
 	/* sold out as of this transaction's snapshot: no need to try */
@@ -558,7 +558,7 @@ issue_tx(struct req *r, void *arg)
 	if ((id = coupon_insert(r, c, &w, now)) == 0)
 		return r->status ? r->status : 500;
 	if (DB(r, &q_coupon_by_id, &res, DBI(id)) != DB_OK || res.nrows != 1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	c->coupon_id = id;
 	c->coupon = coupon_json(r, &res, 0);
 	if ((rc = stock_take(r, &w)) != 0)
@@ -584,11 +584,11 @@ coupon_grant(struct req *r, int64_t member_id, int64_t template_id,
 	else {
 		/* a refused grant leaves the caller's transaction untouched */
 		if (db_exec_simple("SAVEPOINT coupon_grant") == -1)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		st = issue_tx(r, &c);
 		if (st >= 400 && !db_retry_pending() &&
 		    db_exec_simple("ROLLBACK TO SAVEPOINT coupon_grant") == -1)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 	}
 	if (st < 400)
 		*coupon_out = c.coupon;
@@ -631,7 +631,7 @@ promo_tx(struct req *r, void *arg)
 	int st;
 
 	if (DB(r, &q_promo_get, &res, DBI(r->m->id), DBS(p->code)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠码不存在",
 		    "promo_code");
@@ -644,7 +644,7 @@ promo_tx(struct req *r, void *arg)
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_promo_bind, &res, DBI(p->is.member_id), DBS(now_s),
 	    DBI(pid), DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "code_used", "该优惠码已被使用",
 		    "promo_code");
@@ -652,7 +652,7 @@ promo_tx(struct req *r, void *arg)
 		return st;
 	if (DB(r, &q_promo_coupon, NULL, DBI(p->is.coupon_id), DBI(pid)) !=
 	    DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	return st;
 }
 

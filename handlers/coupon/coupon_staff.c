@@ -467,6 +467,7 @@ struct tpl_ctx {
 static int
 tpl_create_tx(struct req *r, void *arg)
 {
+	int st;
 	struct tpl_ctx *c = arg;
 	struct coupon_tpl_row w;
 	struct coupon_tpl *t = &w.t;
@@ -493,11 +494,11 @@ tpl_create_tx(struct req *r, void *arg)
 	    DBS(audience_name(t->audience)), DBS(tiers_json(r, t)),
 	    DBI(w.listed), DBS(coupon_tpl_status_name(t->status)),
 	    DBS(w.description), DBS(v.now), DBS(v.now)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	c->id = (int64_t)res.insert_id;
-	if (audit_log(r, "coupon_template.create", arena_printf(r->a,
-	    "coupon_template:%lld", (long long)c->id), w.name, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "coupon_template.create", arena_printf(r->a,
+	    "coupon_template:%lld", (long long)c->id), w.name, 0)) != 0)
+		return st;
 	if ((c->out = tpl_reload(r, c->id)) == NULL)
 		return r->status ? r->status : 500;
 	return 201;
@@ -568,6 +569,7 @@ stock_change(struct req *r, const struct coupon_tpl_row *old,
 static int
 tpl_update_tx(struct req *r, void *arg)
 {
+	int st;
 	struct tpl_ctx *c = arg;
 	struct coupon_tpl_row old, w;
 	struct coupon_tpl *t = &w.t;
@@ -577,7 +579,7 @@ tpl_update_tx(struct req *r, void *arg)
 	int rc, touches_validity;
 
 	if (DB(r, &q_st_tpl_lock, &res, DBI(r->m->id), DBI(c->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
 	coupon_tpl_from_row(&res, 0, &old);
@@ -604,10 +606,10 @@ tpl_update_tx(struct req *r, void *arg)
 	    DBI(w.listed), DBS(coupon_tpl_status_name(t->status)),
 	    DBS(w.description), DBS(v.now), DBI(c->id), DBI(r->m->id)) !=
 	    DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "coupon_template.update", arena_printf(r->a,
-	    "coupon_template:%lld", (long long)c->id), r->body, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
+	if ((st = audit_log(r, "coupon_template.update", arena_printf(r->a,
+	    "coupon_template:%lld", (long long)c->id), r->body, 0)) != 0)
+		return st;
 	if ((c->out = tpl_reload(r, c->id)) == NULL)
 		return r->status ? r->status : 500;
 	return 200;
@@ -709,6 +711,7 @@ struct batch {
 static int
 batch_tx(struct req *r, void *arg)
 {
+	int st;
 	struct batch *b = arg;
 	char code[COUPON_CODE_LEN + 1];
 	struct db_res res;
@@ -717,7 +720,7 @@ batch_tx(struct req *r, void *arg)
 	int rounds = 0;
 
 	if (DB(r, &q_st_tpl_lock, &res, DBI(r->m->id), DBI(b->tpl)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
 	if (strcmp(db_str(&res, 0, TC_KIND), "promo_code") != 0)
@@ -725,7 +728,7 @@ batch_tx(struct req *r, void *arg)
 		    "只有优惠码类型的券可以生成兑换码", NULL);
 	if (DB(r, &q_st_batch_insert, &res, DBI(r->m->id), DBI(b->tpl),
 	    DBI(b->count), DBI(r->auth.staff_id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	b->id = (int64_t)res.insert_id;
 	sbuf_init(&s, r->a, CODES_CHUNK * (COUPON_CODE_LEN + 3) + 8);
 	while (left > 0) {
@@ -743,14 +746,14 @@ batch_tx(struct req *r, void *arg)
 		sbuf_putc(&s, ']');
 		if (DB(r, &q_st_codes_insert, &res, DBI(r->m->id),
 		    DBI(b->tpl), DBI(b->id), DBB(s.buf, s.len)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		left -= (int64_t)res.affected;
 	}
-	if (audit_log(r, "coupon_template.codes", arena_printf(r->a,
+	if ((st = audit_log(r, "coupon_template.codes", arena_printf(r->a,
 	    "coupon_template:%lld", (long long)b->tpl), arena_printf(r->a,
 	    "{\"batch_id\":%lld,\"count\":%lld}", (long long)b->id,
-	    (long long)b->count), 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	    (long long)b->count), 0)) != 0)
+		return st;
 	return 201;
 }
 
@@ -949,6 +952,7 @@ struct redeem {
 static int
 redeem_tx(struct req *r, void *arg)
 {
+	int st;
 	struct redeem *c = arg;
 	char now_s[20];
 	struct db_res res;
@@ -971,17 +975,17 @@ redeem_tx(struct req *r, void *arg)
 		    DBI(r->auth.staff_id), DBIN(c->order, c->order >= 0),
 		    DBI(discount), DBI(db_int(&res, 0, CC_ID)), DBI(r->m->id),
 		    DBS(now_s), DBS(now_s)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		/* someone else redeemed or voided it since it was read */
 		if (up.affected != 1)
 			return redeem_error(r, RD_ALREADY_USED);
 	}
-	if (audit_log(r, "coupon.redeem", arena_printf(r->a, "coupon:%s",
+	if ((st = audit_log(r, "coupon.redeem", arena_printf(r->a, "coupon:%s",
 	    db_str(&res, 0, CC_CODE)), arena_printf(r->a,
 	    "{\"order_fen\":%lld,\"discount_fen\":%lld}",
 	    (long long)(c->order >= 0 ? c->order : 0), (long long)discount),
-	    c->store_id) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	    c->store_id)) != 0)
+		return st;
 	o = j_obj();
 	j_str(o, "coupon_code", db_str(&res, 0, CC_CODE));
 	j_str(o, "name", db_str(&res, 0, CC_NAME));
@@ -1027,8 +1031,8 @@ coupon_redeem(struct req *r)
 	    req_json_int(r, "order_fen", 0, 0, 100000000000LL, &c.order) ==
 	    -1)
 		return r->status;
-	if (staff_store_check(r, c.store_id) == -1)
-		return r->status;
+	if ((st = staff_store_check(r, c.store_id)) != 0)
+		return st;
 	st = db_tx(r, redeem_tx, &c);
 	return st >= 400 ? st : resp_data(r, 200, c.out);
 }
@@ -1042,6 +1046,7 @@ coupon_redeem(struct req *r)
 static int
 coupon_lookup(struct req *r)
 {
+	int st;
 	struct db_res res;
 	int64_t store_id = 0, order = -1, discount = 0;
 	cJSON *d, *chk;
@@ -1050,8 +1055,8 @@ coupon_lookup(struct req *r)
 	if (req_query_int(r, "store_id", 1, 1, INT64_MAX, &store_id) == -1 ||
 	    req_query_int(r, "order_fen", 0, 0, 100000000000LL, &order) == -1)
 		return r->status;
-	if (staff_store_check(r, store_id) == -1)
-		return r->status;
+	if ((st = staff_store_check(r, store_id)) != 0)
+		return st;
 	if ((rc = coupon_load(r, req_param(r, "code"), &res)) != 0)
 		return rc == 1 ? resp_err(r, 404, "not_found",
 		    "优惠券不存在", NULL) : resp_internal(r);
@@ -1091,6 +1096,7 @@ struct cancel {
 static int
 cancel_tx(struct req *r, void *arg)
 {
+	int st;
 	struct cancel *c = arg;
 	struct db_res res, up;
 	int64_t now = time_now(), from = 0, until = 0;
@@ -1111,14 +1117,14 @@ cancel_tx(struct req *r, void *arg)
 	if (DB(r, &q_st_cancel, &up, DBS(now_s), DBI(r->auth.staff_id),
 	    DBS(c->reason), DBI(db_int(&res, 0, CC_ID)), DBI(r->m->id),
 	    DBS(now_s)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (up.affected != 1)
 		return redeem_error(r, RD_ALREADY_USED);
-	if (audit_log(r, "coupon.cancel", arena_printf(r->a, "coupon:%s",
-	    db_str(&res, 0, CC_CODE)), c->reason, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "coupon.cancel", arena_printf(r->a, "coupon:%s",
+	    db_str(&res, 0, CC_CODE)), c->reason, 0)) != 0)
+		return st;
 	if (coupon_load(r, c->code, &res) != 0)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	c->out = j_obj();
 	j_add(c->out, "coupon", coupon_json(r, &res, 0));
 	return 200;

@@ -461,7 +461,7 @@ cp_save_tx(struct req *r, void *arg)
 	if (rc != DB_OK || cp_write_templates(r, c) == -1 ||
 	    audit_log(r, "campaign.save", arena_printf(r->a, "campaign:%lld",
 	    (long long)c->id), r->body, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	return 200;
 }
 

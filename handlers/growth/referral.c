@@ -134,7 +134,7 @@ reward_side(struct req *r, int64_t member, int64_t tpl, int64_t points,
 		    DBI(member)) != DB_OK ||
 		    DB(r, &q_ref_points_entry, NULL, DBI(r->m->id), DBI(member),
 		    DBI(points), DBS(ref)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 	}
 	return 200;
 }
@@ -153,23 +153,23 @@ reward(struct req *r, const struct ref_settings *s, int64_t id,
 	int st;
 
 	if (DB(r, &q_ref_mark, &res, DBS("rewarded"), DBI(id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return 200;	/* rewarded (or capped) already */
 	if (db_exec_simple("SAVEPOINT referral_caps") == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (DB(r, &q_ref_day_row, NULL, DBI(referrer), DBS(day)) != DB_OK ||
 	    DB(r, &q_ref_day_bump, &res, DBI(referrer), DBS(day),
 	    DBI(s->daily_cap)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected == 1 && DB(r, &q_ref_total_bump, &res,
 	    DBI(r->m->id), DBI(referrer), DBI(s->total_cap)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1) {
 		/* over a cap: undo the counters, bound but not rewarded */
 		if (db_exec_simple("ROLLBACK TO SAVEPOINT referral_caps") == -1 ||
 		    DB(r, &q_ref_capped, NULL, DBI(id)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		return 200;
 	}
 	if ((st = reward_side(r, referrer, s->referrer_tpl,
@@ -196,7 +196,7 @@ referral_on_join(struct req *r, int64_t referee, int64_t referrer)
 	if (rc == DB_DUP)
 		return 200;	/* bound to a referrer already, for good */
 	if (rc != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (!s.enabled || !s.on_join)
 		return 200;
 	return reward(r, &s, (int64_t)res.insert_id, referrer, referee);
@@ -216,7 +216,7 @@ referral_on_payment(struct req *r, int64_t member)
 	if (!s.enabled || s.on_join)
 		return 200;
 	if (DB(r, &q_ref_pending, &res, DBI(r->m->id), DBI(member)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return 200;
 	return reward(r, &s, db_int(&res, 0, 0), db_int(&res, 0, 1), member);
@@ -395,7 +395,7 @@ settings_put_tx(struct req *r, void *arg)
 	    DBS(s->on_join ? "join" : "first_payment"), DBI(s->daily_cap),
 	    DBI(s->total_cap)) != DB_OK ||
 	    audit_log(r, "settings.referral", NULL, r->body, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	return 200;
 }
 

@@ -200,7 +200,7 @@ card_from_row(struct req *r, const struct db_res *res,
 	int64_t growth, principal, bonus;
 	char until[11];
 
-	if (tiers_at(r, cs->tiers_rev, &t, &n) == -1)
+	if (tiers_at(r, cs->tiers_rev, &t, &n) != 0)
 		return NULL;
 	steps = arena_calloc(r->a, (size_t)n + 1, sizeof(*steps));
 	for (i = 0; i < n; i++) {

@@ -187,12 +187,12 @@ join_tx(struct req *r, void *arg)
 			break;
 		j->id = member_id_by_phone(r, r->auth.phone, &err);
 		if (err)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		if (j->id != 0)
 			return 200;	/* already a member: nothing changes */
 	}
 	if (rc != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	j->id = (int64_t)res.insert_id;
 	j->created = 1;
 	ev.member_id = j->id;

@@ -29,6 +29,7 @@ struct scan_ctx {
 static int
 scan_tx(struct req *r, void *arg)
 {
+	int st;
 	struct scan_ctx *c = arg;
 	const char *ticket, *texp;
 	cJSON *member, *card, *coupons, *d;
@@ -47,19 +48,18 @@ scan_tx(struct req *r, void *arg)
 		return resp_err(r, 409, "member_code_used",
 		    "该会员码已使用，请让顾客刷新后再扫", "member_code");
 	if (rc != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
-	if (ticket_issue(r, c->mc.member_id, c->store_id, &ticket, &texp) ==
-	    -1)
-		return db_retry_pending() ? 500 : r->status;
+		return db_fail(r);
+	if ((st = ticket_issue(r, c->mc.member_id, c->store_id, &ticket, &texp)) != 0)
+		return st;
 	if ((card = card_build(r, c->mc.member_id)) == NULL)
 		return db_retry_pending() ? 500 : r->status;
 	if ((coupons = coupons_usable_json(r, c->mc.member_id,
 	    c->store_id)) == NULL)
 		return db_retry_pending() ? 500 :
 		    (r->status >= 400 ? r->status : resp_internal(r));
-	if (audit_log(r, "member.scan", arena_printf(r->a, "member:%lld",
-	    (long long)c->mc.member_id), NULL, c->store_id) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "member.scan", arena_printf(r->a, "member:%lld",
+	    (long long)c->mc.member_id), NULL, c->store_id)) != 0)
+		return st;
 	d = j_obj();
 	j_add(d, "member", member);
 	j_add(d, "tier", cJSON_DetachItemFromObject(card, "tier"));
@@ -101,8 +101,8 @@ membercode_scan(struct req *r)
 	    req_json_str(r, "member_code", 1, 1, 64, &in) == -1 ||
 	    req_json_int(r, "store_id", 1, 1, INT64_MAX, &c.store_id) == -1)
 		return r->status;
-	if (staff_store_check(r, c.store_id) == -1)
-		return r->status;
+	if ((st = staff_store_check(r, c.store_id)) != 0)
+		return st;
 	switch (mcode_verify(cfg.secret, in, time_now(), cfg.member_code_ttl,
 	    &c.mc)) {
 	case MCODE_OK:

@@ -259,6 +259,7 @@ card_stores_arg(struct req *r, struct card_ctx *c)
 static int
 card_put_tx(struct req *r, void *arg)
 {
+	int st;
 	struct card_ctx *c = arg;
 
 	if (card_stores_arg(r, c) == -1)
@@ -266,12 +267,12 @@ card_put_tx(struct req *r, void *arg)
 	if (DB(r, &q_card_update, NULL, DBS(c->name), DBS(c->bg), DBS(c->kind),
 	    DBS(c->until), DBIN(c->months, c->has_months), DBS(c->stores),
 	    DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if ((c->out = card_settings_json(r)) == NULL)
 		return r->status;
-	if (audit_log(r, "settings.card", "merchant:card",
-	    cJSON_PrintUnformatted(c->out), 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "settings.card", "merchant:card",
+	    cJSON_PrintUnformatted(c->out), 0)) != 0)
+		return st;
 	return 200;
 }
 
@@ -411,12 +412,12 @@ struct upload_ctx {
 static int
 upload_tx(struct req *r, void *arg)
 {
+	int st;
 	struct upload_ctx *c = arg;
 
-	if (audit_log(r, "upload.create", arena_printf(r->a, "upload:%s",
-	    c->name), arena_printf(r->a, "{\"bytes\":%zu}", c->bytes), 0) ==
-	    -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "upload.create", arena_printf(r->a, "upload:%s",
+	    c->name), arena_printf(r->a, "{\"bytes\":%zu}", c->bytes), 0)) != 0)
+		return st;
 	return 201;
 }
 
@@ -571,11 +572,12 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 static int
 tiers_put_tx(struct req *r, void *arg)
 {
+	int st;
 	struct tiers_ctx *c = arg;
 	int i;
 
 	if (DB(r, &q_tiers_clear, NULL, DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	for (i = 0; i < c->n; i++) {
 		struct tier_in *t = &c->t[i];
 
@@ -583,13 +585,13 @@ tiers_put_tx(struct req *r, void *arg)
 		    DBS(t->name), DBI(t->growth),
 		    DBIN(t->discount, t->has_discount), DBS(t->mult),
 		    DBS(t->privileges)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 	}
 	if ((c->out = tiers_build(r)) == NULL)
 		return r->status;
-	if (audit_log(r, "settings.tiers", "merchant:tiers",
-	    cJSON_PrintUnformatted(c->out), 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "settings.tiers", "merchant:tiers",
+	    cJSON_PrintUnformatted(c->out), 0)) != 0)
+		return st;
 	return 200;
 }
 

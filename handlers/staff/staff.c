@@ -247,12 +247,13 @@ struct login_ctx {
 static int
 login_fail_tx(struct req *r, void *arg)
 {
+	int st;
 	struct login_ctx *c = arg;
 	struct db_res res;
 
 	if (DB(r, &q_staff_fail, &res, DBI(LOGIN_MAX_FAILS), DBI(LOCK_S),
 	    DBI(LOGIN_MAX_FAILS), DBI(c->id), DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected == 0) {
 		/* locked by a parallel attempt meanwhile */
 		c->locked = 1;
@@ -260,25 +261,26 @@ login_fail_tx(struct req *r, void *arg)
 	}
 	if (DB(r, &q_staff_lock_state, &res, DBI(c->id)) != DB_OK ||
 	    res.nrows != 1)
-		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.login_failed", arena_printf(r->a,
-	    "staff:%lld", (long long)c->id), NULL, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
+	if ((st = audit_log(r, "staff.login_failed", arena_printf(r->a,
+	    "staff:%lld", (long long)c->id), NULL, 0)) != 0)
+		return st;
 	if (db_int(&res, 0, 1) != 0 && audit_log(r, "staff.locked",
 	    arena_printf(r->a, "staff:%lld", (long long)c->id),
 	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	return 200;
 }
 
 static int
 login_ok_tx(struct req *r, void *arg)
 {
+	int st;
 	struct login_ctx *c = arg;
 	struct db_res res;
 
 	if (DB(r, &q_staff_ok, &res, DBI(c->id), DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1) {
 		c->locked = 1;
 		return 409;
@@ -288,9 +290,9 @@ login_ok_tx(struct req *r, void *arg)
 		return r->status;
 	if ((c->staff = staff_json(r, c->id, c->name, c->role)) == NULL)
 		return r->status;
-	if (audit_log(r, "staff.login", arena_printf(r->a, "staff:%lld",
-	    (long long)c->id), NULL, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	if ((st = audit_log(r, "staff.login", arena_printf(r->a, "staff:%lld",
+	    (long long)c->id), NULL, 0)) != 0)
+		return st;
 	return 200;
 }
 
@@ -384,13 +386,15 @@ staff_login(struct req *r)
 static int
 logout_tx(struct req *r, void *arg)
 {
+	int st;
+
 	(void)arg;
 	if (DB(r, &q_staff_session_revoke, NULL, DBI(r->auth.session_id),
 	    DBI(r->m->id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.logout", arena_printf(r->a, "staff:%lld",
-	    (long long)r->auth.staff_id), NULL, 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
+	if ((st = audit_log(r, "staff.logout", arena_printf(r->a, "staff:%lld",
+	    (long long)r->auth.staff_id), NULL, 0)) != 0)
+		return st;
 	return 200;
 }
 
@@ -597,6 +601,7 @@ struct account_ctx {
 static int
 account_create_tx(struct req *r, void *arg)
 {
+	int st;
 	struct account_ctx *c = arg;
 	struct db_res res;
 	int i, rc;
@@ -611,17 +616,17 @@ account_create_tx(struct req *r, void *arg)
 		return resp_err(r, 409, "username_taken", "用户名已被使用",
 		    "username");
 	if (rc != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	c->id = (int64_t)res.insert_id;
 	for (i = 0; i < c->nstores; i++)
 		if (DB(r, &q_staff_store_add, NULL, DBI(c->id),
 		    DBI(c->stores[i])) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.create", arena_printf(r->a, "staff:%lld",
+			return db_fail(r);
+	if ((st = audit_log(r, "staff.create", arena_printf(r->a, "staff:%lld",
 	    (long long)c->id), arena_printf(r->a,
 	    "{\"username\":\"%s\",\"role\":\"%s\"}", c->username, c->role),
-	    0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+	    0)) != 0)
+		return st;
 	if ((c->out = account_get(r, c->id)) == NULL)
 		return r->status;
 	return 201;
@@ -667,6 +672,7 @@ staff_account_create(struct req *r)
 static int
 account_update_tx(struct req *r, void *arg)
 {
+	int st;
 	struct account_ctx *c = arg;
 	struct db_res res;
 	const char *role;
@@ -685,33 +691,33 @@ account_update_tx(struct req *r, void *arg)
 	if (c->name != NULL) {
 		if (DB(r, &q_staff_set_name, NULL, DBS(c->name), DBI(c->id),
 		    DBI(r->m->id)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		j_add(changed, NULL, cJSON_CreateString("name"));
 	}
 	if (c->role != NULL && strcmp(c->role, role) != 0) {
 		if (DB(r, &q_staff_set_role, NULL, DBS(c->role), DBI(c->id),
 		    DBI(r->m->id)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		j_add(changed, NULL, cJSON_CreateString("role"));
 		revoke = 1;
 	}
 	if (c->disabled != -1) {
 		if (DB(r, &q_staff_set_disabled, NULL, DBI(c->disabled),
 		    DBI(c->id), DBI(r->m->id)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		j_add(changed, NULL, cJSON_CreateString("disabled"));
 		revoke |= c->disabled;
 	}
 	if (c->hash != NULL) {
 		if (DB(r, &q_staff_set_password, NULL, DBS(c->hash),
 		    DBI(c->id), DBI(r->m->id)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		j_add(changed, NULL, cJSON_CreateString("password"));
 		revoke = 1;
 	}
 	if (c->nstores >= 0) {
 		if (DB(r, &q_staff_stores_clear, NULL, DBI(c->id)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		for (i = 0; i < c->nstores; i++)
 			if (DB(r, &q_staff_store_add, NULL, DBI(c->id),
 			    DBI(c->stores[i])) != DB_OK)
@@ -723,10 +729,10 @@ account_update_tx(struct req *r, void *arg)
 	   when disabled; the owner's own current session stays */
 	if (revoke && DB(r, &q_staff_sessions_revoke_all, &res,
 	    DBI(r->m->id), DBI(c->id), DBI(r->auth.session_id)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
-	if (audit_log(r, "staff.update", arena_printf(r->a, "staff:%lld",
-	    (long long)c->id), cJSON_PrintUnformatted(changed), 0) == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
+	if ((st = audit_log(r, "staff.update", arena_printf(r->a, "staff:%lld",
+	    (long long)c->id), cJSON_PrintUnformatted(changed), 0)) != 0)
+		return st;
 	if ((c->out = account_get(r, c->id)) == NULL)
 		return r->status;
 	return 200;

@@ -9,8 +9,12 @@
 #include "db.h"
 #include "tier.h"
 
-DB_SQL(q_tiers_rev, "SELECT tiers_rev FROM merchants WHERE id = ?");
-DB_SQL(q_tiers,
+enum { REV_REV, REV_NCOLS };
+DB_SQL_COLS(q_tiers_rev, REV_NCOLS,
+    "SELECT tiers_rev FROM merchants WHERE id = ?");
+enum { TR_LEVEL, TR_NAME, TR_GROWTH, TR_DISCOUNT, TR_MULT, TR_PRIVILEGES,
+    TR_NCOLS };
+DB_SQL_COLS(q_tiers, TR_NCOLS,
     "SELECT level, name, growth, discount_pct, points_multiplier, privileges"
     " FROM tiers WHERE merchant_id = ? ORDER BY level");
 
@@ -58,28 +62,24 @@ tiers_at(struct req *r, int64_t rev, const struct tier_row **out, int *n)
 		*n = c->n;
 		return 0;
 	}
-	if (DB(r, &q_tiers, &res, DBI(r->m->id)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
+	if (DB(r, &q_tiers, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
 	if (c == NULL)
 		c = &tier_cache[r->m->id % TIER_CACHE];
 	tier_cache_clear(c);
 	if ((c->rows = calloc((size_t)res.nrows + 1, sizeof(*c->rows))) ==
-	    NULL) {
-		resp_internal(r);
-		return -1;
-	}
+	    NULL)
+		return resp_internal(r);
 	for (i = 0; i < res.nrows; i++) {
 		struct tier_row *t = &c->rows[i];
 
-		t->level = (int)db_int(&res, i, 0);
-		t->name = strdup(db_str(&res, i, 1));
-		t->growth = db_int(&res, i, 2);
-		t->has_discount = !db_isnull(&res, i, 3);
-		t->discount_pct = db_int(&res, i, 3);
-		t->mult = strtod(db_str(&res, i, 4), NULL);
-		t->privileges = strdup(db_str(&res, i, 5));
+		t->level = (int)db_int(&res, i, TR_LEVEL);
+		t->name = strdup(db_str(&res, i, TR_NAME));
+		t->growth = db_int(&res, i, TR_GROWTH);
+		t->has_discount = !db_isnull(&res, i, TR_DISCOUNT);
+		t->discount_pct = db_int(&res, i, TR_DISCOUNT);
+		t->mult = strtod(db_str(&res, i, TR_MULT), NULL);
+		t->privileges = strdup(db_str(&res, i, TR_PRIVILEGES));
 	}
 	c->n = res.nrows;
 	c->merchant_id = r->m->id;
@@ -96,11 +96,9 @@ tiers_load(struct req *r, const struct tier_row **out, int *n)
 	struct db_res res;
 
 	if (DB(r, &q_tiers_rev, &res, DBI(r->m->id)) != DB_OK ||
-	    res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
-	return tiers_at(r, db_int(&res, 0, 0), out, n);
+	    res.nrows != 1)
+		return db_fail(r);
+	return tiers_at(r, db_int(&res, 0, REV_REV), out, n);
 }
 
 cJSON *
@@ -133,7 +131,7 @@ tiers_build(struct req *r)
 	cJSON *arr;
 	int n, i;
 
-	if (tiers_load(r, &t, &n) == -1)
+	if (tiers_load(r, &t, &n) != 0)
 		return NULL;
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
@@ -152,10 +150,10 @@ tier_of_growth(struct req *r, int64_t growth, const struct tier_row **cur,
 {
 	const struct tier_row *t;
 	struct tier_step *steps;
-	int n, i, c, nx;
+	int n, i, c, nx, st;
 
-	if (tiers_load(r, &t, &n) == -1)
-		return -1;
+	if ((st = tiers_load(r, &t, &n)) != 0)
+		return st;
 	steps = arena_calloc(r->a, (size_t)n + 1, sizeof(*steps));
 	for (i = 0; i < n; i++) {
 		steps[i].level = t[i].level;

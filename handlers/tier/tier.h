@@ -24,15 +24,15 @@ struct tier_row {
 /*
  * The ladder of r->m, by level: rows and count out, owned by the worker's
  * copy (valid until the next call). tiers_at() takes a revision the caller
- * read already (the card reads it with the member). 0, or -1 with the
- * error recorded.
+ * read already (the card reads it with the member). 0, or the error
+ * status (recorded).
  */
 int	 tiers_load(struct req *, const struct tier_row **, int *n);
 int	 tiers_at(struct req *, int64_t rev, const struct tier_row **, int *n);
 /*
  * The tier a member with this growth is in (NULL when the merchant has no
- * tiers) and the next one (NULL at the top; next may be NULL). 0, or -1
- * with the error recorded.
+ * tiers) and the next one (NULL at the top; next may be NULL). 0, or the
+ * error status (recorded).
  */
 int	 tier_of_growth(struct req *, int64_t growth,
 	    const struct tier_row **cur, const struct tier_row **next);

@@ -366,7 +366,7 @@ points_terms(struct req *r, int64_t growth, int64_t *per_yuan,
 	    res.nrows != 1)
 		return -1;
 	*per_yuan = db_int(&res, 0, 0);
-	if (tier_of_growth(r, growth, &cur, NULL) == -1)
+	if (tier_of_growth(r, growth, &cur, NULL) != 0)
 		return -1;
 	*mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) : 100;
 	return 0;
@@ -387,10 +387,10 @@ wallet_pay_tx(struct req *r, void *arg)
 	cJSON *o;
 
 	if (wallet_cfg_load(r, &c) == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	rc = wallet_state_load(r, p->member_id, 1, &c, &st, &growth);
 	if (rc == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (rc == 1)
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
 	deduction_compute(&c.rules, &st, p->order_fen, &d);
@@ -400,7 +400,7 @@ wallet_pay_tx(struct req *r, void *arg)
 	if (p->ticket != NULL && ticket_consume(r, p->ticket) == -1)
 		return db_retry_pending() ? 500 : r->status;
 	if (points_terms(r, growth, &per_yuan, &mult) == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	g = wallet_growth(d.paid_fen);
 	pts = wallet_points(d.paid_fen, per_yuan, mult);
 	rc = DB(r, &q_pay_insert, &res, DBI(r->m->id), DBI(p->member_id),
@@ -413,23 +413,23 @@ wallet_pay_tx(struct req *r, void *arg)
 		return resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
 		    "ticket");
 	if (rc != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	pay_id = (int64_t)res.insert_id;
 	ref = arena_printf(r->a, "payment:%lld", (long long)pay_id);
 	if (DB(r, &q_debit, &res, DBI(d.principal_fen), DBI(d.bonus_fen),
 	    DBI(g), DBI(pts), DBI(r->m->id), DBI(p->member_id),
 	    DBI(d.principal_fen), DBI(d.bonus_fen)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "insufficient_balance", "余额不足",
 		    NULL);
 	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(p->member_id),
 	    DBS("payment"), DBI(-d.principal_fen), DBI(-d.bonus_fen), DBS(ref),
 	    DBIN(p->staff_id, p->staff_id > 0), DBI(p->store_id)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (pts > 0 && DB(r, &q_points_entry, NULL, DBI(r->m->id),
 	    DBI(p->member_id), DBS("payment"), DBI(pts), DBS(ref)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	/* what a payment sets off elsewhere: a referral rewarded on the
 	   referee's first payment */
 	ev.payment_id = pay_id;
@@ -560,9 +560,9 @@ recharge_new_tx(struct req *r, void *arg)
 	id = wallet_recharge_insert(r, r->auth.member_id, c->package_id,
 	    c->pp->name, no, c->pay_fen, c->bonus_fen, 0, 0, 0);
 	if (id == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if ((c->out = wallet_recharge_json(r, id)) == NULL)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	o.recharge_id = id;
 	o.out_trade_no = no;
 	o.amount_fen = c->pay_fen;
@@ -676,12 +676,12 @@ settle_tx(struct req *r, void *arg)
 
 	s->credited = 0;
 	if (DB(r, &q_recharge_settle, &res, DBI(s->recharge_id)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (res.affected == 0)
 		return 200;	/* paid already: credited once, before */
 	if (wallet_credit(r, s->recharge_id, s->member_id, s->pay_fen,
 	    s->bonus_fen, 0, 0) == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	s->credited = 1;
 	return 200;
 }

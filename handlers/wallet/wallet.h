@@ -17,9 +17,6 @@
 
 struct req;
 
-/* A database failure inside a transaction function: its status. */
-#define WALLET_DBFAIL(r)	(db_retry_pending() ? 500 : resp_internal(r))
-
 struct wallet_cfg {
 	struct deduction_rules	 rules;
 	struct custom_amount	 custom;

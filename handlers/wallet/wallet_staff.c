@@ -324,6 +324,7 @@ struct counter_recharge {
 static int
 counter_recharge_tx(struct req *r, void *arg)
 {
+	int st;
 	struct counter_recharge *c = arg;
 	int64_t id;
 	cJSON *rc, *bal;
@@ -333,17 +334,17 @@ counter_recharge_tx(struct req *r, void *arg)
 	    c->t.store_id, r->auth.staff_id);
 	if (id == -1 || wallet_credit(r, id, c->t.member_id, c->pay_fen,
 	    c->bonus_fen, c->t.store_id, r->auth.staff_id) == -1)
-		return WALLET_DBFAIL(r);
-	if (audit_log(r, "wallet.recharge", arena_printf(r->a,
+		return db_fail(r);
+	if ((st = audit_log(r, "wallet.recharge", arena_printf(r->a,
 	    "recharge:%lld", (long long)id), arena_printf(r->a,
 	    "{\"member_id\":%lld,\"pay_fen\":%lld,\"bonus_fen\":%lld,"
 	    "\"method\":\"%s\"}", (long long)c->t.member_id,
 	    (long long)c->pay_fen, (long long)c->bonus_fen, c->method),
-	    c->t.store_id) == -1)
-		return WALLET_DBFAIL(r);
+	    c->t.store_id)) != 0)
+		return st;
 	if ((rc = wallet_recharge_json(r, id)) == NULL ||
 	    balance_now(r, c->t.member_id, &bal) == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	c->out = j_obj();
 	j_add(c->out, "recharge", rc);
 	j_add(c->out, "balance", bal);
@@ -376,8 +377,8 @@ wallet_counter_recharge(struct req *r)
 		return resp_bad_field(r, "method", "应为 cash 或 card");
 	if (recharge_amount(r, &c.package_id, &c.pay_fen, &c.bonus_fen) == -1)
 		return r->status;
-	if (ticket_resolve(r, ticket, &c.t) == -1)
-		return r->status >= 400 ? r->status : resp_internal(r);
+	if ((st = ticket_resolve(r, ticket, &c.t)) != 0)
+		return st;
 	st = db_tx(r, counter_recharge_tx, &c);
 	if (st >= 400)
 		return st;
@@ -396,10 +397,10 @@ counter_pay_tx(struct req *r, void *arg)
 	if (st >= 400)
 		return st;
 	id = cJSON_GetObjectItem(p->out, "id");
-	if (audit_log(r, "wallet.payment", arena_printf(r->a, "payment:%lld",
+	if ((st = audit_log(r, "wallet.payment", arena_printf(r->a, "payment:%lld",
 	    (long long)id->valuedouble), cJSON_PrintUnformatted(p->out),
-	    p->store_id) == -1)
-		return WALLET_DBFAIL(r);
+	    p->store_id)) != 0)
+		return st;
 	return st;
 }
 
@@ -427,8 +428,8 @@ wallet_counter_pay(struct req *r)
 	    req_json_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &p.order_fen) ==
 	    -1)
 		return r->status;
-	if (ticket_resolve(r, ticket, &t) == -1)
-		return r->status >= 400 ? r->status : resp_internal(r);
+	if ((st = ticket_resolve(r, ticket, &t)) != 0)
+		return st;
 	p.member_id = t.member_id;
 	p.store_id = t.store_id;
 	p.staff_id = r->auth.staff_id;
@@ -452,6 +453,7 @@ struct refund_ctx {
 static int
 refund_tx(struct req *r, void *arg)
 {
+	int st;
 	struct refund_ctx *c = arg;
 	struct db_res res;
 	int64_t member, store, p, b, rp, rb, g, pts, gk, pk, paid, left;
@@ -462,7 +464,7 @@ refund_tx(struct req *r, void *arg)
 
 	if (DB(r, &q_st_pay_lock, &res, DBI(r->m->id), DBI(c->payment_id)) !=
 	    DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
 	member = db_int(&res, 0, 0);
@@ -475,8 +477,8 @@ refund_tx(struct req *r, void *arg)
 	pts = db_int(&res, 0, 8);
 	gk = db_int(&res, 0, 9);
 	pk = db_int(&res, 0, 10);
-	if (staff_store_check(r, store) == -1)
-		return db_retry_pending() ? 500 : r->status;
+	if ((st = staff_store_check(r, store)) != 0)
+		return st;
 	paid = p + b;
 	left = paid - rp - rb;
 	if (left <= 0)
@@ -495,7 +497,7 @@ refund_tx(struct req *r, void *arg)
 
 	if (DB(r, &q_st_member_lock, &res, DBI(r->m->id), DBI(member)) !=
 	    DB_OK || res.nrows != 1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	m_p = db_int(&res, 0, 0);
 	m_b = db_int(&res, 0, 1);
 	m_g = db_int(&res, 0, 2);
@@ -509,14 +511,14 @@ refund_tx(struct req *r, void *arg)
 	if (DB(r, &q_st_pay_refund, &res, DBI(xp), DBI(xb), DBI(gk_new),
 	    DBI(pk_new), DBI(r->m->id), DBI(c->payment_id), DBI(xp), DBI(xb)) !=
 	    DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "refund_exceeds_paid",
 		    "退款金额超过可退金额", "amount_fen");
 	if (DB(r, &q_st_refund_credit, &res, DBI(xp), DBI(xb), DBI(g_back),
 	    DBI(p_back), DBI(r->m->id), DBI(member), DBI(g_back), DBI(p_back))
 	    != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "conflict", "会员账户已变化，请重试",
 		    NULL);
@@ -524,22 +526,22 @@ refund_tx(struct req *r, void *arg)
 	    DBI(c->payment_id), DBI(member), DBI(amount), DBI(xp), DBI(xb),
 	    DBI(g_back), DBI(p_back), DBI(r->auth.staff_id), DBI(store)) !=
 	    DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	refund_id = (int64_t)res.insert_id;
 	ref = arena_printf(r->a, "refund:%lld", (long long)refund_id);
 	if (DB(r, &q_st_entry, NULL, DBI(r->m->id), DBI(member),
 	    DBS("refund"), DBI(xp), DBI(xb), DBS(ref), DBI(r->auth.staff_id),
 	    DBI(store)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	if (p_back > 0 && DB(r, &q_st_points_entry, NULL, DBI(r->m->id),
 	    DBI(member), DBS("refund"), DBI(-p_back), DBS(ref)) != DB_OK)
-		return WALLET_DBFAIL(r);
-	if (audit_log(r, "wallet.refund", arena_printf(r->a, "payment:%lld",
+		return db_fail(r);
+	if ((st = audit_log(r, "wallet.refund", arena_printf(r->a, "payment:%lld",
 	    (long long)c->payment_id), arena_printf(r->a,
 	    "{\"refund_id\":%lld,\"amount_fen\":%lld,\"principal_fen\":%lld,"
 	    "\"bonus_fen\":%lld}", (long long)refund_id, (long long)amount,
-	    (long long)xp, (long long)xb), store) == -1)
-		return WALLET_DBFAIL(r);
+	    (long long)xp, (long long)xb), store)) != 0)
+		return st;
 
 	o = j_obj();
 	j_int(o, "id", refund_id);
@@ -552,7 +554,7 @@ refund_tx(struct req *r, void *arg)
 	j_str(o, "created_at", time_rfc3339_t(r, time_now()));
 	if (DB(r, &q_st_payment, &res, DBI(r->m->id), DBI(c->payment_id)) !=
 	    DB_OK || res.nrows != 1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	pay = payment_row_json(r, &res, 0);
 	c->out = j_obj();
 	j_add(c->out, "refund", o);
@@ -634,6 +636,7 @@ wallet_payments_list(struct req *r)
 static int
 wallet_payment_get(struct req *r)
 {
+	int st;
 	int64_t id = wallet_param_id(r, "id");
 	struct db_res res;
 	cJSON *d;
@@ -644,8 +647,8 @@ wallet_payment_get(struct req *r)
 		return resp_internal(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
-	if (staff_store_check(r, db_int(&res, 0, 2)) == -1)
-		return r->status;
+	if ((st = staff_store_check(r, db_int(&res, 0, 2))) != 0)
+		return st;
 	d = j_obj();
 	j_add(d, "payment", payment_row_json(r, &res, 0));
 	return resp_data(r, 200, d);
@@ -712,12 +715,13 @@ struct pkgs_put {
 static int
 pkgs_put_tx(struct req *r, void *arg)
 {
+	int st;
 	struct pkgs_put *c = arg;
 	struct db_res res;
 	int i;
 
 	if (DB(r, &q_st_pkg_retire, NULL, DBI(r->m->id)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	for (i = 0; i < c->n; i++) {
 		struct pkg_in *p = &c->p[i];
 
@@ -726,19 +730,19 @@ pkgs_put_tx(struct req *r, void *arg)
 			    DBI(p->pay_fen), DBI(p->bonus_fen), DBS(p->label),
 			    DBI(p->recommended), DBI(r->m->id), DBI(p->id)) !=
 			    DB_OK)
-				return WALLET_DBFAIL(r);
+				return db_fail(r);
 		} else if (DB(r, &q_st_pkg_insert, NULL, DBI(r->m->id), DBI(i),
 		    DBI(p->pay_fen), DBI(p->bonus_fen), DBS(p->label),
 		    DBI(p->recommended)) != DB_OK)
-			return WALLET_DBFAIL(r);
+			return db_fail(r);
 	}
 	if (DB(r, &q_st_custom_save, NULL, DBI(r->m->id),
 	    DBI(c->custom.enabled), DBI(c->custom.min_fen),
 	    DBI(c->custom.max_fen)) != DB_OK)
-		return WALLET_DBFAIL(r);
-	if (audit_log(r, "settings.recharge_packages", "wallet",
-	    r->body, 0) == -1)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
+	if ((st = audit_log(r, "settings.recharge_packages", "wallet",
+	    r->body, 0)) != 0)
+		return st;
 	return 200;
 }
 
@@ -875,6 +879,7 @@ wallet_settings_rules_get(struct req *r)
 static int
 rules_put_tx(struct req *r, void *arg)
 {
+	int st;
 	struct deduction_rules *d = arg;
 	int amount = d->cap == CAP_FIRST_AMOUNT || d->cap == CAP_EACH_AMOUNT;
 	int pct = d->cap == CAP_FIRST_PCT || d->cap == CAP_EACH_PCT;
@@ -886,14 +891,14 @@ rules_put_tx(struct req *r, void *arg)
 	    DBI(d->freeze_same_day_bonus), DBS(wallet_cap_name(d->cap)),
 	    DBIN(d->cap_amount_fen, amount), DBIN(d->cap_pct, pct)) != DB_OK ||
 	    DB(r, &q_st_ranges_clear, NULL, DBI(r->m->id)) != DB_OK)
-		return WALLET_DBFAIL(r);
+		return db_fail(r);
 	for (i = 0; d->cap == CAP_ORDER_RANGES && i < d->nranges; i++)
 		if (DB(r, &q_st_range_insert, NULL, DBI(r->m->id), DBI(i),
 		    DBI(d->ranges[i].from_fen), DBI(d->ranges[i].to_fen),
 		    DBI(d->ranges[i].cap_fen)) != DB_OK)
-			return WALLET_DBFAIL(r);
-	if (audit_log(r, "settings.deduction", "wallet", r->body, 0) == -1)
-		return WALLET_DBFAIL(r);
+			return db_fail(r);
+	if ((st = audit_log(r, "settings.deduction", "wallet", r->body, 0)) != 0)
+		return st;
 	return 200;
 }
 
