@@ -8,11 +8,15 @@
 #   conf/stack.sh down   <instance_dir>
 #   conf/stack.sh status <instance_dir>
 #
+# A stack that runs its own MariaDB also runs a guard beside it, which
+# starts MariaDB again whenever it dies without `down` having stopped it,
+# and writes each outage, with how long it lasted, to log/stack.log.
+#
 # Instance layout:
 #   my.cnf  secrets.env  env          rendered MariaDB config, generated
 #                                     secrets (dev/test), app environment
 #   mysql/  datadir      run/  sockets and pid files (0755: nginx reaches app.sock)
-#   log/    mariadb.log app.log nginx-error.log nginx-access.log
+#   log/    mariadb.log app.log nginx-error.log nginx-access.log stack.log
 #   nginx/  nginx.conf and temp dirs  uploads/  files the app stores
 #
 # Environment read by `up`:
@@ -110,6 +114,8 @@ set_instance() {
 	APP_PID=$RUN/app.pid
 	NGINX_PID=$RUN/nginx.pid
 	MYSQL_PID=$RUN/mysql.pid
+	GUARD_PID=$RUN/dbguard.pid
+	DB_STOPPING=$RUN/db.stopping
 }
 
 db_root() {
@@ -119,7 +125,7 @@ db_root() {
 # ---- MariaDB --------------------------------------------------------------
 
 db_up() {
-	local flush=1 pid ok deadline threads handling=pool-of-threads
+	local flush=1 threads handling=pool-of-threads
 	[ "$ENV" = test ] && flush=2
 	threads=${DB_THREADS:-$(($(nproc 2>/dev/null || echo 2) / 2))}
 	[[ "$threads" =~ ^[0-9]+$ ]] || die "DB_THREADS: a number, not $threads"
@@ -144,6 +150,14 @@ db_up() {
 			die "mariadb-install-db failed"
 		fi
 	fi
+	db_start || die "MariaDB did not start in 30 s"
+	say "MariaDB up on $DB_SOCK"
+}
+
+# db_start: start mariadbd on the rendered my.cnf and wait until it
+# answers (30 s at most). 0 when it does.
+db_start() {
+	local pid deadline
 	rm -f "$DB_SOCK"
 	setsid mariadbd --defaults-file="$MYCNF" --user="$ME" \
 	    </dev/null >>"$LOG/mariadb.log" 2>&1 &
@@ -151,24 +165,61 @@ db_up() {
 	# mariadbd writes the same pid there once started; written now, an
 	# interrupted `up` followed by `down` still finds it.
 	echo "$pid" >"$MYSQL_PID"
-	ok=
 	deadline=$((SECONDS + 30))
 	while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do
 		if mariadb-admin --defaults-file="$MYCNF" --user=root \
 		    --connect-timeout=1 ping >/dev/null 2>&1; then
-			ok=1
-			break
+			# root has no password (local tool use): only the
+			# instance's owner may reach the socket. Networking is off.
+			chmod 0600 "$DB_SOCK"
+			return 0
 		fi
 		sleep 0.1
 	done
-	if [ -z "$ok" ]; then
-		tail -n 30 "$LOG/mariadb.log" >&2
-		die "MariaDB did not start in 30 s"
-	fi
-	# root has no password (local tool use): only the instance's owner
-	# may reach the socket. Networking is off.
-	chmod 0600 "$DB_SOCK"
-	say "MariaDB up on $DB_SOCK"
+	tail -n 30 "$LOG/mariadb.log" >&2
+	return 1
+}
+
+# ---- the MariaDB guard ----------------------------------------------------
+
+# The guard's loop (`stack.sh guard <dir>`, detached by guard_up): every
+# 200 ms, MariaDB must be running unless `down` is stopping it; when it
+# is not, it is started again and the outage logged.
+cmd_guard() {
+	local t0 ms
+	set_instance "$1"
+	trap 'exit 0' TERM INT
+	while [ ! -e "$DB_STOPPING" ]; do
+		if ! alive "$MYSQL_PID" mariadbd && [ ! -e "$DB_STOPPING" ]; then
+			t0=$(date +%s%N)
+			say "$(date -u +%FT%TZ) MariaDB is gone; starting it again"
+			if db_start; then
+				ms=$((($(date +%s%N) - t0) / 1000000))
+				say "$(date -u +%FT%TZ) MariaDB back after ${ms} ms"
+			else
+				say "$(date -u +%FT%TZ) MariaDB did not start; trying again"
+			fi
+		fi
+		sleep 0.2
+	done
+}
+
+guard_up() {
+	rm -f "$DB_STOPPING"
+	alive "$GUARD_PID" "stack.sh guard" && return 0
+	setsid bash "$ROOT/conf/stack.sh" guard "$INST" \
+	    </dev/null >>"$LOG/stack.log" 2>&1 &
+	echo "$!" >"$GUARD_PID"
+}
+
+guard_down() {
+	local pid
+	touch "$DB_STOPPING"
+	alive "$GUARD_PID" "stack.sh guard" || { rm -f "$GUARD_PID"; return 0; }
+	pid=$(cat "$GUARD_PID")
+	kill -TERM "$pid" 2>/dev/null || true
+	wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$GUARD_PID"
 }
 
 db_setup() {
@@ -395,6 +446,7 @@ cmd_up() {
 	if [ -n "$LOCAL_DB" ]; then
 		db_up
 		db_setup
+		guard_up
 	fi
 	app_up
 	nginx_up "$port"
@@ -423,8 +475,9 @@ cmd_down() {
 	set_instance "$1"
 	nginx_down
 	app_down
+	guard_down
 	db_down
-	rm -f "$RUN"/*.sock "$RUN"/*.pid
+	rm -f "$RUN"/*.sock "$RUN"/*.pid "$DB_STOPPING"
 }
 
 cmd_status() {
@@ -433,6 +486,9 @@ cmd_status() {
 	local rc=0
 	if alive "$MYSQL_PID" mariadbd; then
 		echo "mariadb: running (pid $(cat "$MYSQL_PID"))"
+		if alive "$GUARD_PID" "stack.sh guard"; then
+			echo "mariadb guard: running (pid $(cat "$GUARD_PID"))"
+		fi
 	else
 		echo "mariadb: stopped"
 		rc=3
@@ -480,7 +536,7 @@ up | fg)
 	ENV=$3
 	"cmd_$cmd" "$1" "$2"
 	;;
-down | status)
+down | status | guard)
 	"cmd_$cmd" "$1"
 	;;
 *)
