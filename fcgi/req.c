@@ -271,11 +271,74 @@ json_depth_ok(const char *s, size_t n, int max)
 	return 1;
 }
 
+/*
+ * "\u0000" decodes to a NUL that would end a C string early, so that the
+ * checks see less than the client sent: read it as U+0001 instead, a
+ * control character every text check refuses. A copy only when needed.
+ */
+static const char *
+json_nul_escapes(struct req *r, const char *s, size_t n)
+{
+	char *c = NULL;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 6 <= n &&
+		    memcmp(s + i + 2, "0000", 4) == 0) {
+			if (c == NULL)
+				c = arena_strndup(r->a, s, n);
+			c[i + 5] = '1';
+		}
+		i++;	/* the escaped character */
+	}
+	return c != NULL ? c : s;
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string,
+	    (*(const cJSON *const *)b)->string);
+}
+
+/*
+ * The first key that an object of the tree has twice, or NULL. Parsers
+ * differ on which of two keys wins, so a gateway and the app could read
+ * different requests: neither is taken. Sorted, not compared in pairs,
+ * so that a body of many keys costs n log n.
+ */
+static const char *
+json_dup_key(struct req *r, const cJSON *j)
+{
+	const cJSON *c, **keys;
+	const char *d;
+	size_t n = 0, i;
+
+	for (c = j->child; c != NULL; c = c->next) {
+		n++;
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) &&
+		    (d = json_dup_key(r, c)) != NULL)
+			return d;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return NULL;
+	keys = arena_calloc(r->a, n, sizeof(*keys));
+	for (i = 0, c = j->child; c != NULL; c = c->next)
+		keys[i++] = c;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(keys[i - 1]->string, keys[i]->string) == 0)
+			return keys[i]->string;
+	return NULL;
+}
+
 int
 req_json_body(struct req *r)
 {
 	const char *ct = r->content_type;
-	const char *end = NULL;
+	const char *end = NULL, *body, *dup;
 	cJSON *j;
 
 	if (r->json != NULL)
@@ -294,21 +357,26 @@ req_json_body(struct req *r)
 		resp_err(r, 400, "invalid_json", "JSON 嵌套过深", NULL);
 		return -1;
 	}
-	j = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0);
+	body = json_nul_escapes(r, r->body, r->body_len);
+	j = cJSON_ParseWithLengthOpts(body, r->body_len, &end, 0);
 	if (j == NULL) {
 		resp_err(r, 400, "invalid_json", "JSON 格式错误", NULL);
 		return -1;
 	}
-	while (end != NULL && end < r->body + r->body_len &&
+	while (end != NULL && end < body + r->body_len &&
 	    isspace((unsigned char)*end))
 		end++;
-	if (end != r->body + r->body_len) {
+	if (end != body + r->body_len) {
 		resp_err(r, 400, "invalid_json", "JSON 格式错误", NULL);
 		return -1;
 	}
 	if (!cJSON_IsObject(j)) {
 		resp_err(r, 400, "invalid_json", "请求体必须是 JSON 对象",
 		    NULL);
+		return -1;
+	}
+	if ((dup = json_dup_key(r, j)) != NULL) {
+		resp_err(r, 400, "invalid_json", "同一字段出现了两次", dup);
 		return -1;
 	}
 	r->json = j;

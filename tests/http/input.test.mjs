@@ -1,0 +1,66 @@
+// JSON bodies the app must refuse whole, changing nothing: a key given
+// twice (parsers differ on which one wins, so a gateway and the app would
+// read different requests) and a NUL escaped into a text (a C string would
+// end there, and the checks would see less than was sent).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, m, uniquePhone, signIn, sql } from './lib.mjs';
+
+const JSON_CT = { 'content-type': 'application/json' };
+
+test('a key given twice is invalid_json, at the top or nested, and changes nothing', async () => {
+  const phone = uniquePhone();
+  const twice = await api('POST', m('/auth/sms-code'), {
+    raw: `{"phone":"${uniquePhone()}","phone":"${phone}"}`, headers: JSON_CT,
+  });
+  assert.equal(twice.status, 400, twice.text);
+  assert.equal(twice.json.error.code, 'invalid_json');
+  assert.equal(twice.json.error.field, 'phone');
+  assert.doesNotMatch(twice.json.error.message, /[a-z_]{3,}/, 'a message for people');
+  const rows = await sql(`SELECT COUNT(*) FROM sms_codes WHERE phone = '${phone}'`);
+  assert.equal(rows[0][0], '0', 'no code was sent');
+
+  const nested = await api('POST', m('/auth/sms-code'), {
+    raw: `{"phone":"${phone}","x":[{"a":1,"b":2,"a":3}]}`, headers: JSON_CT,
+  });
+  assert.equal(nested.status, 400, nested.text);
+  assert.equal(nested.json.error.code, 'invalid_json');
+  assert.equal(nested.json.error.field, 'a');
+
+  // The same keys in different objects are fine, and so is one key.
+  const ok = await api('POST', m('/auth/sms-code'), {
+    raw: `{"phone":"${phone}","x":[{"phone":1},{"phone":2}]}`, headers: JSON_CT,
+  });
+  assert.equal(ok.status, 200, ok.text);
+});
+
+test('many keys are checked quickly, and the last of them twice is found', async () => {
+  const keys = Array.from({ length: 4000 }, (_, i) => `"k${i}":${i}`);
+  const body = `{"phone":"${uniquePhone()}",${keys.join(',')},"k3999":0}`;
+  const t0 = Date.now();
+  const res = await api('POST', m('/auth/sms-code'), { raw: body, headers: JSON_CT });
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.json.error.field, 'k3999');
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+test('a NUL escaped into a name is invalid_field, and nobody joins', async () => {
+  const token = await signIn('demo', uniquePhone());
+  for (const name of ['张\\u0000三', '\\u0000', 'ab\\u0000']) {
+    const res = await api('POST', m('/members'), {
+      token, raw: `{"name":"${name}"}`, headers: JSON_CT,
+    });
+    assert.equal(res.status, 400, `${name}: ${res.text}`);
+    assert.equal(res.json.error.code, 'invalid_field');
+    assert.equal(res.json.error.field, 'name');
+  }
+  const me = await api('GET', m('/me'), { token });
+  assert.notEqual(me.status, 200, 'not a member');
+  // An escaped backslash before "u0000" is text, not a NUL.
+  const fine = await api('POST', m('/members'), {
+    token, raw: '{"name":"a\\\\u0000"}', headers: JSON_CT,
+  });
+  assert.equal(fine.status, 201, fine.text);
+  assert.equal(fine.json.data.member.name, 'a\\u0000');
+});
