@@ -165,7 +165,9 @@ int	 cfg_load(void);
 /* ---- input (req.c). Each helper records the error response itself. ---- */
 
 const char *req_param(struct req *, const char *);	/* path parameter */
-const char *req_query(struct req *, const char *);	/* decoded, or NULL */
+/* Decoded, or NULL when absent; a value that cannot be decoded (a broken
+   %-escape, a NUL) reads as "\x7f", which every value check refuses. */
+const char *req_query(struct req *, const char *);
 /* A path parameter that must be a positive id: 0, or -1 (nothing recorded). */
 int	 req_param_id(struct req *, const char *, int64_t *);
 /* Valid UTF-8 text without control characters but \n and \t; chars out. */

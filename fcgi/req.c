@@ -197,10 +197,17 @@ req_query(struct req *r, const char *name)
 		size_t klen = eq ? (size_t)(eq - p) : len;
 
 		if (klen == nl && strncmp(p, name, nl) == 0) {
+			const char *v;
+
 			if (eq == NULL)
 				return "";
-			return url_decode(r->a, eq + 1,
-			    len - klen - 1, 1);
+			v = url_decode(r->a, eq + 1, len - klen - 1, 1);
+			/*
+			 * Given but unreadable (a broken %-escape, a NUL):
+			 * not absent, but a control character that every
+			 * check of a value refuses.
+			 */
+			return v != NULL ? v : "\x7f";
 		}
 		p = amp ? amp + 1 : NULL;
 	}

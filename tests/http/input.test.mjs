@@ -64,3 +64,30 @@ test('a NUL escaped into a name is invalid_field, and nobody joins', async () =>
   assert.equal(fine.status, 201, fine.text);
   assert.equal(fine.json.data.member.name, 'a\\u0000');
 });
+
+test('one cursor rule for every list: a cursor given is a positive id, or 400', async () => {
+  const { demoStaff, join } = await import('./lib.mjs');
+  const token = await signIn('demo', uniquePhone());
+  await join('demo', token, { name: '游标' });
+  const [owner] = await demoStaff('demo', 'owner');
+  const lists = [
+    [m('/coupon-templates'), token],
+    [m('/me/coupons'), token],
+    [m('/me/wallet'), token],
+    [m('/staff/campaigns'), owner.token],
+    [m('/staff/coupon-templates'), owner.token],
+    [m('/staff/accounts'), owner.token],
+    [m('/staff/audit'), owner.token],
+    [m('/staff/payments'), owner.token],
+  ];
+  for (const [path, tok] of lists) {
+    const good = await api('GET', `${path}?cursor=5&limit=3`, { token: tok });
+    assert.equal(good.status, 200, `${path}: ${good.text}`);
+    for (const bad of ['%00', 'zzz', '%zz', '0', '-1', '1.5', '5%00']) {
+      const res = await api('GET', `${path}?cursor=${bad}`, { token: tok });
+      assert.equal(res.status, 400, `${path}?cursor=${bad}: ${res.text}`);
+      assert.equal(res.json.error.code, 'invalid_field');
+      assert.equal(res.json.error.field, 'cursor');
+    }
+  }
+});
