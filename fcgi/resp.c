@@ -353,8 +353,7 @@ resp_err(struct req *r, int status, const char *code, const char *message,
 int
 resp_bad_field(struct req *r, const char *field, const char *message)
 {
-	return resp_err(r, 400, "invalid_field",
-	    arena_printf(r->a, "%s: %s", field, message), field);
+	return resp_err(r, 400, "invalid_field", message, field);
 }
 
 int

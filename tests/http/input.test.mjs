@@ -91,3 +91,29 @@ test('one cursor rule for every list: a cursor given is a positive id, or 400', 
     }
   }
 });
+
+test('messages are for people: no field names or codes in them, the field apart', async () => {
+  const { join } = await import('./lib.mjs');
+  const token = await signIn('demo', uniquePhone());
+  for (const [body, field] of [[{ name: 7 }, 'name'], [{ birthday: '2001-02-30' }, 'birthday']]) {
+    const res = await api('POST', m('/members'), { token, body });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.error.field, field);
+    assert.ok(!res.json.error.message.includes(field), res.json.error.message);
+  }
+  await join('demo', token, { name: '消息' });
+  const cases = [
+    ['POST', m('/auth/sms-code'), { phone: '1a800138000' }, 'phone'],
+    ['POST', m('/auth/sms-code'), {}, 'phone'],
+    ['POST', m('/coupons/redeem-code'), { promo_code: 'ABC' }, 'promo_code'],
+    ['POST', m('/me/payments'), { order_fen: -5, store_id: 1 }, 'order_fen'],
+  ];
+  for (const [method, path, body, field] of cases) {
+    const res = await api(method, path, { token, body });
+    assert.equal(res.status, 400, `${path} ${JSON.stringify(body)}: ${res.text}`);
+    assert.equal(res.json.error.field, field);
+    assert.doesNotMatch(res.json.error.message, /[A-Za-z_]{2,}\s*:/, res.json.error.message);
+    assert.ok(!res.json.error.message.includes(field), res.json.error.message);
+    assert.match(res.json.error.message, /[\u4e00-\u9fff]/, 'in Chinese');
+  }
+});
