@@ -11,15 +11,19 @@
 #include "db.h"
 #include "member.h"
 
-DB_SQL(q_ref_member,
+enum { RM_ID, RM_PHONE, RM_NCOLS };
+DB_SQL_COLS(q_ref_member, RM_NCOLS,
     "SELECT id, phone FROM members WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_member_id_by_phone,
+enum { MP_ID, MP_NCOLS };
+DB_SQL_COLS(q_member_id_by_phone, MP_NCOLS,
     "SELECT id FROM members WHERE merchant_id = ? AND phone = ?");
 DB_SQL(q_member_insert,
     "INSERT INTO members (merchant_id, phone, name, birthday, gender,"
     " card_no, channel, referral_code, referrer_id, joined_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_member_get,
+enum { MG_ID, MG_PHONE, MG_NAME, MG_BIRTHDAY, MG_GENDER, MG_JOINED,
+    MG_CARD_NO, MG_CHANNEL, MG_NCOLS };
+DB_SQL_COLS(q_member_get, MG_NCOLS,
     "SELECT id, phone, name, birthday, gender, joined_at, card_no, channel"
     " FROM members WHERE merchant_id = ? AND id = ?");
 
@@ -36,16 +40,16 @@ member_get_json(struct req *r, int64_t id)
 	}
 	if (res.nrows == 0)
 		return NULL;
-	phone_mask(db_str(&res, 0, 1), masked, sizeof(masked));
+	phone_mask(db_str(&res, 0, MG_PHONE), masked, sizeof(masked));
 	m = j_obj();
-	j_int(m, "id", db_int(&res, 0, 0));
+	j_int(m, "id", db_int(&res, 0, MG_ID));
 	j_str(m, "phone_masked", masked);
-	j_str(m, "name", db_str(&res, 0, 2));
-	j_str(m, "birthday", db_str(&res, 0, 3));
-	j_str(m, "gender", db_str(&res, 0, 4));
-	j_str(m, "joined_at", time_rfc3339(r, db_str(&res, 0, 5)));
-	j_str(m, "card_no", db_str(&res, 0, 6));
-	j_str(m, "channel", db_str(&res, 0, 7));
+	j_str(m, "name", db_str(&res, 0, MG_NAME));
+	j_str(m, "birthday", db_str(&res, 0, MG_BIRTHDAY));
+	j_str(m, "gender", db_str(&res, 0, MG_GENDER));
+	j_str(m, "joined_at", time_rfc3339(r, db_str(&res, 0, MG_JOINED)));
+	j_str(m, "card_no", db_str(&res, 0, MG_CARD_NO));
+	j_str(m, "channel", db_str(&res, 0, MG_CHANNEL));
 	return m;
 }
 
@@ -60,7 +64,7 @@ member_id_by_phone(struct req *r, const char *phone, int *err)
 		*err = 1;
 		return 0;
 	}
-	return res.nrows ? db_int(&res, 0, 0) : 0;
+	return res.nrows ? db_int(&res, 0, MP_ID) : 0;
 }
 
 /* ---- referral codes ---- */

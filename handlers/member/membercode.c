@@ -15,7 +15,9 @@
 
 #define REFRESH_S	30	/* the page fetches a new code this often */
 
-DB_SQL(q_code_merchant, "SELECT id FROM merchants WHERE code = ?");
+enum { CM_ID, CM_NCOLS };
+DB_SQL_COLS(q_code_merchant, CM_NCOLS,
+    "SELECT id FROM merchants WHERE code = ?");
 
 static int
 refresh_in(void)
@@ -217,7 +219,7 @@ cmd_member_code(int argc, char *argv[])
 		fprintf(stderr, "member-code: no merchant %s\n", argv[2]);
 		goto out;
 	}
-	if (mcode_encode(cfg.secret, db_int(&res, 0, 0),
+	if (mcode_encode(cfg.secret, db_int(&res, 0, CM_ID),
 	    strtoll(argv[3], NULL, 10), at, rand_uniform(MCODE_SALT_MAX),
 	    code) == -1) {
 		fputs("member-code: ids or time out of range\n", stderr);

@@ -54,14 +54,16 @@ DB_SQL(q_rate_bump,
 DB_SQL(q_rate_first,
     "INSERT IGNORE INTO sms_rate (merchant_id, phone, day, sent, last_at)"
     " VALUES (?, ?, ?, 1, UTC_TIMESTAMP())");
-DB_SQL(q_rate_get,
+enum { RG_SENT, RG_AGE, RG_NCOLS };
+DB_SQL_COLS(q_rate_get, RG_NCOLS,
     "SELECT sent, TIMESTAMPDIFF(SECOND, last_at, UTC_TIMESTAMP())"
     " FROM sms_rate WHERE merchant_id = ? AND phone = ? AND day = ?");
 DB_SQL(q_code_insert,
     "INSERT INTO sms_codes (merchant_id, phone, code_hash, created_at,"
     " expires_at) VALUES (?, ?, ?, UTC_TIMESTAMP(),"
     " UTC_TIMESTAMP() + INTERVAL ? SECOND)");
-DB_SQL(q_code_latest,
+enum { CL_ID, CL_HASH, CL_ATTEMPTS, CL_LIVE, CL_UNUSED, CL_NCOLS };
+DB_SQL_COLS(q_code_latest, CL_NCOLS,
     "SELECT id, code_hash, attempts, expires_at > UTC_TIMESTAMP(),"
     " used_at IS NULL FROM sms_codes WHERE merchant_id = ? AND phone = ?"
     " ORDER BY id DESC LIMIT 1");
@@ -75,7 +77,8 @@ DB_SQL(q_session_insert,
     "INSERT INTO sessions (token_hash, kind, merchant_id, phone, staff_id,"
     " csrf_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?,"
     " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)");
-DB_SQL(q_session_expiry,
+enum { SX_EXPIRES, SX_NCOLS };
+DB_SQL_COLS(q_session_expiry, SX_NCOLS,
     "SELECT expires_at FROM sessions WHERE id = ?");
 DB_SQL(q_session_revoke,
     "UPDATE sessions SET revoked_at = UTC_TIMESTAMP()"
@@ -131,7 +134,7 @@ session_create(struct req *r, const char *kind, const char *phone,
 		return -1;
 	}
 	*token = tok;
-	*expires = time_rfc3339(r, db_str(&res, 0, 0));
+	*expires = time_rfc3339(r, db_str(&res, 0, SX_EXPIRES));
 	return 0;
 }
 
@@ -197,13 +200,14 @@ member_sms_code(struct req *r)
 
 		if (DB(r, &q_rate_get, &res, DBI(r->m->id), DBS(c.phone),
 		    DBS(c.day)) == DB_OK && res.nrows == 1) {
-			if (db_int(&res, 0, 0) >= SMS_PER_DAY) {
+			if (db_int(&res, 0, RG_SENT) >= SMS_PER_DAY) {
 				time_t now = time(NULL);
 
 				wait = 86400 - (long)((now + 8 * 3600) %
 				    86400);
 			} else
-				wait = SMS_GAP_S - (long)db_int(&res, 0, 1);
+				wait = SMS_GAP_S -
+				    (long)db_int(&res, 0, RG_AGE);
 		}
 		if (wait < 1)
 			wait = 1;
@@ -247,13 +251,14 @@ member_login(struct req *r)
 		return resp_bad_field(r, "code", "验证码应为 6 位数字");
 	if (DB(r, &q_code_latest, &res, DBI(r->m->id), DBS(phone)) != DB_OK)
 		return resp_internal(r);
-	if (res.nrows == 0 || db_int(&res, 0, 2) >= SMS_MAX_ATTEMPTS ||
-	    db_int(&res, 0, 3) == 0 || db_int(&res, 0, 4) == 0)
+	if (res.nrows == 0 ||
+	    db_int(&res, 0, CL_ATTEMPTS) >= SMS_MAX_ATTEMPTS ||
+	    db_int(&res, 0, CL_LIVE) == 0 || db_int(&res, 0, CL_UNUSED) == 0)
 		return resp_err(r, 401, "invalid_code",
 		    "验证码错误或已失效，请重新获取", "code");
-	code_id = db_int(&res, 0, 0);
-	if (sodium_memcmp(db_str(&res, 0, 1), code_hash(r, phone, code), 64)
-	    != 0) {
+	code_id = db_int(&res, 0, CL_ID);
+	if (sodium_memcmp(db_str(&res, 0, CL_HASH), code_hash(r, phone, code),
+	    64) != 0) {
 		if (DB(r, &q_code_miss, NULL, DBI(code_id),
 		    DBI(SMS_MAX_ATTEMPTS)) != DB_OK)
 			return resp_internal(r);

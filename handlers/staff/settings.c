@@ -28,14 +28,17 @@
 #define PRIV_DESC_MAX		64
 #define TIER_NAME_MAX		16
 
-DB_SQL(q_card_settings,
+enum { CS_NAME, CS_BG, CS_VALIDITY, CS_UNTIL, CS_MONTHS, CS_STORES,
+    CS_NCOLS };
+DB_SQL_COLS(q_card_settings, CS_NCOLS,
     "SELECT card_name, card_bg_url, card_validity, card_valid_until,"
     " card_valid_months, card_store_ids FROM merchants WHERE id = ?");
 DB_SQL(q_card_update,
     "UPDATE merchants SET card_name = ?, card_bg_url = ?, card_validity = ?,"
     " card_valid_until = ?, card_valid_months = ?, card_store_ids = ?"
     " WHERE id = ?");
-DB_SQL(q_settings_store,
+enum { SO_ONE, SO_NCOLS };
+DB_SQL_COLS(q_settings_store, SO_NCOLS,
     "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
 DB_SQL(q_tiers_clear, "DELETE FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_tier_insert,
@@ -162,17 +165,18 @@ card_settings_json(struct req *r)
 		return NULL;
 	}
 	d = j_obj();
-	j_str(d, "name", db_str(&res, 0, 0));
-	j_str(d, "background_url", db_str(&res, 0, 1));
-	kind = db_str(&res, 0, 2);
+	j_str(d, "name", db_str(&res, 0, CS_NAME));
+	j_str(d, "background_url", db_str(&res, 0, CS_BG));
+	kind = db_str(&res, 0, CS_VALIDITY);
 	v = j_obj();
 	j_str(v, "kind", kind);
 	if (strcmp(kind, "until") == 0)
-		j_str(v, "until", db_str(&res, 0, 3));
+		j_str(v, "until", db_str(&res, 0, CS_UNTIL));
 	if (strcmp(kind, "months") == 0)
-		j_int(v, "months", db_int(&res, 0, 4));
+		j_int(v, "months", db_int(&res, 0, CS_MONTHS));
 	j_add(d, "validity", v);
-	stores = db_isnull(&res, 0, 5) ? NULL : cJSON_Parse(db_str(&res, 0, 5));
+	stores = db_isnull(&res, 0, CS_STORES) ? NULL :
+	    cJSON_Parse(db_str(&res, 0, CS_STORES));
 	if (cJSON_IsArray(stores))
 		j_add(d, "store_ids", stores);
 	else

@@ -28,7 +28,9 @@ static const char dummy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=2,p=1$Zgf7HK2b0dUSfEL3iEgOvg$"
     "PhNBhTJ+p+wvGLosRsHwhtyMYMOSI9r+XeIonQMPpMc";
 
-DB_SQL(q_staff_by_username,
+enum { SU_ID, SU_NAME, SU_ROLE, SU_HASH, SU_DISABLED, SU_LOCKED, SU_WAIT,
+    SU_NCOLS };
+DB_SQL_COLS(q_staff_by_username, SU_NCOLS,
     "SELECT id, name, role, password_hash, disabled,"
     " locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(),"
     " TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), locked_until)"
@@ -41,7 +43,8 @@ DB_SQL(q_staff_fail,
     " failed_logins = IF(failed_logins + 1 >= ?, 0, failed_logins + 1)"
     " WHERE id = ? AND merchant_id = ?"
     " AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP())");
-DB_SQL(q_staff_lock_state,
+enum { LS_FAILS, LS_LOCKED, LS_NCOLS };
+DB_SQL_COLS(q_staff_lock_state, LS_NCOLS,
     "SELECT failed_logins, locked_until IS NOT NULL"
     " AND locked_until > UTC_TIMESTAMP() FROM staff WHERE id = ?");
 /* Success: always changes the row (login_count), unless locked meanwhile. */
@@ -57,29 +60,36 @@ DB_SQL(q_staff_sessions_revoke_all,
     "UPDATE sessions SET revoked_at = UTC_TIMESTAMP()"
     " WHERE merchant_id = ? AND kind = 'staff' AND staff_id = ?"
     " AND id <> ? AND revoked_at IS NULL");
-DB_SQL(q_stores_all,
+/* q_stores_all and q_stores_of_staff */
+enum { SS_ID, SS_NAME, SS_ADDRESS, SS_NCOLS };
+DB_SQL_COLS(q_stores_all, SS_NCOLS,
     "SELECT id, name, address FROM stores WHERE merchant_id = ?"
     " AND active = 1 ORDER BY id");
-DB_SQL(q_stores_of_staff,
+DB_SQL_COLS(q_stores_of_staff, SS_NCOLS,
     "SELECT s.id, s.name, s.address FROM staff_stores ss"
     " JOIN stores s ON s.id = ss.store_id"
     " WHERE ss.staff_id = ? AND s.merchant_id = ? AND s.active = 1"
     " ORDER BY s.id");
-DB_SQL(q_staff_get,
+/* q_staff_get and q_staff_list: an account */
+enum { SA_ID, SA_USERNAME, SA_NAME, SA_ROLE, SA_DISABLED, SA_FAILS,
+    SA_LOCKED, SA_LAST_LOGIN, SA_CREATED, SA_NCOLS };
+DB_SQL_COLS(q_staff_get, SA_NCOLS,
     "SELECT id, username, name, role, disabled, failed_logins,"
     " locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(),"
     " last_login_at, created_at"
     " FROM staff WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_staff_list,
+DB_SQL_COLS(q_staff_list, SA_NCOLS,
     "SELECT id, username, name, role, disabled, failed_logins,"
     " locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(),"
     " last_login_at, created_at"
     " FROM staff WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?");
-DB_SQL(q_staff_store_ids,
+enum { SI_STORE, SI_NCOLS };
+DB_SQL_COLS(q_staff_store_ids, SI_NCOLS,
     "SELECT ss.store_id FROM staff_stores ss"
     " JOIN stores s ON s.id = ss.store_id"
     " WHERE ss.staff_id = ? AND s.merchant_id = ? ORDER BY ss.store_id");
-DB_SQL(q_store_active,
+enum { SV_ONE, SV_NCOLS };
+DB_SQL_COLS(q_store_active, SV_NCOLS,
     "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
 DB_SQL(q_staff_insert,
     "INSERT INTO staff (merchant_id, username, name, role, password_hash,"
@@ -97,12 +107,15 @@ DB_SQL(q_staff_set_disabled,
 DB_SQL(q_staff_set_password,
     "UPDATE staff SET password_hash = ?, failed_logins = 0,"
     " locked_until = NULL WHERE id = ? AND merchant_id = ?");
-DB_SQL(q_audit_list,
+/* q_audit_list and q_audit_list_action */
+enum { AU_ID, AU_AT, AU_STAFF, AU_STAFF_NAME, AU_STORE, AU_ACTION,
+    AU_TARGET, AU_DETAIL, AU_REQUEST, AU_NCOLS };
+DB_SQL_COLS(q_audit_list, AU_NCOLS,
     "SELECT a.id, a.at, a.staff_id, st.name, a.store_id, a.action,"
     " a.target, a.detail, a.request_id"
     " FROM audit_log a LEFT JOIN staff st ON st.id = a.staff_id"
     " WHERE a.merchant_id = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?");
-DB_SQL(q_audit_list_action,
+DB_SQL_COLS(q_audit_list_action, AU_NCOLS,
     "SELECT a.id, a.at, a.staff_id, st.name, a.store_id, a.action,"
     " a.target, a.detail, a.request_id"
     " FROM audit_log a LEFT JOIN staff st ON st.id = a.staff_id"
@@ -162,9 +175,9 @@ stores_for(struct req *r, int64_t staff_id, const char *role)
 	for (i = 0; i < res.nrows; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "name", db_str(&res, i, 1));
-		j_str(o, "address", db_str(&res, i, 2));
+		j_int(o, "id", db_int(&res, i, SS_ID));
+		j_str(o, "name", db_str(&res, i, SS_NAME));
+		j_str(o, "address", db_str(&res, i, SS_ADDRESS));
 		j_add(arr, NULL, o);
 	}
 	return arr;
@@ -199,7 +212,7 @@ static cJSON *
 account_json(struct req *r, const struct db_res *res, int i)
 {
 	struct db_res sr;
-	int64_t id = db_int(res, i, 0);
+	int64_t id = db_int(res, i, SA_ID);
 	cJSON *o, *ids;
 	int k;
 
@@ -210,18 +223,20 @@ account_json(struct req *r, const struct db_res *res, int i)
 	}
 	ids = j_arr();
 	for (k = 0; k < sr.nrows; k++)
-		j_add(ids, NULL, cJSON_CreateNumber((double)db_int(&sr, k, 0)));
+		j_add(ids, NULL, cJSON_CreateNumber(
+		    (double)db_int(&sr, k, SI_STORE)));
 	o = j_obj();
 	j_int(o, "id", id);
-	j_str(o, "username", db_str(res, i, 1));
-	j_str(o, "name", db_str(res, i, 2));
-	j_str(o, "role", db_str(res, i, 3));
-	j_bool(o, "disabled", db_int(res, i, 4) != 0);
-	j_int(o, "failed_logins", db_int(res, i, 5));
-	j_bool(o, "locked", db_int(res, i, 6) != 0);
+	j_str(o, "username", db_str(res, i, SA_USERNAME));
+	j_str(o, "name", db_str(res, i, SA_NAME));
+	j_str(o, "role", db_str(res, i, SA_ROLE));
+	j_bool(o, "disabled", db_int(res, i, SA_DISABLED) != 0);
+	j_int(o, "failed_logins", db_int(res, i, SA_FAILS));
+	j_bool(o, "locked", db_int(res, i, SA_LOCKED) != 0);
 	j_add(o, "store_ids", ids);
-	j_str(o, "last_login_at", time_rfc3339(r, db_str(res, i, 7)));
-	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, 8)));
+	j_str(o, "last_login_at", time_rfc3339(r,
+	    db_str(res, i, SA_LAST_LOGIN)));
+	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, SA_CREATED)));
 	return o;
 }
 
@@ -265,7 +280,7 @@ login_fail_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "staff.login_failed", arena_printf(r->a,
 	    "staff:%lld", (long long)c->id), NULL, 0)) != 0)
 		return st;
-	if (db_int(&res, 0, 1) != 0 && audit_log(r, "staff.locked",
+	if (db_int(&res, 0, LS_LOCKED) != 0 && audit_log(r, "staff.locked",
 	    arena_printf(r->a, "staff:%lld", (long long)c->id),
 	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0) == -1)
 		return db_fail(r);
@@ -346,14 +361,14 @@ staff_login(struct req *r)
 		return bad_credentials(r);
 	}
 	memset(&c, 0, sizeof(c));
-	c.id = db_int(&res, 0, 0);
-	c.name = db_str(&res, 0, 1);
-	c.role = db_str(&res, 0, 2);
-	hash = db_str(&res, 0, 3);
-	if (db_int(&res, 0, 5) != 0)
-		return locked_answer(r, (long)db_int(&res, 0, 6));
+	c.id = db_int(&res, 0, SU_ID);
+	c.name = db_str(&res, 0, SU_NAME);
+	c.role = db_str(&res, 0, SU_ROLE);
+	hash = db_str(&res, 0, SU_HASH);
+	if (db_int(&res, 0, SU_LOCKED) != 0)
+		return locked_answer(r, (long)db_int(&res, 0, SU_WAIT));
 	if (crypto_pwhash_str_verify(hash, pw, strlen(pw)) != 0) {
-		if (db_int(&res, 0, 4) != 0)
+		if (db_int(&res, 0, SU_DISABLED) != 0)
 			return bad_credentials(r);
 		auth_as(r, c.id, c.name, c.role);
 		st = db_tx(r, login_fail_tx, &c);
@@ -364,7 +379,7 @@ staff_login(struct req *r)
 			return locked_answer(r, LOCK_S);
 		return bad_credentials(r);
 	}
-	if (db_int(&res, 0, 4) != 0)
+	if (db_int(&res, 0, SU_DISABLED) != 0)
 		return bad_credentials(r);
 	auth_as(r, c.id, c.name, c.role);
 	st = db_tx(r, login_ok_tx, &c);
@@ -529,7 +544,7 @@ staff_accounts_list(struct req *r)
 	    DBI(limit + 1)) != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, SA_ID, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = account_json(r, &res, i);
 
@@ -809,25 +824,25 @@ staff_audit(struct req *r)
 	if (rc != DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, AU_ID, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "at", time_rfc3339(r, db_str(&res, i, 1)));
-		if (db_isnull(&res, i, 2))
+		j_int(o, "id", db_int(&res, i, AU_ID));
+		j_str(o, "at", time_rfc3339(r, db_str(&res, i, AU_AT)));
+		if (db_isnull(&res, i, AU_STAFF))
 			j_null(o, "staff_id");
 		else
-			j_int(o, "staff_id", db_int(&res, i, 2));
-		j_str(o, "staff_name", db_str(&res, i, 3));
-		if (db_isnull(&res, i, 4))
+			j_int(o, "staff_id", db_int(&res, i, AU_STAFF));
+		j_str(o, "staff_name", db_str(&res, i, AU_STAFF_NAME));
+		if (db_isnull(&res, i, AU_STORE))
 			j_null(o, "store_id");
 		else
-			j_int(o, "store_id", db_int(&res, i, 4));
-		j_str(o, "action", db_str(&res, i, 5));
-		j_str(o, "target", db_str(&res, i, 6));
-		j_str(o, "detail", db_str(&res, i, 7));
-		j_str(o, "request_id", db_str(&res, i, 8));
+			j_int(o, "store_id", db_int(&res, i, AU_STORE));
+		j_str(o, "action", db_str(&res, i, AU_ACTION));
+		j_str(o, "target", db_str(&res, i, AU_TARGET));
+		j_str(o, "detail", db_str(&res, i, AU_DETAIL));
+		j_str(o, "request_id", db_str(&res, i, AU_REQUEST));
 		j_add(arr, NULL, o);
 	}
 	return resp_list(r, arr, next);
