@@ -194,7 +194,7 @@ card_settings_keep(const struct card_settings *s, int64_t now_ms)
 
 /*
  * The card from row 0 of a CARD_COLS result, the merchant's card settings
- * and the unused coupon count.
+ * and the unused coupon count, or NULL with the error status in r->status.
  */
 static cJSON *
 card_from_row(struct req *r, const struct db_res *res,
@@ -269,7 +269,7 @@ card_build(struct req *r, int64_t member_id)
 
 	if (DB(r, &q_card_member, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	if (res.nrows == 0) {
@@ -286,24 +286,23 @@ card_build(struct req *r, int64_t member_id)
  * q_card_full result whose counters have gone stale: counted afresh, and
  * the counters moved to this count unless a coupon changed since the card
  * read them (coupons_rev), which leaves them for the next view (as does an
- * update that fails: the count stands). -1 when the count failed (the
- * response is set).
+ * update that fails: the count stands). The count out; 0, or the error
+ * status (recorded) when the count failed.
  */
-static int64_t
-coupons_recount(struct req *r, const struct db_res *card)
+static int
+coupons_recount(struct req *r, const struct db_res *card, int64_t *n)
 {
 	int64_t member = db_int(card, 0, CARD_MEMBER);
 	struct db_res res, upd;
 
 	if (DB(r, &q_coupons_count, &res, DBI(r->m->id), DBI(member)) !=
-	    DB_OK || res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
 	(void)DB(r, &q_coupons_recount, &upd, DBS(db_str(&res, 0, CN_NOW)),
 	    DBI(db_int(&res, 0, CN_COUNT)), DBS(db_str(&res, 0, CN_NEXT)),
 	    DBI(r->m->id), DBI(member), DBI(db_int(card, 0, CARD_REV)));
-	return db_int(&res, 0, CN_COUNT);
+	*n = db_int(&res, 0, CN_COUNT);
+	return 0;
 }
 
 /* Whether row 0 of a q_card_lean/full result is a live member session of
@@ -343,7 +342,7 @@ member_card(struct req *r)
 
 		if (DB(r, fresh ? &q_card_lean : &q_card_full, &res, DBS(h),
 		    DBI(r->m->id)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		time_sql(time_now(), now);
 		if (res.nrows == 1 && card_session_live(r, &res, now)) {
 			const char *next = db_str(&res, 0, CARD_NEXT);
@@ -357,8 +356,8 @@ member_card(struct req *r)
 				card_settings_keep(&cs, now_ms);
 			}
 			if (next != NULL && strcmp(next, now) < 0 &&
-			    (n = coupons_recount(r, &res)) == -1)
-				return r->status;
+			    (st = coupons_recount(r, &res, &n)) != 0)
+				return st;
 			d = card_from_row(r, &res, &cs, n);
 			return d ? resp_data(r, 200, d) : r->status;
 		}

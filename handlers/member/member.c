@@ -28,18 +28,23 @@ DB_SQL_COLS(q_member_get, MG_NCOLS,
     " FROM members WHERE merchant_id = ? AND id = ?");
 
 cJSON *
-member_get_json(struct req *r, int64_t id)
+member_get_json(struct req *r, int64_t id, int *found)
 {
 	struct db_res res;
 	char masked[16];
 	cJSON *m;
 
+	if (found != NULL)
+		*found = 1;
 	if (DB(r, &q_member_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
-	if (res.nrows == 0)
+	if (res.nrows == 0) {
+		if (found != NULL)
+			*found = 0;
 		return NULL;
+	}
 	phone_mask(db_str(&res, 0, MG_PHONE), masked, sizeof(masked));
 	m = j_obj();
 	j_int(m, "id", db_int(&res, 0, MG_ID));
@@ -53,18 +58,18 @@ member_get_json(struct req *r, int64_t id)
 	return m;
 }
 
-int64_t
-member_id_by_phone(struct req *r, const char *phone, int *err)
+int
+member_id_by_phone(struct req *r, const char *phone, int64_t *id)
 {
 	struct db_res res;
 
-	*err = 0;
+	*id = 0;
 	if (DB(r, &q_member_id_by_phone, &res, DBI(r->m->id), DBS(phone)) !=
-	    DB_OK) {
-		*err = 1;
-		return 0;
-	}
-	return res.nrows ? db_int(&res, 0, MP_ID) : 0;
+	    DB_OK)
+		return db_fail(r);
+	if (res.nrows != 0)
+		*id = db_int(&res, 0, MP_ID);
+	return 0;
 }
 
 /* ---- referral codes ---- */
@@ -106,18 +111,12 @@ referral_resolve(struct req *r, const char *code, int64_t *referrer)
 	struct db_res res;
 
 	if (referral_check(code, &mid, &member) == -1 ||
-	    (int64_t)mid != r->m->id) {
-		resp_bad_field(r, "referral_code", "推荐码无效");
-		return -1;
-	}
-	if (DB(r, &q_ref_member, &res, DBI(r->m->id), DBI(member)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (res.nrows == 0) {
-		resp_bad_field(r, "referral_code", "推荐人不存在");
-		return -1;
-	}
+	    (int64_t)mid != r->m->id)
+		return resp_bad_field(r, "referral_code", "推荐码无效");
+	if (DB(r, &q_ref_member, &res, DBI(r->m->id), DBI(member)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0)
+		return resp_bad_field(r, "referral_code", "推荐人不存在");
 	*referrer = member;
 	return 0;
 }
@@ -175,7 +174,7 @@ join_tx(struct req *r, void *arg)
 	struct join *j = arg;
 	struct member_joined ev;
 	struct db_res res;
-	int tries, rc = DB_ERR, err, st;
+	int tries, rc = DB_ERR, st;
 
 	j->created = 0;
 	for (tries = 0; tries < 8; tries++) {
@@ -189,9 +188,8 @@ join_tx(struct req *r, void *arg)
 		    DBIN(j->referrer, j->referrer != 0));
 		if (rc != DB_DUP)
 			break;
-		j->id = member_id_by_phone(r, r->auth.phone, &err);
-		if (err)
-			return db_fail(r);
+		if ((st = member_id_by_phone(r, r->auth.phone, &j->id)) != 0)
+			return st;
 		if (j->id != 0)
 			return 200;	/* already a member: nothing changes */
 	}
@@ -221,7 +219,7 @@ member_join(struct req *r)
 {
 	struct join j;
 	cJSON *d, *m;
-	int st;
+	int found, st;
 
 	memset(&j, 0, sizeof(j));
 	if (req_json_body(r) == -1 ||
@@ -252,16 +250,20 @@ member_join(struct req *r)
 			j.ref = c;
 		resp_reset(r);	/* a stale cookie is no error of this call */
 	} else if (j.ref != NULL &&
-	    referral_resolve(r, j.ref, &j.referrer) == -1)
-		return r->status;
+	    (st = referral_resolve(r, j.ref, &j.referrer)) != 0)
+		return st;
 	if (j.channel == NULL)
 		j.channel = j.ref != NULL ? "referral" : "organic";
 	st = db_tx(r, join_tx, &j);
 	if (st >= 400)
 		return st;
 done:
-	if ((m = member_get_json(r, j.id)) == NULL)
+	/* just joined, or the session's member: absent only by a fault */
+	m = member_get_json(r, j.id, &found);
+	if (!found)
 		return resp_internal(r);
+	if (m == NULL)
+		return r->status;
 	d = j_obj();
 	j_add(d, "member", m);
 	j_bool(d, "created", j.created);
@@ -273,10 +275,13 @@ static int
 member_me(struct req *r)
 {
 	cJSON *d, *m;
+	int found;
 
-	if ((m = member_get_json(r, r->auth.member_id)) == NULL)
-		return r->status ? r->status :
-		    resp_err(r, 404, "not_found", "会员不存在", NULL);
+	m = member_get_json(r, r->auth.member_id, &found);
+	if (!found)
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	if (m == NULL)
+		return r->status;
 	d = j_obj();
 	j_add(d, "member", m);
 	return resp_data(r, 200, d);

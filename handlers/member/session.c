@@ -124,15 +124,10 @@ session_create(struct req *r, const char *kind, const char *phone,
 	    DBS(kind), DBI(r->m->id), DBS(phone),
 	    DBIN(staff_id, staff_id != 0),
 	    DBS(ctok ? hash_hex(r, ctok, strlen(ctok)) : NULL), DBI(ttl))
-	    != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (DB(r, &q_session_expiry, &res, DBI((int64_t)res.insert_id)) !=
-	    DB_OK || res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
+	    != DB_OK ||
+	    DB(r, &q_session_expiry, &res, DBI((int64_t)res.insert_id)) !=
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
 	*token = tok;
 	*expires = time_rfc3339(r, db_str(&res, 0, SX_EXPIRES));
 	return 0;
@@ -153,11 +148,11 @@ sms_tx(struct req *r, void *arg)
 
 	if (DB(r, &q_rate_bump, &res, DBI(r->m->id), DBS(c->phone),
 	    DBS(c->day), DBI(SMS_PER_DAY), DBI(SMS_GAP_S)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.affected == 0) {
 		if (DB(r, &q_rate_first, &res, DBI(r->m->id), DBS(c->phone),
 		    DBS(c->day)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		if (res.affected == 0) {
 			c->limited = 1;
 			return 429;
@@ -165,7 +160,7 @@ sms_tx(struct req *r, void *arg)
 	}
 	if (DB(r, &q_code_insert, &res, DBI(r->m->id), DBS(c->phone),
 	    DBS(c->hash), DBI(SMS_TTL_S)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	return 200;
 }
 
@@ -239,7 +234,7 @@ member_login(struct req *r)
 	struct db_res res;
 	int64_t code_id, mid;
 	cJSON *d;
-	int err;
+	int st;
 
 	if (req_json_body(r) == -1 ||
 	    req_json_str(r, "phone", 1, 1, 16, &phone) == -1 ||
@@ -250,7 +245,7 @@ member_login(struct req *r)
 	if (strlen(code) != 6 || strspn(code, "0123456789") != 6)
 		return resp_bad_field(r, "code", "验证码应为 6 位数字");
 	if (DB(r, &q_code_latest, &res, DBI(r->m->id), DBS(phone)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0 ||
 	    db_int(&res, 0, CL_ATTEMPTS) >= SMS_MAX_ATTEMPTS ||
 	    db_int(&res, 0, CL_LIVE) == 0 || db_int(&res, 0, CL_UNUSED) == 0)
@@ -261,25 +256,24 @@ member_login(struct req *r)
 	    64) != 0) {
 		if (DB(r, &q_code_miss, NULL, DBI(code_id),
 		    DBI(SMS_MAX_ATTEMPTS)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		return resp_err(r, 401, "invalid_code", "验证码错误", "code");
 	}
 	if (DB(r, &q_code_use, &res, DBI(code_id), DBI(SMS_MAX_ATTEMPTS)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 401, "invalid_code",
 		    "验证码错误或已失效，请重新获取", "code");
-	if (session_create(r, "member", phone, 0, MEMBER_SESSION_S, &token,
-	    &expires, NULL) == -1)
-		return r->status;
-	mid = member_id_by_phone(r, phone, &err);
-	if (err)
-		return resp_internal(r);
+	if ((st = session_create(r, "member", phone, 0, MEMBER_SESSION_S,
+	    &token, &expires, NULL)) != 0)
+		return st;
+	if ((st = member_id_by_phone(r, phone, &mid)) != 0)
+		return st;
 	d = j_obj();
 	j_str(d, "token", token);
 	j_str(d, "expires_at", expires);
-	j_add(d, "member", mid ? member_get_json(r, mid) : NULL);
+	j_add(d, "member", mid ? member_get_json(r, mid, NULL) : NULL);
 	resp_cookie(r, "sid", token, "/", MEMBER_SESSION_S);
 	return resp_data(r, 200, d);
 }
@@ -291,7 +285,7 @@ member_logout(struct req *r)
 	cJSON *d;
 
 	if (DB(r, &q_session_revoke, NULL, DBI(r->auth.session_id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (r->auth.via_cookie)
 		resp_cookie(r, "sid", "", "/", 0);
 	d = j_obj();

@@ -142,8 +142,8 @@ seed_merchant(struct req *r, const char *code, const char *name,
 		    DBS(staff[i].user)) != DB_OK || res.nrows != 1)
 			return -1;
 		/* the demo cashier works at the first store only */
-		if (DB(r, &q_seed_staff_store, NULL, DBI(db_int(&res, 0, SF_ID)),
-		    DBI(store_ids[0])) != DB_OK)
+		if (DB(r, &q_seed_staff_store, NULL,
+		    DBI(db_int(&res, 0, SF_ID)), DBI(store_ids[0])) != DB_OK)
 			return -1;
 	}
 	return 0;
@@ -249,7 +249,7 @@ cmd_bench_members(int argc, char *argv[])
 		    DBS("压测会员"), DBS(card), DBI(i % 7000)) != DB_OK)
 			goto out;
 		if (session_create(&r, "member", phone, 0, 86400, &tok, &exp,
-		    NULL) == -1)
+		    NULL) != 0)
 			goto out;
 		fprintf(f, "%s\n", tok);
 		if (i % 1000 == 999) {

@@ -300,9 +300,9 @@ login_ok_tx(struct req *r, void *arg)
 		c->locked = 1;
 		return 409;
 	}
-	if (session_create(r, "staff", NULL, c->id, STAFF_SESSION_S,
-	    &c->token, &c->expires, &c->csrf) == -1)
-		return r->status;
+	if ((st = session_create(r, "staff", NULL, c->id, STAFF_SESSION_S,
+	    &c->token, &c->expires, &c->csrf)) != 0)
+		return st;
 	if ((c->staff = staff_json(r, c->id, c->name, c->role)) == NULL)
 		return r->status;
 	if ((st = audit_log(r, "staff.login", arena_printf(r->a, "staff:%lld",
