@@ -167,8 +167,7 @@ stores_for(struct req *r, int64_t staff_id, const char *role)
 	else
 		rc = DB(r, &q_stores_all, &res, DBI(r->m->id));
 	if (rc != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	arr = j_arr();
@@ -183,7 +182,10 @@ stores_for(struct req *r, int64_t staff_id, const char *role)
 	return arr;
 }
 
-/* {id, name, role, store_ids}: store_ids are where the staff may act. */
+/*
+ * {id, name, role, store_ids}: store_ids are where the staff may act. NULL
+ * with the error status in r->status.
+ */
 static cJSON *
 staff_json(struct req *r, int64_t id, const char *name, const char *role)
 {
@@ -206,7 +208,8 @@ staff_json(struct req *r, int64_t id, const char *name, const char *role)
 /*
  * A staff account as owners manage it: {id, username, name, role,
  * disabled, locked, store_ids (assigned), last_login_at, created_at}.
- * res row i of q_staff_get / q_staff_list.
+ * res row i of q_staff_get / q_staff_list. NULL with the error status in
+ * r->status.
  */
 static cJSON *
 account_json(struct req *r, const struct db_res *res, int i)
@@ -217,8 +220,7 @@ account_json(struct req *r, const struct db_res *res, int i)
 	int k;
 
 	if (DB(r, &q_staff_store_ids, &sr, DBI(id), DBI(r->m->id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	ids = j_arr();
@@ -262,9 +264,9 @@ struct login_ctx {
 static int
 login_fail_tx(struct req *r, void *arg)
 {
-	int st;
 	struct login_ctx *c = arg;
 	struct db_res res;
+	int st;
 
 	if (DB(r, &q_staff_fail, &res, DBI(LOGIN_MAX_FAILS), DBI(LOCK_S),
 	    DBI(LOGIN_MAX_FAILS), DBI(c->id), DBI(r->m->id)) != DB_OK)
@@ -280,19 +282,19 @@ login_fail_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "staff.login_failed", arena_printf(r->a,
 	    "staff:%lld", (long long)c->id), NULL, 0)) != 0)
 		return st;
-	if (db_int(&res, 0, LS_LOCKED) != 0 && audit_log(r, "staff.locked",
-	    arena_printf(r->a, "staff:%lld", (long long)c->id),
-	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0) == -1)
-		return db_fail(r);
+	if (db_int(&res, 0, LS_LOCKED) != 0 && (st = audit_log(r,
+	    "staff.locked", arena_printf(r->a, "staff:%lld", (long long)c->id),
+	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0)) != 0)
+		return st;
 	return 200;
 }
 
 static int
 login_ok_tx(struct req *r, void *arg)
 {
-	int st;
 	struct login_ctx *c = arg;
 	struct db_res res;
+	int st;
 
 	if (DB(r, &q_staff_ok, &res, DBI(c->id), DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
@@ -353,7 +355,7 @@ staff_login(struct req *r)
 		return r->status;
 	if (DB(r, &q_staff_by_username, &res, DBI(r->m->id), DBS(user)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0) {
 		/* the same work as for a real account; always fails */
 		if (crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0)
@@ -460,7 +462,7 @@ staff_stores(struct req *r)
 
 /*
  * Parse the store_ids array of the body: distinct active stores of the
- * merchant. n_out -1 when absent. 0, or -1 with the error recorded.
+ * merchant. n_out -1 when absent. 0, or the error status (recorded).
  */
 static int
 store_ids_arg(struct req *r, int64_t *ids, int *n_out)
@@ -471,14 +473,10 @@ store_ids_arg(struct req *r, int64_t *ids, int *n_out)
 	*n_out = -1;
 	if (a == NULL || cJSON_IsNull(a))
 		return 0;
-	if (!cJSON_IsArray(a)) {
-		resp_bad_field(r, "store_ids", "应为门店编号数组");
-		return -1;
-	}
-	if (cJSON_GetArraySize(a) > STAFF_STORES_MAX) {
-		resp_bad_field(r, "store_ids", "门店过多");
-		return -1;
-	}
+	if (!cJSON_IsArray(a))
+		return resp_bad_field(r, "store_ids", "应为门店编号数组");
+	if (cJSON_GetArraySize(a) > STAFF_STORES_MAX)
+		return resp_bad_field(r, "store_ids", "门店过多");
 	for (e = a->child; e != NULL; e = e->next) {
 		struct db_res res;
 		const char *f = arena_printf(r->a, "store_ids[%d]", n);
@@ -486,45 +484,40 @@ store_ids_arg(struct req *r, int64_t *ids, int *n_out)
 
 		if (!cJSON_IsNumber(e) || e->valuedouble < 1 ||
 		    e->valuedouble > 9007199254740991.0 ||
-		    e->valuedouble != (double)(int64_t)e->valuedouble) {
-			resp_bad_field(r, f, "应为门店编号");
-			return -1;
-		}
+		    e->valuedouble != (double)(int64_t)e->valuedouble)
+			return resp_bad_field(r, f, "应为门店编号");
 		id = (int64_t)e->valuedouble;
 		for (k = 0; k < n; k++)
-			if (ids[k] == id) {
-				resp_bad_field(r, f, "门店重复");
-				return -1;
-			}
+			if (ids[k] == id)
+				return resp_bad_field(r, f, "门店重复");
 		if (DB(r, &q_store_active, &res, DBI(id), DBI(r->m->id)) !=
-		    DB_OK) {
-			resp_internal(r);
-			return -1;
-		}
-		if (res.nrows == 0) {
-			resp_bad_field(r, f, "门店不存在");
-			return -1;
-		}
+		    DB_OK)
+			return db_fail(r);
+		if (res.nrows == 0)
+			return resp_bad_field(r, f, "门店不存在");
 		ids[n++] = id;
 	}
 	*n_out = n;
 	return 0;
 }
 
+/*
+ * The password of the body into pw and its hash into hash (*pw NULL when
+ * absent and not required). 0, or the error status (recorded).
+ */
 static int
 password_arg(struct req *r, int required, const char **pw, char *hash)
 {
-	int rc = req_json_str(r, "password", required, PASSWORD_MIN,
-	    PASSWORD_MAX, pw);
-
-	if (rc != 0)
-		return rc;
+	if (req_json_str(r, "password", required, PASSWORD_MIN, PASSWORD_MAX,
+	    pw) == -1)
+		return r->status;
+	if (*pw == NULL)
+		return 0;
 	if (crypto_pwhash_str(hash, *pw, strlen(*pw),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		log_err(r, "staff: password hashing failed");
-		resp_internal(r);
-		return -1;
+		return resp_internal(r);
 	}
 	return 0;
 }
@@ -542,7 +535,7 @@ staff_accounts_list(struct req *r)
 		return r->status;
 	if (DB(r, &q_staff_list, &res, DBI(r->m->id), DBI(cursor),
 	    DBI(limit + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	n = db_page(&res, limit, SA_ID, &next);
 	for (i = 0; i < n; i++) {
@@ -555,14 +548,15 @@ staff_accounts_list(struct req *r)
 	return resp_list(r, arr, next);
 }
 
+/* The account (account_json) of r->m's staff member id, or NULL with the
+   error status in r->status: 404 not_found when there is none. */
 static cJSON *
 account_get(struct req *r, int64_t id)
 {
 	struct db_res res;
 
 	if (DB(r, &q_staff_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	if (res.nrows == 0) {
@@ -572,6 +566,7 @@ account_get(struct req *r, int64_t id)
 	return account_json(r, &res, 0);
 }
 
+/* The :id of the path, out; 0, or 404 not_found (recorded). */
 static int
 path_id(struct req *r, int64_t *id)
 {
@@ -581,10 +576,8 @@ path_id(struct req *r, int64_t *id)
 	*id = 0;
 	if (s != NULL && *s >= '1' && *s <= '9' && strlen(s) <= 18)
 		*id = strtoll(s, &end, 10);
-	if (*id <= 0 || end == NULL || *end != '\0') {
-		resp_err(r, 404, "not_found", "员工不存在", NULL);
-		return -1;
-	}
+	if (*id <= 0 || end == NULL || *end != '\0')
+		return resp_err(r, 404, "not_found", "员工不存在", NULL);
 	return 0;
 }
 
@@ -594,9 +587,10 @@ staff_account_get(struct req *r)
 {
 	int64_t id;
 	cJSON *o, *d;
+	int st;
 
-	if (path_id(r, &id) == -1)
-		return r->status;
+	if ((st = path_id(r, &id)) != 0)
+		return st;
 	if ((o = account_get(r, id)) == NULL)
 		return r->status;
 	d = j_obj();
@@ -616,13 +610,12 @@ struct account_ctx {
 static int
 account_create_tx(struct req *r, void *arg)
 {
-	int st;
 	struct account_ctx *c = arg;
 	struct db_res res;
-	int i, rc;
+	int i, rc, st;
 
-	if (store_ids_arg(r, c->stores, &c->nstores) == -1)
-		return r->status;
+	if ((st = store_ids_arg(r, c->stores, &c->nstores)) != 0)
+		return st;
 	if (strcmp(c->role, "cashier") == 0 && c->nstores < 1)
 		return resp_bad_field(r, "store_ids", "收银员至少需要一个门店");
 	rc = DB(r, &q_staff_insert, &res, DBI(r->m->id), DBS(c->username),
@@ -674,8 +667,8 @@ staff_account_create(struct req *r)
 	if (!role_valid(c->role))
 		return resp_bad_field(r, "role",
 		    "应为 owner、marketing 或 cashier");
-	if (password_arg(r, 1, &pw, hash) == -1)
-		return r->status;
+	if ((st = password_arg(r, 1, &pw, hash)) != 0)
+		return st;
 	c->hash = hash;
 	if ((st = db_tx(r, account_create_tx, c)) >= 400)
 		return st;
@@ -687,18 +680,17 @@ staff_account_create(struct req *r)
 static int
 account_update_tx(struct req *r, void *arg)
 {
-	int st;
 	struct account_ctx *c = arg;
 	struct db_res res;
 	const char *role;
 	cJSON *cur, *changed = j_arr();
-	int i, revoke = 0;
+	int i, revoke = 0, st;
 
 	if ((cur = account_get(r, c->id)) == NULL)
 		return r->status;
 	role = cJSON_GetObjectItem(cur, "role")->valuestring;
-	if (store_ids_arg(r, c->stores, &c->nstores) == -1)
-		return r->status;
+	if ((st = store_ids_arg(r, c->stores, &c->nstores)) != 0)
+		return st;
 	if (strcmp(c->role ? c->role : role, "cashier") == 0 &&
 	    (c->nstores == 0 || (c->nstores == -1 && cJSON_GetArraySize(
 	    cJSON_GetObjectItem(cur, "store_ids")) == 0)))
@@ -736,8 +728,7 @@ account_update_tx(struct req *r, void *arg)
 		for (i = 0; i < c->nstores; i++)
 			if (DB(r, &q_staff_store_add, NULL, DBI(c->id),
 			    DBI(c->stores[i])) != DB_OK)
-				return db_retry_pending() ? 500 :
-				    resp_internal(r);
+				return db_fail(r);
 		j_add(changed, NULL, cJSON_CreateString("store_ids"));
 	}
 	/* other sessions of that account end with a new password, role or
@@ -770,7 +761,9 @@ staff_account_update(struct req *r)
 	cJSON *d;
 	int rc, st;
 
-	if (path_id(r, &c->id) == -1 || req_json_body(r) == -1 ||
+	if ((st = path_id(r, &c->id)) != 0)
+		return st;
+	if (req_json_body(r) == -1 ||
 	    req_json_str(r, "name", 0, 1, 32, &c->name) == -1 ||
 	    req_json_str(r, "role", 0, 1, 16, &c->role) == -1 ||
 	    (rc = req_json_bool(r, "disabled", 0, &c->disabled)) == -1)
@@ -785,9 +778,9 @@ staff_account_update(struct req *r)
 	if (c->id == r->auth.staff_id && c->role != NULL &&
 	    strcmp(c->role, r->auth.role) != 0)
 		return resp_bad_field(r, "role", "不能修改自己的角色");
-	if ((rc = password_arg(r, 0, &pw, hash)) == -1)
-		return r->status;
-	c->hash = rc == 0 ? hash : NULL;
+	if ((st = password_arg(r, 0, &pw, hash)) != 0)
+		return st;
+	c->hash = pw != NULL ? hash : NULL;
 	if ((st = db_tx(r, account_update_tx, c)) >= 400)
 		return st;
 	d = j_obj();
@@ -822,7 +815,7 @@ staff_audit(struct req *r)
 		rc = DB(r, &q_audit_list, &res, DBI(r->m->id), DBI(cursor),
 		    DBI(limit + 1));
 	if (rc != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	n = db_page(&res, limit, AU_ID, &next);
 	for (i = 0; i < n; i++) {
