@@ -10,7 +10,9 @@
  *	health_api.c	/livez, /healthz
  *
  * Conventions: as fcgi/app.h says (0 or a recorded status; NULL with the
- * status in r->status), but for the QR encoders, plumbing (0 or -1).
+ * status in r->status), but for the QR encoders, plumbing (0 or -1), and
+ * the sign-in gate of pages, whose status is that of the page it rendered
+ * instead (200 or a redirect; the caller passes it on all the same).
  */
 #ifndef CORE_H
 #define CORE_H

@@ -2,7 +2,8 @@
 #include "app.h"
 #include "db.h"
 
-DB_SQL(q_health, "SELECT 1");
+enum { HL_ONE, HL_NCOLS };
+DB_SQL_COLS(q_health, HL_NCOLS, "SELECT 1");
 
 /* Out: {status:"ok"}. Touches nothing. */
 static int

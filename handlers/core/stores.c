@@ -1,4 +1,4 @@
-/* The audit log, store checks and counter tickets (see staff.h). */
+/* The audit log, store checks and counter tickets (see core.h). */
 #include <string.h>
 
 #include "app.h"

@@ -1062,7 +1062,8 @@ coupon_lookup(struct req *r)
 		    "优惠券不存在", NULL) : resp_internal(r);
 	d = j_obj();
 	j_add(d, "coupon", coupon_json(r, &res, 0));
-	j_add(d, "member", member_get_json(r, db_int(&res, 0, CC_MEMBER)));
+	j_add(d, "member", member_get_json(r, db_int(&res, 0, CC_MEMBER),
+	    NULL));
 	chk = j_obj();
 	rc = redeem_check(r, &res, store_id, order, time_now(), &discount);
 	if (rc == RD_OK || rc == RD_NEED_ORDER) {

@@ -38,14 +38,20 @@ enum { CARD_NO, CARD_GROWTH, CARD_POINTS, CARD_PRINCIPAL, CARD_BONUS,
     "m.card_name, m.card_bg_url, m.card_validity, m.card_valid_until," \
     " m.card_valid_months, m.card_store_ids, m.tiers_rev"
 enum { SET_NAME, SET_BG, SET_VALIDITY, SET_UNTIL, SET_MONTHS, SET_STORES,
-    SET_TIERS_REV };
+    SET_TIERS_REV, SET_NCOLS };
 /* q_card_member: CARD_COLS, the count, SETTINGS_COLS */
-enum { CARD_COUPONS = CARD_NCOLS, CARD_M_SETTINGS };
-/* q_card_lean and q_card_full: CARD_COLS, these, SETTINGS_COLS (full) */
+enum { CARD_COUPONS = CARD_NCOLS, CARD_M_SETTINGS,
+    CARD_M_NCOLS = CARD_M_SETTINGS + SET_NCOLS };
+/*
+ * q_card_lean: CARD_COLS and these; q_card_full: CARD_COLS, these and
+ * SETTINGS_COLS.
+ */
 enum { CARD_LIVE = CARD_NCOLS, CARD_NEXT, CARD_REV, CARD_MEMBER,
-    CARD_MERCHANT, CARD_KIND, CARD_REVOKED, CARD_EXPIRES, CARD_S_SETTINGS };
+    CARD_MERCHANT, CARD_KIND, CARD_REVOKED, CARD_EXPIRES, CARD_S_SETTINGS,
+    CARD_LEAN_NCOLS = CARD_S_SETTINGS,
+    CARD_FULL_NCOLS = CARD_S_SETTINGS + SET_NCOLS };
 
-DB_SQL(q_card_member,
+DB_SQL_COLS(q_card_member, CARD_M_NCOLS,
     "SELECT " CARD_COLS ", (SELECT COUNT(*) FROM coupons c"
     " WHERE c.merchant_id = mb.merchant_id AND c.member_id = mb.id"
     " AND c.status = 'unused' AND c.valid_until >= UTC_TIMESTAMP()), "
@@ -56,19 +62,20 @@ DB_SQL(q_card_member,
 #define CARD_SESSION_COLS \
     "SELECT " CARD_COLS ", mb.coupons_live, mb.coupons_next, mb.coupons_rev," \
     " mb.id, mb.merchant_id, s.kind, s.revoked_at, s.expires_at"
-DB_SQL(q_card_lean,
+DB_SQL_COLS(q_card_lean, CARD_LEAN_NCOLS,
     CARD_SESSION_COLS
     " FROM sessions s"
     " JOIN members mb ON mb.id = s.member_id"
     " WHERE s.token_hash = ? AND s.merchant_id = ?");
-DB_SQL(q_card_full,
+DB_SQL_COLS(q_card_full, CARD_FULL_NCOLS,
     CARD_SESSION_COLS ", " SETTINGS_COLS
     " FROM sessions s"
     " JOIN members mb ON mb.id = s.member_id"
     " JOIN merchants m ON m.id = s.merchant_id"
     " WHERE s.token_hash = ? AND s.merchant_id = ?");
 /* UTC_TIMESTAMP() is one value throughout a statement. */
-DB_SQL(q_coupons_count,
+enum { CN_COUNT, CN_NEXT, CN_NOW, CN_NCOLS };
+DB_SQL_COLS(q_coupons_count, CN_NCOLS,
     "SELECT COUNT(*), MIN(valid_until), UTC_TIMESTAMP() FROM coupons"
     " WHERE merchant_id = ? AND member_id = ? AND status = 'unused'"
     " AND valid_until >= UTC_TIMESTAMP()");
@@ -187,7 +194,7 @@ card_settings_keep(const struct card_settings *s, int64_t now_ms)
 
 /*
  * The card from row 0 of a CARD_COLS result, the merchant's card settings
- * and the unused coupon count.
+ * and the unused coupon count, or NULL with the error status in r->status.
  */
 static cJSON *
 card_from_row(struct req *r, const struct db_res *res,
@@ -262,7 +269,7 @@ card_build(struct req *r, int64_t member_id)
 
 	if (DB(r, &q_card_member, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	if (res.nrows == 0) {
@@ -279,24 +286,23 @@ card_build(struct req *r, int64_t member_id)
  * q_card_full result whose counters have gone stale: counted afresh, and
  * the counters moved to this count unless a coupon changed since the card
  * read them (coupons_rev), which leaves them for the next view (as does an
- * update that fails: the count stands). -1 when the count failed (the
- * response is set).
+ * update that fails: the count stands). The count out; 0, or the error
+ * status (recorded) when the count failed.
  */
-static int64_t
-coupons_recount(struct req *r, const struct db_res *card)
+static int
+coupons_recount(struct req *r, const struct db_res *card, int64_t *n)
 {
 	int64_t member = db_int(card, 0, CARD_MEMBER);
 	struct db_res res, upd;
 
 	if (DB(r, &q_coupons_count, &res, DBI(r->m->id), DBI(member)) !=
-	    DB_OK || res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
-	(void)DB(r, &q_coupons_recount, &upd, DBS(db_str(&res, 0, 2)),
-	    DBI(db_int(&res, 0, 0)), DBS(db_str(&res, 0, 1)), DBI(r->m->id),
-	    DBI(member), DBI(db_int(card, 0, CARD_REV)));
-	return db_int(&res, 0, 0);
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
+	(void)DB(r, &q_coupons_recount, &upd, DBS(db_str(&res, 0, CN_NOW)),
+	    DBI(db_int(&res, 0, CN_COUNT)), DBS(db_str(&res, 0, CN_NEXT)),
+	    DBI(r->m->id), DBI(member), DBI(db_int(card, 0, CARD_REV)));
+	*n = db_int(&res, 0, CN_COUNT);
+	return 0;
 }
 
 /* Whether row 0 of a q_card_lean/full result is a live member session of
@@ -336,7 +342,7 @@ member_card(struct req *r)
 
 		if (DB(r, fresh ? &q_card_lean : &q_card_full, &res, DBS(h),
 		    DBI(r->m->id)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		time_sql(time_now(), now);
 		if (res.nrows == 1 && card_session_live(r, &res, now)) {
 			const char *next = db_str(&res, 0, CARD_NEXT);
@@ -350,8 +356,8 @@ member_card(struct req *r)
 				card_settings_keep(&cs, now_ms);
 			}
 			if (next != NULL && strcmp(next, now) < 0 &&
-			    (n = coupons_recount(r, &res)) == -1)
-				return r->status;
+			    (st = coupons_recount(r, &res, &n)) != 0)
+				return st;
 			d = card_from_row(r, &res, &cs, n);
 			return d ? resp_data(r, 200, d) : r->status;
 		}

@@ -11,56 +11,65 @@
 #include "db.h"
 #include "member.h"
 
-DB_SQL(q_ref_member,
+enum { RM_ID, RM_PHONE, RM_NCOLS };
+DB_SQL_COLS(q_ref_member, RM_NCOLS,
     "SELECT id, phone FROM members WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_member_id_by_phone,
+enum { MP_ID, MP_NCOLS };
+DB_SQL_COLS(q_member_id_by_phone, MP_NCOLS,
     "SELECT id FROM members WHERE merchant_id = ? AND phone = ?");
 DB_SQL(q_member_insert,
     "INSERT INTO members (merchant_id, phone, name, birthday, gender,"
     " card_no, channel, referral_code, referrer_id, joined_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_member_get,
+enum { MG_ID, MG_PHONE, MG_NAME, MG_BIRTHDAY, MG_GENDER, MG_JOINED,
+    MG_CARD_NO, MG_CHANNEL, MG_NCOLS };
+DB_SQL_COLS(q_member_get, MG_NCOLS,
     "SELECT id, phone, name, birthday, gender, joined_at, card_no, channel"
     " FROM members WHERE merchant_id = ? AND id = ?");
 
 cJSON *
-member_get_json(struct req *r, int64_t id)
+member_get_json(struct req *r, int64_t id, int *found)
 {
 	struct db_res res;
 	char masked[16];
 	cJSON *m;
 
+	if (found != NULL)
+		*found = 1;
 	if (DB(r, &q_member_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
-	if (res.nrows == 0)
+	if (res.nrows == 0) {
+		if (found != NULL)
+			*found = 0;
 		return NULL;
-	phone_mask(db_str(&res, 0, 1), masked, sizeof(masked));
+	}
+	phone_mask(db_str(&res, 0, MG_PHONE), masked, sizeof(masked));
 	m = j_obj();
-	j_int(m, "id", db_int(&res, 0, 0));
+	j_int(m, "id", db_int(&res, 0, MG_ID));
 	j_str(m, "phone_masked", masked);
-	j_str(m, "name", db_str(&res, 0, 2));
-	j_str(m, "birthday", db_str(&res, 0, 3));
-	j_str(m, "gender", db_str(&res, 0, 4));
-	j_str(m, "joined_at", time_rfc3339(r, db_str(&res, 0, 5)));
-	j_str(m, "card_no", db_str(&res, 0, 6));
-	j_str(m, "channel", db_str(&res, 0, 7));
+	j_str(m, "name", db_str(&res, 0, MG_NAME));
+	j_str(m, "birthday", db_str(&res, 0, MG_BIRTHDAY));
+	j_str(m, "gender", db_str(&res, 0, MG_GENDER));
+	j_str(m, "joined_at", time_rfc3339(r, db_str(&res, 0, MG_JOINED)));
+	j_str(m, "card_no", db_str(&res, 0, MG_CARD_NO));
+	j_str(m, "channel", db_str(&res, 0, MG_CHANNEL));
 	return m;
 }
 
-int64_t
-member_id_by_phone(struct req *r, const char *phone, int *err)
+int
+member_id_by_phone(struct req *r, const char *phone, int64_t *id)
 {
 	struct db_res res;
 
-	*err = 0;
+	*id = 0;
 	if (DB(r, &q_member_id_by_phone, &res, DBI(r->m->id), DBS(phone)) !=
-	    DB_OK) {
-		*err = 1;
-		return 0;
-	}
-	return res.nrows ? db_int(&res, 0, 0) : 0;
+	    DB_OK)
+		return db_fail(r);
+	if (res.nrows != 0)
+		*id = db_int(&res, 0, MP_ID);
+	return 0;
 }
 
 /* ---- referral codes ---- */
@@ -102,18 +111,12 @@ referral_resolve(struct req *r, const char *code, int64_t *referrer)
 	struct db_res res;
 
 	if (referral_check(code, &mid, &member) == -1 ||
-	    (int64_t)mid != r->m->id) {
-		resp_bad_field(r, "referral_code", "推荐码无效");
-		return -1;
-	}
-	if (DB(r, &q_ref_member, &res, DBI(r->m->id), DBI(member)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (res.nrows == 0) {
-		resp_bad_field(r, "referral_code", "推荐人不存在");
-		return -1;
-	}
+	    (int64_t)mid != r->m->id)
+		return resp_bad_field(r, "referral_code", "推荐码无效");
+	if (DB(r, &q_ref_member, &res, DBI(r->m->id), DBI(member)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0)
+		return resp_bad_field(r, "referral_code", "推荐人不存在");
 	*referrer = member;
 	return 0;
 }
@@ -171,7 +174,7 @@ join_tx(struct req *r, void *arg)
 	struct join *j = arg;
 	struct member_joined ev;
 	struct db_res res;
-	int tries, rc = DB_ERR, err, st;
+	int tries, rc = DB_ERR, st;
 
 	j->created = 0;
 	for (tries = 0; tries < 8; tries++) {
@@ -185,9 +188,8 @@ join_tx(struct req *r, void *arg)
 		    DBIN(j->referrer, j->referrer != 0));
 		if (rc != DB_DUP)
 			break;
-		j->id = member_id_by_phone(r, r->auth.phone, &err);
-		if (err)
-			return db_fail(r);
+		if ((st = member_id_by_phone(r, r->auth.phone, &j->id)) != 0)
+			return st;
 		if (j->id != 0)
 			return 200;	/* already a member: nothing changes */
 	}
@@ -217,7 +219,7 @@ member_join(struct req *r)
 {
 	struct join j;
 	cJSON *d, *m;
-	int st;
+	int found, st;
 
 	memset(&j, 0, sizeof(j));
 	if (req_json_body(r) == -1 ||
@@ -248,16 +250,20 @@ member_join(struct req *r)
 			j.ref = c;
 		resp_reset(r);	/* a stale cookie is no error of this call */
 	} else if (j.ref != NULL &&
-	    referral_resolve(r, j.ref, &j.referrer) == -1)
-		return r->status;
+	    (st = referral_resolve(r, j.ref, &j.referrer)) != 0)
+		return st;
 	if (j.channel == NULL)
 		j.channel = j.ref != NULL ? "referral" : "organic";
 	st = db_tx(r, join_tx, &j);
 	if (st >= 400)
 		return st;
 done:
-	if ((m = member_get_json(r, j.id)) == NULL)
+	/* just joined, or the session's member: absent only by a fault */
+	m = member_get_json(r, j.id, &found);
+	if (!found)
 		return resp_internal(r);
+	if (m == NULL)
+		return r->status;
 	d = j_obj();
 	j_add(d, "member", m);
 	j_bool(d, "created", j.created);
@@ -269,10 +275,13 @@ static int
 member_me(struct req *r)
 {
 	cJSON *d, *m;
+	int found;
 
-	if ((m = member_get_json(r, r->auth.member_id)) == NULL)
-		return r->status ? r->status :
-		    resp_err(r, 404, "not_found", "会员不存在", NULL);
+	m = member_get_json(r, r->auth.member_id, &found);
+	if (!found)
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	if (m == NULL)
+		return r->status;
 	d = j_obj();
 	j_add(d, "member", m);
 	return resp_data(r, 200, d);

@@ -10,6 +10,9 @@
  *	membercode.c	the dynamic member code (membercode_rules.c: pure)
  *	member_rules.c	pure: card numbers, referral codes
  *	*_pages.c, *_staff.c	routes only
+ *
+ * Conventions: as fcgi/app.h says (0 or a recorded status; NULL with the
+ * status in r->status), but for referral_check(), which takes no request.
  */
 #ifndef MEMBER_H
 #define MEMBER_H
@@ -27,11 +30,18 @@ struct member_joined {
 	const char	*channel;	/* "organic", "campaign:<slug>", ... */
 };
 
-/* {id, phone_masked, name, birthday, gender, joined_at, card_no, channel}
-   of a member of r->m, or NULL (not found or error: check r->status). */
-cJSON	*member_get_json(struct req *, int64_t member_id);
-/* The id of r->m's member with this phone, 0 when none; *err 1 on error. */
-int64_t	 member_id_by_phone(struct req *, const char *phone, int *err);
+/*
+ * {id, phone_masked, name, birthday, gender, joined_at, card_no, channel}
+ * of a member of r->m, or NULL: with *found 0 when r->m has no such member
+ * (nothing recorded), else with the error status in r->status. found may
+ * be NULL where the caller takes both alike.
+ */
+cJSON	*member_get_json(struct req *, int64_t member_id, int *found);
+/*
+ * The id of r->m's member with this phone out, 0 when none. 0, or the
+ * error status (recorded).
+ */
+int	 member_id_by_phone(struct req *, const char *phone, int64_t *id);
 
 /* ---- referral codes (member.c) ---- */
 
@@ -42,14 +52,18 @@ int	 referral_check(const char *code, uint32_t *merchant,
 	    uint32_t *member);
 /*
  * Check a referral code given on joining: a valid code of this merchant
- * whose member exists. 0 with the referrer's id out, or -1 with 400
- * invalid_field referral_code recorded.
+ * whose member exists. 0 with the referrer's id out; else the error
+ * status (recorded), 400 invalid_field referral_code for a code that is
+ * not such a one.
  */
 int	 referral_resolve(struct req *, const char *code, int64_t *referrer);
 
 /* ---- the card (card.c) ---- */
 
-/* The card as GET /me/card returns it, or NULL with the error recorded. */
+/*
+ * The card as GET /me/card returns it, or NULL with the error status in
+ * r->status (404 not_found when r->m has no such member).
+ */
 cJSON	*card_build(struct req *, int64_t member_id);
 /*
  * Forget this worker's copy of the merchant's card settings, after staff
@@ -60,7 +74,10 @@ void	 card_settings_forget(int64_t merchant_id);
 
 /* ---- sessions (session.c) ---- */
 
-/* Start a session; token and expiry out. 0 or -1 (error recorded). */
+/*
+ * Start a session; token, expiry and (when csrf is not NULL) the CSRF
+ * token out. 0, or the error status (recorded).
+ */
 int	 session_create(struct req *, const char *kind, const char *phone,
 	    int64_t staff_id, long ttl_s, const char **token,
 	    const char **expires_at, const char **csrf);

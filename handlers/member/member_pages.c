@@ -49,7 +49,7 @@ page_home(struct req *r)
 	j_str(c, "bonus_yuan", page_yuan(r, (int64_t)cJSON_GetObjectItem(bal,
 	    "bonus_fen")->valuedouble));
 	j_add(c, "card", card);
-	j_add(c, "member", member_get_json(r, r->auth.member_id));
+	j_add(c, "member", member_get_json(r, r->auth.member_id, NULL));
 	return resp_html(r, 200, "pages/home", c);
 }
 

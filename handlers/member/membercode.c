@@ -15,7 +15,9 @@
 
 #define REFRESH_S	30	/* the page fetches a new code this often */
 
-DB_SQL(q_code_merchant, "SELECT id FROM merchants WHERE code = ?");
+enum { CM_ID, CM_NCOLS };
+DB_SQL_COLS(q_code_merchant, CM_NCOLS,
+    "SELECT id FROM merchants WHERE code = ?");
 
 static int
 refresh_in(void)
@@ -25,7 +27,10 @@ refresh_in(void)
 	return s > REFRESH_S ? REFRESH_S : (s < 1 ? 1 : s);
 }
 
-/* A fresh code for the signed-in member into out; 0 or -1 (500 set). */
+/*
+ * A fresh code for the signed-in member into out, with the time it was
+ * issued. 0, or 500 internal (recorded) for ids the code cannot hold.
+ */
 static int
 code_issue(struct req *r, char out[MCODE_LEN + 1], int64_t *issued)
 {
@@ -35,8 +40,7 @@ code_issue(struct req *r, char out[MCODE_LEN + 1], int64_t *issued)
 		log_err(r, "member code: ids out of range (merchant %lld, "
 		    "member %lld)", (long long)r->m->id,
 		    (long long)r->auth.member_id);
-		resp_internal(r);
-		return -1;
+		return resp_internal(r);
 	}
 	return 0;
 }
@@ -50,12 +54,13 @@ static int
 membercode_get(struct req *r)
 {
 	char code[MCODE_LEN + 1], disp[40];
+	const char *base;
 	int64_t at;
 	cJSON *d;
-	const char *base;
+	int st;
 
-	if (code_issue(r, code, &at) == -1)
-		return r->status;
+	if ((st = code_issue(r, code, &at)) != 0)
+		return st;
 	mcode_display(code, disp, sizeof(disp));
 	base = arena_printf(r->a, "/api/v1/m/%s/me/member-code", r->m->code);
 	d = j_obj();
@@ -70,7 +75,8 @@ membercode_get(struct req *r)
 
 /*
  * The code to draw: ?code= when it is this member's and still valid, else
- * a fresh one. 0, or -1 with 400 invalid_member_code recorded.
+ * a fresh one. 0, or the error status (recorded): 400 invalid_member_code
+ * for a ?code= that is not such a one.
  */
 static int
 code_for_image(struct req *r, char out[MCODE_LEN + 1], int64_t *issued)
@@ -82,11 +88,9 @@ code_for_image(struct req *r, char out[MCODE_LEN + 1], int64_t *issued)
 		return code_issue(r, out, issued);
 	if (strlen(q) > 64 || mcode_verify(cfg.secret, q, time_now(),
 	    cfg.member_code_ttl, &mc) != MCODE_OK ||
-	    mc.merchant_id != r->m->id || mc.member_id != r->auth.member_id) {
-		resp_err(r, 400, "invalid_member_code",
+	    mc.merchant_id != r->m->id || mc.member_id != r->auth.member_id)
+		return resp_err(r, 400, "invalid_member_code",
 		    "会员码无效或已过期，请刷新", "code");
-		return -1;
-	}
 	mcode_normalize(q, out);
 	*issued = mc.issued_at;
 	return 0;
@@ -99,9 +103,10 @@ image_reply(struct req *r, const char *ctype,
 	char code[MCODE_LEN + 1], *img;
 	size_t len;
 	int64_t at;
+	int st;
 
-	if (code_for_image(r, code, &at) == -1)
-		return r->status;
+	if ((st = code_for_image(r, code, &at)) != 0)
+		return st;
 	if (render(r, code, &img, &len) == -1)
 		return resp_internal(r);
 	resp_header(r, "Cache-Control", "no-store");
@@ -141,14 +146,18 @@ static int
 membercode_page(struct req *r)
 {
 	cJSON *c = j_obj(), *s = j_arr(), *m;
+	int found;
 
 	j_str(c, "title", "会员码");
 	j_str(c, "body_class", "page-code");
 	j_bool(c, "tab_code", 1);
 	if (r->auth.kind == AUTH_KIND_MEMBER && r->auth.member_id != 0) {
-		if ((m = member_get_json(r, r->auth.member_id)) == NULL)
-			return r->status ? r->status :
-			    resp_err(r, 404, "not_found", "会员不存在", NULL);
+		m = member_get_json(r, r->auth.member_id, &found);
+		if (!found)
+			return resp_err(r, 404, "not_found", "会员不存在",
+			    NULL);
+		if (m == NULL)
+			return r->status;
 		j_add(c, "member", m);
 		j_int(c, "refresh_s", refresh_in());
 		j_add(s, NULL, cJSON_CreateString("code.js"));
@@ -217,7 +226,7 @@ cmd_member_code(int argc, char *argv[])
 		fprintf(stderr, "member-code: no merchant %s\n", argv[2]);
 		goto out;
 	}
-	if (mcode_encode(cfg.secret, db_int(&res, 0, 0),
+	if (mcode_encode(cfg.secret, db_int(&res, 0, CM_ID),
 	    strtoll(argv[3], NULL, 10), at, rand_uniform(MCODE_SALT_MAX),
 	    code) == -1) {
 		fputs("member-code: ids or time out of range\n", stderr);

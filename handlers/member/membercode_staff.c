@@ -29,18 +29,17 @@ struct scan_ctx {
 static int
 scan_tx(struct req *r, void *arg)
 {
-	int st;
 	struct scan_ctx *c = arg;
 	const char *ticket, *texp;
 	cJSON *member, *card, *coupons, *d;
-	int rc;
+	int found, rc, st;
 
-	if ((member = member_get_json(r, c->mc.member_id)) == NULL) {
-		if (db_retry_pending() || r->status >= 500)
-			return db_retry_pending() ? 500 : r->status;
-		return resp_err(r, 400, "invalid_member_code",
-		    "会员码无效", "member_code");
-	}
+	member = member_get_json(r, c->mc.member_id, &found);
+	if (!found)
+		return resp_err(r, 400, "invalid_member_code", "会员码无效",
+		    "member_code");
+	if (member == NULL)
+		return r->status;
 	rc = DB(r, &q_code_use, NULL, DBS(c->code), DBI(r->m->id),
 	    DBI(c->mc.member_id), DBI(c->store_id), DBI(r->auth.staff_id),
 	    DBI(c->mc.issued_at));
@@ -49,14 +48,14 @@ scan_tx(struct req *r, void *arg)
 		    "该会员码已使用，请让顾客刷新后再扫", "member_code");
 	if (rc != DB_OK)
 		return db_fail(r);
-	if ((st = ticket_issue(r, c->mc.member_id, c->store_id, &ticket, &texp)) != 0)
+	if ((st = ticket_issue(r, c->mc.member_id, c->store_id, &ticket,
+	    &texp)) != 0)
 		return st;
 	if ((card = card_build(r, c->mc.member_id)) == NULL)
-		return db_retry_pending() ? 500 : r->status;
+		return r->status;
 	if ((coupons = coupons_usable_json(r, c->mc.member_id,
 	    c->store_id)) == NULL)
-		return db_retry_pending() ? 500 :
-		    (r->status >= 400 ? r->status : resp_internal(r));
+		return r->status;
 	if ((st = audit_log(r, "member.scan", arena_printf(r->a, "member:%lld",
 	    (long long)c->mc.member_id), NULL, c->store_id)) != 0)
 		return st;

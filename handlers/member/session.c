@@ -54,14 +54,16 @@ DB_SQL(q_rate_bump,
 DB_SQL(q_rate_first,
     "INSERT IGNORE INTO sms_rate (merchant_id, phone, day, sent, last_at)"
     " VALUES (?, ?, ?, 1, UTC_TIMESTAMP())");
-DB_SQL(q_rate_get,
+enum { RG_SENT, RG_AGE, RG_NCOLS };
+DB_SQL_COLS(q_rate_get, RG_NCOLS,
     "SELECT sent, TIMESTAMPDIFF(SECOND, last_at, UTC_TIMESTAMP())"
     " FROM sms_rate WHERE merchant_id = ? AND phone = ? AND day = ?");
 DB_SQL(q_code_insert,
     "INSERT INTO sms_codes (merchant_id, phone, code_hash, created_at,"
     " expires_at) VALUES (?, ?, ?, UTC_TIMESTAMP(),"
     " UTC_TIMESTAMP() + INTERVAL ? SECOND)");
-DB_SQL(q_code_latest,
+enum { CL_ID, CL_HASH, CL_ATTEMPTS, CL_LIVE, CL_UNUSED, CL_NCOLS };
+DB_SQL_COLS(q_code_latest, CL_NCOLS,
     "SELECT id, code_hash, attempts, expires_at > UTC_TIMESTAMP(),"
     " used_at IS NULL FROM sms_codes WHERE merchant_id = ? AND phone = ?"
     " ORDER BY id DESC LIMIT 1");
@@ -75,7 +77,8 @@ DB_SQL(q_session_insert,
     "INSERT INTO sessions (token_hash, kind, merchant_id, phone, staff_id,"
     " csrf_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?,"
     " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)");
-DB_SQL(q_session_expiry,
+enum { SX_EXPIRES, SX_NCOLS };
+DB_SQL_COLS(q_session_expiry, SX_NCOLS,
     "SELECT expires_at FROM sessions WHERE id = ?");
 DB_SQL(q_session_revoke,
     "UPDATE sessions SET revoked_at = UTC_TIMESTAMP()"
@@ -121,17 +124,12 @@ session_create(struct req *r, const char *kind, const char *phone,
 	    DBS(kind), DBI(r->m->id), DBS(phone),
 	    DBIN(staff_id, staff_id != 0),
 	    DBS(ctok ? hash_hex(r, ctok, strlen(ctok)) : NULL), DBI(ttl))
-	    != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	if (DB(r, &q_session_expiry, &res, DBI((int64_t)res.insert_id)) !=
-	    DB_OK || res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
+	    != DB_OK ||
+	    DB(r, &q_session_expiry, &res, DBI((int64_t)res.insert_id)) !=
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
 	*token = tok;
-	*expires = time_rfc3339(r, db_str(&res, 0, 0));
+	*expires = time_rfc3339(r, db_str(&res, 0, SX_EXPIRES));
 	return 0;
 }
 
@@ -150,11 +148,11 @@ sms_tx(struct req *r, void *arg)
 
 	if (DB(r, &q_rate_bump, &res, DBI(r->m->id), DBS(c->phone),
 	    DBS(c->day), DBI(SMS_PER_DAY), DBI(SMS_GAP_S)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.affected == 0) {
 		if (DB(r, &q_rate_first, &res, DBI(r->m->id), DBS(c->phone),
 		    DBS(c->day)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		if (res.affected == 0) {
 			c->limited = 1;
 			return 429;
@@ -162,7 +160,7 @@ sms_tx(struct req *r, void *arg)
 	}
 	if (DB(r, &q_code_insert, &res, DBI(r->m->id), DBS(c->phone),
 	    DBS(c->hash), DBI(SMS_TTL_S)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	return 200;
 }
 
@@ -197,13 +195,14 @@ member_sms_code(struct req *r)
 
 		if (DB(r, &q_rate_get, &res, DBI(r->m->id), DBS(c.phone),
 		    DBS(c.day)) == DB_OK && res.nrows == 1) {
-			if (db_int(&res, 0, 0) >= SMS_PER_DAY) {
+			if (db_int(&res, 0, RG_SENT) >= SMS_PER_DAY) {
 				time_t now = time(NULL);
 
 				wait = 86400 - (long)((now + 8 * 3600) %
 				    86400);
 			} else
-				wait = SMS_GAP_S - (long)db_int(&res, 0, 1);
+				wait = SMS_GAP_S -
+				    (long)db_int(&res, 0, RG_AGE);
 		}
 		if (wait < 1)
 			wait = 1;
@@ -235,7 +234,7 @@ member_login(struct req *r)
 	struct db_res res;
 	int64_t code_id, mid;
 	cJSON *d;
-	int err;
+	int st;
 
 	if (req_json_body(r) == -1 ||
 	    req_json_str(r, "phone", 1, 1, 16, &phone) == -1 ||
@@ -246,35 +245,35 @@ member_login(struct req *r)
 	if (strlen(code) != 6 || strspn(code, "0123456789") != 6)
 		return resp_bad_field(r, "code", "验证码应为 6 位数字");
 	if (DB(r, &q_code_latest, &res, DBI(r->m->id), DBS(phone)) != DB_OK)
-		return resp_internal(r);
-	if (res.nrows == 0 || db_int(&res, 0, 2) >= SMS_MAX_ATTEMPTS ||
-	    db_int(&res, 0, 3) == 0 || db_int(&res, 0, 4) == 0)
+		return db_fail(r);
+	if (res.nrows == 0 ||
+	    db_int(&res, 0, CL_ATTEMPTS) >= SMS_MAX_ATTEMPTS ||
+	    db_int(&res, 0, CL_LIVE) == 0 || db_int(&res, 0, CL_UNUSED) == 0)
 		return resp_err(r, 401, "invalid_code",
 		    "验证码错误或已失效，请重新获取", "code");
-	code_id = db_int(&res, 0, 0);
-	if (sodium_memcmp(db_str(&res, 0, 1), code_hash(r, phone, code), 64)
-	    != 0) {
+	code_id = db_int(&res, 0, CL_ID);
+	if (sodium_memcmp(db_str(&res, 0, CL_HASH), code_hash(r, phone, code),
+	    64) != 0) {
 		if (DB(r, &q_code_miss, NULL, DBI(code_id),
 		    DBI(SMS_MAX_ATTEMPTS)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		return resp_err(r, 401, "invalid_code", "验证码错误", "code");
 	}
 	if (DB(r, &q_code_use, &res, DBI(code_id), DBI(SMS_MAX_ATTEMPTS)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 401, "invalid_code",
 		    "验证码错误或已失效，请重新获取", "code");
-	if (session_create(r, "member", phone, 0, MEMBER_SESSION_S, &token,
-	    &expires, NULL) == -1)
-		return r->status;
-	mid = member_id_by_phone(r, phone, &err);
-	if (err)
-		return resp_internal(r);
+	if ((st = session_create(r, "member", phone, 0, MEMBER_SESSION_S,
+	    &token, &expires, NULL)) != 0)
+		return st;
+	if ((st = member_id_by_phone(r, phone, &mid)) != 0)
+		return st;
 	d = j_obj();
 	j_str(d, "token", token);
 	j_str(d, "expires_at", expires);
-	j_add(d, "member", mid ? member_get_json(r, mid) : NULL);
+	j_add(d, "member", mid ? member_get_json(r, mid, NULL) : NULL);
 	resp_cookie(r, "sid", token, "/", MEMBER_SESSION_S);
 	return resp_data(r, 200, d);
 }
@@ -286,7 +285,7 @@ member_logout(struct req *r)
 	cJSON *d;
 
 	if (DB(r, &q_session_revoke, NULL, DBI(r->auth.session_id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (r->auth.via_cookie)
 		resp_cookie(r, "sid", "", "/", 0);
 	d = j_obj();

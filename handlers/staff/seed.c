@@ -18,11 +18,16 @@
 
 DB_SQL(q_seed_merchant,
     "INSERT IGNORE INTO merchants (code, name, card_name) VALUES (?, ?, ?)");
-DB_SQL(q_seed_merchant_id, "SELECT id, code, name, tz FROM merchants WHERE code = ?");
-DB_SQL(q_seed_store_count, "SELECT COUNT(*) FROM stores WHERE merchant_id = ?");
+enum { SM_ID, SM_CODE, SM_NAME, SM_TZ, SM_NCOLS };
+DB_SQL_COLS(q_seed_merchant_id, SM_NCOLS,
+    "SELECT id, code, name, tz FROM merchants WHERE code = ?");
+enum { SC_COUNT, SC_NCOLS };
+DB_SQL_COLS(q_seed_store_count, SC_NCOLS,
+    "SELECT COUNT(*) FROM stores WHERE merchant_id = ?");
 DB_SQL(q_seed_store,
     "INSERT INTO stores (merchant_id, name, address) VALUES (?, ?, ?)");
-DB_SQL(q_seed_store_ids,
+enum { SD_ID, SD_NCOLS };
+DB_SQL_COLS(q_seed_store_ids, SD_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ? ORDER BY id");
 DB_SQL(q_seed_tier,
     "INSERT IGNORE INTO tiers (merchant_id, level, name, growth, discount_pct,"
@@ -30,7 +35,8 @@ DB_SQL(q_seed_tier,
 DB_SQL(q_seed_staff,
     "INSERT IGNORE INTO staff (merchant_id, username, name, role,"
     " password_hash) VALUES (?, ?, ?, ?, ?)");
-DB_SQL(q_seed_staff_id,
+enum { SF_ID, SF_NCOLS };
+DB_SQL_COLS(q_seed_staff_id, SF_NCOLS,
     "SELECT id FROM staff WHERE merchant_id = ? AND username = ?");
 DB_SQL(q_seed_staff_store,
     "INSERT IGNORE INTO staff_stores (staff_id, store_id) VALUES (?, ?)");
@@ -69,10 +75,10 @@ load_merchant(struct req *r, const char *code)
 	    res.nrows != 1)
 		return -1;
 	r->m = arena_alloc(r->a, sizeof(*r->m));
-	r->m->id = db_int(&res, 0, 0);
-	r->m->code = db_str(&res, 0, 1);
-	r->m->name = db_str(&res, 0, 2);
-	r->m->tz = db_str(&res, 0, 3);
+	r->m->id = db_int(&res, 0, SM_ID);
+	r->m->code = db_str(&res, 0, SM_CODE);
+	r->m->name = db_str(&res, 0, SM_NAME);
+	r->m->tz = db_str(&res, 0, SM_TZ);
 	return 0;
 }
 
@@ -99,7 +105,7 @@ seed_merchant(struct req *r, const char *code, const char *name,
 		return -1;
 	if (DB(r, &q_seed_store_count, &res, DBI(r->m->id)) != DB_OK)
 		return -1;
-	if (db_int(&res, 0, 0) == 0)
+	if (db_int(&res, 0, SC_COUNT) == 0)
 		for (i = 0; i < (size_t)nstores; i++)
 			if (DB(r, &q_seed_store, NULL, DBI(r->m->id),
 			    DBS(stores[2 * i]), DBS(stores[2 * i + 1])) != DB_OK)
@@ -107,7 +113,7 @@ seed_merchant(struct req *r, const char *code, const char *name,
 	if (DB(r, &q_seed_store_ids, &res, DBI(r->m->id)) != DB_OK)
 		return -1;
 	for (n = 0; n < res.nrows && n < 8; n++)
-		store_ids[n] = db_int(&res, n, 0);
+		store_ids[n] = db_int(&res, n, SD_ID);
 	for (i = 0; i < sizeof(demo_tiers) / sizeof(demo_tiers[0]); i++)
 		if (DB(r, &q_seed_tier, NULL, DBI(r->m->id),
 		    DBI(demo_tiers[i].level), DBS(demo_tiers[i].name),
@@ -136,8 +142,8 @@ seed_merchant(struct req *r, const char *code, const char *name,
 		    DBS(staff[i].user)) != DB_OK || res.nrows != 1)
 			return -1;
 		/* the demo cashier works at the first store only */
-		if (DB(r, &q_seed_staff_store, NULL, DBI(db_int(&res, 0, 0)),
-		    DBI(store_ids[0])) != DB_OK)
+		if (DB(r, &q_seed_staff_store, NULL,
+		    DBI(db_int(&res, 0, SF_ID)), DBI(store_ids[0])) != DB_OK)
 			return -1;
 	}
 	return 0;
@@ -243,7 +249,7 @@ cmd_bench_members(int argc, char *argv[])
 		    DBS("压测会员"), DBS(card), DBI(i % 7000)) != DB_OK)
 			goto out;
 		if (session_create(&r, "member", phone, 0, 86400, &tok, &exp,
-		    NULL) == -1)
+		    NULL) != 0)
 			goto out;
 		fprintf(f, "%s\n", tok);
 		if (i % 1000 == 999) {

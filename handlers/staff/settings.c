@@ -28,14 +28,17 @@
 #define PRIV_DESC_MAX		64
 #define TIER_NAME_MAX		16
 
-DB_SQL(q_card_settings,
+enum { CS_NAME, CS_BG, CS_VALIDITY, CS_UNTIL, CS_MONTHS, CS_STORES,
+    CS_NCOLS };
+DB_SQL_COLS(q_card_settings, CS_NCOLS,
     "SELECT card_name, card_bg_url, card_validity, card_valid_until,"
     " card_valid_months, card_store_ids FROM merchants WHERE id = ?");
 DB_SQL(q_card_update,
     "UPDATE merchants SET card_name = ?, card_bg_url = ?, card_validity = ?,"
     " card_valid_until = ?, card_valid_months = ?, card_store_ids = ?"
     " WHERE id = ?");
-DB_SQL(q_settings_store,
+enum { SO_ONE, SO_NCOLS };
+DB_SQL_COLS(q_settings_store, SO_NCOLS,
     "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
 DB_SQL(q_tiers_clear, "DELETE FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_tier_insert,
@@ -52,7 +55,11 @@ member_of(cJSON *o, const char *key)
 	return v == NULL || cJSON_IsNull(v) ? NULL : v;
 }
 
-/* Like req_json_str for a member of o; field names it in errors. */
+/*
+ * Like req_json_str for a member of o, field naming it in errors: input
+ * helpers, 0 when present and valid, 1 when absent (or null) and not
+ * required, -1 with 400 invalid_field recorded. obj_int likewise.
+ */
 static int
 obj_str(struct req *r, cJSON *o, const char *key, const char *field,
     int required, size_t minlen, size_t maxlen, const char **out)
@@ -148,6 +155,8 @@ image_url_ok(const char *s)
 
 /* ---- the member card ---- */
 
+/* The card settings as GET returns them, or NULL with the error status in
+   r->status. */
 static cJSON *
 card_settings_json(struct req *r)
 {
@@ -157,22 +166,22 @@ card_settings_json(struct req *r)
 
 	if (DB(r, &q_card_settings, &res, DBI(r->m->id)) != DB_OK ||
 	    res.nrows != 1) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	d = j_obj();
-	j_str(d, "name", db_str(&res, 0, 0));
-	j_str(d, "background_url", db_str(&res, 0, 1));
-	kind = db_str(&res, 0, 2);
+	j_str(d, "name", db_str(&res, 0, CS_NAME));
+	j_str(d, "background_url", db_str(&res, 0, CS_BG));
+	kind = db_str(&res, 0, CS_VALIDITY);
 	v = j_obj();
 	j_str(v, "kind", kind);
 	if (strcmp(kind, "until") == 0)
-		j_str(v, "until", db_str(&res, 0, 3));
+		j_str(v, "until", db_str(&res, 0, CS_UNTIL));
 	if (strcmp(kind, "months") == 0)
-		j_int(v, "months", db_int(&res, 0, 4));
+		j_int(v, "months", db_int(&res, 0, CS_MONTHS));
 	j_add(d, "validity", v);
-	stores = db_isnull(&res, 0, 5) ? NULL : cJSON_Parse(db_str(&res, 0, 5));
+	stores = db_isnull(&res, 0, CS_STORES) ? NULL :
+	    cJSON_Parse(db_str(&res, 0, CS_STORES));
 	if (cJSON_IsArray(stores))
 		j_add(d, "store_ids", stores);
 	else
@@ -201,27 +210,26 @@ struct card_ctx {
 	cJSON		*out;
 };
 
-/* store_ids: "all" or distinct active stores of the merchant. */
+/*
+ * store_ids: "all" or distinct active stores of the merchant, into
+ * c->stores. 0, or the error status (recorded).
+ */
 static int
 card_stores_arg(struct req *r, struct card_ctx *c)
 {
 	cJSON *a = member_of(r->json, "store_ids"), *e, *ids;
 	int n = 0;
 
-	if (a == NULL) {
-		resp_bad_field(r, "store_ids", "缺少必填项");
-		return -1;
-	}
+	if (a == NULL)
+		return resp_bad_field(r, "store_ids", "缺少必填项");
 	if (cJSON_IsString(a) && strcmp(a->valuestring, "all") == 0) {
 		c->stores = NULL;
 		return 0;
 	}
 	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
-	    cJSON_GetArraySize(a) > CARD_STORES_MAX) {
-		resp_bad_field(r, "store_ids",
+	    cJSON_GetArraySize(a) > CARD_STORES_MAX)
+		return resp_bad_field(r, "store_ids",
 		    "应为 \"all\" 或 1 到 100 个门店编号");
-		return -1;
-	}
 	ids = j_arr();
 	for (e = a->child; e != NULL; e = e->next) {
 		const char *f = arena_printf(r->a, "store_ids[%d]", n);
@@ -230,25 +238,16 @@ card_stores_arg(struct req *r, struct card_ctx *c)
 
 		if (!cJSON_IsNumber(e) || e->valuedouble < 1 ||
 		    e->valuedouble > 9007199254740991.0 ||
-		    e->valuedouble != floor(e->valuedouble)) {
-			resp_bad_field(r, f, "应为门店编号");
-			return -1;
-		}
+		    e->valuedouble != floor(e->valuedouble))
+			return resp_bad_field(r, f, "应为门店编号");
 		for (p = ids->child; p != NULL; p = p->next)
-			if (p->valuedouble == e->valuedouble) {
-				resp_bad_field(r, f, "门店重复");
-				return -1;
-			}
+			if (p->valuedouble == e->valuedouble)
+				return resp_bad_field(r, f, "门店重复");
 		if (DB(r, &q_settings_store, &res, DBI((int64_t)e->valuedouble),
-		    DBI(r->m->id)) != DB_OK) {
-			if (!db_retry_pending())
-				resp_internal(r);
-			return -1;
-		}
-		if (res.nrows == 0) {
-			resp_bad_field(r, f, "门店不存在");
-			return -1;
-		}
+		    DBI(r->m->id)) != DB_OK)
+			return db_fail(r);
+		if (res.nrows == 0)
+			return resp_bad_field(r, f, "门店不存在");
 		j_add(ids, NULL, cJSON_CreateNumber(e->valuedouble));
 		n++;
 	}
@@ -259,11 +258,11 @@ card_stores_arg(struct req *r, struct card_ctx *c)
 static int
 card_put_tx(struct req *r, void *arg)
 {
-	int st;
 	struct card_ctx *c = arg;
+	int st;
 
-	if (card_stores_arg(r, c) == -1)
-		return r->status;
+	if ((st = card_stores_arg(r, c)) != 0)
+		return st;
 	if (DB(r, &q_card_update, NULL, DBS(c->name), DBS(c->bg), DBS(c->kind),
 	    DBS(c->until), DBIN(c->months, c->has_months), DBS(c->stores),
 	    DBI(r->m->id)) != DB_OK)
@@ -412,8 +411,8 @@ struct upload_ctx {
 static int
 upload_tx(struct req *r, void *arg)
 {
-	int st;
 	struct upload_ctx *c = arg;
+	int st;
 
 	if ((st = audit_log(r, "upload.create", arena_printf(r->a, "upload:%s",
 	    c->name), arena_printf(r->a, "{\"bytes\":%zu}", c->bytes), 0)) != 0)
@@ -491,7 +490,7 @@ struct tiers_ctx {
 	cJSON		*out;
 };
 
-/* Validate one tier of the body into t; 0 or -1 with the error set. */
+/* Validate one tier of the body into t; 0, or the error status (recorded). */
 static int
 tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
     struct tier_in *t)
@@ -503,41 +502,41 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 	int k = 0, rc;
 
 	if (!cJSON_IsObject(o))
-		return resp_bad_field(r, f, "应为对象"), -1;
+		return resp_bad_field(r, f, "应为对象");
 	if (obj_int(r, o, "level", arena_printf(r->a, "%s.level", f), 1, 1,
 	    TIERS_MAX, &level) == -1)
-		return -1;
+		return r->status;
 	if (level != i + 1)
 		return resp_bad_field(r, arena_printf(r->a, "%s.level", f),
 		    arena_printf(r->a, "等级应从 1 起连续，此处应为 %d",
-		    i + 1)), -1;
+		    i + 1));
 	if (obj_str(r, o, "name", arena_printf(r->a, "%s.name", f), 1, 1,
 	    TIER_NAME_MAX, &t->name) == -1)
-		return -1;
+		return r->status;
 	if (obj_int(r, o, "growth", arena_printf(r->a, "%s.growth", f), 1, 0,
 	    INT64_C(1000000000000), &t->growth) == -1)
-		return -1;
+		return r->status;
 	if (i == 0 && t->growth != 0)
 		return resp_bad_field(r, arena_printf(r->a, "%s.growth", f),
-		    "第 1 级的成长值门槛应为 0"), -1;
+		    "第 1 级的成长值门槛应为 0");
 	if (i > 0 && t->growth <= prev_growth)
 		return resp_bad_field(r, arena_printf(r->a, "%s.growth", f),
-		    "成长值门槛应逐级升高"), -1;
+		    "成长值门槛应逐级升高");
 	rc = obj_int(r, o, "discount_pct", arena_printf(r->a,
 	    "%s.discount_pct", f), 0, 1, 99, &t->discount);
 	if (rc == -1)
-		return -1;
+		return r->status;
 	t->has_discount = rc == 0;
 	v = member_of(o, "points_multiplier");
 	if (v == NULL)
 		return resp_bad_field(r, arena_printf(r->a,
-		    "%s.points_multiplier", f), "缺少必填项"), -1;
+		    "%s.points_multiplier", f), "缺少必填项");
 	mult = cJSON_IsNumber(v) ? v->valuedouble : -1;
 	if (!cJSON_IsNumber(v) || !isfinite(mult) || mult < 0.1 - 1e-9 ||
 	    mult > 10 + 1e-9 || fabs(mult * 100 - round(mult * 100)) > 1e-6)
 		return resp_bad_field(r, arena_printf(r->a,
 		    "%s.points_multiplier", f),
-		    "应为 0.1 到 10 之间、最多两位小数的数"), -1;
+		    "应为 0.1 到 10 之间、最多两位小数的数");
 	snprintf(t->mult, sizeof(t->mult), "%.2f", round(mult * 100) / 100);
 	privs = member_of(o, "privileges");
 	if (privs == NULL)
@@ -545,7 +544,7 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 	if (!cJSON_IsArray(privs) || cJSON_GetArraySize(privs) >
 	    PRIVILEGES_MAX)
 		return resp_bad_field(r, arena_printf(r->a, "%s.privileges",
-		    f), "应为最多 10 项的数组"), -1;
+		    f), "应为最多 10 项的数组");
 	v = j_arr();
 	for (p = privs->child; p != NULL; p = p->next) {
 		const char *pf = arena_printf(r->a, "%s.privileges[%d]", f, k);
@@ -553,12 +552,12 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 		cJSON *q;
 
 		if (!cJSON_IsObject(p))
-			return resp_bad_field(r, pf, "应为 {title, desc}"), -1;
+			return resp_bad_field(r, pf, "应为 {title, desc}");
 		if (obj_str(r, p, "title", arena_printf(r->a, "%s.title", pf),
 		    1, 1, PRIV_TITLE_MAX, &title) == -1 ||
 		    obj_str(r, p, "desc", arena_printf(r->a, "%s.desc", pf),
 		    0, 0, PRIV_DESC_MAX, &desc) == -1)
-			return -1;
+			return r->status;
 		q = j_obj();
 		j_str(q, "title", title);
 		j_str(q, "desc", desc ? desc : "");
@@ -572,9 +571,8 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 static int
 tiers_put_tx(struct req *r, void *arg)
 {
-	int st;
 	struct tiers_ctx *c = arg;
-	int i;
+	int i, st;
 
 	if (DB(r, &q_tiers_clear, NULL, DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
@@ -619,9 +617,9 @@ settings_tiers_put(struct req *r)
 	    cJSON_GetArraySize(arr) > TIERS_MAX)
 		return resp_bad_field(r, "tiers", "应为 1 到 7 个等级");
 	for (o = arr->child; o != NULL; o = o->next) {
-		if (tier_arg(r, o, c->n, c->n > 0 ? c->t[c->n - 1].growth : 0,
-		    &c->t[c->n]) == -1)
-			return r->status;
+		if ((st = tier_arg(r, o, c->n, c->n > 0 ?
+		    c->t[c->n - 1].growth : 0, &c->t[c->n])) != 0)
+			return st;
 		c->n++;
 	}
 	if ((st = db_tx(r, tiers_put_tx, c)) >= 400)

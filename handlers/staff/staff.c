@@ -28,7 +28,9 @@ static const char dummy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=2,p=1$Zgf7HK2b0dUSfEL3iEgOvg$"
     "PhNBhTJ+p+wvGLosRsHwhtyMYMOSI9r+XeIonQMPpMc";
 
-DB_SQL(q_staff_by_username,
+enum { SU_ID, SU_NAME, SU_ROLE, SU_HASH, SU_DISABLED, SU_LOCKED, SU_WAIT,
+    SU_NCOLS };
+DB_SQL_COLS(q_staff_by_username, SU_NCOLS,
     "SELECT id, name, role, password_hash, disabled,"
     " locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(),"
     " TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), locked_until)"
@@ -41,7 +43,8 @@ DB_SQL(q_staff_fail,
     " failed_logins = IF(failed_logins + 1 >= ?, 0, failed_logins + 1)"
     " WHERE id = ? AND merchant_id = ?"
     " AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP())");
-DB_SQL(q_staff_lock_state,
+enum { LS_FAILS, LS_LOCKED, LS_NCOLS };
+DB_SQL_COLS(q_staff_lock_state, LS_NCOLS,
     "SELECT failed_logins, locked_until IS NOT NULL"
     " AND locked_until > UTC_TIMESTAMP() FROM staff WHERE id = ?");
 /* Success: always changes the row (login_count), unless locked meanwhile. */
@@ -57,29 +60,36 @@ DB_SQL(q_staff_sessions_revoke_all,
     "UPDATE sessions SET revoked_at = UTC_TIMESTAMP()"
     " WHERE merchant_id = ? AND kind = 'staff' AND staff_id = ?"
     " AND id <> ? AND revoked_at IS NULL");
-DB_SQL(q_stores_all,
+/* q_stores_all and q_stores_of_staff */
+enum { SS_ID, SS_NAME, SS_ADDRESS, SS_NCOLS };
+DB_SQL_COLS(q_stores_all, SS_NCOLS,
     "SELECT id, name, address FROM stores WHERE merchant_id = ?"
     " AND active = 1 ORDER BY id");
-DB_SQL(q_stores_of_staff,
+DB_SQL_COLS(q_stores_of_staff, SS_NCOLS,
     "SELECT s.id, s.name, s.address FROM staff_stores ss"
     " JOIN stores s ON s.id = ss.store_id"
     " WHERE ss.staff_id = ? AND s.merchant_id = ? AND s.active = 1"
     " ORDER BY s.id");
-DB_SQL(q_staff_get,
+/* q_staff_get and q_staff_list: an account */
+enum { SA_ID, SA_USERNAME, SA_NAME, SA_ROLE, SA_DISABLED, SA_FAILS,
+    SA_LOCKED, SA_LAST_LOGIN, SA_CREATED, SA_NCOLS };
+DB_SQL_COLS(q_staff_get, SA_NCOLS,
     "SELECT id, username, name, role, disabled, failed_logins,"
     " locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(),"
     " last_login_at, created_at"
     " FROM staff WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_staff_list,
+DB_SQL_COLS(q_staff_list, SA_NCOLS,
     "SELECT id, username, name, role, disabled, failed_logins,"
     " locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(),"
     " last_login_at, created_at"
     " FROM staff WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?");
-DB_SQL(q_staff_store_ids,
+enum { SI_STORE, SI_NCOLS };
+DB_SQL_COLS(q_staff_store_ids, SI_NCOLS,
     "SELECT ss.store_id FROM staff_stores ss"
     " JOIN stores s ON s.id = ss.store_id"
     " WHERE ss.staff_id = ? AND s.merchant_id = ? ORDER BY ss.store_id");
-DB_SQL(q_store_active,
+enum { SV_ONE, SV_NCOLS };
+DB_SQL_COLS(q_store_active, SV_NCOLS,
     "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
 DB_SQL(q_staff_insert,
     "INSERT INTO staff (merchant_id, username, name, role, password_hash,"
@@ -97,12 +107,15 @@ DB_SQL(q_staff_set_disabled,
 DB_SQL(q_staff_set_password,
     "UPDATE staff SET password_hash = ?, failed_logins = 0,"
     " locked_until = NULL WHERE id = ? AND merchant_id = ?");
-DB_SQL(q_audit_list,
+/* q_audit_list and q_audit_list_action */
+enum { AU_ID, AU_AT, AU_STAFF, AU_STAFF_NAME, AU_STORE, AU_ACTION,
+    AU_TARGET, AU_DETAIL, AU_REQUEST, AU_NCOLS };
+DB_SQL_COLS(q_audit_list, AU_NCOLS,
     "SELECT a.id, a.at, a.staff_id, st.name, a.store_id, a.action,"
     " a.target, a.detail, a.request_id"
     " FROM audit_log a LEFT JOIN staff st ON st.id = a.staff_id"
     " WHERE a.merchant_id = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?");
-DB_SQL(q_audit_list_action,
+DB_SQL_COLS(q_audit_list_action, AU_NCOLS,
     "SELECT a.id, a.at, a.staff_id, st.name, a.store_id, a.action,"
     " a.target, a.detail, a.request_id"
     " FROM audit_log a LEFT JOIN staff st ON st.id = a.staff_id"
@@ -154,23 +167,25 @@ stores_for(struct req *r, int64_t staff_id, const char *role)
 	else
 		rc = DB(r, &q_stores_all, &res, DBI(r->m->id));
 	if (rc != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	arr = j_arr();
 	for (i = 0; i < res.nrows; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "name", db_str(&res, i, 1));
-		j_str(o, "address", db_str(&res, i, 2));
+		j_int(o, "id", db_int(&res, i, SS_ID));
+		j_str(o, "name", db_str(&res, i, SS_NAME));
+		j_str(o, "address", db_str(&res, i, SS_ADDRESS));
 		j_add(arr, NULL, o);
 	}
 	return arr;
 }
 
-/* {id, name, role, store_ids}: store_ids are where the staff may act. */
+/*
+ * {id, name, role, store_ids}: store_ids are where the staff may act. NULL
+ * with the error status in r->status.
+ */
 static cJSON *
 staff_json(struct req *r, int64_t id, const char *name, const char *role)
 {
@@ -193,35 +208,37 @@ staff_json(struct req *r, int64_t id, const char *name, const char *role)
 /*
  * A staff account as owners manage it: {id, username, name, role,
  * disabled, locked, store_ids (assigned), last_login_at, created_at}.
- * res row i of q_staff_get / q_staff_list.
+ * res row i of q_staff_get / q_staff_list. NULL with the error status in
+ * r->status.
  */
 static cJSON *
 account_json(struct req *r, const struct db_res *res, int i)
 {
 	struct db_res sr;
-	int64_t id = db_int(res, i, 0);
+	int64_t id = db_int(res, i, SA_ID);
 	cJSON *o, *ids;
 	int k;
 
 	if (DB(r, &q_staff_store_ids, &sr, DBI(id), DBI(r->m->id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	ids = j_arr();
 	for (k = 0; k < sr.nrows; k++)
-		j_add(ids, NULL, cJSON_CreateNumber((double)db_int(&sr, k, 0)));
+		j_add(ids, NULL, cJSON_CreateNumber(
+		    (double)db_int(&sr, k, SI_STORE)));
 	o = j_obj();
 	j_int(o, "id", id);
-	j_str(o, "username", db_str(res, i, 1));
-	j_str(o, "name", db_str(res, i, 2));
-	j_str(o, "role", db_str(res, i, 3));
-	j_bool(o, "disabled", db_int(res, i, 4) != 0);
-	j_int(o, "failed_logins", db_int(res, i, 5));
-	j_bool(o, "locked", db_int(res, i, 6) != 0);
+	j_str(o, "username", db_str(res, i, SA_USERNAME));
+	j_str(o, "name", db_str(res, i, SA_NAME));
+	j_str(o, "role", db_str(res, i, SA_ROLE));
+	j_bool(o, "disabled", db_int(res, i, SA_DISABLED) != 0);
+	j_int(o, "failed_logins", db_int(res, i, SA_FAILS));
+	j_bool(o, "locked", db_int(res, i, SA_LOCKED) != 0);
 	j_add(o, "store_ids", ids);
-	j_str(o, "last_login_at", time_rfc3339(r, db_str(res, i, 7)));
-	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, 8)));
+	j_str(o, "last_login_at", time_rfc3339(r,
+	    db_str(res, i, SA_LAST_LOGIN)));
+	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, SA_CREATED)));
 	return o;
 }
 
@@ -247,9 +264,9 @@ struct login_ctx {
 static int
 login_fail_tx(struct req *r, void *arg)
 {
-	int st;
 	struct login_ctx *c = arg;
 	struct db_res res;
+	int st;
 
 	if (DB(r, &q_staff_fail, &res, DBI(LOGIN_MAX_FAILS), DBI(LOCK_S),
 	    DBI(LOGIN_MAX_FAILS), DBI(c->id), DBI(r->m->id)) != DB_OK)
@@ -265,19 +282,19 @@ login_fail_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "staff.login_failed", arena_printf(r->a,
 	    "staff:%lld", (long long)c->id), NULL, 0)) != 0)
 		return st;
-	if (db_int(&res, 0, 1) != 0 && audit_log(r, "staff.locked",
-	    arena_printf(r->a, "staff:%lld", (long long)c->id),
-	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0) == -1)
-		return db_fail(r);
+	if (db_int(&res, 0, LS_LOCKED) != 0 && (st = audit_log(r,
+	    "staff.locked", arena_printf(r->a, "staff:%lld", (long long)c->id),
+	    arena_printf(r->a, "{\"minutes\":%d}", LOCK_S / 60), 0)) != 0)
+		return st;
 	return 200;
 }
 
 static int
 login_ok_tx(struct req *r, void *arg)
 {
-	int st;
 	struct login_ctx *c = arg;
 	struct db_res res;
+	int st;
 
 	if (DB(r, &q_staff_ok, &res, DBI(c->id), DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
@@ -285,9 +302,9 @@ login_ok_tx(struct req *r, void *arg)
 		c->locked = 1;
 		return 409;
 	}
-	if (session_create(r, "staff", NULL, c->id, STAFF_SESSION_S,
-	    &c->token, &c->expires, &c->csrf) == -1)
-		return r->status;
+	if ((st = session_create(r, "staff", NULL, c->id, STAFF_SESSION_S,
+	    &c->token, &c->expires, &c->csrf)) != 0)
+		return st;
 	if ((c->staff = staff_json(r, c->id, c->name, c->role)) == NULL)
 		return r->status;
 	if ((st = audit_log(r, "staff.login", arena_printf(r->a, "staff:%lld",
@@ -338,7 +355,7 @@ staff_login(struct req *r)
 		return r->status;
 	if (DB(r, &q_staff_by_username, &res, DBI(r->m->id), DBS(user)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0) {
 		/* the same work as for a real account; always fails */
 		if (crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0)
@@ -346,14 +363,14 @@ staff_login(struct req *r)
 		return bad_credentials(r);
 	}
 	memset(&c, 0, sizeof(c));
-	c.id = db_int(&res, 0, 0);
-	c.name = db_str(&res, 0, 1);
-	c.role = db_str(&res, 0, 2);
-	hash = db_str(&res, 0, 3);
-	if (db_int(&res, 0, 5) != 0)
-		return locked_answer(r, (long)db_int(&res, 0, 6));
+	c.id = db_int(&res, 0, SU_ID);
+	c.name = db_str(&res, 0, SU_NAME);
+	c.role = db_str(&res, 0, SU_ROLE);
+	hash = db_str(&res, 0, SU_HASH);
+	if (db_int(&res, 0, SU_LOCKED) != 0)
+		return locked_answer(r, (long)db_int(&res, 0, SU_WAIT));
 	if (crypto_pwhash_str_verify(hash, pw, strlen(pw)) != 0) {
-		if (db_int(&res, 0, 4) != 0)
+		if (db_int(&res, 0, SU_DISABLED) != 0)
 			return bad_credentials(r);
 		auth_as(r, c.id, c.name, c.role);
 		st = db_tx(r, login_fail_tx, &c);
@@ -364,7 +381,7 @@ staff_login(struct req *r)
 			return locked_answer(r, LOCK_S);
 		return bad_credentials(r);
 	}
-	if (db_int(&res, 0, 4) != 0)
+	if (db_int(&res, 0, SU_DISABLED) != 0)
 		return bad_credentials(r);
 	auth_as(r, c.id, c.name, c.role);
 	st = db_tx(r, login_ok_tx, &c);
@@ -445,7 +462,7 @@ staff_stores(struct req *r)
 
 /*
  * Parse the store_ids array of the body: distinct active stores of the
- * merchant. n_out -1 when absent. 0, or -1 with the error recorded.
+ * merchant. n_out -1 when absent. 0, or the error status (recorded).
  */
 static int
 store_ids_arg(struct req *r, int64_t *ids, int *n_out)
@@ -456,14 +473,10 @@ store_ids_arg(struct req *r, int64_t *ids, int *n_out)
 	*n_out = -1;
 	if (a == NULL || cJSON_IsNull(a))
 		return 0;
-	if (!cJSON_IsArray(a)) {
-		resp_bad_field(r, "store_ids", "应为门店编号数组");
-		return -1;
-	}
-	if (cJSON_GetArraySize(a) > STAFF_STORES_MAX) {
-		resp_bad_field(r, "store_ids", "门店过多");
-		return -1;
-	}
+	if (!cJSON_IsArray(a))
+		return resp_bad_field(r, "store_ids", "应为门店编号数组");
+	if (cJSON_GetArraySize(a) > STAFF_STORES_MAX)
+		return resp_bad_field(r, "store_ids", "门店过多");
 	for (e = a->child; e != NULL; e = e->next) {
 		struct db_res res;
 		const char *f = arena_printf(r->a, "store_ids[%d]", n);
@@ -471,45 +484,40 @@ store_ids_arg(struct req *r, int64_t *ids, int *n_out)
 
 		if (!cJSON_IsNumber(e) || e->valuedouble < 1 ||
 		    e->valuedouble > 9007199254740991.0 ||
-		    e->valuedouble != (double)(int64_t)e->valuedouble) {
-			resp_bad_field(r, f, "应为门店编号");
-			return -1;
-		}
+		    e->valuedouble != (double)(int64_t)e->valuedouble)
+			return resp_bad_field(r, f, "应为门店编号");
 		id = (int64_t)e->valuedouble;
 		for (k = 0; k < n; k++)
-			if (ids[k] == id) {
-				resp_bad_field(r, f, "门店重复");
-				return -1;
-			}
+			if (ids[k] == id)
+				return resp_bad_field(r, f, "门店重复");
 		if (DB(r, &q_store_active, &res, DBI(id), DBI(r->m->id)) !=
-		    DB_OK) {
-			resp_internal(r);
-			return -1;
-		}
-		if (res.nrows == 0) {
-			resp_bad_field(r, f, "门店不存在");
-			return -1;
-		}
+		    DB_OK)
+			return db_fail(r);
+		if (res.nrows == 0)
+			return resp_bad_field(r, f, "门店不存在");
 		ids[n++] = id;
 	}
 	*n_out = n;
 	return 0;
 }
 
+/*
+ * The password of the body into pw and its hash into hash (*pw NULL when
+ * absent and not required). 0, or the error status (recorded).
+ */
 static int
 password_arg(struct req *r, int required, const char **pw, char *hash)
 {
-	int rc = req_json_str(r, "password", required, PASSWORD_MIN,
-	    PASSWORD_MAX, pw);
-
-	if (rc != 0)
-		return rc;
+	if (req_json_str(r, "password", required, PASSWORD_MIN, PASSWORD_MAX,
+	    pw) == -1)
+		return r->status;
+	if (*pw == NULL)
+		return 0;
 	if (crypto_pwhash_str(hash, *pw, strlen(*pw),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		log_err(r, "staff: password hashing failed");
-		resp_internal(r);
-		return -1;
+		return resp_internal(r);
 	}
 	return 0;
 }
@@ -527,9 +535,9 @@ staff_accounts_list(struct req *r)
 		return r->status;
 	if (DB(r, &q_staff_list, &res, DBI(r->m->id), DBI(cursor),
 	    DBI(limit + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, SA_ID, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = account_json(r, &res, i);
 
@@ -540,14 +548,15 @@ staff_accounts_list(struct req *r)
 	return resp_list(r, arr, next);
 }
 
+/* The account (account_json) of r->m's staff member id, or NULL with the
+   error status in r->status: 404 not_found when there is none. */
 static cJSON *
 account_get(struct req *r, int64_t id)
 {
 	struct db_res res;
 
 	if (DB(r, &q_staff_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	if (res.nrows == 0) {
@@ -557,6 +566,7 @@ account_get(struct req *r, int64_t id)
 	return account_json(r, &res, 0);
 }
 
+/* The :id of the path, out; 0, or 404 not_found (recorded). */
 static int
 path_id(struct req *r, int64_t *id)
 {
@@ -566,10 +576,8 @@ path_id(struct req *r, int64_t *id)
 	*id = 0;
 	if (s != NULL && *s >= '1' && *s <= '9' && strlen(s) <= 18)
 		*id = strtoll(s, &end, 10);
-	if (*id <= 0 || end == NULL || *end != '\0') {
-		resp_err(r, 404, "not_found", "员工不存在", NULL);
-		return -1;
-	}
+	if (*id <= 0 || end == NULL || *end != '\0')
+		return resp_err(r, 404, "not_found", "员工不存在", NULL);
 	return 0;
 }
 
@@ -579,9 +587,10 @@ staff_account_get(struct req *r)
 {
 	int64_t id;
 	cJSON *o, *d;
+	int st;
 
-	if (path_id(r, &id) == -1)
-		return r->status;
+	if ((st = path_id(r, &id)) != 0)
+		return st;
 	if ((o = account_get(r, id)) == NULL)
 		return r->status;
 	d = j_obj();
@@ -601,13 +610,12 @@ struct account_ctx {
 static int
 account_create_tx(struct req *r, void *arg)
 {
-	int st;
 	struct account_ctx *c = arg;
 	struct db_res res;
-	int i, rc;
+	int i, rc, st;
 
-	if (store_ids_arg(r, c->stores, &c->nstores) == -1)
-		return r->status;
+	if ((st = store_ids_arg(r, c->stores, &c->nstores)) != 0)
+		return st;
 	if (strcmp(c->role, "cashier") == 0 && c->nstores < 1)
 		return resp_bad_field(r, "store_ids", "收银员至少需要一个门店");
 	rc = DB(r, &q_staff_insert, &res, DBI(r->m->id), DBS(c->username),
@@ -659,8 +667,8 @@ staff_account_create(struct req *r)
 	if (!role_valid(c->role))
 		return resp_bad_field(r, "role",
 		    "应为 owner、marketing 或 cashier");
-	if (password_arg(r, 1, &pw, hash) == -1)
-		return r->status;
+	if ((st = password_arg(r, 1, &pw, hash)) != 0)
+		return st;
 	c->hash = hash;
 	if ((st = db_tx(r, account_create_tx, c)) >= 400)
 		return st;
@@ -672,18 +680,17 @@ staff_account_create(struct req *r)
 static int
 account_update_tx(struct req *r, void *arg)
 {
-	int st;
 	struct account_ctx *c = arg;
 	struct db_res res;
 	const char *role;
 	cJSON *cur, *changed = j_arr();
-	int i, revoke = 0;
+	int i, revoke = 0, st;
 
 	if ((cur = account_get(r, c->id)) == NULL)
 		return r->status;
 	role = cJSON_GetObjectItem(cur, "role")->valuestring;
-	if (store_ids_arg(r, c->stores, &c->nstores) == -1)
-		return r->status;
+	if ((st = store_ids_arg(r, c->stores, &c->nstores)) != 0)
+		return st;
 	if (strcmp(c->role ? c->role : role, "cashier") == 0 &&
 	    (c->nstores == 0 || (c->nstores == -1 && cJSON_GetArraySize(
 	    cJSON_GetObjectItem(cur, "store_ids")) == 0)))
@@ -721,8 +728,7 @@ account_update_tx(struct req *r, void *arg)
 		for (i = 0; i < c->nstores; i++)
 			if (DB(r, &q_staff_store_add, NULL, DBI(c->id),
 			    DBI(c->stores[i])) != DB_OK)
-				return db_retry_pending() ? 500 :
-				    resp_internal(r);
+				return db_fail(r);
 		j_add(changed, NULL, cJSON_CreateString("store_ids"));
 	}
 	/* other sessions of that account end with a new password, role or
@@ -755,7 +761,9 @@ staff_account_update(struct req *r)
 	cJSON *d;
 	int rc, st;
 
-	if (path_id(r, &c->id) == -1 || req_json_body(r) == -1 ||
+	if ((st = path_id(r, &c->id)) != 0)
+		return st;
+	if (req_json_body(r) == -1 ||
 	    req_json_str(r, "name", 0, 1, 32, &c->name) == -1 ||
 	    req_json_str(r, "role", 0, 1, 16, &c->role) == -1 ||
 	    (rc = req_json_bool(r, "disabled", 0, &c->disabled)) == -1)
@@ -770,9 +778,9 @@ staff_account_update(struct req *r)
 	if (c->id == r->auth.staff_id && c->role != NULL &&
 	    strcmp(c->role, r->auth.role) != 0)
 		return resp_bad_field(r, "role", "不能修改自己的角色");
-	if ((rc = password_arg(r, 0, &pw, hash)) == -1)
-		return r->status;
-	c->hash = rc == 0 ? hash : NULL;
+	if ((st = password_arg(r, 0, &pw, hash)) != 0)
+		return st;
+	c->hash = pw != NULL ? hash : NULL;
 	if ((st = db_tx(r, account_update_tx, c)) >= 400)
 		return st;
 	d = j_obj();
@@ -807,27 +815,27 @@ staff_audit(struct req *r)
 		rc = DB(r, &q_audit_list, &res, DBI(r->m->id), DBI(cursor),
 		    DBI(limit + 1));
 	if (rc != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, AU_ID, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "at", time_rfc3339(r, db_str(&res, i, 1)));
-		if (db_isnull(&res, i, 2))
+		j_int(o, "id", db_int(&res, i, AU_ID));
+		j_str(o, "at", time_rfc3339(r, db_str(&res, i, AU_AT)));
+		if (db_isnull(&res, i, AU_STAFF))
 			j_null(o, "staff_id");
 		else
-			j_int(o, "staff_id", db_int(&res, i, 2));
-		j_str(o, "staff_name", db_str(&res, i, 3));
-		if (db_isnull(&res, i, 4))
+			j_int(o, "staff_id", db_int(&res, i, AU_STAFF));
+		j_str(o, "staff_name", db_str(&res, i, AU_STAFF_NAME));
+		if (db_isnull(&res, i, AU_STORE))
 			j_null(o, "store_id");
 		else
-			j_int(o, "store_id", db_int(&res, i, 4));
-		j_str(o, "action", db_str(&res, i, 5));
-		j_str(o, "target", db_str(&res, i, 6));
-		j_str(o, "detail", db_str(&res, i, 7));
-		j_str(o, "request_id", db_str(&res, i, 8));
+			j_int(o, "store_id", db_int(&res, i, AU_STORE));
+		j_str(o, "action", db_str(&res, i, AU_ACTION));
+		j_str(o, "target", db_str(&res, i, AU_TARGET));
+		j_str(o, "detail", db_str(&res, i, AU_DETAIL));
+		j_str(o, "request_id", db_str(&res, i, AU_REQUEST));
 		j_add(arr, NULL, o);
 	}
 	return resp_list(r, arr, next);

@@ -3,6 +3,9 @@
  * worker by the merchant's revision (merchants.tiers_rev, raised by
  * triggers on tiers), and the pure rule of which tier a growth is in
  * (tier_rules.c). Includes core only.
+ *
+ * Conventions: as fcgi/app.h says (0 or a recorded status; NULL with the
+ * status in r->status); tier_for_growth() is a pure rule.
  */
 #ifndef TIER_H
 #define TIER_H
@@ -40,7 +43,10 @@ int	 tier_of_growth(struct req *, int64_t growth,
 cJSON	*tier_json(const struct tier_row *);
 /* A tier's privileges (JSON text) as an array, [] when unreadable. */
 cJSON	*tier_privileges_json(const char *);
-/* The tier ladder as GET /tiers returns it, or NULL with the error set. */
+/*
+ * The tier ladder as GET /tiers returns it, or NULL with the error status
+ * in r->status.
+ */
 cJSON	*tiers_build(struct req *);
 
 /* ---- pure (tier_rules.c) ---- */
