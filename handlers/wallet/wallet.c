@@ -17,32 +17,42 @@
 
 /* ---- statements ---- */
 
-DB_SQL(q_ws_get,
+enum { WS_CUSTOM_ENABLED, WS_CUSTOM_MIN, WS_CUSTOM_MAX, WS_SPLIT, WS_BONUS_PCT,
+    WS_FREEZE_BONUS, WS_CAP_KIND, WS_CAP_AMOUNT, WS_CAP_PCT, WS_NCOLS };
+DB_SQL_COLS(q_ws_get, WS_NCOLS,
     "SELECT custom_enabled, custom_min_fen, custom_max_fen, split,"
     " bonus_pct, freeze_same_day_bonus, cap_kind, cap_amount_fen, cap_pct"
     " FROM wallet_settings WHERE merchant_id = ?");
-DB_SQL(q_ws_ranges,
+enum { RG_FROM, RG_TO, RG_CAP, RG_NCOLS };
+DB_SQL_COLS(q_ws_ranges, RG_NCOLS,
     "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges"
     " WHERE merchant_id = ? ORDER BY position LIMIT 20");
-DB_SQL(q_pkgs,
+/* q_pkgs and q_pkg_get */
+enum { PK_ID, PK_PAY, PK_BONUS, PK_LABEL, PK_RECOMMENDED, PK_NCOLS };
+DB_SQL_COLS(q_pkgs, PK_NCOLS,
     "SELECT id, pay_fen, bonus_fen, label, recommended FROM recharge_packages"
     " WHERE merchant_id = ? AND active = 1 ORDER BY position, id LIMIT 20");
-DB_SQL(q_pkg_get,
+DB_SQL_COLS(q_pkg_get, PK_NCOLS,
     "SELECT id, pay_fen, bonus_fen, label, recommended FROM recharge_packages"
     " WHERE merchant_id = ? AND id = ? AND active = 1");
-DB_SQL(q_member_lock,
+/* q_member_lock and q_member_read */
+enum { MA_PRINCIPAL, MA_BONUS, MA_GROWTH, MA_NCOLS };
+DB_SQL_COLS(q_member_lock, MA_NCOLS,
     "SELECT principal_fen, bonus_fen, growth FROM members"
     " WHERE merchant_id = ? AND id = ? FOR UPDATE");
-DB_SQL(q_member_read,
+DB_SQL_COLS(q_member_read, MA_NCOLS,
     "SELECT principal_fen, bonus_fen, growth FROM members"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_bonus_today,
+/* q_bonus_today and q_bonus_today_lock */
+enum { BD_BONUS, BD_NCOLS };
+DB_SQL_COLS(q_bonus_today, BD_NCOLS,
     "SELECT bonus_fen FROM wallet_bonus_days"
     " WHERE merchant_id = ? AND member_id = ? AND day = ?");
-DB_SQL(q_bonus_today_lock,
+DB_SQL_COLS(q_bonus_today_lock, BD_NCOLS,
     "SELECT bonus_fen FROM wallet_bonus_days"
     " WHERE merchant_id = ? AND member_id = ? AND day = ? LOCK IN SHARE MODE");
-DB_SQL(q_paid_before,
+enum { PB_ID, PB_NCOLS };
+DB_SQL_COLS(q_paid_before, PB_NCOLS,
     "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ? LIMIT 1");
 DB_SQL(q_credit,
     "UPDATE members SET principal_fen = principal_fen + ?,"
@@ -55,7 +65,8 @@ DB_SQL(q_bonus_day_add,
     "INSERT INTO wallet_bonus_days (merchant_id, member_id, day, bonus_fen)"
     " VALUES (?, ?, ?, ?)"
     " ON DUPLICATE KEY UPDATE bonus_fen = bonus_fen + VALUES(bonus_fen)");
-DB_SQL(q_points_rate,
+enum { PR_PER_YUAN, PR_NCOLS };
+DB_SQL_COLS(q_points_rate, PR_NCOLS,
     "SELECT points_per_yuan FROM merchants WHERE id = ?");
 DB_SQL(q_pay_insert,
     "INSERT INTO payments (merchant_id, member_id, store_id, staff_id,"
@@ -70,21 +81,27 @@ DB_SQL(q_debit,
 DB_SQL(q_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_store_ok,
+enum { SO_ID, SO_NCOLS };
+DB_SQL_COLS(q_store_ok, SO_NCOLS,
     "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
 DB_SQL(q_recharge_insert,
     "INSERT INTO recharges (merchant_id, member_id, package_id, provider,"
     " out_trade_no, pay_fen, bonus_fen, status, store_id, staff_id,"
     " created_at, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
     " UTC_TIMESTAMP(), IF(? = 1, UTC_TIMESTAMP(), NULL))");
-DB_SQL(q_recharge_get,
+enum { RC_ID, RC_MEMBER, RC_PACKAGE, RC_PROVIDER, RC_TRADE_NO, RC_PAY,
+    RC_BONUS, RC_STATUS, RC_STORE, RC_CREATED, RC_PAID, RC_NCOLS };
+DB_SQL_COLS(q_recharge_get, RC_NCOLS,
     "SELECT id, member_id, package_id, provider, out_trade_no, pay_fen,"
     " bonus_fen, status, store_id, created_at, paid_at FROM recharges"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_recharge_mine,
+enum { RM_TRADE_NO, RM_PAY, RM_PROVIDER, RM_NCOLS };
+DB_SQL_COLS(q_recharge_mine, RM_NCOLS,
     "SELECT out_trade_no, pay_fen, provider FROM recharges"
     " WHERE merchant_id = ? AND id = ? AND member_id = ?");
-DB_SQL(q_recharge_by_trade,
+enum { RT_ID, RT_MERCHANT, RT_MEMBER, RT_PAY, RT_BONUS, RT_M_CODE, RT_M_NAME,
+    RT_M_TZ, RT_NCOLS };
+DB_SQL_COLS(q_recharge_by_trade, RT_NCOLS,
     "SELECT rc.id, rc.merchant_id, rc.member_id, rc.pay_fen, rc.bonus_fen,"
     " m.code, m.name, m.tz FROM recharges rc"
     " JOIN merchants m ON m.id = rc.merchant_id"
@@ -92,10 +109,13 @@ DB_SQL(q_recharge_by_trade,
 DB_SQL(q_recharge_settle,
     "UPDATE recharges SET status = 'paid', paid_at = UTC_TIMESTAMP()"
     " WHERE id = ? AND status = 'pending'");
-DB_SQL(q_wallet_balance,
+enum { WB_PRINCIPAL, WB_BONUS, WB_NCOLS };
+DB_SQL_COLS(q_wallet_balance, WB_NCOLS,
     "SELECT principal_fen, bonus_fen FROM members"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_wallet_entries,
+enum { WE_ID, WE_AT, WE_KIND, WE_PRINCIPAL, WE_BONUS, WE_REF, WE_STORE,
+    WE_NCOLS };
+DB_SQL_COLS(q_wallet_entries, WE_NCOLS,
     "SELECT id, created_at, kind, principal_fen, bonus_fen, ref, store_id"
     " FROM wallet_entries WHERE merchant_id = ? AND member_id = ?"
     " AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
@@ -157,23 +177,24 @@ wallet_cfg_load(struct req *r, struct wallet_cfg *c)
 		goto fail;
 	if (res.nrows == 0)
 		return 0;
-	c->custom.enabled = db_int(&res, 0, 0) != 0;
-	c->custom.min_fen = db_int(&res, 0, 1);
-	c->custom.max_fen = db_int(&res, 0, 2);
-	wallet_split_parse(db_str(&res, 0, 3), &c->rules.split);
-	c->rules.bonus_pct = (int)db_int(&res, 0, 4);
-	c->rules.freeze_same_day_bonus = db_int(&res, 0, 5) != 0;
-	wallet_cap_parse(db_str(&res, 0, 6), &c->rules.cap);
-	c->rules.cap_amount_fen = db_int(&res, 0, 7);
-	c->rules.cap_pct = (int)db_int(&res, 0, 8);
+	c->custom.enabled = db_int(&res, 0, WS_CUSTOM_ENABLED) != 0;
+	c->custom.min_fen = db_int(&res, 0, WS_CUSTOM_MIN);
+	c->custom.max_fen = db_int(&res, 0, WS_CUSTOM_MAX);
+	wallet_split_parse(db_str(&res, 0, WS_SPLIT), &c->rules.split);
+	c->rules.bonus_pct = (int)db_int(&res, 0, WS_BONUS_PCT);
+	c->rules.freeze_same_day_bonus =
+	    db_int(&res, 0, WS_FREEZE_BONUS) != 0;
+	wallet_cap_parse(db_str(&res, 0, WS_CAP_KIND), &c->rules.cap);
+	c->rules.cap_amount_fen = db_int(&res, 0, WS_CAP_AMOUNT);
+	c->rules.cap_pct = (int)db_int(&res, 0, WS_CAP_PCT);
 	if (c->rules.cap != CAP_ORDER_RANGES)
 		return 0;
 	if (DB(r, &q_ws_ranges, &res, DBI(r->m->id)) != DB_OK)
 		goto fail;
 	for (i = 0; i < res.nrows && i < WALLET_MAX_RANGES; i++) {
-		c->rules.ranges[i].from_fen = db_int(&res, i, 0);
-		c->rules.ranges[i].to_fen = db_int(&res, i, 1);
-		c->rules.ranges[i].cap_fen = db_int(&res, i, 2);
+		c->rules.ranges[i].from_fen = db_int(&res, i, RG_FROM);
+		c->rules.ranges[i].to_fen = db_int(&res, i, RG_TO);
+		c->rules.ranges[i].cap_fen = db_int(&res, i, RG_CAP);
 	}
 	c->rules.nranges = i;
 	return 0;
@@ -186,11 +207,11 @@ fail:
 static void
 pkg_row(const struct db_res *res, int i, struct wallet_pkg *p)
 {
-	p->id = db_int(res, i, 0);
-	p->pay_fen = db_int(res, i, 1);
-	p->bonus_fen = db_int(res, i, 2);
-	p->label = db_str(res, i, 3);
-	p->recommended = db_int(res, i, 4) != 0;
+	p->id = db_int(res, i, PK_ID);
+	p->pay_fen = db_int(res, i, PK_PAY);
+	p->bonus_fen = db_int(res, i, PK_BONUS);
+	p->label = db_str(res, i, PK_LABEL);
+	p->recommended = db_int(res, i, PK_RECOMMENDED) != 0;
 }
 
 int
@@ -246,16 +267,16 @@ wallet_state_load(struct req *r, int64_t member_id, int lock,
 		goto fail;
 	if (res.nrows == 0)
 		return 1;
-	st->principal_fen = db_int(&res, 0, 0);
-	st->bonus_fen = db_int(&res, 0, 1);
+	st->principal_fen = db_int(&res, 0, MA_PRINCIPAL);
+	st->bonus_fen = db_int(&res, 0, MA_BONUS);
 	if (growth != NULL)
-		*growth = db_int(&res, 0, 2);
+		*growth = db_int(&res, 0, MA_GROWTH);
 	if (c->rules.freeze_same_day_bonus) {
 		if (DB(r, lock ? &q_bonus_today_lock : &q_bonus_today, &res,
 		    DBI(r->m->id), DBI(member_id), DBS(wallet_today(r))) !=
 		    DB_OK)
 			goto fail;
-		st->bonus_today_fen = res.nrows ? db_int(&res, 0, 0) : 0;
+		st->bonus_today_fen = res.nrows ? db_int(&res, 0, BD_BONUS) : 0;
 	}
 	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK)
@@ -334,23 +355,23 @@ wallet_recharge_json(struct req *r, int64_t id)
 		return NULL;
 	}
 	o = j_obj();
-	j_int(o, "id", db_int(&res, 0, 0));
-	j_int(o, "member_id", db_int(&res, 0, 1));
-	if (db_isnull(&res, 0, 2))
+	j_int(o, "id", db_int(&res, 0, RC_ID));
+	j_int(o, "member_id", db_int(&res, 0, RC_MEMBER));
+	if (db_isnull(&res, 0, RC_PACKAGE))
 		j_null(o, "package_id");
 	else
-		j_int(o, "package_id", db_int(&res, 0, 2));
-	j_str(o, "provider", db_str(&res, 0, 3));
-	j_str(o, "out_trade_no", db_str(&res, 0, 4));
-	j_int(o, "pay_fen", db_int(&res, 0, 5));
-	j_int(o, "bonus_fen", db_int(&res, 0, 6));
-	j_str(o, "status", db_str(&res, 0, 7));
-	if (db_isnull(&res, 0, 8))
+		j_int(o, "package_id", db_int(&res, 0, RC_PACKAGE));
+	j_str(o, "provider", db_str(&res, 0, RC_PROVIDER));
+	j_str(o, "out_trade_no", db_str(&res, 0, RC_TRADE_NO));
+	j_int(o, "pay_fen", db_int(&res, 0, RC_PAY));
+	j_int(o, "bonus_fen", db_int(&res, 0, RC_BONUS));
+	j_str(o, "status", db_str(&res, 0, RC_STATUS));
+	if (db_isnull(&res, 0, RC_STORE))
 		j_null(o, "store_id");
 	else
-		j_int(o, "store_id", db_int(&res, 0, 8));
-	j_str(o, "created_at", time_rfc3339(r, db_str(&res, 0, 9)));
-	j_str(o, "paid_at", time_rfc3339(r, db_str(&res, 0, 10)));
+		j_int(o, "store_id", db_int(&res, 0, RC_STORE));
+	j_str(o, "created_at", time_rfc3339(r, db_str(&res, 0, RC_CREATED)));
+	j_str(o, "paid_at", time_rfc3339(r, db_str(&res, 0, RC_PAID)));
 	return o;
 }
 
@@ -365,7 +386,7 @@ points_terms(struct req *r, int64_t growth, int64_t *per_yuan,
 	if (DB(r, &q_points_rate, &res, DBI(r->m->id)) != DB_OK ||
 	    res.nrows != 1)
 		return -1;
-	*per_yuan = db_int(&res, 0, 0);
+	*per_yuan = db_int(&res, 0, PR_PER_YUAN);
 	if (tier_of_growth(r, growth, &cur, NULL) != 0)
 		return -1;
 	*mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) : 100;
@@ -704,20 +725,20 @@ notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
 	    DBS(n->out_trade_no)) != DB_OK)
 		return resp_internal(r);
 	if (res.nrows == 0 ||
-	    (r->m != NULL && r->m->id != db_int(&res, 0, 1)))
+	    (r->m != NULL && r->m->id != db_int(&res, 0, RT_MERCHANT)))
 		return resp_err(r, 404, "not_found", "充值订单不存在",
 		    "out_trade_no");
 	if (r->m == NULL) {
 		r->m = arena_calloc(r->a, 1, sizeof(*r->m));
-		r->m->id = db_int(&res, 0, 1);
-		r->m->code = db_str(&res, 0, 5);
-		r->m->name = db_str(&res, 0, 6);
-		r->m->tz = db_str(&res, 0, 7);
+		r->m->id = db_int(&res, 0, RT_MERCHANT);
+		r->m->code = db_str(&res, 0, RT_M_CODE);
+		r->m->name = db_str(&res, 0, RT_M_NAME);
+		r->m->tz = db_str(&res, 0, RT_M_TZ);
 	}
-	s.recharge_id = db_int(&res, 0, 0);
-	s.member_id = db_int(&res, 0, 2);
-	s.pay_fen = db_int(&res, 0, 3);
-	s.bonus_fen = db_int(&res, 0, 4);
+	s.recharge_id = db_int(&res, 0, RT_ID);
+	s.member_id = db_int(&res, 0, RT_MEMBER);
+	s.pay_fen = db_int(&res, 0, RT_PAY);
+	s.bonus_fen = db_int(&res, 0, RT_BONUS);
 	if (recharge_id != NULL)
 		*recharge_id = s.recharge_id;
 	if (n->amount_fen != s.pay_fen)
@@ -786,10 +807,10 @@ wallet_sandbox_pay(struct req *r)
 		return resp_err(r, 404, "not_found", "页面或接口不存在", NULL);
 	if (id == 0 || DB(r, &q_recharge_mine, &res, DBI(r->m->id), DBI(id),
 	    DBI(r->auth.member_id)) != DB_OK || res.nrows == 0 ||
-	    strcmp(db_str(&res, 0, 2), "sandbox") != 0)
+	    strcmp(db_str(&res, 0, RM_PROVIDER), "sandbox") != 0)
 		return resp_err(r, 404, "not_found", "充值记录不存在", NULL);
-	n.out_trade_no = db_str(&res, 0, 0);
-	n.amount_fen = db_int(&res, 0, 1);
+	n.out_trade_no = db_str(&res, 0, RM_TRADE_NO);
+	n.amount_fen = db_int(&res, 0, RM_PAY);
 	n.success = 1;
 	if (sandbox_canonical(canon, sizeof(canon), n.out_trade_no,
 	    n.amount_fen, "SUCCESS") == -1)
@@ -803,8 +824,8 @@ wallet_sandbox_pay(struct req *r)
 		return r->status >= 400 ? r->status : resp_internal(r);
 	d = j_obj();
 	j_add(d, "recharge", rc);
-	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, 0),
-	    db_int(&res, 0, 1)));
+	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, WB_PRINCIPAL),
+	    db_int(&res, 0, WB_BONUS)));
 	o = j_obj();
 	j_str(o, "out_trade_no", n.out_trade_no);
 	j_int(o, "amount_fen", n.amount_fen);
@@ -887,28 +908,29 @@ wallet_me(struct req *r)
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
 	d = j_obj();
-	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, 0),
-	    db_int(&res, 0, 1)));
+	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, WB_PRINCIPAL),
+	    db_int(&res, 0, WB_BONUS)));
 	if (DB(r, &q_wallet_entries, &res, DBI(r->m->id),
 	    DBI(r->auth.member_id), DBI(cursor), DBI(cursor), DBI(limit + 1)) !=
 	    DB_OK)
 		return resp_internal(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, WE_ID, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "at", time_rfc3339(r, db_str(&res, i, 1)));
-		j_str(o, "kind", db_str(&res, i, 2));
-		j_str(o, "kind_name", entry_kind_name(db_str(&res, i, 2)));
-		j_int(o, "principal_fen", db_int(&res, i, 3));
-		j_int(o, "bonus_fen", db_int(&res, i, 4));
-		j_str(o, "ref", db_str(&res, i, 5));
-		if (db_isnull(&res, i, 6))
+		j_int(o, "id", db_int(&res, i, WE_ID));
+		j_str(o, "at", time_rfc3339(r, db_str(&res, i, WE_AT)));
+		j_str(o, "kind", db_str(&res, i, WE_KIND));
+		j_str(o, "kind_name", entry_kind_name(db_str(&res, i,
+		    WE_KIND)));
+		j_int(o, "principal_fen", db_int(&res, i, WE_PRINCIPAL));
+		j_int(o, "bonus_fen", db_int(&res, i, WE_BONUS));
+		j_str(o, "ref", db_str(&res, i, WE_REF));
+		if (db_isnull(&res, i, WE_STORE))
 			j_null(o, "store_id");
 		else
-			j_int(o, "store_id", db_int(&res, i, 6));
+			j_int(o, "store_id", db_int(&res, i, WE_STORE));
 		j_add(arr, NULL, o);
 	}
 	j_add(d, "entries", arr);
