@@ -156,7 +156,7 @@ struct period {
 	char			 start[20], end[20];	/* UTC, end excluded */
 };
 
-/* The period of ?from=&to=; 0, or -1 with the error response set. */
+/* The period of ?from=&to=. 0, or the error status (recorded). */
 static int
 period_arg(struct req *r, struct period *pd)
 {
@@ -166,10 +166,8 @@ period_arg(struct req *r, struct period *pd)
 	pd->tz = tz_offset(r->m->tz);
 	stats_date((long)((time_now() + pd->tz) / 86400), today);
 	if (stats_period(req_query(r, "from"), req_query(r, "to"), today,
-	    &pd->p, &field, &why) == -1) {
-		resp_bad_field(r, field, why);
-		return -1;
-	}
+	    &pd->p, &field, &why) == -1)
+		return resp_bad_field(r, field, why);
 	time_sql((int64_t)pd->p.first * 86400 - pd->tz, pd->start);
 	time_sql((int64_t)(pd->p.last + 1) * 86400 - pd->tz, pd->end);
 	return 0;
@@ -233,8 +231,9 @@ daily(const struct period *pd, const char *const *names)
 
 /*
  * Add the rows of res to the series: the day in column day, the counters
- * named by f from their columns. A day outside the period (the queries'
- * bounds rule it out) is an internal error: -1 with the response set.
+ * named by f from their columns. 0, or the error status (recorded): a
+ * day outside the period (the queries' bounds rule it out) is an
+ * internal error.
  */
 static int
 daily_add(struct req *r, const struct period *pd, cJSON *arr,
@@ -249,8 +248,7 @@ daily_add(struct req *r, const struct period *pd, cJSON *arr,
 		if (d < pd->p.first || d > pd->p.last) {
 			log_err(r, "stats: day %s outside %s..%s",
 			    db_str(res, i, day), pd->p.from, pd->p.to);
-			resp_internal(r);
-			return -1;
+			return resp_internal(r);
 		}
 		o = cJSON_GetArrayItem(arr, (int)(d - pd->p.first));
 		for (k = 0; f[k].name != NULL; k++) {
@@ -265,8 +263,8 @@ daily_add(struct req *r, const struct period *pd, cJSON *arr,
 
 /*
  * A period's daily query q (tz offset, merchant, start, end -> the day in
- * column day, the counters of f) run and added to the series. 0, or -1
- * with the response set.
+ * column day, the counters of f) run and added to the series. 0, or the
+ * error status (recorded).
  */
 static int
 daily_query(struct req *r, const struct period *pd, cJSON *series,
@@ -274,10 +272,8 @@ daily_query(struct req *r, const struct period *pd, cJSON *series,
 {
 	struct db_res res;
 
-	if (DB(r, q, &res, DBI(pd->tz), DBI(r->m->id), PERIOD(pd)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
+	if (DB(r, q, &res, DBI(pd->tz), DBI(r->m->id), PERIOD(pd)) != DB_OK)
+		return db_fail(r);
 	return daily_add(r, pd, series, &res, day, f);
 }
 
@@ -311,6 +307,7 @@ struct paid_out {
 	int64_t	 refunded_fen;
 };
 
+/* The period's paid_out. 0, or the error status (recorded). */
 static int
 paid_out(struct req *r, const struct period *pd, struct paid_out *p)
 {
@@ -319,10 +316,8 @@ paid_out(struct req *r, const struct period *pd, struct paid_out *p)
 	if (DB(r, &q_stats_payments, &res, DBI(r->m->id), PERIOD(pd)) !=
 	    DB_OK || res.nrows != 1 ||
 	    DB(r, &q_stats_refunds, &ref, DBI(r->m->id), PERIOD(pd)) !=
-	    DB_OK || ref.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
+	    DB_OK || ref.nrows != 1)
+		return db_fail(r);
 	p->payments = db_int(&res, 0, PM_COUNT);
 	p->order_fen = db_int(&res, 0, PM_ORDER);
 	p->principal_fen = db_int(&res, 0, PM_PRINCIPAL);
@@ -394,13 +389,13 @@ stats_coupons(struct req *r)
 	struct period pd;
 	struct db_res res;
 	cJSON *d, *arr, *o, *series;
-	int i, k;
+	int i, k, st;
 
-	if (period_arg(r, &pd) == -1)
-		return r->status;
+	if ((st = period_arg(r, &pd)) != 0)
+		return st;
 	if (DB(r, &q_stats_templates, &res, DBI(r->m->id), PERIOD(&pd),
 	    DBI(r->m->id), PERIOD(&pd), DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows; i++) {
 		int64_t stock = db_int(&res, i, TP_STOCK);
@@ -435,11 +430,11 @@ stats_coupons(struct req *r)
 
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (daily_query(r, &pd, series, &q_stats_claims_daily, CD_DAY,
-	    claims) == -1 ||
-	    daily_query(r, &pd, series, &q_stats_uses_daily, UD_DAY,
-	    uses) == -1)
-		return r->status;
+	if ((st = daily_query(r, &pd, series, &q_stats_claims_daily, CD_DAY,
+	    claims)) != 0 ||
+	    (st = daily_query(r, &pd, series, &q_stats_uses_daily, UD_DAY,
+	    uses)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -473,30 +468,31 @@ stats_members(struct req *r)
 	struct paid_out po;
 	struct db_res res;
 	cJSON *d, *o, *series, *sp;
+	int st;
 
-	if (period_arg(r, &pd) == -1)
-		return r->status;
+	if ((st = period_arg(r, &pd)) != 0)
+		return st;
 	if (DB(r, &q_stats_members_total, &res, PERIOD(&pd), PERIOD(&pd),
 	    DBI(r->m->id)) != DB_OK || res.nrows != 1)
-		return resp_internal(r);
+		return db_fail(r);
 	d = period_obj(&pd);
 	j_int(d, "members", db_int(&res, 0, MT_MEMBERS));
 	j_int(d, "new_members", db_int(&res, 0, MT_NEW));
 	j_int(d, "referred", db_int(&res, 0, MT_REFERRED));
 	if (DB(r, &q_stats_channels, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "channels", rows_json(&res, channels));
 	if (DB(r, &q_stats_tiers, &res, PERIOD(&pd), DBI(r->m->id),
 	    DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "tiers", rows_json(&res, tiers));
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (daily_query(r, &pd, series, &q_stats_joins_daily, JD_DAY,
-	    joins) == -1 ||
-	    paid_out(r, &pd, &po) == -1)
-		return r->status;
+	if ((st = daily_query(r, &pd, series, &q_stats_joins_daily, JD_DAY,
+	    joins)) != 0 ||
+	    (st = paid_out(r, &pd, &po)) != 0)
+		return st;
 	sp = j_obj();
 	o = j_obj();
 	j_int(o, "orders", po.payments);
@@ -548,12 +544,13 @@ stats_recharges(struct req *r)
 	struct paid_out po;
 	struct db_res res;
 	cJSON *d, *o, *series;
+	int st;
 
-	if (period_arg(r, &pd) == -1)
-		return r->status;
+	if ((st = period_arg(r, &pd)) != 0)
+		return st;
 	if (DB(r, &q_stats_recharges, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK || res.nrows != 1)
-		return resp_internal(r);
+		return db_fail(r);
 	d = period_obj(&pd);
 	o = j_obj();
 	j_int(o, "count", db_int(&res, 0, RC_COUNT));
@@ -563,17 +560,18 @@ stats_recharges(struct req *r)
 	j_add(d, "recharges", o);
 	if (DB(r, &q_stats_packages, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "packages", rows_json(&res, packages));
 	if (DB(r, &q_stats_providers, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "providers", rows_json(&res, providers));
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (daily_query(r, &pd, series, &q_stats_recharges_daily, RD_DAY,
-	    days) == -1 || paid_out(r, &pd, &po) == -1)
-		return r->status;
+	if ((st = daily_query(r, &pd, series, &q_stats_recharges_daily,
+	    RD_DAY, days)) != 0 ||
+	    (st = paid_out(r, &pd, &po)) != 0)
+		return st;
 	o = j_obj();
 	j_int(o, "payments", po.payments);
 	j_int(o, "principal_fen", po.principal_fen);
@@ -582,7 +580,7 @@ stats_recharges(struct req *r)
 	j_add(d, "used", o);
 	if (DB(r, &q_stats_balance, &res, DBI(r->m->id)) != DB_OK ||
 	    res.nrows != 1)
-		return resp_internal(r);
+		return db_fail(r);
 	o = j_obj();
 	j_int(o, "principal_fen", db_int(&res, 0, BL_PRINCIPAL));
 	j_int(o, "bonus_fen", db_int(&res, 0, BL_BONUS));
