@@ -32,17 +32,15 @@ signed_yuan(struct req *r, int64_t fen)
 	    page_yuan(r, fen);
 }
 
-/* The balance into the context; 0 or -1 (error recorded). */
+/* The balance into the context. 0, or the error status (recorded). */
 static int
 add_balance(struct req *r, cJSON *c, int64_t *principal, int64_t *bonus)
 {
 	struct db_res res;
 
 	if (DB(r, &q_pg_balance, &res, DBI(r->m->id),
-	    DBI(r->auth.member_id)) != DB_OK || res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
+	    DBI(r->auth.member_id)) != DB_OK || res.nrows != 1)
+		return db_fail(r);
 	*principal = db_int(&res, 0, PB_PRINCIPAL);
 	*bonus = db_int(&res, 0, PB_BONUS);
 	j_str(c, "total_yuan", page_yuan(r, *principal + *bonus));
@@ -77,11 +75,11 @@ page_wallet(struct req *r)
 		return st;
 	c = page_ctx("我的钱包", "page-wallet", "wallet.js");
 	j_bool(c, "tab_wallet", 1);
-	if (add_balance(r, c, &p, &b) == -1)
-		return r->status;
+	if ((st = add_balance(r, c, &p, &b)) != 0)
+		return st;
 	if (DB(r, &q_pg_entries, &res, DBI(r->m->id), DBI(r->auth.member_id),
 	    DBI(PAGE_ENTRIES + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows && i < PAGE_ENTRIES; i++) {
 		cJSON *o = j_obj();
@@ -118,15 +116,16 @@ page_recharge(struct req *r)
 	struct wallet_state ws;
 	int64_t p, b, order = 0;
 	cJSON *c, *arr, *cu;
-	int st, n, i;
+	int st, n, i, found;
 
 	if ((st = page_member_gate(r)) != 0)
 		return st;
 	c = page_ctx("充值", "page-recharge", "recharge.js");
 	j_bool(c, "tab_wallet", 1);
-	if (add_balance(r, c, &p, &b) == -1 || wallet_cfg_load(r, &cfg) == -1 ||
-	    wallet_pkgs_load(r, &pk, &n) == -1)
-		return r->status;
+	if ((st = add_balance(r, c, &p, &b)) != 0 ||
+	    (st = wallet_cfg_load(r, &cfg)) != 0 ||
+	    (st = wallet_pkgs_load(r, &pk, &n)) != 0)
+		return st;
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
@@ -160,9 +159,11 @@ page_recharge(struct req *r)
 		cJSON *s = j_arr(), *o;
 		int k;
 
-		if (wallet_state_load(r, r->auth.member_id, 0, &cfg, &ws,
-		    NULL) != 0)
-			return r->status ? r->status : resp_internal(r);
+		if ((st = wallet_state_load(r, r->auth.member_id, 0, &cfg, &ws,
+		    NULL, &found)) != 0)
+			return st;
+		if (!found)	/* signed in as a member that is gone */
+			return resp_internal(r);
 		for (i = 0; i < n && i < WALLET_MAX_PACKAGES; i++) {
 			rp[i].id = pk[i].id;
 			rp[i].pay_fen = pk[i].pay_fen;

@@ -238,14 +238,16 @@ jnode(struct req *r, cJSON *o, const char *prefix, const char *name,
 
 /* ---- helpers ---- */
 
+/* The member's balance now into *out. 0, or the error status (recorded). */
 static int
 balance_now(struct req *r, int64_t member_id, cJSON **out)
 {
 	struct db_res res;
 
+	*out = NULL;
 	if (DB(r, &q_st_balance, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK || res.nrows != 1)
-		return -1;
+		return db_fail(r);
 	*out = wallet_balance_json(db_int(&res, 0, SB_PRINCIPAL),
 	    db_int(&res, 0, SB_BONUS));
 	return 0;
@@ -275,7 +277,8 @@ payment_row_json(struct req *r, const struct db_res *res, int i)
 	return o;
 }
 
-/* Package or custom amount of a recharge request; 0 or -1 recorded. */
+/* Package or custom amount of a recharge request. 0, or the error
+   status (recorded). */
 static int
 recharge_amount(struct req *r, int64_t *package_id, int64_t *pay,
     int64_t *bonus)
@@ -283,45 +286,36 @@ recharge_amount(struct req *r, int64_t *package_id, int64_t *pay,
 	struct wallet_cfg cfg;
 	struct wallet_pkg pk;
 	char lo[32], hi[32];
-	int hp, hc, rc;
+	int hp, hc, st;
 
 	*package_id = *pay = *bonus = 0;
 	if ((hp = req_json_int(r, "package_id", 0, 1, INT64_MAX,
 	    package_id)) == -1 ||
 	    (hc = req_json_int(r, "pay_fen", 0, 1, WALLET_MAX_FEN, pay)) == -1)
-		return -1;
-	if (hp == 1 && hc == 1) {
-		resp_bad_field(r, "package_id", "请选择充值套餐或填写充值金额");
-		return -1;
-	}
-	if (hp == 0 && hc == 0) {
-		resp_bad_field(r, "pay_fen", "充值套餐与自定义金额只能选一个");
-		return -1;
-	}
+		return r->status;
+	if (hp == 1 && hc == 1)
+		return resp_bad_field(r, "package_id",
+		    "请选择充值套餐或填写充值金额");
+	if (hp == 0 && hc == 0)
+		return resp_bad_field(r, "pay_fen",
+		    "充值套餐与自定义金额只能选一个");
 	if (hp == 0) {
-		if ((rc = wallet_pkg_get(r, *package_id, &pk)) == -1)
-			return -1;
-		if (rc == 1) {
-			resp_bad_field(r, "package_id", "充值套餐不存在");
-			return -1;
-		}
+		if ((st = wallet_pkg_get(r, *package_id, &pk)) != 0)
+			return st;
 		*pay = pk.pay_fen;
 		*bonus = pk.bonus_fen;
 		return 0;
 	}
 	*package_id = 0;
-	if (wallet_cfg_load(r, &cfg) == -1)
-		return -1;
-	if (!cfg.custom.enabled) {
-		resp_bad_field(r, "pay_fen", "暂不支持自定义金额");
-		return -1;
-	}
+	if ((st = wallet_cfg_load(r, &cfg)) != 0)
+		return st;
+	if (!cfg.custom.enabled)
+		return resp_bad_field(r, "pay_fen", "暂不支持自定义金额");
 	if (*pay < cfg.custom.min_fen || *pay > cfg.custom.max_fen) {
 		wallet_yuan(lo, sizeof(lo), cfg.custom.min_fen);
 		wallet_yuan(hi, sizeof(hi), cfg.custom.max_fen);
-		resp_bad_field(r, "pay_fen", arena_printf(r->a,
+		return resp_bad_field(r, "pay_fen", arena_printf(r->a,
 		    "充值金额应在 %s 到 %s 元之间", lo, hi));
-		return -1;
 	}
 	return 0;
 }
@@ -338,17 +332,17 @@ struct counter_recharge {
 static int
 counter_recharge_tx(struct req *r, void *arg)
 {
-	int st;
 	struct counter_recharge *c = arg;
 	int64_t id;
-	cJSON *rc, *bal;
+	cJSON *rec, *bal;
+	int st;
 
-	id = wallet_recharge_insert(r, c->t.member_id, c->package_id,
+	if ((st = wallet_recharge_insert(r, c->t.member_id, c->package_id,
 	    c->method, wallet_trade_no(r, 'C'), c->pay_fen, c->bonus_fen, 1,
-	    c->t.store_id, r->auth.staff_id);
-	if (id == -1 || wallet_credit(r, id, c->t.member_id, c->pay_fen,
-	    c->bonus_fen, c->t.store_id, r->auth.staff_id) == -1)
-		return db_fail(r);
+	    c->t.store_id, r->auth.staff_id, &id)) != 0 ||
+	    (st = wallet_credit(r, id, c->t.member_id, c->pay_fen,
+	    c->bonus_fen, c->t.store_id, r->auth.staff_id)) != 0)
+		return st;
 	if ((st = audit_log(r, "wallet.recharge", arena_printf(r->a,
 	    "recharge:%lld", (long long)id), arena_printf(r->a,
 	    "{\"member_id\":%lld,\"pay_fen\":%lld,\"bonus_fen\":%lld,"
@@ -356,11 +350,12 @@ counter_recharge_tx(struct req *r, void *arg)
 	    (long long)c->pay_fen, (long long)c->bonus_fen, c->method),
 	    c->t.store_id)) != 0)
 		return st;
-	if ((rc = wallet_recharge_json(r, id)) == NULL ||
-	    balance_now(r, c->t.member_id, &bal) == -1)
-		return db_fail(r);
+	if ((rec = wallet_recharge_json(r, id)) == NULL)
+		return r->status;
+	if ((st = balance_now(r, c->t.member_id, &bal)) != 0)
+		return st;
 	c->out = j_obj();
-	j_add(c->out, "recharge", rc);
+	j_add(c->out, "recharge", rec);
 	j_add(c->out, "balance", bal);
 	return 201;
 }
@@ -389,9 +384,9 @@ wallet_counter_recharge(struct req *r)
 		c.method = "cash";
 	if (strcmp(c.method, "cash") != 0 && strcmp(c.method, "card") != 0)
 		return resp_bad_field(r, "method", "应为 cash 或 card");
-	if (recharge_amount(r, &c.package_id, &c.pay_fen, &c.bonus_fen) == -1)
-		return r->status;
-	if ((st = ticket_resolve(r, ticket, &c.t)) != 0)
+	if ((st = recharge_amount(r, &c.package_id, &c.pay_fen,
+	    &c.bonus_fen)) != 0 ||
+	    (st = ticket_resolve(r, ticket, &c.t)) != 0)
 		return st;
 	st = db_tx(r, counter_recharge_tx, &c);
 	if (st >= 400)
@@ -405,17 +400,17 @@ static int
 counter_pay_tx(struct req *r, void *arg)
 {
 	struct wallet_payment *p = arg;
-	int st = wallet_pay_tx(r, p);
 	cJSON *id;
+	int paid, st;
 
-	if (st >= 400)
-		return st;
+	if ((paid = wallet_pay_tx(r, p)) >= 400)
+		return paid;
 	id = cJSON_GetObjectItem(p->out, "id");
-	if ((st = audit_log(r, "wallet.payment", arena_printf(r->a, "payment:%lld",
-	    (long long)id->valuedouble), cJSON_PrintUnformatted(p->out),
-	    p->store_id)) != 0)
+	if ((st = audit_log(r, "wallet.payment", arena_printf(r->a,
+	    "payment:%lld", (long long)id->valuedouble),
+	    cJSON_PrintUnformatted(p->out), p->store_id)) != 0)
 		return st;
-	return st;
+	return paid;
 }
 
 /*
@@ -620,8 +615,9 @@ wallet_refund(struct req *r)
 	int st;
 
 	memset(&c, 0, sizeof(c));
-	if ((c.payment_id = wallet_param_id(r, "id")) == 0)
-		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
+	if ((st = wallet_param_id(r, "id", "支付记录不存在",
+	    &c.payment_id)) != 0)
+		return st;
 	if (r->body_len > 0 && (req_json_body(r) == -1 ||
 	    req_json_int(r, "amount_fen", 0, 1, WALLET_MAX_FEN, &c.amount) ==
 	    -1))
@@ -660,7 +656,7 @@ wallet_payments_list(struct req *r)
 	if (DB(r, &q_st_payments, &res, DBI(r->m->id), DBI(member),
 	    DBI(member), DBI(cashier), DBI(r->auth.staff_id), DBI(cursor),
 	    DBI(cursor), DBI(limit + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	n = db_page(&res, limit, PY_ID, &next);
 	for (i = 0; i < n; i++)
@@ -672,15 +668,15 @@ wallet_payments_list(struct req *r)
 static int
 wallet_payment_get(struct req *r)
 {
-	int st;
-	int64_t id = wallet_param_id(r, "id");
 	struct db_res res;
+	int64_t id;
 	cJSON *d;
+	int st;
 
-	if (id == 0)
-		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
+	if ((st = wallet_param_id(r, "id", "支付记录不存在", &id)) != 0)
+		return st;
 	if (DB(r, &q_st_payment, &res, DBI(r->m->id), DBI(id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
 	if ((st = staff_store_check(r, db_int(&res, 0, PY_STORE))) != 0)
@@ -692,16 +688,19 @@ wallet_payment_get(struct req *r)
 
 /* ---- settings: recharge packages ---- */
 
+/* The packages and the custom-amount limits into *out. 0, or the error
+   status (recorded). */
 static int
 packages_json(struct req *r, cJSON **out)
 {
 	struct wallet_cfg cfg;
 	struct wallet_pkg *p;
 	cJSON *d, *arr, *c;
-	int n, i;
+	int n, i, st;
 
-	if (wallet_cfg_load(r, &cfg) == -1 || wallet_pkgs_load(r, &p, &n) == -1)
-		return -1;
+	if ((st = wallet_cfg_load(r, &cfg)) != 0 ||
+	    (st = wallet_pkgs_load(r, &p, &n)) != 0)
+		return st;
 	d = j_obj();
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
@@ -730,9 +729,10 @@ static int
 wallet_settings_packages_get(struct req *r)
 {
 	cJSON *d;
+	int st;
 
-	if (packages_json(r, &d) == -1)
-		return r->status;
+	if ((st = packages_json(r, &d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -751,10 +751,9 @@ struct pkgs_put {
 static int
 pkgs_put_tx(struct req *r, void *arg)
 {
-	int st;
 	struct pkgs_put *c = arg;
 	struct db_res res;
-	int i;
+	int i, st;
 
 	if (DB(r, &q_st_pkg_retire, NULL, DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
@@ -797,7 +796,7 @@ wallet_settings_packages_put(struct req *r)
 	struct pkgs_put c;
 	struct db_res res;
 	cJSON *arr, *it, *cu, *d;
-	int i, j;
+	int i, j, st;
 
 	memset(&c, 0, sizeof(c));
 	if (req_json_body(r) == -1 ||
@@ -841,7 +840,7 @@ wallet_settings_packages_put(struct req *r)
 	/* an id must name a package of the merchant (a retired one comes
 	   back), once */
 	if (DB(r, &q_st_pkg_ids, &res, DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	for (i = 0; i < c.n; i++) {
 		int found = 0;
 
@@ -857,10 +856,9 @@ wallet_settings_packages_put(struct req *r)
 			return resp_bad_field(r, arena_printf(r->a,
 			    "packages[%d].id", i), "套餐不存在或重复");
 	}
-	if (db_tx(r, pkgs_put_tx, &c) >= 400)
-		return r->status;
-	if (packages_json(r, &d) == -1)
-		return r->status;
+	if ((st = db_tx(r, pkgs_put_tx, &c)) >= 400 ||
+	    (st = packages_json(r, &d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -906,20 +904,20 @@ static int
 wallet_settings_rules_get(struct req *r)
 {
 	struct wallet_cfg cfg;
+	int st;
 
-	if (wallet_cfg_load(r, &cfg) == -1)
-		return r->status;
+	if ((st = wallet_cfg_load(r, &cfg)) != 0)
+		return st;
 	return resp_data(r, 200, rules_json(&cfg.rules));
 }
 
 static int
 rules_put_tx(struct req *r, void *arg)
 {
-	int st;
 	struct deduction_rules *d = arg;
 	int amount = d->cap == CAP_FIRST_AMOUNT || d->cap == CAP_EACH_AMOUNT;
 	int pct = d->cap == CAP_FIRST_PCT || d->cap == CAP_EACH_PCT;
-	int i;
+	int i, st;
 
 	if (DB(r, &q_st_rules_save, NULL, DBI(r->m->id),
 	    DBS(wallet_split_name(d->split)),
@@ -933,7 +931,8 @@ rules_put_tx(struct req *r, void *arg)
 		    DBI(d->ranges[i].from_fen), DBI(d->ranges[i].to_fen),
 		    DBI(d->ranges[i].cap_fen)) != DB_OK)
 			return db_fail(r);
-	if ((st = audit_log(r, "settings.deduction", "wallet", r->body, 0)) != 0)
+	if ((st = audit_log(r, "settings.deduction", "wallet", r->body,
+	    0)) != 0)
 		return st;
 	return 200;
 }
@@ -954,7 +953,7 @@ wallet_settings_rules_put(struct req *r)
 	char field[64];
 	cJSON *cap, *ranges, *it;
 	int64_t v;
-	int i;
+	int i, st;
 
 	deduction_rules_default(&d);
 	if (req_json_body(r) == -1 ||
@@ -1008,8 +1007,8 @@ wallet_settings_rules_put(struct req *r)
 	}
 	if (deduction_rules_check(&d, field, sizeof(field), &msg) == -1)
 		return resp_bad_field(r, arena_strdup(r->a, field), msg);
-	if (db_tx(r, rules_put_tx, &d) >= 400)
-		return r->status;
+	if ((st = db_tx(r, rules_put_tx, &d)) >= 400)
+		return st;
 	return resp_data(r, 200, rules_json(&d));
 }
 
