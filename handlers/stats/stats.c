@@ -27,7 +27,10 @@
  * period with their discount and order amounts. Templates with either, and
  * every active template. (merchant, start, end) twice, then merchant.
  */
-DB_SQL(q_stats_templates,
+enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT, TP_ISSUED,
+    TP_ISSUED_USED, TP_CANCELLED, TP_EXPIRED, TP_USED, TP_DISCOUNT,
+    TP_ORDERS, TP_NCOLS };
+DB_SQL_COLS(q_stats_templates, TP_NCOLS,
     "SELECT t.id, t.name, t.kind, t.status, t.stock, t.stock_left,"
     " IFNULL(i.issued, 0), IFNULL(i.used, 0), IFNULL(i.cancelled, 0),"
     " IFNULL(i.expired, 0), IFNULL(u.used, 0), IFNULL(u.discount, 0),"
@@ -48,28 +51,33 @@ DB_SQL(q_stats_templates,
     " OR u.template_id IS NOT NULL OR t.status = 'active')"
     " ORDER BY t.id DESC");
 /* (tz offset s, merchant, start, end): day, claimed */
-DB_SQL(q_stats_claims_daily,
+enum { CD_DAY, CD_ISSUED, CD_NCOLS };
+DB_SQL_COLS(q_stats_claims_daily, CD_NCOLS,
     "SELECT DATE(claimed_at + INTERVAL ? SECOND), COUNT(*) FROM coupons"
     " WHERE merchant_id = ? AND claimed_at >= ? AND claimed_at < ?"
     " GROUP BY 1");
 /* (tz offset s, merchant, start, end): day, used, discount, orders */
-DB_SQL(q_stats_uses_daily,
+enum { UD_DAY, UD_USED, UD_DISCOUNT, UD_ORDERS, UD_NCOLS };
+DB_SQL_COLS(q_stats_uses_daily, UD_NCOLS,
     "SELECT DATE(used_at + INTERVAL ? SECOND), COUNT(*),"
     " SUM(IFNULL(discount_fen, 0)), SUM(IFNULL(order_fen, 0))"
     " FROM coupons WHERE merchant_id = ? AND status = 'used'"
     " AND used_at >= ? AND used_at < ? GROUP BY 1");
 
 /* (start, end, start, end, merchant): members now, new, new referred */
-DB_SQL(q_stats_members_total,
+enum { MT_MEMBERS, MT_NEW, MT_REFERRED, MT_NCOLS };
+DB_SQL_COLS(q_stats_members_total, MT_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(joined_at >= ? AND joined_at < ?), 0),"
     " IFNULL(SUM(joined_at >= ? AND joined_at < ?"
     " AND referrer_id IS NOT NULL), 0)"
     " FROM members WHERE merchant_id = ?");
-DB_SQL(q_stats_channels,
+enum { CH_CHANNEL, CH_NEW, CH_NCOLS };
+DB_SQL_COLS(q_stats_channels, CH_NCOLS,
     "SELECT channel, COUNT(*) FROM members WHERE merchant_id = ?"
     " AND joined_at >= ? AND joined_at < ? GROUP BY channel"
     " ORDER BY 2 DESC, 1");
-DB_SQL(q_stats_joins_daily,
+enum { JD_DAY, JD_NEW, JD_NCOLS };
+DB_SQL_COLS(q_stats_joins_daily, JD_NCOLS,
     "SELECT DATE(joined_at + INTERVAL ? SECOND), COUNT(*) FROM members"
     " WHERE merchant_id = ? AND joined_at >= ? AND joined_at < ?"
     " GROUP BY 1");
@@ -78,7 +86,8 @@ DB_SQL(q_stats_joins_daily,
  * its members now (tier from growth, as the card has it) and those of them
  * who joined in the period.
  */
-DB_SQL(q_stats_tiers,
+enum { TI_LEVEL, TI_NAME, TI_MEMBERS, TI_NEW, TI_NCOLS };
+DB_SQL_COLS(q_stats_tiers, TI_NCOLS,
     "SELECT l.level, l.name, COUNT(mb.id),"
     " IFNULL(SUM(mb.joined_at >= ? AND mb.joined_at < ?), 0)"
     " FROM (SELECT level, name, growth,"
@@ -90,25 +99,30 @@ DB_SQL(q_stats_tiers,
 
 /* Balance payments made in the period (members paying from stored value),
    and what refunds in the period gave back. */
-DB_SQL(q_stats_payments,
+enum { PM_COUNT, PM_ORDER, PM_PRINCIPAL, PM_BONUS, PM_MEMBERS, PM_NCOLS };
+DB_SQL_COLS(q_stats_payments, PM_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(order_fen), 0),"
     " IFNULL(SUM(principal_fen), 0), IFNULL(SUM(bonus_fen), 0),"
     " COUNT(DISTINCT member_id)"
     " FROM payments WHERE merchant_id = ? AND created_at >= ?"
     " AND created_at < ?");
-DB_SQL(q_stats_refunds,
+enum { RF_COUNT, RF_PRINCIPAL, RF_BONUS, RF_NCOLS };
+DB_SQL_COLS(q_stats_refunds, RF_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(principal_fen), 0),"
     " IFNULL(SUM(bonus_fen), 0)"
     " FROM refunds WHERE merchant_id = ? AND created_at >= ?"
     " AND created_at < ?");
 
 /* Recharges paid in the period. */
-DB_SQL(q_stats_recharges,
+enum { RC_COUNT, RC_PAY, RC_BONUS, RC_MEMBERS, RC_NCOLS };
+DB_SQL_COLS(q_stats_recharges, RC_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(pay_fen), 0), IFNULL(SUM(bonus_fen), 0),"
     " COUNT(DISTINCT member_id)"
     " FROM recharges WHERE merchant_id = ? AND status = 'paid'"
     " AND paid_at >= ? AND paid_at < ?");
-DB_SQL(q_stats_packages,
+enum { PK_PACKAGE, PK_LABEL, PK_PAY, PK_BONUS, PK_COUNT, PK_PAY_TOTAL,
+    PK_BONUS_TOTAL, PK_NCOLS };
+DB_SQL_COLS(q_stats_packages, PK_NCOLS,
     "SELECT r.package_id, p.label, p.pay_fen, p.bonus_fen, COUNT(*),"
     " SUM(r.pay_fen), SUM(r.bonus_fen)"
     " FROM recharges r LEFT JOIN recharge_packages p"
@@ -117,16 +131,19 @@ DB_SQL(q_stats_packages,
     " AND r.paid_at >= ? AND r.paid_at < ?"
     " GROUP BY r.package_id, p.label, p.pay_fen, p.bonus_fen"
     " ORDER BY 6 DESC, 1");
-DB_SQL(q_stats_providers,
+enum { PV_PROVIDER, PV_COUNT, PV_PAY, PV_NCOLS };
+DB_SQL_COLS(q_stats_providers, PV_NCOLS,
     "SELECT provider, COUNT(*), SUM(pay_fen) FROM recharges"
     " WHERE merchant_id = ? AND status = 'paid'"
     " AND paid_at >= ? AND paid_at < ? GROUP BY provider ORDER BY 3 DESC, 1");
-DB_SQL(q_stats_recharges_daily,
+enum { RD_DAY, RD_COUNT, RD_PAY, RD_BONUS, RD_NCOLS };
+DB_SQL_COLS(q_stats_recharges_daily, RD_NCOLS,
     "SELECT DATE(paid_at + INTERVAL ? SECOND), COUNT(*), SUM(pay_fen),"
     " SUM(bonus_fen) FROM recharges WHERE merchant_id = ?"
     " AND status = 'paid' AND paid_at >= ? AND paid_at < ? GROUP BY 1");
 /* (merchant): the balance outstanding now. */
-DB_SQL(q_stats_balance,
+enum { BL_PRINCIPAL, BL_BONUS, BL_HOLDERS, BL_NCOLS };
+DB_SQL_COLS(q_stats_balance, BL_NCOLS,
     "SELECT IFNULL(SUM(principal_fen), 0), IFNULL(SUM(bonus_fen), 0),"
     " IFNULL(SUM(principal_fen + bonus_fen > 0), 0)"
     " FROM members WHERE merchant_id = ?");
@@ -139,7 +156,7 @@ struct period {
 	char			 start[20], end[20];	/* UTC, end excluded */
 };
 
-/* The period of ?from=&to=; 0, or -1 with the error response set. */
+/* The period of ?from=&to=. 0, or the error status (recorded). */
 static int
 period_arg(struct req *r, struct period *pd)
 {
@@ -149,10 +166,8 @@ period_arg(struct req *r, struct period *pd)
 	pd->tz = tz_offset(r->m->tz);
 	stats_date((long)((time_now() + pd->tz) / 86400), today);
 	if (stats_period(req_query(r, "from"), req_query(r, "to"), today,
-	    &pd->p, &field, &why) == -1) {
-		resp_bad_field(r, field, why);
-		return -1;
-	}
+	    &pd->p, &field, &why) == -1)
+		return resp_bad_field(r, field, why);
 	time_sql((int64_t)pd->p.first * 86400 - pd->tz, pd->start);
 	time_sql((int64_t)(pd->p.last + 1) * 86400 - pd->tz, pd->end);
 	return 0;
@@ -181,6 +196,17 @@ j_rate(cJSON *o, const char *name, int64_t num, int64_t den)
 		cJSON_AddNumberToObject(o, name, v);
 }
 
+/*
+ * A column of a result as a JSON field: its name, its type ('i' integer,
+ * 'n' integer or null, 's' string or null) and the column it is read
+ * from. Tables of fields end with a NULL name.
+ */
+struct field {
+	const char	*name;
+	char		 type;
+	int		 col;
+};
+
 /* The daily series: one object per day of the period, {date} and the
    named counters at zero (daily_add() fills them). */
 static cJSON *
@@ -204,63 +230,55 @@ daily(const struct period *pd, const char *const *names)
 }
 
 /*
- * Add the rows of res (day, values in the order of names) to the series.
- * A day outside the period (the queries' bounds rule it out) is an
- * internal error: -1 with the response set.
+ * Add the rows of res to the series: the day in column day, the counters
+ * named by f from their columns. 0, or the error status (recorded): a
+ * day outside the period (the queries' bounds rule it out) is an
+ * internal error.
  */
 static int
 daily_add(struct req *r, const struct period *pd, cJSON *arr,
-    const struct db_res *res, const char *const *names)
+    const struct db_res *res, int day, const struct field *f)
 {
 	int i, k;
 
 	for (i = 0; i < res->nrows; i++) {
-		long d = stats_day(db_str(res, i, 0));
+		long d = stats_day(db_str(res, i, day));
 		cJSON *o;
 
 		if (d < pd->p.first || d > pd->p.last) {
 			log_err(r, "stats: day %s outside %s..%s",
-			    db_str(res, i, 0), pd->p.from, pd->p.to);
-			resp_internal(r);
-			return -1;
+			    db_str(res, i, day), pd->p.from, pd->p.to);
+			return resp_internal(r);
 		}
 		o = cJSON_GetArrayItem(arr, (int)(d - pd->p.first));
-		for (k = 0; names[k] != NULL; k++) {
-			cJSON *v = cJSON_GetObjectItem(o, names[k]);
+		for (k = 0; f[k].name != NULL; k++) {
+			cJSON *v = cJSON_GetObjectItem(o, f[k].name);
 
 			cJSON_SetNumberValue(v, v->valuedouble +
-			    (double)db_int(res, i, k + 1));
+			    (double)db_int(res, i, f[k].col));
 		}
 	}
 	return 0;
 }
 
 /*
- * A period's daily query q (tz offset, merchant, start, end -> day, values
- * in the order of names) run and added to the series. 0, or -1 with the
- * response set.
+ * A period's daily query q (tz offset, merchant, start, end -> the day in
+ * column day, the counters of f) run and added to the series. 0, or the
+ * error status (recorded).
  */
 static int
 daily_query(struct req *r, const struct period *pd, cJSON *series,
-    struct db_sql *q, const char *const *names)
+    struct db_sql *q, int day, const struct field *f)
 {
 	struct db_res res;
 
-	if (DB(r, q, &res, DBI(pd->tz), DBI(r->m->id), PERIOD(pd)) != DB_OK) {
-		resp_internal(r);
-		return -1;
-	}
-	return daily_add(r, pd, series, &res, names);
+	if (DB(r, q, &res, DBI(pd->tz), DBI(r->m->id), PERIOD(pd)) != DB_OK)
+		return db_fail(r);
+	return daily_add(r, pd, series, &res, day, f);
 }
 
-/* A column of a result as a JSON field: 'i' integer, 'n' integer or null,
-   's' string or null. */
-struct field {
-	const char	*name;
-	char		 type;
-};
 
-/* The rows of res as objects with the fields in column order. */
+/* The rows of res as objects with the fields of f, in its order. */
 static cJSON *
 rows_json(const struct db_res *res, const struct field *f)
 {
@@ -272,11 +290,12 @@ rows_json(const struct db_res *res, const struct field *f)
 
 		for (k = 0; f[k].name != NULL; k++)
 			if (f[k].type == 's')
-				j_str(o, f[k].name, db_str(res, i, k));
-			else if (f[k].type == 'n' && db_isnull(res, i, k))
+				j_str(o, f[k].name, db_str(res, i, f[k].col));
+			else if (f[k].type == 'n' &&
+			    db_isnull(res, i, f[k].col))
 				j_null(o, f[k].name);
 			else
-				j_int(o, f[k].name, db_int(res, i, k));
+				j_int(o, f[k].name, db_int(res, i, f[k].col));
 		j_add(arr, NULL, o);
 	}
 	return arr;
@@ -288,6 +307,7 @@ struct paid_out {
 	int64_t	 refunded_fen;
 };
 
+/* The period's paid_out. 0, or the error status (recorded). */
 static int
 paid_out(struct req *r, const struct period *pd, struct paid_out *p)
 {
@@ -296,35 +316,50 @@ paid_out(struct req *r, const struct period *pd, struct paid_out *p)
 	if (DB(r, &q_stats_payments, &res, DBI(r->m->id), PERIOD(pd)) !=
 	    DB_OK || res.nrows != 1 ||
 	    DB(r, &q_stats_refunds, &ref, DBI(r->m->id), PERIOD(pd)) !=
-	    DB_OK || ref.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
-	p->payments = db_int(&res, 0, 0);
-	p->order_fen = db_int(&res, 0, 1);
-	p->principal_fen = db_int(&res, 0, 2);
-	p->bonus_fen = db_int(&res, 0, 3);
-	p->members = db_int(&res, 0, 4);
-	p->refunded_fen = db_int(&ref, 0, 1) + db_int(&ref, 0, 2);
+	    DB_OK || ref.nrows != 1)
+		return db_fail(r);
+	p->payments = db_int(&res, 0, PM_COUNT);
+	p->order_fen = db_int(&res, 0, PM_ORDER);
+	p->principal_fen = db_int(&res, 0, PM_PRINCIPAL);
+	p->bonus_fen = db_int(&res, 0, PM_BONUS);
+	p->members = db_int(&res, 0, PM_MEMBERS);
+	p->refunded_fen = db_int(&ref, 0, RF_PRINCIPAL) +
+	    db_int(&ref, 0, RF_BONUS);
 	return 0;
 }
 
 /* ---- coupons ---- */
 
-/* The counts of a template or of all (q_stats_templates' columns 6..12)
-   with their rates. */
+/* The counts of a template, or their sums over all templates. */
+enum { CN_ISSUED, CN_ISSUED_USED, CN_CANCELLED, CN_EXPIRED, CN_USED,
+    CN_DISCOUNT, CN_ORDERS, CN_N };
+
+/* The counts of row i of q_stats_templates. */
 static void
-coupon_counts(cJSON *o, const int64_t v[7])
+coupon_counts_row(const struct db_res *res, int i, int64_t v[CN_N])
 {
-	j_int(o, "issued", v[0]);
-	j_int(o, "issued_used", v[1]);
-	j_int(o, "cancelled", v[2]);
-	j_int(o, "expired", v[3]);
-	j_rate(o, "use_rate", v[1], v[0]);
-	j_int(o, "used", v[4]);
-	j_int(o, "discount_fen", v[5]);
-	j_int(o, "order_fen", v[6]);
-	j_rate(o, "roi", v[6], v[5]);
+	v[CN_ISSUED] = db_int(res, i, TP_ISSUED);
+	v[CN_ISSUED_USED] = db_int(res, i, TP_ISSUED_USED);
+	v[CN_CANCELLED] = db_int(res, i, TP_CANCELLED);
+	v[CN_EXPIRED] = db_int(res, i, TP_EXPIRED);
+	v[CN_USED] = db_int(res, i, TP_USED);
+	v[CN_DISCOUNT] = db_int(res, i, TP_DISCOUNT);
+	v[CN_ORDERS] = db_int(res, i, TP_ORDERS);
+}
+
+/* The counts with their rates. */
+static void
+coupon_counts(cJSON *o, const int64_t v[CN_N])
+{
+	j_int(o, "issued", v[CN_ISSUED]);
+	j_int(o, "issued_used", v[CN_ISSUED_USED]);
+	j_int(o, "cancelled", v[CN_CANCELLED]);
+	j_int(o, "expired", v[CN_EXPIRED]);
+	j_rate(o, "use_rate", v[CN_ISSUED_USED], v[CN_ISSUED]);
+	j_int(o, "used", v[CN_USED]);
+	j_int(o, "discount_fen", v[CN_DISCOUNT]);
+	j_int(o, "order_fen", v[CN_ORDERS]);
+	j_rate(o, "roi", v[CN_ORDERS], v[CN_DISCOUNT]);
 }
 
 /*
@@ -343,36 +378,37 @@ coupon_counts(cJSON *o, const int64_t v[7])
 static int
 stats_coupons(struct req *r)
 {
-	static const char *const claims[] = { "issued", NULL };
-	static const char *const uses[] = { "used", "discount_fen",
-	    "order_fen", NULL };
+	static const struct field claims[] = { { "issued", 'i', CD_ISSUED },
+	    { .name = NULL } };
+	static const struct field uses[] = { { "used", 'i', UD_USED },
+	    { "discount_fen", 'i', UD_DISCOUNT },
+	    { "order_fen", 'i', UD_ORDERS }, { .name = NULL } };
 	static const char *const names[] = { "issued", "used", "discount_fen",
 	    "order_fen", NULL };
-	int64_t tot[7] = { 0 };
+	int64_t tot[CN_N] = { 0 };
 	struct period pd;
 	struct db_res res;
 	cJSON *d, *arr, *o, *series;
-	int i, k;
+	int i, k, st;
 
-	if (period_arg(r, &pd) == -1)
-		return r->status;
+	if ((st = period_arg(r, &pd)) != 0)
+		return st;
 	if (DB(r, &q_stats_templates, &res, DBI(r->m->id), PERIOD(&pd),
 	    DBI(r->m->id), PERIOD(&pd), DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows; i++) {
-		int64_t stock = db_int(&res, i, 4);
-		int64_t claimed = stock - db_int(&res, i, 5);
-		int64_t v[7];
+		int64_t stock = db_int(&res, i, TP_STOCK);
+		int64_t claimed = stock - db_int(&res, i, TP_STOCK_LEFT);
+		int64_t v[CN_N];
 
-		for (k = 0; k < 7; k++)
-			v[k] = db_int(&res, i, 6 + k);
+		coupon_counts_row(&res, i, v);
 		o = j_obj();
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "name", db_str(&res, i, 1));
-		j_str(o, "kind", db_str(&res, i, 2));
-		j_str(o, "status", db_str(&res, i, 3));
-		if (db_isnull(&res, i, 4)) {
+		j_int(o, "id", db_int(&res, i, TP_ID));
+		j_str(o, "name", db_str(&res, i, TP_NAME));
+		j_str(o, "kind", db_str(&res, i, TP_KIND));
+		j_str(o, "status", db_str(&res, i, TP_STATUS));
+		if (db_isnull(&res, i, TP_STOCK)) {
 			j_null(o, "stock");
 			j_null(o, "claimed");
 			j_null(o, "claim_rate");
@@ -383,7 +419,7 @@ stats_coupons(struct req *r)
 		}
 		coupon_counts(o, v);
 		j_add(arr, NULL, o);
-		for (k = 0; k < 7; k++)
+		for (k = 0; k < CN_N; k++)
 			tot[k] += v[k];
 	}
 	d = period_obj(&pd);
@@ -394,9 +430,11 @@ stats_coupons(struct req *r)
 
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (daily_query(r, &pd, series, &q_stats_claims_daily, claims) == -1 ||
-	    daily_query(r, &pd, series, &q_stats_uses_daily, uses) == -1)
-		return r->status;
+	if ((st = daily_query(r, &pd, series, &q_stats_claims_daily, CD_DAY,
+	    claims)) != 0 ||
+	    (st = daily_query(r, &pd, series, &q_stats_uses_daily, UD_DAY,
+	    uses)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -418,38 +456,43 @@ static int
 stats_members(struct req *r)
 {
 	static const char *const names[] = { "new_members", NULL };
-	static const struct field channels[] = { { "channel", 's' },
-	    { "new_members", 'i' }, { NULL, 0 } };
-	static const struct field tiers[] = { { "level", 'i' },
-	    { "name", 's' }, { "members", 'i' }, { "new_members", 'i' },
-	    { NULL, 0 } };
+	static const struct field joins[] = { { "new_members", 'i', JD_NEW },
+	    { .name = NULL } };
+	static const struct field channels[] = {
+	    { "channel", 's', CH_CHANNEL }, { "new_members", 'i', CH_NEW },
+	    { .name = NULL } };
+	static const struct field tiers[] = { { "level", 'i', TI_LEVEL },
+	    { "name", 's', TI_NAME }, { "members", 'i', TI_MEMBERS },
+	    { "new_members", 'i', TI_NEW }, { .name = NULL } };
 	struct period pd;
 	struct paid_out po;
 	struct db_res res;
 	cJSON *d, *o, *series, *sp;
+	int st;
 
-	if (period_arg(r, &pd) == -1)
-		return r->status;
+	if ((st = period_arg(r, &pd)) != 0)
+		return st;
 	if (DB(r, &q_stats_members_total, &res, PERIOD(&pd), PERIOD(&pd),
 	    DBI(r->m->id)) != DB_OK || res.nrows != 1)
-		return resp_internal(r);
+		return db_fail(r);
 	d = period_obj(&pd);
-	j_int(d, "members", db_int(&res, 0, 0));
-	j_int(d, "new_members", db_int(&res, 0, 1));
-	j_int(d, "referred", db_int(&res, 0, 2));
+	j_int(d, "members", db_int(&res, 0, MT_MEMBERS));
+	j_int(d, "new_members", db_int(&res, 0, MT_NEW));
+	j_int(d, "referred", db_int(&res, 0, MT_REFERRED));
 	if (DB(r, &q_stats_channels, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "channels", rows_json(&res, channels));
 	if (DB(r, &q_stats_tiers, &res, PERIOD(&pd), DBI(r->m->id),
 	    DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "tiers", rows_json(&res, tiers));
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (daily_query(r, &pd, series, &q_stats_joins_daily, names) == -1 ||
-	    paid_out(r, &pd, &po) == -1)
-		return r->status;
+	if ((st = daily_query(r, &pd, series, &q_stats_joins_daily, JD_DAY,
+	    joins)) != 0 ||
+	    (st = paid_out(r, &pd, &po)) != 0)
+		return st;
 	sp = j_obj();
 	o = j_obj();
 	j_int(o, "orders", po.payments);
@@ -486,42 +529,49 @@ stats_recharges(struct req *r)
 {
 	static const char *const names[] = { "count", "pay_fen", "bonus_fen",
 	    NULL };
-	static const struct field packages[] = { { "package_id", 'n' },
-	    { "label", 's' }, { "pay_fen", 'n' }, { "bonus_fen", 'n' },
-	    { "count", 'i' }, { "pay_fen_total", 'i' },
-	    { "bonus_fen_total", 'i' }, { NULL, 0 } };
-	static const struct field providers[] = { { "provider", 's' },
-	    { "count", 'i' }, { "pay_fen", 'i' }, { NULL, 0 } };
+	static const struct field days[] = { { "count", 'i', RD_COUNT },
+	    { "pay_fen", 'i', RD_PAY }, { "bonus_fen", 'i', RD_BONUS },
+	    { .name = NULL } };
+	static const struct field packages[] = {
+	    { "package_id", 'n', PK_PACKAGE }, { "label", 's', PK_LABEL },
+	    { "pay_fen", 'n', PK_PAY }, { "bonus_fen", 'n', PK_BONUS },
+	    { "count", 'i', PK_COUNT }, { "pay_fen_total", 'i', PK_PAY_TOTAL },
+	    { "bonus_fen_total", 'i', PK_BONUS_TOTAL }, { .name = NULL } };
+	static const struct field providers[] = {
+	    { "provider", 's', PV_PROVIDER }, { "count", 'i', PV_COUNT },
+	    { "pay_fen", 'i', PV_PAY }, { .name = NULL } };
 	struct period pd;
 	struct paid_out po;
 	struct db_res res;
 	cJSON *d, *o, *series;
+	int st;
 
-	if (period_arg(r, &pd) == -1)
-		return r->status;
+	if ((st = period_arg(r, &pd)) != 0)
+		return st;
 	if (DB(r, &q_stats_recharges, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK || res.nrows != 1)
-		return resp_internal(r);
+		return db_fail(r);
 	d = period_obj(&pd);
 	o = j_obj();
-	j_int(o, "count", db_int(&res, 0, 0));
-	j_int(o, "members", db_int(&res, 0, 3));
-	j_int(o, "pay_fen", db_int(&res, 0, 1));
-	j_int(o, "bonus_fen", db_int(&res, 0, 2));
+	j_int(o, "count", db_int(&res, 0, RC_COUNT));
+	j_int(o, "members", db_int(&res, 0, RC_MEMBERS));
+	j_int(o, "pay_fen", db_int(&res, 0, RC_PAY));
+	j_int(o, "bonus_fen", db_int(&res, 0, RC_BONUS));
 	j_add(d, "recharges", o);
 	if (DB(r, &q_stats_packages, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "packages", rows_json(&res, packages));
 	if (DB(r, &q_stats_providers, &res, DBI(r->m->id), PERIOD(&pd)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	j_add(d, "providers", rows_json(&res, providers));
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (daily_query(r, &pd, series, &q_stats_recharges_daily, names) ==
-	    -1 || paid_out(r, &pd, &po) == -1)
-		return r->status;
+	if ((st = daily_query(r, &pd, series, &q_stats_recharges_daily,
+	    RD_DAY, days)) != 0 ||
+	    (st = paid_out(r, &pd, &po)) != 0)
+		return st;
 	o = j_obj();
 	j_int(o, "payments", po.payments);
 	j_int(o, "principal_fen", po.principal_fen);
@@ -530,12 +580,13 @@ stats_recharges(struct req *r)
 	j_add(d, "used", o);
 	if (DB(r, &q_stats_balance, &res, DBI(r->m->id)) != DB_OK ||
 	    res.nrows != 1)
-		return resp_internal(r);
+		return db_fail(r);
 	o = j_obj();
-	j_int(o, "principal_fen", db_int(&res, 0, 0));
-	j_int(o, "bonus_fen", db_int(&res, 0, 1));
-	j_int(o, "total_fen", db_int(&res, 0, 0) + db_int(&res, 0, 1));
-	j_int(o, "members", db_int(&res, 0, 2));
+	j_int(o, "principal_fen", db_int(&res, 0, BL_PRINCIPAL));
+	j_int(o, "bonus_fen", db_int(&res, 0, BL_BONUS));
+	j_int(o, "total_fen", db_int(&res, 0, BL_PRINCIPAL) +
+	    db_int(&res, 0, BL_BONUS));
+	j_int(o, "members", db_int(&res, 0, BL_HOLDERS));
 	j_add(d, "balance", o);
 	return resp_data(r, 200, d);
 }

@@ -94,21 +94,15 @@ sandbox_verify(struct req *r, struct pay_notify *n)
 	    req_json_int(r, "amount_fen", 1, 1, INT64_MAX / 4, &amount) == -1 ||
 	    req_json_str(r, "status", 1, 1, 32, &status) == -1 ||
 	    req_json_str(r, "sign", 1, 1, 128, &sign) == -1)
-		return -1;
-	if (key == NULL) {
-		resp_err(r, 404, "not_found", "支付渠道不可用", NULL);
-		return -1;
-	}
+		return r->status;
+	if (key == NULL)
+		return resp_err(r, 404, "not_found", "支付渠道不可用", NULL);
 	if (sandbox_canonical(canon, sizeof(canon), no, amount, status) == -1 ||
-	    strlen(sign) != 64) {
-		resp_err(r, 400, "invalid_signature", "签名错误", "sign");
-		return -1;
-	}
+	    strlen(sign) != 64)
+		return resp_err(r, 400, "invalid_signature", "签名错误", "sign");
 	sandbox_sign(want, key, 32, canon, strlen(canon));
-	if (sodium_memcmp(want, sign, 64) != 0) {
-		resp_err(r, 400, "invalid_signature", "签名错误", "sign");
-		return -1;
-	}
+	if (sodium_memcmp(want, sign, 64) != 0)
+		return resp_err(r, 400, "invalid_signature", "签名错误", "sign");
 	n->out_trade_no = no;
 	n->amount_fen = amount;
 	n->success = strcmp(status, "SUCCESS") == 0;

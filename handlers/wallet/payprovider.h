@@ -41,12 +41,13 @@ struct pay_provider {
 	const char	*name;
 	/* Usable in this environment (configured, allowed). */
 	int		(*enabled)(void);
-	/* The data a client needs to pay: fill the payment object. 0/-1. */
+	/* The data a client needs to pay: fill the payment object. 0, or
+	   the error status (recorded). */
 	int		(*checkout)(struct req *, const struct pay_order *,
 			    cJSON *payment);
 	/*
-	 * Read and verify the callback in the request body. 0, or -1 with
-	 * the error recorded (400 invalid_signature, invalid_field, ...).
+	 * Read and verify the callback in the request body. 0, or the error
+	 * status (recorded): 400 invalid_signature, invalid_field, ...
 	 */
 	int		(*verify)(struct req *, struct pay_notify *);
 	/* The answer that tells the provider to stop retrying. */

@@ -17,32 +17,42 @@
 
 /* ---- statements ---- */
 
-DB_SQL(q_ws_get,
+enum { WS_CUSTOM_ENABLED, WS_CUSTOM_MIN, WS_CUSTOM_MAX, WS_SPLIT, WS_BONUS_PCT,
+    WS_FREEZE_BONUS, WS_CAP_KIND, WS_CAP_AMOUNT, WS_CAP_PCT, WS_NCOLS };
+DB_SQL_COLS(q_ws_get, WS_NCOLS,
     "SELECT custom_enabled, custom_min_fen, custom_max_fen, split,"
     " bonus_pct, freeze_same_day_bonus, cap_kind, cap_amount_fen, cap_pct"
     " FROM wallet_settings WHERE merchant_id = ?");
-DB_SQL(q_ws_ranges,
+enum { RG_FROM, RG_TO, RG_CAP, RG_NCOLS };
+DB_SQL_COLS(q_ws_ranges, RG_NCOLS,
     "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges"
     " WHERE merchant_id = ? ORDER BY position LIMIT 20");
-DB_SQL(q_pkgs,
+/* q_pkgs and q_pkg_get */
+enum { PK_ID, PK_PAY, PK_BONUS, PK_LABEL, PK_RECOMMENDED, PK_NCOLS };
+DB_SQL_COLS(q_pkgs, PK_NCOLS,
     "SELECT id, pay_fen, bonus_fen, label, recommended FROM recharge_packages"
     " WHERE merchant_id = ? AND active = 1 ORDER BY position, id LIMIT 20");
-DB_SQL(q_pkg_get,
+DB_SQL_COLS(q_pkg_get, PK_NCOLS,
     "SELECT id, pay_fen, bonus_fen, label, recommended FROM recharge_packages"
     " WHERE merchant_id = ? AND id = ? AND active = 1");
-DB_SQL(q_member_lock,
+/* q_member_lock and q_member_read */
+enum { MA_PRINCIPAL, MA_BONUS, MA_GROWTH, MA_NCOLS };
+DB_SQL_COLS(q_member_lock, MA_NCOLS,
     "SELECT principal_fen, bonus_fen, growth FROM members"
     " WHERE merchant_id = ? AND id = ? FOR UPDATE");
-DB_SQL(q_member_read,
+DB_SQL_COLS(q_member_read, MA_NCOLS,
     "SELECT principal_fen, bonus_fen, growth FROM members"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_bonus_today,
+/* q_bonus_today and q_bonus_today_lock */
+enum { BD_BONUS, BD_NCOLS };
+DB_SQL_COLS(q_bonus_today, BD_NCOLS,
     "SELECT bonus_fen FROM wallet_bonus_days"
     " WHERE merchant_id = ? AND member_id = ? AND day = ?");
-DB_SQL(q_bonus_today_lock,
+DB_SQL_COLS(q_bonus_today_lock, BD_NCOLS,
     "SELECT bonus_fen FROM wallet_bonus_days"
     " WHERE merchant_id = ? AND member_id = ? AND day = ? LOCK IN SHARE MODE");
-DB_SQL(q_paid_before,
+enum { PB_ID, PB_NCOLS };
+DB_SQL_COLS(q_paid_before, PB_NCOLS,
     "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ? LIMIT 1");
 DB_SQL(q_credit,
     "UPDATE members SET principal_fen = principal_fen + ?,"
@@ -55,7 +65,8 @@ DB_SQL(q_bonus_day_add,
     "INSERT INTO wallet_bonus_days (merchant_id, member_id, day, bonus_fen)"
     " VALUES (?, ?, ?, ?)"
     " ON DUPLICATE KEY UPDATE bonus_fen = bonus_fen + VALUES(bonus_fen)");
-DB_SQL(q_points_rate,
+enum { PR_PER_YUAN, PR_NCOLS };
+DB_SQL_COLS(q_points_rate, PR_NCOLS,
     "SELECT points_per_yuan FROM merchants WHERE id = ?");
 DB_SQL(q_pay_insert,
     "INSERT INTO payments (merchant_id, member_id, store_id, staff_id,"
@@ -70,21 +81,27 @@ DB_SQL(q_debit,
 DB_SQL(q_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_store_ok,
+enum { SO_ID, SO_NCOLS };
+DB_SQL_COLS(q_store_ok, SO_NCOLS,
     "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
 DB_SQL(q_recharge_insert,
     "INSERT INTO recharges (merchant_id, member_id, package_id, provider,"
     " out_trade_no, pay_fen, bonus_fen, status, store_id, staff_id,"
     " created_at, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
     " UTC_TIMESTAMP(), IF(? = 1, UTC_TIMESTAMP(), NULL))");
-DB_SQL(q_recharge_get,
+enum { RC_ID, RC_MEMBER, RC_PACKAGE, RC_PROVIDER, RC_TRADE_NO, RC_PAY,
+    RC_BONUS, RC_STATUS, RC_STORE, RC_CREATED, RC_PAID, RC_NCOLS };
+DB_SQL_COLS(q_recharge_get, RC_NCOLS,
     "SELECT id, member_id, package_id, provider, out_trade_no, pay_fen,"
     " bonus_fen, status, store_id, created_at, paid_at FROM recharges"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_recharge_mine,
+enum { RM_TRADE_NO, RM_PAY, RM_PROVIDER, RM_NCOLS };
+DB_SQL_COLS(q_recharge_mine, RM_NCOLS,
     "SELECT out_trade_no, pay_fen, provider FROM recharges"
     " WHERE merchant_id = ? AND id = ? AND member_id = ?");
-DB_SQL(q_recharge_by_trade,
+enum { RT_ID, RT_MERCHANT, RT_MEMBER, RT_PAY, RT_BONUS, RT_M_CODE, RT_M_NAME,
+    RT_M_TZ, RT_NCOLS };
+DB_SQL_COLS(q_recharge_by_trade, RT_NCOLS,
     "SELECT rc.id, rc.merchant_id, rc.member_id, rc.pay_fen, rc.bonus_fen,"
     " m.code, m.name, m.tz FROM recharges rc"
     " JOIN merchants m ON m.id = rc.merchant_id"
@@ -92,27 +109,36 @@ DB_SQL(q_recharge_by_trade,
 DB_SQL(q_recharge_settle,
     "UPDATE recharges SET status = 'paid', paid_at = UTC_TIMESTAMP()"
     " WHERE id = ? AND status = 'pending'");
-DB_SQL(q_wallet_balance,
+enum { WB_PRINCIPAL, WB_BONUS, WB_NCOLS };
+DB_SQL_COLS(q_wallet_balance, WB_NCOLS,
     "SELECT principal_fen, bonus_fen FROM members"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_wallet_entries,
+enum { WE_ID, WE_AT, WE_KIND, WE_PRINCIPAL, WE_BONUS, WE_REF, WE_STORE,
+    WE_NCOLS };
+DB_SQL_COLS(q_wallet_entries, WE_NCOLS,
     "SELECT id, created_at, kind, principal_fen, bonus_fen, ref, store_id"
     " FROM wallet_entries WHERE merchant_id = ? AND member_id = ?"
     " AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
 
 /* ---- shared pieces (wallet.h) ---- */
 
-int64_t
-wallet_param_id(struct req *r, const char *name)
+int
+wallet_param_id(struct req *r, const char *name, const char *gone,
+    int64_t *id)
 {
 	const char *s = req_param(r, name);
 	char *end;
 	long long v;
 
-	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 18)
-		return 0;
-	v = strtoll(s, &end, 10);
-	return *end == '\0' && v > 0 ? (int64_t)v : 0;
+	*id = 0;
+	if (s != NULL && *s >= '1' && *s <= '9' && strlen(s) <= 18) {
+		v = strtoll(s, &end, 10);
+		if (*end == '\0' && v > 0)
+			*id = (int64_t)v;
+	}
+	if (*id == 0)
+		return resp_err(r, 404, "not_found", gone, NULL);
+	return 0;
 }
 
 const char *
@@ -154,43 +180,40 @@ wallet_cfg_load(struct req *r, struct wallet_cfg *c)
 	c->custom.min_fen = 1000;
 	c->custom.max_fen = 500000;
 	if (DB(r, &q_ws_get, &res, DBI(r->m->id)) != DB_OK)
-		goto fail;
+		return db_fail(r);
 	if (res.nrows == 0)
 		return 0;
-	c->custom.enabled = db_int(&res, 0, 0) != 0;
-	c->custom.min_fen = db_int(&res, 0, 1);
-	c->custom.max_fen = db_int(&res, 0, 2);
-	wallet_split_parse(db_str(&res, 0, 3), &c->rules.split);
-	c->rules.bonus_pct = (int)db_int(&res, 0, 4);
-	c->rules.freeze_same_day_bonus = db_int(&res, 0, 5) != 0;
-	wallet_cap_parse(db_str(&res, 0, 6), &c->rules.cap);
-	c->rules.cap_amount_fen = db_int(&res, 0, 7);
-	c->rules.cap_pct = (int)db_int(&res, 0, 8);
+	c->custom.enabled = db_int(&res, 0, WS_CUSTOM_ENABLED) != 0;
+	c->custom.min_fen = db_int(&res, 0, WS_CUSTOM_MIN);
+	c->custom.max_fen = db_int(&res, 0, WS_CUSTOM_MAX);
+	wallet_split_parse(db_str(&res, 0, WS_SPLIT), &c->rules.split);
+	c->rules.bonus_pct = (int)db_int(&res, 0, WS_BONUS_PCT);
+	c->rules.freeze_same_day_bonus =
+	    db_int(&res, 0, WS_FREEZE_BONUS) != 0;
+	wallet_cap_parse(db_str(&res, 0, WS_CAP_KIND), &c->rules.cap);
+	c->rules.cap_amount_fen = db_int(&res, 0, WS_CAP_AMOUNT);
+	c->rules.cap_pct = (int)db_int(&res, 0, WS_CAP_PCT);
 	if (c->rules.cap != CAP_ORDER_RANGES)
 		return 0;
 	if (DB(r, &q_ws_ranges, &res, DBI(r->m->id)) != DB_OK)
-		goto fail;
+		return db_fail(r);
 	for (i = 0; i < res.nrows && i < WALLET_MAX_RANGES; i++) {
-		c->rules.ranges[i].from_fen = db_int(&res, i, 0);
-		c->rules.ranges[i].to_fen = db_int(&res, i, 1);
-		c->rules.ranges[i].cap_fen = db_int(&res, i, 2);
+		c->rules.ranges[i].from_fen = db_int(&res, i, RG_FROM);
+		c->rules.ranges[i].to_fen = db_int(&res, i, RG_TO);
+		c->rules.ranges[i].cap_fen = db_int(&res, i, RG_CAP);
 	}
 	c->rules.nranges = i;
 	return 0;
-fail:
-	if (!db_retry_pending())
-		resp_internal(r);
-	return -1;
 }
 
 static void
 pkg_row(const struct db_res *res, int i, struct wallet_pkg *p)
 {
-	p->id = db_int(res, i, 0);
-	p->pay_fen = db_int(res, i, 1);
-	p->bonus_fen = db_int(res, i, 2);
-	p->label = db_str(res, i, 3);
-	p->recommended = db_int(res, i, 4) != 0;
+	p->id = db_int(res, i, PK_ID);
+	p->pay_fen = db_int(res, i, PK_PAY);
+	p->bonus_fen = db_int(res, i, PK_BONUS);
+	p->label = db_str(res, i, PK_LABEL);
+	p->recommended = db_int(res, i, PK_RECOMMENDED) != 0;
 }
 
 int
@@ -199,11 +222,8 @@ wallet_pkgs_load(struct req *r, struct wallet_pkg **out, int *n)
 	struct db_res res;
 	int i;
 
-	if (DB(r, &q_pkgs, &res, DBI(r->m->id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
+	if (DB(r, &q_pkgs, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
 	*out = arena_calloc(r->a, (size_t)res.nrows + 1, sizeof(**out));
 	for (i = 0; i < res.nrows; i++)
 		pkg_row(&res, i, &(*out)[i]);
@@ -216,13 +236,10 @@ wallet_pkg_get(struct req *r, int64_t id, struct wallet_pkg *p)
 {
 	struct db_res res;
 
-	if (DB(r, &q_pkg_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
+	if (DB(r, &q_pkg_get, &res, DBI(r->m->id), DBI(id)) != DB_OK)
+		return db_fail(r);
 	if (res.nrows == 0)
-		return 1;
+		return resp_bad_field(r, "package_id", "充值套餐不存在");
 	pkg_row(&res, 0, p);
 	return 0;
 }
@@ -236,36 +253,35 @@ wallet_pkg_get(struct req *r, int64_t id, struct wallet_pkg *p)
  */
 int
 wallet_state_load(struct req *r, int64_t member_id, int lock,
-    const struct wallet_cfg *c, struct wallet_state *st, int64_t *growth)
+    const struct wallet_cfg *c, struct wallet_state *st, int64_t *growth,
+    int *found)
 {
 	struct db_res res;
 
 	memset(st, 0, sizeof(*st));
+	*found = 0;
 	if (DB(r, lock ? &q_member_lock : &q_member_read, &res, DBI(r->m->id),
 	    DBI(member_id)) != DB_OK)
-		goto fail;
+		return db_fail(r);
 	if (res.nrows == 0)
-		return 1;
-	st->principal_fen = db_int(&res, 0, 0);
-	st->bonus_fen = db_int(&res, 0, 1);
+		return 0;
+	*found = 1;
+	st->principal_fen = db_int(&res, 0, MA_PRINCIPAL);
+	st->bonus_fen = db_int(&res, 0, MA_BONUS);
 	if (growth != NULL)
-		*growth = db_int(&res, 0, 2);
+		*growth = db_int(&res, 0, MA_GROWTH);
 	if (c->rules.freeze_same_day_bonus) {
 		if (DB(r, lock ? &q_bonus_today_lock : &q_bonus_today, &res,
 		    DBI(r->m->id), DBI(member_id), DBS(wallet_today(r))) !=
 		    DB_OK)
-			goto fail;
-		st->bonus_today_fen = res.nrows ? db_int(&res, 0, 0) : 0;
+			return db_fail(r);
+		st->bonus_today_fen = res.nrows ? db_int(&res, 0, BD_BONUS) : 0;
 	}
 	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK)
-		goto fail;
+		return db_fail(r);
 	st->first_payment = res.nrows == 0;
 	return 0;
-fail:
-	if (!db_retry_pending())
-		resp_internal(r);
-	return -1;
 }
 
 int
@@ -276,46 +292,40 @@ wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
 
 	if (DB(r, &q_credit, &res, DBI(pay), DBI(bonus), DBI(r->m->id),
 	    DBI(member_id)) != DB_OK)
-		goto fail;
+		return db_fail(r);
 	if (res.affected != 1) {
 		log_err(r, "wallet: credit of recharge %lld: member %lld "
 		    "not found", (long long)recharge_id, (long long)member_id);
-		resp_internal(r);
-		return -1;
+		return resp_internal(r);
 	}
 	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(member_id),
 	    DBS("recharge"), DBI(pay), DBI(bonus),
 	    DBS(arena_printf(r->a, "recharge:%lld", (long long)recharge_id)),
 	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
 	    DB_OK)
-		goto fail;
+		return db_fail(r);
 	if (bonus > 0 && DB(r, &q_bonus_day_add, NULL, DBI(r->m->id),
 	    DBI(member_id), DBS(wallet_today(r)), DBI(bonus)) != DB_OK)
-		goto fail;
+		return db_fail(r);
 	return 0;
-fail:
-	if (!db_retry_pending())
-		resp_internal(r);
-	return -1;
 }
 
-int64_t
+int
 wallet_recharge_insert(struct req *r, int64_t member_id, int64_t package_id,
     const char *provider, const char *trade_no, int64_t pay, int64_t bonus,
-    int paid, int64_t store_id, int64_t staff_id)
+    int paid, int64_t store_id, int64_t staff_id, int64_t *id)
 {
 	struct db_res res;
 
+	*id = 0;
 	if (DB(r, &q_recharge_insert, &res, DBI(r->m->id), DBI(member_id),
 	    DBIN(package_id, package_id > 0), DBS(provider), DBS(trade_no),
 	    DBI(pay), DBI(bonus), DBS(paid ? "paid" : "pending"),
 	    DBIN(store_id, store_id > 0), DBIN(staff_id, staff_id > 0),
-	    DBI(paid ? 1 : 0)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
-	return (int64_t)res.insert_id;
+	    DBI(paid ? 1 : 0)) != DB_OK)
+		return db_fail(r);
+	*id = (int64_t)res.insert_id;
+	return 0;
 }
 
 cJSON *
@@ -325,8 +335,7 @@ wallet_recharge_json(struct req *r, int64_t id)
 	cJSON *o;
 
 	if (DB(r, &q_recharge_get, &res, DBI(r->m->id), DBI(id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	if (res.nrows == 0) {
@@ -334,40 +343,44 @@ wallet_recharge_json(struct req *r, int64_t id)
 		return NULL;
 	}
 	o = j_obj();
-	j_int(o, "id", db_int(&res, 0, 0));
-	j_int(o, "member_id", db_int(&res, 0, 1));
-	if (db_isnull(&res, 0, 2))
+	j_int(o, "id", db_int(&res, 0, RC_ID));
+	j_int(o, "member_id", db_int(&res, 0, RC_MEMBER));
+	if (db_isnull(&res, 0, RC_PACKAGE))
 		j_null(o, "package_id");
 	else
-		j_int(o, "package_id", db_int(&res, 0, 2));
-	j_str(o, "provider", db_str(&res, 0, 3));
-	j_str(o, "out_trade_no", db_str(&res, 0, 4));
-	j_int(o, "pay_fen", db_int(&res, 0, 5));
-	j_int(o, "bonus_fen", db_int(&res, 0, 6));
-	j_str(o, "status", db_str(&res, 0, 7));
-	if (db_isnull(&res, 0, 8))
+		j_int(o, "package_id", db_int(&res, 0, RC_PACKAGE));
+	j_str(o, "provider", db_str(&res, 0, RC_PROVIDER));
+	j_str(o, "out_trade_no", db_str(&res, 0, RC_TRADE_NO));
+	j_int(o, "pay_fen", db_int(&res, 0, RC_PAY));
+	j_int(o, "bonus_fen", db_int(&res, 0, RC_BONUS));
+	j_str(o, "status", db_str(&res, 0, RC_STATUS));
+	if (db_isnull(&res, 0, RC_STORE))
 		j_null(o, "store_id");
 	else
-		j_int(o, "store_id", db_int(&res, 0, 8));
-	j_str(o, "created_at", time_rfc3339(r, db_str(&res, 0, 9)));
-	j_str(o, "paid_at", time_rfc3339(r, db_str(&res, 0, 10)));
+		j_int(o, "store_id", db_int(&res, 0, RC_STORE));
+	j_str(o, "created_at", time_rfc3339(r, db_str(&res, 0, RC_CREATED)));
+	j_str(o, "paid_at", time_rfc3339(r, db_str(&res, 0, RC_PAID)));
 	return o;
 }
 
-/* The tier multiplier x 100 for a growth, and the merchant's rate. */
+/* The tier multiplier x 100 for a growth, and the merchant's rate. 0, or
+   the error status (recorded). */
 static int
 points_terms(struct req *r, int64_t growth, int64_t *per_yuan,
     int64_t *mult_pct)
 {
 	const struct tier_row *cur;
 	struct db_res res;
+	int st;
 
+	*per_yuan = 0;
+	*mult_pct = 100;
 	if (DB(r, &q_points_rate, &res, DBI(r->m->id)) != DB_OK ||
 	    res.nrows != 1)
-		return -1;
-	*per_yuan = db_int(&res, 0, 0);
-	if (tier_of_growth(r, growth, &cur, NULL) != 0)
-		return -1;
+		return db_fail(r);
+	*per_yuan = db_int(&res, 0, PR_PER_YUAN);
+	if ((st = tier_of_growth(r, growth, &cur, NULL)) != 0)
+		return st;
 	*mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) : 100;
 	return 0;
 }
@@ -378,29 +391,28 @@ wallet_pay_tx(struct req *r, void *arg)
 	struct wallet_payment *p = arg;
 	struct payment_done ev;
 	struct wallet_cfg c;
-	struct wallet_state st;
+	struct wallet_state ws;
 	struct deduction d;
 	struct db_res res;
 	int64_t growth, per_yuan, mult, g, pts, pay_id;
 	const char *ref;
-	int rc;
 	cJSON *o;
+	int found, rc, st;
 
-	if (wallet_cfg_load(r, &c) == -1)
-		return db_fail(r);
-	rc = wallet_state_load(r, p->member_id, 1, &c, &st, &growth);
-	if (rc == -1)
-		return db_fail(r);
-	if (rc == 1)
+	if ((st = wallet_cfg_load(r, &c)) != 0 ||
+	    (st = wallet_state_load(r, p->member_id, 1, &c, &ws, &growth,
+	    &found)) != 0)
+		return st;
+	if (!found)
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
-	deduction_compute(&c.rules, &st, p->order_fen, &d);
+	deduction_compute(&c.rules, &ws, p->order_fen, &d);
 	if (d.paid_fen == 0)
 		return resp_err(r, 409, "insufficient_balance",
 		    "余额不足，或按商户规则本单不可使用余额", NULL);
-	if (p->ticket != NULL && ticket_consume(r, p->ticket) == -1)
-		return db_retry_pending() ? 500 : r->status;
-	if (points_terms(r, growth, &per_yuan, &mult) == -1)
-		return db_fail(r);
+	if (p->ticket != NULL && (st = ticket_consume(r, p->ticket)) != 0)
+		return st;
+	if ((st = points_terms(r, growth, &per_yuan, &mult)) != 0)
+		return st;
 	g = wallet_growth(d.paid_fen);
 	pts = wallet_points(d.paid_fen, per_yuan, mult);
 	rc = DB(r, &q_pay_insert, &res, DBI(r->m->id), DBI(p->member_id),
@@ -436,8 +448,8 @@ wallet_pay_tx(struct req *r, void *arg)
 	ev.member_id = p->member_id;
 	ev.order_fen = p->order_fen;
 	ev.store_id = p->store_id;
-	if ((rc = event_emit(r, EV_PAYMENT_DONE, &ev)) != 0)
-		return rc;
+	if ((st = event_emit(r, EV_PAYMENT_DONE, &ev)) != 0)
+		return st;
 
 	o = j_obj();
 	j_int(o, "id", pay_id);
@@ -450,7 +462,7 @@ wallet_pay_tx(struct req *r, void *arg)
 	j_int(o, "bonus_fen", d.bonus_fen);
 	j_int(o, "remaining_due_fen", d.remaining_due_fen);
 	j_add(o, "balance_after", wallet_balance_json(
-	    st.principal_fen - d.principal_fen, st.bonus_fen - d.bonus_fen));
+	    ws.principal_fen - d.principal_fen, ws.bonus_fen - d.bonus_fen));
 	j_int(o, "growth_added", g);
 	j_int(o, "points_added", pts);
 	j_str(o, "created_at", time_rfc3339_t(r, time_now()));
@@ -479,10 +491,10 @@ wallet_packages(struct req *r)
 {
 	struct wallet_pkg *p;
 	cJSON *arr;
-	int n, i;
+	int n, i, st;
 
-	if (wallet_pkgs_load(r, &p, &n) == -1)
-		return r->status;
+	if ((st = wallet_pkgs_load(r, &p, &n)) != 0)
+		return st;
 	arr = j_arr();
 	for (i = 0; i < n; i++)
 		j_add(arr, NULL, pkg_json(&p[i]));
@@ -499,29 +511,29 @@ static int
 wallet_suggestions(struct req *r)
 {
 	struct wallet_cfg c;
-	struct wallet_state st;
+	struct wallet_state ws;
 	struct wallet_pkg *p;
 	struct recharge_pkg rp[WALLET_MAX_PACKAGES];
 	struct topup t[TOPUP_MAX];
 	int64_t order, payable;
-	int n, i, k, rc;
 	cJSON *arr;
+	int n, i, k, found, st;
 
 	if (req_query_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &order) == -1)
 		return r->status;
-	if (wallet_cfg_load(r, &c) == -1 || wallet_pkgs_load(r, &p, &n) == -1)
-		return r->status;
-	rc = wallet_state_load(r, r->auth.member_id, 0, &c, &st, NULL);
-	if (rc == -1)
-		return r->status;
-	if (rc == 1)
+	if ((st = wallet_cfg_load(r, &c)) != 0 ||
+	    (st = wallet_pkgs_load(r, &p, &n)) != 0 ||
+	    (st = wallet_state_load(r, r->auth.member_id, 0, &c, &ws, NULL,
+	    &found)) != 0)
+		return st;
+	if (!found)
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
 	for (i = 0; i < n && i < WALLET_MAX_PACKAGES; i++) {
 		rp[i].id = p[i].id;
 		rp[i].pay_fen = p[i].pay_fen;
 		rp[i].bonus_fen = p[i].bonus_fen;
 	}
-	k = topup_suggest(&c.rules, &st, order, rp, i, &c.custom, t, &payable);
+	k = topup_suggest(&c.rules, &ws, order, rp, i, &c.custom, t, &payable);
 	arr = j_arr();
 	for (i = 0; i < k; i++) {
 		cJSON *o = j_obj();
@@ -556,20 +568,20 @@ recharge_new_tx(struct req *r, void *arg)
 	const char *no = wallet_trade_no(r, 'R');
 	int64_t id;
 	cJSON *pay;
+	int st;
 
-	id = wallet_recharge_insert(r, r->auth.member_id, c->package_id,
-	    c->pp->name, no, c->pay_fen, c->bonus_fen, 0, 0, 0);
-	if (id == -1)
-		return db_fail(r);
+	if ((st = wallet_recharge_insert(r, r->auth.member_id, c->package_id,
+	    c->pp->name, no, c->pay_fen, c->bonus_fen, 0, 0, 0, &id)) != 0)
+		return st;
 	if ((c->out = wallet_recharge_json(r, id)) == NULL)
-		return db_fail(r);
+		return r->status;
 	o.recharge_id = id;
 	o.out_trade_no = no;
 	o.amount_fen = c->pay_fen;
 	o.subject = arena_printf(r->a, "%s 储值 %s", r->m->name, c->label);
 	pay = j_obj();
-	if (c->pp->checkout(r, &o, pay) == -1)
-		return resp_internal(r);
+	if ((st = c->pp->checkout(r, &o, pay)) != 0)
+		return st;
 	j_add(c->out, "payment", pay);
 	return 201;
 }
@@ -590,8 +602,8 @@ wallet_recharge_create(struct req *r)
 	struct wallet_pkg pk;
 	const char *prov = NULL;
 	char label[48], lo[32], hi[32];
-	int hp = 1, hc = 1, rc;
 	cJSON *d;
+	int hp = 1, hc = 1, st;
 
 	memset(&c, 0, sizeof(c));
 	if (req_json_body(r) == -1 ||
@@ -614,16 +626,14 @@ wallet_recharge_create(struct req *r)
 		    NULL);
 	}
 	if (hp == 0) {
-		if ((rc = wallet_pkg_get(r, c.package_id, &pk)) == -1)
-			return r->status;
-		if (rc == 1)
-			return resp_bad_field(r, "package_id", "充值套餐不存在");
+		if ((st = wallet_pkg_get(r, c.package_id, &pk)) != 0)
+			return st;
 		c.pay_fen = pk.pay_fen;
 		c.bonus_fen = pk.bonus_fen;
 		c.label = pk.label;
 	} else {
-		if (wallet_cfg_load(r, &cfg) == -1)
-			return r->status;
+		if ((st = wallet_cfg_load(r, &cfg)) != 0)
+			return st;
 		if (!cfg.custom.enabled)
 			return resp_bad_field(r, "pay_fen", "暂不支持自定义金额");
 		if (c.pay_fen < cfg.custom.min_fen ||
@@ -637,9 +647,9 @@ wallet_recharge_create(struct req *r)
 		wallet_pkg_label(label, sizeof(label), c.pay_fen, 0);
 		c.label = arena_strdup(r->a, label);
 	}
-	rc = db_tx(r, recharge_new_tx, &c);
-	if (rc >= 400)
-		return rc;
+	st = db_tx(r, recharge_new_tx, &c);
+	if (st >= 400)
+		return st;
 	d = j_obj();
 	j_add(d, "recharge", c.out);
 	return resp_data(r, 201, d);
@@ -649,12 +659,14 @@ wallet_recharge_create(struct req *r)
 static int
 wallet_recharge_get(struct req *r)
 {
-	int64_t id = wallet_param_id(r, "id");
+	int64_t id;
 	cJSON *o, *d, *mid;
+	int st;
 
-	if (id == 0 || (o = wallet_recharge_json(r, id)) == NULL)
-		return r->status ? r->status :
-		    resp_err(r, 404, "not_found", "充值记录不存在", NULL);
+	if ((st = wallet_param_id(r, "id", "充值记录不存在", &id)) != 0)
+		return st;
+	if ((o = wallet_recharge_json(r, id)) == NULL)
+		return r->status;
 	mid = cJSON_GetObjectItem(o, "member_id");
 	if ((int64_t)mid->valuedouble != r->auth.member_id)
 		return resp_err(r, 404, "not_found", "充值记录不存在", NULL);
@@ -673,15 +685,16 @@ settle_tx(struct req *r, void *arg)
 {
 	struct settle *s = arg;
 	struct db_res res;
+	int st;
 
 	s->credited = 0;
 	if (DB(r, &q_recharge_settle, &res, DBI(s->recharge_id)) != DB_OK)
 		return db_fail(r);
 	if (res.affected == 0)
 		return 200;	/* paid already: credited once, before */
-	if (wallet_credit(r, s->recharge_id, s->member_id, s->pay_fen,
-	    s->bonus_fen, 0, 0) == -1)
-		return db_fail(r);
+	if ((st = wallet_credit(r, s->recharge_id, s->member_id, s->pay_fen,
+	    s->bonus_fen, 0, 0)) != 0)
+		return st;
 	s->credited = 1;
 	return 200;
 }
@@ -689,8 +702,9 @@ settle_tx(struct req *r, void *arg)
 /*
  * Apply a verified notify: check it against the pending recharge and
  * credit it once (the pending -> paid update decides). Sets r->m from
- * the recharge when the route has no merchant. Returns 200, or an error
- * status with the error recorded; *recharge_id gets the recharge.
+ * the recharge when the route has no merchant. 0 (also for a notify
+ * that says the payment failed), or the error status (recorded);
+ * *recharge_id gets the recharge.
  */
 static int
 notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
@@ -702,29 +716,29 @@ notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
 
 	if (DB(r, &q_recharge_by_trade, &res, DBS(provider),
 	    DBS(n->out_trade_no)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0 ||
-	    (r->m != NULL && r->m->id != db_int(&res, 0, 1)))
+	    (r->m != NULL && r->m->id != db_int(&res, 0, RT_MERCHANT)))
 		return resp_err(r, 404, "not_found", "充值订单不存在",
 		    "out_trade_no");
 	if (r->m == NULL) {
 		r->m = arena_calloc(r->a, 1, sizeof(*r->m));
-		r->m->id = db_int(&res, 0, 1);
-		r->m->code = db_str(&res, 0, 5);
-		r->m->name = db_str(&res, 0, 6);
-		r->m->tz = db_str(&res, 0, 7);
+		r->m->id = db_int(&res, 0, RT_MERCHANT);
+		r->m->code = db_str(&res, 0, RT_M_CODE);
+		r->m->name = db_str(&res, 0, RT_M_NAME);
+		r->m->tz = db_str(&res, 0, RT_M_TZ);
 	}
-	s.recharge_id = db_int(&res, 0, 0);
-	s.member_id = db_int(&res, 0, 2);
-	s.pay_fen = db_int(&res, 0, 3);
-	s.bonus_fen = db_int(&res, 0, 4);
+	s.recharge_id = db_int(&res, 0, RT_ID);
+	s.member_id = db_int(&res, 0, RT_MEMBER);
+	s.pay_fen = db_int(&res, 0, RT_PAY);
+	s.bonus_fen = db_int(&res, 0, RT_BONUS);
 	if (recharge_id != NULL)
 		*recharge_id = s.recharge_id;
 	if (n->amount_fen != s.pay_fen)
 		return resp_err(r, 400, "amount_mismatch",
 		    "支付金额与充值订单不符", "amount_fen");
 	if (!n->success)
-		return 200;
+		return 0;
 	st = db_tx(r, settle_tx, &s);
 	if (st >= 400)
 		return st;
@@ -732,7 +746,7 @@ notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
 		log_info(r, "wallet: recharge %lld paid via %s, %lld+%lld fen "
 		    "credited", (long long)s.recharge_id, provider,
 		    (long long)s.pay_fen, (long long)s.bonus_fen);
-	return 200;
+	return 0;
 }
 
 /*
@@ -755,10 +769,8 @@ wallet_notify(struct req *r)
 
 	if (pp == NULL)
 		return resp_err(r, 404, "not_found", "支付渠道不存在", NULL);
-	if (pp->verify(r, &n) == -1)
-		return r->status;
-	st = notify_apply(r, pp->name, &n, NULL);
-	if (st >= 400)
+	if ((st = pp->verify(r, &n)) != 0 ||
+	    (st = notify_apply(r, pp->name, &n, NULL)) != 0)
 		return st;
 	return pp->ack(r);
 }
@@ -774,37 +786,41 @@ static int
 wallet_sandbox_pay(struct req *r)
 {
 	const unsigned char *key = sandbox_key();
-	int64_t id = wallet_param_id(r, "id");
 	struct pay_notify n;
 	struct db_res res;
 	char canon[256], sign[65];
-	cJSON *d, *o, *rc;
+	int64_t id;
+	cJSON *d, *o, *rec;
 	int st;
 
 	if (!cfg_is_dev() || payprovider_find("sandbox") == NULL ||
 	    key == NULL)
 		return resp_err(r, 404, "not_found", "页面或接口不存在", NULL);
-	if (id == 0 || DB(r, &q_recharge_mine, &res, DBI(r->m->id), DBI(id),
+	if ((st = wallet_param_id(r, "id", "充值记录不存在", &id)) != 0)
+		return st;
+	/* a failed read answers not_found too (a development helper) */
+	if (DB(r, &q_recharge_mine, &res, DBI(r->m->id), DBI(id),
 	    DBI(r->auth.member_id)) != DB_OK || res.nrows == 0 ||
-	    strcmp(db_str(&res, 0, 2), "sandbox") != 0)
+	    strcmp(db_str(&res, 0, RM_PROVIDER), "sandbox") != 0)
 		return resp_err(r, 404, "not_found", "充值记录不存在", NULL);
-	n.out_trade_no = db_str(&res, 0, 0);
-	n.amount_fen = db_int(&res, 0, 1);
+	n.out_trade_no = db_str(&res, 0, RM_TRADE_NO);
+	n.amount_fen = db_int(&res, 0, RM_PAY);
 	n.success = 1;
 	if (sandbox_canonical(canon, sizeof(canon), n.out_trade_no,
 	    n.amount_fen, "SUCCESS") == -1)
 		return resp_internal(r);
 	sandbox_sign(sign, key, 32, canon, strlen(canon));
-	if ((st = notify_apply(r, "sandbox", &n, NULL)) >= 400)
+	if ((st = notify_apply(r, "sandbox", &n, NULL)) != 0)
 		return st;
-	if ((rc = wallet_recharge_json(r, id)) == NULL ||
-	    DB(r, &q_wallet_balance, &res, DBI(r->m->id),
+	if ((rec = wallet_recharge_json(r, id)) == NULL)
+		return r->status;
+	if (DB(r, &q_wallet_balance, &res, DBI(r->m->id),
 	    DBI(r->auth.member_id)) != DB_OK || res.nrows != 1)
-		return r->status >= 400 ? r->status : resp_internal(r);
+		return db_fail(r);
 	d = j_obj();
-	j_add(d, "recharge", rc);
-	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, 0),
-	    db_int(&res, 0, 1)));
+	j_add(d, "recharge", rec);
+	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, WB_PRINCIPAL),
+	    db_int(&res, 0, WB_BONUS)));
 	o = j_obj();
 	j_str(o, "out_trade_no", n.out_trade_no);
 	j_int(o, "amount_fen", n.amount_fen);
@@ -840,7 +856,7 @@ wallet_me_pay(struct req *r)
 	    req_json_int(r, "store_id", 1, 1, INT64_MAX, &p.store_id) == -1)
 		return r->status;
 	if (DB(r, &q_store_ok, &res, DBI(p.store_id), DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_bad_field(r, "store_id", "门店不存在");
 	p.member_id = r->auth.member_id;
@@ -883,32 +899,33 @@ wallet_me(struct req *r)
 		return r->status;
 	if (DB(r, &q_wallet_balance, &res, DBI(r->m->id),
 	    DBI(r->auth.member_id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
 	d = j_obj();
-	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, 0),
-	    db_int(&res, 0, 1)));
+	j_add(d, "balance", wallet_balance_json(db_int(&res, 0, WB_PRINCIPAL),
+	    db_int(&res, 0, WB_BONUS)));
 	if (DB(r, &q_wallet_entries, &res, DBI(r->m->id),
 	    DBI(r->auth.member_id), DBI(cursor), DBI(cursor), DBI(limit + 1)) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, WE_ID, &next);
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "at", time_rfc3339(r, db_str(&res, i, 1)));
-		j_str(o, "kind", db_str(&res, i, 2));
-		j_str(o, "kind_name", entry_kind_name(db_str(&res, i, 2)));
-		j_int(o, "principal_fen", db_int(&res, i, 3));
-		j_int(o, "bonus_fen", db_int(&res, i, 4));
-		j_str(o, "ref", db_str(&res, i, 5));
-		if (db_isnull(&res, i, 6))
+		j_int(o, "id", db_int(&res, i, WE_ID));
+		j_str(o, "at", time_rfc3339(r, db_str(&res, i, WE_AT)));
+		j_str(o, "kind", db_str(&res, i, WE_KIND));
+		j_str(o, "kind_name", entry_kind_name(db_str(&res, i,
+		    WE_KIND)));
+		j_int(o, "principal_fen", db_int(&res, i, WE_PRINCIPAL));
+		j_int(o, "bonus_fen", db_int(&res, i, WE_BONUS));
+		j_str(o, "ref", db_str(&res, i, WE_REF));
+		if (db_isnull(&res, i, WE_STORE))
 			j_null(o, "store_id");
 		else
-			j_int(o, "store_id", db_int(&res, i, 6));
+			j_int(o, "store_id", db_int(&res, i, WE_STORE));
 		j_add(arr, NULL, o);
 	}
 	j_add(d, "entries", arr);

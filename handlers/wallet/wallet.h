@@ -8,6 +8,12 @@
  *	wallet_rules.c	pure: the deduction rules, top-up suggestions
  *	payprovider.c	the sandbox provider (payprovider.h, this folder's)
  *	wallet_staff.c, wallet_pages.c	routes only
+ *
+ * Conventions: as fcgi/app.h says. A function returning int returns 0,
+ * or the error status with the response recorded (a failure of the
+ * database through db_fail()); one returning a pointer returns NULL with
+ * the status in r->status; the db_tx() functions return the handler's
+ * status.
  */
 #ifndef WALLET_H
 #define WALLET_H
@@ -28,12 +34,16 @@ struct wallet_pkg {
 	int		 recommended;
 };
 
-/* The merchant's settings (defaults when never saved). 0, or -1 with the
-   error recorded. */
+/* The merchant's settings (defaults when never saved). 0, or the error
+   status (recorded). */
 int	 wallet_cfg_load(struct req *, struct wallet_cfg *);
-/* Active packages in their order. 0, or -1 with the error recorded. */
+/* Active packages in their order. 0, or the error status (recorded). */
 int	 wallet_pkgs_load(struct req *, struct wallet_pkg **, int *n);
-/* One active package of r->m: 0 found, 1 not found, -1 error recorded. */
+/*
+ * One active package of r->m, asked for in the body's package_id. 0, or
+ * the error status (recorded): 400 invalid_field package_id when r->m
+ * has no such active package.
+ */
 int	 wallet_pkg_get(struct req *, int64_t id, struct wallet_pkg *);
 /* {principal_fen, bonus_fen, total_fen}. */
 cJSON	*wallet_balance_json(int64_t principal_fen, int64_t bonus_fen);
@@ -41,16 +51,18 @@ cJSON	*wallet_balance_json(int64_t principal_fen, int64_t bonus_fen);
 const char *wallet_today(struct req *);
 /*
  * The member's accounts, today's bonus and whether a balance payment was
- * made before; lock: take the member row lock (inside a transaction).
- * 0, 1 member not found, -1 error (recorded unless a retry is pending).
+ * made before, and the growth when asked for; lock: take the member row
+ * lock (inside a transaction). *found is 0 when r->m has no such member
+ * (nothing else is filled). 0, or the error status (recorded).
  */
 int	 wallet_state_load(struct req *, int64_t member_id, int lock,
-	    const struct wallet_cfg *, struct wallet_state *, int64_t *growth);
+	    const struct wallet_cfg *, struct wallet_state *, int64_t *growth,
+	    int *found);
 
 /*
  * Credit a paid recharge to the member's accounts with its ledger entry
- * and today's bonus record, inside the caller's transaction. 0, or -1
- * with the error recorded (unless a retry is pending).
+ * and today's bonus record, inside the caller's transaction. 0, or the
+ * error status (recorded).
  */
 int	 wallet_credit(struct req *, int64_t recharge_id, int64_t member_id,
 	    int64_t pay_fen, int64_t bonus_fen, int64_t store_id,
@@ -61,7 +73,8 @@ struct payment_done {
 	int64_t		 payment_id, member_id, order_fen, store_id;
 };
 
-/* A balance payment: db_tx function, ctx a struct wallet_payment. */
+/* A balance payment: db_tx function, ctx a struct wallet_payment; 201
+   with the payment in out, or the error status (recorded). */
 struct wallet_payment {
 	int64_t		 member_id, order_fen, store_id;
 	int64_t		 staff_id;		/* 0: in the app */
@@ -73,17 +86,20 @@ int	 wallet_pay_tx(struct req *, void *);
 /* A random out_trade_no with a one-letter prefix, 25 characters. */
 const char *wallet_trade_no(struct req *, char prefix);
 /*
- * Insert a recharge (paid: credited now, counter; else pending). The id,
- * or -1 with the error recorded (unless a retry is pending).
+ * Insert a recharge (paid: credited now, counter; else pending), its id
+ * into *id. 0, or the error status (recorded).
  */
-int64_t	 wallet_recharge_insert(struct req *, int64_t member_id,
+int	 wallet_recharge_insert(struct req *, int64_t member_id,
 	    int64_t package_id, const char *provider, const char *trade_no,
 	    int64_t pay_fen, int64_t bonus_fen, int paid, int64_t store_id,
-	    int64_t staff_id);
-/* {id, status, pay_fen, bonus_fen, package_id, provider, out_trade_no,
-   store_id, created_at, paid_at} of a recharge of r->m, or NULL. */
+	    int64_t staff_id, int64_t *id);
+/* {id, member_id, package_id, provider, out_trade_no, pay_fen, bonus_fen,
+   status, store_id, created_at, paid_at} of a recharge of r->m, or NULL
+   with the status in r->status (404 not_found when there is none). */
 cJSON	*wallet_recharge_json(struct req *, int64_t id);
-/* A path parameter as a positive id, or 0. */
-int64_t	 wallet_param_id(struct req *, const char *name);
+/* A path parameter as a positive id into *id. 0, or 404 not_found with
+   the message gone recorded ("充值记录不存在"). */
+int	 wallet_param_id(struct req *, const char *name, const char *gone,
+	    int64_t *id);
 
 #endif

@@ -13,10 +13,12 @@
 #include "payprovider.h"
 #include "wallet.h"
 
-DB_SQL(q_pg_balance,
+enum { PB_PRINCIPAL, PB_BONUS, PB_NCOLS };
+DB_SQL_COLS(q_pg_balance, PB_NCOLS,
     "SELECT principal_fen, bonus_fen FROM members"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_pg_entries,
+enum { PE_ID, PE_AT, PE_KIND, PE_PRINCIPAL, PE_BONUS, PE_REF, PE_NCOLS };
+DB_SQL_COLS(q_pg_entries, PE_NCOLS,
     "SELECT id, created_at, kind, principal_fen, bonus_fen, ref"
     " FROM wallet_entries WHERE merchant_id = ? AND member_id = ?"
     " ORDER BY id DESC LIMIT ?");
@@ -30,19 +32,17 @@ signed_yuan(struct req *r, int64_t fen)
 	    page_yuan(r, fen);
 }
 
-/* The balance into the context; 0 or -1 (error recorded). */
+/* The balance into the context. 0, or the error status (recorded). */
 static int
 add_balance(struct req *r, cJSON *c, int64_t *principal, int64_t *bonus)
 {
 	struct db_res res;
 
 	if (DB(r, &q_pg_balance, &res, DBI(r->m->id),
-	    DBI(r->auth.member_id)) != DB_OK || res.nrows != 1) {
-		resp_internal(r);
-		return -1;
-	}
-	*principal = db_int(&res, 0, 0);
-	*bonus = db_int(&res, 0, 1);
+	    DBI(r->auth.member_id)) != DB_OK || res.nrows != 1)
+		return db_fail(r);
+	*principal = db_int(&res, 0, PB_PRINCIPAL);
+	*bonus = db_int(&res, 0, PB_BONUS);
 	j_str(c, "total_yuan", page_yuan(r, *principal + *bonus));
 	j_str(c, "principal_yuan", page_yuan(r, *principal));
 	j_str(c, "bonus_yuan", page_yuan(r, *bonus));
@@ -75,31 +75,32 @@ page_wallet(struct req *r)
 		return st;
 	c = page_ctx("我的钱包", "page-wallet", "wallet.js");
 	j_bool(c, "tab_wallet", 1);
-	if (add_balance(r, c, &p, &b) == -1)
-		return r->status;
+	if ((st = add_balance(r, c, &p, &b)) != 0)
+		return st;
 	if (DB(r, &q_pg_entries, &res, DBI(r->m->id), DBI(r->auth.member_id),
 	    DBI(PAGE_ENTRIES + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows && i < PAGE_ENTRIES; i++) {
 		cJSON *o = j_obj();
-		int64_t ep = db_int(&res, i, 3), eb = db_int(&res, i, 4);
-		const char *at = time_rfc3339(r, db_str(&res, i, 1));
+		int64_t ep = db_int(&res, i, PE_PRINCIPAL);
+		int64_t eb = db_int(&res, i, PE_BONUS);
+		const char *at = time_rfc3339(r, db_str(&res, i, PE_AT));
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "kind", db_str(&res, i, 2));
-		j_str(o, "kind_name", kind_name(db_str(&res, i, 2)));
+		j_int(o, "id", db_int(&res, i, PE_ID));
+		j_str(o, "kind", db_str(&res, i, PE_KIND));
+		j_str(o, "kind_name", kind_name(db_str(&res, i, PE_KIND)));
 		j_str(o, "at", arena_printf(r->a, "%.10s %.5s", at, at + 11));
 		j_str(o, "amount", signed_yuan(r, ep + eb));
 		j_bool(o, "minus", ep + eb < 0);
 		j_str(o, "principal", signed_yuan(r, ep));
 		j_str(o, "bonus", signed_yuan(r, eb));
-		j_str(o, "ref", db_str(&res, i, 5));
+		j_str(o, "ref", db_str(&res, i, PE_REF));
 		j_add(arr, NULL, o);
 	}
 	j_add(c, "entries", arr);
 	if (res.nrows > PAGE_ENTRIES)
-		j_int(c, "next_cursor", db_int(&res, PAGE_ENTRIES - 1, 0));
+		j_int(c, "next_cursor", db_int(&res, PAGE_ENTRIES - 1, PE_ID));
 	return resp_html(r, 200, "pages/wallet", c);
 }
 
@@ -115,15 +116,16 @@ page_recharge(struct req *r)
 	struct wallet_state ws;
 	int64_t p, b, order = 0;
 	cJSON *c, *arr, *cu;
-	int st, n, i;
+	int st, n, i, found;
 
 	if ((st = page_member_gate(r)) != 0)
 		return st;
 	c = page_ctx("充值", "page-recharge", "recharge.js");
 	j_bool(c, "tab_wallet", 1);
-	if (add_balance(r, c, &p, &b) == -1 || wallet_cfg_load(r, &cfg) == -1 ||
-	    wallet_pkgs_load(r, &pk, &n) == -1)
-		return r->status;
+	if ((st = add_balance(r, c, &p, &b)) != 0 ||
+	    (st = wallet_cfg_load(r, &cfg)) != 0 ||
+	    (st = wallet_pkgs_load(r, &pk, &n)) != 0)
+		return st;
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
 		cJSON *o = j_obj();
@@ -157,9 +159,11 @@ page_recharge(struct req *r)
 		cJSON *s = j_arr(), *o;
 		int k;
 
-		if (wallet_state_load(r, r->auth.member_id, 0, &cfg, &ws,
-		    NULL) != 0)
-			return r->status ? r->status : resp_internal(r);
+		if ((st = wallet_state_load(r, r->auth.member_id, 0, &cfg, &ws,
+		    NULL, &found)) != 0)
+			return st;
+		if (!found)	/* signed in as a member that is gone */
+			return resp_internal(r);
 		for (i = 0; i < n && i < WALLET_MAX_PACKAGES; i++) {
 			rp[i].id = pk[i].id;
 			rp[i].pay_fen = pk[i].pay_fen;

@@ -17,15 +17,20 @@
 
 /* ---- statements ---- */
 
-DB_SQL(q_st_balance,
+enum { SB_PRINCIPAL, SB_BONUS, SB_NCOLS };
+DB_SQL_COLS(q_st_balance, SB_NCOLS,
     "SELECT principal_fen, bonus_fen FROM members"
     " WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_st_pay_lock,
+enum { PL_MEMBER, PL_STORE, PL_ORDER, PL_PRINCIPAL, PL_BONUS,
+    PL_REFUNDED_PRINCIPAL, PL_REFUNDED_BONUS, PL_GROWTH, PL_POINTS,
+    PL_GROWTH_KEPT, PL_POINTS_KEPT, PL_NCOLS };
+DB_SQL_COLS(q_st_pay_lock, PL_NCOLS,
     "SELECT member_id, store_id, order_fen, principal_fen, bonus_fen,"
     " refunded_principal_fen, refunded_bonus_fen, growth, points,"
     " growth_kept, points_kept FROM payments"
     " WHERE merchant_id = ? AND id = ? FOR UPDATE");
-DB_SQL(q_st_member_lock,
+enum { ML_PRINCIPAL, ML_BONUS, ML_GROWTH, ML_POINTS, ML_NCOLS };
+DB_SQL_COLS(q_st_member_lock, ML_NCOLS,
     "SELECT principal_fen, bonus_fen, growth, points FROM members"
     " WHERE merchant_id = ? AND id = ? FOR UPDATE");
 DB_SQL(q_st_pay_refund,
@@ -49,7 +54,11 @@ DB_SQL(q_st_entry,
 DB_SQL(q_st_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_st_payments,
+/* q_st_payments and q_st_payment (payment_row_json) */
+enum { PY_ID, PY_MEMBER, PY_STORE, PY_CHANNEL, PY_ORDER, PY_PRINCIPAL,
+    PY_BONUS, PY_REFUNDED_PRINCIPAL, PY_REFUNDED_BONUS, PY_CREATED,
+    PY_NCOLS };
+DB_SQL_COLS(q_st_payments, PY_NCOLS,
     "SELECT p.id, p.member_id, p.store_id, p.channel, p.order_fen,"
     " p.principal_fen, p.bonus_fen, p.refunded_principal_fen,"
     " p.refunded_bonus_fen, p.created_at FROM payments p"
@@ -57,12 +66,13 @@ DB_SQL(q_st_payments,
     " AND (? = 0 OR p.store_id IN (SELECT ss.store_id FROM staff_stores ss"
     "  WHERE ss.staff_id = ?))"
     " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?");
-DB_SQL(q_st_payment,
+DB_SQL_COLS(q_st_payment, PY_NCOLS,
     "SELECT p.id, p.member_id, p.store_id, p.channel, p.order_fen,"
     " p.principal_fen, p.bonus_fen, p.refunded_principal_fen,"
     " p.refunded_bonus_fen, p.created_at FROM payments p"
     " WHERE p.merchant_id = ? AND p.id = ?");
-DB_SQL(q_st_pkg_ids,
+enum { PI_ID, PI_NCOLS };
+DB_SQL_COLS(q_st_pkg_ids, PI_NCOLS,
     "SELECT id FROM recharge_packages WHERE merchant_id = ?");
 DB_SQL(q_st_pkg_retire,
     "UPDATE recharge_packages SET active = 0"
@@ -96,7 +106,8 @@ DB_SQL(q_st_ranges_clear,
 DB_SQL(q_st_range_insert,
     "INSERT INTO deduction_ranges (merchant_id, position, from_fen, to_fen,"
     " cap_fen) VALUES (?, ?, ?, ?, ?)");
-DB_SQL(q_seed_pkg_count,
+enum { SC_COUNT, SC_NCOLS };
+DB_SQL_COLS(q_seed_pkg_count, SC_NCOLS,
     "SELECT COUNT(*) FROM recharge_packages WHERE merchant_id = ?");
 DB_SQL(q_seed_settings,
     "INSERT IGNORE INTO wallet_settings (merchant_id, updated_at)"
@@ -109,7 +120,8 @@ DB_SQL(q_bench_entries,
     " bonus_fen, ref, created_at) SELECT merchant_id, id, 'adjustment', ?, 0,"
     " 'bench', UTC_TIMESTAMP() FROM members"
     " WHERE merchant_id = ? AND phone LIKE '199%'");
-DB_SQL(q_bench_merchant,
+enum { BM_ID, BM_CODE, BM_NAME, BM_TZ, BM_NCOLS };
+DB_SQL_COLS(q_bench_merchant, BM_NCOLS,
     "SELECT id, code, name, tz FROM merchants WHERE code = ?");
 
 /* ---- JSON input below the top level: errors name the whole path ---- */
@@ -226,15 +238,18 @@ jnode(struct req *r, cJSON *o, const char *prefix, const char *name,
 
 /* ---- helpers ---- */
 
+/* The member's balance now into *out. 0, or the error status (recorded). */
 static int
 balance_now(struct req *r, int64_t member_id, cJSON **out)
 {
 	struct db_res res;
 
+	*out = NULL;
 	if (DB(r, &q_st_balance, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK || res.nrows != 1)
-		return -1;
-	*out = wallet_balance_json(db_int(&res, 0, 0), db_int(&res, 0, 1));
+		return db_fail(r);
+	*out = wallet_balance_json(db_int(&res, 0, SB_PRINCIPAL),
+	    db_int(&res, 0, SB_BONUS));
 	return 0;
 }
 
@@ -242,14 +257,15 @@ static cJSON *
 payment_row_json(struct req *r, const struct db_res *res, int i)
 {
 	cJSON *o = j_obj();
-	int64_t p = db_int(res, i, 5), b = db_int(res, i, 6);
-	int64_t rp = db_int(res, i, 7), rb = db_int(res, i, 8);
+	int64_t p = db_int(res, i, PY_PRINCIPAL), b = db_int(res, i, PY_BONUS);
+	int64_t rp = db_int(res, i, PY_REFUNDED_PRINCIPAL);
+	int64_t rb = db_int(res, i, PY_REFUNDED_BONUS);
 
-	j_int(o, "id", db_int(res, i, 0));
-	j_int(o, "member_id", db_int(res, i, 1));
-	j_int(o, "store_id", db_int(res, i, 2));
-	j_str(o, "channel", db_str(res, i, 3));
-	j_int(o, "order_fen", db_int(res, i, 4));
+	j_int(o, "id", db_int(res, i, PY_ID));
+	j_int(o, "member_id", db_int(res, i, PY_MEMBER));
+	j_int(o, "store_id", db_int(res, i, PY_STORE));
+	j_str(o, "channel", db_str(res, i, PY_CHANNEL));
+	j_int(o, "order_fen", db_int(res, i, PY_ORDER));
 	j_int(o, "paid_fen", p + b);
 	j_int(o, "principal_fen", p);
 	j_int(o, "bonus_fen", b);
@@ -257,11 +273,12 @@ payment_row_json(struct req *r, const struct db_res *res, int i)
 	j_int(o, "refunded_principal_fen", rp);
 	j_int(o, "refunded_bonus_fen", rb);
 	j_int(o, "refundable_fen", p + b - rp - rb);
-	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, 9)));
+	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, PY_CREATED)));
 	return o;
 }
 
-/* Package or custom amount of a recharge request; 0 or -1 recorded. */
+/* Package or custom amount of a recharge request. 0, or the error
+   status (recorded). */
 static int
 recharge_amount(struct req *r, int64_t *package_id, int64_t *pay,
     int64_t *bonus)
@@ -269,45 +286,36 @@ recharge_amount(struct req *r, int64_t *package_id, int64_t *pay,
 	struct wallet_cfg cfg;
 	struct wallet_pkg pk;
 	char lo[32], hi[32];
-	int hp, hc, rc;
+	int hp, hc, st;
 
 	*package_id = *pay = *bonus = 0;
 	if ((hp = req_json_int(r, "package_id", 0, 1, INT64_MAX,
 	    package_id)) == -1 ||
 	    (hc = req_json_int(r, "pay_fen", 0, 1, WALLET_MAX_FEN, pay)) == -1)
-		return -1;
-	if (hp == 1 && hc == 1) {
-		resp_bad_field(r, "package_id", "请选择充值套餐或填写充值金额");
-		return -1;
-	}
-	if (hp == 0 && hc == 0) {
-		resp_bad_field(r, "pay_fen", "充值套餐与自定义金额只能选一个");
-		return -1;
-	}
+		return r->status;
+	if (hp == 1 && hc == 1)
+		return resp_bad_field(r, "package_id",
+		    "请选择充值套餐或填写充值金额");
+	if (hp == 0 && hc == 0)
+		return resp_bad_field(r, "pay_fen",
+		    "充值套餐与自定义金额只能选一个");
 	if (hp == 0) {
-		if ((rc = wallet_pkg_get(r, *package_id, &pk)) == -1)
-			return -1;
-		if (rc == 1) {
-			resp_bad_field(r, "package_id", "充值套餐不存在");
-			return -1;
-		}
+		if ((st = wallet_pkg_get(r, *package_id, &pk)) != 0)
+			return st;
 		*pay = pk.pay_fen;
 		*bonus = pk.bonus_fen;
 		return 0;
 	}
 	*package_id = 0;
-	if (wallet_cfg_load(r, &cfg) == -1)
-		return -1;
-	if (!cfg.custom.enabled) {
-		resp_bad_field(r, "pay_fen", "暂不支持自定义金额");
-		return -1;
-	}
+	if ((st = wallet_cfg_load(r, &cfg)) != 0)
+		return st;
+	if (!cfg.custom.enabled)
+		return resp_bad_field(r, "pay_fen", "暂不支持自定义金额");
 	if (*pay < cfg.custom.min_fen || *pay > cfg.custom.max_fen) {
 		wallet_yuan(lo, sizeof(lo), cfg.custom.min_fen);
 		wallet_yuan(hi, sizeof(hi), cfg.custom.max_fen);
-		resp_bad_field(r, "pay_fen", arena_printf(r->a,
+		return resp_bad_field(r, "pay_fen", arena_printf(r->a,
 		    "充值金额应在 %s 到 %s 元之间", lo, hi));
-		return -1;
 	}
 	return 0;
 }
@@ -324,17 +332,17 @@ struct counter_recharge {
 static int
 counter_recharge_tx(struct req *r, void *arg)
 {
-	int st;
 	struct counter_recharge *c = arg;
 	int64_t id;
-	cJSON *rc, *bal;
+	cJSON *rec, *bal;
+	int st;
 
-	id = wallet_recharge_insert(r, c->t.member_id, c->package_id,
+	if ((st = wallet_recharge_insert(r, c->t.member_id, c->package_id,
 	    c->method, wallet_trade_no(r, 'C'), c->pay_fen, c->bonus_fen, 1,
-	    c->t.store_id, r->auth.staff_id);
-	if (id == -1 || wallet_credit(r, id, c->t.member_id, c->pay_fen,
-	    c->bonus_fen, c->t.store_id, r->auth.staff_id) == -1)
-		return db_fail(r);
+	    c->t.store_id, r->auth.staff_id, &id)) != 0 ||
+	    (st = wallet_credit(r, id, c->t.member_id, c->pay_fen,
+	    c->bonus_fen, c->t.store_id, r->auth.staff_id)) != 0)
+		return st;
 	if ((st = audit_log(r, "wallet.recharge", arena_printf(r->a,
 	    "recharge:%lld", (long long)id), arena_printf(r->a,
 	    "{\"member_id\":%lld,\"pay_fen\":%lld,\"bonus_fen\":%lld,"
@@ -342,11 +350,12 @@ counter_recharge_tx(struct req *r, void *arg)
 	    (long long)c->pay_fen, (long long)c->bonus_fen, c->method),
 	    c->t.store_id)) != 0)
 		return st;
-	if ((rc = wallet_recharge_json(r, id)) == NULL ||
-	    balance_now(r, c->t.member_id, &bal) == -1)
-		return db_fail(r);
+	if ((rec = wallet_recharge_json(r, id)) == NULL)
+		return r->status;
+	if ((st = balance_now(r, c->t.member_id, &bal)) != 0)
+		return st;
 	c->out = j_obj();
-	j_add(c->out, "recharge", rc);
+	j_add(c->out, "recharge", rec);
 	j_add(c->out, "balance", bal);
 	return 201;
 }
@@ -375,9 +384,9 @@ wallet_counter_recharge(struct req *r)
 		c.method = "cash";
 	if (strcmp(c.method, "cash") != 0 && strcmp(c.method, "card") != 0)
 		return resp_bad_field(r, "method", "应为 cash 或 card");
-	if (recharge_amount(r, &c.package_id, &c.pay_fen, &c.bonus_fen) == -1)
-		return r->status;
-	if ((st = ticket_resolve(r, ticket, &c.t)) != 0)
+	if ((st = recharge_amount(r, &c.package_id, &c.pay_fen,
+	    &c.bonus_fen)) != 0 ||
+	    (st = ticket_resolve(r, ticket, &c.t)) != 0)
 		return st;
 	st = db_tx(r, counter_recharge_tx, &c);
 	if (st >= 400)
@@ -391,17 +400,17 @@ static int
 counter_pay_tx(struct req *r, void *arg)
 {
 	struct wallet_payment *p = arg;
-	int st = wallet_pay_tx(r, p);
 	cJSON *id;
+	int paid, st;
 
-	if (st >= 400)
-		return st;
+	if ((paid = wallet_pay_tx(r, p)) >= 400)
+		return paid;
 	id = cJSON_GetObjectItem(p->out, "id");
-	if ((st = audit_log(r, "wallet.payment", arena_printf(r->a, "payment:%lld",
-	    (long long)id->valuedouble), cJSON_PrintUnformatted(p->out),
-	    p->store_id)) != 0)
+	if ((st = audit_log(r, "wallet.payment", arena_printf(r->a,
+	    "payment:%lld", (long long)id->valuedouble),
+	    cJSON_PrintUnformatted(p->out), p->store_id)) != 0)
 		return st;
-	return st;
+	return paid;
 }
 
 /*
@@ -450,37 +459,51 @@ struct refund_ctx {
 	cJSON		*out;
 };
 
+/*
+ * The payment being refunded, as q_st_pay_lock reads it: what it took
+ * from each account, what refunds gave back to each so far, the growth
+ * and points it earned and how much of them it still keeps.
+ */
+struct refunded_payment {
+	int64_t		 member_id, store_id;
+	int64_t		 principal_fen, bonus_fen;
+	int64_t		 refunded_principal_fen, refunded_bonus_fen;
+	int64_t		 growth, points;
+	int64_t		 growth_kept, points_kept;
+};
+
 static int
 refund_tx(struct req *r, void *arg)
 {
-	int st;
 	struct refund_ctx *c = arg;
+	struct refunded_payment pay;
 	struct db_res res;
-	int64_t member, store, p, b, rp, rb, g, pts, gk, pk, paid, left;
-	int64_t amount, xp, xb, gk_new, pk_new, g_back, p_back, refund_id;
-	int64_t m_p, m_b, m_g, m_pts;
+	int64_t paid, left, amount, to_principal, to_bonus, refund_id;
+	int64_t growth_kept, points_kept, growth_back, points_back;
+	int64_t held_principal, held_bonus, held_growth, held_points;
 	const char *ref;
-	cJSON *o, *pay;
+	cJSON *o, *row;
+	int st;
 
 	if (DB(r, &q_st_pay_lock, &res, DBI(r->m->id), DBI(c->payment_id)) !=
 	    DB_OK)
 		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
-	member = db_int(&res, 0, 0);
-	store = db_int(&res, 0, 1);
-	p = db_int(&res, 0, 3);
-	b = db_int(&res, 0, 4);
-	rp = db_int(&res, 0, 5);
-	rb = db_int(&res, 0, 6);
-	g = db_int(&res, 0, 7);
-	pts = db_int(&res, 0, 8);
-	gk = db_int(&res, 0, 9);
-	pk = db_int(&res, 0, 10);
-	if ((st = staff_store_check(r, store)) != 0)
+	pay.member_id = db_int(&res, 0, PL_MEMBER);
+	pay.store_id = db_int(&res, 0, PL_STORE);
+	pay.principal_fen = db_int(&res, 0, PL_PRINCIPAL);
+	pay.bonus_fen = db_int(&res, 0, PL_BONUS);
+	pay.refunded_principal_fen = db_int(&res, 0, PL_REFUNDED_PRINCIPAL);
+	pay.refunded_bonus_fen = db_int(&res, 0, PL_REFUNDED_BONUS);
+	pay.growth = db_int(&res, 0, PL_GROWTH);
+	pay.points = db_int(&res, 0, PL_POINTS);
+	pay.growth_kept = db_int(&res, 0, PL_GROWTH_KEPT);
+	pay.points_kept = db_int(&res, 0, PL_POINTS_KEPT);
+	if ((st = staff_store_check(r, pay.store_id)) != 0)
 		return st;
-	paid = p + b;
-	left = paid - rp - rb;
+	paid = pay.principal_fen + pay.bonus_fen;
+	left = paid - pay.refunded_principal_fen - pay.refunded_bonus_fen;
 	if (left <= 0)
 		return resp_err(r, 409, "already_refunded", "该笔支付已全额退款",
 		    NULL);
@@ -489,77 +512,85 @@ refund_tx(struct req *r, void *arg)
 		return resp_err(r, 409, "refund_exceeds_paid",
 		    arena_printf(r->a, "退款金额超过可退金额（最多 %lld 分）",
 		    (long long)left), "amount_fen");
-	refund_split(amount, p - rp, b - rb, &xp, &xb);
-	gk_new = wallet_keep(g, paid, left - amount);
-	pk_new = wallet_keep(pts, paid, left - amount);
-	g_back = gk > gk_new ? gk - gk_new : 0;
-	p_back = pk > pk_new ? pk - pk_new : 0;
+	/* the amount goes back to the accounts it came from; the growth and
+	   points of what stays paid are kept, the rest is taken back */
+	refund_split(amount, pay.principal_fen - pay.refunded_principal_fen,
+	    pay.bonus_fen - pay.refunded_bonus_fen, &to_principal, &to_bonus);
+	growth_kept = wallet_keep(pay.growth, paid, left - amount);
+	points_kept = wallet_keep(pay.points, paid, left - amount);
+	growth_back = pay.growth_kept > growth_kept ?
+	    pay.growth_kept - growth_kept : 0;
+	points_back = pay.points_kept > points_kept ?
+	    pay.points_kept - points_kept : 0;
 
-	if (DB(r, &q_st_member_lock, &res, DBI(r->m->id), DBI(member)) !=
-	    DB_OK || res.nrows != 1)
+	if (DB(r, &q_st_member_lock, &res, DBI(r->m->id),
+	    DBI(pay.member_id)) != DB_OK || res.nrows != 1)
 		return db_fail(r);
-	m_p = db_int(&res, 0, 0);
-	m_b = db_int(&res, 0, 1);
-	m_g = db_int(&res, 0, 2);
-	m_pts = db_int(&res, 0, 3);
+	held_principal = db_int(&res, 0, ML_PRINCIPAL);
+	held_bonus = db_int(&res, 0, ML_BONUS);
+	held_growth = db_int(&res, 0, ML_GROWTH);
+	held_points = db_int(&res, 0, ML_POINTS);
 	/* what the member has spent meanwhile is not taken back */
-	if (g_back > m_g)
-		g_back = m_g;
-	if (p_back > m_pts)
-		p_back = m_pts;
+	if (growth_back > held_growth)
+		growth_back = held_growth;
+	if (points_back > held_points)
+		points_back = held_points;
 
-	if (DB(r, &q_st_pay_refund, &res, DBI(xp), DBI(xb), DBI(gk_new),
-	    DBI(pk_new), DBI(r->m->id), DBI(c->payment_id), DBI(xp), DBI(xb)) !=
-	    DB_OK)
+	if (DB(r, &q_st_pay_refund, &res, DBI(to_principal), DBI(to_bonus),
+	    DBI(growth_kept), DBI(points_kept), DBI(r->m->id),
+	    DBI(c->payment_id), DBI(to_principal), DBI(to_bonus)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "refund_exceeds_paid",
 		    "退款金额超过可退金额", "amount_fen");
-	if (DB(r, &q_st_refund_credit, &res, DBI(xp), DBI(xb), DBI(g_back),
-	    DBI(p_back), DBI(r->m->id), DBI(member), DBI(g_back), DBI(p_back))
-	    != DB_OK)
+	if (DB(r, &q_st_refund_credit, &res, DBI(to_principal),
+	    DBI(to_bonus), DBI(growth_back), DBI(points_back), DBI(r->m->id),
+	    DBI(pay.member_id), DBI(growth_back), DBI(points_back)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "conflict", "会员账户已变化，请重试",
 		    NULL);
 	if (DB(r, &q_st_refund_insert, &res, DBI(r->m->id),
-	    DBI(c->payment_id), DBI(member), DBI(amount), DBI(xp), DBI(xb),
-	    DBI(g_back), DBI(p_back), DBI(r->auth.staff_id), DBI(store)) !=
+	    DBI(c->payment_id), DBI(pay.member_id), DBI(amount),
+	    DBI(to_principal), DBI(to_bonus), DBI(growth_back),
+	    DBI(points_back), DBI(r->auth.staff_id), DBI(pay.store_id)) !=
 	    DB_OK)
 		return db_fail(r);
 	refund_id = (int64_t)res.insert_id;
 	ref = arena_printf(r->a, "refund:%lld", (long long)refund_id);
-	if (DB(r, &q_st_entry, NULL, DBI(r->m->id), DBI(member),
-	    DBS("refund"), DBI(xp), DBI(xb), DBS(ref), DBI(r->auth.staff_id),
-	    DBI(store)) != DB_OK)
+	if (DB(r, &q_st_entry, NULL, DBI(r->m->id), DBI(pay.member_id),
+	    DBS("refund"), DBI(to_principal), DBI(to_bonus), DBS(ref),
+	    DBI(r->auth.staff_id), DBI(pay.store_id)) != DB_OK)
 		return db_fail(r);
-	if (p_back > 0 && DB(r, &q_st_points_entry, NULL, DBI(r->m->id),
-	    DBI(member), DBS("refund"), DBI(-p_back), DBS(ref)) != DB_OK)
+	if (points_back > 0 && DB(r, &q_st_points_entry, NULL, DBI(r->m->id),
+	    DBI(pay.member_id), DBS("refund"), DBI(-points_back), DBS(ref)) !=
+	    DB_OK)
 		return db_fail(r);
-	if ((st = audit_log(r, "wallet.refund", arena_printf(r->a, "payment:%lld",
-	    (long long)c->payment_id), arena_printf(r->a,
+	if ((st = audit_log(r, "wallet.refund", arena_printf(r->a,
+	    "payment:%lld", (long long)c->payment_id), arena_printf(r->a,
 	    "{\"refund_id\":%lld,\"amount_fen\":%lld,\"principal_fen\":%lld,"
 	    "\"bonus_fen\":%lld}", (long long)refund_id, (long long)amount,
-	    (long long)xp, (long long)xb), store)) != 0)
+	    (long long)to_principal, (long long)to_bonus), pay.store_id)) != 0)
 		return st;
 
 	o = j_obj();
 	j_int(o, "id", refund_id);
 	j_int(o, "payment_id", c->payment_id);
 	j_int(o, "amount_fen", amount);
-	j_int(o, "principal_fen", xp);
-	j_int(o, "bonus_fen", xb);
-	j_int(o, "growth_reversed", g_back);
-	j_int(o, "points_reversed", p_back);
+	j_int(o, "principal_fen", to_principal);
+	j_int(o, "bonus_fen", to_bonus);
+	j_int(o, "growth_reversed", growth_back);
+	j_int(o, "points_reversed", points_back);
 	j_str(o, "created_at", time_rfc3339_t(r, time_now()));
 	if (DB(r, &q_st_payment, &res, DBI(r->m->id), DBI(c->payment_id)) !=
 	    DB_OK || res.nrows != 1)
 		return db_fail(r);
-	pay = payment_row_json(r, &res, 0);
+	row = payment_row_json(r, &res, 0);
 	c->out = j_obj();
 	j_add(c->out, "refund", o);
-	j_add(c->out, "payment", pay);
-	j_add(c->out, "balance_after", wallet_balance_json(m_p + xp, m_b + xb));
+	j_add(c->out, "payment", row);
+	j_add(c->out, "balance_after", wallet_balance_json(
+	    held_principal + to_principal, held_bonus + to_bonus));
 	return 201;
 }
 
@@ -584,8 +615,9 @@ wallet_refund(struct req *r)
 	int st;
 
 	memset(&c, 0, sizeof(c));
-	if ((c.payment_id = wallet_param_id(r, "id")) == 0)
-		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
+	if ((st = wallet_param_id(r, "id", "支付记录不存在",
+	    &c.payment_id)) != 0)
+		return st;
 	if (r->body_len > 0 && (req_json_body(r) == -1 ||
 	    req_json_int(r, "amount_fen", 0, 1, WALLET_MAX_FEN, &c.amount) ==
 	    -1))
@@ -624,9 +656,9 @@ wallet_payments_list(struct req *r)
 	if (DB(r, &q_st_payments, &res, DBI(r->m->id), DBI(member),
 	    DBI(member), DBI(cashier), DBI(r->auth.staff_id), DBI(cursor),
 	    DBI(cursor), DBI(limit + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
-	n = db_page(&res, limit, 0, &next);
+	n = db_page(&res, limit, PY_ID, &next);
 	for (i = 0; i < n; i++)
 		j_add(arr, NULL, payment_row_json(r, &res, i));
 	return resp_list(r, arr, next);
@@ -636,18 +668,18 @@ wallet_payments_list(struct req *r)
 static int
 wallet_payment_get(struct req *r)
 {
-	int st;
-	int64_t id = wallet_param_id(r, "id");
 	struct db_res res;
+	int64_t id;
 	cJSON *d;
+	int st;
 
-	if (id == 0)
-		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
+	if ((st = wallet_param_id(r, "id", "支付记录不存在", &id)) != 0)
+		return st;
 	if (DB(r, &q_st_payment, &res, DBI(r->m->id), DBI(id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "支付记录不存在", NULL);
-	if ((st = staff_store_check(r, db_int(&res, 0, 2))) != 0)
+	if ((st = staff_store_check(r, db_int(&res, 0, PY_STORE))) != 0)
 		return st;
 	d = j_obj();
 	j_add(d, "payment", payment_row_json(r, &res, 0));
@@ -656,16 +688,19 @@ wallet_payment_get(struct req *r)
 
 /* ---- settings: recharge packages ---- */
 
+/* The packages and the custom-amount limits into *out. 0, or the error
+   status (recorded). */
 static int
 packages_json(struct req *r, cJSON **out)
 {
 	struct wallet_cfg cfg;
 	struct wallet_pkg *p;
 	cJSON *d, *arr, *c;
-	int n, i;
+	int n, i, st;
 
-	if (wallet_cfg_load(r, &cfg) == -1 || wallet_pkgs_load(r, &p, &n) == -1)
-		return -1;
+	if ((st = wallet_cfg_load(r, &cfg)) != 0 ||
+	    (st = wallet_pkgs_load(r, &p, &n)) != 0)
+		return st;
 	d = j_obj();
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
@@ -694,9 +729,10 @@ static int
 wallet_settings_packages_get(struct req *r)
 {
 	cJSON *d;
+	int st;
 
-	if (packages_json(r, &d) == -1)
-		return r->status;
+	if ((st = packages_json(r, &d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -715,10 +751,9 @@ struct pkgs_put {
 static int
 pkgs_put_tx(struct req *r, void *arg)
 {
-	int st;
 	struct pkgs_put *c = arg;
 	struct db_res res;
-	int i;
+	int i, st;
 
 	if (DB(r, &q_st_pkg_retire, NULL, DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
@@ -761,7 +796,7 @@ wallet_settings_packages_put(struct req *r)
 	struct pkgs_put c;
 	struct db_res res;
 	cJSON *arr, *it, *cu, *d;
-	int i, j;
+	int i, j, st;
 
 	memset(&c, 0, sizeof(c));
 	if (req_json_body(r) == -1 ||
@@ -805,14 +840,14 @@ wallet_settings_packages_put(struct req *r)
 	/* an id must name a package of the merchant (a retired one comes
 	   back), once */
 	if (DB(r, &q_st_pkg_ids, &res, DBI(r->m->id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	for (i = 0; i < c.n; i++) {
 		int found = 0;
 
 		if (c.p[i].id == 0)
 			continue;
 		for (j = 0; j < res.nrows; j++)
-			if (db_int(&res, j, 0) == c.p[i].id)
+			if (db_int(&res, j, PI_ID) == c.p[i].id)
 				found = 1;
 		for (j = 0; j < i; j++)
 			if (c.p[j].id == c.p[i].id)
@@ -821,10 +856,9 @@ wallet_settings_packages_put(struct req *r)
 			return resp_bad_field(r, arena_printf(r->a,
 			    "packages[%d].id", i), "套餐不存在或重复");
 	}
-	if (db_tx(r, pkgs_put_tx, &c) >= 400)
-		return r->status;
-	if (packages_json(r, &d) == -1)
-		return r->status;
+	if ((st = db_tx(r, pkgs_put_tx, &c)) >= 400 ||
+	    (st = packages_json(r, &d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -870,20 +904,20 @@ static int
 wallet_settings_rules_get(struct req *r)
 {
 	struct wallet_cfg cfg;
+	int st;
 
-	if (wallet_cfg_load(r, &cfg) == -1)
-		return r->status;
+	if ((st = wallet_cfg_load(r, &cfg)) != 0)
+		return st;
 	return resp_data(r, 200, rules_json(&cfg.rules));
 }
 
 static int
 rules_put_tx(struct req *r, void *arg)
 {
-	int st;
 	struct deduction_rules *d = arg;
 	int amount = d->cap == CAP_FIRST_AMOUNT || d->cap == CAP_EACH_AMOUNT;
 	int pct = d->cap == CAP_FIRST_PCT || d->cap == CAP_EACH_PCT;
-	int i;
+	int i, st;
 
 	if (DB(r, &q_st_rules_save, NULL, DBI(r->m->id),
 	    DBS(wallet_split_name(d->split)),
@@ -897,7 +931,8 @@ rules_put_tx(struct req *r, void *arg)
 		    DBI(d->ranges[i].from_fen), DBI(d->ranges[i].to_fen),
 		    DBI(d->ranges[i].cap_fen)) != DB_OK)
 			return db_fail(r);
-	if ((st = audit_log(r, "settings.deduction", "wallet", r->body, 0)) != 0)
+	if ((st = audit_log(r, "settings.deduction", "wallet", r->body,
+	    0)) != 0)
 		return st;
 	return 200;
 }
@@ -918,7 +953,7 @@ wallet_settings_rules_put(struct req *r)
 	char field[64];
 	cJSON *cap, *ranges, *it;
 	int64_t v;
-	int i;
+	int i, st;
 
 	deduction_rules_default(&d);
 	if (req_json_body(r) == -1 ||
@@ -972,8 +1007,8 @@ wallet_settings_rules_put(struct req *r)
 	}
 	if (deduction_rules_check(&d, field, sizeof(field), &msg) == -1)
 		return resp_bad_field(r, arena_strdup(r->a, field), msg);
-	if (db_tx(r, rules_put_tx, &d) >= 400)
-		return r->status;
+	if ((st = db_tx(r, rules_put_tx, &d)) >= 400)
+		return st;
 	return resp_data(r, 200, rules_json(&d));
 }
 
@@ -1022,7 +1057,7 @@ wallet_seed(struct req *r)
 
 	if (DB(r, &q_seed_pkg_count, &res, DBI(r->m->id)) != DB_OK)
 		return -1;
-	if (db_int(&res, 0, 0) == 0)
+	if (db_int(&res, 0, SC_COUNT) == 0)
 		for (i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
 			wallet_pkg_label(label, sizeof(label), demo[i].pay,
 			    demo[i].bonus);
@@ -1070,7 +1105,7 @@ cmd_bench_wallet(int argc, char *argv[])
 		fprintf(stderr, "bench-wallet: no merchant %s\n", argv[1]);
 		goto out;
 	}
-	mid = db_int(&res, 0, 0);
+	mid = db_int(&res, 0, BM_ID);
 	db_exec_simple("START TRANSACTION");
 	if (DB(&r, &q_bench_credit, &res, DBI(fen), DBI(mid)) != DB_OK ||
 	    DB(&r, &q_bench_entries, NULL, DBI(fen), DBI(mid)) != DB_OK) {
