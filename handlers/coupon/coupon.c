@@ -23,52 +23,57 @@
 
 #define CODE_TRIES	8
 
-DB_SQL(q_tpl_get, COUPON_SQL_TPL_GET);
-DB_SQL(q_centre,
+DB_SQL_COLS(q_tpl_get, TC_NCOLS, COUPON_SQL_TPL_GET);
+DB_SQL_COLS(q_centre, TC_NCOLS,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.status = 'active' AND t.listed = 1"
     " AND t.kind <> 'promo_code'"
     " AND (t.claim_until IS NULL OR t.claim_until >= ?)"
     " AND (t.valid_until IS NULL OR t.valid_until >= ?) AND t.id < ?"
     " ORDER BY t.id DESC LIMIT ?");
-DB_SQL(q_member_aud,
+enum { MA_JOINED, MA_GROWTH, MA_NCOLS };
+DB_SQL_COLS(q_member_aud, MA_NCOLS,
     "SELECT joined_at, growth FROM members WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_my_claims,
+enum { MC_TEMPLATE, MC_CLAIMED, MC_NCOLS };
+DB_SQL_COLS(q_my_claims, MC_NCOLS,
     "SELECT template_id, claimed FROM coupon_claims"
     " WHERE merchant_id = ? AND member_id = ?");
 DB_SQL(q_claim_bump, COUPON_SQL_CLAIM_BUMP);
 DB_SQL(q_coupon_insert, COUPON_SQL_INSERT);
-DB_SQL(q_coupon_by_id, COUPON_SQL_BY_ID);
+DB_SQL_COLS(q_coupon_by_id, CC_NCOLS, COUPON_SQL_BY_ID);
 DB_SQL(q_stock_take, COUPON_SQL_STOCK_TAKE);
 /*
  * Unlimited templates: a shared lock instead of a decrement, so that a
  * change to a limited stock (which locks the row exclusively) counts
  * every coupon issued before it.
  */
-DB_SQL(q_tpl_share,
+enum { SH_UNLIMITED, SH_ACTIVE, SH_NCOLS };
+DB_SQL_COLS(q_tpl_share, SH_NCOLS,
     "SELECT stock_left IS NULL, status = 'active' FROM coupon_templates"
     " WHERE id = ? AND merchant_id = ? LOCK IN SHARE MODE");
-DB_SQL(q_mine_page,
+DB_SQL_COLS(q_mine_page, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.id < ?"
     " AND (? = 'all' OR (CASE WHEN c.status = 'unused'"
     " AND c.valid_until < ? THEN 'expired' ELSE c.status END) = ?)"
     " ORDER BY c.id DESC LIMIT ?");
-DB_SQL(q_mine_counts,
+enum { MN_UNUSED, MN_EXPIRED, MN_USED, MN_CANCELLED, MN_NCOLS };
+DB_SQL_COLS(q_mine_counts, MN_NCOLS,
     "SELECT COALESCE(SUM(status = 'unused' AND valid_until >= ?), 0),"
     " COALESCE(SUM(status = 'unused' AND valid_until < ?), 0),"
     " COALESCE(SUM(status = 'used'), 0),"
     " COALESCE(SUM(status = 'cancelled'), 0)"
     " FROM coupons WHERE merchant_id = ? AND member_id = ?");
-DB_SQL(q_mine_code,
+DB_SQL_COLS(q_mine_code, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.code = ? AND c.member_id = ?");
-DB_SQL(q_usable,
+DB_SQL_COLS(q_usable, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.status = 'unused'"
     " AND c.valid_from <= ? AND c.valid_until >= ?"
     " ORDER BY c.valid_until, c.id LIMIT 200");
-DB_SQL(q_promo_get,
+enum { PR_ID, PR_TEMPLATE, PR_MEMBER, PR_NCOLS };
+DB_SQL_COLS(q_promo_get, PR_NCOLS,
     "SELECT id, template_id, member_id FROM promo_codes"
     " WHERE merchant_id = ? AND code = ?");
 DB_SQL(q_promo_bind,
@@ -386,8 +391,8 @@ member_view_load(struct req *r, int64_t member_id, struct member_view *mv)
 		return -1;
 	if (res.nrows == 0)
 		return 1;
-	mv->joined_at = col_time(&res, 0, 0);
-	if (tier_of_growth(r, db_int(&res, 0, 1), &cur, NULL) != 0)
+	mv->joined_at = col_time(&res, 0, MA_JOINED);
+	if (tier_of_growth(r, db_int(&res, 0, MA_GROWTH), &cur, NULL) != 0)
 		return -1;
 	mv->tier_level = cur != NULL ? cur->level : -1;
 	return 0;
@@ -493,9 +498,9 @@ stock_take(struct req *r, const struct coupon_tpl_row *w)
 		if (DB(r, &q_tpl_share, &res, DBI(w->id), DBI(r->m->id)) !=
 		    DB_OK)
 			return db_fail(r);
-		if (res.nrows == 0 || db_int(&res, 0, 1) == 0)
+		if (res.nrows == 0 || db_int(&res, 0, SH_ACTIVE) == 0)
 			return claim_error(r, "ended", CLAIM_GRANT);
-		if (db_int(&res, 0, 0) == 1)
+		if (db_int(&res, 0, SH_UNLIMITED) == 1)
 			return 0;
 		/* made limited meanwhile: fall through to the decrement */
 	}
@@ -635,11 +640,11 @@ promo_tx(struct req *r, void *arg)
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠码不存在",
 		    "promo_code");
-	pid = db_int(&res, 0, 0);
-	p->is.template_id = db_int(&res, 0, 1);
-	if (!db_isnull(&res, 0, 2))
+	pid = db_int(&res, 0, PR_ID);
+	p->is.template_id = db_int(&res, 0, PR_TEMPLATE);
+	if (!db_isnull(&res, 0, PR_MEMBER))
 		return resp_err(r, 409, "code_used",
-		    db_int(&res, 0, 2) == p->is.member_id ?
+		    db_int(&res, 0, PR_MEMBER) == p->is.member_id ?
 		    "您已兑换过该优惠码" : "该优惠码已被使用", "promo_code");
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_promo_bind, &res, DBI(p->is.member_id), DBS(now_s),
@@ -768,8 +773,8 @@ coupon_centre_json(struct req *r, int64_t member_id, const int64_t *ids,
 			cm.claimed = arena_calloc(r->a, (size_t)res.nrows + 1,
 			    sizeof(int64_t));
 			for (i = 0; i < res.nrows; i++) {
-				cm.tpl[i] = db_int(&res, i, 0);
-				cm.claimed[i] = db_int(&res, i, 1);
+				cm.tpl[i] = db_int(&res, i, MC_TEMPLATE);
+				cm.claimed[i] = db_int(&res, i, MC_CLAIMED);
 			}
 		}
 	}
@@ -850,10 +855,10 @@ coupon_counts_json(struct req *r, int64_t member_id)
 		return NULL;
 	}
 	o = j_obj();
-	j_int(o, "unused", db_int(&res, 0, 0));
-	j_int(o, "used", db_int(&res, 0, 2));
-	j_int(o, "expired", db_int(&res, 0, 1));
-	j_int(o, "cancelled", db_int(&res, 0, 3));
+	j_int(o, "unused", db_int(&res, 0, MN_UNUSED));
+	j_int(o, "used", db_int(&res, 0, MN_USED));
+	j_int(o, "expired", db_int(&res, 0, MN_EXPIRED));
+	j_int(o, "cancelled", db_int(&res, 0, MN_CANCELLED));
 	return o;
 }
 

@@ -20,13 +20,14 @@
 #define INT_ANY		1000000000000LL
 #define STORES_MAX	100
 
-DB_SQL(q_st_tpl_get, COUPON_SQL_TPL_GET);
-DB_SQL(q_st_tpl_lock, COUPON_SQL_TPL_GET " FOR UPDATE");
-DB_SQL(q_st_tpl_list,
+DB_SQL_COLS(q_st_tpl_get, TC_NCOLS, COUPON_SQL_TPL_GET);
+DB_SQL_COLS(q_st_tpl_lock, TC_NCOLS, COUPON_SQL_TPL_GET " FOR UPDATE");
+DB_SQL_COLS(q_st_tpl_list, TC_NCOLS,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.id < ? AND (? = '' OR t.status = ?)"
     " ORDER BY t.id DESC LIMIT ?");
-DB_SQL(q_st_tpl_counts,
+enum { TN_TEMPLATE, TN_CLAIMED, TN_USED, TN_NCOLS };
+DB_SQL_COLS(q_st_tpl_counts, TN_NCOLS,
     "SELECT template_id, COUNT(*), COALESCE(SUM(status = 'used'), 0)"
     " FROM coupons WHERE merchant_id = ? AND template_id BETWEEN ? AND ?"
     " GROUP BY template_id");
@@ -60,9 +61,11 @@ DB_SQL(q_st_stock_limit,
 DB_SQL(q_st_stock_unlimit,
     "UPDATE coupon_templates SET stock = NULL, stock_left = NULL"
     " WHERE id = ? AND merchant_id = ?");
-DB_SQL(q_st_store_ids,
+/* The one column of the allowed ids: a store id, a tier level. */
+enum { AL_ID, AL_NCOLS };
+DB_SQL_COLS(q_st_store_ids, AL_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ?");
-DB_SQL(q_st_tier_levels,
+DB_SQL_COLS(q_st_tier_levels, AL_NCOLS,
     "SELECT level FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_st_batch_insert,
     "INSERT INTO promo_code_batches (merchant_id, template_id, count,"
@@ -72,20 +75,22 @@ DB_SQL(q_st_codes_insert,
     "INSERT IGNORE INTO promo_codes (merchant_id, template_id, batch_id,"
     " code) SELECT ?, ?, ?, j.code FROM JSON_TABLE(?, '$[*]' COLUMNS"
     " (code CHAR(12) PATH '$')) AS j");
-DB_SQL(q_st_batches,
+enum { BA_ID, BA_COUNT, BA_CREATED, BA_REDEEMED, BA_NCOLS };
+DB_SQL_COLS(q_st_batches, BA_NCOLS,
     "SELECT b.id, b.count, b.created_at, COUNT(p.member_id)"
     " FROM promo_code_batches b LEFT JOIN promo_codes p"
     " ON p.merchant_id = b.merchant_id AND p.template_id = b.template_id"
     " AND p.batch_id = b.id"
     " WHERE b.merchant_id = ? AND b.template_id = ?"
     " GROUP BY b.id, b.count, b.created_at ORDER BY b.id DESC");
-DB_SQL(q_st_codes_csv,
+enum { CV_CODE, CV_BATCH, CV_PHONE, CV_BOUND, CV_NCOLS };
+DB_SQL_COLS(q_st_codes_csv, CV_NCOLS,
     "SELECT p.code, p.batch_id, mb.phone, p.bound_at"
     " FROM promo_codes p LEFT JOIN members mb ON mb.id = p.member_id"
     " AND mb.merchant_id = p.merchant_id"
     " WHERE p.merchant_id = ? AND p.template_id = ?"
     " AND (? = 0 OR p.batch_id = ?) ORDER BY p.id");
-DB_SQL(q_st_coupon_by_code,
+DB_SQL_COLS(q_st_coupon_by_code, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.code = ?");
 DB_SQL(q_st_redeem,
@@ -248,7 +253,7 @@ allowed_ids(struct req *r, struct db_sql *q, int64_t **out)
 	}
 	*out = arena_calloc(r->a, (size_t)res.nrows + 1, sizeof(int64_t));
 	for (i = 0; i < res.nrows; i++)
-		(*out)[i] = db_int(&res, i, 0);
+		(*out)[i] = db_int(&res, i, AL_ID);
 	return res.nrows;
 }
 
@@ -433,8 +438,8 @@ tpl_counts(struct req *r, int64_t id, int64_t *claimed, int64_t *used)
 	    DB_OK)
 		return -1;
 	if (res.nrows == 1) {
-		*claimed = db_int(&res, 0, 1);
-		*used = db_int(&res, 0, 2);
+		*claimed = db_int(&res, 0, TN_CLAIMED);
+		*used = db_int(&res, 0, TN_USED);
 	}
 	return 0;
 }
@@ -693,9 +698,9 @@ tpl_list(struct req *r)
 
 		coupon_tpl_from_row(&res, i, &w);
 		for (k = 0; k < cr.nrows; k++)
-			if (db_int(&cr, k, 0) == w.id) {
-				claimed = db_int(&cr, k, 1);
-				used = db_int(&cr, k, 2);
+			if (db_int(&cr, k, TN_TEMPLATE) == w.id) {
+				claimed = db_int(&cr, k, TN_CLAIMED);
+				used = db_int(&cr, k, TN_USED);
 			}
 		j_add(arr, NULL, coupon_tpl_staff_json(r, &w, claimed, used));
 	}
@@ -805,14 +810,15 @@ codes_batches(struct req *r)
 	for (i = 0; i < res.nrows; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "batch_id", db_int(&res, i, 0));
-		j_int(o, "count", db_int(&res, i, 1));
-		j_int(o, "redeemed", db_int(&res, i, 3));
-		j_str(o, "created_at", time_rfc3339(r, db_str(&res, i, 2)));
+		j_int(o, "batch_id", db_int(&res, i, BA_ID));
+		j_int(o, "count", db_int(&res, i, BA_COUNT));
+		j_int(o, "redeemed", db_int(&res, i, BA_REDEEMED));
+		j_str(o, "created_at", time_rfc3339(r, db_str(&res, i,
+		    BA_CREATED)));
 		j_str(o, "csv_url", arena_printf(r->a, "/api/v1/m/%s/staff/"
 		    "coupon-templates/%lld/codes.csv?batch_id=%lld",
 		    r->m->code, (long long)id,
-		    (long long)db_int(&res, i, 0)));
+		    (long long)db_int(&res, i, BA_ID)));
 		j_add(arr, NULL, o);
 	}
 	return resp_list(r, arr, 0);
@@ -848,19 +854,22 @@ codes_csv(struct req *r)
 		char masked[16] = "";
 		const char *at = "";
 
-		if (!db_isnull(&res, i, 2))
-			phone_mask(db_str(&res, i, 2), masked, sizeof(masked));
-		if (!db_isnull(&res, i, 3)) {
+		if (!db_isnull(&res, i, CV_PHONE))
+			phone_mask(db_str(&res, i, CV_PHONE), masked,
+			    sizeof(masked));
+		if (!db_isnull(&res, i, CV_BOUND)) {
 			char *t = arena_strdup(r->a,
-			    time_rfc3339(r, db_str(&res, i, 3)));
+			    time_rfc3339(r, db_str(&res, i, CV_BOUND)));
 
 			t[10] = ' ';
 			t[19] = '\0';
 			at = t;
 		}
-		sbuf_printf(&s, "%s,%lld,%s,%s,%s\r\n", db_str(&res, i, 0),
-		    (long long)db_int(&res, i, 1),
-		    db_isnull(&res, i, 3) ? "未兑换" : "已兑换", masked, at);
+		sbuf_printf(&s, "%s,%lld,%s,%s,%s\r\n",
+		    db_str(&res, i, CV_CODE),
+		    (long long)db_int(&res, i, CV_BATCH),
+		    db_isnull(&res, i, CV_BOUND) ? "未兑换" : "已兑换", masked,
+		    at);
 	}
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"promo-codes-%lld%s.csv\"", (long long)id,
@@ -1173,7 +1182,8 @@ ROUTES(coupon_staff_routes) = {
 
 /* ---- demo data ---- */
 
-DB_SQL(q_seed_tpl_count,
+enum { SC_COUNT, SC_NCOLS };
+DB_SQL_COLS(q_seed_tpl_count, SC_NCOLS,
     "SELECT COUNT(*) FROM coupon_templates WHERE merchant_id = ?");
 DB_SQL(q_seed_tpl,
     "INSERT INTO coupon_templates (merchant_id, name, kind, value_fen,"
@@ -1209,7 +1219,7 @@ coupon_seed(struct req *r)
 
 	if (DB(r, &q_seed_tpl_count, &res, DBI(r->m->id)) != DB_OK)
 		return -1;
-	if (db_int(&res, 0, 0) > 0)
+	if (db_int(&res, 0, SC_COUNT) > 0)
 		return 0;
 	for (i = 0; i < sizeof(demo) / sizeof(demo[0]); i++)
 		if (DB(r, &q_seed_tpl, NULL, DBI(r->m->id), DBS(demo[i].name),

@@ -32,35 +32,42 @@ DB_SQL(q_cp_update,
     " updated_at, starts_at > UTC_TIMESTAMP(), ends_at <= UTC_TIMESTAMP()"
 enum { CP_ID, CP_SLUG, CP_NAME, CP_STARTS, CP_ENDS, CP_BANNER, CP_RULES,
     CP_PUBLISHED, CP_PAUSED, CP_STITLE, CP_SDESC, CP_SIMAGE, CP_CREATED,
-    CP_UPDATED, CP_BEFORE, CP_AFTER };
-DB_SQL(q_cp_by_id,
+    CP_UPDATED, CP_BEFORE, CP_AFTER, CP_NCOLS };
+DB_SQL_COLS(q_cp_by_id, CP_NCOLS,
     "SELECT " CP_COLS " FROM campaigns WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_cp_by_slug,
+DB_SQL_COLS(q_cp_by_slug, CP_NCOLS,
     "SELECT " CP_COLS " FROM campaigns WHERE merchant_id = ? AND slug = ?");
-DB_SQL(q_cp_list,
+DB_SQL_COLS(q_cp_list, CP_NCOLS,
     "SELECT " CP_COLS " FROM campaigns WHERE merchant_id = ? AND id < ?"
     " ORDER BY id DESC LIMIT ?");
 DB_SQL(q_cp_tpl_clear, "DELETE FROM campaign_templates WHERE campaign_id = ?");
 DB_SQL(q_cp_tpl_add,
     "INSERT INTO campaign_templates (campaign_id, template_id, gift,"
     " position) VALUES (?, ?, ?, ?)");
-DB_SQL(q_cp_tpls,
+enum { CT_TEMPLATE, CT_GIFT, CT_NCOLS };
+DB_SQL_COLS(q_cp_tpls, CT_NCOLS,
     "SELECT template_id, gift FROM campaign_templates WHERE campaign_id = ?"
     " ORDER BY gift, position");
-DB_SQL(q_cp_tpl_ok,
+enum { CO_ID, CO_NCOLS };
+DB_SQL_COLS(q_cp_tpl_ok, CO_NCOLS,
     "SELECT id FROM coupon_templates WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_cp_tpl_names,
+enum { CN_ID, CN_NAME, CN_KIND, CN_VALUE, CN_THRESHOLD, CN_PCT, CN_GIFT,
+    CN_NCOLS };
+DB_SQL_COLS(q_cp_tpl_names, CN_NCOLS,
     "SELECT t.id, t.name, t.kind, t.value_fen, t.threshold_fen,"
     " t.discount_pct, t.gift_item FROM campaign_templates ct"
     " JOIN coupon_templates t ON t.id = ct.template_id"
     " WHERE ct.campaign_id = ? AND ct.gift = ? AND t.merchant_id = ?"
     " ORDER BY ct.position");
-DB_SQL(q_cp_stats,
+enum { CS_VIEWS, CS_VISITORS, CS_SHARES, CS_NCOLS };
+DB_SQL_COLS(q_cp_stats, CS_NCOLS,
     "SELECT COALESCE(SUM(views), 0), COALESCE(SUM(visitors), 0),"
     " COALESCE(SUM(shares), 0) FROM campaign_stats WHERE campaign_id = ?");
-DB_SQL(q_cp_joins,
+enum { CJ_COUNT, CJ_NCOLS };
+DB_SQL_COLS(q_cp_joins, CJ_NCOLS,
     "SELECT COUNT(*) FROM members WHERE merchant_id = ? AND channel = ?");
-DB_SQL(q_cp_claims,
+enum { CL_COUNT, CL_NCOLS };
+DB_SQL_COLS(q_cp_claims, CL_NCOLS,
     "SELECT COUNT(*) FROM coupons WHERE merchant_id = ? AND channel = ?");
 DB_SQL(q_cp_count,
     "INSERT INTO campaign_stats (campaign_id, day, views, visitors, shares)"
@@ -127,11 +134,12 @@ cp_load_templates(struct req *r, struct campaign *c)
 	if (DB(r, &q_cp_tpls, &res, DBI(c->id)) != DB_OK)
 		return -1;
 	for (i = 0; i < res.nrows; i++) {
-		if (db_int(&res, i, 1) == 0 && c->ntpl < CAMPAIGN_TEMPLATES_MAX)
-			c->tpl[c->ntpl++] = db_int(&res, i, 0);
-		else if (db_int(&res, i, 1) == 1 &&
+		if (db_int(&res, i, CT_GIFT) == 0 &&
+		    c->ntpl < CAMPAIGN_TEMPLATES_MAX)
+			c->tpl[c->ntpl++] = db_int(&res, i, CT_TEMPLATE);
+		else if (db_int(&res, i, CT_GIFT) == 1 &&
 		    c->ngift < CAMPAIGN_GIFTS_MAX)
-			c->gift[c->ngift++] = db_int(&res, i, 0);
+			c->gift[c->ngift++] = db_int(&res, i, CT_TEMPLATE);
 	}
 	return 0;
 }
@@ -474,15 +482,15 @@ cp_stats_json(struct req *r, const struct campaign *c)
 
 	if (DB(r, &q_cp_stats, &res, DBI(c->id)) != DB_OK)
 		return NULL;
-	j_int(s, "views", db_int(&res, 0, 0));
-	j_int(s, "visitors", db_int(&res, 0, 1));
-	j_int(s, "shares", db_int(&res, 0, 2));
+	j_int(s, "views", db_int(&res, 0, CS_VIEWS));
+	j_int(s, "visitors", db_int(&res, 0, CS_VISITORS));
+	j_int(s, "shares", db_int(&res, 0, CS_SHARES));
 	if (DB(r, &q_cp_joins, &res, DBI(r->m->id), DBS(ch)) != DB_OK)
 		return NULL;
-	j_int(s, "joins", db_int(&res, 0, 0));
+	j_int(s, "joins", db_int(&res, 0, CJ_COUNT));
 	if (DB(r, &q_cp_claims, &res, DBI(r->m->id), DBS(ch)) != DB_OK)
 		return NULL;
-	j_int(s, "claims", db_int(&res, 0, 0));
+	j_int(s, "claims", db_int(&res, 0, CL_COUNT));
 	return s;
 }
 
@@ -674,15 +682,16 @@ absolute(struct req *r, const char *url)
 static const char *
 offer_text(struct req *r, const struct db_res *res, int i)
 {
-	const char *kind = db_str(res, i, 2);
-	int64_t v = db_int(res, i, 3), th = db_int(res, i, 4);
+	const char *kind = db_str(res, i, CN_KIND);
+	int64_t v = db_int(res, i, CN_VALUE), th = db_int(res, i, CN_THRESHOLD);
 
 	if (strcmp(kind, "discount") == 0)
 		return arena_printf(r->a, "%lld.%lld 折",
-		    (long long)db_int(res, i, 5) / 10,
-		    (long long)db_int(res, i, 5) % 10);
+		    (long long)db_int(res, i, CN_PCT) / 10,
+		    (long long)db_int(res, i, CN_PCT) % 10);
 	if (strcmp(kind, "gift") == 0)
-		return db_str(res, i, 6) ? db_str(res, i, 6) : "礼品";
+		return db_str(res, i, CN_GIFT) ? db_str(res, i, CN_GIFT) :
+		    "礼品";
 	if (strcmp(kind, "threshold") == 0)
 		return arena_printf(r->a, "满 %lld 减 %lld",
 		    (long long)th / 100, (long long)v / 100);
@@ -741,8 +750,8 @@ offers_json(struct req *r, int64_t campaign_id, int gift)
 	for (i = 0; i < res.nrows; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "name", db_str(&res, i, 1));
+		j_int(o, "id", db_int(&res, i, CN_ID));
+		j_str(o, "name", db_str(&res, i, CN_NAME));
 		j_str(o, "offer", offer_text(r, &res, i));
 		cJSON_AddItemToArray(a, o);
 	}

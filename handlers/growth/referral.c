@@ -18,9 +18,12 @@
 #include "wallet/wallet.h"
 #include "referral_rules.h"
 
-DB_SQL(q_ref_merchant_code,
+enum { RM_CODE, RM_NCOLS };
+DB_SQL_COLS(q_ref_merchant_code, RM_NCOLS,
     "SELECT code FROM merchants WHERE id = ? AND active = 1");
-DB_SQL(q_ref_settings,
+enum { RS_ENABLED, RS_REFERRER_TPL, RS_REFERRER_POINTS, RS_REFEREE_TPL,
+    RS_REFEREE_POINTS, RS_WHEN, RS_DAILY_CAP, RS_TOTAL_CAP, RS_NCOLS };
+DB_SQL_COLS(q_ref_settings, RS_NCOLS,
     "SELECT enabled, referrer_template_id, referrer_points,"
     " referee_template_id, referee_points, reward_when, daily_cap, total_cap"
     " FROM referral_settings WHERE merchant_id = ?");
@@ -36,12 +39,14 @@ DB_SQL(q_ref_settings_put,
     " referee_points = VALUES(referee_points),"
     " reward_when = VALUES(reward_when), daily_cap = VALUES(daily_cap),"
     " total_cap = VALUES(total_cap), updated_at = UTC_TIMESTAMP()");
-DB_SQL(q_ref_template_ok,
+enum { RT_ID, RT_NCOLS };
+DB_SQL_COLS(q_ref_template_ok, RT_NCOLS,
     "SELECT id FROM coupon_templates WHERE merchant_id = ? AND id = ?");
 DB_SQL(q_ref_insert,
     "INSERT INTO referrals (merchant_id, referrer_id, referee_id, status,"
     " created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_ref_pending,
+enum { RP_ID, RP_REFERRER, RP_NCOLS };
+DB_SQL_COLS(q_ref_pending, RP_NCOLS,
     "SELECT id, referrer_id FROM referrals WHERE merchant_id = ?"
     " AND referee_id = ? AND status = 'pending'");
 DB_SQL(q_ref_mark,
@@ -63,7 +68,8 @@ DB_SQL(q_ref_points,
 DB_SQL(q_ref_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, 'referral', ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_ref_counts,
+enum { RC_INVITED, RC_REWARDED, RC_NCOLS };
+DB_SQL_COLS(q_ref_counts, RC_NCOLS,
     "SELECT COUNT(*), COALESCE(SUM(status = 'rewarded'), 0) FROM referrals"
     " WHERE merchant_id = ? AND referrer_id = ?");
 
@@ -94,14 +100,14 @@ settings_load(struct req *r, struct ref_settings *s)
 	}
 	if (res.nrows == 0)
 		return 1;
-	s->enabled = (int)db_int(&res, 0, 0);
-	s->referrer_tpl = db_int(&res, 0, 1);
-	s->referrer_points = db_int(&res, 0, 2);
-	s->referee_tpl = db_int(&res, 0, 3);
-	s->referee_points = db_int(&res, 0, 4);
-	s->on_join = strcmp(db_str(&res, 0, 5), "join") == 0;
-	s->daily_cap = db_int(&res, 0, 6);
-	s->total_cap = db_int(&res, 0, 7);
+	s->enabled = (int)db_int(&res, 0, RS_ENABLED);
+	s->referrer_tpl = db_int(&res, 0, RS_REFERRER_TPL);
+	s->referrer_points = db_int(&res, 0, RS_REFERRER_POINTS);
+	s->referee_tpl = db_int(&res, 0, RS_REFEREE_TPL);
+	s->referee_points = db_int(&res, 0, RS_REFEREE_POINTS);
+	s->on_join = strcmp(db_str(&res, 0, RS_WHEN), "join") == 0;
+	s->daily_cap = db_int(&res, 0, RS_DAILY_CAP);
+	s->total_cap = db_int(&res, 0, RS_TOTAL_CAP);
 	return 0;
 }
 
@@ -219,7 +225,8 @@ referral_on_payment(struct req *r, int64_t member)
 		return db_fail(r);
 	if (res.nrows == 0)
 		return 200;
-	return reward(r, &s, db_int(&res, 0, 0), db_int(&res, 0, 1), member);
+	return reward(r, &s, db_int(&res, 0, RP_ID),
+	    db_int(&res, 0, RP_REFERRER), member);
 }
 
 static int
@@ -262,8 +269,8 @@ referral_mine(struct req *r)
 	d = j_obj();
 	j_str(d, "code", code);
 	j_str(d, "link", referral_link(r, code));
-	j_int(d, "invited", db_int(&res, 0, 0));
-	j_int(d, "rewarded", db_int(&res, 0, 1));
+	j_int(d, "invited", db_int(&res, 0, RC_INVITED));
+	j_int(d, "rewarded", db_int(&res, 0, RC_REWARDED));
 	j_str(d, "qr_svg_url", arena_printf(r->a,
 	    "/api/v1/m/%s/me/referral.svg", r->m->code));
 	return resp_data(r, 200, d);
@@ -301,9 +308,9 @@ referral_open(struct req *r)
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "邀请链接无效", NULL);
 	resp_cookie(r, "ref", code, arena_printf(r->a, "/m/%s/",
-	    db_str(&res, 0, 0)), 30L * 86400);
+	    db_str(&res, 0, RM_CODE)), 30L * 86400);
 	return resp_redirect(r, 302, arena_printf(r->a,
-	    "/m/%s/join?ref=%s", db_str(&res, 0, 0), code));
+	    "/m/%s/join?ref=%s", db_str(&res, 0, RM_CODE), code));
 }
 
 /* Out: settings/referral as api.md describes it. */
