@@ -379,22 +379,30 @@ struct member_view {
 	int		 tier_level;
 };
 
-/* 0, 1 when the member does not exist, -1 on error (not recorded). */
+/*
+ * The member into mv, *found 0 when there is no such member: 0, or the
+ * error status (recorded).
+ */
 static int
-member_view_load(struct req *r, int64_t member_id, struct member_view *mv)
+member_view_load(struct req *r, int64_t member_id, struct member_view *mv,
+    int *found)
 {
 	const struct tier_row *cur;
 	struct db_res res;
+	int st;
 
+	*found = 0;
 	if (DB(r, &q_member_aud, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK)
-		return -1;
+		return db_fail(r);
 	if (res.nrows == 0)
-		return 1;
+		return 0;
 	mv->joined_at = col_time(&res, 0, MA_JOINED);
-	if (tier_of_growth(r, db_int(&res, 0, MA_GROWTH), &cur, NULL) != 0)
-		return -1;
+	if ((st = tier_of_growth(r, db_int(&res, 0, MA_GROWTH), &cur,
+	    NULL)) != 0)
+		return st;
 	mv->tier_level = cur != NULL ? cur->level : -1;
+	*found = 1;
 	return 0;
 }
 
@@ -450,10 +458,11 @@ struct issue {
 	cJSON		*coupon;
 };
 
-/* Insert the coupon row with a fresh code; its id, or 0 (status set). */
-static int64_t
+/* Insert the coupon row with a fresh code, its id into *id: 0, or the
+   error status (recorded). */
+static int
 coupon_insert(struct req *r, const struct issue *c,
-    const struct coupon_tpl_row *w, int64_t now)
+    const struct coupon_tpl_row *w, int64_t now, int64_t *id)
 {
 	const struct coupon_tpl *t = &w->t;
 	char from_s[20], until_s[20], now_s[20], code[COUPON_CODE_LEN + 1];
@@ -481,10 +490,9 @@ coupon_insert(struct req *r, const struct issue *c,
 		if (rc != DB_DUP)
 			break;
 	}
-	if (rc == DB_OK)
-		return (int64_t)res.insert_id;
-	if (rc != DB_RETRY)
-		resp_internal(r);
+	if (rc != DB_OK)
+		return db_fail(r);
+	*id = (int64_t)res.insert_id;
 	return 0;
 }
 
@@ -520,8 +528,8 @@ issue_tx(struct req *r, void *arg)
 	struct member_view mv;
 	struct db_res res;
 	const char *why;
-	int64_t now = time_now(), id;
-	int rc;
+	int64_t now = time_now(), id = 0;
+	int found, st;
 
 	c->coupon = NULL;
 	if (DB(r, &q_tpl_get, &res, DBI(r->m->id), DBI(c->template_id)) !=
@@ -539,10 +547,9 @@ issue_tx(struct req *r, void *arg)
 	if (c->in_campaign)
 		v.listed = 1;
 	if (c->mode != CLAIM_GRANT && w.t.audience != AUD_ALL) {
-		rc = member_view_load(r, c->member_id, &mv);
-		if (rc == -1)
-			return db_fail(r);
-		if (rc == 1)
+		if ((st = member_view_load(r, c->member_id, &mv, &found)) != 0)
+			return st;
+		if (!found)
 			return resp_err(r, 404, "not_found", "会员不存在", NULL);
 		v.has_member = 1;
 		v.joined_at = mv.joined_at;
@@ -560,14 +567,14 @@ issue_tx(struct req *r, void *arg)
 	/* sold out as of this transaction's snapshot: no need to try */
 	if (w.stock_left != COUPON_NONE && w.stock_left <= 0)
 		return claim_error(r, "out_of_stock", c->mode);
-	if ((id = coupon_insert(r, c, &w, now)) == 0)
-		return r->status ? r->status : 500;
+	if ((st = coupon_insert(r, c, &w, now, &id)) != 0)
+		return st;
 	if (DB(r, &q_coupon_by_id, &res, DBI(id)) != DB_OK || res.nrows != 1)
 		return db_fail(r);
 	c->coupon_id = id;
 	c->coupon = coupon_json(r, &res, 0);
-	if ((rc = stock_take(r, &w)) != 0)
-		return rc;
+	if ((st = stock_take(r, &w)) != 0)
+		return st;
 	return 201;
 }
 
@@ -595,9 +602,10 @@ coupon_grant(struct req *r, int64_t member_id, int64_t template_id,
 		    db_exec_simple("ROLLBACK TO SAVEPOINT coupon_grant") == -1)
 			return db_fail(r);
 	}
-	if (st < 400)
-		*coupon_out = c.coupon;
-	return st;
+	if (st >= 400)
+		return st;
+	*coupon_out = c.coupon;
+	return 0;
 }
 
 int
@@ -613,10 +621,10 @@ coupon_claim_run(struct req *r, int64_t template_id, const char *channel,
 	c.mode = CLAIM_CENTRE;
 	c.channel = channel;
 	c.in_campaign = in_campaign;
-	st = db_tx(r, issue_tx, &c);
-	if (st < 400)
-		*coupon = c.coupon;
-	return st;
+	if ((st = db_tx(r, issue_tx, &c)) >= 400)
+		return st;
+	*coupon = c.coupon;
+	return 0;
 }
 
 /* ---- promo codes typed in by members ---- */
@@ -689,8 +697,7 @@ coupon_redeem_code(struct req *r)
 	p.is.member_id = r->auth.member_id;
 	p.is.mode = CLAIM_PROMO;
 	p.is.channel = "promo_code";
-	st = db_tx(r, promo_tx, &p);
-	if (st >= 400)
+	if ((st = db_tx(r, promo_tx, &p)) >= 400)
 		return st;
 	d = j_obj();
 	j_add(d, "coupon", p.is.coupon);
@@ -754,15 +761,14 @@ coupon_centre_json(struct req *r, int64_t member_id, const int64_t *ids,
 	int64_t now = time_now();
 	char now_s[20];
 	cJSON *arr = j_arr();
-	int i, n, rc;
+	int i, n, found;
 
 	*next = 0;
 	time_sql(now, now_s);
 	if (member_id != 0) {
-		rc = member_view_load(r, member_id, &mv);
-		if (rc == -1)
-			goto fail;
-		if (rc == 0) {
+		if (member_view_load(r, member_id, &mv, &found) != 0)
+			return NULL;
+		if (found) {
 			mvp = &mv;
 			if (DB(r, &q_my_claims, &res, DBI(r->m->id),
 			    DBI(member_id)) != DB_OK)
@@ -803,7 +809,7 @@ coupon_centre_json(struct req *r, int64_t member_id, const int64_t *ids,
 	}
 	return arr;
 fail:
-	resp_internal(r);
+	db_fail(r);
 	return NULL;
 }
 
@@ -831,7 +837,7 @@ coupon_list_json(struct req *r, int64_t member_id, const char *status,
 	if (DB(r, &q_mine_page, &res, DBI(r->m->id), DBI(member_id),
 	    DBI(cursor > 0 ? cursor : INT64_MAX), DBS(status), DBS(now_s),
 	    DBS(status), DBI(limit + 1)) != DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	arr = j_arr();
@@ -851,7 +857,7 @@ coupon_counts_json(struct req *r, int64_t member_id)
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_mine_counts, &res, DBS(now_s), DBS(now_s), DBI(r->m->id),
 	    DBI(member_id)) != DB_OK || res.nrows != 1) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	o = j_obj();
@@ -869,10 +875,14 @@ coupon_mine_json(struct req *r, int64_t member_id, const char *code)
 
 	if (DB(r, &q_mine_code, &res, DBI(r->m->id), DBS(code),
 	    DBI(member_id)) != DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
-	return res.nrows == 1 ? coupon_json(r, &res, 0) : NULL;
+	if (res.nrows != 1) {
+		resp_err(r, 404, "not_found", "优惠券不存在", NULL);
+		return NULL;
+	}
+	return coupon_json(r, &res, 0);
 }
 
 /*
@@ -918,16 +928,11 @@ coupon_mine_list(struct req *r)
 static cJSON *
 mine_by_path(struct req *r, char code[COUPON_CODE_LEN + 1])
 {
-	cJSON *c;
-
 	if (coupon_code_normalize(req_param(r, "code"), code) == -1) {
 		resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 		return NULL;
 	}
-	c = coupon_mine_json(r, r->auth.member_id, code);
-	if (c == NULL && r->status == 0)
-		resp_err(r, 404, "not_found", "优惠券不存在", NULL);
-	return c;
+	return coupon_mine_json(r, r->auth.member_id, code);
 }
 
 /*
@@ -977,8 +982,7 @@ coupons_usable_json(struct req *r, int64_t member_id, int64_t store_id)
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_usable, &res, DBI(r->m->id), DBI(member_id), DBS(now_s),
 	    DBS(now_s)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	arr = j_arr();

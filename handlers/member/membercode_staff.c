@@ -55,8 +55,7 @@ scan_tx(struct req *r, void *arg)
 		return db_retry_pending() ? 500 : r->status;
 	if ((coupons = coupons_usable_json(r, c->mc.member_id,
 	    c->store_id)) == NULL)
-		return db_retry_pending() ? 500 :
-		    (r->status >= 400 ? r->status : resp_internal(r));
+		return r->status;
 	if ((st = audit_log(r, "member.scan", arena_printf(r->a, "member:%lld",
 	    (long long)c->mc.member_id), NULL, c->store_id)) != 0)
 		return st;
