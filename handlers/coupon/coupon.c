@@ -23,52 +23,57 @@
 
 #define CODE_TRIES	8
 
-DB_SQL(q_tpl_get, COUPON_SQL_TPL_GET);
-DB_SQL(q_centre,
+DB_SQL_COLS(q_tpl_get, TC_NCOLS, COUPON_SQL_TPL_GET);
+DB_SQL_COLS(q_centre, TC_NCOLS,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.status = 'active' AND t.listed = 1"
     " AND t.kind <> 'promo_code'"
     " AND (t.claim_until IS NULL OR t.claim_until >= ?)"
     " AND (t.valid_until IS NULL OR t.valid_until >= ?) AND t.id < ?"
     " ORDER BY t.id DESC LIMIT ?");
-DB_SQL(q_member_aud,
+enum { MA_JOINED, MA_GROWTH, MA_NCOLS };
+DB_SQL_COLS(q_member_aud, MA_NCOLS,
     "SELECT joined_at, growth FROM members WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_my_claims,
+enum { MC_TEMPLATE, MC_CLAIMED, MC_NCOLS };
+DB_SQL_COLS(q_my_claims, MC_NCOLS,
     "SELECT template_id, claimed FROM coupon_claims"
     " WHERE merchant_id = ? AND member_id = ?");
 DB_SQL(q_claim_bump, COUPON_SQL_CLAIM_BUMP);
 DB_SQL(q_coupon_insert, COUPON_SQL_INSERT);
-DB_SQL(q_coupon_by_id, COUPON_SQL_BY_ID);
+DB_SQL_COLS(q_coupon_by_id, CC_NCOLS, COUPON_SQL_BY_ID);
 DB_SQL(q_stock_take, COUPON_SQL_STOCK_TAKE);
 /*
  * Unlimited templates: a shared lock instead of a decrement, so that a
  * change to a limited stock (which locks the row exclusively) counts
  * every coupon issued before it.
  */
-DB_SQL(q_tpl_share,
+enum { SH_UNLIMITED, SH_ACTIVE, SH_NCOLS };
+DB_SQL_COLS(q_tpl_share, SH_NCOLS,
     "SELECT stock_left IS NULL, status = 'active' FROM coupon_templates"
     " WHERE id = ? AND merchant_id = ? LOCK IN SHARE MODE");
-DB_SQL(q_mine_page,
+DB_SQL_COLS(q_mine_page, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.id < ?"
     " AND (? = 'all' OR (CASE WHEN c.status = 'unused'"
     " AND c.valid_until < ? THEN 'expired' ELSE c.status END) = ?)"
     " ORDER BY c.id DESC LIMIT ?");
-DB_SQL(q_mine_counts,
+enum { MN_UNUSED, MN_EXPIRED, MN_USED, MN_CANCELLED, MN_NCOLS };
+DB_SQL_COLS(q_mine_counts, MN_NCOLS,
     "SELECT COALESCE(SUM(status = 'unused' AND valid_until >= ?), 0),"
     " COALESCE(SUM(status = 'unused' AND valid_until < ?), 0),"
     " COALESCE(SUM(status = 'used'), 0),"
     " COALESCE(SUM(status = 'cancelled'), 0)"
     " FROM coupons WHERE merchant_id = ? AND member_id = ?");
-DB_SQL(q_mine_code,
+DB_SQL_COLS(q_mine_code, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.code = ? AND c.member_id = ?");
-DB_SQL(q_usable,
+DB_SQL_COLS(q_usable, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.status = 'unused'"
     " AND c.valid_from <= ? AND c.valid_until >= ?"
     " ORDER BY c.valid_until, c.id LIMIT 200");
-DB_SQL(q_promo_get,
+enum { PR_ID, PR_TEMPLATE, PR_MEMBER, PR_NCOLS };
+DB_SQL_COLS(q_promo_get, PR_NCOLS,
     "SELECT id, template_id, member_id FROM promo_codes"
     " WHERE merchant_id = ? AND code = ?");
 DB_SQL(q_promo_bind,
@@ -374,22 +379,30 @@ struct member_view {
 	int		 tier_level;
 };
 
-/* 0, 1 when the member does not exist, -1 on error (not recorded). */
+/*
+ * The member into mv, *found 0 when there is no such member: 0, or the
+ * error status (recorded).
+ */
 static int
-member_view_load(struct req *r, int64_t member_id, struct member_view *mv)
+member_view_load(struct req *r, int64_t member_id, struct member_view *mv,
+    int *found)
 {
 	const struct tier_row *cur;
 	struct db_res res;
+	int st;
 
+	*found = 0;
 	if (DB(r, &q_member_aud, &res, DBI(r->m->id), DBI(member_id)) !=
 	    DB_OK)
-		return -1;
+		return db_fail(r);
 	if (res.nrows == 0)
-		return 1;
-	mv->joined_at = col_time(&res, 0, 0);
-	if (tier_of_growth(r, db_int(&res, 0, 1), &cur, NULL) != 0)
-		return -1;
+		return 0;
+	mv->joined_at = col_time(&res, 0, MA_JOINED);
+	if ((st = tier_of_growth(r, db_int(&res, 0, MA_GROWTH), &cur,
+	    NULL)) != 0)
+		return st;
 	mv->tier_level = cur != NULL ? cur->level : -1;
+	*found = 1;
 	return 0;
 }
 
@@ -445,10 +458,11 @@ struct issue {
 	cJSON		*coupon;
 };
 
-/* Insert the coupon row with a fresh code; its id, or 0 (status set). */
-static int64_t
+/* Insert the coupon row with a fresh code, its id into *id: 0, or the
+   error status (recorded). */
+static int
 coupon_insert(struct req *r, const struct issue *c,
-    const struct coupon_tpl_row *w, int64_t now)
+    const struct coupon_tpl_row *w, int64_t now, int64_t *id)
 {
 	const struct coupon_tpl *t = &w->t;
 	char from_s[20], until_s[20], now_s[20], code[COUPON_CODE_LEN + 1];
@@ -476,10 +490,9 @@ coupon_insert(struct req *r, const struct issue *c,
 		if (rc != DB_DUP)
 			break;
 	}
-	if (rc == DB_OK)
-		return (int64_t)res.insert_id;
-	if (rc != DB_RETRY)
-		resp_internal(r);
+	if (rc != DB_OK)
+		return db_fail(r);
+	*id = (int64_t)res.insert_id;
 	return 0;
 }
 
@@ -493,9 +506,9 @@ stock_take(struct req *r, const struct coupon_tpl_row *w)
 		if (DB(r, &q_tpl_share, &res, DBI(w->id), DBI(r->m->id)) !=
 		    DB_OK)
 			return db_fail(r);
-		if (res.nrows == 0 || db_int(&res, 0, 1) == 0)
+		if (res.nrows == 0 || db_int(&res, 0, SH_ACTIVE) == 0)
 			return claim_error(r, "ended", CLAIM_GRANT);
-		if (db_int(&res, 0, 0) == 1)
+		if (db_int(&res, 0, SH_UNLIMITED) == 1)
 			return 0;
 		/* made limited meanwhile: fall through to the decrement */
 	}
@@ -515,8 +528,8 @@ issue_tx(struct req *r, void *arg)
 	struct member_view mv;
 	struct db_res res;
 	const char *why;
-	int64_t now = time_now(), id;
-	int rc;
+	int64_t now = time_now(), id = 0;
+	int found, st;
 
 	c->coupon = NULL;
 	if (DB(r, &q_tpl_get, &res, DBI(r->m->id), DBI(c->template_id)) !=
@@ -534,10 +547,9 @@ issue_tx(struct req *r, void *arg)
 	if (c->in_campaign)
 		v.listed = 1;
 	if (c->mode != CLAIM_GRANT && w.t.audience != AUD_ALL) {
-		rc = member_view_load(r, c->member_id, &mv);
-		if (rc == -1)
-			return db_fail(r);
-		if (rc == 1)
+		if ((st = member_view_load(r, c->member_id, &mv, &found)) != 0)
+			return st;
+		if (!found)
 			return resp_err(r, 404, "not_found", "会员不存在", NULL);
 		v.has_member = 1;
 		v.joined_at = mv.joined_at;
@@ -555,14 +567,14 @@ issue_tx(struct req *r, void *arg)
 	/* sold out as of this transaction's snapshot: no need to try */
 	if (w.stock_left != COUPON_NONE && w.stock_left <= 0)
 		return claim_error(r, "out_of_stock", c->mode);
-	if ((id = coupon_insert(r, c, &w, now)) == 0)
-		return r->status ? r->status : 500;
+	if ((st = coupon_insert(r, c, &w, now, &id)) != 0)
+		return st;
 	if (DB(r, &q_coupon_by_id, &res, DBI(id)) != DB_OK || res.nrows != 1)
 		return db_fail(r);
 	c->coupon_id = id;
 	c->coupon = coupon_json(r, &res, 0);
-	if ((rc = stock_take(r, &w)) != 0)
-		return rc;
+	if ((st = stock_take(r, &w)) != 0)
+		return st;
 	return 201;
 }
 
@@ -590,9 +602,10 @@ coupon_grant(struct req *r, int64_t member_id, int64_t template_id,
 		    db_exec_simple("ROLLBACK TO SAVEPOINT coupon_grant") == -1)
 			return db_fail(r);
 	}
-	if (st < 400)
-		*coupon_out = c.coupon;
-	return st;
+	if (st >= 400)
+		return st;
+	*coupon_out = c.coupon;
+	return 0;
 }
 
 int
@@ -608,10 +621,10 @@ coupon_claim_run(struct req *r, int64_t template_id, const char *channel,
 	c.mode = CLAIM_CENTRE;
 	c.channel = channel;
 	c.in_campaign = in_campaign;
-	st = db_tx(r, issue_tx, &c);
-	if (st < 400)
-		*coupon = c.coupon;
-	return st;
+	if ((st = db_tx(r, issue_tx, &c)) >= 400)
+		return st;
+	*coupon = c.coupon;
+	return 0;
 }
 
 /* ---- promo codes typed in by members ---- */
@@ -635,11 +648,11 @@ promo_tx(struct req *r, void *arg)
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠码不存在",
 		    "promo_code");
-	pid = db_int(&res, 0, 0);
-	p->is.template_id = db_int(&res, 0, 1);
-	if (!db_isnull(&res, 0, 2))
+	pid = db_int(&res, 0, PR_ID);
+	p->is.template_id = db_int(&res, 0, PR_TEMPLATE);
+	if (!db_isnull(&res, 0, PR_MEMBER))
 		return resp_err(r, 409, "code_used",
-		    db_int(&res, 0, 2) == p->is.member_id ?
+		    db_int(&res, 0, PR_MEMBER) == p->is.member_id ?
 		    "您已兑换过该优惠码" : "该优惠码已被使用", "promo_code");
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_promo_bind, &res, DBI(p->is.member_id), DBS(now_s),
@@ -684,8 +697,7 @@ coupon_redeem_code(struct req *r)
 	p.is.member_id = r->auth.member_id;
 	p.is.mode = CLAIM_PROMO;
 	p.is.channel = "promo_code";
-	st = db_tx(r, promo_tx, &p);
-	if (st >= 400)
+	if ((st = db_tx(r, promo_tx, &p)) >= 400)
 		return st;
 	d = j_obj();
 	j_add(d, "coupon", p.is.coupon);
@@ -749,15 +761,14 @@ coupon_centre_json(struct req *r, int64_t member_id, const int64_t *ids,
 	int64_t now = time_now();
 	char now_s[20];
 	cJSON *arr = j_arr();
-	int i, n, rc;
+	int i, n, found;
 
 	*next = 0;
 	time_sql(now, now_s);
 	if (member_id != 0) {
-		rc = member_view_load(r, member_id, &mv);
-		if (rc == -1)
-			goto fail;
-		if (rc == 0) {
+		if (member_view_load(r, member_id, &mv, &found) != 0)
+			return NULL;
+		if (found) {
 			mvp = &mv;
 			if (DB(r, &q_my_claims, &res, DBI(r->m->id),
 			    DBI(member_id)) != DB_OK)
@@ -768,8 +779,8 @@ coupon_centre_json(struct req *r, int64_t member_id, const int64_t *ids,
 			cm.claimed = arena_calloc(r->a, (size_t)res.nrows + 1,
 			    sizeof(int64_t));
 			for (i = 0; i < res.nrows; i++) {
-				cm.tpl[i] = db_int(&res, i, 0);
-				cm.claimed[i] = db_int(&res, i, 1);
+				cm.tpl[i] = db_int(&res, i, MC_TEMPLATE);
+				cm.claimed[i] = db_int(&res, i, MC_CLAIMED);
 			}
 		}
 	}
@@ -798,7 +809,7 @@ coupon_centre_json(struct req *r, int64_t member_id, const int64_t *ids,
 	}
 	return arr;
 fail:
-	resp_internal(r);
+	db_fail(r);
 	return NULL;
 }
 
@@ -826,7 +837,7 @@ coupon_list_json(struct req *r, int64_t member_id, const char *status,
 	if (DB(r, &q_mine_page, &res, DBI(r->m->id), DBI(member_id),
 	    DBI(cursor > 0 ? cursor : INT64_MAX), DBS(status), DBS(now_s),
 	    DBS(status), DBI(limit + 1)) != DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	arr = j_arr();
@@ -846,14 +857,14 @@ coupon_counts_json(struct req *r, int64_t member_id)
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_mine_counts, &res, DBS(now_s), DBS(now_s), DBI(r->m->id),
 	    DBI(member_id)) != DB_OK || res.nrows != 1) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	o = j_obj();
-	j_int(o, "unused", db_int(&res, 0, 0));
-	j_int(o, "used", db_int(&res, 0, 2));
-	j_int(o, "expired", db_int(&res, 0, 1));
-	j_int(o, "cancelled", db_int(&res, 0, 3));
+	j_int(o, "unused", db_int(&res, 0, MN_UNUSED));
+	j_int(o, "used", db_int(&res, 0, MN_USED));
+	j_int(o, "expired", db_int(&res, 0, MN_EXPIRED));
+	j_int(o, "cancelled", db_int(&res, 0, MN_CANCELLED));
 	return o;
 }
 
@@ -864,10 +875,14 @@ coupon_mine_json(struct req *r, int64_t member_id, const char *code)
 
 	if (DB(r, &q_mine_code, &res, DBI(r->m->id), DBS(code),
 	    DBI(member_id)) != DB_OK) {
-		resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
-	return res.nrows == 1 ? coupon_json(r, &res, 0) : NULL;
+	if (res.nrows != 1) {
+		resp_err(r, 404, "not_found", "优惠券不存在", NULL);
+		return NULL;
+	}
+	return coupon_json(r, &res, 0);
 }
 
 /*
@@ -913,16 +928,11 @@ coupon_mine_list(struct req *r)
 static cJSON *
 mine_by_path(struct req *r, char code[COUPON_CODE_LEN + 1])
 {
-	cJSON *c;
-
 	if (coupon_code_normalize(req_param(r, "code"), code) == -1) {
 		resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 		return NULL;
 	}
-	c = coupon_mine_json(r, r->auth.member_id, code);
-	if (c == NULL && r->status == 0)
-		resp_err(r, 404, "not_found", "优惠券不存在", NULL);
-	return c;
+	return coupon_mine_json(r, r->auth.member_id, code);
 }
 
 /*
@@ -972,8 +982,7 @@ coupons_usable_json(struct req *r, int64_t member_id, int64_t store_id)
 	time_sql(time_now(), now_s);
 	if (DB(r, &q_usable, &res, DBI(r->m->id), DBI(member_id), DBS(now_s),
 	    DBS(now_s)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
+		db_fail(r);
 		return NULL;
 	}
 	arr = j_arr();

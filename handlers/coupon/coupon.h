@@ -128,15 +128,19 @@ cJSON	*coupon_centre_json(struct req *, int64_t member_id,
 	    int64_t *next);
 /*
  * One page of a member's coupons (status "all" or one status), newest
- * first; *next the cursor for the next page or 0. NULL on error.
+ * first; *next the cursor for the next page or 0. NULL with the error
+ * recorded.
  */
 cJSON	*coupon_list_json(struct req *, int64_t member_id,
 	    const char *status, int64_t cursor, int64_t limit, int64_t *next);
-/* {unused, used, expired, cancelled} for a member, or NULL on error. */
+/*
+ * {unused, used, expired, cancelled} for a member, or NULL with the error
+ * recorded.
+ */
 cJSON	*coupon_counts_json(struct req *, int64_t member_id);
 /*
- * One coupon of a member by code: the coupon object, NULL when it does
- * not exist (r->status 0) or on error (r->status set).
+ * One coupon of a member by code: the coupon object, or NULL with the
+ * error recorded (404 not_found when the member has no such coupon).
  */
 cJSON	*coupon_mine_json(struct req *, int64_t member_id, const char *code);
 
@@ -147,18 +151,23 @@ cJSON	*coupon_mine_json(struct req *, int64_t member_id, const char *code);
  * Claim one coupon of a template for the signed-in member from the centre
  * (its own transaction, the stock and limit checks deciding); in_campaign
  * when the template is one of the live campaign's the claim names
- * (channel "campaign:<slug>"). 201 with *coupon set, or the error status.
+ * (channel "campaign:<slug>"). 0 with *coupon set, or the error status
+ * (recorded).
  */
 int	 coupon_claim_run(struct req *, int64_t template_id,
 	    const char *channel, int in_campaign, cJSON **coupon);
 /*
  * Issue one coupon of a template to a member inside the caller's
- * transaction, with the same stock and limit checks as a claim. Returns
- * 201 with *coupon_out set, or an error status with the error recorded.
+ * transaction, with the same stock and limit checks as a claim (a refusal
+ * leaves the caller's transaction as it was). 0 with *coupon_out set, or
+ * the error status (recorded; a 4xx is a refusal, a 5xx a failure).
  */
 int	 coupon_grant(struct req *, int64_t member_id, int64_t template_id,
 	    const char *channel, cJSON **coupon_out);
-/* The member's coupons usable now at a store (counter scan): array. */
+/*
+ * The member's coupons usable now at a store (counter scan): an array, or
+ * NULL with the error recorded.
+ */
 cJSON	*coupons_usable_json(struct req *, int64_t member_id,
 	    int64_t store_id);
 

@@ -8,20 +8,6 @@
 
 #define CBASE	"/api/v1/m/:merchant"
 
-/* The templates of the live campaign slug: 0, or the error status. */
-static int
-campaign_ids(struct req *r, const char *slug, int64_t ids[CAMPAIGN_MAX],
-    int *n)
-{
-	int rc = campaign_template_ids(r, slug, ids, CAMPAIGN_MAX, n);
-
-	if (rc == -1)
-		return r->status;
-	if (rc == 1)
-		return resp_err(r, 404, "not_found", "活动不存在", "campaign");
-	return 0;
-}
-
 /*
  * Claim one coupon of a template for the signed-in member.
  * In: {template_id, campaign?}. Out: 201 {coupon}. Errors: not_found,
@@ -43,7 +29,8 @@ coupon_claim(struct req *r)
 	if (campaign != NULL) {
 		if (!campaign_slug_ok(campaign))
 			return resp_bad_field(r, "campaign", "活动标识无效");
-		if ((st = campaign_ids(r, campaign, ids, &n)) != 0)
+		if ((st = campaign_template_ids(r, campaign, ids, CAMPAIGN_MAX,
+		    &n)) != 0)
 			return st;
 		for (i = 0; i < n; i++)
 			if (ids[i] == tpl)
@@ -53,8 +40,8 @@ coupon_claim(struct req *r)
 			    "该优惠券不属于此活动", "template_id");
 		channel = arena_printf(r->a, "campaign:%s", campaign);
 	}
-	st = coupon_claim_run(r, tpl, channel, in_campaign, &coupon);
-	if (st >= 400)
+	if ((st = coupon_claim_run(r, tpl, channel, in_campaign,
+	    &coupon)) != 0)
 		return st;
 	d = j_obj();
 	j_add(d, "coupon", coupon);
@@ -85,7 +72,8 @@ coupon_centre(struct req *r)
 		return resp_bad_field(r, "campaign", "活动标识无效");
 	if (req_page(r, &limit, &cursor) == -1)
 		return r->status;
-	if (campaign != NULL && (st = campaign_ids(r, campaign, ids, &n)) != 0)
+	if (campaign != NULL && (st = campaign_template_ids(r, campaign, ids,
+	    CAMPAIGN_MAX, &n)) != 0)
 		return st;
 	arr = coupon_centre_json(r, r->auth.kind == AUTH_KIND_MEMBER ?
 	    r->auth.member_id : 0, campaign != NULL ? ids : NULL, n, cursor,

@@ -146,6 +146,7 @@ page_coupons(struct req *r)
 	const char *tab = req_query(r, "tab");
 	int mine = tab != NULL && strcmp(tab, "mine") == 0;
 	cJSON *c, *counts;
+	int st;
 
 	if (r->auth.kind == AUTH_KIND_MEMBER && r->auth.member_id == 0)
 		return resp_redirect(r, 302, arena_printf(r->a, "/m/%s/join",
@@ -156,8 +157,8 @@ page_coupons(struct req *r)
 	c = page_ctx("优惠券", "page-coupons", "coupons.js");
 	j_bool(c, "tab_coupons", 1);
 	j_bool(c, "signed_in", r->auth.kind == AUTH_KIND_MEMBER);
-	if ((mine ? page_mine(r, c) : page_centre(r, c)) != 0)
-		return r->status;
+	if ((st = mine ? page_mine(r, c) : page_centre(r, c)) != 0)
+		return st;
 	if (!mine && r->auth.kind == AUTH_KIND_MEMBER) {
 		if ((counts = coupon_counts_json(r, r->auth.member_id)) == NULL)
 			return r->status;
@@ -182,8 +183,7 @@ page_coupon(struct req *r)
 	if (coupon_code_normalize(req_param(r, "code"), code) == -1)
 		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 	if ((cp = coupon_mine_json(r, r->auth.member_id, code)) == NULL)
-		return r->status ? r->status :
-		    resp_err(r, 404, "not_found", "优惠券不存在", NULL);
+		return r->status;
 	coupon_display(r, cp);
 	snprintf(spaced, sizeof(spaced), "%.4s %.4s %.4s", code, code + 4,
 	    code + 8);

@@ -20,13 +20,14 @@
 #define INT_ANY		1000000000000LL
 #define STORES_MAX	100
 
-DB_SQL(q_st_tpl_get, COUPON_SQL_TPL_GET);
-DB_SQL(q_st_tpl_lock, COUPON_SQL_TPL_GET " FOR UPDATE");
-DB_SQL(q_st_tpl_list,
+DB_SQL_COLS(q_st_tpl_get, TC_NCOLS, COUPON_SQL_TPL_GET);
+DB_SQL_COLS(q_st_tpl_lock, TC_NCOLS, COUPON_SQL_TPL_GET " FOR UPDATE");
+DB_SQL_COLS(q_st_tpl_list, TC_NCOLS,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.id < ? AND (? = '' OR t.status = ?)"
     " ORDER BY t.id DESC LIMIT ?");
-DB_SQL(q_st_tpl_counts,
+enum { TN_TEMPLATE, TN_CLAIMED, TN_USED, TN_NCOLS };
+DB_SQL_COLS(q_st_tpl_counts, TN_NCOLS,
     "SELECT template_id, COUNT(*), COALESCE(SUM(status = 'used'), 0)"
     " FROM coupons WHERE merchant_id = ? AND template_id BETWEEN ? AND ?"
     " GROUP BY template_id");
@@ -60,9 +61,11 @@ DB_SQL(q_st_stock_limit,
 DB_SQL(q_st_stock_unlimit,
     "UPDATE coupon_templates SET stock = NULL, stock_left = NULL"
     " WHERE id = ? AND merchant_id = ?");
-DB_SQL(q_st_store_ids,
+/* The one column of the allowed ids: a store id, a tier level. */
+enum { AL_ID, AL_NCOLS };
+DB_SQL_COLS(q_st_store_ids, AL_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ?");
-DB_SQL(q_st_tier_levels,
+DB_SQL_COLS(q_st_tier_levels, AL_NCOLS,
     "SELECT level FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_st_batch_insert,
     "INSERT INTO promo_code_batches (merchant_id, template_id, count,"
@@ -72,20 +75,22 @@ DB_SQL(q_st_codes_insert,
     "INSERT IGNORE INTO promo_codes (merchant_id, template_id, batch_id,"
     " code) SELECT ?, ?, ?, j.code FROM JSON_TABLE(?, '$[*]' COLUMNS"
     " (code CHAR(12) PATH '$')) AS j");
-DB_SQL(q_st_batches,
+enum { BA_ID, BA_COUNT, BA_CREATED, BA_REDEEMED, BA_NCOLS };
+DB_SQL_COLS(q_st_batches, BA_NCOLS,
     "SELECT b.id, b.count, b.created_at, COUNT(p.member_id)"
     " FROM promo_code_batches b LEFT JOIN promo_codes p"
     " ON p.merchant_id = b.merchant_id AND p.template_id = b.template_id"
     " AND p.batch_id = b.id"
     " WHERE b.merchant_id = ? AND b.template_id = ?"
     " GROUP BY b.id, b.count, b.created_at ORDER BY b.id DESC");
-DB_SQL(q_st_codes_csv,
+enum { CV_CODE, CV_BATCH, CV_PHONE, CV_BOUND, CV_NCOLS };
+DB_SQL_COLS(q_st_codes_csv, CV_NCOLS,
     "SELECT p.code, p.batch_id, mb.phone, p.bound_at"
     " FROM promo_codes p LEFT JOIN members mb ON mb.id = p.member_id"
     " AND mb.merchant_id = p.merchant_id"
     " WHERE p.merchant_id = ? AND p.template_id = ?"
     " AND (? = 0 OR p.batch_id = ?) ORDER BY p.id");
-DB_SQL(q_st_coupon_by_code,
+DB_SQL_COLS(q_st_coupon_by_code, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.code = ?");
 DB_SQL(q_st_redeem,
@@ -99,7 +104,11 @@ DB_SQL(q_st_cancel,
     " WHERE id = ? AND merchant_id = ? AND status = 'unused'"
     " AND valid_until >= ?");
 
-/* ---- reading a template payload ---- */
+/*
+ * ---- reading a template payload ----
+ * The opt_* readers are input helpers like req_json_*: 0, or -1 with 400
+ * invalid_field recorded (the caller returns r->status).
+ */
 
 static cJSON *
 field(struct req *r, const char *name)
@@ -193,71 +202,71 @@ id_list_json(struct req *r, const int64_t *ids, int n)
 
 /*
  * Integers of a JSON array field, each one of the allowed values, sorted
- * and distinct. The count, or -1 with the error recorded.
+ * and distinct, into out and their count into *n: 0, or 400 invalid_field
+ * (recorded).
  */
 static int
 id_array(struct req *r, const char *name, cJSON *a, const int64_t *allowed,
-    int nallowed, int64_t *out, int max, const char *unknown)
+    int nallowed, int64_t *out, int max, const char *unknown, int *n)
 {
 	cJSON *it;
-	int n = 0, i, k;
+	int i, k;
 
+	*n = 0;
 	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
-	    cJSON_GetArraySize(a) > max) {
-		resp_bad_field(r, name, arena_printf(r->a,
+	    cJSON_GetArraySize(a) > max)
+		return resp_bad_field(r, name, arena_printf(r->a,
 		    "应为 \"all\" 或 1 到 %d 个编号的数组", max));
-		return -1;
-	}
 	for (it = a->child; it != NULL; it = it->next) {
 		double d = it->valuedouble;
 		int64_t v = (int64_t)d;
 		int ok = 0;
 
-		if (!cJSON_IsNumber(it) || d != (double)v) {
-			resp_bad_field(r, name, "应为整数编号");
-			return -1;
-		}
+		if (!cJSON_IsNumber(it) || d != (double)v)
+			return resp_bad_field(r, name, "应为整数编号");
 		for (k = 0; k < nallowed; k++)
 			if (allowed[k] == v)
 				ok = 1;
-		if (!ok) {
-			resp_bad_field(r, name, arena_printf(r->a, "%s: %lld",
-			    unknown, (long long)v));
-			return -1;
-		}
-		out[n++] = v;
+		if (!ok)
+			return resp_bad_field(r, name, arena_printf(r->a,
+			    "%s: %lld", unknown, (long long)v));
+		out[(*n)++] = v;
 	}
-	qsort(out, (size_t)n, sizeof(*out), cmp_i64);
-	for (i = 1, k = 1; i < n; i++)
+	qsort(out, (size_t)*n, sizeof(*out), cmp_i64);
+	for (i = 1, k = 1; i < *n; i++)
 		if (out[i] != out[k - 1])
 			out[k++] = out[i];
-	return n > 0 ? k : 0;
+	if (*n > 0)
+		*n = k;
+	return 0;
 }
 
-/* The merchant's store ids or tier levels; the count or -1 (recorded). */
+/*
+ * The merchant's store ids or tier levels into *out, their count into *n:
+ * 0, or the error status (recorded).
+ */
 static int
-allowed_ids(struct req *r, struct db_sql *q, int64_t **out)
+allowed_ids(struct req *r, struct db_sql *q, int64_t **out, int *n)
 {
 	struct db_res res;
 	int i;
 
-	if (DB(r, q, &res, DBI(r->m->id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
+	if (DB(r, q, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
 	*out = arena_calloc(r->a, (size_t)res.nrows + 1, sizeof(int64_t));
 	for (i = 0; i < res.nrows; i++)
-		(*out)[i] = db_int(&res, i, 0);
-	return res.nrows;
+		(*out)[i] = db_int(&res, i, AL_ID);
+	*n = res.nrows;
+	return 0;
 }
 
+/* The payload's store_ids over w: 0, or the error status (recorded). */
 static int
 parse_stores(struct req *r, struct coupon_tpl_row *w)
 {
 	cJSON *f = field(r, "store_ids");
 	int64_t *allowed, ids[STORES_MAX];
-	int na, n;
+	int na, n, st;
 
 	if (f == NULL)
 		return 0;
@@ -266,21 +275,22 @@ parse_stores(struct req *r, struct coupon_tpl_row *w)
 		w->store_ids = NULL;
 		return 0;
 	}
-	if ((na = allowed_ids(r, &q_st_store_ids, &allowed)) == -1)
-		return -1;
-	if ((n = id_array(r, "store_ids", f, allowed, na, ids, STORES_MAX,
-	    "门店不存在")) == -1)
-		return -1;
+	if ((st = allowed_ids(r, &q_st_store_ids, &allowed, &na)) != 0)
+		return st;
+	if ((st = id_array(r, "store_ids", f, allowed, na, ids, STORES_MAX,
+	    "门店不存在", &n)) != 0)
+		return st;
 	w->store_ids = id_list_json(r, ids, n);
 	return 0;
 }
 
+/* The payload's audience over t: 0, or the error status (recorded). */
 static int
 parse_audience(struct req *r, struct coupon_tpl *t)
 {
 	cJSON *f = field(r, "audience"), *tiers;
 	int64_t *allowed, lv[COUPON_MAX_TIERS];
-	int na, n, i;
+	int na, n, i, st;
 
 	if (f == NULL)
 		return 0;
@@ -297,16 +307,14 @@ parse_audience(struct req *r, struct coupon_tpl *t)
 	}
 	tiers = cJSON_IsObject(f) ?
 	    cJSON_GetObjectItemCaseSensitive(f, "tiers") : NULL;
-	if (tiers == NULL) {
-		resp_bad_field(r, "audience",
+	if (tiers == NULL)
+		return resp_bad_field(r, "audience",
 		    "应为 \"all\"、\"new_members\" 或 {\"tiers\":[等级]}");
-		return -1;
-	}
-	if ((na = allowed_ids(r, &q_st_tier_levels, &allowed)) == -1)
-		return -1;
-	if ((n = id_array(r, "audience", tiers, allowed, na, lv,
-	    COUPON_MAX_TIERS, "会员等级不存在")) == -1)
-		return -1;
+	if ((st = allowed_ids(r, &q_st_tier_levels, &allowed, &na)) != 0)
+		return st;
+	if ((st = id_array(r, "audience", tiers, allowed, na, lv,
+	    COUPON_MAX_TIERS, "会员等级不存在", &n)) != 0)
+		return st;
 	t->audience = AUD_TIERS;
 	t->ntiers = n;
 	for (i = 0; i < n; i++)
@@ -317,32 +325,34 @@ parse_audience(struct req *r, struct coupon_tpl *t)
 /*
  * Apply the request's fields over w (a new template: the defaults; a
  * change: the stored one). creating makes name, kind, stock and
- * per_member_limit required. 0, or -1 with 400 invalid_field recorded.
+ * per_member_limit required. 0, or the error status (recorded: 400
+ * invalid_field, or a database failure).
  */
 static int
 tpl_apply(struct req *r, struct coupon_tpl_row *w, int creating)
 {
 	struct coupon_tpl *t = &w->t;
 	const char *kind = NULL, *status = NULL;
+	int st;
 
 	if (creating) {
 		if (req_json_str(r, "name", 1, 1, 32, &w->name) == -1 ||
 		    req_json_str(r, "kind", 1, 1, 16, &kind) == -1)
-			return -1;
+			return r->status;
 		if (field(r, "stock") == NULL)
 			return resp_bad_field(r, "stock",
-			    "缺少必填项（不限量填 null）"), -1;
+			    "缺少必填项（不限量填 null）");
 		if (field(r, "per_member_limit") == NULL)
 			return resp_bad_field(r, "per_member_limit",
-			    "缺少必填项"), -1;
+			    "缺少必填项");
 	} else if ((field(r, "name") != NULL &&
 	    req_json_str(r, "name", 1, 1, 32, &w->name) == -1) ||
 	    (field(r, "kind") != NULL &&
 	    req_json_str(r, "kind", 1, 1, 16, &kind) == -1))
-		return -1;
+		return r->status;
 	if (kind != NULL && (t->kind = coupon_kind_from(kind)) == -1)
 		return resp_bad_field(r, "kind", "应为 threshold、discount、"
-		    "instant、gift 或 promo_code"), -1;
+		    "instant、gift 或 promo_code");
 	if (opt_int(r, "value_fen", &t->value_fen) == -1 ||
 	    opt_int(r, "threshold_fen", &t->threshold_fen) == -1 ||
 	    opt_int(r, "discount_pct", &t->discount_pct) == -1 ||
@@ -361,23 +371,24 @@ tpl_apply(struct req *r, struct coupon_tpl_row *w, int creating)
 	    opt_str(r, "description", 0, 500, &w->description) == -1 ||
 	    (field(r, "status") != NULL &&
 	    req_json_str(r, "status", 1, 1, 16, &status) == -1))
-		return -1;
+		return r->status;
 	if (status != NULL && (t->status = coupon_tpl_status_from(status)) ==
 	    -1)
 		return resp_bad_field(r, "status",
-		    "应为 draft、active、paused 或 ended"), -1;
-	if (parse_stores(r, w) == -1 || parse_audience(r, t) == -1)
-		return -1;
+		    "应为 draft、active、paused 或 ended");
+	if ((st = parse_stores(r, w)) != 0 || (st = parse_audience(r, t)) != 0)
+		return st;
 	return 0;
 }
 
+/* The template rules over w: 0, or 400 invalid_field (recorded). */
 static int
 tpl_validate(struct req *r, const struct coupon_tpl_row *w, int64_t now)
 {
 	const char *f, *msg;
 
 	if (coupon_tpl_validate(&w->t, now, &f, &msg) == -1)
-		return resp_bad_field(r, f, msg), -1;
+		return resp_bad_field(r, f, msg);
 	return 0;
 }
 
@@ -422,7 +433,10 @@ tiers_json(struct req *r, const struct coupon_tpl *t)
 	return id_list_json(r, lv, t->ntiers);
 }
 
-/* Counts of issued and used coupons of one template. */
+/*
+ * Counts of issued and used coupons of one template: 0, or the error
+ * status (recorded).
+ */
 static int
 tpl_counts(struct req *r, int64_t id, int64_t *claimed, int64_t *used)
 {
@@ -431,30 +445,34 @@ tpl_counts(struct req *r, int64_t id, int64_t *claimed, int64_t *used)
 	*claimed = *used = 0;
 	if (DB(r, &q_st_tpl_counts, &res, DBI(r->m->id), DBI(id), DBI(id)) !=
 	    DB_OK)
-		return -1;
+		return db_fail(r);
 	if (res.nrows == 1) {
-		*claimed = db_int(&res, 0, 1);
-		*used = db_int(&res, 0, 2);
+		*claimed = db_int(&res, 0, TN_CLAIMED);
+		*used = db_int(&res, 0, TN_USED);
 	}
 	return 0;
 }
 
-/* The stored template with its counts as JSON; NULL (recorded). */
-static cJSON *
-tpl_reload(struct req *r, int64_t id)
+/*
+ * The stored template with its counts as JSON into *out: 0, or the error
+ * status (recorded).
+ */
+static int
+tpl_reload(struct req *r, int64_t id, cJSON **out)
 {
 	struct coupon_tpl_row w;
 	struct db_res res;
 	int64_t claimed, used;
+	int st;
 
 	if (DB(r, &q_st_tpl_get, &res, DBI(r->m->id), DBI(id)) != DB_OK ||
-	    res.nrows != 1 || tpl_counts(r, id, &claimed, &used) == -1) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return NULL;
-	}
+	    res.nrows != 1)
+		return db_fail(r);
+	if ((st = tpl_counts(r, id, &claimed, &used)) != 0)
+		return st;
 	coupon_tpl_from_row(&res, 0, &w);
-	return coupon_tpl_staff_json(r, &w, claimed, used);
+	*out = coupon_tpl_staff_json(r, &w, claimed, used);
+	return 0;
 }
 
 /* ---- templates ---- */
@@ -467,19 +485,20 @@ struct tpl_ctx {
 static int
 tpl_create_tx(struct req *r, void *arg)
 {
-	int st;
 	struct tpl_ctx *c = arg;
 	struct coupon_tpl_row w;
 	struct coupon_tpl *t = &w.t;
 	struct tpl_cols v;
 	struct db_res res;
 	int64_t now = time_now();
+	int st;
 
 	memset(&w, 0, sizeof(w));
 	coupon_tpl_init(t);
 	w.listed = 1;
-	if (tpl_apply(r, &w, 1) == -1 || tpl_validate(r, &w, now) == -1)
-		return r->status;
+	if ((st = tpl_apply(r, &w, 1)) != 0 ||
+	    (st = tpl_validate(r, &w, now)) != 0)
+		return st;
 	time_sql(now, v.now);
 	if (DB(r, &q_st_tpl_insert, &res, DBI(r->m->id), DBS(w.name),
 	    DBS(coupon_kind_name(t->kind)), opt_val(t->value_fen),
@@ -499,8 +518,8 @@ tpl_create_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "coupon_template.create", arena_printf(r->a,
 	    "coupon_template:%lld", (long long)c->id), w.name, 0)) != 0)
 		return st;
-	if ((c->out = tpl_reload(r, c->id)) == NULL)
-		return r->status ? r->status : 500;
+	if ((st = tpl_reload(r, c->id, &c->out)) != 0)
+		return st;
 	return 201;
 }
 
@@ -524,22 +543,25 @@ tpl_create(struct req *r)
 	return st >= 400 ? st : resp_data(r, 201, c.out);
 }
 
-/* The path's :id, or 0 with 404 recorded. */
-static int64_t
-path_id(struct req *r)
+/* The path's :id into *id: 0, or 404 not_found (recorded). */
+static int
+path_id(struct req *r, int64_t *id)
 {
 	const char *s = req_param(r, "id");
 	char *end;
-	long long id;
+	long long v;
 
 	if (s == NULL || *s < '1' || *s > '9' ||
-	    (id = strtoll(s, &end, 10)) <= 0 || *end != '\0') {
-		resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
-		return 0;
-	}
-	return id;
+	    (v = strtoll(s, &end, 10)) <= 0 || *end != '\0')
+		return resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
+	*id = v;
+	return 0;
 }
 
+/*
+ * A new stock for the template old (never below what was issued): 0, or
+ * the error status (recorded).
+ */
 static int
 stock_change(struct req *r, const struct coupon_tpl_row *old,
     int64_t stock)
@@ -549,34 +571,34 @@ stock_change(struct req *r, const struct coupon_tpl_row *old,
 
 	if (stock == old->t.stock)
 		return 0;
-	if (stock == COUPON_NONE)
-		return DB(r, &q_st_stock_unlimit, NULL, DBI(id), DBI(m)) ==
-		    DB_OK ? 0 : -1;
+	if (stock == COUPON_NONE) {
+		if (DB(r, &q_st_stock_unlimit, NULL, DBI(id), DBI(m)) != DB_OK)
+			return db_fail(r);
+		return 0;
+	}
 	if (old->t.stock != COUPON_NONE) {
 		if (DB(r, &q_st_stock_resize, &res, DBI(stock), DBI(stock),
 		    DBI(id), DBI(m), DBI(stock)) != DB_OK)
-			return -1;
+			return db_fail(r);
 	} else if (DB(r, &q_st_stock_limit, &res, DBI(stock), DBI(stock),
 	    DBI(m), DBI(id), DBI(id), DBI(m), DBI(m), DBI(id), DBI(stock)) !=
 	    DB_OK)
-		return -1;
+		return db_fail(r);
 	if (res.affected != 1)
-		return resp_bad_field(r, "stock", "库存不能少于已发放的数量"),
-		    -2;
+		return resp_bad_field(r, "stock", "库存不能少于已发放的数量");
 	return 0;
 }
 
 static int
 tpl_update_tx(struct req *r, void *arg)
 {
-	int st;
 	struct tpl_ctx *c = arg;
 	struct coupon_tpl_row old, w;
 	struct coupon_tpl *t = &w.t;
 	struct tpl_cols v;
 	struct db_res res;
 	int64_t now = time_now();
-	int rc, touches_validity;
+	int touches_validity, st;
 
 	if (DB(r, &q_st_tpl_lock, &res, DBI(r->m->id), DBI(c->id)) != DB_OK)
 		return db_fail(r);
@@ -586,12 +608,11 @@ tpl_update_tx(struct req *r, void *arg)
 	w = old;
 	touches_validity = field(r, "valid_from") || field(r, "valid_until") ||
 	    field(r, "valid_days");
-	if (tpl_apply(r, &w, 0) == -1 ||
-	    tpl_validate(r, &w, touches_validity ? now : 0) == -1)
-		return r->status ? r->status : 500;
-	if ((rc = stock_change(r, &old, t->stock)) != 0)
-		return rc == -2 ? r->status : db_retry_pending() ? 500 :
-		    resp_internal(r);
+	if ((st = tpl_apply(r, &w, 0)) != 0 ||
+	    (st = tpl_validate(r, &w, touches_validity ? now : 0)) != 0)
+		return st;
+	if ((st = stock_change(r, &old, t->stock)) != 0)
+		return st;
 	time_sql(now, v.now);
 	if (DB(r, &q_st_tpl_update, NULL, DBS(w.name),
 	    DBS(coupon_kind_name(t->kind)), opt_val(t->value_fen),
@@ -610,8 +631,8 @@ tpl_update_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "coupon_template.update", arena_printf(r->a,
 	    "coupon_template:%lld", (long long)c->id), r->body, 0)) != 0)
 		return st;
-	if ((c->out = tpl_reload(r, c->id)) == NULL)
-		return r->status ? r->status : 500;
+	if ((st = tpl_reload(r, c->id, &c->out)) != 0)
+		return st;
 	return 200;
 }
 
@@ -629,7 +650,9 @@ tpl_update(struct req *r)
 	struct tpl_ctx c = { 0, NULL };
 	int st;
 
-	if ((c.id = path_id(r)) == 0 || req_json_body(r) == -1)
+	if ((st = path_id(r, &c.id)) != 0)
+		return st;
+	if (req_json_body(r) == -1)
 		return r->status;
 	st = db_tx(r, tpl_update_tx, &c);
 	return st >= 400 ? st : resp_data(r, 200, c.out);
@@ -642,15 +665,16 @@ tpl_get(struct req *r)
 	struct coupon_tpl_row w;
 	struct db_res res;
 	int64_t id, claimed, used;
+	int st;
 
-	if ((id = path_id(r)) == 0)
-		return r->status;
+	if ((st = path_id(r, &id)) != 0)
+		return st;
 	if (DB(r, &q_st_tpl_get, &res, DBI(r->m->id), DBI(id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
-	if (tpl_counts(r, id, &claimed, &used) == -1)
-		return resp_internal(r);
+	if ((st = tpl_counts(r, id, &claimed, &used)) != 0)
+		return st;
 	coupon_tpl_from_row(&res, 0, &w);
 	return resp_data(r, 200, coupon_tpl_staff_json(r, &w, claimed, used));
 }
@@ -680,22 +704,22 @@ tpl_list(struct req *r)
 	if (DB(r, &q_st_tpl_list, &res, DBI(r->m->id),
 	    DBI(cursor > 0 ? cursor : INT64_MAX), DBS(status), DBS(status),
 	    DBI(limit + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	n = db_page(&res, limit, TC_ID, &next);
 	memset(&cr, 0, sizeof(cr));
 	if (n > 0 && DB(r, &q_st_tpl_counts, &cr, DBI(r->m->id),
 	    DBI(db_int(&res, n - 1, TC_ID)), DBI(db_int(&res, 0, TC_ID))) !=
 	    DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < n; i++) {
 		int64_t claimed = 0, used = 0;
 
 		coupon_tpl_from_row(&res, i, &w);
 		for (k = 0; k < cr.nrows; k++)
-			if (db_int(&cr, k, 0) == w.id) {
-				claimed = db_int(&cr, k, 1);
-				used = db_int(&cr, k, 2);
+			if (db_int(&cr, k, TN_TEMPLATE) == w.id) {
+				claimed = db_int(&cr, k, TN_CLAIMED);
+				used = db_int(&cr, k, TN_USED);
 			}
 		j_add(arr, NULL, coupon_tpl_staff_json(r, &w, claimed, used));
 	}
@@ -711,13 +735,12 @@ struct batch {
 static int
 batch_tx(struct req *r, void *arg)
 {
-	int st;
 	struct batch *b = arg;
 	char code[COUPON_CODE_LEN + 1];
 	struct db_res res;
 	struct sbuf s;
 	int64_t left = b->count, n, i;
-	int rounds = 0;
+	int rounds = 0, st;
 
 	if (DB(r, &q_st_tpl_lock, &res, DBI(r->m->id), DBI(b->tpl)) != DB_OK)
 		return db_fail(r);
@@ -771,8 +794,8 @@ codes_create(struct req *r)
 	cJSON *d;
 	int st;
 
-	if ((b.tpl = path_id(r)) == 0)
-		return r->status;
+	if ((st = path_id(r, &b.tpl)) != 0)
+		return st;
 	if (req_json_body(r) == -1 ||
 	    req_json_int(r, "count", 1, 1, CODES_MAX, &b.count) == -1)
 		return r->status;
@@ -795,24 +818,25 @@ codes_batches(struct req *r)
 	struct db_res res;
 	int64_t id;
 	cJSON *arr;
-	int i;
+	int i, st;
 
-	if ((id = path_id(r)) == 0)
-		return r->status;
+	if ((st = path_id(r, &id)) != 0)
+		return st;
 	if (DB(r, &q_st_batches, &res, DBI(r->m->id), DBI(id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "batch_id", db_int(&res, i, 0));
-		j_int(o, "count", db_int(&res, i, 1));
-		j_int(o, "redeemed", db_int(&res, i, 3));
-		j_str(o, "created_at", time_rfc3339(r, db_str(&res, i, 2)));
+		j_int(o, "batch_id", db_int(&res, i, BA_ID));
+		j_int(o, "count", db_int(&res, i, BA_COUNT));
+		j_int(o, "redeemed", db_int(&res, i, BA_REDEEMED));
+		j_str(o, "created_at", time_rfc3339(r, db_str(&res, i,
+		    BA_CREATED)));
 		j_str(o, "csv_url", arena_printf(r->a, "/api/v1/m/%s/staff/"
 		    "coupon-templates/%lld/codes.csv?batch_id=%lld",
 		    r->m->code, (long long)id,
-		    (long long)db_int(&res, i, 0)));
+		    (long long)db_int(&res, i, BA_ID)));
 		j_add(arr, NULL, o);
 	}
 	return resp_list(r, arr, 0);
@@ -829,38 +853,41 @@ codes_csv(struct req *r)
 	struct db_res res;
 	int64_t id, batch = 0;
 	struct sbuf s;
-	int i;
+	int i, st;
 
-	if ((id = path_id(r)) == 0)
-		return r->status;
+	if ((st = path_id(r, &id)) != 0)
+		return st;
 	if (req_query_int(r, "batch_id", 0, 1, INT64_MAX, &batch) == -1)
 		return r->status;
 	if (DB(r, &q_st_tpl_get, &res, DBI(r->m->id), DBI(id)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
 	if (DB(r, &q_st_codes_csv, &res, DBI(r->m->id), DBI(id), DBI(batch),
 	    DBI(batch)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	sbuf_init(&s, r->a, 64 + (size_t)res.nrows * 64);
 	sbuf_puts(&s, "\xEF\xBB\xBF优惠码,批次,状态,会员手机号,兑换时间\r\n");
 	for (i = 0; i < res.nrows; i++) {
 		char masked[16] = "";
 		const char *at = "";
 
-		if (!db_isnull(&res, i, 2))
-			phone_mask(db_str(&res, i, 2), masked, sizeof(masked));
-		if (!db_isnull(&res, i, 3)) {
+		if (!db_isnull(&res, i, CV_PHONE))
+			phone_mask(db_str(&res, i, CV_PHONE), masked,
+			    sizeof(masked));
+		if (!db_isnull(&res, i, CV_BOUND)) {
 			char *t = arena_strdup(r->a,
-			    time_rfc3339(r, db_str(&res, i, 3)));
+			    time_rfc3339(r, db_str(&res, i, CV_BOUND)));
 
 			t[10] = ' ';
 			t[19] = '\0';
 			at = t;
 		}
-		sbuf_printf(&s, "%s,%lld,%s,%s,%s\r\n", db_str(&res, i, 0),
-		    (long long)db_int(&res, i, 1),
-		    db_isnull(&res, i, 3) ? "未兑换" : "已兑换", masked, at);
+		sbuf_printf(&s, "%s,%lld,%s,%s,%s\r\n",
+		    db_str(&res, i, CV_CODE),
+		    (long long)db_int(&res, i, CV_BATCH),
+		    db_isnull(&res, i, CV_BOUND) ? "未兑换" : "已兑换", masked,
+		    at);
 	}
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"promo-codes-%lld%s.csv\"", (long long)id,
@@ -870,18 +897,23 @@ codes_csv(struct req *r)
 
 /* ---- redemption and voiding ---- */
 
-/* The coupon row of the path's or body's code; 0, 1 not found, -1. */
+/*
+ * The coupon row of the path's or body's code into res, *found 0 when
+ * there is none: 0, or the error status (recorded).
+ */
 static int
-coupon_load(struct req *r, const char *in, struct db_res *res)
+coupon_load(struct req *r, const char *in, struct db_res *res, int *found)
 {
 	char code[COUPON_CODE_LEN + 1];
 
+	*found = 0;
 	if (coupon_code_normalize(in, code) == -1)
-		return 1;
+		return 0;
 	if (DB(r, &q_st_coupon_by_code, res, DBI(r->m->id), DBS(code)) !=
 	    DB_OK)
-		return -1;
-	return res->nrows == 1 ? 0 : 1;
+		return db_fail(r);
+	*found = res->nrows == 1;
+	return 0;
 }
 
 /* A redemption check result as the contract's error. */
@@ -952,18 +984,18 @@ struct redeem {
 static int
 redeem_tx(struct req *r, void *arg)
 {
-	int st;
 	struct redeem *c = arg;
 	char now_s[20];
 	struct db_res res;
 	int64_t now = time_now(), discount = 0;
 	cJSON *d, *o;
-	int rc;
+	int found, rc, st;
 
-	if ((rc = coupon_load(r, c->code, &res)) != 0)
-		return rc == 1 ? resp_err(r, 404, "not_found",
-		    "优惠券不存在", "coupon_code") : db_retry_pending() ? 500 :
-		    resp_internal(r);
+	if ((st = coupon_load(r, c->code, &res, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_err(r, 404, "not_found", "优惠券不存在",
+		    "coupon_code");
 	if ((rc = redeem_check(r, &res, c->store_id, c->order, now,
 	    &discount)) != RD_OK)
 		return redeem_error(r, rc);
@@ -1046,20 +1078,20 @@ coupon_redeem(struct req *r)
 static int
 coupon_lookup(struct req *r)
 {
-	int st;
 	struct db_res res;
 	int64_t store_id = 0, order = -1, discount = 0;
 	cJSON *d, *chk;
-	int rc;
+	int found, rc, st;
 
 	if (req_query_int(r, "store_id", 1, 1, INT64_MAX, &store_id) == -1 ||
 	    req_query_int(r, "order_fen", 0, 0, 100000000000LL, &order) == -1)
 		return r->status;
 	if ((st = staff_store_check(r, store_id)) != 0)
 		return st;
-	if ((rc = coupon_load(r, req_param(r, "code"), &res)) != 0)
-		return rc == 1 ? resp_err(r, 404, "not_found",
-		    "优惠券不存在", NULL) : resp_internal(r);
+	if ((st = coupon_load(r, req_param(r, "code"), &res, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 	d = j_obj();
 	j_add(d, "coupon", coupon_json(r, &res, 0));
 	j_add(d, "member", member_get_json(r, db_int(&res, 0, CC_MEMBER),
@@ -1097,17 +1129,16 @@ struct cancel {
 static int
 cancel_tx(struct req *r, void *arg)
 {
-	int st;
 	struct cancel *c = arg;
 	struct db_res res, up;
 	int64_t now = time_now(), from = 0, until = 0;
 	char now_s[20];
-	int rc;
+	int found, rc, st;
 
-	if ((rc = coupon_load(r, c->code, &res)) != 0)
-		return rc == 1 ? resp_err(r, 404, "not_found",
-		    "优惠券不存在", NULL) : db_retry_pending() ? 500 :
-		    resp_internal(r);
+	if ((st = coupon_load(r, c->code, &res, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
 	time_sql_parse(db_str(&res, 0, CC_VALID_FROM), &from);
 	time_sql_parse(db_str(&res, 0, CC_VALID_UNTIL), &until);
 	rc = coupon_redeem_check(db_str(&res, 0, CC_STATUS), from, until,
@@ -1124,8 +1155,10 @@ cancel_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "coupon.cancel", arena_printf(r->a, "coupon:%s",
 	    db_str(&res, 0, CC_CODE)), c->reason, 0)) != 0)
 		return st;
-	if (coupon_load(r, c->code, &res) != 0)
-		return db_fail(r);
+	if ((st = coupon_load(r, c->code, &res, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_internal(r);
 	c->out = j_obj();
 	j_add(c->out, "coupon", coupon_json(r, &res, 0));
 	return 200;
@@ -1174,7 +1207,8 @@ ROUTES(coupon_staff_routes) = {
 
 /* ---- demo data ---- */
 
-DB_SQL(q_seed_tpl_count,
+enum { SC_COUNT, SC_NCOLS };
+DB_SQL_COLS(q_seed_tpl_count, SC_NCOLS,
     "SELECT COUNT(*) FROM coupon_templates WHERE merchant_id = ?");
 DB_SQL(q_seed_tpl,
     "INSERT INTO coupon_templates (merchant_id, name, kind, value_fen,"
@@ -1210,7 +1244,7 @@ coupon_seed(struct req *r)
 
 	if (DB(r, &q_seed_tpl_count, &res, DBI(r->m->id)) != DB_OK)
 		return -1;
-	if (db_int(&res, 0, 0) > 0)
+	if (db_int(&res, 0, SC_COUNT) > 0)
 		return 0;
 	for (i = 0; i < sizeof(demo) / sizeof(demo[0]); i++)
 		if (DB(r, &q_seed_tpl, NULL, DBI(r->m->id), DBS(demo[i].name),

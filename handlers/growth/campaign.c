@@ -32,35 +32,42 @@ DB_SQL(q_cp_update,
     " updated_at, starts_at > UTC_TIMESTAMP(), ends_at <= UTC_TIMESTAMP()"
 enum { CP_ID, CP_SLUG, CP_NAME, CP_STARTS, CP_ENDS, CP_BANNER, CP_RULES,
     CP_PUBLISHED, CP_PAUSED, CP_STITLE, CP_SDESC, CP_SIMAGE, CP_CREATED,
-    CP_UPDATED, CP_BEFORE, CP_AFTER };
-DB_SQL(q_cp_by_id,
+    CP_UPDATED, CP_BEFORE, CP_AFTER, CP_NCOLS };
+DB_SQL_COLS(q_cp_by_id, CP_NCOLS,
     "SELECT " CP_COLS " FROM campaigns WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_cp_by_slug,
+DB_SQL_COLS(q_cp_by_slug, CP_NCOLS,
     "SELECT " CP_COLS " FROM campaigns WHERE merchant_id = ? AND slug = ?");
-DB_SQL(q_cp_list,
+DB_SQL_COLS(q_cp_list, CP_NCOLS,
     "SELECT " CP_COLS " FROM campaigns WHERE merchant_id = ? AND id < ?"
     " ORDER BY id DESC LIMIT ?");
 DB_SQL(q_cp_tpl_clear, "DELETE FROM campaign_templates WHERE campaign_id = ?");
 DB_SQL(q_cp_tpl_add,
     "INSERT INTO campaign_templates (campaign_id, template_id, gift,"
     " position) VALUES (?, ?, ?, ?)");
-DB_SQL(q_cp_tpls,
+enum { CT_TEMPLATE, CT_GIFT, CT_NCOLS };
+DB_SQL_COLS(q_cp_tpls, CT_NCOLS,
     "SELECT template_id, gift FROM campaign_templates WHERE campaign_id = ?"
     " ORDER BY gift, position");
-DB_SQL(q_cp_tpl_ok,
+enum { CO_ID, CO_NCOLS };
+DB_SQL_COLS(q_cp_tpl_ok, CO_NCOLS,
     "SELECT id FROM coupon_templates WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_cp_tpl_names,
+enum { CN_ID, CN_NAME, CN_KIND, CN_VALUE, CN_THRESHOLD, CN_PCT, CN_GIFT,
+    CN_NCOLS };
+DB_SQL_COLS(q_cp_tpl_names, CN_NCOLS,
     "SELECT t.id, t.name, t.kind, t.value_fen, t.threshold_fen,"
     " t.discount_pct, t.gift_item FROM campaign_templates ct"
     " JOIN coupon_templates t ON t.id = ct.template_id"
     " WHERE ct.campaign_id = ? AND ct.gift = ? AND t.merchant_id = ?"
     " ORDER BY ct.position");
-DB_SQL(q_cp_stats,
+enum { CS_VIEWS, CS_VISITORS, CS_SHARES, CS_NCOLS };
+DB_SQL_COLS(q_cp_stats, CS_NCOLS,
     "SELECT COALESCE(SUM(views), 0), COALESCE(SUM(visitors), 0),"
     " COALESCE(SUM(shares), 0) FROM campaign_stats WHERE campaign_id = ?");
-DB_SQL(q_cp_joins,
+enum { CJ_COUNT, CJ_NCOLS };
+DB_SQL_COLS(q_cp_joins, CJ_NCOLS,
     "SELECT COUNT(*) FROM members WHERE merchant_id = ? AND channel = ?");
-DB_SQL(q_cp_claims,
+enum { CL_COUNT, CL_NCOLS };
+DB_SQL_COLS(q_cp_claims, CL_NCOLS,
     "SELECT COUNT(*) FROM coupons WHERE merchant_id = ? AND channel = ?");
 DB_SQL(q_cp_count,
     "INSERT INTO campaign_stats (campaign_id, day, views, visitors, shares)"
@@ -118,6 +125,7 @@ cp_from_row(const struct db_res *res, int i, struct campaign *c)
 	c->after = (int)db_int(res, i, CP_AFTER);
 }
 
+/* The campaign's coupons and gift pack into c: 0, or the error status. */
 static int
 cp_load_templates(struct req *r, struct campaign *c)
 {
@@ -125,42 +133,41 @@ cp_load_templates(struct req *r, struct campaign *c)
 	int i;
 
 	if (DB(r, &q_cp_tpls, &res, DBI(c->id)) != DB_OK)
-		return -1;
+		return db_fail(r);
 	for (i = 0; i < res.nrows; i++) {
-		if (db_int(&res, i, 1) == 0 && c->ntpl < CAMPAIGN_TEMPLATES_MAX)
-			c->tpl[c->ntpl++] = db_int(&res, i, 0);
-		else if (db_int(&res, i, 1) == 1 &&
+		if (db_int(&res, i, CT_GIFT) == 0 &&
+		    c->ntpl < CAMPAIGN_TEMPLATES_MAX)
+			c->tpl[c->ntpl++] = db_int(&res, i, CT_TEMPLATE);
+		else if (db_int(&res, i, CT_GIFT) == 1 &&
 		    c->ngift < CAMPAIGN_GIFTS_MAX)
-			c->gift[c->ngift++] = db_int(&res, i, 0);
+			c->gift[c->ngift++] = db_int(&res, i, CT_TEMPLATE);
 	}
 	return 0;
 }
 
 /*
  * A campaign of r->m by slug or by id (with its coupons and gift pack)
- * into c: 0 found, 1 not found, -1 error (recorded).
+ * into c, *found 0 when there is none: 0, or the error status (recorded).
  */
 static int
-cp_load(struct req *r, const char *slug, int64_t id, struct campaign *c)
+cp_load(struct req *r, const char *slug, int64_t id, struct campaign *c,
+    int *found)
 {
 	struct db_res res;
 	int rc;
 
+	*found = 0;
 	rc = slug != NULL ?
 	    DB(r, &q_cp_by_slug, &res, DBI(r->m->id), DBS(slug)) :
 	    DB(r, &q_cp_by_id, &res, DBI(r->m->id), DBI(id));
-	if (rc != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
+	if (rc != DB_OK)
+		return db_fail(r);
 	if (res.nrows == 0)
-		return 1;
+		return 0;
 	cp_from_row(&res, 0, c);
-	if (cp_load_templates(r, c) == -1) {
-		resp_internal(r);
-		return -1;
-	}
+	if ((rc = cp_load_templates(r, c)) != 0)
+		return rc;
+	*found = 1;
 	return 0;
 }
 
@@ -239,6 +246,11 @@ image_url_ok(const char *s)
 	return 1;
 }
 
+/*
+ * A time field as SQL UTC into *out (left as it was when absent). An
+ * input helper like req_json_str: 0, 1 absent and optional, or -1 with
+ * 400 invalid_field recorded.
+ */
 static int
 time_field(struct req *r, const char *name, int required, const char **out)
 {
@@ -259,6 +271,10 @@ time_field(struct req *r, const char *name, int required, const char **out)
 	return 0;
 }
 
+/*
+ * A list of the merchant's coupon template ids into ids and *n (*given
+ * when the field is there): 0, or the error status (recorded).
+ */
 static int
 ids_field(struct req *r, const char *name, int required, int max,
     int64_t *ids, int *n, int *given)
@@ -270,7 +286,7 @@ ids_field(struct req *r, const char *name, int required, int max,
 	*given = a != NULL && !cJSON_IsNull(a);
 	if (!*given) {
 		if (required)
-			return resp_bad_field(r, name, "缺少必填项"), -1;
+			return resp_bad_field(r, name, "缺少必填项");
 		return 0;
 	}
 	*n = 0;
@@ -278,23 +294,23 @@ ids_field(struct req *r, const char *name, int required, int max,
 	    (required && cJSON_GetArraySize(a) == 0))
 		return resp_bad_field(r, name, arena_printf(r->a,
 		    "应为 %s%d 个优惠券模板 id", required ? "1 到 " : "至多 ",
-		    max)), -1;
+		    max));
 	for (v = a ? a->child : NULL; v != NULL; v = v->next) {
 		const char *f = arena_printf(r->a, "%s[%d]", name, i);
 
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
 		    v->valuedouble > 1e15 ||
 		    v->valuedouble != (double)(int64_t)v->valuedouble)
-			return resp_bad_field(r, f, "应为优惠券模板 id"), -1;
+			return resp_bad_field(r, f, "应为优惠券模板 id");
 		ids[i] = (int64_t)v->valuedouble;
 		for (j = 0; j < i; j++)
 			if (ids[j] == ids[i])
-				return resp_bad_field(r, f, "重复的模板"), -1;
+				return resp_bad_field(r, f, "重复的模板");
 		if (DB(r, &q_cp_tpl_ok, &res, DBI(r->m->id), DBI(ids[i])) !=
 		    DB_OK)
-			return resp_internal(r), -1;
+			return db_fail(r);
 		if (res.nrows == 0)
-			return resp_bad_field(r, f, "优惠券模板不存在"), -1;
+			return resp_bad_field(r, f, "优惠券模板不存在");
 		i++;
 	}
 	*n = i;
@@ -328,86 +344,85 @@ obj_str(struct req *r, cJSON *o, const char *path, const char *name,
 
 /*
  * Read the payload over c (all fields when creating, the given ones when
- * patching) and validate the result. 0 or -1 with the error recorded.
+ * patching) and validate the result: 0, or the error status (recorded).
  */
 static int
 cp_parse(struct req *r, struct campaign *c, int create)
 {
 	cJSON *share;
 	const char *s;
-	int b, rc;
+	int b, rc, st;
 
 	if (req_json_body(r) == -1)
-		return -1;
+		return r->status;
 	if (req_json_str(r, "name", create, 1, 64, &s) == -1)
-		return -1;
+		return r->status;
 	if (s)
 		c->name = s;
 	if (req_json_str(r, "slug", create, 1, 64, &s) == -1)
-		return -1;
+		return r->status;
 	if (s) {
 		if (!campaign_slug_ok(s))
 			return resp_bad_field(r, "slug",
-			    "应为 2 到 64 个小写字母、数字、- 或 _"), -1;
+			    "应为 2 到 64 个小写字母、数字、- 或 _");
 		c->slug = s;
 	}
 	if (time_field(r, "starts_at", create, &s) == -1)
-		return -1;
+		return r->status;
 	if (s)
 		c->starts_at = s;
 	if (time_field(r, "ends_at", create, &s) == -1)
-		return -1;
+		return r->status;
 	if (s)
 		c->ends_at = s;
 	if (strcmp(c->ends_at, c->starts_at) <= 0)
-		return resp_bad_field(r, "ends_at", "结束时间应晚于开始时间"),
-		    -1;
+		return resp_bad_field(r, "ends_at", "结束时间应晚于开始时间");
 	if ((rc = req_json_str(r, "banner_url", 0, 1, 255, &s)) == -1)
-		return -1;
+		return r->status;
 	if (rc == 0) {
 		if (!image_url_ok(s))
 			return resp_bad_field(r, "banner_url",
-			    "应为上传的图片或 https 地址"), -1;
+			    "应为上传的图片或 https 地址");
 		c->banner_url = s;
 	} else if (cJSON_IsNull(cJSON_GetObjectItem(r->json, "banner_url")))
 		c->banner_url = NULL;
 	if ((rc = req_json_str(r, "rules_text", 0, 0, 2000, &s)) == -1)
-		return -1;
+		return r->status;
 	if (rc == 0)
 		c->rules_text = s;
-	if (ids_field(r, "template_ids", create, CAMPAIGN_TEMPLATES_MAX,
-	    c->tpl, &c->ntpl, &c->tpl_given) == -1 ||
-	    ids_field(r, "gift_template_ids", 0, CAMPAIGN_GIFTS_MAX, c->gift,
-	    &c->ngift, &c->gift_given) == -1)
-		return -1;
+	if ((st = ids_field(r, "template_ids", create, CAMPAIGN_TEMPLATES_MAX,
+	    c->tpl, &c->ntpl, &c->tpl_given)) != 0 ||
+	    (st = ids_field(r, "gift_template_ids", 0, CAMPAIGN_GIFTS_MAX,
+	    c->gift, &c->ngift, &c->gift_given)) != 0)
+		return st;
 	if (req_json_bool(r, "published", 0, &b) == -1)
-		return -1;
+		return r->status;
 	if (cJSON_GetObjectItemCaseSensitive(r->json, "published") &&
 	    cJSON_IsBool(cJSON_GetObjectItem(r->json, "published")))
 		c->published = b;
 	if (req_json_bool(r, "paused", 0, &b) == -1)
-		return -1;
+		return r->status;
 	if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(r->json, "paused")))
 		c->paused = b;
 	share = cJSON_GetObjectItemCaseSensitive(r->json, "share");
 	if (share == NULL || cJSON_IsNull(share)) {
 		if (create)
-			return resp_bad_field(r, "share", "缺少必填项"), -1;
+			return resp_bad_field(r, "share", "缺少必填项");
 		return 0;
 	}
 	if (!cJSON_IsObject(share))
-		return resp_bad_field(r, "share", "应为对象"), -1;
+		return resp_bad_field(r, "share", "应为对象");
 	{
 		const char *t, *d, *img = NULL;
 
 		if (obj_str(r, share, "share.title", "title", 1, 64, &t) == -1 ||
 		    obj_str(r, share, "share.desc", "desc", 1, 128, &d) == -1 ||
-		    (rc = obj_str(r, share, "share.image_url", "image_url", 0,
-		    255, &img)) == -1)
-			return -1;
+		    obj_str(r, share, "share.image_url", "image_url", 0, 255,
+		    &img) == -1)
+			return r->status;
 		if (img != NULL && !image_url_ok(img))
 			return resp_bad_field(r, "share.image_url",
-			    "应为上传的图片或 https 地址"), -1;
+			    "应为上传的图片或 https 地址");
 		c->share_title = t;
 		c->share_desc = d;
 		c->share_image_url = img;
@@ -415,6 +430,10 @@ cp_parse(struct req *r, struct campaign *c, int create)
 	return 0;
 }
 
+/*
+ * The campaign's coupons and gift pack, rewritten when either was given:
+ * 0, or the error status (recorded).
+ */
 static int
 cp_write_templates(struct req *r, const struct campaign *c)
 {
@@ -423,15 +442,15 @@ cp_write_templates(struct req *r, const struct campaign *c)
 	if (!c->tpl_given && !c->gift_given)
 		return 0;
 	if (DB(r, &q_cp_tpl_clear, NULL, DBI(c->id)) != DB_OK)
-		return -1;
+		return db_fail(r);
 	for (i = 0; i < c->ntpl; i++)
 		if (DB(r, &q_cp_tpl_add, NULL, DBI(c->id), DBI(c->tpl[i]),
 		    DBI(0), DBI(i)) != DB_OK)
-			return -1;
+			return db_fail(r);
 	for (i = 0; i < c->ngift; i++)
 		if (DB(r, &q_cp_tpl_add, NULL, DBI(c->id), DBI(c->gift[i]),
 		    DBI(1), DBI(i)) != DB_OK)
-			return -1;
+			return db_fail(r);
 	return 0;
 }
 
@@ -440,7 +459,7 @@ cp_save_tx(struct req *r, void *arg)
 {
 	struct campaign *c = arg;
 	struct db_res res;
-	int rc;
+	int rc, st;
 
 	if (c->id == 0) {
 		rc = DB(r, &q_cp_insert, &res, DBI(r->m->id), DBS(c->slug),
@@ -458,10 +477,13 @@ cp_save_tx(struct req *r, void *arg)
 		    DBS(c->share_image_url), DBI(r->m->id), DBI(c->id));
 	if (rc == DB_DUP)
 		return resp_err(r, 409, "conflict", "活动标识已被使用", "slug");
-	if (rc != DB_OK || cp_write_templates(r, c) == -1 ||
-	    audit_log(r, "campaign.save", arena_printf(r->a, "campaign:%lld",
-	    (long long)c->id), r->body, 0) == -1)
+	if (rc != DB_OK)
 		return db_fail(r);
+	if ((st = cp_write_templates(r, c)) != 0)
+		return st;
+	if ((st = audit_log(r, "campaign.save", arena_printf(r->a,
+	    "campaign:%lld", (long long)c->id), r->body, 0)) != 0)
+		return st;
 	return 200;
 }
 
@@ -472,17 +494,23 @@ cp_stats_json(struct req *r, const struct campaign *c)
 	struct db_res res;
 	cJSON *s = j_obj();
 
-	if (DB(r, &q_cp_stats, &res, DBI(c->id)) != DB_OK)
+	if (DB(r, &q_cp_stats, &res, DBI(c->id)) != DB_OK) {
+		db_fail(r);
 		return NULL;
-	j_int(s, "views", db_int(&res, 0, 0));
-	j_int(s, "visitors", db_int(&res, 0, 1));
-	j_int(s, "shares", db_int(&res, 0, 2));
-	if (DB(r, &q_cp_joins, &res, DBI(r->m->id), DBS(ch)) != DB_OK)
+	}
+	j_int(s, "views", db_int(&res, 0, CS_VIEWS));
+	j_int(s, "visitors", db_int(&res, 0, CS_VISITORS));
+	j_int(s, "shares", db_int(&res, 0, CS_SHARES));
+	if (DB(r, &q_cp_joins, &res, DBI(r->m->id), DBS(ch)) != DB_OK) {
+		db_fail(r);
 		return NULL;
-	j_int(s, "joins", db_int(&res, 0, 0));
-	if (DB(r, &q_cp_claims, &res, DBI(r->m->id), DBS(ch)) != DB_OK)
+	}
+	j_int(s, "joins", db_int(&res, 0, CJ_COUNT));
+	if (DB(r, &q_cp_claims, &res, DBI(r->m->id), DBS(ch)) != DB_OK) {
+		db_fail(r);
 		return NULL;
-	j_int(s, "claims", db_int(&res, 0, 0));
+	}
+	j_int(s, "claims", db_int(&res, 0, CL_COUNT));
 	return s;
 }
 
@@ -498,15 +526,18 @@ static int
 campaign_create(struct req *r)
 {
 	struct campaign c;
+	int found, st;
 
 	memset(&c, 0, sizeof(c));
 	c.published = 1;
 	c.starts_at = c.ends_at = "";
-	if (cp_parse(r, &c, 1) == -1)
-		return r->status;
-	if (db_tx(r, cp_save_tx, &c) >= 400)
-		return r->status;
-	if (cp_load(r, NULL, c.id, &c) != 0)
+	if ((st = cp_parse(r, &c, 1)) != 0)
+		return st;
+	if ((st = db_tx(r, cp_save_tx, &c)) >= 400)
+		return st;
+	if ((st = cp_load(r, NULL, c.id, &c, &found)) != 0)
+		return st;
+	if (!found)
 		return resp_internal(r);
 	return resp_data(r, 201, cp_json(r, &c));
 }
@@ -517,20 +548,23 @@ campaign_patch(struct req *r)
 {
 	struct campaign c;
 	int64_t id;
-	int rc;
+	int found, st;
 
 	if (req_param_id(r, "id", &id) == -1)
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
-	if ((rc = cp_load(r, NULL, id, &c)) != 0)
-		return rc == 1 ? resp_err(r, 404, "not_found", "活动不存在",
-		    NULL) : r->status;
-	if (cp_parse(r, &c, 0) == -1)
-		return r->status;
+	if ((st = cp_load(r, NULL, id, &c, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_err(r, 404, "not_found", "活动不存在", NULL);
+	if ((st = cp_parse(r, &c, 0)) != 0)
+		return st;
 	/* either list given: both are rewritten, the other as loaded */
 	c.tpl_given = c.gift_given = c.tpl_given || c.gift_given;
-	if (db_tx(r, cp_save_tx, &c) >= 400)
-		return r->status;
-	if (cp_load(r, NULL, id, &c) != 0)
+	if ((st = db_tx(r, cp_save_tx, &c)) >= 400)
+		return st;
+	if ((st = cp_load(r, NULL, id, &c, &found)) != 0)
+		return st;
+	if (!found)
 		return resp_internal(r);
 	return resp_data(r, 200, cp_json(r, &c));
 }
@@ -542,16 +576,17 @@ campaign_get(struct req *r)
 	struct campaign c;
 	cJSON *d, *s;
 	int64_t id;
-	int rc;
+	int found, st;
 
 	if (req_param_id(r, "id", &id) == -1)
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
-	if ((rc = cp_load(r, NULL, id, &c)) != 0)
-		return rc == 1 ? resp_err(r, 404, "not_found", "活动不存在",
-		    NULL) : r->status;
+	if ((st = cp_load(r, NULL, id, &c, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_err(r, 404, "not_found", "活动不存在", NULL);
 	d = cp_json(r, &c);
 	if ((s = cp_stats_json(r, &c)) == NULL)
-		return resp_internal(r);
+		return r->status;
 	j_add(d, "stats", s);
 	return resp_data(r, 200, d);
 }
@@ -563,21 +598,21 @@ campaign_list(struct req *r)
 	int64_t limit, cursor, next;
 	struct db_res res;
 	cJSON *arr;
-	int i, n;
+	int i, n, st;
 
 	if (req_page(r, &limit, &cursor) == -1)
 		return r->status;
 	if (DB(r, &q_cp_list, &res, DBI(r->m->id),
 	    DBI(cursor ? cursor : INT64_MAX), DBI(limit + 1)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	arr = j_arr();
 	n = db_page(&res, limit, CP_ID, &next);
 	for (i = 0; i < n; i++) {
 		struct campaign c;
 
 		cp_from_row(&res, i, &c);
-		if (cp_load_templates(r, &c) == -1)
-			return resp_internal(r);
+		if ((st = cp_load_templates(r, &c)) != 0)
+			return st;
 		cJSON_AddItemToArray(arr, cp_json(r, &c));
 	}
 	return resp_list(r, arr, next);
@@ -586,30 +621,28 @@ campaign_list(struct req *r)
 /* ---- for the coupon claim and joining ---- */
 
 /*
- * The coupons a live campaign offers. A campaign before or after its
- * window, or paused, refuses claims (409 not_started / ended).
+ * The coupons a live campaign offers. No such campaign (or not
+ * published) is 404 not_found; a campaign before or after its window, or
+ * paused, refuses claims (409 not_started / ended).
  */
 int
 campaign_template_ids(struct req *r, const char *slug, int64_t *ids, int max,
     int *n)
 {
 	struct campaign c;
-	int rc, i;
+	int found, st, i;
 
 	*n = 0;
-	if ((rc = cp_load(r, slug, 0, &c)) != 0)
-		return rc;
-	if (!c.published)
-		return 1;
-	if (c.before) {
-		resp_err(r, 409, "not_started", "活动尚未开始", "campaign");
-		return -1;
-	}
-	if (c.after || c.paused) {
-		resp_err(r, 409, "ended", c.after ? "活动已结束" : "活动已暂停",
+	if ((st = cp_load(r, slug, 0, &c, &found)) != 0)
+		return st;
+	if (!found || !c.published)
+		return resp_err(r, 404, "not_found", "活动不存在", "campaign");
+	if (c.before)
+		return resp_err(r, 409, "not_started", "活动尚未开始",
 		    "campaign");
-		return -1;
-	}
+	if (c.after || c.paused)
+		return resp_err(r, 409, "ended", c.after ? "活动已结束" :
+		    "活动已暂停", "campaign");
 	for (i = 0; i < c.ntpl && i < max; i++)
 		ids[i] = c.tpl[i];
 	*n = i;
@@ -618,44 +651,42 @@ campaign_template_ids(struct req *r, const char *slug, int64_t *ids, int max,
 
 /*
  * A new member joined through a channel: for "campaign:<slug>" with the
- * campaign live, grant its gift pack (coupons out of stock are skipped).
+ * campaign live, grant its gift pack (coupons refused, such as those out
+ * of stock, are skipped). 0, or the error status (recorded).
  */
 static int
 campaign_on_join(struct req *r, int64_t member, const char *channel)
 {
 	struct campaign c;
 	cJSON *coupon;
-	int i, st;
+	int found, i, st;
 
 	if (channel == NULL || strncmp(channel, "campaign:", 9) != 0)
-		return 200;
-	if ((st = cp_load(r, channel + 9, 0, &c)) != 0)
-		return st == 1 ? 200 : (db_retry_pending() ? 500 : r->status);
-	if (!c.published || c.before || c.after || c.paused)
-		return 200;
+		return 0;
+	if ((st = cp_load(r, channel + 9, 0, &c, &found)) != 0)
+		return st;
+	if (!found || !c.published || c.before || c.after || c.paused)
+		return 0;
 	for (i = 0; i < c.ngift; i++) {
-		st = coupon_grant(r, member, c.gift[i], channel, &coupon);
-		if (db_retry_pending())
-			return 500;
-		if (st >= 500)
+		if ((st = coupon_grant(r, member, c.gift[i], channel,
+		    &coupon)) >= 500)
 			return st;
-		if (st >= 400) {
+		if (st != 0) {
 			log_info(r, "campaign %s: gift %lld not issued (%s)",
 			    c.slug, (long long)c.gift[i],
 			    r->err_code ? r->err_code : "");
 			resp_reset(r);
 		}
 	}
-	return 200;
+	return 0;
 }
 
 static int
 campaign_on_joined(struct req *r, const void *arg)
 {
 	const struct member_joined *e = arg;
-	int st = campaign_on_join(r, e->member_id, e->channel);
 
-	return st < 400 ? 0 : st;
+	return campaign_on_join(r, e->member_id, e->channel);
 }
 ON_EVENT(EV_MEMBER_JOINED, 20, campaign_on_joined);
 
@@ -674,15 +705,16 @@ absolute(struct req *r, const char *url)
 static const char *
 offer_text(struct req *r, const struct db_res *res, int i)
 {
-	const char *kind = db_str(res, i, 2);
-	int64_t v = db_int(res, i, 3), th = db_int(res, i, 4);
+	const char *kind = db_str(res, i, CN_KIND);
+	int64_t v = db_int(res, i, CN_VALUE), th = db_int(res, i, CN_THRESHOLD);
 
 	if (strcmp(kind, "discount") == 0)
 		return arena_printf(r->a, "%lld.%lld 折",
-		    (long long)db_int(res, i, 5) / 10,
-		    (long long)db_int(res, i, 5) % 10);
+		    (long long)db_int(res, i, CN_PCT) / 10,
+		    (long long)db_int(res, i, CN_PCT) % 10);
 	if (strcmp(kind, "gift") == 0)
-		return db_str(res, i, 6) ? db_str(res, i, 6) : "礼品";
+		return db_str(res, i, CN_GIFT) ? db_str(res, i, CN_GIFT) :
+		    "礼品";
 	if (strcmp(kind, "threshold") == 0)
 		return arena_printf(r->a, "满 %lld 减 %lld",
 		    (long long)th / 100, (long long)v / 100);
@@ -736,13 +768,15 @@ offers_json(struct req *r, int64_t campaign_id, int gift)
 	int i;
 
 	if (DB(r, &q_cp_tpl_names, &res, DBI(campaign_id), DBI(gift),
-	    DBI(r->m->id)) != DB_OK)
+	    DBI(r->m->id)) != DB_OK) {
+		db_fail(r);
 		return NULL;
+	}
 	for (i = 0; i < res.nrows; i++) {
 		cJSON *o = j_obj();
 
-		j_int(o, "id", db_int(&res, i, 0));
-		j_str(o, "name", db_str(&res, i, 1));
+		j_int(o, "id", db_int(&res, i, CN_ID));
+		j_str(o, "name", db_str(&res, i, CN_NAME));
 		j_str(o, "offer", offer_text(r, &res, i));
 		cJSON_AddItemToArray(a, o);
 	}
@@ -760,13 +794,14 @@ page_campaign(struct req *r)
 	const char *slug = req_param(r, "slug");
 	struct campaign c;
 	cJSON *ctx, *og, *share, *coupons, *gifts;
-	int rc;
+	int found, st;
 
-	if (!campaign_slug_ok(slug) || (rc = cp_load(r, slug, 0, &c)) == 1 ||
-	    (rc == 0 && !c.published))
+	if (!campaign_slug_ok(slug))
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
-	if (rc == -1)
-		return r->status;
+	if ((st = cp_load(r, slug, 0, &c, &found)) != 0)
+		return st;
+	if (!found || !c.published)
+		return resp_err(r, 404, "not_found", "活动不存在", NULL);
 	ctx = page_ctx(c.name, "page-campaign", "campaign.js");
 	j_add(ctx, "campaign", cp_json(r, &c));
 	j_bool(ctx, "live", strcmp(cp_status(&c), "live") == 0);
@@ -789,11 +824,11 @@ page_campaign(struct req *r)
 			coupons = j_arr();
 		}
 	} else if ((coupons = offers_json(r, c.id, 0)) == NULL)
-		return resp_internal(r);
+		return r->status;
 	add_offers(r, coupons);
 	j_add(ctx, "coupons", coupons);
 	if ((gifts = offers_json(r, c.id, 1)) == NULL)
-		return resp_internal(r);
+		return r->status;
 	j_bool(ctx, "has_gifts", cJSON_GetArraySize(gifts) > 0);
 	j_add(ctx, "gifts", gifts);
 	og = j_obj();
@@ -834,7 +869,7 @@ campaign_event(struct req *r)
 	    10);
 	struct campaign c;
 	struct db_res res;
-	int rc, view, newvis = 0;
+	int view, newvis = 0, found, st;
 	cJSON *d;
 
 	if (req_json_body(r) == -1 ||
@@ -843,11 +878,12 @@ campaign_event(struct req *r)
 	view = strcmp(type, "view") == 0;
 	if (!view && strcmp(type, "share") != 0)
 		return resp_bad_field(r, "type", "应为 view 或 share");
-	if (!campaign_slug_ok(req_param(r, "slug")) ||
-	    (rc = cp_load(r, req_param(r, "slug"), 0, &c)) == 1)
+	if (!campaign_slug_ok(req_param(r, "slug")))
 		return resp_err(r, 404, "not_found", "活动不存在", NULL);
-	if (rc == -1)
-		return r->status;
+	if ((st = cp_load(r, req_param(r, "slug"), 0, &c, &found)) != 0)
+		return st;
+	if (!found)
+		return resp_err(r, 404, "not_found", "活动不存在", NULL);
 	if (vid == NULL || strlen(vid) != 32 || strspn(vid,
 	    "0123456789abcdef") != 32) {
 		unsigned char raw[16];
@@ -858,12 +894,12 @@ campaign_event(struct req *r)
 	}
 	if (view) {
 		if (DB(r, &q_cp_visitor, &res, DBI(c.id), DBS(vid)) != DB_OK)
-			return resp_internal(r);
+			return db_fail(r);
 		newvis = res.affected == 1;
 	}
 	if (DB(r, &q_cp_count, NULL, DBI(c.id), DBS(day), DBI(view),
 	    DBI(newvis), DBI(!view)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	d = j_obj();
 	j_bool(d, "counted", 1);
 	return resp_data(r, 200, d);

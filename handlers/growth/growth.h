@@ -17,9 +17,9 @@ struct req;
 
 /*
  * The templates of a live campaign by its slug, for ?campaign=: *n ids
- * into ids (at most max). 0; 1 when there is no such campaign (or it is
- * not published); -1 with the error recorded (409 not_started or ended,
- * or a database error).
+ * into ids (at most max). 0, or the error status (recorded): 404
+ * not_found (field campaign) when there is no such campaign or it is not
+ * published, 409 not_started or ended, or a database failure.
  */
 int	 campaign_template_ids(struct req *, const char *slug, int64_t *ids,
 	    int max, int *n);

@@ -18,9 +18,12 @@
 #include "wallet/wallet.h"
 #include "referral_rules.h"
 
-DB_SQL(q_ref_merchant_code,
+enum { RM_CODE, RM_NCOLS };
+DB_SQL_COLS(q_ref_merchant_code, RM_NCOLS,
     "SELECT code FROM merchants WHERE id = ? AND active = 1");
-DB_SQL(q_ref_settings,
+enum { RS_ENABLED, RS_REFERRER_TPL, RS_REFERRER_POINTS, RS_REFEREE_TPL,
+    RS_REFEREE_POINTS, RS_WHEN, RS_DAILY_CAP, RS_TOTAL_CAP, RS_NCOLS };
+DB_SQL_COLS(q_ref_settings, RS_NCOLS,
     "SELECT enabled, referrer_template_id, referrer_points,"
     " referee_template_id, referee_points, reward_when, daily_cap, total_cap"
     " FROM referral_settings WHERE merchant_id = ?");
@@ -36,12 +39,14 @@ DB_SQL(q_ref_settings_put,
     " referee_points = VALUES(referee_points),"
     " reward_when = VALUES(reward_when), daily_cap = VALUES(daily_cap),"
     " total_cap = VALUES(total_cap), updated_at = UTC_TIMESTAMP()");
-DB_SQL(q_ref_template_ok,
+enum { RT_ID, RT_NCOLS };
+DB_SQL_COLS(q_ref_template_ok, RT_NCOLS,
     "SELECT id FROM coupon_templates WHERE merchant_id = ? AND id = ?");
 DB_SQL(q_ref_insert,
     "INSERT INTO referrals (merchant_id, referrer_id, referee_id, status,"
     " created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_ref_pending,
+enum { RP_ID, RP_REFERRER, RP_NCOLS };
+DB_SQL_COLS(q_ref_pending, RP_NCOLS,
     "SELECT id, referrer_id FROM referrals WHERE merchant_id = ?"
     " AND referee_id = ? AND status = 'pending'");
 DB_SQL(q_ref_mark,
@@ -63,7 +68,8 @@ DB_SQL(q_ref_points,
 DB_SQL(q_ref_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, 'referral', ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_ref_counts,
+enum { RC_INVITED, RC_REWARDED, RC_NCOLS };
+DB_SQL_COLS(q_ref_counts, RC_NCOLS,
     "SELECT COUNT(*), COALESCE(SUM(status = 'rewarded'), 0) FROM referrals"
     " WHERE merchant_id = ? AND referrer_id = ?");
 
@@ -80,32 +86,37 @@ referral_link(struct req *r, const char *code)
 	return arena_printf(r->a, "%s/r/%s", cfg.public_url, code);
 }
 
-/* 0 found, 1 none (rewards off), -1 error recorded. */
+/*
+ * The merchant's referral rules into s, *found 0 when there are none
+ * (rewards off, s zeroed): 0, or the error status (recorded).
+ */
 static int
-settings_load(struct req *r, struct ref_settings *s)
+settings_load(struct req *r, struct ref_settings *s, int *found)
 {
 	struct db_res res;
 
 	memset(s, 0, sizeof(*s));
-	if (DB(r, &q_ref_settings, &res, DBI(r->m->id)) != DB_OK) {
-		if (!db_retry_pending())
-			resp_internal(r);
-		return -1;
-	}
+	*found = 0;
+	if (DB(r, &q_ref_settings, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
 	if (res.nrows == 0)
-		return 1;
-	s->enabled = (int)db_int(&res, 0, 0);
-	s->referrer_tpl = db_int(&res, 0, 1);
-	s->referrer_points = db_int(&res, 0, 2);
-	s->referee_tpl = db_int(&res, 0, 3);
-	s->referee_points = db_int(&res, 0, 4);
-	s->on_join = strcmp(db_str(&res, 0, 5), "join") == 0;
-	s->daily_cap = db_int(&res, 0, 6);
-	s->total_cap = db_int(&res, 0, 7);
+		return 0;
+	s->enabled = (int)db_int(&res, 0, RS_ENABLED);
+	s->referrer_tpl = db_int(&res, 0, RS_REFERRER_TPL);
+	s->referrer_points = db_int(&res, 0, RS_REFERRER_POINTS);
+	s->referee_tpl = db_int(&res, 0, RS_REFEREE_TPL);
+	s->referee_points = db_int(&res, 0, RS_REFEREE_POINTS);
+	s->on_join = strcmp(db_str(&res, 0, RS_WHEN), "join") == 0;
+	s->daily_cap = db_int(&res, 0, RS_DAILY_CAP);
+	s->total_cap = db_int(&res, 0, RS_TOTAL_CAP);
+	*found = 1;
 	return 0;
 }
 
-/* One side's reward: a coupon (skipped when it cannot be issued) and points. */
+/*
+ * One side's reward: a coupon (skipped when it is refused) and points.
+ * 0, or the error status (recorded).
+ */
 static int
 reward_side(struct req *r, int64_t member, int64_t tpl, int64_t points,
     int64_t referral_id)
@@ -114,12 +125,10 @@ reward_side(struct req *r, int64_t member, int64_t tpl, int64_t points,
 	int st;
 
 	if (tpl > 0) {
-		st = coupon_grant(r, member, tpl, "referral", &coupon);
-		if (db_retry_pending())
-			return 500;
-		if (st >= 500)
+		if ((st = coupon_grant(r, member, tpl, "referral",
+		    &coupon)) >= 500)
 			return st;
-		if (st >= 400) {
+		if (st != 0) {
 			log_info(r, "referral %lld: coupon %lld not issued to "
 			    "%lld (%s)", (long long)referral_id, (long long)tpl,
 			    (long long)member, r->err_code ? r->err_code : "");
@@ -136,12 +145,13 @@ reward_side(struct req *r, int64_t member, int64_t tpl, int64_t points,
 		    DBI(points), DBS(ref)) != DB_OK)
 			return db_fail(r);
 	}
-	return 200;
+	return 0;
 }
 
 /*
  * Reward a pending referral once: the status update from pending decides
  * who rewards it; the caps are counters raised by conditional updates.
+ * 0, or the error status (recorded).
  */
 static int
 reward(struct req *r, const struct ref_settings *s, int64_t id,
@@ -155,7 +165,7 @@ reward(struct req *r, const struct ref_settings *s, int64_t id,
 	if (DB(r, &q_ref_mark, &res, DBS("rewarded"), DBI(id)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
-		return 200;	/* rewarded (or capped) already */
+		return 0;	/* rewarded (or capped) already */
 	if (db_exec_simple("SAVEPOINT referral_caps") == -1)
 		return db_fail(r);
 	if (DB(r, &q_ref_day_row, NULL, DBI(referrer), DBS(day)) != DB_OK ||
@@ -170,68 +180,69 @@ reward(struct req *r, const struct ref_settings *s, int64_t id,
 		if (db_exec_simple("ROLLBACK TO SAVEPOINT referral_caps") == -1 ||
 		    DB(r, &q_ref_capped, NULL, DBI(id)) != DB_OK)
 			return db_fail(r);
-		return 200;
+		return 0;
 	}
 	if ((st = reward_side(r, referrer, s->referrer_tpl,
-	    s->referrer_points, id)) >= 400)
+	    s->referrer_points, id)) != 0)
 		return st;
 	return reward_side(r, referee, s->referee_tpl, s->referee_points, id);
 }
 
 /* A new member joined with a referrer: bind them for good and, when the
-   merchant rewards on joining, reward both within the caps. */
+   merchant rewards on joining, reward both within the caps. 0, or the
+   error status (recorded). */
 static int
 referral_on_join(struct req *r, int64_t referee, int64_t referrer)
 {
 	struct ref_settings s;
 	struct db_res res;
-	int rc;
+	int found, rc, st;
 
 	if (referee == referrer)
-		return 200;	/* no self-referral */
-	if ((rc = settings_load(r, &s)) == -1)
-		return db_retry_pending() ? 500 : r->status;
+		return 0;	/* no self-referral */
+	if ((st = settings_load(r, &s, &found)) != 0)
+		return st;
 	rc = DB(r, &q_ref_insert, &res, DBI(r->m->id), DBI(referrer),
-	    DBI(referee), DBS(rc == 0 && s.enabled ? "pending" : "off"));
+	    DBI(referee), DBS(found && s.enabled ? "pending" : "off"));
 	if (rc == DB_DUP)
-		return 200;	/* bound to a referrer already, for good */
+		return 0;	/* bound to a referrer already, for good */
 	if (rc != DB_OK)
 		return db_fail(r);
 	if (!s.enabled || !s.on_join)
-		return 200;
+		return 0;
 	return reward(r, &s, (int64_t)res.insert_id, referrer, referee);
 }
 
 /* A member completed a balance payment: when the merchant rewards
-   referrals on the referee's first payment, reward a pending referral. */
+   referrals on the referee's first payment, reward a pending referral.
+   0, or the error status (recorded). */
 static int
 referral_on_payment(struct req *r, int64_t member)
 {
 	struct ref_settings s;
 	struct db_res res;
-	int rc;
+	int found, st;
 
-	if ((rc = settings_load(r, &s)) != 0)
-		return rc == 1 ? 200 : (db_retry_pending() ? 500 : r->status);
-	if (!s.enabled || s.on_join)
-		return 200;
+	if ((st = settings_load(r, &s, &found)) != 0)
+		return st;
+	if (!found || !s.enabled || s.on_join)
+		return 0;
 	if (DB(r, &q_ref_pending, &res, DBI(r->m->id), DBI(member)) != DB_OK)
 		return db_fail(r);
 	if (res.nrows == 0)
-		return 200;
-	return reward(r, &s, db_int(&res, 0, 0), db_int(&res, 0, 1), member);
+		return 0;
+	return reward(r, &s, db_int(&res, 0, RP_ID),
+	    db_int(&res, 0, RP_REFERRER), member);
 }
 
 static int
 referral_on_joined(struct req *r, const void *arg)
 {
 	const struct member_joined *e = arg;
-	int st;
 
 	if (e->referrer_id == 0)
 		return 0;
-	st = referral_on_join(r, e->member_id, e->referrer_id);
-	return st < 400 ? 0 : st;
+	return referral_on_join(r, e->member_id, e->referrer_id);
 }
 ON_EVENT(EV_MEMBER_JOINED, 10, referral_on_joined);
 
@@ -239,9 +250,8 @@ static int
 referral_on_paid(struct req *r, const void *arg)
 {
 	const struct payment_done *e = arg;
-	int st = referral_on_payment(r, e->member_id);
 
-	return st < 400 ? 0 : st;
+	return referral_on_payment(r, e->member_id);
 }
 ON_EVENT(EV_PAYMENT_DONE, 10, referral_on_paid);
 
@@ -258,12 +268,12 @@ referral_mine(struct req *r)
 
 	if (DB(r, &q_ref_counts, &res, DBI(r->m->id), DBI(r->auth.member_id))
 	    != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	d = j_obj();
 	j_str(d, "code", code);
 	j_str(d, "link", referral_link(r, code));
-	j_int(d, "invited", db_int(&res, 0, 0));
-	j_int(d, "rewarded", db_int(&res, 0, 1));
+	j_int(d, "invited", db_int(&res, 0, RC_INVITED));
+	j_int(d, "rewarded", db_int(&res, 0, RC_REWARDED));
 	j_str(d, "qr_svg_url", arena_printf(r->a,
 	    "/api/v1/m/%s/me/referral.svg", r->m->code));
 	return resp_data(r, 200, d);
@@ -297,13 +307,13 @@ referral_open(struct req *r)
 	if (referral_check(code, &mid, &member) == -1)
 		return resp_err(r, 404, "not_found", "邀请链接无效", NULL);
 	if (DB(r, &q_ref_merchant_code, &res, DBI(mid)) != DB_OK)
-		return resp_internal(r);
+		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "邀请链接无效", NULL);
 	resp_cookie(r, "ref", code, arena_printf(r->a, "/m/%s/",
-	    db_str(&res, 0, 0)), 30L * 86400);
+	    db_str(&res, 0, RM_CODE)), 30L * 86400);
 	return resp_redirect(r, 302, arena_printf(r->a,
-	    "/m/%s/join?ref=%s", db_str(&res, 0, 0), code));
+	    "/m/%s/join?ref=%s", db_str(&res, 0, RM_CODE), code));
 }
 
 /* Out: settings/referral as api.md describes it. */
@@ -312,11 +322,11 @@ referral_settings_get(struct req *r)
 {
 	struct ref_settings s;
 	cJSON *d, *o;
-	int rc;
+	int found, st;
 
-	if ((rc = settings_load(r, &s)) == -1)
-		return r->status;
-	if (rc == 1) {
+	if ((st = settings_load(r, &s, &found)) != 0)
+		return st;
+	if (!found) {
 		s.daily_cap = 10;
 		s.total_cap = 100;
 		s.on_join = 1;
@@ -343,7 +353,10 @@ referral_settings_get(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* One side of the settings: {template_id?, points?}, validated. */
+/*
+ * One side of the settings: {template_id?, points?}, validated: 0, or the
+ * error status (recorded).
+ */
 static int
 side_parse(struct req *r, const char *name, int64_t *tpl, int64_t *points)
 {
@@ -356,20 +369,20 @@ side_parse(struct req *r, const char *name, int64_t *tpl, int64_t *points)
 	if (o == NULL || cJSON_IsNull(o))
 		return 0;
 	if (!cJSON_IsObject(o))
-		return resp_bad_field(r, name, "应为对象"), -1;
+		return resp_bad_field(r, name, "应为对象");
 	v = cJSON_GetObjectItemCaseSensitive(o, "template_id");
 	if (v != NULL && !cJSON_IsNull(v)) {
 		f = arena_printf(r->a, "%s.template_id", name);
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
 		    v->valuedouble > 1e15 ||
 		    v->valuedouble != (double)(int64_t)v->valuedouble)
-			return resp_bad_field(r, f, "应为优惠券模板 id"), -1;
+			return resp_bad_field(r, f, "应为优惠券模板 id");
 		*tpl = (int64_t)v->valuedouble;
 		if (DB(r, &q_ref_template_ok, &res, DBI(r->m->id), DBI(*tpl))
 		    != DB_OK)
-			return resp_internal(r), -1;
+			return db_fail(r);
 		if (res.nrows == 0)
-			return resp_bad_field(r, f, "优惠券模板不存在"), -1;
+			return resp_bad_field(r, f, "优惠券模板不存在");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(o, "points");
 	if (v != NULL && !cJSON_IsNull(v)) {
@@ -377,8 +390,7 @@ side_parse(struct req *r, const char *name, int64_t *tpl, int64_t *points)
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
 		    v->valuedouble > 1000000 ||
 		    v->valuedouble != (double)(int64_t)v->valuedouble)
-			return resp_bad_field(r, f, "应为 0 到 1000000 的整数"),
-			    -1;
+			return resp_bad_field(r, f, "应为 0 到 1000000 的整数");
 		*points = (int64_t)v->valuedouble;
 	}
 	return 0;
@@ -388,14 +400,16 @@ static int
 settings_put_tx(struct req *r, void *arg)
 {
 	struct ref_settings *s = arg;
+	int st;
 
 	if (DB(r, &q_ref_settings_put, NULL, DBI(r->m->id), DBI(s->enabled),
 	    DBIN(s->referrer_tpl, s->referrer_tpl), DBI(s->referrer_points),
 	    DBIN(s->referee_tpl, s->referee_tpl), DBI(s->referee_points),
 	    DBS(s->on_join ? "join" : "first_payment"), DBI(s->daily_cap),
-	    DBI(s->total_cap)) != DB_OK ||
-	    audit_log(r, "settings.referral", NULL, r->body, 0) == -1)
+	    DBI(s->total_cap)) != DB_OK)
 		return db_fail(r);
+	if ((st = audit_log(r, "settings.referral", NULL, r->body, 0)) != 0)
+		return st;
 	return 200;
 }
 
@@ -410,7 +424,7 @@ referral_settings_put(struct req *r)
 {
 	struct ref_settings s;
 	const char *when;
-	int enabled;
+	int enabled, st;
 
 	memset(&s, 0, sizeof(s));
 	if (req_json_body(r) == -1 ||
@@ -423,14 +437,14 @@ referral_settings_put(struct req *r)
 		return resp_bad_field(r, "when", "应为 join 或 first_payment");
 	if (s.daily_cap > s.total_cap)
 		return resp_bad_field(r, "daily_cap", "每日上限不能超过总上限");
-	if (side_parse(r, "referrer", &s.referrer_tpl, &s.referrer_points) ==
-	    -1 || side_parse(r, "referee", &s.referee_tpl, &s.referee_points)
-	    == -1)
-		return r->status;
+	if ((st = side_parse(r, "referrer", &s.referrer_tpl,
+	    &s.referrer_points)) != 0 || (st = side_parse(r, "referee",
+	    &s.referee_tpl, &s.referee_points)) != 0)
+		return st;
 	s.enabled = enabled;
 	s.on_join = strcmp(when, "join") == 0;
-	if (db_tx(r, settings_put_tx, &s) >= 400)
-		return r->status;
+	if ((st = db_tx(r, settings_put_tx, &s)) >= 400)
+		return st;
 	return referral_settings_get(r);
 }
 
