@@ -22,7 +22,7 @@ case "${1:-}" in
 "")
 	want=(gcc make pkg-config
 	    libfcgi-dev libfcgi-bin libcjson-dev libmariadb-dev
-	    libqrencode-dev libsodium-dev libpng-dev
+	    libqrencode-dev libsodium-dev libpng-dev libjpeg-dev
 	    mariadb-server mariadb-client
 	    curl wrk chromium zbar-tools)
 	;;

@@ -5,6 +5,7 @@
  *
  *	page.c		page contexts, yuan, the member sign-in gate of H5 pages
  *	qr.c		QR codes (SVG, PNG)
+ *	image.c		uploaded images decoded whole
  *	stores.c	the audit log, store checks, counter tickets
  *	core_rules.c	pure rules: phones, dates, time input, zone offsets
  *	health_api.c	/livez, /healthz
@@ -64,6 +65,22 @@ int	 page_member_gate(struct req *);
 int	 qr_svg(struct req *, const char *text, char **out, size_t *len);
 /* PNG: 1-bit greyscale, a few pixels per module. Same convention. */
 int	 qr_png(struct req *, const char *text, char **out, size_t *len);
+
+/* ---- images (image.c) ---- */
+
+#define IMAGE_MAX_SIDE	4096	/* pixels, either way */
+
+enum image_kind { IMAGE_NONE = 0, IMAGE_PNG, IMAGE_JPEG };
+
+/*
+ * Decode a PNG or a JPEG in memory whole, row by row: its kind and size
+ * out. 0, or -1 with *why, a reason for people: not a PNG or JPEG (*kind
+ * IMAGE_NONE), or one that is truncated or corrupt, has no pixels, or is
+ * wider or taller than IMAGE_MAX_SIDE (refused before any pixel is read).
+ * Pure: no request.
+ */
+int	 image_check(const void *, size_t, enum image_kind *, int *w, int *h,
+	    const char **why);
 
 /* ---- audit, stores, tickets (stores.c) ---- */
 

@@ -335,21 +335,6 @@ settings_card_put(struct req *r)
 
 /* ---- uploads ---- */
 
-static const char *
-image_ext(const char *p, size_t n)
-{
-	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r',
-	    '\n', 0x1a, '\n' };
-
-	if (n >= 8 + 25 && memcmp(p, png_sig, 8) == 0 &&
-	    memcmp(p + 12, "IHDR", 4) == 0)
-		return "png";
-	if (n >= 4 && (unsigned char)p[0] == 0xff &&
-	    (unsigned char)p[1] == 0xd8 && (unsigned char)p[2] == 0xff)
-		return "jpg";
-	return NULL;
-}
-
 /* Write the bytes to dir/name through a temporary file; 0 or -1. */
 static int
 store_file(struct req *r, const char *dir, const char *name, const char *p,
@@ -422,10 +407,12 @@ upload_tx(struct req *r, void *arg)
 
 /*
  * Store an image for the card (owner, marketing).
- * In: the raw bytes of a PNG or JPEG (any Content-Type), up to 2 MiB.
- * Out: 201 {url:"/uploads/<random>.png|.jpg", bytes, content_type}.
- * Errors: invalid_field (empty body), unsupported_media_type (415, not a
- * PNG or JPEG by its bytes), body_too_large (413).
+ * In: the raw bytes of a PNG or JPEG (any Content-Type), up to 2 MiB,
+ * decoded whole before it is kept.
+ * Out: 201 {url:"/uploads/<random>.png|.jpg", bytes, content_type, width,
+ * height}. Errors: invalid_field (field body: empty, truncated or corrupt,
+ * no pixels, wider or taller than 4096), unsupported_media_type (415, not
+ * a PNG or JPEG by its bytes), body_too_large (413).
  * Writes: a file in the upload directory, audit_log.
  */
 static int
@@ -433,15 +420,20 @@ settings_upload(struct req *r)
 {
 	struct upload_ctx c;
 	unsigned char rnd[16];
-	const char *ext;
+	enum image_kind kind;
+	const char *ext, *why;
 	cJSON *d;
-	int st;
+	int st, w, h;
 
 	if (r->body_len == 0)
 		return resp_bad_field(r, "body", "请上传图片");
-	if ((ext = image_ext(r->body, r->body_len)) == NULL)
-		return resp_err(r, 415, "unsupported_media_type",
-		    "仅支持 PNG 或 JPEG 图片", NULL);
+	if (image_check(r->body, r->body_len, &kind, &w, &h, &why) == -1) {
+		if (kind == IMAGE_NONE)
+			return resp_err(r, 415, "unsupported_media_type", why,
+			    NULL);
+		return resp_bad_field(r, "body", why);
+	}
+	ext = kind == IMAGE_PNG ? "png" : "jpg";
 	rand_bytes(rnd, sizeof(rnd));
 	c.name = arena_printf(r->a, "%s.%s", hex_encode(r->a, rnd,
 	    sizeof(rnd)), ext);
@@ -455,8 +447,10 @@ settings_upload(struct req *r)
 	d = j_obj();
 	j_str(d, "url", arena_printf(r->a, "/uploads/%s", c.name));
 	j_int(d, "bytes", (int64_t)c.bytes);
-	j_str(d, "content_type", strcmp(ext, "png") == 0 ? "image/png" :
+	j_str(d, "content_type", kind == IMAGE_PNG ? "image/png" :
 	    "image/jpeg");
+	j_int(d, "width", w);
+	j_int(d, "height", h);
 	return resp_data(r, 201, d);
 }
 

@@ -4,7 +4,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import { api, m, uniquePhone, signIn, join, staffLogin, sql, parallel, settledCard } from './lib.mjs';
 
 const count = async (q) => Number((await sql(q))[0][0]);
@@ -17,11 +19,47 @@ function assertError(res, status, code, field) {
   if (field !== undefined) assert.equal(res.json.error.field, field, res.text);
 }
 
-// A 1x1 PNG and a tiny JPEG by their bytes.
-const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000'
-  + '1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e226059b0000000049454e44ae426082', 'hex');
-const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'),
-  randomBytes(200), Buffer.from('ffd9', 'hex')]);
+// A 2x2 JPEG (baseline, made with libjpeg) and a 1x1 PNG, whole images
+// (the PNG that stood here before had a wrong IDAT checksum, which a
+// decoder rightly refuses).
+const JPEG = Buffer.from(
+  'ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123' +
+  '251d283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffdb0043011112' +
+  '121815182f1a1a2f63423842636363636363636363636363636363636363636363636363636363636363636363636363' +
+  '6363636363636363636363636363ffc00011080002000203012200021101031101ffc4001f0000010501010101010100' +
+  '000000000000000102030405060708090a0bffc400b5100002010303020403050504040000017d010203000411051221' +
+  '31410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a' +
+  '434445464748494a535455565758595a636465666768696a737475767778797a838485868788898a9293949596979899' +
+  '9aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1' +
+  'f2f3f4f5f6f7f8f9faffc4001f0100030101010101010101010000000000000102030405060708090a0bffc400b51100' +
+  '020102040403040705040400010277000102031104052131061241510761711322328108144291a1b1c109233352f015' +
+  '6272d10a162434e125f11718191a262728292a35363738393a434445464748494a535455565758595a63646566676869' +
+  '6a737475767778797a82838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4' +
+  'c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f7f8f9faffda000c03010002110311003f004a' +
+  '28a2b9cf973fffd9', 'hex');
+
+// A PNG of w x h RGBA pixels, every row given (or only the first rows, the
+// rest of the stream cut off when cut is set).
+function png(w, h, { rows = h, cut = false } = {}) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; ihdr[9] = 6; // 8-bit RGBA
+  const raw = Buffer.alloc(Math.min(rows, 64) * (1 + w * 4));
+  let idat = deflateSync(raw);
+  if (cut) idat = idat.subarray(0, Math.max(2, idat.length >> 1));
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr),
+    chunk('IDAT', idat), ...(cut ? [] : [chunk('IEND', Buffer.alloc(0))])]);
+}
+const PNG = png(1, 1);
 
 const uname = (p) => `${p}_${randomBytes(4).toString('hex')}`;
 
@@ -434,6 +472,34 @@ test('uploads: PNG and JPEG by their bytes, served by nginx as images, anything 
     await saveSettings();
     assert.equal((await api('PUT', m('/staff/settings/card'), { token: marketing, body })).status, 200);
   }
+  // Decoded whole: a size the data does not hold, no pixels, a header and
+  // nothing after it, a stream cut off: refused, nothing kept.
+  const huge = png(100000, 100000, { rows: 1 });
+  assert.ok(huge.length < 2000, `${huge.length} bytes declaring 100000x100000`);
+  const refused = [
+    [huge, /过大/], [png(0, 0), /为零/], [png(3000, 1, { rows: 1 }).subarray(0, 40), /不完整/],
+    [png(64, 64, { cut: true }), /不完整/], [png(64, 64, { rows: 10 }), /不完整/],
+    [Buffer.from('ffd8ffe000104a46494600', 'hex'), /不完整/],
+    [JPEG.subarray(0, JPEG.length - 60), /不完整/],
+    [Buffer.concat([JPEG.subarray(0, 200), randomBytes(400)]), /不完整/],
+  ];
+  const before = readdirSync(process.env.UPLOAD_DIR).length;
+  for (const [bytes, why] of refused) {
+    const r = await api('POST', m('/staff/uploads'), {
+      token: marketing, raw: bytes, headers: { 'content-type': 'image/png' } });
+    assertError(r, 400, 'invalid_field', 'body');
+    assert.match(r.json.error.message, why, `${bytes.length} bytes: ${r.json.error.message}`);
+  }
+  assert.equal(readdirSync(process.env.UPLOAD_DIR).length, before, 'no file kept');
+  const wide = png(4096, 2, { rows: 2 });
+  const ok = await api('POST', m('/staff/uploads'), { token: marketing, raw: wide,
+    headers: { 'content-type': 'image/png' } });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.data.width, 4096);
+  assert.equal(ok.json.data.height, 2);
+  assertError(await api('POST', m('/staff/uploads'), { token: marketing, raw: png(4097, 1),
+    headers: { 'content-type': 'image/png' } }), 400, 'invalid_field', 'body');
+
   const html = Buffer.from('<html><script>alert(1)</script></html>');
   const gif = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'binary');
   for (const bytes of [html, gif, Buffer.from('\x89PNX\r\n\x1a\n' + 'x'.repeat(40), 'binary')]) {
