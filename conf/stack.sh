@@ -9,8 +9,10 @@
 #   conf/stack.sh status <instance_dir>
 #
 # A stack that runs its own MariaDB also runs a guard beside it, which
-# starts MariaDB again whenever it dies without `down` having stopped it,
-# and writes each outage, with how long it lasted, to log/stack.log.
+# starts MariaDB again whenever it dies (a crash, a kill) without `down`
+# having stopped it, and writes each outage, with how long it lasted, to
+# log/stack.log. A clean shutdown someone asked for (mariadb-admin
+# shutdown) is left alone, as a service manager's on-failure restart does.
 #
 # Instance layout:
 #   my.cnf  secrets.env  env          rendered MariaDB config, generated
@@ -182,15 +184,25 @@ db_start() {
 
 # ---- the MariaDB guard ----------------------------------------------------
 
+# Whether the MariaDB that last started has shut down cleanly: its log
+# says "Shutdown complete" after its last "ready for connections".
+db_shut_cleanly() {
+	tac "$LOG/mariadb.log" 2>/dev/null |
+	    grep -m1 -E 'ready for connections|Shutdown complete' |
+	    grep -q 'Shutdown complete'
+}
+
 # The guard's loop (`stack.sh guard <dir>`, detached by guard_up): every
-# 200 ms, MariaDB must be running unless `down` is stopping it; when it
-# is not, it is started again and the outage logged.
+# 200 ms, MariaDB must be running unless `down` is stopping it or it was
+# shut down cleanly; when it is not, it is started again and the outage
+# logged.
 cmd_guard() {
 	local t0 ms
 	set_instance "$1"
 	trap 'exit 0' TERM INT
 	while [ ! -e "$DB_STOPPING" ]; do
-		if ! alive "$MYSQL_PID" mariadbd && [ ! -e "$DB_STOPPING" ]; then
+		if ! alive "$MYSQL_PID" mariadbd && [ ! -e "$DB_STOPPING" ] &&
+		    ! db_shut_cleanly; then
 			t0=$(date +%s%N)
 			say "$(date -u +%FT%TZ) MariaDB is gone; starting it again"
 			if db_start; then

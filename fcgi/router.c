@@ -520,14 +520,14 @@ idem_tx(struct req *r, void *arg)
 	if (rc == DB_DUP) {
 		if (DB(r, &q_idem_reclaim, &res, DBS(c->hash), DBI(c->mid),
 		    DBS(c->actor), DBS(r->idem_key)) != DB_OK)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		if (res.affected == 1)
 			rc = DB_OK;
 	}
 	if (rc == DB_DUP) {
 		if (DB(r, &q_idem_get, &res, DBI(c->mid), DBS(c->actor),
 		    DBS(r->idem_key)) != DB_OK || res.nrows == 0)
-			return db_retry_pending() ? 500 : resp_internal(r);
+			return db_fail(r);
 		if (strcmp(db_str(&res, 0, IK_HASH), c->hash) != 0)
 			return resp_err(r, 409, "idempotency_key_reused",
 			    "该幂等键已用于不同的请求", "Idempotency-Key");
@@ -541,20 +541,20 @@ idem_tx(struct req *r, void *arg)
 		return 200;
 	}
 	if (rc != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (db_exec_simple("SAVEPOINT handler") == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	st = r->route->fn(r);
 	if (db_retry_pending())
 		return 500;
 	if (st >= 500)
 		return st;
 	if (st >= 400 && db_exec_simple("ROLLBACK TO SAVEPOINT handler") == -1)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	if (DB(r, &q_idem_save, NULL, DBI(r->status), DBS(r->ctype),
 	    DBB(r->out, r->outlen), DBI(c->mid), DBS(c->actor),
 	    DBS(r->idem_key)) != DB_OK)
-		return db_retry_pending() ? 500 : resp_internal(r);
+		return db_fail(r);
 	return 200;
 }
 

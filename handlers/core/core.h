@@ -6,6 +6,7 @@
  *	page.c		page contexts, yuan, the member sign-in gate of H5 pages
  *	qr.c		QR codes (SVG, PNG)
  *	image.c		uploaded images decoded whole
+ *	limits.c	failed attempts per bucket and window
  *	stores.c	the audit log, store checks, counter tickets
  *	core_rules.c	pure rules: phones, dates, time input, zone offsets
  *	health_api.c	/livez, /healthz
@@ -81,6 +82,26 @@ enum image_kind { IMAGE_NONE = 0, IMAGE_PNG, IMAGE_JPEG };
  */
 int	 image_check(const void *, size_t, enum image_kind *, int *w, int *h,
 	    const char **why);
+
+/* ---- failed attempts (limits.c) ---- */
+
+/* A limit on failed attempts: at most limit per bucket in window_s. */
+struct fail_limit {
+	const char	*name;		/* bucket prefix, "scan.session" */
+	int64_t		 limit, window_s;
+	const char	*message;	/* the 429's, for people */
+};
+
+/*
+ * Whether the bucket of key (a session id, an address) is under its
+ * limit: 0, or 429 too_many_requests with Retry-After (the rest of its
+ * window) recorded, or a database failure's status. Read before the
+ * attempt; count a failed one with fail_count() (one conditional upsert,
+ * which starts a new window once the old one has passed).
+ */
+int	 fail_limit_check(struct req *, const struct fail_limit *,
+	    const char *key);
+int	 fail_count(struct req *, const struct fail_limit *, const char *key);
 
 /* ---- audit, stores, tickets (stores.c) ---- */
 
