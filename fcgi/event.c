@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "req.h"
 
 extern const struct event_sub *const __start_app_events[];
 extern const struct event_sub *const __stop_app_events[];
@@ -43,6 +44,35 @@ event_name(int ev)
 	    "?";
 }
 
+/*
+ * Sort n subscriptions by event then order and check them: 0, or -1
+ * (printed) for an unknown event or two subscribers of one event at one
+ * order. event_init() runs it over every registered subscription.
+ */
+int
+event_sort_check(const struct event_sub **v, int n)
+{
+	int i;
+
+	qsort(v, (size_t)n, sizeof(*v), sub_cmp);
+	for (i = 0; i < n; i++) {
+		if (v[i]->ev <= 0 || v[i]->ev >= EV_NEVENTS) {
+			fprintf(stderr, "event: %s subscribes to unknown "
+			    "event %d\n", v[i]->name, v[i]->ev);
+			return -1;
+		}
+		if (i > 0 && v[i]->ev == v[i - 1]->ev &&
+		    v[i]->order == v[i - 1]->order) {
+			fprintf(stderr, "event: %s and %s both run at %d of "
+			    "%s: their order is undefined\n",
+			    v[i - 1]->name, v[i]->name, v[i]->order,
+			    event_name(v[i]->ev));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 event_init(void)
 {
@@ -54,24 +84,8 @@ event_init(void)
 		return -1;
 	for (i = 0; i < n; i++)
 		subs[i] = __start_app_events[i];
-	qsort(subs, (size_t)n, sizeof(*subs), sub_cmp);
 	nsubs = n;
-	for (i = 0; i < n; i++) {
-		if (subs[i]->ev <= 0 || subs[i]->ev >= EV_NEVENTS) {
-			fprintf(stderr, "event: %s subscribes to unknown "
-			    "event %d\n", subs[i]->name, subs[i]->ev);
-			return -1;
-		}
-		if (i > 0 && subs[i]->ev == subs[i - 1]->ev &&
-		    subs[i]->order == subs[i - 1]->order) {
-			fprintf(stderr, "event: %s and %s both run at %d of "
-			    "%s: their order is undefined\n",
-			    subs[i - 1]->name, subs[i]->name, subs[i]->order,
-			    event_name(subs[i]->ev));
-			return -1;
-		}
-	}
-	return 0;
+	return event_sort_check(subs, n);
 }
 
 int

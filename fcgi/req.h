@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 struct req;
+struct route_table;
+struct event_sub;
 struct arena;
 struct cJSON;
 
@@ -21,6 +23,17 @@ int	 router_dispatch(struct req *);
 const struct route *router_match(struct req *, int *allowed);
 int	 router_match_pattern(struct req *, const char *pattern,
 	    const char *path);
+/* Whether one path can match both patterns (the rule router_check()
+   applies to every two routes with a method in common). */
+int	 router_patterns_overlap(const char *, const char *);
+/* router_check() over tables[0..n): 0, or -1 with each overlapping pair
+   logged. */
+int	 router_check_tables(const struct route_table *const *tables,
+	    size_t n);
+/* event_init()'s check over v[0..n), sorting v by event then order: 0,
+   or -1 (printed) for an unknown event or two subscribers of one event
+   at one order. */
+int	 event_sort_check(const struct event_sub **v, int n);
 void	 json_hooks_arena(struct arena *);
 /* The text cJSON_PrintUnformatted() gives, in the arena; NULL if it gives
    none. *len (if not NULL) gets its length. */

@@ -147,8 +147,8 @@ seg_overlap(const char *a, const char *ae, const char *b, const char *be)
 }
 
 /* Whether one path can match both patterns. */
-static int
-pattern_overlap(const char *a, const char *b)
+int
+router_patterns_overlap(const char *a, const char *b)
 {
 	for (;;) {
 		const char *ae = seg_end(a), *be = seg_end(b);
@@ -169,20 +169,26 @@ methods_of(const struct route *rt)
 	return rt->methods | (rt->methods & M_GET ? M_HEAD : 0);
 }
 
+/*
+ * Whether two routes of the n tables can take one request (a path both
+ * patterns match, a method both serve): each such pair logged, then -1;
+ * else 0. router_check() runs it over every registered table.
+ */
 int
-router_check(void)
+router_check_tables(const struct route_table *const *tables, size_t n)
 {
-	const struct route_table *const *t, *const *u;
+	const struct route_table *const *t, *const *u, *const *end;
 	const struct route *a, *b;
 	int bad = 0;
 
-	for (t = __start_app_routes; t < __stop_app_routes; t++)
+	end = tables + n;
+	for (t = tables; t < end; t++)
 		for (a = (*t)->routes; a->pattern != NULL; a++)
-			for (u = t; u < __stop_app_routes; u++)
+			for (u = t; u < end; u++)
 				for (b = u == t ? a + 1 : (*u)->routes;
 				    b->pattern != NULL; b++) {
 					if (!(methods_of(a) & methods_of(b)) ||
-					    !pattern_overlap(a->pattern,
+					    !router_patterns_overlap(a->pattern,
 					    b->pattern))
 						continue;
 					log_err(NULL, "router: %s (%s) and %s "
@@ -192,6 +198,13 @@ router_check(void)
 					bad = 1;
 				}
 	return bad ? -1 : 0;
+}
+
+int
+router_check(void)
+{
+	return router_check_tables(__start_app_routes,
+	    (size_t)(__stop_app_routes - __start_app_routes));
 }
 
 void
