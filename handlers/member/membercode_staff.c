@@ -15,6 +15,16 @@ DB_SQL(q_code_use,
     "INSERT INTO member_codes_used (code, merchant_id, member_id, store_id,"
     " staff_id, issued_at, used_at)"
     " VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), UTC_TIMESTAMP())");
+/*
+ * Failed scans (a code that is forged, malformed, expired or another
+ * merchant's) per cashier session and per address of one merchant: a
+ * counter is a place to try codes, not to guess them.
+ */
+static const struct fail_limit scan_per_session = { "scan.session", 50, 60,
+    "扫码失败次数过多，请一分钟后再试" };
+static const struct fail_limit scan_per_addr = { "scan.addr", 600, 60,
+    "扫码失败次数过多，请一分钟后再试" };
+
 DB_SQL(q_code_purge,
     "DELETE FROM member_codes_used WHERE merchant_id = ?"
     " AND used_at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT 500");
@@ -76,6 +86,19 @@ scan_tx(struct req *r, void *arg)
 	return 200;
 }
 
+/* A refused code: counted against the session and the address. */
+static int
+scan_failed(struct req *r, const char *session, const char *addr, int status,
+    const char *code, const char *message)
+{
+	int st;
+
+	if ((st = fail_count(r, &scan_per_session, session)) != 0 ||
+	    (st = fail_count(r, &scan_per_addr, addr)) != 0)
+		return st;
+	return resp_err(r, status, code, message, "member_code");
+}
+
 /*
  * A cashier scans a member code at a store (cashiers at their own stores,
  * owners anywhere; marketing cannot).
@@ -84,15 +107,17 @@ scan_tx(struct req *r, void *arg)
  * next_tier, privileges, store_id}. The code is consumed.
  * Errors: invalid_field, forbidden (403: a store not the cashier's, or a
  * code of another merchant), invalid_member_code (400: forged, malformed
- * or expired), member_code_used (409).
- * Writes: member_codes_used, tickets, audit_log.
+ * or expired), member_code_used (409), too_many_requests (429 with
+ * Retry-After: 50 refused codes in a minute from this session, or 600
+ * from this address at this merchant; refused scans do not count).
+ * Writes: member_codes_used, tickets, audit_log, fail_counters.
  */
 static int
 membercode_scan(struct req *r)
 {
 	char code[MCODE_LEN + 1];
 	struct scan_ctx c;
-	const char *in;
+	const char *in, *session, *addr;
 	int st;
 
 	memset(&c, 0, sizeof(c));
@@ -102,22 +127,28 @@ membercode_scan(struct req *r)
 		return r->status;
 	if ((st = staff_store_check(r, c.store_id)) != 0)
 		return st;
+	session = arena_printf(r->a, "%lld", (long long)r->auth.session_id);
+	addr = arena_printf(r->a, "%lld:%s", (long long)r->m->id,
+	    r->remote_addr ? r->remote_addr : "");
+	if ((st = fail_limit_check(r, &scan_per_session, session)) != 0 ||
+	    (st = fail_limit_check(r, &scan_per_addr, addr)) != 0)
+		return st;
 	switch (mcode_verify(cfg.secret, in, time_now(), cfg.member_code_ttl,
 	    &c.mc)) {
 	case MCODE_OK:
 		break;
 	case MCODE_EXPIRED:
 		if (c.mc.merchant_id == r->m->id)
-			return resp_err(r, 400, "invalid_member_code",
-			    "会员码已过期，请让顾客刷新", "member_code");
+			return scan_failed(r, session, addr, 400,
+			    "invalid_member_code", "会员码已过期，请让顾客刷新");
 		break;
 	default:
-		return resp_err(r, 400, "invalid_member_code", "会员码无效",
-		    "member_code");
+		return scan_failed(r, session, addr, 400,
+		    "invalid_member_code", "会员码无效");
 	}
 	if (c.mc.merchant_id != r->m->id)
-		return resp_err(r, 403, "forbidden", "该会员码不属于本商户",
-		    "member_code");
+		return scan_failed(r, session, addr, 403, "forbidden",
+		    "该会员码不属于本商户");
 	mcode_normalize(in, code);
 	c.code = code;
 	if ((st = db_tx(r, scan_tx, &c)) >= 400)
