@@ -691,7 +691,10 @@ coupon_redeem_code(struct req *r)
 	    req_json_str(r, "promo_code", 1, 1, 32, &in) == -1)
 		return r->status;
 	if (coupon_code_normalize(in, code) == -1)
-		return resp_bad_field(r, "promo_code", "优惠码应为 12 位字母或数字");
+		return resp_bad_field(r, "promo_code",
+		    coupon_code_lookalike(in) ? "优惠码里没有 0、1、I、L、O "
+		    "这几个易混的字符，请核对后重新输入" :
+		    "优惠码应为 12 位字母或数字");
 	memset(&p, 0, sizeof(p));
 	p.code = code;
 	p.is.member_id = r->auth.member_id;

@@ -239,6 +239,15 @@ coupon_code_make(char out[COUPON_CODE_LEN + 1], uint32_t (*rand_fn)(uint32_t))
 	out[COUPON_CODE_LEN] = '\0';
 }
 
+char
+coupon_code_lookalike(const char *s)
+{
+	for (; s != NULL && *s; s++)
+		if (strchr("01OoIiLl", *s) != NULL)
+			return *s;
+	return 0;
+}
+
 int
 coupon_code_normalize(const char *s, char out[COUPON_CODE_LEN + 1])
 {

@@ -88,6 +88,12 @@ void	 coupon_code_make(char out[COUPON_CODE_LEN + 1],
  * 0 when the result is 12 symbols of the alphabet, else -1.
  */
 int	 coupon_code_normalize(const char *, char out[COUPON_CODE_LEN + 1]);
+/*
+ * The first character of s that the alphabet leaves out because it looks
+ * like another (0 O, 1 I L, in either case), or 0 when there is none: why
+ * a code typed from paper does not read.
+ */
+char	 coupon_code_lookalike(const char *);
 
 /*
  * A store list as stored: NULL (every store) or a JSON array of ids such

@@ -822,6 +822,10 @@ codes_batches(struct req *r)
 
 	if ((st = path_id(r, &id)) != 0)
 		return st;
+	if (DB(r, &q_st_tpl_get, &res, DBI(r->m->id), DBI(id)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0)
+		return resp_err(r, 404, "not_found", "优惠券模板不存在", NULL);
 	if (DB(r, &q_st_batches, &res, DBI(r->m->id), DBI(id)) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();

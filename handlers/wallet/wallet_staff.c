@@ -599,7 +599,8 @@ refund_tx(struct req *r, void *arg)
  * never more than was paid: the money goes back to the accounts it came
  * from (in proportion, largest remainder), and the growth and points of
  * the refunded part are taken back.
- * In: {amount_fen?} (default: all that is left; an empty body is fine),
+ * In: {amount_fen?} (absent: all that is left; an empty body is fine;
+ * null is refused),
  * Idempotency-Key. Out: 201 {refund:{id, payment_id, amount_fen,
  * principal_fen, bonus_fen, growth_reversed, points_reversed,
  * created_at}, payment:{..., refunded_fen, refundable_fen},
@@ -622,6 +623,10 @@ wallet_refund(struct req *r)
 	    req_json_int(r, "amount_fen", 0, 1, WALLET_MAX_FEN, &c.amount) ==
 	    -1))
 		return r->status;
+	/* an amount given as null is no amount: only an absent one is all */
+	if (r->json != NULL && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+	    r->json, "amount_fen")))
+		return resp_bad_field(r, "amount_fen", "请填写退款金额");
 	st = db_tx(r, refund_tx, &c);
 	if (st >= 400)
 		return st;

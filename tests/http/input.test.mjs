@@ -117,3 +117,56 @@ test('messages are for people: no field names or codes in them, the field apart'
     assert.match(res.json.error.message, /[\u4e00-\u9fff]/, 'in Chinese');
   }
 });
+
+test('a refund with amount_fen null is refused and refunds nothing; absent refunds all', async () => {
+  const h = await import('./wallet_helpers.mjs');
+  const [store] = await h.storeIds();
+  const cashier = await h.staff('demo', 'cashier');
+  const mem = await h.newMember();
+  const pkgs = (await api('GET', m('/recharge-packages'))).json.data;
+  await h.fund(mem, { package_id: pkgs.find((p) => p.pay_fen === 10000).id });
+  const s = await h.scan(cashier, mem, store);
+  const pay = await cashier.call('POST', '/staff/payments', { ticket: s.ticket, order_fen: 5000 },
+    { 'idempotency-key': h.idemKey() });
+  assert.equal(pay.status, 201, pay.text);
+  const id = pay.json.data.payment.id;
+  const refund = (body) => cashier.call('POST', `/staff/payments/${id}/refund`, body,
+    { 'idempotency-key': h.idemKey() });
+  const bad = await refund({ amount_fen: null });
+  assert.equal(bad.status, 400, bad.text);
+  assert.equal(bad.json.error.code, 'invalid_field');
+  assert.equal(bad.json.error.field, 'amount_fen');
+  const still = await cashier.call('GET', `/staff/payments/${id}`);
+  assert.equal(still.json.data.payment.refunded_fen, 0, still.text);
+  const all = await refund({});
+  assert.equal(all.status, 201, all.text);
+  assert.equal(all.json.data.refund.amount_fen, 5000);
+});
+
+test('promo codes with a look-alike character are told so; other merchants\' code lists are 404', async () => {
+  const { join, demoStaff } = await import('./lib.mjs');
+  const token = await signIn('demo', uniquePhone());
+  await join('demo', token, { name: '优惠码' });
+  const l = await api('POST', m('/coupons/redeem-code'), { token, body: { promo_code: 'ABCDEFGHJKLM' } });
+  assert.equal(l.status, 400, l.text);
+  assert.equal(l.json.error.field, 'promo_code');
+  assert.match(l.json.error.message, /L/);
+  assert.match(l.json.error.message, /易混/);
+  const short = await api('POST', m('/coupons/redeem-code'), { token, body: { promo_code: 'ABCD' } });
+  assert.equal(short.status, 400);
+  assert.doesNotMatch(short.json.error.message, /易混/);
+
+  const [mk, mk2] = [...await demoStaff('demo', 'marketing'), ...await demoStaff('demo2', 'marketing')];
+  const tpl = await api('POST', m('/staff/coupon-templates', 'demo2'), { token: mk2.token, body: {
+    name: '别家的券', kind: 'instant', value_fen: 100, stock: 10, per_member_limit: 1, valid_days: 7,
+    status: 'active' } });
+  assert.equal(tpl.status, 201, tpl.text);
+  const theirs = tpl.json.data.id;
+  for (const path of [`/staff/coupon-templates/${theirs}/codes`, '/staff/coupon-templates/999999999/codes']) {
+    const r = await api('GET', m(path), { token: mk.token });
+    assert.equal(r.status, 404, `${path}: ${r.text}`);
+    assert.equal(r.json.error.code, 'not_found');
+  }
+  const own = await api('GET', m(`/staff/coupon-templates/${theirs}/codes`, 'demo2'), { token: mk2.token });
+  assert.equal(own.status, 200, own.text);
+});

@@ -471,6 +471,22 @@ TEST(coupon_code_typed_in)
 			EXPECT_STR(out, c[i].out);
 	}
 	EXPECT_INT(coupon_code_normalize(NULL, out), -1);
+	/* a tab between groups is white space too */
+	EXPECT_INT(coupon_code_normalize("ABCD\tEFGH\tJKMN", out), 0);
+	EXPECT_STR(out, "ABCDEFGHJKMN");
+}
+
+TEST(coupon_code_lookalikes)
+{
+	EXPECT_INT(coupon_code_lookalike("ABCDEFGHJKLM"), 'L');
+	EXPECT_INT(coupon_code_lookalike("abcdefghjkmo"), 'o');
+	EXPECT_INT(coupon_code_lookalike("ABCD EFGH 1"), '1');
+	EXPECT_INT(coupon_code_lookalike("0"), '0');
+	EXPECT_INT(coupon_code_lookalike("i"), 'i');
+	EXPECT_INT(coupon_code_lookalike("ABCDEFGHJKMN"), 0);
+	EXPECT_INT(coupon_code_lookalike("23456789"), 0);
+	EXPECT_INT(coupon_code_lookalike(""), 0);
+	EXPECT_INT(coupon_code_lookalike(NULL), 0);
 }
 
 TEST(coupon_store_scope)
