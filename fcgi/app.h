@@ -157,10 +157,17 @@ struct config {
 	const char	*public_url;	/* "http://127.0.0.1:8080" */
 	const char	*upload_dir;	/* where uploads go; nginx serves /uploads/ */
 	const char	*version;
+	char		 asset_v[17];	/* hash of static/: ?v= of its URLs */
 };
 extern struct config cfg;
 int	 cfg_is_dev(void);	/* dev or test */
 int	 cfg_load(void);
+/*
+ * cfg.asset_v: 16 hex characters of a hash over the names and contents of
+ * the files under static/ that pages link (css, js, vendor), so that their
+ * URLs change when they do and nginx may keep them a year. 0 or -1.
+ */
+int	 cfg_asset_version(void);
 
 /* ---- input (req.c). Each helper records the error response itself. ---- */
 

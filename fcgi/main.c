@@ -161,6 +161,8 @@ cmd_serve(int argc, char *argv[])
 		log_err(NULL, "templates failed to load");
 		return 1;
 	}
+	if (cfg_asset_version() == -1)
+		return 1;
 	if (event_init() == -1) {
 		log_err(NULL, "event subscriptions refused");
 		return 1;
@@ -221,6 +223,7 @@ cmd_serve(int argc, char *argv[])
 			if (load_templates() == -1)
 				log_err(NULL, "reload: templates failed, "
 				    "keeping the old ones");
+			(void)cfg_asset_version();	/* new static files */
 			old = calloc((size_t)n, sizeof(*old));
 			for (i = 0; i < n; i++) {
 				old[i] = pids[i];

@@ -387,6 +387,9 @@ resp_html(struct req *r, int status, const char *name, cJSON *ctx)
 		cJSON_AddStringToObject(m, "code", r->m->code);
 		cJSON_AddStringToObject(m, "name", r->m->name);
 	}
+	/* the ?v= of static URLs, so that they are kept long (see nginx) */
+	if (cJSON_GetObjectItem(ctx, "asset_v") == NULL)
+		cJSON_AddStringToObject(ctx, "asset_v", cfg.asset_v);
 	if (tmpl_render(r->a, name, ctx, &out, &len) == -1) {
 		log_err(r, "template %s failed", name);
 		r->route = NULL;	/* plain JSON error, no recursion */

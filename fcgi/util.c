@@ -1,4 +1,7 @@
 /* Configuration, time and the few libsodium wrappers the app needs. */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,4 +183,68 @@ hash_hex(struct req *r, const char *data, size_t len)
 	crypto_generichash(h, sizeof(h), (const unsigned char *)data, len,
 	    cfg.secret, sizeof(cfg.secret));
 	return hex_encode(r->a, h, sizeof(h));
+}
+
+/* Feed every regular file below dir, in name order, into the hash. */
+static int
+hash_tree(crypto_generichash_state *h, const char *dir)
+{
+	struct dirent **ents;
+	int n, i, rc = 0;
+
+	if ((n = scandir(dir, &ents, NULL, alphasort)) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char path[4096];
+		struct stat st;
+
+		if (rc == 0 && name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, name) <
+		    (int)sizeof(path) && stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc = hash_tree(h, path);
+			else if (S_ISREG(st.st_mode)) {
+				FILE *f = fopen(path, "rb");
+				unsigned char buf[8192];
+				size_t k;
+
+				crypto_generichash_update(h,
+				    (const unsigned char *)path, strlen(path) + 1);
+				if (f == NULL)
+					rc = -1;
+				else {
+					while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+						crypto_generichash_update(h, buf, k);
+					fclose(f);
+				}
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+int
+cfg_asset_version(void)
+{
+	static const char *const dirs[] = { "css", "js", "vendor" };
+	crypto_generichash_state h;
+	unsigned char out[8];
+	char dir[4096];
+	size_t i;
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(out));
+	for (i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(dir, sizeof(dir), "%s/static/%s", cfg.root, dirs[i]);
+		if (hash_tree(&h, dir) == -1) {
+			log_err(NULL, "static: cannot read %s", dir);
+			return -1;
+		}
+	}
+	crypto_generichash_final(&h, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		snprintf(cfg.asset_v + 2 * i, 3, "%02x", out[i]);
+	return 0;
 }

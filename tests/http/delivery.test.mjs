@@ -64,3 +64,24 @@ test('a favicon is served, as an icon', async () => {
   assert.equal(svg.status, 200);
   assert.match(svg.headers['content-type'], /^image\/svg\+xml/);
 });
+
+test('pages link static files by version, a favicon and a description', async () => {
+  const page = (await get('/m/demo/')).body.toString();
+  const links = [...page.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((x) => x[1]);
+  assert.ok(links.length >= 3, page.slice(0, 500));
+  const versions = new Set();
+  for (const l of links) {
+    const v = l.match(/\?v=([0-9a-f]{16})$/);
+    assert.ok(v, `${l} has ?v=<hash>`);
+    versions.add(v[1]);
+    const res = await get(l);
+    assert.equal(res.status, 200, l);
+    assert.match(res.headers['cache-control'], /max-age=31536000/, l);
+  }
+  assert.equal(versions.size, 1, 'one version for all');
+  const again = (await get('/m/demo/join')).body.toString();
+  assert.ok(again.includes(`?v=${[...versions][0]}`), 'the same on every page and worker');
+  assert.match(page, /<link rel="icon" href="\/static\/favicon\.svg\?v=/);
+  assert.match(page, /<meta name="description" content="[^"]*会员[^"]*">/);
+  assert.doesNotMatch(page, /maximum-scale/, 'people may zoom');
+});
