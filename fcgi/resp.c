@@ -336,8 +336,7 @@ resp_err(struct req *r, int status, const char *code, const char *message,
 		cJSON_AddNumberToObject(ctx, "status", status);
 		cJSON_AddStringToObject(ctx, "code", code);
 		cJSON_AddStringToObject(ctx, "message", message);
-		if (r->m != NULL)
-			cJSON_AddStringToObject(ctx, "merchant", r->m->code);
+		cJSON_AddStringToObject(ctx, "title", message);
 		if (tmpl_exists("pages/error"))
 			return resp_html(r, status, "pages/error", ctx);
 	}

@@ -85,3 +85,17 @@ test('pages link static files by version, a favicon and a description', async ()
   assert.match(page, /<meta name="description" content="[^"]*会员[^"]*">/);
   assert.doesNotMatch(page, /maximum-scale/, 'people may zoom');
 });
+
+test('error pages have a title people can read, and a way home at a known merchant', async () => {
+  const unknown = await get('/m/nosuchshop/');
+  assert.equal(unknown.status, 404);
+  const u = unknown.body.toString();
+  const title = u.match(/<title>([^<]*)<\/title>/)[1];
+  assert.match(title, /[\u4e00-\u9fff]/, `title "${title}"`);
+  assert.ok(!title.trim().startsWith('·') && !title.trim().endsWith('·'), `title "${title}"`);
+  const known = await get('/m/demo/c/no-such-campaign');
+  assert.equal(known.status, 404);
+  const k = known.body.toString();
+  assert.match(k, /<title>[^<]*[\u4e00-\u9fff][^<]* · 示例咖啡<\/title>/);
+  assert.match(k, /href="\/m\/demo\/">返回首页<\/a>/);
+});
