@@ -110,7 +110,7 @@ prepare_all(void)
 			mysql_free_result(meta);
 		}
 		stmts[i] = st;
-		if (q->want_cols != DB_UNCHECKED && q->ncols != q->want_cols) {
+		if (q->ncols != q->want_cols) {
 			refused = 1;
 			log_err(NULL, "db: %s (%s) returns %d columns, its "
 			    "declaration names %d: %s", q->name, q->file,

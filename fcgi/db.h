@@ -32,12 +32,8 @@
 
 struct req;
 
-/*
- * What DB_SQL() declares. DB_UNCHECKED: statements not yet given named
- * columns are not counted (the check then covers DB_SQL_COLS() only).
- */
-#define DB_UNCHECKED	(-1)
-#define DB_NOROWS	DB_UNCHECKED
+/* What DB_SQL() declares: a statement with no result columns. */
+#define DB_NOROWS	0
 
 struct db_sql {
 	const char	*text;
