@@ -1,15 +1,26 @@
 /*
  * The same API a mini-program calls, from the H5 pages: the sid cookie
  * carries the session. api('POST', '/auth/login', {...}) -> {status, body}.
+ * Loaded first on every page (partials/foot.html): window.App also holds
+ * the helpers the page scripts share (elements, messages, amounts, times,
+ * query strings, the staff CSRF token).
  */
 (function () {
   'use strict';
   var merchant = document.body.getAttribute('data-merchant') || '';
   var base = '/api/v1/m/' + encodeURIComponent(merchant);
+  var csrfKey = 'staff_csrf:' + merchant;
 
+  /*
+   * body: an object sent as JSON, or a Blob (a picked file) sent as its
+   * bytes with its own type. The answer's body is its JSON, or null.
+   */
   function api(method, path, body, headers) {
     var opts = { method: method, credentials: 'same-origin', headers: headers || {} };
-    if (body !== undefined && body !== null) {
+    if (typeof Blob !== 'undefined' && body instanceof Blob) {
+      opts.headers['Content-Type'] = body.type || 'application/octet-stream';
+      opts.body = body;
+    } else if (body !== undefined && body !== null) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);
     }
@@ -23,8 +34,11 @@
       });
   }
 
-  function errorText(r) {
-    return r.body && r.body.error ? r.body.error.message : '网络错误，请重试';
+  /* The error's message; withField adds the field at fault: "…（name）". */
+  function errorText(r, withField) {
+    var e = r.body && r.body.error;
+    if (!e) return '网络错误，请重试';
+    return withField && e.field ? e.message + '（' + e.field + '）' : e.message;
   }
 
   function toast(msg) {
@@ -42,14 +56,81 @@
     el._t = setTimeout(function () { el.style.display = 'none'; }, 2500);
   }
 
+  /* 1250 -> "12.50" */
   function fen(v) {
     return (v / 100).toFixed(2);
+  }
+
+  /* 1250 -> "¥12.50" */
+  function yuan(v) {
+    return '¥' + fen(v);
+  }
+
+  /* Yuan as typed, "12.5" -> 1250; null unless digits with at most two decimals. */
+  function yuanToFen(s) {
+    var m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(s === undefined || s === null ? '' : s).trim());
+    if (!m) return null;
+    return parseInt(m[1], 10) * 100 + (m[2] ? parseInt((m[2] + '0').slice(0, 2), 10) : 0);
+  }
+
+  /* An amount that may be left out: '' -> null, "12.5" -> 1250, NaN for anything but up to 9 digits of yuan. */
+  function optionalFen(s) {
+    s = String(s === undefined || s === null ? '' : s).trim();
+    if (s === '') return null;
+    var f = s.split('.')[0].length <= 9 ? yuanToFen(s) : null;
+    return f === null ? NaN : f;
+  }
+
+  /* An API time, "2024-05-01T10:00:00+08:00" -> "2024-05-01 10:00" (seconds: "2024-05-01 10:00:00"); '' for none. */
+  function dateTime(iso, seconds) {
+    return (iso || '').replace('T', ' ').slice(0, seconds ? 19 : 16);
+  }
+
+  /* An API time as an input's value: its first n characters (10 for a date, 16 for datetime-local); '' for none. */
+  function inputDate(iso, n) {
+    return iso ? iso.slice(0, n) : '';
+  }
+
+  /* {a: 1, b: 'x y', c: ''} -> "?a=1&b=x%20y": the parameters that have a value; '' when none has. */
+  function query(params) {
+    var q = [];
+    Object.keys(params).forEach(function (k) {
+      var v = params[k];
+      if (v !== undefined && v !== null && v !== '') q.push(encodeURIComponent(k) + '=' + encodeURIComponent(v));
+    });
+    return q.length ? '?' + q.join('&') : '';
+  }
+
+  /* A page of this merchant: pageUrl('/coupons') -> "/m/demo/coupons". */
+  function pageUrl(path) {
+    return '/m/' + encodeURIComponent(merchant) + path;
   }
 
   function key() {
     var a = new Uint8Array(16);
     crypto.getRandomValues(a);
     return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  /* A coupon or promo code as typed ("ab2c-3d4e 5f6g") -> "AB2C3D4E5F6G"; COUPON_CODE is its form. */
+  function couponCode(s) {
+    return String(s || '').replace(/[\s-]/g, '').toUpperCase();
+  }
+
+  /* The staff session's CSRF token, kept in localStorage from the sign-in; '' for none. */
+  function staffCsrf() {
+    try { return localStorage.getItem(csrfKey) || ''; } catch (e) { return ''; }
+  }
+
+  function setStaffCsrf(v) {
+    try {
+      if (v) localStorage.setItem(csrfKey, v);
+      else localStorage.removeItem(csrfKey);
+    } catch (e) { /* private mode: the token lives until reload */ }
+  }
+
+  function byId(id) {
+    return document.getElementById(id);
   }
 
   /* An element with a class and text (text, never HTML). */
@@ -60,6 +141,15 @@
     return e;
   }
 
-  window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, idemKey: key,
-    el: el };
+  /* The values, as numbers, of the ticked checkboxes in container. */
+  function checkedIds(container) {
+    return Array.prototype.filter.call(container.querySelectorAll('input[type=checkbox]'), function (b) {
+      return b.checked;
+    }).map(function (b) { return parseInt(b.value, 10); });
+  }
+
+  window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, yuan: yuan,
+    yuanToFen: yuanToFen, optionalFen: optionalFen, dateTime: dateTime, inputDate: inputDate, query: query,
+    pageUrl: pageUrl, idemKey: key, couponCode: couponCode, COUPON_CODE: /^[2-9A-HJKMNP-Z]{12}$/,
+    staffCsrf: staffCsrf, setStaffCsrf: setStaffCsrf, byId: byId, el: el, checkedIds: checkedIds };
 })();

@@ -12,8 +12,7 @@
   App.api('POST', '/campaigns/' + encodeURIComponent(slug) + '/events', { type: 'view' });
 
   function joinFirst() {
-    location.href = '/m/' + encodeURIComponent(App.merchant) + '/join?channel=' +
-      encodeURIComponent('campaign:' + slug) + '&next=' + encodeURIComponent(here);
+    location.href = App.pageUrl('/join') + App.query({ channel: 'campaign:' + slug, next: here });
   }
 
   Array.prototype.forEach.call(document.querySelectorAll('button.claim'), function (btn) {

@@ -6,12 +6,11 @@
 (function () {
   'use strict';
   var App = window.App;
-  var csrfKey = 'staff_csrf:' + App.merchant;
-  function $(id) { return document.getElementById(id); }
-  function csrf() { try { return localStorage.getItem(csrfKey) || ''; } catch (e) { return ''; } }
+  var $ = App.byId;
+  /* The staff API with the CSRF header on changes (this page runs without staff.js). */
   function call(method, path, body) {
     var h = {};
-    if (method !== 'GET') h['X-CSRF-Token'] = csrf();
+    if (method !== 'GET') h['X-CSRF-Token'] = App.staffCsrf();
     return App.api(method, path, body, h);
   }
   var templates = [];
@@ -21,7 +20,6 @@
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
     });
   }
-  function local(iso) { return iso ? iso.slice(0, 16) : ''; }
   function withZone(v) { return v ? v + ':00+08:00' : ''; }
   function selected(sel) {
     return Array.prototype.filter.call(sel.options, function (o) { return o.selected; }).map(function (o) { return Number(o.value); });
@@ -55,8 +53,8 @@
     $('cf-id').value = c ? c.id : '';
     $('cf-name').value = c ? c.name : '';
     $('cf-slug').value = c ? c.slug : '';
-    $('cf-starts').value = c ? local(c.starts_at) : '';
-    $('cf-ends').value = c ? local(c.ends_at) : '';
+    $('cf-starts').value = c ? App.inputDate(c.starts_at, 16) : '';
+    $('cf-ends').value = c ? App.inputDate(c.ends_at, 16) : '';
     $('cf-banner').value = c && c.banner_url ? c.banner_url : '';
     $('cf-rules').value = c && c.rules_text ? c.rules_text : '';
     $('cf-share-title').value = c ? c.share.title : '';
@@ -92,9 +90,8 @@
     templates = r.status === 200 ? r.body.data : [];
     ['cf-templates', 'cf-gifts'].forEach(function (id) {
       templates.forEach(function (t) {
-        var o = document.createElement('option');
+        var o = App.el('option', null, t.name + '（' + t.kind + '）');
         o.value = t.id;
-        o.textContent = t.name + '（' + t.kind + '）';
         $(id).appendChild(o);
       });
     });
@@ -104,17 +101,14 @@
   $('cf-banner-file').addEventListener('change', function () {
     var f = this.files[0];
     if (!f) return;
-    fetch(App.base + '/staff/uploads', { method: 'POST', credentials: 'same-origin', body: f,
-      headers: { 'Content-Type': f.type, 'X-CSRF-Token': csrf() } })
-      .then(function (res) { return res.json().then(function (j) { return { status: res.status, body: j }; }); })
-      .then(function (r) {
-        if (r.status !== 201) { App.toast(App.errorText(r)); return; }
-        $('cf-banner').value = r.body.data.url;
-        preview();
-      });
+    call('POST', '/staff/uploads', f).then(function (r) {
+      if (r.status !== 201) { App.toast(App.errorText(r)); return; }
+      $('cf-banner').value = r.body.data.url;
+      preview();
+    });
   });
-  document.getElementById('campaign-form').addEventListener('input', preview);
-  document.getElementById('campaign-form').addEventListener('change', preview);
+  $('campaign-form').addEventListener('input', preview);
+  $('campaign-form').addEventListener('change', preview);
   $('cf-new').addEventListener('click', function () { fill(null); });
   $('campaign-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
@@ -129,7 +123,7 @@
     var id = $('cf-id').value;
     call(id ? 'PATCH' : 'POST', '/staff/campaigns' + (id ? '/' + id : ''), body).then(function (r) {
       if (r.status === 200 || r.status === 201) { App.toast('已保存'); fill(r.body.data); load(); return; }
-      $('cf-error').textContent = App.errorText(r) + (r.body && r.body.error && r.body.error.field ? '（' + r.body.error.field + '）' : '');
+      $('cf-error').textContent = App.errorText(r, true);
     });
   });
   preview();

@@ -13,25 +13,10 @@
   if (!root || !Staff || !window.Counter) return;
   var Counter = window.Counter;
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function normCode(s) { return (s || '').replace(/[\s-]/g, '').toUpperCase(); }
+  var $ = App.byId, el = App.el;
 
   /* "12.5" -> 1250; '' -> null; NaN for anything else. */
-  function orderFen() {
-    var v = $('cc-order').value.trim();
-    if (v === '') return null;
-    if (!/^\d{1,9}(\.\d{1,2})?$/.test(v)) return NaN;
-    var p = v.split('.');
-    return parseInt(p[0], 10) * 100 + (p[1] ? parseInt((p[1] + '0').slice(0, 2), 10) : 0);
-  }
+  function orderFen() { return App.optionalFen($('cc-order').value); }
 
   function show(id, text, cls) {
     var e = $(id);
@@ -41,14 +26,12 @@
     e.hidden = !text;
   }
 
-  function errText(r) { return r.body && r.body.error ? r.body.error.message : '网络错误，请重试'; }
-
   var pendingKey = null, pendingFor = '';
 
   function redeem(code, done) {
     var sid = Counter.storeId();
     var order = orderFen();
-    code = normCode(code);
+    code = App.couponCode(code);
     if (code.length !== 12) { App.toast('请输入 12 位券码'); return; }
     if (!sid) { App.toast('请选择门店'); return; }
     if (order !== order) { App.toast('订单金额格式不正确'); return; }
@@ -62,14 +45,14 @@
       pendingKey = null;
       show('cc-check', '');
       if (r.status !== 200) {
-        show('cc-result', '核销失败：' + errText(r), 'is-bad');
-        App.toast(errText(r));
+        show('cc-result', '核销失败：' + App.errorText(r), 'is-bad');
+        App.toast(App.errorText(r));
         return;
       }
       var d = r.body.data.redemption;
       var msg = '已核销「' + d.name + '」';
       if (d.kind === 'gift') msg += '，请交付：' + (d.gift_item || '礼品');
-      else msg += '，优惠 ¥' + App.fen(d.discount_fen) + '，应付 ¥' + App.fen(d.payable_fen);
+      else msg += '，优惠 ' + App.yuan(d.discount_fen) + '，应付 ' + App.yuan(d.payable_fen);
       show('cc-result', msg, 'is-ok');
       App.toast('核销成功');
       $('cc-code').value = '';
@@ -78,16 +61,16 @@
   }
 
   function lookup() {
-    var code = normCode($('cc-code').value), sid = Counter.storeId(), order = orderFen();
+    var code = App.couponCode($('cc-code').value), sid = Counter.storeId(), order = orderFen();
     if (code.length !== 12) { App.toast('请输入 12 位券码'); return; }
     if (!sid) { App.toast('请选择门店'); return; }
-    var q = '?store_id=' + sid + (order !== null && order === order ? '&order_fen=' + order : '');
+    var q = App.query({ store_id: sid, order_fen: order === order ? order : null });
     Counter.api('GET', '/coupons/' + encodeURIComponent(code) + q).then(function (r) {
-      if (r.status !== 200) { show('cc-check', errText(r), 'is-bad'); return; }
+      if (r.status !== 200) { show('cc-check', App.errorText(r), 'is-bad'); return; }
       var d = r.body.data, c = d.coupon, k = d.check;
       var text = c.name + '（' + c.summary + '）· ' + (d.member ? d.member.phone_masked : '');
       if (!k.ok) text += ' · 不可用：' + k.message;
-      else if (k.discount_fen !== null) text += ' · 可减 ¥' + App.fen(k.discount_fen) + '，应付 ¥' + App.fen(k.payable_fen);
+      else if (k.discount_fen !== null) text += ' · 可减 ' + App.yuan(k.discount_fen) + '，应付 ' + App.yuan(k.payable_fen);
       else if (c.kind !== 'gift') text += ' · 可用，请输入订单金额';
       else text += ' · 可用';
       show('cc-check', text, k.ok ? '' : 'is-bad');
@@ -107,7 +90,7 @@
       cell.setAttribute('data-code', c.code);
       var bd = el('div', 'weui-cell__bd');
       bd.appendChild(el('p', 'cc-item__name', c.name + ' · ' + c.summary));
-      bd.appendChild(el('p', 'cc-item__meta', c.code + ' · 有效期至 ' + (c.valid_until || '').replace('T', ' ').slice(0, 16)));
+      bd.appendChild(el('p', 'cc-item__meta', c.code + ' · 有效期至 ' + App.dateTime(c.valid_until)));
       var ft = el('div', 'weui-cell__ft');
       var b = el('button', 'weui-btn weui-btn_mini weui-btn_primary cc-item__redeem', '核销');
       b.type = 'button';

@@ -11,7 +11,7 @@
   var panel = document.getElementById('counter-wallet');
   if (!panel) return;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId, el = App.el;
 
   var member = null;
   var keys = {};
@@ -22,16 +22,9 @@
     return { sig: sig, key: keys[sig] };
   }
 
-  function yuanToFen(s) {
-    s = (s || '').trim();
-    if (!/^\d+(\.\d{1,2})?$/.test(s)) return null;
-    var parts = s.split('.');
-    return parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + '0').slice(0, 2), 10) : 0);
-  }
-
   function showBalance(b) {
     if (!b) return;
-    $('cw-balance').textContent = '¥' + App.fen(b.total_fen);
+    $('cw-balance').textContent = App.yuan(b.total_fen);
     $('cw-split').textContent = '本金 ' + App.fen(b.principal_fen) + ' · 赠送金 ' + App.fen(b.bonus_fen);
   }
 
@@ -49,14 +42,12 @@
       var sel = $('cw-package');
       sel.innerHTML = '';
       (r.status === 200 ? r.body.data : []).forEach(function (p) {
-        var o = document.createElement('option');
+        var o = el('option', null, p.label + (p.recommended ? '（推荐）' : ''));
         o.value = String(p.id);
-        o.textContent = p.label + (p.recommended ? '（推荐）' : '');
         sel.appendChild(o);
       });
-      var c = document.createElement('option');
+      var c = el('option', null, '自定义金额');
       c.value = 'custom';
-      c.textContent = '自定义金额';
       sel.appendChild(c);
       $('cw-custom-row').hidden = sel.value !== 'custom';
     });
@@ -64,23 +55,17 @@
 
   function loadPayments() {
     if (!member) return;
-    window.Counter.api('GET', '/payments?limit=5&member_id=' + member.id).then(function (r) {
+    window.Counter.api('GET', '/payments' + App.query({ limit: 5, member_id: member.id })).then(function (r) {
       var list = $('cw-payments');
       list.innerHTML = '';
       if (r.status !== 200) return;
       r.body.data.forEach(function (p) {
-        var cell = document.createElement('div');
-        cell.className = 'weui-cell';
-        var bd = document.createElement('div');
-        bd.className = 'weui-cell__bd';
-        bd.textContent = '#' + p.id + ' 余额支付 ¥' + App.fen(p.paid_fen) + '，可退 ¥' + App.fen(p.refundable_fen);
-        var ft = document.createElement('div');
-        ft.className = 'weui-cell__ft';
+        var cell = el('div', 'weui-cell');
+        var bd = el('div', 'weui-cell__bd', '#' + p.id + ' 余额支付 ' + App.yuan(p.paid_fen) + '，可退 ' + App.yuan(p.refundable_fen));
+        var ft = el('div', 'weui-cell__ft');
         if (p.refundable_fen > 0) {
-          var b = document.createElement('button');
+          var b = el('button', 'weui-btn weui-btn_mini weui-btn_default', '选择');
           b.type = 'button';
-          b.className = 'weui-btn weui-btn_mini weui-btn_default';
-          b.textContent = '选择';
           b.addEventListener('click', function () { $('cw-refund-id').value = String(p.id); });
           ft.appendChild(b);
         }
@@ -110,7 +95,7 @@
   });
 
   $('cw-pay').addEventListener('click', function () {
-    var fen = yuanToFen($('cw-order').value);
+    var fen = App.yuanToFen($('cw-order').value);
     if (!fen) { App.toast('请输入订单金额'); return; }
     var ticket = window.Counter.ticket();
     if (!ticket) { App.toast('请先扫描会员码'); return; }
@@ -120,14 +105,10 @@
       var res = $('cw-pay-result');
       res.textContent = '';
       [
-        '余额支付 ¥' + App.fen(p.paid_fen) + '（本金 ¥' + App.fen(p.principal_fen) + '，赠送金 ¥' + App.fen(p.bonus_fen) + '）',
-        p.remaining_due_fen > 0 ? '还需另付 ¥' + App.fen(p.remaining_due_fen) : '本单已全部用余额付清',
+        '余额支付 ' + App.yuan(p.paid_fen) + '（本金 ' + App.yuan(p.principal_fen) + '，赠送金 ' + App.yuan(p.bonus_fen) + '）',
+        p.remaining_due_fen > 0 ? '还需另付 ' + App.yuan(p.remaining_due_fen) : '本单已全部用余额付清',
         '支付单号 #' + p.id + '，成长值 +' + p.growth_added + '，积分 +' + p.points_added
-      ].forEach(function (line) {
-        var div = document.createElement('div');
-        div.textContent = line;
-        res.appendChild(div);
-      });
+      ].forEach(function (line) { res.appendChild(el('div', null, line)); });
       res.className = 'cw-result' + (p.remaining_due_fen > 0 ? ' cw-result_due' : '');
       res.hidden = false;
       showBalance(p.balance_after);
@@ -144,7 +125,7 @@
     if (!ticket) { App.toast('请先扫描会员码'); return; }
     var body = { ticket: ticket, method: $('cw-method').value };
     if ($('cw-package').value === 'custom') {
-      var fen = yuanToFen($('cw-custom').value);
+      var fen = App.yuanToFen($('cw-custom').value);
       if (!fen) { App.toast('请输入充值金额'); return; }
       body.pay_fen = fen;
     } else {
@@ -153,7 +134,7 @@
     $('cw-recharge').disabled = true;
     send('recharge', 'POST', '/recharges', body, function (d) {
       showBalance(d.balance);
-      App.toast('充值成功 ¥' + App.fen(d.recharge.pay_fen) + (d.recharge.bonus_fen ? ' 送 ¥' + App.fen(d.recharge.bonus_fen) : ''));
+      App.toast('充值成功 ' + App.yuan(d.recharge.pay_fen) + (d.recharge.bonus_fen ? ' 送 ' + App.yuan(d.recharge.bonus_fen) : ''));
     }).then(function () { $('cw-recharge').disabled = false; }, function () {
       $('cw-recharge').disabled = false;
       App.toast('网络错误，请重试');
@@ -165,14 +146,14 @@
     if (!id) { App.toast('请输入支付单号'); return; }
     var body = {};
     if ($('cw-refund-yuan').value.trim()) {
-      var fen = yuanToFen($('cw-refund-yuan').value);
+      var fen = App.yuanToFen($('cw-refund-yuan').value);
       if (!fen) { App.toast('退款金额格式不正确'); return; }
       body.amount_fen = fen;
     }
     $('cw-refund').disabled = true;
     send('refund:' + id, 'POST', '/payments/' + id + '/refund', body, function (d) {
       showBalance(d.balance_after);
-      App.toast('已退款 ¥' + App.fen(d.refund.amount_fen));
+      App.toast('已退款 ' + App.yuan(d.refund.amount_fen));
       $('cw-refund-yuan').value = '';
       loadPayments();
     }).then(function () { $('cw-refund').disabled = false; }, function () {

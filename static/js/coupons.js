@@ -6,9 +6,9 @@
   'use strict';
   var App = window.App;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId;
 
-  function page(q) { return '/m/' + encodeURIComponent(App.merchant) + '/coupons' + (q || ''); }
+  function page(q) { return App.pageUrl('/coupons' + (q || '')); }
 
   /* What a refused claim means for its button. */
   var FINAL = { out_of_stock: '已抢光', limit_reached: '已领取', ended: '已结束', not_eligible: '不可领取' };
@@ -49,7 +49,7 @@
       }
       if (r.status === 401) { location.href = page('?signin=1'); return; }
       if (r.status === 403 && r.body && r.body.error && r.body.error.code === 'not_member') {
-        location.href = '/m/' + encodeURIComponent(App.merchant) + '/join';
+        location.href = App.pageUrl('/join');
         return;
       }
       var code = r.body && r.body.error ? r.body.error.code : '';
@@ -79,8 +79,8 @@
   if (promo) {
     promo.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      var code = $('promo-code').value.replace(/[\s-]/g, '').toUpperCase();
-      if (!/^[2-9A-HJKMNP-Z]{12}$/.test(code)) { App.toast('优惠码应为 12 位字母或数字'); return; }
+      var code = App.couponCode($('promo-code').value);
+      if (!App.COUPON_CODE.test(code)) { App.toast('优惠码应为 12 位字母或数字'); return; }
       if (!promo._key || promo._code !== code) { promo._key = App.idemKey(); promo._code = code; }
       $('promo-submit').disabled = true;
       App.api('POST', '/coupons/redeem-code', { promo_code: code }, { 'Idempotency-Key': promo._key }).then(function (r) {

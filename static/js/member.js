@@ -3,16 +3,12 @@
   'use strict';
   var App = window.App;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId;
 
-  function home() { return '/m/' + encodeURIComponent(App.merchant) + '/'; }
+  function home() { return App.pageUrl('/'); }
 
   function joinQuery(form) {
-    var q = [];
-    if (form.dataset.channel) q.push('channel=' + encodeURIComponent(form.dataset.channel));
-    if (form.dataset.ref) q.push('ref=' + encodeURIComponent(form.dataset.ref));
-    if (form.dataset.nextUrl) q.push('next=' + encodeURIComponent(form.dataset.nextUrl));
-    return q.length ? '?' + q.join('&') : '';
+    return App.query({ channel: form.dataset.channel, ref: form.dataset.ref, next: form.dataset.nextUrl });
   }
 
   function next(form) {

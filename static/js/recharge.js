@@ -9,7 +9,7 @@
   var form = document.getElementById('recharge-form');
   if (!form) return;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId;
 
   var current = null;	/* the pending recharge */
   var key = null;		/* Idempotency-Key of the choice being paid */
@@ -17,12 +17,6 @@
   function choice() {
     var c = form.querySelector('input[name=choice]:checked');
     return c ? c.value : null;
-  }
-
-  function yuanToFen(s) {
-    if (!/^\d+(\.\d{1,2})?$/.test(s)) return null;
-    var parts = s.split('.');
-    return parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + '0').slice(0, 2), 10) : 0);
   }
 
   form.addEventListener('change', function () { key = null; });
@@ -51,7 +45,7 @@
     var c = choice();
     if (!c) { App.toast('请选择充值套餐或填写金额'); return null; }
     if (c.indexOf('pkg:') === 0) return { package_id: parseInt(c.slice(4), 10) };
-    var fen = yuanToFen((custom.value || '').trim());
+    var fen = App.yuanToFen(custom.value);
     var min = parseInt(custom.getAttribute('data-min-fen'), 10), max = parseInt(custom.getAttribute('data-max-fen'), 10);
     if (fen === null || fen < min || fen > max) {
       App.toast('充值金额应在 ' + App.fen(min) + ' 到 ' + App.fen(max) + ' 元之间');
@@ -72,7 +66,7 @@
       if (r.status !== 201) { App.toast(App.errorText(r)); return; }
       current = r.body.data.recharge;
       $('pay-trade-no').textContent = current.payment.out_trade_no;
-      $('pay-amount').textContent = '¥' + App.fen(current.pay_fen);
+      $('pay-amount').textContent = App.yuan(current.pay_fen);
       var sandbox = form.getAttribute('data-sandbox') === 'true' && current.payment.provider === 'sandbox';
       $('pay-note').textContent = sandbox ? '测试环境：点击下方按钮模拟支付平台的成功回调。' :
         '请在支付平台完成支付，到账后余额自动更新。';
@@ -88,12 +82,12 @@
     App.api('POST', '/me/recharges/' + current.id + '/sandbox-pay').then(function (r) {
       $('sandbox-pay').disabled = false;
       if (r.status !== 200) { App.toast(App.errorText(r)); return; }
-      App.toast('充值成功，余额 ¥' + App.fen(r.body.data.balance.total_fen));
+      App.toast('充值成功，余额 ' + App.yuan(r.body.data.balance.total_fen));
       key = null;
       var topup = $('topup');
       setTimeout(function () {
         location.href = topup ? location.pathname + '?order_fen=' + topup.getAttribute('data-order-fen') :
-          '/m/' + encodeURIComponent(App.merchant) + '/wallet';
+          App.pageUrl('/wallet');
       }, 800);
     });
   });

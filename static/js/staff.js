@@ -11,22 +11,9 @@
 (function () {
   'use strict';
   var App = window.App;
-  var csrfKey = 'staff_csrf:' + App.merchant;
   var storeKey = 'staff_store:' + App.merchant;
   var ROLE_NAMES = { owner: '店主', marketing: '市场', cashier: '收银员' };
-
-  function $(id) { return document.getElementById(id); }
-
-  function csrf() {
-    try { return localStorage.getItem(csrfKey) || ''; } catch (e) { return ''; }
-  }
-
-  function setCsrf(v) {
-    try {
-      if (v) localStorage.setItem(csrfKey, v);
-      else localStorage.removeItem(csrfKey);
-    } catch (e) { /* private mode: the token lives until reload */ }
-  }
+  var $ = App.byId, el = App.el, csrf = App.staffCsrf, setCsrf = App.setStaffCsrf;
 
   /* The staff API: paths under {base}/staff, CSRF header on changes. */
   function api(method, path, body, headers) {
@@ -41,18 +28,11 @@
     });
   }
 
-  /* Raw bytes (uploads): fetch directly, any content type. */
+  /* Raw bytes (uploads): the blob as it is, with its own type. */
   function upload(path, blob) {
-    var h = { 'Content-Type': blob.type || 'application/octet-stream' };
+    var h = {};
     if (csrf()) h['X-CSRF-Token'] = csrf();
-    return fetch(App.base + '/staff' + path, { method: 'POST', credentials: 'same-origin', headers: h, body: blob })
-      .then(function (res) {
-        return res.text().then(function (t) {
-          var j = null;
-          try { j = t ? JSON.parse(t) : null; } catch (e) { j = null; }
-          return { status: res.status, body: j };
-        });
-      });
+    return App.api('POST', '/staff' + path, blob, h);
   }
 
   var listeners = [];
@@ -146,9 +126,8 @@
         var saved = null;
         try { saved = localStorage.getItem(storeKey); } catch (e) { saved = null; }
         r.body.data.forEach(function (s) {
-          var o = document.createElement('option');
+          var o = el('option', null, s.name);
           o.value = String(s.id);
-          o.textContent = s.name;
           if (String(s.id) === saved) o.selected = true;
           sel.appendChild(o);
         });
@@ -169,40 +148,26 @@
       text('scan-member-phone', m.phone_masked);
       text('scan-member-card', m.card_no);
       text('scan-tier', d.tier && d.tier.name ? d.tier.name : '');
-      text('scan-balance', '¥' + App.fen(d.balance ? d.balance.total_fen : 0));
+      text('scan-balance', App.yuan(d.balance ? d.balance.total_fen : 0));
       text('scan-points', d.points);
-      text('scan-ticket-exp', (d.ticket_expires_at || '').replace('T', ' ').slice(0, 19));
+      text('scan-ticket-exp', App.dateTime(d.ticket_expires_at, true));
       var list = $('scan-coupons');
       list.innerHTML = '';
       (d.coupons || []).forEach(function (c) {
-        var cell = document.createElement('div');
-        cell.className = 'weui-cell';
-        var bd = document.createElement('div');
-        bd.className = 'weui-cell__bd';
-        bd.textContent = c.name || c.code;
-        var ft = document.createElement('div');
-        ft.className = 'weui-cell__ft';
-        ft.textContent = c.code || '';
-        cell.appendChild(bd);
-        cell.appendChild(ft);
+        var cell = el('div', 'weui-cell');
+        cell.appendChild(el('div', 'weui-cell__bd', c.name || c.code));
+        cell.appendChild(el('div', 'weui-cell__ft', c.code || ''));
         list.appendChild(cell);
       });
-      if (!list.children.length) {
-        var none = document.createElement('div');
-        none.className = 'weui-cell';
-        none.textContent = '暂无可用优惠券';
-        list.appendChild(none);
-      }
+      if (!list.children.length) list.appendChild(el('div', 'weui-cell', '暂无可用优惠券'));
       $('scan-result').hidden = false;
     };
-
-    var COUPON_CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/;
 
     var submitCode = function (code) {
       code = (code || '').trim();
       if (!code) { App.toast('请输入会员码'); return; }
-      var asCoupon = code.replace(/[\s-]/g, '').toUpperCase();
-      if (COUPON_CODE.test(asCoupon)) {
+      var asCoupon = App.couponCode(code);
+      if (App.COUPON_CODE.test(asCoupon)) {
         $('member-code-input').value = '';
         document.dispatchEvent(new CustomEvent('counter:coupon', { detail: { code: asCoupon } }));
         return;

@@ -13,35 +13,17 @@
   var STATUS = { draft: '草稿', active: '发放中', paused: '暂停', ended: '已结束' };
   var templates = [], stores = [], tiers = [];
 
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId, el = App.el, checkedIds = App.checkedIds;
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function errText(r) { return r.body && r.body.error ? r.body.error.message : '网络错误，请重试'; }
-
-  /* "12.5" -> 1250, '' -> null, bad -> NaN */
-  function fen(v) {
-    v = (v || '').trim();
-    if (v === '') return null;
-    if (!/^\d{1,9}(\.\d{1,2})?$/.test(v)) return NaN;
-    var p = v.split('.');
-    return parseInt(p[0], 10) * 100 + (p[1] ? parseInt((p[1] + '0').slice(0, 2), 10) : 0);
-  }
-
+  /* '' -> null, "12" -> 12, bad -> NaN */
   function int(v) {
     v = (v || '').trim();
     if (v === '') return null;
     return /^-?\d+$/.test(v) ? parseInt(v, 10) : NaN;
   }
 
+  /* An amount field's value: 1250 -> "12.5" (as typed, no trailing zeros); '' for none. */
   function yuan(f) { return f === null || f === undefined ? '' : String(f / 100); }
-
-  function localInput(t, n) { return t ? t.slice(0, n) : ''; }
 
   function showKindFields() {
     var kind = $('tf-kind').value;
@@ -59,7 +41,7 @@
     container.innerHTML = '';
     items.forEach(function (it) {
       var l = el('label', 'store-check');
-      var b = document.createElement('input');
+      var b = el('input');
       b.type = 'checkbox';
       b.name = name;
       b.value = String(it.id);
@@ -68,11 +50,6 @@
       l.appendChild(document.createTextNode(' ' + label(it)));
       container.appendChild(l);
     });
-  }
-
-  function checkedIds(container) {
-    return Array.prototype.filter.call(container.querySelectorAll('input'), function (b) { return b.checked; })
-      .map(function (b) { return parseInt(b.value, 10); });
   }
 
   function fill(t) {
@@ -87,13 +64,13 @@
     $('tf-gift').value = t && t.gift_item ? t.gift_item : '';
     $('tf-stock').value = t && t.stock !== null ? String(t.stock) : '';
     $('tf-limit').value = t ? String(t.per_member_limit) : '1';
-    $('tf-claim-from').value = t ? localInput(t.claim_from, 16) : '';
-    $('tf-claim-until').value = t ? localInput(t.claim_until, 16) : '';
+    $('tf-claim-from').value = t ? App.inputDate(t.claim_from, 16) : '';
+    $('tf-claim-until').value = t ? App.inputDate(t.claim_until, 16) : '';
     $('tf-validity').value = t && t.valid_days === null ? 'range' : 'days';
     $('tf-days').value = t && t.valid_days !== null ? String(t.valid_days) : '30';
     $('tf-next-day').checked = !!(t && t.valid_next_day);
-    $('tf-valid-from').value = t ? localInput(t.valid_from, 10) : '';
-    $('tf-valid-until').value = t ? localInput(t.valid_until, 10) : '';
+    $('tf-valid-from').value = t ? App.inputDate(t.valid_from, 10) : '';
+    $('tf-valid-until').value = t ? App.inputDate(t.valid_until, 10) : '';
     boxes($('tf-stores'), 'store', stores, function (s) { return s.name; },
       t && t.store_ids !== 'all' ? t.store_ids : []);
     var aud = t ? t.audience : 'all';
@@ -119,10 +96,10 @@
     var p = {
       name: $('tf-name').value.trim(),
       kind: kind,
-      value_fen: uses('tf-value') ? fen($('tf-value').value) : null,
-      threshold_fen: uses('tf-threshold') ? fen($('tf-threshold').value) : null,
+      value_fen: uses('tf-value') ? App.optionalFen($('tf-value').value) : null,
+      threshold_fen: uses('tf-threshold') ? App.optionalFen($('tf-threshold').value) : null,
       discount_pct: uses('tf-pct') ? int($('tf-pct').value) : null,
-      max_discount_fen: uses('tf-max') ? fen($('tf-max').value) : null,
+      max_discount_fen: uses('tf-max') ? App.optionalFen($('tf-max').value) : null,
       gift_item: uses('tf-gift') ? ($('tf-gift').value.trim() || null) : null,
       stock: int($('tf-stock').value),
       per_member_limit: int($('tf-limit').value),
@@ -173,7 +150,7 @@
         tog.type = 'button';
         tog.addEventListener('click', function () {
           Staff.api('PATCH', '/coupon-templates/' + t.id, { status: next }).then(function (r) {
-            if (r.status !== 200) { App.toast(errText(r)); return; }
+            if (r.status !== 200) { App.toast(App.errorText(r)); return; }
             load();
           });
         });
@@ -187,8 +164,8 @@
 
   function load() {
     var st = $('tpl-filter').value;
-    return Staff.api('GET', '/coupon-templates?limit=100' + (st ? '&status=' + st : '')).then(function (r) {
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+    return Staff.api('GET', '/coupon-templates' + App.query({ limit: 100, status: st })).then(function (r) {
+      if (r.status !== 200) { App.toast(App.errorText(r)); return; }
       templates = r.body.data;
       render();
     });
@@ -232,7 +209,7 @@
     $('tf-save').disabled = true;
     Staff.api(id ? 'PATCH' : 'POST', '/coupon-templates' + (id ? '/' + id : ''), p).then(function (r) {
       $('tf-save').disabled = false;
-      if (r.status !== 200 && r.status !== 201) { $('tf-error').textContent = errText(r); return; }
+      if (r.status !== 200 && r.status !== 201) { $('tf-error').textContent = App.errorText(r); return; }
       App.toast('已保存');
       fill(r.body.data);
       load();
@@ -246,7 +223,7 @@
     Staff.api('POST', '/coupon-templates/' + id + '/codes', { count: n }, { 'Idempotency-Key': App.idemKey() })
       .then(function (r) {
         $('codes-make').disabled = false;
-        if (r.status !== 201) { App.toast(errText(r)); return; }
+        if (r.status !== 201) { App.toast(App.errorText(r)); return; }
         App.toast('已生成 ' + r.body.data.count + ' 个兑换码');
         showCodes({ id: parseInt(id, 10), name: $('tf-name').value });
       });

@@ -9,20 +9,7 @@
   var root = document.getElementById('console');
   if (!root || !Staff) return;
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, cls, textContent) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (textContent !== undefined && textContent !== null) e.textContent = String(textContent);
-    return e;
-  }
-
-  function errText(r) {
-    var e = r.body && r.body.error;
-    if (!e) return '网络错误，请重试';
-    return e.message;
-  }
+  var $ = App.byId, el = App.el, checkedIds = App.checkedIds;
 
   var stores = [];
 
@@ -39,12 +26,6 @@
       label.appendChild(document.createTextNode(' ' + s.name));
       container.appendChild(label);
     });
-  }
-
-  function checkedIds(container) {
-    return Array.prototype.filter.call(container.querySelectorAll('input[type=checkbox]'), function (b) {
-      return b.checked;
-    }).map(function (b) { return parseInt(b.value, 10); });
   }
 
   /* ---- the card ---- */
@@ -97,7 +78,7 @@
     if (!f) return;
     if (f.size > 2 * 1024 * 1024) { App.toast('图片不能超过 2 MB'); return; }
     Staff.upload('/uploads', f).then(function (r) {
-      if (r.status !== 201) { App.toast(errText(r)); return; }
+      if (r.status !== 201) { App.toast(App.errorText(r)); return; }
       bgUrl = r.body.data.url;
       preview();
       App.toast('图片已上传，保存后生效');
@@ -119,7 +100,7 @@
     $('card-save').disabled = true;
     Staff.api('PUT', '/settings/card', body).then(function (r) {
       $('card-save').disabled = false;
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+      if (r.status !== 200) { App.toast(App.errorText(r)); return; }
       App.toast('会员卡已保存');
     });
   });
@@ -214,7 +195,7 @@
     $('tiers-save').disabled = true;
     Staff.api('PUT', '/settings/tiers', { tiers: tiers }).then(function (r) {
       $('tiers-save').disabled = false;
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+      if (r.status !== 200) { App.toast(App.errorText(r)); return; }
       App.toast('会员等级已保存');
     });
   });
@@ -239,7 +220,7 @@
       toggle.type = 'button';
       toggle.addEventListener('click', function () {
         Staff.api('PATCH', '/accounts/' + a.id, { disabled: !a.disabled }).then(function (r) {
-          if (r.status !== 200) { App.toast(errText(r)); return; }
+          if (r.status !== 200) { App.toast(App.errorText(r)); return; }
           loadAccounts(me);
         });
       });
@@ -251,7 +232,7 @@
       var pw = window.prompt('新密码（8 到 64 位）');
       if (!pw) return;
       Staff.api('PATCH', '/accounts/' + a.id, { password: pw }).then(function (r) {
-        if (r.status !== 200) { App.toast(errText(r)); return; }
+        if (r.status !== 200) { App.toast(App.errorText(r)); return; }
         App.toast('密码已重置');
         loadAccounts(me);
       });
@@ -267,7 +248,7 @@
         save.type = 'button';
         save.addEventListener('click', function () {
           Staff.api('PATCH', '/accounts/' + a.id, { store_ids: checkedIds(box) }).then(function (r) {
-            if (r.status !== 200) { App.toast(errText(r)); return; }
+            if (r.status !== 200) { App.toast(App.errorText(r)); return; }
             loadAccounts(me);
           });
         });
@@ -300,7 +281,7 @@
         var cell = el('div', 'weui-cell audit-row');
         var bd = el('div', 'weui-cell__bd');
         bd.appendChild(el('p', 'audit-row__action', a.action + (a.target ? ' · ' + a.target : '')));
-        bd.appendChild(el('p', 'audit-row__meta', (a.at || '').replace('T', ' ').slice(0, 19) + ' · ' + (a.staff_name || '-') +
+        bd.appendChild(el('p', 'audit-row__meta', App.dateTime(a.at, true) + ' · ' + (a.staff_name || '-') +
           (a.store_id ? ' · 门店 ' + a.store_id : '')));
         cell.appendChild(bd);
         list.appendChild(cell);
@@ -335,7 +316,7 @@
         store_ids: checkedIds($('acc-stores'))
       };
       Staff.api('POST', '/accounts', body).then(function (r) {
-        if (r.status !== 201) { App.toast(errText(r)); return; }
+        if (r.status !== 201) { App.toast(App.errorText(r)); return; }
         App.toast('已新增员工');
         $('account-form').reset();
         loadAccounts(me);

@@ -12,13 +12,10 @@
 
   var charts = {};
 
-  var el = App.el;
-
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId, el = App.el, yuan = App.yuan;
 
   function pct(v) { return v === null || v === undefined ? '—' : (v * 100).toFixed(2) + '%'; }
   function ratio(v) { return v === null || v === undefined ? '—' : v.toFixed(2); }
-  function yuan(fen) { return '¥' + App.fen(fen); }
 
   function kpis(id, items) {
     var box = $(id);
@@ -138,10 +135,7 @@
   }
 
   function load() {
-    var q = [];
-    if ($('stats-from').value) q.push('from=' + encodeURIComponent($('stats-from').value));
-    if ($('stats-to').value) q.push('to=' + encodeURIComponent($('stats-to').value));
-    var qs = q.length ? '?' + q.join('&') : '';
+    var qs = App.query({ from: $('stats-from').value, to: $('stats-to').value });
     $('stats-load').disabled = true;
     Promise.all(['members', 'coupons', 'recharges'].map(function (k) {
       return Staff.api('GET', '/stats/' + k + qs);

@@ -10,29 +10,10 @@
   var root = document.getElementById('console');
   if (!root || !Staff) return;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = App.byId, el = App.el;
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function yuanToFen(s) {
-    s = String(s === undefined || s === null ? '' : s).trim();
-    if (!/^\d+(\.\d{1,2})?$/.test(s)) return null;
-    var parts = s.split('.');
-    return parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + '0').slice(0, 2), 10) : 0);
-  }
-
+  /* An amount field's value: 1250 -> "12.50"; '' for none. */
   function fenField(v) { return v === null || v === undefined ? '' : App.fen(v); }
-
-  function errText(r) {
-    var e = r.body && r.body.error;
-    if (!e) return '网络错误，请重试';
-    return e.field ? e.message + '（' + e.field + '）' : e.message;
-  }
 
   function input(cls, value, type) {
     var i = el('input', 'weui-input ' + cls);
@@ -84,7 +65,7 @@
 
   function loadPackages() {
     Staff.api('GET', '/settings/recharge-packages').then(function (r) {
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+      if (r.status !== 200) { App.toast(App.errorText(r, true)); return; }
       var d = r.body.data, rows = $('package-rows');
       rows.innerHTML = '';
       d.packages.forEach(function (p) { rows.appendChild(packageRow(p)); });
@@ -104,8 +85,8 @@
     var packages = [], bad = null;
     Array.prototype.forEach.call($('package-rows').children, function (row, i) {
       var p = {
-        pay_fen: yuanToFen(row.querySelector('.pkg-pay').value),
-        bonus_fen: yuanToFen(row.querySelector('.pkg-bonus').value || '0'),
+        pay_fen: App.yuanToFen(row.querySelector('.pkg-pay').value),
+        bonus_fen: App.yuanToFen(row.querySelector('.pkg-bonus').value || '0'),
         recommended: row.querySelector('.pkg-recommended').checked
       };
       var label = row.querySelector('.pkg-label').value.trim();
@@ -116,15 +97,15 @@
     });
     var custom = {
       enabled: $('custom-enabled').checked,
-      min_fen: yuanToFen($('custom-min').value),
-      max_fen: yuanToFen($('custom-max').value)
+      min_fen: App.yuanToFen($('custom-min').value),
+      max_fen: App.yuanToFen($('custom-max').value)
     };
     if (custom.min_fen === null || custom.max_fen === null) bad = bad || '自定义金额的范围格式不正确';
     if (bad) { App.toast(bad); return; }
     $('packages-save').disabled = true;
     Staff.api('PUT', '/settings/recharge-packages', { packages: packages, custom: custom }).then(function (r) {
       $('packages-save').disabled = false;
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+      if (r.status !== 200) { App.toast(App.errorText(r, true)); return; }
       App.toast('充值设置已保存');
       loadPackages();
     });
@@ -159,7 +140,7 @@
 
   function loadRules() {
     Staff.api('GET', '/settings/deduction').then(function (r) {
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+      if (r.status !== 200) { App.toast(App.errorText(r, true)); return; }
       var d = r.body.data;
       $('rule-split').value = d.split;
       $('rule-bonus-pct').value = d.bonus_pct === null ? '' : d.bonus_pct;
@@ -183,21 +164,21 @@
     var split = $('rule-split').value, kind = $('rule-cap').value;
     var body = { split: split, freeze_same_day_bonus: $('rule-freeze').checked, cap: { kind: kind } };
     if (split === 'proportional') body.bonus_pct = parseInt($('rule-bonus-pct').value, 10);
-    if (kind === 'first_amount' || kind === 'each_amount') body.cap.amount_fen = yuanToFen($('rule-amount').value);
+    if (kind === 'first_amount' || kind === 'each_amount') body.cap.amount_fen = App.yuanToFen($('rule-amount').value);
     if (kind === 'first_pct' || kind === 'each_pct') body.cap.pct = parseInt($('rule-cap-pct').value, 10);
     if (kind === 'order_ranges') {
       body.cap.ranges = Array.prototype.map.call($('range-rows').children, function (row) {
         return {
-          from_fen: yuanToFen(row.querySelector('.range-from').value),
-          to_fen: yuanToFen(row.querySelector('.range-to').value),
-          cap_fen: yuanToFen(row.querySelector('.range-cap').value)
+          from_fen: App.yuanToFen(row.querySelector('.range-from').value),
+          to_fen: App.yuanToFen(row.querySelector('.range-to').value),
+          cap_fen: App.yuanToFen(row.querySelector('.range-cap').value)
         };
       });
     }
     $('rules-save').disabled = true;
     Staff.api('PUT', '/settings/deduction', body).then(function (r) {
       $('rules-save').disabled = false;
-      if (r.status !== 200) { App.toast(errText(r)); return; }
+      if (r.status !== 200) { App.toast(App.errorText(r, true)); return; }
       App.toast('抵扣规则已保存');
       loadRules();
     });

@@ -1,7 +1,7 @@
 /* The wallet page: more ledger entries on demand (GET /me/wallet?cursor=). */
 (function () {
   'use strict';
-  var App = window.App;
+  var App = window.App, el = App.el;
   var more = document.getElementById('wallet-more');
   if (!more) return;
 
@@ -12,33 +12,23 @@
   }
 
   function row(e) {
-    var cell = document.createElement('div');
-    cell.className = 'weui-cell wallet-entry';
+    var cell = el('div', 'weui-cell wallet-entry');
     cell.setAttribute('data-kind', e.kind);
     cell.setAttribute('data-ref', e.ref);
-    var bd = document.createElement('div');
-    bd.className = 'weui-cell__bd';
-    var title = document.createElement('p');
-    title.className = 'wallet-entry__title';
-    title.textContent = KIND[e.kind] || e.kind;
-    var meta = document.createElement('p');
-    meta.className = 'wallet-entry__meta';
-    meta.textContent = e.at.slice(0, 10) + ' ' + e.at.slice(11, 16) + ' · 本金 ' + signed(e.principal_fen) +
-      ' · 赠送金 ' + signed(e.bonus_fen);
-    bd.appendChild(title);
-    bd.appendChild(meta);
-    var ft = document.createElement('div');
+    var bd = el('div', 'weui-cell__bd');
+    bd.appendChild(el('p', 'wallet-entry__title', KIND[e.kind] || e.kind));
+    bd.appendChild(el('p', 'wallet-entry__meta', App.dateTime(e.at) + ' · 本金 ' + signed(e.principal_fen) +
+      ' · 赠送金 ' + signed(e.bonus_fen)));
     var total = e.principal_fen + e.bonus_fen;
-    ft.className = 'weui-cell__ft wallet-entry__amount' + (total < 0 ? ' wallet-entry__amount_minus' : '');
-    ft.textContent = signed(total);
     cell.appendChild(bd);
-    cell.appendChild(ft);
+    cell.appendChild(el('div', 'weui-cell__ft wallet-entry__amount' + (total < 0 ? ' wallet-entry__amount_minus' : ''),
+      signed(total)));
     return cell;
   }
 
   more.addEventListener('click', function () {
     more.disabled = true;
-    App.api('GET', '/me/wallet?limit=20&cursor=' + encodeURIComponent(more.getAttribute('data-cursor'))).then(function (r) {
+    App.api('GET', '/me/wallet' + App.query({ limit: 20, cursor: more.getAttribute('data-cursor') })).then(function (r) {
       more.disabled = false;
       if (r.status !== 200) { App.toast(App.errorText(r)); return; }
       var list = document.getElementById('wallet-entries');
