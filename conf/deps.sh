@@ -24,7 +24,7 @@ case "${1:-}" in
 	    libfcgi-dev libfcgi-bin libcjson-dev libmariadb-dev
 	    libqrencode-dev libsodium-dev libpng-dev libjpeg-dev
 	    mariadb-server mariadb-client
-	    curl wrk chromium zbar-tools)
+	    curl wrk chromium zbar-tools fonts-wqy-microhei)
 	;;
 *)
 	echo "usage: $0 [--fuzz|--lint]" >&2
