@@ -2,10 +2,12 @@
 #
 #   make deps     install missing Debian packages and npm modules, copy vendor assets
 #   make build    var/build/app and var/build/unit_tests
+#   make san      var/build/app-san and var/build/unit_tests-san (ASan, UBSan)
 #   make run      deps + build, then the whole stack on PORT (default 8080) in var/run
 #   make stop     stop the stack started by make run (from any shell)
-#   make test     deps + build, then tests/run.sh (unit, HTTP and browser suites);
-#                 TESTS=word runs only the test files and unit cases named with it
+#   make test     deps + build and san, then tests/run.sh (unit, HTTP and
+#                 browser suites, against the sanitizer build); TESTS=word
+#                 runs only the test files and unit cases named with it
 #   make bench    deps + build, then tests/bench/run.sh (wrk scenarios)
 #   make fuzz     libFuzzer targets var/build/fuzz_* (needs clang)
 #   make lint     clang-format --dry-run and cppcheck
@@ -72,7 +74,8 @@ NPM_STAMP	:= node_modules/.package-lock.json
 # Sub-makes get -j unless the caller chose a job count already.
 SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 
-.PHONY: all build deps apt npm vendor run stop test bench fuzz lint clean distclean
+.PHONY: all build san deps apt npm vendor run stop test bench fuzz lint clean \
+	distclean
 
 all: build
 
@@ -89,6 +92,40 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(LIB_OBJ)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# ---- the sanitizer build --------------------------------------------------
+
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer in
+# objects of their own; make test runs every suite against these, while
+# make run and make bench keep the optimised var/build/app. Undefined
+# behaviour aborts instead of printing and going on, so that it fails the
+# request and is seen. GCC leaves float-cast-overflow out of "undefined":
+# a JSON number cast to int64_t is where it matters, so it is named.
+SANOBJ		:= $(BUILD)/san
+SAN_CHECKS	:= address,undefined,float-cast-overflow
+SAN_FLAGS	:= -fsanitize=$(SAN_CHECKS) \
+		   -fno-sanitize-recover=undefined,float-cast-overflow \
+		   -fno-omit-frame-pointer
+SAN_CFLAGS	?= -O1 -g
+SAN_ALL_CFLAGS	 = -std=gnu11 $(SAN_CFLAGS) $(SAN_FLAGS) $(WARN) -D_GNU_SOURCE \
+		   -I fcgi -I handlers $(DB_CFLAGS)
+SAN_RT_OBJ	:= $(RT_SRC:%.c=$(SANOBJ)/%.o)
+SAN_LIB_OBJ	:= $(LIB_SRC:%.c=$(SANOBJ)/%.o)
+SAN_UNIT_OBJ	:= $(UNIT_SRC:%.c=$(SANOBJ)/%.o)
+
+san: $(BUILD)/app-san $(BUILD)/unit_tests-san
+
+$(BUILD)/app-san: $(SAN_RT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit_tests-san: $(SAN_UNIT_OBJ) $(SAN_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SANOBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SAN_ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # ---- dependencies ---------------------------------------------------------
 
@@ -126,10 +163,11 @@ node_modules/%: $(NPM_STAMP) ;
 
 # deps and build under a lock: `make run` and several `make test` may start
 # at once in one tree, and two npm ci or two compilers writing one object
-# would trip over each other.
+# would trip over each other. PREPARE_GOALS: what the target builds.
+PREPARE_GOALS	 = build
 PREPARE		 = @mkdir -p var && flock var/.prepare.lock sh -c \
 		   '$(MAKE) --no-print-directory deps && \
-		    $(MAKE) --no-print-directory $(SUBJOBS) build'
+		    $(MAKE) --no-print-directory $(SUBJOBS) $(PREPARE_GOALS)'
 
 run:
 	$(PREPARE)
@@ -138,6 +176,9 @@ run:
 stop:
 	conf/stack.sh down var/run
 
+# The suites run against the sanitizer build (tests/run.sh);
+# var/build/app is built too, for make run.
+test: PREPARE_GOALS = build san
 test:
 	$(PREPARE)
 	tests/run.sh $(TESTS)
@@ -215,4 +256,5 @@ distclean: clean
 	rm -rf node_modules static/vendor
 
 -include $(RT_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) \
-	$(FUZZ_BIN:$(BUILD)/%=$(FUZZOBJ)/tests/fuzz/%.d)
+	$(FUZZ_BIN:$(BUILD)/%=$(FUZZOBJ)/tests/fuzz/%.d) \
+	$(SAN_RT_OBJ:.o=.d) $(SAN_UNIT_OBJ:.o=.d)
