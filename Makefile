@@ -5,11 +5,13 @@
 #   make san      var/build/app-san and var/build/unit_tests-san (ASan, UBSan)
 #   make run      deps + build, then the whole stack on PORT (default 8080) in var/run
 #   make stop     stop the stack started by make run (from any shell)
-#   make test     deps + build and san, then tests/run.sh (unit, HTTP and
-#                 browser suites, against the sanitizer build); TESTS=word
-#                 runs only the test files and unit cases named with it
+#   make test     deps + build, san and the fuzz targets, then tests/run.sh
+#                 (unit, fuzz smoke, HTTP and browser suites, against the
+#                 sanitizer build); TESTS=word runs only the test files, fuzz
+#                 targets and unit cases named with it
 #   make bench    deps + build, then tests/bench/run.sh (wrk scenarios)
-#   make fuzz     libFuzzer targets var/build/fuzz_* (needs clang)
+#   make fuzz     libFuzzer targets var/build/fuzz_* (installs clang)
+#   make fuzz-smoke  the fuzz targets, each run for FUZZ_TIME seconds (10)
 #   make lint     clang-format --dry-run and cppcheck
 #   make clean    remove var/build
 #
@@ -74,8 +76,8 @@ NPM_STAMP	:= node_modules/.package-lock.json
 # Sub-makes get -j unless the caller chose a job count already.
 SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 
-.PHONY: all build san deps apt npm vendor run stop test bench fuzz lint clean \
-	distclean
+.PHONY: all build san deps apt npm vendor run stop test bench fuzz fuzz-smoke \
+	lint clean distclean
 
 all: build
 
@@ -176,9 +178,9 @@ run:
 stop:
 	conf/stack.sh down var/run
 
-# The suites run against the sanitizer build (tests/run.sh);
-# var/build/app is built too, for make run.
-test: PREPARE_GOALS = build san
+# The suites run against the sanitizer build, with the fuzz smoke among
+# them (tests/run.sh); var/build/app is built too, for make run.
+test: PREPARE_GOALS = build san fuzz-bin
 test:
 	$(PREPARE)
 	tests/run.sh $(TESTS)
@@ -199,26 +201,44 @@ $(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon/coupon_rules.c \
 
 # ---- fuzzing --------------------------------------------------------------
 
-FUZZ_CFLAGS	 = -std=gnu11 -O1 -g -fsanitize=fuzzer-no-link,address \
-		   -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -DFUZZING \
-		   -I fcgi -I handlers $(DB_CFLAGS)
+# libFuzzer with ASan and UBSan; undefined behaviour aborts, so the fuzzer
+# counts it as a crash. The objects are clang's, beside gcc's.
+FUZZ_SAN	:= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=undefined
+FUZZ_CFLAGS	 = -std=gnu11 -O1 -g $(FUZZ_SAN) -fno-omit-frame-pointer \
+		   $(WARN) -D_GNU_SOURCE -DFUZZING -I fcgi -I handlers \
+		   $(DB_CFLAGS)
+FUZZ_TIME	?= 10
 
+# What a target links besides its own object: FUZZ_LINK_<target> when
+# set (pure rules, so that a target does not wait for every handler),
+# else every object but main's (the request layer reaches the router,
+# which reaches every handler's routes).
+FUZZ_LINK_fuzz_date	:= handlers/core/core_rules.c
+FUZZ_LINK_fuzz_coupon	:= handlers/coupon/coupon_rules.c \
+			   handlers/core/core_rules.c
+FUZZ_LINK_fuzz_mcode	:= handlers/member/membercode_rules.c
+FUZZ_LINK_fuzz_referral	:= handlers/member/member_rules.c
+fuzz_link	 = $(patsubst %.c,$(FUZZOBJ)/%.o,$(or $(FUZZ_LINK_$1),$(LIB_SRC)))
+
+# clang is a dependency (conf/deps.sh --fuzz; make deps installs it too):
+# without it this fails, it does not skip.
 fuzz:
-	@conf/deps.sh --fuzz || echo "make fuzz: could not install clang"
-	@if ! command -v $(CLANG) >/dev/null; then \
-		echo "make fuzz: $(CLANG) not found, skipping the fuzz targets"; \
-	elif [ -z "$(FUZZ_SRC)" ]; then \
-		echo "make fuzz: no tests/fuzz/fuzz_*.c"; \
-	else \
-		$(MAKE) --no-print-directory $(SUBJOBS) fuzz-bin; \
-	fi
+	@conf/deps.sh --fuzz
+	@$(MAKE) --no-print-directory $(SUBJOBS) fuzz-bin
 
 .PHONY: fuzz-bin
 fuzz-bin: $(FUZZ_BIN)
 
-$(BUILD)/fuzz_%: $(FUZZOBJ)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+# Every target for FUZZ_TIME seconds from its seeds in tests/fuzz/corpus/;
+# fails on a crash, a leak, a timeout or a broken property.
+fuzz-smoke: fuzz
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/smoke.sh
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz_%: $(FUZZOBJ)/tests/fuzz/fuzz_%.o $$(call fuzz_link,fuzz_$$*)
 	@mkdir -p $(@D)
-	$(CLANG) -fsanitize=fuzzer,address -o $@ $^ $(LDLIBS)
+	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 $(FUZZOBJ)/%.o: %.c
 	@mkdir -p $(@D)

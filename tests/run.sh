@@ -2,19 +2,20 @@
 #
 # Run the test suites against a throwaway stack:
 #   1. var/build/unit_tests-san         (pure rules, no servers)
-#   2. tests/http/*.test.mjs            (node --test, through nginx, real MariaDB)
-#   3. tests/browser/*.test.mjs         (node --test + playwright-core + chromium)
-#   4. the sanitizer reports            (each one found counts as a failure)
+#   2. tests/fuzz/smoke.sh              (each libFuzzer target for FUZZ_TIME s)
+#   3. tests/http/*.test.mjs            (node --test, through nginx, real MariaDB)
+#   4. tests/browser/*.test.mjs         (node --test + playwright-core + chromium)
+#   5. the sanitizer reports            (each one found counts as a failure)
 #
 #   tests/run.sh [filter]
 #
-# filter: only the HTTP and browser test files whose name contains it, and
-# only the unit cases whose name contains it.
+# filter: only the HTTP and browser test files and fuzz targets whose name
+# contains it, and only the unit cases whose name contains it.
 # Environment: KEEP=1 keeps the instance directory (logs, database) for a
 # look afterwards; FILE_TIMEOUT (seconds, default 600) bounds one test file;
-# SAN=0 runs the unit, HTTP and browser suites against the plain build
-# (var/build/app, var/build/unit_tests) instead of the sanitizer build
-# (make san).
+# FUZZ_TIME (seconds, default 10) is each fuzz target's run; SAN=0 runs the
+# unit, HTTP and browser suites against the plain build (var/build/app,
+# var/build/unit_tests) instead of the sanitizer build (make san).
 #
 # Prints every suite's output as it runs; the last line is the total,
 # "N passed, M failed". Exits non-zero when anything failed.
@@ -38,7 +39,7 @@ export APP_ENV=test MEMBER_CODE_TTL=60
 # AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer, UB
 # fatal. Their reports go to files in the instance's log folder (GCC's
 # UBSan runtime beside ASan's ignores log_path and writes to stderr, that
-# is app.log), which step 4 counts once the stack is down: a worker checks
+# is app.log), which step 5 counts once the stack is down: a worker checks
 # for leaks when it stops.
 if [ "${SAN:-1}" = 0 ]; then
 	UNIT_BIN=var/build/unit_tests
@@ -146,6 +147,24 @@ else
 	fi
 fi
 
+# ---- 2. fuzz smoke --------------------------------------------------------
+
+note "fuzz: tests/fuzz/smoke.sh $FILTER"
+FUZZ_OUT=$INST/fuzz tests/fuzz/smoke.sh ${FILTER:+"$FILTER"} 2>&1 |
+    tee "$OUT/fuzz.out"
+rc=${PIPESTATUS[0]}
+p=$(count "$OUT/fuzz.out" '^ok [0-9]+ ')
+f=$(count "$OUT/fuzz.out" '^not ok [0-9]+ ')
+PASS=$((PASS + p))
+FAIL=$((FAIL + f))
+if ! grep -qE '^fuzz: [0-9]+ passed, [0-9]+ failed' "$OUT/fuzz.out"; then
+	echo "fuzz smoke ended without its summary (exit $rc): counted as 1 failed"
+	FAIL=$((FAIL + 1))
+elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	echo "fuzz smoke exited $rc with no failed target: counted as 1 failed"
+	FAIL=$((FAIL + 1))
+fi
+
 # ---- the stack ------------------------------------------------------------
 
 # For the app and every app command the tests run (they inherit this).
@@ -196,7 +215,7 @@ if [ ${#HTTP_FILES[@]} -gt 0 ] || [ ${#BROWSER_FILES[@]} -gt 0 ]; then
 	fi
 fi
 
-# ---- 2. and 3. node --test ------------------------------------------------
+# ---- 3. and 4. node --test ------------------------------------------------
 
 NODE_ARGS=(--test --test-reporter=tap)
 if node --help 2>/dev/null | grep -q -- '--test-timeout'; then
@@ -260,7 +279,7 @@ if [ "${FAIL}" -gt 0 ] && [ -n "$STACK_UP" ]; then
 	done
 fi
 
-# ---- 4. sanitizer reports -------------------------------------------------
+# ---- 5. sanitizer reports -------------------------------------------------
 
 # After the stack is down: workers check for leaks as they stop.
 if [ -d "$INST" ]; then
