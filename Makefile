@@ -246,8 +246,11 @@ $(FUZZOBJ)/%.o: %.c
 
 # ---- style ----------------------------------------------------------------
 
-LINT_SRC	 = $(wildcard fcgi/*.[ch] tests/unit/*.[ch]) $(HANDLER_SRC) \
-		   $(HANDLER_HDR)
+# Every C file: the runtime, every handler folder however deep, the unit
+# tests and the fuzz targets (cppcheck walks LINT_DIRS itself).
+LINT_DIRS	:= fcgi handlers tests/unit tests/fuzz
+LINT_SRC	 = $(wildcard fcgi/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]) \
+		   $(HANDLER_SRC) $(HANDLER_HDR)
 
 # cppcheck does not read system headers (so the code walks cJSON arrays
 # with plain loops, not cJSON's macro); comparePointers is the
@@ -264,7 +267,7 @@ lint:
 	echo "clang-format --dry-run -Werror"; \
 	clang-format --dry-run -Werror $(LINT_SRC) || rc=1; \
 	echo "cppcheck"; \
-	cppcheck $(CPPCHECK_FLAGS) fcgi handlers tests/unit || rc=1; \
+	cppcheck $(CPPCHECK_FLAGS) $(LINT_DIRS) || rc=1; \
 	exit $$rc
 
 # ---- housekeeping ---------------------------------------------------------
