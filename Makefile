@@ -2,12 +2,16 @@
 #
 #   make deps     install missing Debian packages and npm modules, copy vendor assets
 #   make build    var/build/app and var/build/unit_tests
+#   make san      var/build/app-san and var/build/unit_tests-san (ASan, UBSan)
 #   make run      deps + build, then the whole stack on PORT (default 8080) in var/run
 #   make stop     stop the stack started by make run (from any shell)
-#   make test     deps + build, then tests/run.sh (unit, HTTP and browser suites);
-#                 TESTS=word runs only the test files and unit cases named with it
+#   make test     deps + build, san and the fuzz targets, then tests/run.sh
+#                 (unit, fuzz smoke, HTTP and browser suites, against the
+#                 sanitizer build); TESTS=word runs only the test files, fuzz
+#                 targets and unit cases named with it
 #   make bench    deps + build, then tests/bench/run.sh (wrk scenarios)
-#   make fuzz     libFuzzer targets var/build/fuzz_* (needs clang)
+#   make fuzz     libFuzzer targets var/build/fuzz_* (installs clang)
+#   make fuzz-smoke  the fuzz targets, each run for FUZZ_TIME seconds (10)
 #   make lint     clang-format --dry-run and cppcheck
 #   make clean    remove var/build
 #
@@ -72,7 +76,8 @@ NPM_STAMP	:= node_modules/.package-lock.json
 # Sub-makes get -j unless the caller chose a job count already.
 SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 
-.PHONY: all build deps apt npm vendor run stop test bench fuzz lint clean distclean
+.PHONY: all build san deps apt npm vendor run stop test bench fuzz fuzz-smoke \
+	lint clean distclean
 
 all: build
 
@@ -89,6 +94,40 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(LIB_OBJ)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# ---- the sanitizer build --------------------------------------------------
+
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer in
+# objects of their own; make test runs every suite against these, while
+# make run and make bench keep the optimised var/build/app. Undefined
+# behaviour aborts instead of printing and going on, so that it fails the
+# request and is seen. GCC leaves float-cast-overflow out of "undefined":
+# a JSON number cast to int64_t is where it matters, so it is named.
+SANOBJ		:= $(BUILD)/san
+SAN_CHECKS	:= address,undefined,float-cast-overflow
+SAN_FLAGS	:= -fsanitize=$(SAN_CHECKS) \
+		   -fno-sanitize-recover=undefined,float-cast-overflow \
+		   -fno-omit-frame-pointer
+SAN_CFLAGS	?= -O1 -g
+SAN_ALL_CFLAGS	 = -std=gnu11 $(SAN_CFLAGS) $(SAN_FLAGS) $(WARN) -D_GNU_SOURCE \
+		   -I fcgi -I handlers $(DB_CFLAGS)
+SAN_RT_OBJ	:= $(RT_SRC:%.c=$(SANOBJ)/%.o)
+SAN_LIB_OBJ	:= $(LIB_SRC:%.c=$(SANOBJ)/%.o)
+SAN_UNIT_OBJ	:= $(UNIT_SRC:%.c=$(SANOBJ)/%.o)
+
+san: $(BUILD)/app-san $(BUILD)/unit_tests-san
+
+$(BUILD)/app-san: $(SAN_RT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit_tests-san: $(SAN_UNIT_OBJ) $(SAN_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SANOBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SAN_ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # ---- dependencies ---------------------------------------------------------
 
@@ -126,10 +165,11 @@ node_modules/%: $(NPM_STAMP) ;
 
 # deps and build under a lock: `make run` and several `make test` may start
 # at once in one tree, and two npm ci or two compilers writing one object
-# would trip over each other.
+# would trip over each other. PREPARE_GOALS: what the target builds.
+PREPARE_GOALS	 = build
 PREPARE		 = @mkdir -p var && flock var/.prepare.lock sh -c \
 		   '$(MAKE) --no-print-directory deps && \
-		    $(MAKE) --no-print-directory $(SUBJOBS) build'
+		    $(MAKE) --no-print-directory $(SUBJOBS) $(PREPARE_GOALS)'
 
 run:
 	$(PREPARE)
@@ -138,6 +178,9 @@ run:
 stop:
 	conf/stack.sh down var/run
 
+# The suites run against the sanitizer build, with the fuzz smoke among
+# them (tests/run.sh); var/build/app is built too, for make run.
+test: PREPARE_GOALS = build san fuzz-bin
 test:
 	$(PREPARE)
 	tests/run.sh $(TESTS)
@@ -158,26 +201,44 @@ $(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon/coupon_rules.c \
 
 # ---- fuzzing --------------------------------------------------------------
 
-FUZZ_CFLAGS	 = -std=gnu11 -O1 -g -fsanitize=fuzzer-no-link,address \
-		   -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -DFUZZING \
-		   -I fcgi -I handlers $(DB_CFLAGS)
+# libFuzzer with ASan and UBSan; undefined behaviour aborts, so the fuzzer
+# counts it as a crash. The objects are clang's, beside gcc's.
+FUZZ_SAN	:= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=undefined
+FUZZ_CFLAGS	 = -std=gnu11 -O1 -g $(FUZZ_SAN) -fno-omit-frame-pointer \
+		   $(WARN) -D_GNU_SOURCE -DFUZZING -I fcgi -I handlers \
+		   $(DB_CFLAGS)
+FUZZ_TIME	?= 10
 
+# What a target links besides its own object: FUZZ_LINK_<target> when
+# set (pure rules, so that a target does not wait for every handler),
+# else every object but main's (the request layer reaches the router,
+# which reaches every handler's routes).
+FUZZ_LINK_fuzz_date	:= handlers/core/core_rules.c
+FUZZ_LINK_fuzz_coupon	:= handlers/coupon/coupon_rules.c \
+			   handlers/core/core_rules.c
+FUZZ_LINK_fuzz_mcode	:= handlers/member/membercode_rules.c
+FUZZ_LINK_fuzz_referral	:= handlers/member/member_rules.c
+fuzz_link	 = $(patsubst %.c,$(FUZZOBJ)/%.o,$(or $(FUZZ_LINK_$1),$(LIB_SRC)))
+
+# clang is a dependency (conf/deps.sh --fuzz; make deps installs it too):
+# without it this fails, it does not skip.
 fuzz:
-	@conf/deps.sh --fuzz || echo "make fuzz: could not install clang"
-	@if ! command -v $(CLANG) >/dev/null; then \
-		echo "make fuzz: $(CLANG) not found, skipping the fuzz targets"; \
-	elif [ -z "$(FUZZ_SRC)" ]; then \
-		echo "make fuzz: no tests/fuzz/fuzz_*.c"; \
-	else \
-		$(MAKE) --no-print-directory $(SUBJOBS) fuzz-bin; \
-	fi
+	@conf/deps.sh --fuzz
+	@$(MAKE) --no-print-directory $(SUBJOBS) fuzz-bin
 
 .PHONY: fuzz-bin
 fuzz-bin: $(FUZZ_BIN)
 
-$(BUILD)/fuzz_%: $(FUZZOBJ)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+# Every target for FUZZ_TIME seconds from its seeds in tests/fuzz/corpus/;
+# fails on a crash, a leak, a timeout or a broken property.
+fuzz-smoke: fuzz
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/smoke.sh
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz_%: $(FUZZOBJ)/tests/fuzz/fuzz_%.o $$(call fuzz_link,fuzz_$$*)
 	@mkdir -p $(@D)
-	$(CLANG) -fsanitize=fuzzer,address -o $@ $^ $(LDLIBS)
+	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 $(FUZZOBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -185,8 +246,11 @@ $(FUZZOBJ)/%.o: %.c
 
 # ---- style ----------------------------------------------------------------
 
-LINT_SRC	 = $(wildcard fcgi/*.[ch] tests/unit/*.[ch]) $(HANDLER_SRC) \
-		   $(HANDLER_HDR)
+# Every C file: the runtime, every handler folder however deep, the unit
+# tests and the fuzz targets (cppcheck walks LINT_DIRS itself).
+LINT_DIRS	:= fcgi handlers tests/unit tests/fuzz
+LINT_SRC	 = $(wildcard fcgi/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]) \
+		   $(HANDLER_SRC) $(HANDLER_HDR)
 
 # cppcheck does not read system headers (so the code walks cJSON arrays
 # with plain loops, not cJSON's macro); comparePointers is the
@@ -203,7 +267,7 @@ lint:
 	echo "clang-format --dry-run -Werror"; \
 	clang-format --dry-run -Werror $(LINT_SRC) || rc=1; \
 	echo "cppcheck"; \
-	cppcheck $(CPPCHECK_FLAGS) fcgi handlers tests/unit || rc=1; \
+	cppcheck $(CPPCHECK_FLAGS) $(LINT_DIRS) || rc=1; \
 	exit $$rc
 
 # ---- housekeeping ---------------------------------------------------------
@@ -215,4 +279,5 @@ distclean: clean
 	rm -rf node_modules static/vendor
 
 -include $(RT_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) \
-	$(FUZZ_BIN:$(BUILD)/%=$(FUZZOBJ)/tests/fuzz/%.d)
+	$(FUZZ_BIN:$(BUILD)/%=$(FUZZOBJ)/tests/fuzz/%.d) \
+	$(SAN_RT_OBJ:.o=.d) $(SAN_UNIT_OBJ:.o=.d)

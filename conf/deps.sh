@@ -2,8 +2,9 @@
 #
 # Install the Debian packages the project needs, only those missing.
 #
-#   conf/deps.sh          build, run and test (make deps)
-#   conf/deps.sh --fuzz   clang and its libFuzzer runtime (make fuzz)
+#   conf/deps.sh          build, run and test (make deps), clang included:
+#                         make test builds and runs the fuzz targets
+#   conf/deps.sh --fuzz   clang and its libFuzzer runtime alone (make fuzz)
 #   conf/deps.sh --lint   clang-format and cppcheck (make lint)
 #
 # Fast when everything is there: one dpkg-query, no apt-get update.
@@ -24,7 +25,8 @@ case "${1:-}" in
 	    libfcgi-dev libfcgi-bin libcjson-dev libmariadb-dev
 	    libqrencode-dev libsodium-dev libpng-dev libjpeg-dev
 	    mariadb-server mariadb-client
-	    curl wrk chromium zbar-tools fonts-wqy-microhei)
+	    curl wrk chromium zbar-tools fonts-wqy-microhei
+	    clang libclang-rt-dev)
 	;;
 *)
 	echo "usage: $0 [--fuzz|--lint]" >&2

@@ -26,6 +26,19 @@
 #include "req.h"
 #include "tmpl.h"
 
+/*
+ * A worker leaves with _exit(), which skips LeakSanitizer's check at exit:
+ * in the sanitizer build it checks once it has closed its connection and
+ * freed its arena, so that memory a request allocated outside its arena
+ * and never freed (what would grow a long-lived worker) is reported.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define worker_leak_check()	__lsan_do_leak_check()
+#else
+#define worker_leak_check()	((void)0)
+#endif
+
 extern const struct command *const __start_app_commands[];
 extern const struct command *const __stop_app_commands[];
 
@@ -124,6 +137,7 @@ worker_main(int fd)
 	}
 	db_close();
 	arena_free(a);
+	worker_leak_check();
 	_exit(0);
 }
 

@@ -497,8 +497,9 @@ req_json_int(struct req *r, const char *name, int required, int64_t min,
 		return -1;
 	}
 	d = v->valuedouble;
-	if (d != (double)(int64_t)d || d < -9007199254740992.0 ||
-	    d > 9007199254740992.0) {
+	/* in range before the cast: casting 1e300 is undefined behaviour */
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+	    d != (double)(int64_t)d) {
 		resp_bad_field(r, name, "应为整数");
 		return -1;
 	}

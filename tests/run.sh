@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 #
 # Run the test suites against a throwaway stack:
-#   1. var/build/unit_tests             (pure rules, no servers)
-#   2. tests/http/*.test.mjs            (node --test, through nginx, real MariaDB)
-#   3. tests/browser/*.test.mjs         (node --test + playwright-core + chromium)
+#   1. var/build/unit_tests-san         (pure rules, no servers)
+#   2. tests/fuzz/smoke.sh              (each libFuzzer target for FUZZ_TIME s)
+#   3. tests/http/*.test.mjs            (node --test, through nginx, real MariaDB)
+#   4. tests/browser/*.test.mjs         (node --test + playwright-core + chromium)
+#   5. the sanitizer reports            (each one found counts as a failure)
 #
 #   tests/run.sh [filter]
 #
-# filter: only the HTTP and browser test files whose name contains it, and
-# only the unit cases whose name contains it.
+# filter: only the HTTP and browser test files and fuzz targets whose name
+# contains it, and only the unit cases whose name contains it.
 # Environment: KEEP=1 keeps the instance directory (logs, database) for a
-# look afterwards; FILE_TIMEOUT (seconds, default 600) bounds one test file.
+# look afterwards; FILE_TIMEOUT (seconds, default 600) bounds one test file;
+# FUZZ_TIME (seconds, default 10) is each fuzz target's run; SAN=0 runs the
+# unit, HTTP and browser suites against the plain build (var/build/app,
+# var/build/unit_tests) instead of the sanitizer build (make san).
 #
 # Prints every suite's output as it runs; the last line is the total,
 # "N passed, M failed". Exits non-zero when anything failed.
@@ -29,6 +34,22 @@ FAIL=0
 CLEANED=
 
 export APP_ENV=test MEMBER_CODE_TTL=60
+
+# The binaries under test. The app's are the sanitizer build unless SAN=0:
+# AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer, UB
+# fatal. Their reports go to files in the instance's log folder (GCC's
+# UBSan runtime beside ASan's ignores log_path and writes to stderr, that
+# is app.log), which step 5 counts once the stack is down: a worker checks
+# for leaks when it stops.
+if [ "${SAN:-1}" = 0 ]; then
+	UNIT_BIN=var/build/unit_tests
+	export APP_BIN=$ROOT/var/build/app
+else
+	UNIT_BIN=var/build/unit_tests-san
+	export APP_BIN=$ROOT/var/build/app-san
+fi
+SAN_COMMON=halt_on_error=1:detect_leaks=1
+SAN_UBSAN=halt_on_error=1:print_stacktrace=1
 
 note() { printf '\n==== %s\n' "$*"; }
 
@@ -103,12 +124,15 @@ mkdir -p "$OUT"
 
 # ---- 1. unit --------------------------------------------------------------
 
-note "unit: var/build/unit_tests $FILTER"
-if [ ! -x var/build/unit_tests ]; then
-	echo "var/build/unit_tests missing (make build)"
+# A report here is in the output, and ends the run before its summary or
+# with a non-zero exit.
+note "unit: $UNIT_BIN $FILTER"
+if [ ! -x "$UNIT_BIN" ]; then
+	echo "$UNIT_BIN missing (make build san)"
 	FAIL=$((FAIL + 1))
 else
-	var/build/unit_tests ${FILTER:+"$FILTER"} 2>&1 | tee "$OUT/unit.out"
+	ASAN_OPTIONS=$SAN_COMMON UBSAN_OPTIONS=$SAN_UBSAN \
+	    "$UNIT_BIN" ${FILTER:+"$FILTER"} 2>&1 | tee "$OUT/unit.out"
 	rc=${PIPESTATUS[0]}
 	p=$(count "$OUT/unit.out" '^ok [0-9]+ ')
 	f=$(count "$OUT/unit.out" '^not ok [0-9]+ ')
@@ -123,7 +147,29 @@ else
 	fi
 fi
 
+# ---- 2. fuzz smoke --------------------------------------------------------
+
+note "fuzz: tests/fuzz/smoke.sh $FILTER"
+FUZZ_OUT=$INST/fuzz tests/fuzz/smoke.sh ${FILTER:+"$FILTER"} 2>&1 |
+    tee "$OUT/fuzz.out"
+rc=${PIPESTATUS[0]}
+p=$(count "$OUT/fuzz.out" '^ok [0-9]+ ')
+f=$(count "$OUT/fuzz.out" '^not ok [0-9]+ ')
+PASS=$((PASS + p))
+FAIL=$((FAIL + f))
+if ! grep -qE '^fuzz: [0-9]+ passed, [0-9]+ failed' "$OUT/fuzz.out"; then
+	echo "fuzz smoke ended without its summary (exit $rc): counted as 1 failed"
+	FAIL=$((FAIL + 1))
+elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	echo "fuzz smoke exited $rc with no failed target: counted as 1 failed"
+	FAIL=$((FAIL + 1))
+fi
+
 # ---- the stack ------------------------------------------------------------
+
+# For the app and every app command the tests run (they inherit this).
+export ASAN_OPTIONS=$SAN_COMMON:log_path=$INST/log/asan
+export UBSAN_OPTIONS=$SAN_UBSAN:log_path=$INST/log/ubsan
 
 files() {
 	local f
@@ -169,7 +215,7 @@ if [ ${#HTTP_FILES[@]} -gt 0 ] || [ ${#BROWSER_FILES[@]} -gt 0 ]; then
 	fi
 fi
 
-# ---- 2. and 3. node --test ------------------------------------------------
+# ---- 3. and 4. node --test ------------------------------------------------
 
 NODE_ARGS=(--test --test-reporter=tap)
 if node --help 2>/dev/null | grep -q -- '--test-timeout'; then
@@ -231,6 +277,35 @@ if [ "${FAIL}" -gt 0 ] && [ -n "$STACK_UP" ]; then
 		echo "---- last lines of $f"
 		tail -n 30 "$f"
 	done
+fi
+
+# ---- 5. sanitizer reports -------------------------------------------------
+
+# After the stack is down: workers check for leaks as they stop.
+if [ -d "$INST" ]; then
+	"$STACK" down "$INST" || true
+fi
+note "sanitizer reports"
+n=0
+for f in "$INST"/log/asan.* "$INST"/log/ubsan.*; do
+	[ -s "$f" ] || continue
+	echo "---- $f"
+	head -n 100 "$f"
+	n=$((n + 1))
+done
+for f in "$INST"/log/*.log; do
+	[ -s "$f" ] || continue
+	c=$(count "$f" ': runtime error: |^==[0-9]+==ERROR: ')
+	[ "$c" -gt 0 ] || continue
+	echo "---- $f: $c report(s)"
+	grep -E -A 12 ': runtime error: |^==[0-9]+==ERROR: ' "$f" | head -n 200
+	n=$((n + c))
+done
+if [ "$n" -gt 0 ]; then
+	echo "$n sanitizer report(s): counted as $n failed"
+	FAIL=$((FAIL + n))
+else
+	echo "none"
 fi
 
 note "done"

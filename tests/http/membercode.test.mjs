@@ -13,7 +13,7 @@ import { randomInt } from 'node:crypto';
 import { api, m, uniquePhone, signIn, join, staffLogin, sql, parallel } from './lib.mjs';
 
 const PW = 'demo1234';
-const APP = fileURLToPath(new URL('../../var/build/app', import.meta.url));
+const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const count = async (q) => Number((await sql(q))[0][0]);
 
