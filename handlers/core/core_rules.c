@@ -68,18 +68,13 @@ date_parse(const char *s, int *y, int *m, int *d)
 }
 
 int
-date_valid(const char *s)
+date_valid(const char *s, const char *today)
 {
 	int y, m, d;
-	struct tm tm;
-	time_t now = time(NULL);
-	char today[11];
 
-	if (s == NULL || strlen(s) != 10 || date_parse(s, &y, &m, &d) == -1 ||
-	    y < 1900)
+	if (s == NULL || today == NULL || strlen(s) != 10 ||
+	    date_parse(s, &y, &m, &d) == -1 || y < 1900)
 		return 0;
-	gmtime_r(&now, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	return strcmp(s, today) <= 0;
 }
 

@@ -16,8 +16,11 @@ void	 phone_mask(const char *, char *out, size_t);
  * follow it): 0 with year, month and day out, or -1.
  */
 int	 date_parse(const char *, int *y, int *m, int *d);
-/* YYYY-MM-DD, a real calendar date between 1900-01-01 and today+0. */
-int	 date_valid(const char *);
+/*
+ * Exactly YYYY-MM-DD, a real calendar date from 1900-01-01 up to today
+ * (the caller's YYYY-MM-DD, the merchant's day), both included: 1 or 0.
+ */
+int	 date_valid(const char *, const char *today);
 
 /*
  * The date of "YYYY-MM-DD[ HH:MM:SS]" plus whole months, into out as

@@ -219,6 +219,7 @@ member_join(struct req *r)
 {
 	struct join j;
 	cJSON *d, *m;
+	char today[20];
 	int found, st;
 
 	memset(&j, 0, sizeof(j));
@@ -229,7 +230,10 @@ member_join(struct req *r)
 	    req_json_str(r, "referral_code", 0, 1, 64, &j.ref) == -1 ||
 	    req_json_str(r, "channel", 0, 1, 64, &j.channel) == -1)
 		return r->status;
-	if (j.birthday != NULL && !date_valid(j.birthday))
+	/* up to the merchant's today */
+	time_sql(time_now() + tz_offset(r->m->tz), today);
+	today[10] = '\0';
+	if (j.birthday != NULL && !date_valid(j.birthday, today))
 		return resp_bad_field(r, "birthday", "日期应为 YYYY-MM-DD");
 	if (j.gender != NULL && strcmp(j.gender, "male") &&
 	    strcmp(j.gender, "female") && strcmp(j.gender, "unknown"))

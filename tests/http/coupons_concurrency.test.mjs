@@ -110,17 +110,49 @@ test('per-member limit 1: 50 parallel claims by one member give exactly 1 coupon
   }
 });
 
-test('per-member limit 2 with one Idempotency-Key per pair: exactly 2 coupons', async () => {
+test('per-member limit 2 with 10 Idempotency-Keys, each sent 3 times at once: every replay answers as its first request', async () => {
   const [me] = await members(1);
   const tpl = await createTemplate({ stock: 100, per_member_limit: 2 });
-  // 30 requests, 10 keys: replays answer like their first request
-  const results = await parallel(30, (i) => claim(me.token, tpl.id, `rush-${tpl.id}-${i % 10}`));
-  const ok = results.filter((r) => r.status === 201);
-  const codes = new Set(ok.map((r) => r.json.data.coupon.code));
-  assert.equal(codes.size, 2, JSON.stringify(tally(results)));
+  const keyOf = (i) => `rush-${tpl.id}-${i % 10}`;
+  const results = await parallel(30, (i) => claim(me.token, tpl.id, keyOf(i)));
   for (const r of results) assert.ok([201, 409].includes(r.status), r.text);
-  const [[n]] = await sql(`SELECT COUNT(*) FROM coupons WHERE template_id = ${tpl.id}`);
-  assert.equal(Number(n), 2);
+  // grouped by key: one answer per key, byte for byte, sent 3 times
+  const groups = new Map();
+  results.forEach((r, i) => {
+    if (!groups.has(keyOf(i))) groups.set(keyOf(i), []);
+    groups.get(keyOf(i)).push(r);
+  });
+  assert.equal(groups.size, 10);
+  const firsts = new Map();
+  for (const [key, rs] of groups) {
+    assert.equal(rs.length, 3, key);
+    for (const r of rs.slice(1)) {
+      assert.equal(r.status, rs[0].status, `${key}: ${r.status} after ${rs[0].status}`);
+      assert.equal(r.text, rs[0].text, `${key}: the replay's body differs`);
+    }
+    // exactly one of the three ran, the others are marked as replays
+    const replayed = rs.filter((r) => r.headers.get('idempotent-replayed') === 'true').length;
+    assert.equal(replayed, 2, `${key}: ${replayed} replays`);
+    firsts.set(key, rs[0]);
+  }
+  // two keys got a coupon each, the eight others limit_reached
+  const won = [...firsts.values()].filter((r) => r.status === 201);
+  assert.equal(won.length, 2, JSON.stringify(tally([...firsts.values()])));
+  for (const r of firsts.values()) {
+    if (r.status === 409) assert.equal(r.json.error.code, 'limit_reached', r.text);
+  }
+  const codes = won.map((r) => r.json.data.coupon.code).sort();
+  assert.notEqual(codes[0], codes[1]);
+  const rows = await sql(`SELECT code FROM coupons WHERE template_id = ${tpl.id} ORDER BY code`);
+  assert.deepEqual(rows.map((x) => x[0]), codes);
+  // one idempotency record per key, holding the answer every replay gave
+  const recs = await sql(`SELECT idem_key, status, response FROM idempotency_keys
+    WHERE actor = 'm:${me.phone}' AND idem_key LIKE 'rush-${tpl.id}-%' ORDER BY idem_key`);
+  assert.deepEqual(recs.map((x) => x[0]), [...groups.keys()].sort());
+  for (const [key, status, response] of recs) {
+    assert.equal(Number(status), firsts.get(key).status, key);
+    assert.equal(response, firsts.get(key).text, key);
+  }
 });
 
 test('one coupon redeemed by 20 parallel requests: exactly one succeeds', async () => {

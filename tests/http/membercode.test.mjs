@@ -58,6 +58,19 @@ async function staffTokens() {
 const scan = (token, code, storeId = 1, merchant = 'demo', headers = {}) => api('POST', m('/staff/scan', merchant), {
   token, headers, body: { member_code: code, store_id: storeId } });
 
+// A successful scan, of the member whose code it was: the answer names
+// that member (id and card number), and the code is recorded as theirs.
+async function assertScanned(res, member, code) {
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.data.member.id, member.id, res.text);
+  assert.equal(res.json.data.member.card_no, member.card_no, res.text);
+  assert.match(res.json.data.ticket, /^[0-9a-f]{32}$/);
+  if (code !== undefined) {
+    assert.deepEqual(await sql(`SELECT member_id FROM member_codes_used WHERE code = '${code}'`),
+      [[String(member.id)]]);
+  }
+}
+
 async function zbar(bytes) {
   const dir = await mkdtemp(pjoin(tmpdir(), 'mcode-'));
   try {
@@ -92,7 +105,7 @@ test('member-code: a fresh 32-character base32 code on every call, valid 60 s', 
 });
 
 test('PNG: 1-bit, no-store, decodes with zbarimg to exactly the API code', async () => {
-  const { token } = await newMember();
+  const { token, member } = await newMember();
   const d = await freshCode(token);
   const r = await fetch(process.env.BASE_URL + d.png_url, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(r.status, 200);
@@ -114,7 +127,7 @@ test('PNG: 1-bit, no-store, decodes with zbarimg to exactly the API code', async
   assert.equal(await zbar(Buffer.from(await f.arrayBuffer())), fresh);
   // the code decoded from the image scans
   const s = await staffTokens();
-  assert.equal((await scan(s.cashier.token, fresh)).status, 200);
+  await assertScanned(await scan(s.cashier.token, fresh), member, fresh);
 });
 
 test('SVG: one path, no-store, the same code; ?code= only for the member\'s own valid code', async () => {
@@ -145,7 +158,7 @@ test('scan: member, tier, balance, usable coupons and a ticket; the code is cons
   const s = await staffTokens();
   const d = await freshCode(token);
   const r = await scan(s.cashier.token, d.code, 1);
-  assert.equal(r.status, 200, r.text);
+  await assertScanned(r, member, d.code);
   const x = r.json.data;
   assert.equal(x.member.id, member.id);
   assert.equal(x.member.name, '李四');
@@ -169,7 +182,7 @@ test('scan: member, tier, balance, usable coupons and a ticket; the code is cons
   // the tier follows the member's growth
   await sql(`UPDATE members SET growth = 1500, principal_fen = 1200, bonus_fen = 300 WHERE id = ${member.id}`);
   const again = await scan(s.owner.token, (await freshCode(token)).code, 2);
-  assert.equal(again.status, 200, again.text);
+  await assertScanned(again, member);
   assert.equal(again.json.data.tier.level, 2);
   assert.deepEqual(again.json.data.balance, { principal_fen: 1200, bonus_fen: 300, total_fen: 1500 });
 });
@@ -178,7 +191,7 @@ test('a replayed code is refused, also when scanned many times at once', async (
   const { token, member } = await newMember();
   const s = await staffTokens();
   const d = await freshCode(token);
-  assert.equal((await scan(s.cashier.token, d.code)).status, 200);
+  await assertScanned(await scan(s.cashier.token, d.code), member, d.code);
   assertError(await scan(s.cashier.token, d.code), 409, 'member_code_used', 'member_code');
   assertError(await scan(s.owner.token, d.code, 2), 409, 'member_code_used');
   // typed in lower case with blanks it is still the same code
@@ -188,6 +201,7 @@ test('a replayed code is refused, also when scanned many times at once', async (
   const res = await parallel(20, (i) => scan(i % 2 ? s.owner.token : s.cashier.token, e.code));
   const ok = res.filter((r) => r.status === 200);
   assert.equal(ok.length, 1, res.map((r) => r.status).join());
+  await assertScanned(ok[0], member, e.code);
   assert.ok(res.every((r) => r.status === 200 || (r.status === 409 && r.json.error.code === 'member_code_used')));
   assert.equal(await count(`SELECT COUNT(*) FROM member_codes_used WHERE code = '${e.code}'`), 1);
   assert.equal(await count(`SELECT COUNT(*) FROM tickets WHERE member_id = ${member.id}`), 2);
@@ -207,12 +221,12 @@ test('an expired code is refused (issued in the past by the app binary)', async 
   assertError(await api('GET', m(`/me/member-code.png?code=${old}`), { token }), 400, 'invalid_member_code');
   // the same command's code within the lifetime is accepted: the refusal is the age
   const young = await issue(ttl - 15);
-  assert.equal((await scan(s.cashier.token, young)).status, 200);
+  await assertScanned(await scan(s.cashier.token, young), member, young);
   assert.equal(await count(`SELECT COUNT(*) FROM member_codes_used WHERE code = '${old}'`), 0);
 });
 
 test('tampered, malformed and forged codes are refused with 400 invalid_member_code', async () => {
-  const { token } = await newMember();
+  const { token, member } = await newMember();
   // a session of its own: 41 refusals stay under the 50 a session may have
   const s = { cashier: await staffLogin('demo', 'cashier', PW) };
   const d = await freshCode(token);
@@ -230,7 +244,7 @@ test('tampered, malformed and forged codes are refused with 400 invalid_member_c
   }
   assertError(await scan(s.cashier.token, 'A'.repeat(65)), 400, 'invalid_field', 'member_code');
   // the untouched code still works: none of the above consumed it
-  assert.equal((await scan(s.cashier.token, d.code)).status, 200);
+  await assertScanned(await scan(s.cashier.token, d.code), member, d.code);
 });
 
 test('300 random codes through nginx are all refused, and a session stops after 50', async () => {
@@ -265,7 +279,7 @@ test('another merchant\'s code is 403 forbidden, and is not consumed', async () 
   // at its own merchant it scans
   const o2 = await staffLogin('demo2', 'owner', PW);
   const store = (await sql('SELECT id FROM stores WHERE merchant_id = (SELECT id FROM merchants WHERE code = \'demo2\') ORDER BY id LIMIT 1'))[0][0];
-  assert.equal((await scan(o2.token, d.code, Number(store), 'demo2')).status, 200);
+  await assertScanned(await scan(o2.token, d.code, Number(store), 'demo2'), other.member, d.code);
   // and a demo2 store is not a store of demo
   const { token } = await newMember();
   assertError(await scan(s.owner.token, (await freshCode(token)).code, Number(store)), 400, 'invalid_field', 'store_id');
@@ -289,8 +303,7 @@ test('who may scan where: cashier at its own stores, owner anywhere, marketing a
   const cookie = { cookie: `sid=${s.cashier.token}` };
   assertError(await scan(undefined, code, 1, 'demo', cookie), 403, 'forbidden');
   const ok = await scan(undefined, code, 1, 'demo', { ...cookie, 'x-csrf-token': s.cashier.csrf_token });
-  assert.equal(ok.status, 200, ok.text);
-  assert.equal(ok.json.data.member.id, member.id);
+  await assertScanned(ok, member, code);
 });
 
 test('the member code page: QR and card number for a member, a way in otherwise', async () => {

@@ -119,6 +119,10 @@ static const struct tpl_case {
 	{ "stock 0", CK_INSTANT, 500, N, N, N, NULL, 0, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, "stock" },
 	{ "stock negative", CK_INSTANT, 500, N, N, N, NULL, -5, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, "stock" },
 	{ "stock too big", CK_INSTANT, 500, N, N, N, NULL, 100000001, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, "stock" },
+	{ "stock at the maximum", CK_INSTANT, 500, N, N, N, NULL, 100000000, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, NULL },
+	{ "stock 1", CK_INSTANT, 500, N, N, N, NULL, 1, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, NULL },
+	{ "value at the maximum", CK_INSTANT, 100000000, N, N, N, NULL, 1, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, NULL },
+	{ "days 3650", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 3650, 0, AUD_ALL, 0, ST, NULL },
 	{ "stock unlimited", CK_INSTANT, 500, N, N, N, NULL, N, 1, N, N, N, N, 14, 0, AUD_ALL, 0, ST, NULL },
 	{ "limit missing", CK_INSTANT, 500, N, N, N, NULL, 10, N, N, N, N, N, 14, 0, AUD_ALL, 0, ST, "per_member_limit" },
 	{ "limit 0", CK_INSTANT, 500, N, N, N, NULL, 10, 0, N, N, N, N, 14, 0, AUD_ALL, 0, ST, "per_member_limit" },
@@ -142,6 +146,10 @@ static const struct tpl_case {
 	{ "fixed until equals from", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, 5 * DAY, 5 * DAY, N, 0, AUD_ALL, 0, ST, "valid_until" },
 	{ "fixed with next day", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, 0, 30 * DAY, N, 1, AUD_ALL, 0, ST, "valid_next_day" },
 	{ "fixed already ended", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, -30 * DAY, -DAY, N, 0, AUD_ALL, 0, ST, "valid_until" },
+	{ "fixed ends exactly now", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, -30 * DAY, 0, N, 0, AUD_ALL, 0, ST, "valid_until" },
+	{ "fixed ends a second from now", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, -30 * DAY, 1, N, 0, AUD_ALL, 0, ST, NULL },
+	{ "claims end with validity", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, 30 * DAY, 0, 30 * DAY, N, 0, AUD_ALL, 0, ST, NULL },
+	{ "claims start a second before validity ends", CK_INSTANT, 500, N, N, N, NULL, 10, 1, 30 * DAY - 1, N, 0, 30 * DAY, N, 0, AUD_ALL, 0, ST, NULL },
 	{ "claims after validity", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, 31 * DAY, 0, 30 * DAY, N, 0, AUD_ALL, 0, ST, "claim_until" },
 	{ "claims start after validity", CK_INSTANT, 500, N, N, N, NULL, 10, 1, 30 * DAY, N, 0, 30 * DAY, N, 0, AUD_ALL, 0, ST, "claim_from" },
 	/* audience and status */
@@ -150,6 +158,10 @@ static const struct tpl_case {
 	{ "new members", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_NEW_MEMBERS, 0, ST, NULL },
 	{ "bad status", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_ALL, 0, 7, "status" },
 	{ "draft", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_ALL, 0, TS_DRAFT, NULL },
+	{ "paused", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_ALL, 0, TS_PAUSED, NULL },
+	{ "ended", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_ALL, 0, TS_ENDED, NULL },
+	{ "status below draft", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_ALL, 0, -1, "status" },
+	{ "status past ended", CK_INSTANT, 500, N, N, N, NULL, 10, 1, N, N, N, N, 7, 0, AUD_ALL, 0, TS_ENDED + 1, "status" },
 #undef ST
 };
 
@@ -236,6 +248,12 @@ TEST(tz_offsets)
 	EXPECT_INT(tz_offset("bad"), 28800);
 	EXPECT_INT(tz_offset(NULL), 28800);
 	EXPECT_INT(tz_offset("+8:00"), 28800);
+	/* the widest zones there are, and one hour past them */
+	EXPECT_INT(tz_offset("+14:00"), 50400);
+	EXPECT_INT(tz_offset("-14:00"), -50400);
+	EXPECT_INT(tz_offset("+15:00"), 28800);
+	EXPECT_INT(tz_offset("+05:59"), 21540);
+	EXPECT_INT(tz_offset("+05:60"), 28800);
 }
 
 TEST(coupon_time_input)
@@ -271,6 +289,19 @@ TEST(coupon_time_input)
 		{ "20260101", 0, -1, 0 },
 		{ "", 0, -1, 0 },
 		{ "1969-12-31", 0, -1, 0 },
+		/* upper bounds: 23:59:59, offsets up to +-14:00, minutes to 59 */
+		{ "2026-01-01T23:59:59Z", 0, 0, NOW + DAY - 1 },
+		{ "2026-01-01T00:00:59Z", 0, 0, NOW + 59 },
+		{ "2026-01-01T00:00:60Z", 0, -1, 0 },
+		{ "2026-01-01T00:00:99Z", 0, -1, 0 },
+		{ "2026-01-01T14:00:00+14:00", 0, 0, NOW },
+		{ "2025-12-31T10:00:00-14:00", 0, 0, NOW },
+		{ "2026-01-01T00:00:00+15:00", 0, -1, 0 },
+		{ "2026-01-01T05:59:00+05:59", 0, 0, NOW },
+		{ "2026-01-01T00:00:00+05:60", 0, -1, 0 },
+		{ "9999-12-31T23:59:59Z", 0, 0, 253402300799LL },
+		{ "2000-02-29", 0, 0, 951782400LL - CST },
+		{ "2100-02-29", 0, -1, 0 },
 	};
 	size_t i;
 
@@ -546,6 +577,8 @@ TEST(coupon_claim_rules)
 		{ "window end", TS_ACTIVE, CK_INSTANT, 1, CLAIM_CENTRE, N, 0, N, 10, 1, 0, 1, AUD_ALL, -DAY, 1, NULL },
 		{ "after window", TS_ACTIVE, CK_INSTANT, 1, CLAIM_CENTRE, N, -1, N, 10, 1, 0, 1, AUD_ALL, -DAY, 1, "ended" },
 		{ "grant ignores window", TS_ACTIVE, CK_INSTANT, 1, CLAIM_GRANT, N, -1, N, 10, 1, 0, 1, AUD_ALL, -DAY, 1, NULL },
+		{ "validity ends now", TS_ACTIVE, CK_INSTANT, 1, CLAIM_CENTRE, N, N, 0, 10, 1, 0, 1, AUD_ALL, -DAY, 1, NULL },
+		{ "validity ends now, grant", TS_ACTIVE, CK_INSTANT, 1, CLAIM_GRANT, N, N, 0, 10, 1, 0, 1, AUD_ALL, -DAY, 1, NULL },
 		{ "validity over", TS_ACTIVE, CK_INSTANT, 1, CLAIM_CENTRE, N, N, -1, 10, 1, 0, 1, AUD_ALL, -DAY, 1, "ended" },
 		{ "validity over, grant", TS_ACTIVE, CK_INSTANT, 1, CLAIM_GRANT, N, N, -1, 10, 1, 0, 1, AUD_ALL, -DAY, 1, "ended" },
 		{ "new member", TS_ACTIVE, CK_INSTANT, 1, CLAIM_CENTRE, N, N, N, 10, 1, 0, 1, AUD_NEW_MEMBERS, -10 * DAY, 1, NULL },

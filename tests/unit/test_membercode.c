@@ -80,18 +80,47 @@ TEST(membercode_out_of_range)
 
 TEST(membercode_fresh_codes_differ)
 {
-	char a[MCODE_LEN + 1], b[MCODE_LEN + 1], d[MCODE_LEN + 1];
-	char e[MCODE_LEN + 1];
+	static const struct {
+		int64_t member, now;
+		unsigned salt;
+	} c[] = {
+		{ 42, T0, 1 },		/* the reference code */
+		{ 42, T0, 2 },		/* another salt */
+		{ 42, T0 + 1, 1 },	/* a second later */
+		{ 43, T0, 1 },		/* another member */
+		{ 42, T0, 0 },		/* the lowest salt */
+		{ 42, T0, MCODE_SALT_MAX - 1 },	/* the highest */
+	};
+	char code[6][MCODE_LEN + 1];
+	size_t i, j;
 
-	mcode_encode(key_a, 1, 42, T0, 1, a);
-	mcode_encode(key_a, 1, 42, T0, 2, b);
-	mcode_encode(key_a, 1, 42, T0 + 1, 1, d);
-	mcode_encode(key_a, 1, 43, T0, 1, e);
-	EXPECT(strcmp(a, b) != 0);
-	EXPECT(strcmp(a, d) != 0);
-	EXPECT(strcmp(a, e) != 0);
-	/* the member reference changes with every code */
-	EXPECT(memcmp(a + 11, b + 11, 8) != 0);
+	for (i = 0; i < 6; i++) {
+		struct mcode m = { 0, 0, 0 };
+
+		memset(code[i], 0, sizeof(code[i]));
+		EXPECT_INT(mcode_encode(key_a, 1, c[i].member, c[i].now,
+		    c[i].salt, code[i]), 0);
+		EXPECT_INT(strlen(code[i]), MCODE_LEN);
+		/* each reads back as what it was made of */
+		EXPECT_INT(mcode_verify(key_a, code[i], c[i].now, 60, &m),
+		    MCODE_OK);
+		EXPECT_INT(m.merchant_id, 1);
+		EXPECT_INT(m.member_id, c[i].member);
+		EXPECT_INT(m.issued_at, c[i].now);
+	}
+	for (i = 0; i < 6; i++)
+		for (j = i + 1; j < 6; j++)
+			EXPECT(strcmp(code[i], code[j]) != 0);
+	/* the member reference changes with every code of one member */
+	EXPECT(memcmp(code[0] + 11, code[1] + 11, 8) != 0);
+	EXPECT(memcmp(code[0] + 11, code[2] + 11, 8) != 0);
+	/* the same inputs give the same code: only the salt and time vary */
+	{
+		char again[MCODE_LEN + 1];
+
+		EXPECT_INT(mcode_encode(key_a, 1, 42, T0, 1, again), 0);
+		EXPECT_STR(again, code[0]);
+	}
 }
 
 /* Lifetime, with the clock given: the code lives ttl seconds. */
@@ -126,7 +155,7 @@ TEST(membercode_expiry)
 		struct mcode m;
 		enum mcode_status st;
 
-		mcode_encode(key_a, 5, 1000, T0, 99, c);
+		EXPECT_INT(mcode_encode(key_a, 5, 1000, T0, 99, c), 0);
 		st = mcode_verify(key_a, c, T0 + cases[i].age, cases[i].ttl, &m);
 		if (st != cases[i].want)
 			fprintf(stderr, "  case %zu (age %lld)\n", i,
@@ -144,7 +173,7 @@ TEST(membercode_other_secret_or_merchant)
 	char c[MCODE_LEN + 1];
 	struct mcode m;
 
-	mcode_encode(key_a, 1, 42, T0, 3, c);
+	EXPECT_INT(mcode_encode(key_a, 1, 42, T0, 3, c), 0);
 	EXPECT_INT(mcode_verify(key_b, c, T0, 60, &m), MCODE_FORGED);
 	/* authentic for merchant 1: the verifier says whose it is */
 	EXPECT_INT(mcode_verify(key_a, c, T0, 60, &m), MCODE_OK);
@@ -159,7 +188,7 @@ TEST(membercode_tampered)
 	int i, j, refused = 0, tried = 0;
 	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-	mcode_encode(key_a, 9, 31337, T0, 5, c);
+	EXPECT_INT(mcode_encode(key_a, 9, 31337, T0, 5, c), 0);
 	for (i = 0; i < MCODE_LEN; i++)
 		for (j = 0; j < 32; j++) {
 			if (alpha[j] == c[i])
@@ -216,7 +245,7 @@ TEST(membercode_display)
 	struct mcode m;
 	size_t i;
 
-	mcode_encode(key_a, 1, 42, T0, 3, c);
+	EXPECT_INT(mcode_encode(key_a, 1, 42, T0, 3, c), 0);
 	mcode_display(c, d, sizeof(d));
 	EXPECT_INT(strlen(d), 39);
 	EXPECT(d[4] == ' ' && d[34] == ' ');
@@ -289,7 +318,7 @@ TEST(qr_svg_one_path)
 	char code[MCODE_LEN + 1], *out = NULL;
 	size_t len = 0;
 
-	mcode_encode(key_a, 1, 42, T0, 3, code);
+	EXPECT_INT(mcode_encode(key_a, 1, 42, T0, 3, code), 0);
 	EXPECT_INT(qr_svg(qr_req(), code, &out, &len), 0);
 	EXPECT(out != NULL && len == strlen(out));
 	if (out == NULL)
@@ -314,7 +343,7 @@ TEST(qr_png_one_bit)
 	size_t len = 0;
 	unsigned w, h;
 
-	mcode_encode(key_a, 1, 42, T0, 3, code);
+	EXPECT_INT(mcode_encode(key_a, 1, 42, T0, 3, code), 0);
 	EXPECT_INT(qr_png(qr_req(), code, &out, &len), 0);
 	p = (const unsigned char *)out;
 	EXPECT(len > 33 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0);

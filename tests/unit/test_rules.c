@@ -1,4 +1,5 @@
 /* Member rules: phone numbers, dates, tiers, card numbers. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,9 @@ TEST(phone_cases)
 		{ "12800138000", 0 }, { "10800138000", 0 }, { "1380013800", 0 },
 		{ "138001380000", 0 }, { "1380013800a", 0 }, { "+8613800138000", 0 },
 		{ "", 0 }, { "23800138000", 0 },
+		/* the second digit 3..9: a letter or a digit outside it */
+		{ "1a800138000", 0 }, { "1:800138000", 0 }, { "1/800138000", 0 },
+		{ "13800138a00", 0 }, { "a3800138000", 0 },
 	};
 	size_t i;
 
@@ -43,12 +47,93 @@ TEST(date_cases)
 		{ "2023-02-29", 0 }, { "2024-02-29", 1 }, { "1990-13-01", 0 },
 		{ "1990-00-10", 0 }, { "1990-04-31", 0 }, { "1899-12-31", 0 },
 		{ "1990-5-1", 0 }, { "19900501", 0 }, { "2999-01-01", 0 },
-		{ "abcd-ef-gh", 0 },
+		{ "abcd-ef-gh", 0 }, { "1990-05-00", 0 }, { "1990-01-32", 0 },
+		{ "1990-12-31", 1 }, { "1990-05-01 ", 0 }, { "1990-05-01T00", 0 },
+		{ "1990/05/01", 0 }, { "", 0 },
+		/* the first day allowed, and the day before it */
+		{ "1900-01-01", 1 },
+		/* today (pinned below), the day before and the day after */
+		{ "2026-03-15", 1 }, { "2026-03-14", 1 }, { "2026-03-16", 0 },
+		{ "2026-04-01", 0 }, { "2027-01-01", 0 },
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		EXPECT_INT(date_valid(c[i].d), c[i].ok);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (date_valid(c[i].d, "2026-03-15") != c[i].ok)
+			fprintf(stderr, "  %s\n", c[i].d);
+		EXPECT_INT(date_valid(c[i].d, "2026-03-15"), c[i].ok);
+	}
+	EXPECT_INT(date_valid(NULL, "2026-03-15"), 0);
+	EXPECT_INT(date_valid("1990-05-01", NULL), 0);
+	/* today is the caller's: at the turn of a year and on a leap day */
+	EXPECT_INT(date_valid("2025-12-31", "2025-12-31"), 1);
+	EXPECT_INT(date_valid("2026-01-01", "2025-12-31"), 0);
+	EXPECT_INT(date_valid("2024-02-29", "2024-02-29"), 1);
+	EXPECT_INT(date_valid("2024-02-29", "2024-02-28"), 0);
+	EXPECT_INT(date_valid("2024-03-01", "2024-02-29"), 0);
+	EXPECT_INT(date_valid("1900-01-01", "1900-01-01"), 1);
+	EXPECT_INT(date_valid("1899-12-31", "1900-01-01"), 0);
+}
+
+/*
+ * date_parse and time_parse share one month-length table: both take the
+ * leap years of the Gregorian calendar (every 4th year, not every 100th,
+ * every 400th), every day of every month and no day more.
+ */
+TEST(date_and_time_share_the_calendar)
+{
+	static const int mlen[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	static const int years[] = { 1970, 1999, 2000, 2023, 2024, 2100,
+	    2400, 9999 };
+	size_t i;
+	int m, d, y, mo, dd, bad = 0;
+	int64_t t, prev;
+
+	/* 2000 is a leap year, 1900 and 2100 are not */
+	EXPECT_INT(date_parse("2000-02-29", &y, &mo, &dd), 0);
+	EXPECT_INT(y * 10000 + mo * 100 + dd, 20000229);
+	EXPECT_INT(date_parse("1900-02-29", &y, &mo, &dd), -1);
+	EXPECT_INT(date_parse("2100-02-29", &y, &mo, &dd), -1);
+	EXPECT_INT(date_parse("2400-02-29", &y, &mo, &dd), 0);
+	EXPECT_INT(date_parse("2000-02-30", &y, &mo, &dd), -1);
+	EXPECT_INT(date_parse("2026-03-00", &y, &mo, &dd), -1);
+	EXPECT_INT(time_parse("2000-02-29", 0, 0, &t), 0);
+	EXPECT_INT(t, 951782400);	/* 2000-02-29T00:00:00Z */
+	EXPECT_INT(time_parse("2000-02-29T23:59:59Z", 0, 0, &t), 0);
+	EXPECT_INT(t, 951868799);
+	EXPECT_INT(time_parse("2000-02-29", 8 * 3600L, 1, &t), 0);
+	EXPECT_INT(t, 951868799 - 8 * 3600);
+	EXPECT_INT(time_parse("1900-02-29", 0, 0, &t), -1);
+	EXPECT_INT(time_parse("2100-02-29", 0, 0, &t), -1);
+	EXPECT_INT(time_parse("2100-02-29T00:00:00Z", 0, 0, &t), -1);
+	EXPECT_INT(time_parse("2100-02-28T00:00:00Z", 0, 0, &t), 0);
+	EXPECT_INT(t, 4107456000LL);
+	EXPECT_INT(time_parse("2100-03-01T00:00:00Z", 0, 0, &t), 0);
+	EXPECT_INT(t, 4107456000LL + 86400);
+	/* every day of these years, both ways, one day apart */
+	for (i = 0; i < sizeof(years) / sizeof(years[0]); i++) {
+		int leap = (years[i] % 4 == 0 && years[i] % 100 != 0) ||
+		    years[i] % 400 == 0;
+
+		prev = -1;
+		for (m = 1; m <= 12; m++)
+			for (d = 1; d <= 32; d++) {
+				char s[24];
+				int want = d <= mlen[m - 1] + (m == 2 && leap);
+				int rd = date_parse((snprintf(s, sizeof(s),
+				    "%04d-%02d-%02d", years[i], m, d), s), &y,
+				    &mo, &dd) == 0;
+				int rt = time_parse(s, 0, 0, &t) == 0;
+
+				if (rd != want || rt != want ||
+				    (want && prev != -1 && t != prev + 86400))
+					bad++;
+				if (want)
+					prev = t;
+			}
+	}
+	EXPECT_INT(bad, 0);
 }
 
 TEST(date_plus_months_cases)

@@ -61,6 +61,38 @@ TEST(stats_period_cases)
 	    &why), 0);
 	EXPECT_STR(p.to, "2020-12-31");
 	EXPECT_INT(p.days, 366);
+	/* from alone a year back: today is the 366th day; a day further
+	   back the period stops a day short of today */
+	EXPECT_INT(stats_period("2025-11-25", NULL, "2026-11-25", &p, &field,
+	    &why), 0);
+	EXPECT_STR(p.to, "2026-11-25");
+	EXPECT_INT(p.days, 366);
+	EXPECT_INT(stats_period("2025-11-24", NULL, "2026-11-25", &p, &field,
+	    &why), 0);
+	EXPECT_STR(p.from, "2025-11-24");
+	EXPECT_STR(p.to, "2026-11-24");
+	EXPECT_INT(p.days, 366);
+	EXPECT_INT(p.last - p.first, 365);
+	/* from alone after today: refused, not turned around */
+	EXPECT_INT(stats_period("2026-11-26", NULL, "2026-11-25", &p, &field,
+	    &why), -1);
+	EXPECT_STR(field, "from");
+	/* to alone near the epoch: its 30 days would start before
+	   1970-01-01, so it is refused; 1970-01-30 is the earliest */
+	field = NULL;
+	EXPECT_INT(stats_period(NULL, "1970-01-10", "2026-11-25", &p, &field,
+	    &why), -1);
+	EXPECT_STR(field, "from");
+	EXPECT_INT(stats_period(NULL, "1970-01-29", "2026-11-25", &p, &field,
+	    &why), -1);
+	EXPECT_INT(stats_period(NULL, "1970-01-30", "2026-11-25", &p, &field,
+	    &why), 0);
+	EXPECT_STR(p.from, "1970-01-01");
+	EXPECT_INT(p.first, 0);
+	EXPECT_INT(p.days, 30);
+	EXPECT_INT(stats_period("1970-01-01", "1970-01-01", "2026-11-25", &p,
+	    &field, &why), 0);
+	EXPECT_INT(p.days, 1);
 	/* the longest period, and one day more */
 	EXPECT_INT(stats_period("2025-01-01", "2026-01-01", "2026-11-25", &p,
 	    &field, &why), 0);

@@ -2,8 +2,8 @@
  * Stored-value rules: deduction splits, caps, frozen bonus, top-up
  * suggestions, the refund split, growth and points, settings checks, the
  * sandbox signature, and a randomized ledger of 100,000 mixed recharges,
- * payments and refunds checked against an in-memory model after every
- * step.
+ * payments under random settings, top-up suggestions and refunds, where
+ * every result of the rules is compared with a model written here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +319,79 @@ TEST(wallet_topup_custom_limits)
 	EXPECT_INT(n, 0);
 }
 
+/*
+ * Packages at one price come with the larger bonus first; a custom amount
+ * that rounds to a package's price is not offered beside that package
+ * (the package gives as much and maybe a bonus), unless that package is
+ * not among those shown.
+ */
+TEST(wallet_topup_ties_and_duplicates)
+{
+	static const struct {
+		const char *what;
+		int custom;
+		int npkgs;
+		struct recharge_pkg pkgs[4];
+		int n;
+		int64_t want[3][3];	/* package id (0: custom), pay, after */
+	} c[] = {
+		{ "same price: more bonus first", 0, 4,
+		  { { 1, 10000, 1000 }, { 2, 10000, 3000 }, { 3, 10000, 2000 },
+		    { 4, 50000, 0 } }, 3,
+		  { { 2, 10000, 6000 }, { 3, 10000, 5000 }, { 1, 10000, 4000 } } },
+		{ "same price and bonus: as listed", 0, 2,
+		  { { 7, 10000, 1000 }, { 5, 10000, 1000 } }, 2,
+		  { { 7, 10000, 4000 }, { 5, 10000, 4000 } } },
+		/* short by 70: the least custom amount, 70.01, rounds to 80 */
+		{ "custom 80 is the first package's price", 1, 3,
+		  { { 1, 8000, 500 }, { 2, 10000, 2000 }, { 3, 50000, 8000 } }, 3,
+		  { { 1, 8000, 1500 }, { 2, 10000, 5000 }, { 3, 50000, 51000 } } },
+		{ "custom 80 is the second package's price", 1, 3,
+		  { { 1, 6000, 2000 }, { 2, 8000, 0 }, { 3, 50000, 8000 } }, 3,
+		  { { 1, 6000, 1000 }, { 2, 8000, 1000 }, { 3, 50000, 51000 } } },
+		{ "custom 80 is the third package's price, not shown", 1, 3,
+		  { { 1, 6000, 2000 }, { 2, 7500, 1000 }, { 3, 8000, 0 } }, 3,
+		  { { 1, 6000, 1000 }, { 2, 7500, 1500 }, { 0, 8000, 1000 } } },
+		{ "custom 80 below every package", 1, 2,
+		  { { 1, 10000, 0 }, { 2, 20000, 0 } }, 3,
+		  { { 0, 8000, 1000 }, { 1, 10000, 3000 }, { 2, 20000, 13000 } } },
+	};
+	struct deduction_rules d = rules(SPLIT_PRINCIPAL_FIRST, 0, 0, CAP_NONE,
+	    0, 0);
+	struct wallet_state st = { 5000, 0, 0, 0 };
+	size_t i;
+	int k;
+
+	for (i = 0; i < NELEM(c); i++) {
+		struct custom_amount cu = demo_custom;
+		struct topup t[TOPUP_MAX];
+		int64_t payable = -1;
+		int n;
+
+		cu.enabled = c[i].custom;
+		n = topup_suggest(&d, &st, 12000, c[i].pkgs, c[i].npkgs, &cu, t,
+		    &payable);
+		EXPECT_INT(payable, 5000);
+		if (n != c[i].n)
+			fprintf(stderr, "  %s: %d suggestions\n", c[i].what, n);
+		EXPECT_INT(n, c[i].n);
+		for (k = 0; k < n && k < c[i].n; k++) {
+			if (t[k].package_id != c[i].want[k][0] ||
+			    t[k].pay_fen != c[i].want[k][1] ||
+			    t[k].balance_after_fen != c[i].want[k][2])
+				fprintf(stderr, "  %s: item %d is %lld/%lld/%lld\n",
+				    c[i].what, k, (long long)t[k].package_id,
+				    (long long)t[k].pay_fen,
+				    (long long)t[k].balance_after_fen);
+			EXPECT_INT(t[k].package_id, c[i].want[k][0]);
+			EXPECT_INT(t[k].pay_fen, c[i].want[k][1]);
+			EXPECT_INT(t[k].balance_after_fen, c[i].want[k][2]);
+			if (t[k].package_id == 0)
+				EXPECT_INT(t[k].bonus_fen, 0);
+		}
+	}
+}
+
 /* ---- refunds, growth, points ---- */
 
 TEST(wallet_refund_split_table)
@@ -429,30 +502,37 @@ TEST(wallet_sandbox_signature)
 
 /* ---- the randomized ledger ---- */
 
+/*
+ * 100,000 steps of recharges, balance payments under random settings,
+ * top-up suggestions, refunds and new days over a few members. Every
+ * number the rules give (deduction_compute, topup_suggest, refund_split,
+ * wallet_growth, wallet_points, wallet_keep) is compared with a model
+ * written here from the header's words, the plain way (walking instead
+ * of searching, rounding by its definition), and the accounts are the
+ * model's: no fen created or lost, nothing below zero.
+ */
+
 #define L_MEMBERS	8
 #define L_STEPS		100000
+#define L_PKGS		5
 
 struct l_member {
 	int64_t		 principal, bonus;	/* the accounts */
-	int64_t		 sum_p, sum_b;		/* the ledger's sums */
 	int64_t		 today;			/* bonus received today */
 	int		 paid_before;
-};
-
-struct l_entry {
-	int		 member;
-	int64_t		 p, b;
+	int64_t		 growth, points;
 };
 
 struct l_payment {
 	int		 member;
-	int64_t		 p, b, rp, rb;
+	int64_t		 p, b, rp, rb;		/* paid, refunded */
+	int64_t		 growth, points;	/* earned */
+	int64_t		 growth_kept, points_kept;
 };
 
 static struct l_member lm[L_MEMBERS];
-static struct l_entry *le;
 static struct l_payment *lp;
-static int nle, nlp;
+static int nlp;
 
 static uint64_t l_seed = 88172645463325252ULL;
 
@@ -465,26 +545,10 @@ l_rand(int64_t n)		/* 0..n-1 */
 	return n > 0 ? (int64_t)(l_seed % (uint64_t)n) : 0;
 }
 
-/* The conditional update: refused when an account would go below zero. */
-static int
-l_apply(struct l_member *x, int64_t dp, int64_t db)
+static int64_t
+l_min(int64_t a, int64_t b)
 {
-	if (x->principal + dp < 0 || x->bonus + db < 0)
-		return -1;
-	x->principal += dp;
-	x->bonus += db;
-	return 0;
-}
-
-static void
-l_entry(int member, int64_t p, int64_t b)
-{
-	le[nle].member = member;
-	le[nle].p = p;
-	le[nle].b = b;
-	nle++;
-	lm[member].sum_p += p;
-	lm[member].sum_b += b;
+	return a < b ? a : b;
 }
 
 static struct deduction_rules
@@ -514,130 +578,440 @@ l_rules(void)
 	return d;
 }
 
-/* Check one payment's split against the rules; 0 ok. */
-static int
-l_check_payment(const struct deduction_rules *d, const struct wallet_state *st,
-    int64_t order, const struct deduction *x)
+/* The longest walk of the model, and its own check of the walk. */
+static int l_walk_max, l_model_wrong;
+
+/* The model of deduction_compute, step by step as wallet_rules.h says. */
+static void
+m_deduct(const struct deduction_rules *d, const struct wallet_state *st,
+    int64_t order, struct deduction *x)
 {
-	int64_t usable_b = st->bonus_fen - (d->freeze_same_day_bonus ?
-	    (st->bonus_today_fen < st->bonus_fen ? st->bonus_today_fen :
-	    st->bonus_fen) : 0);
-	int64_t limit = x->cap_fen >= 0 && x->cap_fen < order ? x->cap_fen :
-	    order;
+	int64_t p = st->principal_fen, b = st->bonus_fen, total = p + b;
+	int64_t usable, cap = -1, limit;
+	int i;
 
-	if (x->principal_fen < 0 || x->bonus_fen < 0 ||
-	    x->principal_fen > st->principal_fen || x->bonus_fen > usable_b ||
-	    x->paid_fen != x->principal_fen + x->bonus_fen ||
-	    x->paid_fen > limit || x->remaining_due_fen != order - x->paid_fen)
-		return -1;
-	if (d->split == SPLIT_PROPORTIONAL) {
-		int64_t n = x->paid_fen + 1;
-		int64_t nb = n * d->bonus_pct / 100;
-
-		if (x->bonus_fen > x->paid_fen * d->bonus_pct / 100)
-			return -1;
-		/* one fen more would not fit */
-		if (n <= limit && n - (nb < usable_b ? nb : usable_b) <=
-		    st->principal_fen)
-			return -1;
+	memset(x, 0, sizeof(*x));
+	/* 1. today's bonus is held back when frozen */
+	usable = b;
+	if (d->freeze_same_day_bonus)
+		usable = b - l_min(b, st->bonus_today_fen);
+	/* 2. the cap */
+	if (d->cap == CAP_FIRST_AMOUNT && st->first_payment)
+		cap = d->cap_amount_fen;
+	if (d->cap == CAP_FIRST_PCT && st->first_payment)
+		cap = total * d->cap_pct / 100;
+	if (d->cap == CAP_EACH_AMOUNT)
+		cap = d->cap_amount_fen;
+	if (d->cap == CAP_EACH_PCT)
+		cap = total * d->cap_pct / 100;
+	if (d->cap == CAP_ORDER_RANGES)
+		for (i = 0; i < d->nranges; i++)
+			if (d->ranges[i].from_fen <= order &&
+			    order <= d->ranges[i].to_fen)
+				cap = d->ranges[i].cap_fen;
+	limit = cap == -1 ? order : l_min(order, cap);
+	/* 3. the split */
+	if (d->split == SPLIT_PRINCIPAL_FIRST) {
+		x->principal_fen = l_min(p, limit);
+		x->bonus_fen = l_min(usable, limit - x->principal_fen);
+	} else if (d->split == SPLIT_BONUS_FIRST) {
+		x->bonus_fen = l_min(usable, limit);
+		x->principal_fen = l_min(p, limit - x->bonus_fen);
 	} else {
-		int64_t most = st->principal_fen + usable_b;
+		/*
+		 * The largest amount a <= limit whose bonus share,
+		 * min(usable, a * pct / 100), leaves a principal part that
+		 * fits: walk down from a bound no amount that fits exceeds
+		 * (the principal part is at least a - usable and at least
+		 * a * (100 - pct) / 100).
+		 */
+		int64_t a = l_min(limit, l_min(p + usable,
+		    p * 100 / (100 - d->bonus_pct)));
+		int walk = 0;
 
-		if (x->paid_fen != (limit < most ? limit : most))
-			return -1;
+		while (a > 0 && a - l_min(usable, a * d->bonus_pct / 100) > p) {
+			a--;
+			walk++;
+		}
+		if (walk > l_walk_max)
+			l_walk_max = walk;
+		/* and it is the largest: one fen more does not fit */
+		if (a < limit && a + 1 - l_min(usable, (a + 1) *
+		    d->bonus_pct / 100) <= p)
+			l_model_wrong++;
+		x->bonus_fen = l_min(usable, a * d->bonus_pct / 100);
+		x->principal_fen = a - x->bonus_fen;
 	}
+	/* 4. what is paid, what is left to pay */
+	x->cap_fen = cap;
+	x->bonus_usable_fen = usable;
+	x->paid_fen = x->principal_fen + x->bonus_fen;
+	x->remaining_due_fen = order - x->paid_fen;
+}
+
+static int
+l_same(const char *what, int step, const struct deduction *got,
+    const struct deduction *want)
+{
+	if (got->cap_fen == want->cap_fen &&
+	    got->bonus_usable_fen == want->bonus_usable_fen &&
+	    got->principal_fen == want->principal_fen &&
+	    got->bonus_fen == want->bonus_fen &&
+	    got->paid_fen == want->paid_fen &&
+	    got->remaining_due_fen == want->remaining_due_fen)
+		return 1;
+	fprintf(stderr, "  step %d %s: cap/usable/p/b/due %lld/%lld/%lld/%lld/"
+	    "%lld, model %lld/%lld/%lld/%lld/%lld\n", step, what,
+	    (long long)got->cap_fen, (long long)got->bonus_usable_fen,
+	    (long long)got->principal_fen, (long long)got->bonus_fen,
+	    (long long)got->remaining_due_fen, (long long)want->cap_fen,
+	    (long long)want->bonus_usable_fen, (long long)want->principal_fen,
+	    (long long)want->bonus_fen, (long long)want->remaining_due_fen);
 	return 0;
 }
 
-static void
-l_recompute(int64_t recharged, int64_t paid, int64_t refunded)
+/* After a recharge of pay and bonus: is the order paid in full from the
+   balance with something left, and what is left (*after)? */
+static int
+m_covers(const struct deduction_rules *d, const struct wallet_state *st,
+    int64_t order, int64_t pay, int64_t bonus, int64_t *after)
 {
-	int64_t sp[L_MEMBERS] = { 0 }, sb[L_MEMBERS] = { 0 }, total = 0;
-	int i;
+	struct wallet_state s = *st;
+	struct deduction x;
 
-	for (i = 0; i < nle; i++) {
-		sp[le[i].member] += le[i].p;
-		sb[le[i].member] += le[i].b;
+	s.principal_fen += pay;
+	s.bonus_fen += bonus;
+	s.bonus_today_fen += bonus;
+	m_deduct(d, &s, order, &x);
+	*after = s.principal_fen + s.bonus_fen - x.paid_fen;
+	return x.remaining_due_fen == 0 && *after > 0;
+}
+
+/* The round figure: 10 yuan steps up to 100 yuan, 50 up to 1,000, then
+   100, counted up from the first step. */
+static int64_t
+m_round(int64_t fen)
+{
+	int64_t step = fen <= 10000 ? 1000 : fen <= 100000 ? 5000 : 10000;
+	int64_t r = step;
+
+	while (r < fen)
+		r += step;
+	return r;
+}
+
+/* The model of topup_suggest; returns the count, fills want. */
+static int
+m_topup(const struct deduction_rules *d, const struct wallet_state *st,
+    int64_t order, const struct recharge_pkg *pkgs, int npkgs,
+    const struct custom_amount *cu, struct topup want[TOPUP_MAX + 1])
+{
+	struct recharge_pkg q[L_PKGS];
+	struct deduction now;
+	int nq = 0, n = 0, i, j, custom = 0;
+	int64_t after, c = 0, c_after = 0;
+
+	m_deduct(d, st, order, &now);
+	if (now.remaining_due_fen == 0)
+		return 0;
+	/* the packages that cover */
+	for (i = 0; i < npkgs; i++)
+		if (pkgs[i].pay_fen > 0 && pkgs[i].bonus_fen >= 0 &&
+		    m_covers(d, st, order, pkgs[i].pay_fen, pkgs[i].bonus_fen,
+		    &after))
+			q[nq++] = pkgs[i];
+	/* the least custom amount that covers, found from both ends:
+	   covering only gets easier with more money */
+	if (cu->enabled && cu->max_fen >= 1 && cu->max_fen >= cu->min_fen &&
+	    m_covers(d, st, order, cu->max_fen, 0, &after)) {
+		int64_t lo = 0, hi = cu->max_fen;	/* lo fails, hi covers */
+
+		while (hi - lo > 1) {
+			int64_t mid = (lo + hi) / 2;
+
+			if (m_covers(d, st, order, mid, 0, &after))
+				hi = mid;
+			else
+				lo = mid;
+		}
+		c = m_round(hi);
+		if (c < cu->min_fen)
+			c = cu->min_fen;
+		if (c > cu->max_fen)
+			c = cu->max_fen;
+		m_covers(d, st, order, c, 0, &c_after);
+		custom = 1;
 	}
-	for (i = 0; i < L_MEMBERS; i++) {
-		EXPECT_INT(sp[i], lm[i].principal);
-		EXPECT_INT(sb[i], lm[i].bonus);
-		total += lm[i].principal + lm[i].bonus;
+	/* the packages, up to two beside a custom amount: pick the best of
+	   what is left each time (a custom amount at the price of one of
+	   them is not offered, and a third package is shown instead) */
+	while (nq > 0 && n < (custom ? TOPUP_MAX - 1 : TOPUP_MAX)) {
+		int best = 0;
+
+		for (i = 1; i < nq; i++)
+			if (q[i].pay_fen < q[best].pay_fen ||
+			    (q[i].pay_fen == q[best].pay_fen &&
+			    q[i].bonus_fen > q[best].bonus_fen))
+				best = i;
+		if (custom && q[best].pay_fen == c)
+			custom = 0;
+		memset(&want[n], 0, sizeof(want[n]));
+		want[n].pay_fen = q[best].pay_fen;
+		want[n].bonus_fen = q[best].bonus_fen;
+		want[n].package_id = q[best].id;
+		m_covers(d, st, order, q[best].pay_fen, q[best].bonus_fen,
+		    &want[n].balance_after_fen);
+		n++;
+		memmove(&q[best], &q[best + 1], (size_t)(nq - best - 1) *
+		    sizeof(q[0]));
+		nq--;
 	}
-	/* no fen created or lost */
-	EXPECT_INT(total, recharged - paid + refunded);
+	if (custom) {
+		/* after the packages of a lower or the same pay */
+		for (j = n; j > 0 && want[j - 1].pay_fen > c; j--)
+			want[j] = want[j - 1];
+		memset(&want[j], 0, sizeof(want[j]));
+		want[j].pay_fen = c;
+		want[j].balance_after_fen = c_after;
+		n++;
+	}
+	return n;
+}
+
+/* The model of refund_split: principal gets its exact share rounded to
+   the nearest fen (a half up: a tie to principal), bonus the rest. */
+static void
+m_refund(int64_t amount, int64_t rp, int64_t rb, int64_t *p, int64_t *b)
+{
+	int64_t t = rp + rb;
+
+	if (amount >= t) {
+		*p = rp;
+		*b = rb;
+		return;
+	}
+	*p = (2 * amount * rp + t) / (2 * t);
+	*b = amount - *p;
+}
+
+/* What a payment keeps of what it earned, as a fraction of it. */
+static int64_t
+m_keep(int64_t earned, int64_t paid, int64_t unrefunded)
+{
+	if (unrefunded >= paid)
+		return earned;
+	return earned * unrefunded / paid;
+}
+
+/*
+ * Top-up suggestions for an order the balance does not cover, under the
+ * payment's settings (with no cap half the time: a cap below the order
+ * leaves nothing to suggest) for a balance of its own.
+ */
+static int
+l_topup_step(int step, const struct deduction_rules *rules,
+    const struct wallet_state *member)
+{
+	struct deduction_rules dr = *rules;
+	const struct deduction_rules *d = &dr;
+	struct wallet_state s = *member, *st = &s;
+	int64_t order = 1 + l_rand(80000);
+	struct recharge_pkg pkgs[L_PKGS];
+	struct custom_amount cu;
+	struct topup got[TOPUP_MAX], want[TOPUP_MAX + 1];
+	int64_t payable = -1;
+	int npkgs = (int)l_rand(L_PKGS + 1), i, n, nw;
+
+	if (l_rand(2))
+		dr.cap = CAP_NONE;
+	s.principal_fen = l_rand(order);
+	s.bonus_fen = l_rand(order / 2 + 1);
+	s.bonus_today_fen = l_rand(s.bonus_fen + 1);
+	for (i = 0; i < npkgs; i++) {
+		/* round prices, a few alike, so that ties and a custom
+		   amount at a package's price turn up */
+		pkgs[i].id = i + 1;
+		pkgs[i].pay_fen = l_rand(4) == 0 && i > 0 ?
+		    pkgs[i - 1].pay_fen : 1000 * (1 + l_rand(60));
+		pkgs[i].bonus_fen = l_rand(3) == 0 ? 0 :
+		    l_rand(pkgs[i].pay_fen / 2 + 1);
+	}
+	cu.enabled = l_rand(3) != 0;
+	cu.min_fen = l_rand(2) ? 0 : l_rand(20000);
+	cu.max_fen = cu.min_fen + l_rand(300000);
+	n = topup_suggest(d, st, order, pkgs, npkgs, &cu, got, &payable);
+	nw = m_topup(d, st, order, pkgs, npkgs, &cu, want);
+	{
+		struct deduction x;
+
+		m_deduct(d, st, order, &x);
+		if (payable != x.paid_fen) {
+			fprintf(stderr, "  step %d: payable %lld, model %lld\n",
+			    step, (long long)payable, (long long)x.paid_fen);
+			return -1;
+		}
+	}
+	if (n != nw) {
+		fprintf(stderr, "  step %d: %d suggestions, model %d\n", step,
+		    n, nw);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (got[i].package_id != want[i].package_id ||
+		    got[i].pay_fen != want[i].pay_fen ||
+		    got[i].bonus_fen != want[i].bonus_fen ||
+		    got[i].balance_after_fen != want[i].balance_after_fen ||
+		    got[i].reason[0] == '\0') {
+			fprintf(stderr, "  step %d: suggestion %d is %lld "
+			    "%lld+%lld -> %lld, model %lld %lld+%lld -> %lld\n",
+			    step, i, (long long)got[i].package_id,
+			    (long long)got[i].pay_fen,
+			    (long long)got[i].bonus_fen,
+			    (long long)got[i].balance_after_fen,
+			    (long long)want[i].package_id,
+			    (long long)want[i].pay_fen,
+			    (long long)want[i].bonus_fen,
+			    (long long)want[i].balance_after_fen);
+			return -1;
+		}
+	return 0;
 }
 
 TEST(wallet_ledger_randomized)
 {
-	int64_t recharged = 0, paid = 0, refunded = 0;
-	int step, bad = 0;
+	int64_t recharged = 0, paid = 0, refunded = 0, total;
+	int step, bad = 0, who, npaid = 0, ntopups = 0, nrefunds = 0;
 
 	memset(lm, 0, sizeof(lm));
-	le = calloc(L_STEPS + 1, sizeof(*le));
 	lp = calloc(L_STEPS + 1, sizeof(*lp));
-	nle = nlp = 0;
-	if (le == NULL || lp == NULL)
+	nlp = 0;
+	l_walk_max = l_model_wrong = 0;
+	if (lp == NULL)
 		abort();
 	for (step = 0; step < L_STEPS && !bad; step++) {
-		int who = (int)l_rand(L_MEMBERS), kind = (int)l_rand(100);
-		struct l_member *x = &lm[who];
+		int kind = (int)l_rand(100);
+		struct l_member *x;
 
+		who = (int)l_rand(L_MEMBERS);
+		x = &lm[who];
 		if (kind < 35) {
-			/* a recharge: pay X get Y */
+			/* a recharge: pay X get Y, the bonus received today */
 			int64_t pay = 1 + l_rand(100000), b = l_rand(pay / 2 + 1);
 
-			if (l_apply(x, pay, b) == -1)
-				bad = 1;
-			l_entry(who, pay, b);
+			x->principal += pay;
+			x->bonus += b;
 			x->today += b;
 			recharged += pay + b;
 		} else if (kind < 72) {
-			/* a balance payment under random rules */
+			/* a balance payment under random settings */
 			struct deduction_rules d = l_rules();
 			struct wallet_state st = { x->principal, x->bonus,
 			    x->today, !x->paid_before };
-			int64_t order = 1 + l_rand(150000);
-			struct deduction r;
+			int64_t order = l_rand(20) == 0 ? 0 : 1 + l_rand(150000);
+			int64_t per = l_rand(4), mult = 100 + 10 * l_rand(21);
+			struct deduction got, want;
+			struct l_payment *p;
+			char field[64];
+			const char *msg;
 
-			deduction_compute(&d, &st, order, &r);
-			if (l_check_payment(&d, &st, order, &r) == -1) {
-				fprintf(stderr, "  step %d: bad split %lld/%lld "
-				    "of %lld\n", step, (long long)r.principal_fen,
-				    (long long)r.bonus_fen, (long long)order);
+			if (deduction_rules_check(&d, field, sizeof(field),
+			    &msg) != 0) {
+				fprintf(stderr, "  step %d: rules refused at "
+				    "%s\n", step, field);
+				bad = 1;
+				break;
+			}
+			deduction_compute(&d, &st, order, &got);
+			m_deduct(&d, &st, order, &want);
+			if (!l_same("payment", step, &got, &want)) {
+				bad = 1;
+				break;
+			}
+			if (l_rand(2) == 0) {
+				ntopups++;
+				if (l_topup_step(step, &d, &st) == -1) {
+					bad = 1;
+					break;
+				}
+			}
+			if (want.paid_fen == 0)
+				continue;
+			/* the payment, as the model has it */
+			x->principal -= want.principal_fen;
+			x->bonus -= want.bonus_fen;
+			x->paid_before = 1;
+			paid += want.paid_fen;
+			npaid++;
+			p = &lp[nlp++];
+			memset(p, 0, sizeof(*p));
+			p->member = who;
+			p->p = want.principal_fen;
+			p->b = want.bonus_fen;
+			p->growth = wallet_growth(want.paid_fen);
+			p->points = wallet_points(want.paid_fen, per, mult);
+			if (p->growth != want.paid_fen / 100 ||
+			    p->points != want.paid_fen * per * mult / 10000) {
+				fprintf(stderr, "  step %d: growth %lld points "
+				    "%lld of %lld fen\n", step,
+				    (long long)p->growth, (long long)p->points,
+				    (long long)want.paid_fen);
 				bad = 1;
 			}
-			if (r.paid_fen == 0)
-				continue;
-			if (l_apply(x, -r.principal_fen, -r.bonus_fen) == -1)
-				bad = 1;
-			l_entry(who, -r.principal_fen, -r.bonus_fen);
-			lp[nlp++] = (struct l_payment){ who, r.principal_fen,
-			    r.bonus_fen, 0, 0 };
-			x->paid_before = 1;
-			paid += r.paid_fen;
+			p->growth_kept = p->growth;
+			p->points_kept = p->points;
+			x->growth += p->growth;
+			x->points += p->points;
 		} else if (kind < 97) {
 			/* a refund of some payment, partial or whole */
 			struct l_payment *p;
-			int64_t left, amount, rp, rb;
+			struct l_member *o;
+			int64_t left, amount, rp, rb, mp, mb, pay, un, g, pt;
 
 			if (nlp == 0)
 				continue;
 			p = &lp[l_rand(nlp)];
-			left = p->p + p->b - p->rp - p->rb;
+			o = &lm[p->member];
+			pay = p->p + p->b;
+			left = pay - p->rp - p->rb;
 			if (left == 0)
 				continue;
 			amount = l_rand(3) == 0 ? left : 1 + l_rand(left);
 			refund_split(amount, p->p - p->rp, p->b - p->rb, &rp, &rb);
-			if (rp + rb != amount || rp < 0 || rb < 0 ||
-			    p->rp + rp > p->p || p->rb + rb > p->b)
+			m_refund(amount, p->p - p->rp, p->b - p->rb, &mp, &mb);
+			if (rp != mp || rb != mb || mp < 0 || mb < 0 ||
+			    p->rp + mp > p->p || p->rb + mb > p->b) {
+				fprintf(stderr, "  step %d: refund of %lld from "
+				    "%lld/%lld: %lld/%lld, model %lld/%lld\n",
+				    step, (long long)amount,
+				    (long long)(p->p - p->rp),
+				    (long long)(p->b - p->rb), (long long)rp,
+				    (long long)rb, (long long)mp, (long long)mb);
 				bad = 1;
-			p->rp += rp;
-			p->rb += rb;
-			if (l_apply(&lm[p->member], rp, rb) == -1)
-				bad = 1;
-			l_entry(p->member, rp, rb);
+				break;
+			}
+			p->rp += mp;
+			p->rb += mb;
+			o->principal += mp;
+			o->bonus += mb;
 			refunded += amount;
+			nrefunds++;
+			/* what the payment keeps of its growth and points */
+			un = pay - p->rp - p->rb;
+			g = wallet_keep(p->growth, pay, un);
+			pt = wallet_keep(p->points, pay, un);
+			if (g != m_keep(p->growth, pay, un) ||
+			    pt != m_keep(p->points, pay, un) ||
+			    g > p->growth_kept || pt > p->points_kept) {
+				fprintf(stderr, "  step %d: keeps %lld/%lld of "
+				    "%lld/%lld\n", step, (long long)g,
+				    (long long)pt, (long long)p->growth,
+				    (long long)p->points);
+				bad = 1;
+			}
+			o->growth -= p->growth_kept - g;
+			o->points -= l_min(o->points, p->points_kept - pt);
+			p->growth_kept = g;
+			p->points_kept = pt;
 		} else {
 			/* a new day: nothing is frozen any more */
 			int i;
@@ -645,22 +1019,32 @@ TEST(wallet_ledger_randomized)
 			for (i = 0; i < L_MEMBERS; i++)
 				lm[i].today = 0;
 		}
-		/* after every step: balance == sum of entries, nothing < 0 */
+		/* nothing below zero, no fen created or lost */
+		total = 0;
 		for (who = 0; who < L_MEMBERS; who++) {
 			x = &lm[who];
-			if (x->principal != x->sum_p || x->bonus != x->sum_b ||
-			    x->principal < 0 || x->bonus < 0) {
-				fprintf(stderr, "  step %d: member %d out of "
-				    "step\n", step, who);
+			if (x->principal < 0 || x->bonus < 0 ||
+			    x->growth < 0 || x->points < 0) {
+				fprintf(stderr, "  step %d: member %d below "
+				    "zero\n", step, who);
 				bad = 1;
 			}
+			total += x->principal + x->bonus;
 		}
-		if (step % 10000 == 9999)
-			l_recompute(recharged, paid, refunded);
+		if (total != recharged - paid + refunded) {
+			fprintf(stderr, "  step %d: %lld in the accounts, "
+			    "%lld expected\n", step, (long long)total,
+			    (long long)(recharged - paid + refunded));
+			bad = 1;
+		}
 	}
 	EXPECT_INT(bad, 0);
 	EXPECT_INT(step, L_STEPS);
-	l_recompute(recharged, paid, refunded);
-	free(le);
+	/* the run reached what it is meant to check */
+	EXPECT(npaid > 20000);
+	EXPECT(ntopups > 15000);
+	EXPECT(nrefunds > 10000);
+	EXPECT(l_walk_max < 200);
+	EXPECT_INT(l_model_wrong, 0);
 	free(lp);
 }
