@@ -192,27 +192,40 @@ db_shut_cleanly() {
 	    grep -q 'Shutdown complete'
 }
 
+# running <pid>: the process exists and has not exited (a zombie has).
+running() {
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] &&
+	    ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null
+}
+
 # The guard's loop (`stack.sh guard <dir>`, detached by guard_up): every
 # 200 ms, MariaDB must be running unless `down` is stopping it or it was
 # shut down cleanly; when it is not, it is started again and the outage
-# logged.
+# logged. The process it watches decides, not the pid file alone, which
+# MariaDB removes while it is still shutting down.
 cmd_guard() {
-	local t0 ms
+	local pid t0 ms
 	set_instance "$1"
 	trap 'exit 0' TERM INT
+	pid=$(cat "$MYSQL_PID" 2>/dev/null || true)
 	while [ ! -e "$DB_STOPPING" ]; do
-		if ! alive "$MYSQL_PID" mariadbd && [ ! -e "$DB_STOPPING" ] &&
-		    ! db_shut_cleanly; then
-			t0=$(date +%s%N)
-			say "$(date -u +%FT%TZ) MariaDB is gone; starting it again"
-			if db_start; then
-				ms=$((($(date +%s%N) - t0) / 1000000))
-				say "$(date -u +%FT%TZ) MariaDB back after ${ms} ms"
-			else
-				say "$(date -u +%FT%TZ) MariaDB did not start; trying again"
-			fi
-		fi
 		sleep 0.2
+		running "$pid" && continue
+		if alive "$MYSQL_PID" mariadbd; then	# started by someone else
+			pid=$(cat "$MYSQL_PID")
+			continue
+		fi
+		[ -e "$DB_STOPPING" ] && break
+		db_shut_cleanly && continue
+		t0=$(date +%s%N)
+		say "$(date -u +%FT%TZ) MariaDB is gone; starting it again"
+		if db_start; then
+			ms=$((($(date +%s%N) - t0) / 1000000))
+			say "$(date -u +%FT%TZ) MariaDB back after ${ms} ms"
+		else
+			say "$(date -u +%FT%TZ) MariaDB did not start; trying again"
+		fi
+		pid=$(cat "$MYSQL_PID" 2>/dev/null || true)
 	done
 }
 

@@ -160,9 +160,7 @@ static void
 dates(const char *s, int months)
 {
 	int y, m, d, ry, rm, rd, rc;
-	char out[11], today[2][11], buf[11];
-	struct tm tm;
-	time_t now;
+	char out[11], today[1][11], buf[11];
 
 	rc = date_parse(s, &y, &m, &d);
 	CHECK(rc == (ref_date(s, &ry, &rm, &rd) == 0 ? 0 : -1));
@@ -172,21 +170,17 @@ dates(const char *s, int months)
 		CHECK(memcmp(buf, s, 10) == 0);
 	}
 
-	/* today, before and after: the day may turn in between */
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(today[0], sizeof(today[0]), "%Y-%m-%d", &tm);
-	rc = date_valid(s);
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(today[1], sizeof(today[1]), "%Y-%m-%d", &tm);
+	/* against a fixed today, the day a fuzz run cannot move */
+	strcpy(today[0], "2024-02-29");
+	rc = date_valid(s, today[0]);
 	if (rc) {
 		CHECK(strlen(s) == 10 && date_parse(s, &y, &m, &d) == 0);
-		CHECK(y >= 1900 && strcmp(s, today[1]) <= 0);
+		CHECK(y >= 1900 && strcmp(s, today[0]) <= 0);
 	} else {
 		CHECK(strlen(s) != 10 || date_parse(s, &y, &m, &d) != 0 ||
 		    y < 1900 || strcmp(s, today[0]) > 0);
 	}
+	CHECK(date_valid(s, NULL) == 0);
 
 	rc = date_plus_months(s, months, out);
 	if (months < 0 || months > 12 * 1000 ||
