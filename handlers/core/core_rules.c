@@ -219,3 +219,47 @@ time_sql(int64_t ts, char out[20])
 	gmtime_r(&t, &tm);
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
+
+/* The broken-down local time of ts in the zone tz_off. */
+static void
+local_tm(int64_t ts, long tz_off, struct tm *tm)
+{
+	time_t t = (time_t)(ts + tz_off);
+
+	gmtime_r(&t, tm);
+}
+
+void
+time_cn(int64_t ts, long tz_off, int64_t now, char out[32])
+{
+	struct tm t, n;
+
+	local_tm(ts, tz_off, &t);
+	local_tm(now, tz_off, &n);
+	/* the modulos bound each field for the compiler; none changes a value */
+	if (t.tm_year != n.tm_year)
+		snprintf(out, 32, "%u年%u月%u日 %02u:%02u",
+		    (unsigned)(t.tm_year + 1900) % 10000u,
+		    (unsigned)(t.tm_mon + 1) % 100u, (unsigned)t.tm_mday % 100u,
+		    (unsigned)t.tm_hour % 100u, (unsigned)t.tm_min % 100u);
+	else
+		snprintf(out, 32, "%u月%u日 %02u:%02u",
+		    (unsigned)(t.tm_mon + 1) % 100u, (unsigned)t.tm_mday % 100u,
+		    (unsigned)t.tm_hour % 100u, (unsigned)t.tm_min % 100u);
+}
+
+void
+time_cn_span(int64_t from, int64_t until, long tz_off, int64_t now, char a[32],
+    char b[32])
+{
+	struct tm f, u;
+
+	local_tm(from, tz_off, &f);
+	local_tm(until, tz_off, &u);
+	time_cn(from, tz_off, now, a);
+	if (f.tm_year == u.tm_year && f.tm_yday == u.tm_yday)
+		snprintf(b, 32, "%02u:%02u", (unsigned)u.tm_hour % 100u,
+		    (unsigned)u.tm_min % 100u);
+	else
+		time_cn(until, tz_off, now, b);
+}

@@ -46,5 +46,16 @@ int	 time_parse(const char *, long tz_off, int end_of_day,
 /* "YYYY-MM-DD HH:MM:SS" (UTC, as stored) <-> Unix seconds. */
 int	 time_sql_parse(const char *, int64_t *out);
 void	 time_sql(int64_t, char out[20]);
+/*
+ * A time as people write it on a page, in the zone tz_off: "11月30日 00:00",
+ * with the year when it is not the year of now there ("2027年1月5日 09:30").
+ */
+void	 time_cn(int64_t, long tz_off, int64_t now, char out[32]);
+/*
+ * The two ends of a span the same way, for "<a> 至 <b>": "11月30日 00:00"
+ * and "12月31日 23:59"; b is the time alone when it is a's day ("18:00").
+ */
+void	 time_cn_span(int64_t from, int64_t until, long tz_off, int64_t now,
+	    char a[32], char b[32]);
 
 #endif

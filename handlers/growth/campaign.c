@@ -784,9 +784,45 @@ offers_json(struct req *r, int64_t campaign_id, int gift)
 }
 
 /*
+ * The window as the page writes it, "11月30日 00:00" 至 "12月31日 23:59"
+ * (the year when it is not this year), into starts and ends.
+ */
+static void
+window_text(struct req *r, const struct campaign *c, cJSON *ctx)
+{
+	int64_t from, until;
+	char a[32], b[32];
+
+	if (time_sql_parse(c->starts_at, &from) == -1 ||
+	    time_sql_parse(c->ends_at, &until) == -1) {
+		j_str(ctx, "starts", time_rfc3339(r, c->starts_at));
+		j_str(ctx, "ends", time_rfc3339(r, c->ends_at));
+		return;
+	}
+	time_cn_span(from, until, tz_offset(r->m->tz), time_now(), a, b);
+	j_str(ctx, "starts", a);
+	j_str(ctx, "ends", b);
+}
+
+/* claimed_some on the coupons the member has claimed (for "已领 n 张"). */
+static void
+mark_claimed(cJSON *coupons)
+{
+	cJSON *o;
+
+	for (o = coupons ? coupons->child : NULL; o != NULL; o = o->next) {
+		const cJSON *n = cJSON_GetObjectItem(o, "claimed_by_me");
+
+		if (cJSON_IsNumber(n) && n->valuedouble > 0)
+			j_bool(o, "claimed_some", 1);
+	}
+}
+
+/*
  * GET /m/{merchant}/c/{slug}: the campaign page, server-rendered with its
  * share tags; claim buttons call POST {base}/coupons with the campaign.
- * Before and after the window it says so and offers no claim.
+ * Before and after the window it says so and offers no claim. A coupon
+ * the member cannot claim shows why (reason_text, never the code).
  */
 static int
 page_campaign(struct req *r)
@@ -808,8 +844,7 @@ page_campaign(struct req *r)
 	j_bool(ctx, "before", c.before);
 	j_bool(ctx, "after", c.after);
 	j_bool(ctx, "paused", c.paused && !c.before && !c.after);
-	j_str(ctx, "starts", time_rfc3339(r, c.starts_at));
-	j_str(ctx, "ends", time_rfc3339(r, c.ends_at));
+	window_text(r, &c, ctx);
 	j_bool(ctx, "signed_in", r->auth.kind == AUTH_KIND_MEMBER);
 	j_bool(ctx, "is_member", r->auth.member_id != 0);
 	if (strcmp(cp_status(&c), "live") == 0) {
@@ -826,6 +861,7 @@ page_campaign(struct req *r)
 	} else if ((coupons = offers_json(r, c.id, 0)) == NULL)
 		return r->status;
 	add_offers(r, coupons);
+	mark_claimed(coupons);
 	j_add(ctx, "coupons", coupons);
 	if ((gifts = offers_json(r, c.id, 1)) == NULL)
 		return r->status;

@@ -24,6 +24,8 @@
   if (custom) {
     custom.addEventListener('focus', function () { $('choice-custom').checked = true; key = null; });
     custom.addEventListener('input', function () { key = null; });
+    /* the whole box picks the custom amount, not only the input */
+    custom.parentNode.addEventListener('click', function (ev) { if (ev.target !== custom) custom.focus(); });
   }
 
   /* A suggestion picks its package, or fills in the custom amount. */

@@ -17,8 +17,12 @@
     cell.setAttribute('data-ref', e.ref);
     var bd = el('div', 'weui-cell__bd');
     bd.appendChild(el('p', 'wallet-entry__title', KIND[e.kind] || e.kind));
-    bd.appendChild(el('p', 'wallet-entry__meta', App.dateTime(e.at) + ' · 本金 ' + signed(e.principal_fen) +
-      ' · 赠送金 ' + signed(e.bonus_fen)));
+    var meta = el('p', 'wallet-entry__meta');
+    [App.dateTime(e.at), '本金 ' + signed(e.principal_fen), '赠送金 ' + signed(e.bonus_fen)].forEach(function (t, i) {
+      if (i) meta.appendChild(document.createTextNode(' · '));
+      meta.appendChild(el('span', 'nowrap', t));
+    });
+    bd.appendChild(meta);
     var total = e.principal_fen + e.bonus_fen;
     cell.appendChild(bd);
     cell.appendChild(el('div', 'weui-cell__ft wallet-entry__amount' + (total < 0 ? ' wallet-entry__amount_minus' : ''),

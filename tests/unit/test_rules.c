@@ -174,6 +174,44 @@ TEST(date_plus_months_cases)
 	EXPECT_INT(date_plus_months(NULL, 1, out), -1);
 }
 
+/* Times as a page writes them: no year this year, the merchant's zone. */
+TEST(time_cn_cases)
+{
+	static const struct {
+		const char *from, *until; /* RFC 3339 */
+		long tz;
+		const char *a, *b;
+	} c[] = {
+		{ "2026-11-30T00:00:00+08:00", "2026-12-31T23:59:59+08:00",
+		    28800, "11月30日 00:00", "12月31日 23:59" },
+		{ "2026-11-30T10:00:00+08:00", "2026-11-30T18:00:00+08:00",
+		    28800, "11月30日 10:00", "18:00" },
+		{ "2026-12-20T08:05:00+08:00", "2027-01-10T21:00:00+08:00",
+		    28800, "12月20日 08:05", "2027年1月10日 21:00" },
+		{ "2025-12-31T16:30:00Z", "2026-01-01T15:59:59Z", 28800,
+		    "1月1日 00:30", "23:59" },
+		{ "2025-05-01T00:00:00+08:00", "2025-05-02T00:00:00+08:00",
+		    28800, "2025年5月1日 00:00", "2025年5月2日 00:00" },
+		{ "2026-03-01T02:00:00Z", "2026-03-01T04:00:00Z", -18000,
+		    "2月28日 21:00", "23:00" },
+	};
+	int64_t now, f, u;
+	char a[32], b[32];
+	size_t i;
+
+	EXPECT_INT(time_parse("2026-06-01T12:00:00+08:00", 0, 0, &now), 0);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		EXPECT_INT(time_parse(c[i].from, 0, 0, &f), 0);
+		EXPECT_INT(time_parse(c[i].until, 0, 0, &u), 0);
+		time_cn_span(f, u, c[i].tz, now, a, b);
+		EXPECT_STR(a, c[i].a);
+		EXPECT_STR(b, c[i].b);
+	}
+	EXPECT_INT(time_parse("2027-01-05T09:30:00+08:00", 0, 0, &f), 0);
+	time_cn(f, 28800, now, a);
+	EXPECT_STR(a, "2027年1月5日 09:30");
+}
+
 TEST(tier_cases)
 {
 	static const struct tier_step t[] = { { 1, 0 }, { 2, 1000 }, { 3, 5000 } };
