@@ -229,14 +229,12 @@
       });
   });
 
-  App.api('GET', '/staff/me').then(function (r) {
-    var staff = r.status === 200 ? r.body.data.staff : null;
-    if (!staff || (staff.role !== 'owner' && staff.role !== 'marketing')) {
-      $('console-auth').hidden = false;
-      root.hidden = true;
-      return;
-    }
-    root.hidden = false;
+  Staff.onSignedOut(function () { $('console-auth').hidden = false; });
+  Staff.onSignedIn(function (staff) {
+    var allowed = staff.role === 'owner' || staff.role === 'marketing';
+    $('console-auth').hidden = allowed;
+    root.hidden = !allowed;
+    if (!allowed) return;
     Promise.all([Staff.api('GET', '/stores'), App.api('GET', '/tiers')]).then(function (rs) {
       stores = rs[0].status === 200 ? rs[0].body.data : [];
       tiers = rs[1].status === 200 ? rs[1].body.data : [];
