@@ -15,6 +15,9 @@
   var App = window.App;
   var storeKey = 'staff_store:' + App.merchant;
   var ROLE_NAMES = { owner: '店主', marketing: '市场', cashier: '收银员' };
+  /* coupon kinds and template statuses (handlers/coupon/coupon_rules.c kind_names, status_names) */
+  var KIND_NAMES = { threshold: '满减券', discount: '折扣券', instant: '立减券', gift: '礼品券', promo_code: '优惠码' };
+  var TEMPLATE_STATUS = { draft: '草稿', active: '发放中', paused: '暂停', ended: '已结束' };
   var $ = App.byId, el = App.el, csrf = App.staffCsrf, setCsrf = App.setStaffCsrf;
 
   /* The staff API: paths under {base}/staff, CSRF header on changes. */
@@ -123,8 +126,11 @@
     });
   }
 
+  /* A code's Chinese name, the code itself for one not in the table. */
+  function named(table) { return function (k) { return table[k] || k || ''; }; }
+
   window.Staff = { api: api, upload: upload, csrf: csrf, onSignedIn: onSignedIn, onSignedOut: onSignedOut,
-    roleName: function (r) { return ROLE_NAMES[r] || r; } };
+    roleName: named(ROLE_NAMES), couponKind: named(KIND_NAMES), templateStatus: named(TEMPLATE_STATUS) };
 
   /* ---- the counter ---- */
 
