@@ -118,7 +118,7 @@
     });
   }
 
-  function field(row, label, cls, value, type) {
+  function field(row, label, cls, value, type, placeholder) {
     var cell = el('label', 'weui-cell weui-cell_active');
     var hd = el('div', 'weui-cell__hd');
     hd.appendChild(el('span', 'weui-label', label));
@@ -127,7 +127,9 @@
     if (type && type !== 'textarea') input.type = type;
     if (type === 'number') input.step = 'any';
     input.value = value === null || value === undefined ? '' : String(value);
-    if (type === 'textarea') input.rows = 3;
+    /* a textarea tall enough for what it holds */
+    if (type === 'textarea') input.rows = Math.max(3, input.value.split('\n').length + 1);
+    if (placeholder) input.placeholder = placeholder;
     bd.appendChild(input);
     cell.appendChild(hd);
     cell.appendChild(bd);
@@ -139,9 +141,9 @@
     row.appendChild(el('div', 'tier-row__level', '第 ' + level + ' 级'));
     field(row, '名称', 'tier-name', t.name, 'text');
     field(row, '成长值', 'tier-growth', t.growth, 'number');
-    field(row, '折扣 %', 'tier-discount', t.discount_pct, 'number');
+    field(row, '折扣 %', 'tier-discount', t.discount_pct, 'number', '不打折；95 即 9.5 折');
     field(row, '积分倍数', 'tier-mult', t.points_multiplier, 'number');
-    field(row, '权益', 'tier-priv', privText(t.privileges), 'textarea');
+    field(row, '权益', 'tier-priv', privText(t.privileges), 'textarea', '每行一条，如：生日礼：生日当月赠饮品一杯');
     return row;
   }
 
