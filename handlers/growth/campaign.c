@@ -941,12 +941,15 @@ campaign_event(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* GET /m/{merchant}/staff/campaigns: the marketing console for campaigns. */
+/*
+ * GET /m/{merchant}/staff/campaigns: the marketing console for campaigns,
+ * a staff page like the others (header, menu, sign-in from staff.js).
+ */
 static int
 page_campaign_console(struct req *r)
 {
 	return resp_html(r, 200, "pages/campaign_console",
-	    page_ctx("活动管理", "page-console", "campaign_console.js"));
+	    page_staff_ctx("活动管理", "campaign_console.js"));
 }
 
 ROUTES(campaign_routes) = {

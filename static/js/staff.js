@@ -1,6 +1,8 @@
 /*
  * Staff pages: sign-in with the staff cookie plus the CSRF token kept in
- * localStorage, and the store counter (pick the store, scan or type a
+ * localStorage, the header (who, sign-out) and the menu (partials/
+ * staff_nav.html: the links of the signed-in role, none before sign-in),
+ * and the store counter (pick the store, scan or type a
  * member code, show the member). After a scan the counter announces it:
  *   document 'counter:scan' event, detail {scan, store_id, csrf}
  * and window.Counter = {api, storeId, ticket, scan} lets the coupon and
@@ -13,6 +15,9 @@
   var App = window.App;
   var storeKey = 'staff_store:' + App.merchant;
   var ROLE_NAMES = { owner: '店主', marketing: '市场', cashier: '收银员' };
+  /* coupon kinds and template statuses (handlers/coupon/coupon_rules.c kind_names, status_names) */
+  var KIND_NAMES = { threshold: '满减券', discount: '折扣券', instant: '立减券', gift: '礼品券', promo_code: '优惠码' };
+  var TEMPLATE_STATUS = { draft: '草稿', active: '发放中', paused: '暂停', ended: '已结束' };
   var $ = App.byId, el = App.el, csrf = App.staffCsrf, setCsrf = App.setStaffCsrf;
 
   /* The staff API: paths under {base}/staff, CSRF header on changes. */
@@ -35,31 +40,55 @@
     return App.api('POST', '/staff' + path, blob, h);
   }
 
-  var listeners = [];
-  var current = null;
+  var listeners = [], outListeners = [];
+  var current = null, signedOut = false;
+
+  /* The menu: the links of the signed-in role (data-roles), the current page marked; none before sign-in. */
+  function showNav(staff) {
+    var nav = $('staff-nav');
+    if (!nav) return;
+    nav.hidden = !staff;
+    Array.prototype.forEach.call(nav.querySelectorAll('a[data-roles]'), function (a) {
+      a.hidden = !staff || a.getAttribute('data-roles').split(' ').indexOf(staff.role) < 0;
+      if (a.pathname === location.pathname) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    });
+  }
 
   function showLogin() {
     current = null;
+    signedOut = true;
     var f = $('staff-login');
     if (f) f.hidden = false;
     ['counter', 'console'].forEach(function (id) { if ($(id)) $(id).hidden = true; });
-    if ($('staff-who')) $('staff-who').hidden = true;
+    ['staff-who', 'staff-logout'].forEach(function (id) { if ($(id)) $(id).hidden = true; });
+    showNav(null);
+    outListeners.forEach(function (fn) { fn(); });
   }
 
   function signedIn(staff) {
     current = staff;
+    signedOut = false;
     if ($('staff-login')) $('staff-login').hidden = true;
     var who = $('staff-who');
     if (who) {
       who.textContent = staff.name + ' · ' + (ROLE_NAMES[staff.role] || staff.role);
       who.hidden = false;
     }
+    if ($('staff-logout')) $('staff-logout').hidden = false;
+    showNav(staff);
     listeners.forEach(function (fn) { fn(staff); });
   }
 
+  /* fn(staff) once signed in (now, when already); onSignedOut(fn): fn() whenever the sign-in form shows. */
   function onSignedIn(fn) {
     listeners.push(fn);
     if (current) fn(current);
+  }
+
+  function onSignedOut(fn) {
+    outListeners.push(fn);
+    if (signedOut) fn();
   }
 
   function start() {
@@ -97,7 +126,11 @@
     });
   }
 
-  window.Staff = { api: api, upload: upload, csrf: csrf, onSignedIn: onSignedIn, roleName: function (r) { return ROLE_NAMES[r] || r; } };
+  /* A code's Chinese name, the code itself for one not in the table. */
+  function named(table) { return function (k) { return table[k] || k || ''; }; }
+
+  window.Staff = { api: api, upload: upload, csrf: csrf, onSignedIn: onSignedIn, onSignedOut: onSignedOut,
+    roleName: named(ROLE_NAMES), couponKind: named(KIND_NAMES), templateStatus: named(TEMPLATE_STATUS) };
 
   /* ---- the counter ---- */
 
@@ -235,9 +268,9 @@
       counter.hidden = false;
       var canScan = staff.role === 'owner' || staff.role === 'cashier';
       $('scan-box').hidden = !canScan;
+      $('store-row').hidden = !canScan;
       $('counter-no-scan').hidden = canScan;
-      $('staff-settings-link').hidden = staff.role === 'cashier';
-      loadStores();
+      if (canScan) loadStores();
     });
   }
 

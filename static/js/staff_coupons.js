@@ -9,8 +9,6 @@
   var root = document.getElementById('console');
   if (!root || !Staff) return;
 
-  var KINDS = { threshold: '满减券', discount: '折扣券', instant: '立减券', gift: '礼品券', promo_code: '优惠码' };
-  var STATUS = { draft: '草稿', active: '发放中', paused: '暂停', ended: '已结束' };
   var templates = [], stores = [], tiers = [];
 
   var $ = App.byId, el = App.el, checkedIds = App.checkedIds;
@@ -136,8 +134,8 @@
       var cell = el('div', 'weui-cell tpl-row');
       cell.setAttribute('data-id', String(t.id));
       var bd = el('div', 'weui-cell__bd');
-      bd.appendChild(el('p', 'tpl-row__name', t.name + ' · ' + (KINDS[t.kind] || t.kind) + ' · ' + t.summary));
-      bd.appendChild(el('p', 'tpl-row__meta', (STATUS[t.status] || t.status) + ' · 库存 ' +
+      bd.appendChild(el('p', 'tpl-row__name', t.name + ' · ' + Staff.couponKind(t.kind) + ' · ' + t.summary));
+      bd.appendChild(el('p', 'tpl-row__meta', Staff.templateStatus(t.status) + ' · 库存 ' +
         (t.stock === null ? '不限' : t.stock_left + '/' + t.stock) + ' · 已领 ' + t.claimed + ' · 已用 ' + t.used));
       var ft = el('div', 'weui-cell__ft tpl-row__ops');
       var edit = el('button', 'weui-btn weui-btn_mini weui-btn_default', '编辑');
@@ -229,14 +227,12 @@
       });
   });
 
-  App.api('GET', '/staff/me').then(function (r) {
-    var staff = r.status === 200 ? r.body.data.staff : null;
-    if (!staff || (staff.role !== 'owner' && staff.role !== 'marketing')) {
-      $('console-auth').hidden = false;
-      root.hidden = true;
-      return;
-    }
-    root.hidden = false;
+  Staff.onSignedOut(function () { $('console-auth').hidden = false; });
+  Staff.onSignedIn(function (staff) {
+    var allowed = staff.role === 'owner' || staff.role === 'marketing';
+    $('console-auth').hidden = allowed;
+    root.hidden = !allowed;
+    if (!allowed) return;
     Promise.all([Staff.api('GET', '/stores'), App.api('GET', '/tiers')]).then(function (rs) {
       stores = rs[0].status === 200 ? rs[0].body.data : [];
       tiers = rs[1].status === 200 ? rs[1].body.data : [];

@@ -118,7 +118,7 @@
     });
   }
 
-  function field(row, label, cls, value, type) {
+  function field(row, label, cls, value, type, placeholder) {
     var cell = el('label', 'weui-cell weui-cell_active');
     var hd = el('div', 'weui-cell__hd');
     hd.appendChild(el('span', 'weui-label', label));
@@ -127,7 +127,9 @@
     if (type && type !== 'textarea') input.type = type;
     if (type === 'number') input.step = 'any';
     input.value = value === null || value === undefined ? '' : String(value);
-    if (type === 'textarea') input.rows = 3;
+    /* a textarea tall enough for what it holds */
+    if (type === 'textarea') input.rows = Math.max(3, input.value.split('\n').length + 1);
+    if (placeholder) input.placeholder = placeholder;
     bd.appendChild(input);
     cell.appendChild(hd);
     cell.appendChild(bd);
@@ -139,9 +141,9 @@
     row.appendChild(el('div', 'tier-row__level', '第 ' + level + ' 级'));
     field(row, '名称', 'tier-name', t.name, 'text');
     field(row, '成长值', 'tier-growth', t.growth, 'number');
-    field(row, '折扣 %', 'tier-discount', t.discount_pct, 'number');
+    field(row, '折扣 %', 'tier-discount', t.discount_pct, 'number', '不打折；95 即 9.5 折');
     field(row, '积分倍数', 'tier-mult', t.points_multiplier, 'number');
-    field(row, '权益', 'tier-priv', privText(t.privileges), 'textarea');
+    field(row, '权益', 'tier-priv', privText(t.privileges), 'textarea', '每行一条，如：生日礼：生日当月赠饮品一杯');
     return row;
   }
 
@@ -267,9 +269,93 @@
       if (r.status !== 200) return;
       var list = $('accounts-list');
       list.innerHTML = '';
-      r.body.data.forEach(function (a) { list.appendChild(accountCell(a, me)); });
+      r.body.data.forEach(function (a) {
+        accountNames[a.id] = a.name;
+        list.appendChild(accountCell(a, me));
+      });
       $('accounts').hidden = false;
     });
+  }
+
+  /* ---- the audit log ---- */
+
+  function detailOf(a) {
+    if (!a.detail) return {};
+    try { var d = JSON.parse(a.detail); return d && typeof d === 'object' ? d : {}; } catch (e) { return {}; }
+  }
+
+  function money(v) { return typeof v === 'number' ? App.yuan(v) : ''; }
+
+  /*
+   * Every action the server writes (audit_log() in handlers/), as the log
+   * reads it: [what happened, what the detail adds]. An action missing
+   * here shows as its code.
+   */
+  var AUDIT_ACTIONS = {
+    'staff.login': ['员工登录'],
+    'staff.logout': ['员工退出登录'],
+    'staff.login_failed': ['登录失败（密码错误）'],
+    'staff.locked': ['账号因多次输错密码被锁定', function (d) { return d.minutes ? d.minutes + ' 分钟' : ''; }],
+    'staff.create': ['新增员工账号', function (d) { return d.role ? Staff.roleName(d.role) + (d.username ? ' ' + d.username : '') : ''; }],
+    'staff.update': ['修改员工账号', function (d) { /* d: the fields changed, ["role", "password"] */
+      var k = { name: '姓名', role: '角色', password: '密码', disabled: '停用状态', store_ids: '门店' };
+      var names = (Array.isArray(d) ? d : Object.keys(d)).map(function (x) { return k[x]; }).filter(Boolean);
+      return names.length ? '改了' + names.join('、') : '';
+    }],
+    'member.scan': ['扫描会员码'],
+    'coupon.redeem': ['核销一张优惠券', function (d) { return d.discount_fen ? '优惠 ' + money(d.discount_fen) : ''; }],
+    'coupon.cancel': ['作废一张优惠券', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '原因：' + a.detail : ''; }],
+    'coupon_template.create': ['新建优惠券', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '「' + a.detail + '」' : ''; }],
+    'coupon_template.update': ['修改优惠券'],
+    'coupon_template.codes': ['生成一批兑换码', function (d) { return d.count ? d.count + ' 个' : ''; }],
+    'campaign.save': ['保存活动'],
+    'wallet.recharge': ['一笔门店充值', function (d) {
+      if (typeof d.pay_fen !== 'number') return '';
+      return '充 ' + money(d.pay_fen) + (d.bonus_fen ? ' 送 ' + money(d.bonus_fen) : '') +
+        (d.method ? '（' + ({ cash: '现金', card: '刷卡' }[d.method] || d.method) + '）' : '');
+    }],
+    'wallet.payment': ['一笔储值支付', function (d) { return typeof d.paid_fen === 'number' ? '扣款 ' + money(d.paid_fen) : ''; }],
+    'wallet.refund': ['一笔储值退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
+    'settings.card': ['修改会员卡设置'],
+    'settings.tiers': ['修改会员等级'],
+    'settings.recharge_packages': ['修改充值套餐'],
+    'settings.deduction': ['修改余额抵扣规则'],
+    'settings.referral': ['修改邀请有礼设置'],
+    'upload.create': ['上传一张图片']
+  };
+
+  /* Targets: "payment:8" -> "支付单 #8", whole ones ("wallet") by name. */
+  var AUDIT_TARGETS = {
+    member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
+    coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 '
+  };
+  var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级' };
+
+  var accountNames = {};
+
+  function auditTarget(t) {
+    if (!t) return '';
+    if (AUDIT_WHOLE[t]) return AUDIT_WHOLE[t];
+    var i = t.indexOf(':'), kind = t.slice(0, i), id = t.slice(i + 1);
+    if (i < 0 || !AUDIT_TARGETS[kind]) return t;
+    if (kind === 'staff' && accountNames[id]) return '员工 ' + accountNames[id];
+    return AUDIT_TARGETS[kind] + id;
+  }
+
+  /* An audit row as a sentence: "一笔储值支付 · 支付单 #8 · 扣款 ¥12.00". */
+  function auditText(a) {
+    var m = AUDIT_ACTIONS[a.action];
+    var extra = m && m[1] ? m[1](detailOf(a), a) : '';
+    /* signing in or out names the one who did it, shown under it anyway */
+    var self = a.staff_id !== null && a.target === 'staff:' + a.staff_id;
+    return [m ? m[0] : a.action, self ? '' : auditTarget(a.target), extra].filter(Boolean).join(' · ');
+  }
+
+  window.StaffAudit = { actions: AUDIT_ACTIONS, text: auditText };
+
+  function storeName(id) {
+    var s = stores.filter(function (x) { return x.id === id; })[0];
+    return s ? s.name : '门店 #' + id;
   }
 
   function loadAudit() {
@@ -280,12 +366,15 @@
       r.body.data.forEach(function (a) {
         var cell = el('div', 'weui-cell audit-row');
         var bd = el('div', 'weui-cell__bd');
-        bd.appendChild(el('p', 'audit-row__action', a.action + (a.target ? ' · ' + a.target : '')));
+        var action = el('p', 'audit-row__action', auditText(a));
+        action.title = a.action + (a.target ? ' ' + a.target : '');
+        bd.appendChild(action);
         bd.appendChild(el('p', 'audit-row__meta', App.dateTime(a.at, true) + ' · ' + (a.staff_name || '-') +
-          (a.store_id ? ' · 门店 ' + a.store_id : '')));
+          (a.store_id ? ' · ' + storeName(a.store_id) : '')));
         cell.appendChild(bd);
         list.appendChild(cell);
       });
+      if (!list.children.length) list.appendChild(el('div', 'weui-cell', '暂无操作记录'));
       $('audit').hidden = false;
     });
   }
@@ -301,8 +390,7 @@
       loadTiers();
       if (me.role === 'owner') {
         storeBoxes($('acc-stores'), 'acc-new-store-', []);
-        loadAccounts(me);
-        loadAudit();
+        loadAccounts(me).then(loadAudit);
       }
     });
 

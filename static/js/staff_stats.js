@@ -69,6 +69,16 @@
     });
   }
 
+  /* A member's channel (api.md, POST /members) in words: "campaign:open-2024" -> "活动 open-2024". */
+  var CHANNELS = { organic: '自然进店', referral: '好友邀请' };
+  var CHANNEL_KINDS = { campaign: '活动 ', store: '门店 #', poster: '海报 #' };
+  function channelName(c) {
+    if (CHANNELS[c]) return CHANNELS[c];
+    var i = String(c).indexOf(':');
+    var k = i < 0 ? '' : c.slice(0, i);
+    return CHANNEL_KINDS[k] ? CHANNEL_KINDS[k] + c.slice(i + 1) : c;
+  }
+
   function showMembers(d) {
     $('stats-members').hidden = false; // drawn visible, at its size
     var sp = d.spending.members;
@@ -82,7 +92,7 @@
     ]);
     var days = d.daily.map(function (x) { return x.date; });
     line('chart-joins', '每日新会员', days, [['新会员', d.daily.map(function (x) { return x.new_members; }), 'bar']]);
-    pie('chart-channels', '新会员渠道', d.channels.map(function (c) { return { name: c.channel, value: c.new_members }; }));
+    pie('chart-channels', '新会员渠道', d.channels.map(function (c) { return { name: channelName(c.channel), value: c.new_members }; }));
     bars('chart-tiers', '各等级会员', d.tiers.map(function (t) { return t.name; }),
       d.tiers.map(function (t) { return t.members; }), '会员数');
   }

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, PHONE } from './browser.mjs';
+import { scannedCounter } from './staff.mjs';
 
 const BASE = process.env.BASE_URL;
 let browser;
@@ -167,4 +168,26 @@ test('the settings console: owners see card, tiers, staff and audit; marketing n
   await page.waitForSelector('#console-denied:not([hidden])');
   assert.equal(await page.isHidden('#card-form'), true);
   await ctx.close();
+});
+
+test('at counter width every label of the scanned member is one line, the value beside it', async () => {
+  for (const width of [1024, 1280]) {
+    const { ctx, page } = await scannedCounter(browser, { width, height: 800 });
+    const labels = await page.$$eval('#scan-result .weui-form-preview__label', (ls) => ls.map((l) => {
+      const range = document.createRange();
+      range.selectNodeContents(l);
+      const value = l.parentElement.querySelector('.weui-form-preview__value').getBoundingClientRect();
+      const box = l.getBoundingClientRect();
+      return { text: l.textContent, lines: range.getClientRects().length, height: box.height,
+        line: parseFloat(getComputedStyle(l).lineHeight) || parseFloat(getComputedStyle(l).fontSize) * 1.6,
+        beside: value.top < box.bottom && box.top < value.bottom };
+    }));
+    assert.ok(labels.some((l) => l.text === '凭证有效至'));
+    for (const l of labels) {
+      assert.equal(l.lines, 1, `${width}: ${l.text} on one line`);
+      assert.ok(l.height <= l.line * 1.2, `${width}: ${l.text}'s box is one line high (${l.height} > ${l.line})`);
+      assert.ok(l.beside, `${width}: ${l.text}'s value beside it`);
+    }
+    await ctx.close();
+  }
 });
