@@ -222,6 +222,9 @@ if node --help 2>/dev/null | grep -q -- '--test-timeout'; then
 	NODE_ARGS+=(--test-timeout=180000)
 fi
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+# Screenshots the browser tests take of every member page and console, kept
+# after the run (the instance folder is not) for people to look at.
+export SHOTS=${SHOTS:-$ROOT/var/shots/test}
 
 # node_file <suite> <file>: run one test file, add its TAP summary.
 node_file() {

@@ -6,9 +6,13 @@
 // note), and each page left out of its menu does refuse it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { launch } from './browser.mjs';
 
 const BASE = process.env.BASE_URL;
+// SHOTS=<dir> (tests/run.sh sets it): a full-page screenshot of each
+// console as each role sees it.
+const SHOTS = process.env.SHOTS || '';
 const DESK = { viewport: { width: 1280, height: 900 } };
 let browser;
 
@@ -83,6 +87,10 @@ for (const [role, links] of Object.entries(MENU)) {
         assert.deepEqual(notes, [], `${role} ${path}: no "not allowed" note`);
         assert.deepEqual(await menu(page), links, `${role} ${path}: the same menu`);
         assert.equal(await page.getAttribute(`#staff-nav a[href="${path}"]`, 'aria-current'), 'page', `${path} marked current`);
+        if (SHOTS) {
+          mkdirSync(SHOTS, { recursive: true });
+          await page.screenshot({ path: `${SHOTS}/staff-${role}${path.replace(/^\/m\/demo\/staff\/?/, '-').replace(/\//g, '-').replace(/^-$/, '-counter')}.png`, fullPage: true });
+        }
       } else {
         await page.waitForSelector(DENIED.split(', ').map((s) => `${s}:not([hidden])`).join(', '));
         assert.equal(await page.isVisible(PAGES[path]), false, `${role} ${path}: left out of the menu, and refused`);
