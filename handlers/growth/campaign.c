@@ -247,9 +247,9 @@ image_url_ok(const char *s)
 }
 
 /*
- * A time field as SQL UTC into *out (left as it was when absent). An
- * input helper like req_json_str: 0, 1 absent and optional, or -1 with
- * 400 invalid_field recorded.
+ * A time field as SQL UTC into *out (NULL when absent). An input helper
+ * like req_json_str: 0, 1 absent and optional, or -1 with 400
+ * invalid_field recorded.
  */
 static int
 time_field(struct req *r, const char *name, int required, const char **out)
@@ -259,6 +259,7 @@ time_field(struct req *r, const char *name, int required, const char **out)
 	char *sql;
 	int rc;
 
+	*out = NULL;
 	if ((rc = req_json_str(r, name, required, 1, 40, &s)) != 0)
 		return rc;
 	if (time_parse(s, tz_offset(r->m->tz), 0, &t) == -1) {

@@ -62,6 +62,13 @@ test('create, read, list and patch a campaign', async () => {
   const list = await api('GET', m('/staff/campaigns?limit=100'), { token: mkt });
   assert.ok(list.json.data.some((x) => x.id === c.id));
   assert.ok('next_cursor' in list.json);
+  // a new slug alone: the times stay as they were
+  const s2 = slug();
+  const renamed = await api('PATCH', m(`/staff/campaigns/${c.id}`), { token: mkt, body: { slug: s2 } });
+  assert.equal(renamed.status, 200, renamed.text);
+  assert.equal(renamed.json.data.slug, s2);
+  assert.equal(renamed.json.data.starts_at, c.starts_at);
+  assert.equal(renamed.json.data.ends_at, c.ends_at);
 });
 
 test("the coupon centre for a campaign: its templates whole, in the campaign's order", async () => {
