@@ -25,6 +25,7 @@ static const char *const event_names[EV_NEVENTS] = {
 /* Every subscription, by event then order; built once per process. */
 static const struct event_sub **subs;
 static int nsubs;
+static int checked;		/* what sorting and checking them said */
 
 static int
 sub_cmp(const void *a, const void *b)
@@ -79,13 +80,13 @@ event_init(void)
 	int n = (int)(__stop_app_events - __start_app_events), i;
 
 	if (subs != NULL)
-		return 0;
+		return checked;	/* a refusal stays a refusal */
 	if ((subs = calloc((size_t)n + 1, sizeof(*subs))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
 		subs[i] = __start_app_events[i];
 	nsubs = n;
-	return event_sort_check(subs, n);
+	return checked = event_sort_check(subs, n);
 }
 
 int
@@ -93,7 +94,7 @@ event_emit(struct req *r, int ev, const void *payload)
 {
 	int i, st;
 
-	if (subs == NULL && event_init() == -1)
+	if (event_init() == -1)
 		return resp_internal(r);
 	for (i = 0; i < nsubs; i++) {
 		if (subs[i]->ev != ev)
