@@ -193,6 +193,8 @@ int	 req_json_str(struct req *, const char *, int required, size_t minlen,
 int	 req_json_int(struct req *, const char *, int required, int64_t min,
 	    int64_t max, int64_t *);
 int	 req_json_bool(struct req *, const char *, int required, int *);
+/* A JSON number that is an integer within +-2^53, into *out: 0 or -1. */
+int	 json_integer(const cJSON *, int64_t *out);
 /* Query-string integer: same return convention. */
 int	 req_query_int(struct req *, const char *, int required, int64_t min,
 	    int64_t max, int64_t *);

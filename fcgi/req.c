@@ -480,11 +480,27 @@ req_json_str(struct req *r, const char *name, int required, size_t minlen,
 }
 
 int
+json_integer(const cJSON *v, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return -1;
+	d = v->valuedouble;
+	/* in range before the cast: casting 1e300 is undefined behaviour */
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+	    d != (double)(int64_t)d)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+int
 req_json_int(struct req *r, const char *name, int required, int64_t min,
     int64_t max, int64_t *out)
 {
 	cJSON *v = field(r, name);
-	double d;
+	int64_t i;
 
 	if (v == NULL) {
 		if (!required)
@@ -492,22 +508,15 @@ req_json_int(struct req *r, const char *name, int required, int64_t min,
 		resp_bad_field(r, name, "缺少必填项");
 		return -1;
 	}
-	if (!cJSON_IsNumber(v)) {
+	if (json_integer(v, &i) == -1) {
 		resp_bad_field(r, name, "应为整数");
 		return -1;
 	}
-	d = v->valuedouble;
-	/* in range before the cast: casting 1e300 is undefined behaviour */
-	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
-	    d != (double)(int64_t)d) {
-		resp_bad_field(r, name, "应为整数");
-		return -1;
-	}
-	if ((int64_t)d < min || (int64_t)d > max) {
+	if (i < min || i > max) {
 		resp_bad_field(r, name, "超出允许范围");
 		return -1;
 	}
-	*out = (int64_t)d;
+	*out = i;
 	return 0;
 }
 

@@ -146,7 +146,7 @@ jint(struct req *r, cJSON *o, const char *prefix, const char *name,
     int required, int64_t min, int64_t max, int64_t *out)
 {
 	cJSON *v = jget(o, name);
-	double d;
+	int64_t i;
 
 	if (v == NULL) {
 		if (!required)
@@ -154,17 +154,15 @@ jint(struct req *r, cJSON *o, const char *prefix, const char *name,
 		resp_bad_field(r, jpath(r, prefix, name), "缺少必填项");
 		return -1;
 	}
-	d = v->valuedouble;
-	if (!cJSON_IsNumber(v) || d != (double)(int64_t)d ||
-	    d < -9007199254740992.0 || d > 9007199254740992.0) {
+	if (json_integer(v, &i) == -1) {
 		resp_bad_field(r, jpath(r, prefix, name), "应为整数");
 		return -1;
 	}
-	if ((int64_t)d < min || (int64_t)d > max) {
+	if (i < min || i > max) {
 		resp_bad_field(r, jpath(r, prefix, name), "超出允许范围");
 		return -1;
 	}
-	*out = (int64_t)d;
+	*out = i;
 	return 0;
 }
 

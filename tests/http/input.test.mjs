@@ -170,3 +170,19 @@ test('promo codes with a look-alike character are told so; other merchants\' cod
   const own = await api('GET', m(`/staff/coupon-templates/${theirs}/codes`, 'demo2'), { token: mk2.token });
   assert.equal(own.status, 200, own.text);
 });
+
+test('a huge number inside a settings body is an integer refused, not a crash', async () => {
+  const { demoStaff } = await import('./lib.mjs');
+  const [owner] = await demoStaff('demo', 'owner');
+  const cur = await api('GET', m('/staff/settings/deduction'), { token: owner.token });
+  assert.equal(cur.status, 200, cur.text);
+  const body = JSON.stringify({ ...cur.json.data, cap: { ...cur.json.data.cap, amount_fen: 7 } })
+    .replace('"amount_fen":7', '"amount_fen":1e300');
+  const res = await api('PUT', m('/staff/settings/deduction'), {
+    token: owner.token, raw: body, headers: JSON_CT });
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.json.error.code, 'invalid_field');
+  assert.match(res.json.error.field, /amount_fen/);
+  const after = await api('GET', m('/staff/settings/deduction'), { token: owner.token });
+  assert.deepEqual(after.json.data, cur.json.data, 'nothing changed');
+});
