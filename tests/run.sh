@@ -96,6 +96,24 @@ count() {
 	grep -cE "$2" "$1" || true
 }
 
+# tally <what> <prefix> <output> <exit code>: add the "ok N" and "not ok N"
+# lines of a runner's output; one more failure when it ended without its
+# "<prefix>: N passed, M failed" summary, or failed with nothing failed.
+tally() {
+	local p f
+	p=$(count "$3" '^ok [0-9]+ ')
+	f=$(count "$3" '^not ok [0-9]+ ')
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	if ! grep -qE "^$2: [0-9]+ passed, [0-9]+ failed" "$3"; then
+		echo "$1 ended without its summary (exit $4): counted as 1 failed"
+		FAIL=$((FAIL + 1))
+	elif [ "$4" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$1 exited $4 with nothing failed: counted as 1 failed"
+		FAIL=$((FAIL + 1))
+	fi
+}
+
 # A port in 20000-29999 that nothing on 127.0.0.1 listens on.
 free_port() {
 	local p i
@@ -133,18 +151,7 @@ if [ ! -x "$UNIT_BIN" ]; then
 else
 	ASAN_OPTIONS=$SAN_COMMON UBSAN_OPTIONS=$SAN_UBSAN \
 	    "$UNIT_BIN" ${FILTER:+"$FILTER"} 2>&1 | tee "$OUT/unit.out"
-	rc=${PIPESTATUS[0]}
-	p=$(count "$OUT/unit.out" '^ok [0-9]+ ')
-	f=$(count "$OUT/unit.out" '^not ok [0-9]+ ')
-	PASS=$((PASS + p))
-	FAIL=$((FAIL + f))
-	if ! grep -qE '^unit: [0-9]+ passed, [0-9]+ failed' "$OUT/unit.out"; then
-		echo "unit_tests ended without its summary (exit $rc): counted as 1 failed"
-		FAIL=$((FAIL + 1))
-	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "unit_tests exited $rc with no failed case: counted as 1 failed"
-		FAIL=$((FAIL + 1))
-	fi
+	tally unit_tests unit "$OUT/unit.out" "${PIPESTATUS[0]}"
 fi
 
 # ---- 2. fuzz smoke --------------------------------------------------------
@@ -152,18 +159,7 @@ fi
 note "fuzz: tests/fuzz/smoke.sh $FILTER"
 FUZZ_OUT=$INST/fuzz tests/fuzz/smoke.sh ${FILTER:+"$FILTER"} 2>&1 |
     tee "$OUT/fuzz.out"
-rc=${PIPESTATUS[0]}
-p=$(count "$OUT/fuzz.out" '^ok [0-9]+ ')
-f=$(count "$OUT/fuzz.out" '^not ok [0-9]+ ')
-PASS=$((PASS + p))
-FAIL=$((FAIL + f))
-if ! grep -qE '^fuzz: [0-9]+ passed, [0-9]+ failed' "$OUT/fuzz.out"; then
-	echo "fuzz smoke ended without its summary (exit $rc): counted as 1 failed"
-	FAIL=$((FAIL + 1))
-elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-	echo "fuzz smoke exited $rc with no failed target: counted as 1 failed"
-	FAIL=$((FAIL + 1))
-fi
+tally "fuzz smoke" fuzz "$OUT/fuzz.out" "${PIPESTATUS[0]}"
 
 # ---- the stack ------------------------------------------------------------
 
