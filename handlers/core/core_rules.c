@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -262,4 +263,24 @@ time_cn_span(int64_t from, int64_t until, long tz_off, int64_t now, char a[32],
 		    (unsigned)u.tm_min % 100u);
 	else
 		time_cn(until, tz_off, now, b);
+}
+
+int
+store_list_allows(const char *ids, int64_t store_id)
+{
+	const char *p;
+
+	if (ids == NULL)
+		return 1;
+	for (p = ids; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+
+			if (v == store_id)
+				return 1;
+			p = end - 1;
+		}
+	}
+	return 0;
 }

@@ -58,4 +58,10 @@ void	 time_cn(int64_t, long tz_off, int64_t now, char out[32]);
 void	 time_cn_span(int64_t from, int64_t until, long tz_off, int64_t now,
 	    char a[32], char b[32]);
 
+/*
+ * A store list as stored: NULL (every store) or a JSON array of ids such
+ * as "[1,3]". 1 when the store is in it.
+ */
+int	 store_list_allows(const char *store_ids, int64_t store_id);
+
 #endif

@@ -274,21 +274,7 @@ coupon_code_normalize(const char *s, char out[COUPON_CODE_LEN + 1])
 int
 coupon_store_allowed(const char *ids, int64_t store_id)
 {
-	const char *p;
-
-	if (ids == NULL)
-		return 1;
-	for (p = ids; *p; p++) {
-		if (*p >= '0' && *p <= '9') {
-			char *end;
-			long long v = strtoll(p, &end, 10);
-
-			if (v == store_id)
-				return 1;
-			p = end - 1;
-		}
-	}
-	return 0;
+	return store_list_allows(ids, store_id);
 }
 
 /* ---- claims ---- */

@@ -364,4 +364,22 @@ struct order_refund {
 int	 refund_compute(const struct priced *, const struct order_refund *done,
 	    int ndone, const struct refund_req *, struct order_refund *out);
 
+/* ---- checkout settings (checkout.c) ---- */
+
+/* settings/checkout whole: what pricing reads and what orders obey. */
+struct checkout_cfg {
+	struct checkout_settings price;
+	int		 return_on_cancel;		/* coupons come back */
+	int		 return_before_complete;
+	int		 return_after_complete;
+	int64_t		 refund_approval_over_fen;	/* ORDER_NONE: never */
+	int		 unpaid_expiry_min;
+};
+
+struct req;
+
+/* The merchant's settings, the defaults when never saved. 0, or the
+   error status (recorded). */
+int	 checkout_cfg_load(struct req *, struct checkout_cfg *);
+
 #endif

@@ -27,7 +27,7 @@ const H = join(ROOT, 'handlers');
 const OBJ = join(ROOT, 'var', 'build', 'obj', 'handlers');
 
 const FLOOR = {
-  core: 1, tier: 2, member: 3, wallet: 4, coupon: 4, points: 4, cards: 4,
+  core: 1, tier: 2, member: 3, wallet: 4, coupon: 4, catalog: 4, points: 4, cards: 4,
   order: 5, growth: 6, wechat: 6, staff: 7, stats: 7,
 };
 const TOP = 7;
