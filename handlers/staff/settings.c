@@ -1,8 +1,10 @@
 /*
  * Merchant settings staff edit: the member card (name, background image,
- * validity, stores), image uploads for it, and the tier ladder. The card
- * and tier routes read the database on every request, so changes show at
- * once.
+ * validity, stores), image uploads for it, the tier ladder, and checkout
+ * (收银与退款: tier discount, coupon stacking, points to cash, coupons
+ * given back, refund approval, unpaid orders). The card and tier routes
+ * read the database on every request, so changes show at once; orders
+ * read checkout's through checkout_cfg_load() (order/checkout.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +19,10 @@
 #include "core/core.h"
 #include "db.h"
 #include "member/member.h"
+#include "order/order.h"
 #include "req.h"
 #include "tier/tier.h"
+#include "wallet/wallet.h"
 
 #define CARD_STORES_MAX		100
 #define CARD_MONTHS_MAX		120
@@ -27,6 +31,10 @@
 #define PRIV_TITLE_MAX		16
 #define PRIV_DESC_MAX		64
 #define TIER_NAME_MAX		16
+#define CHECKOUT_STACK_MAX	16
+#define CHECKOUT_RATE_MAX	10000
+#define CHECKOUT_POINTS_MAX	100000000
+#define CHECKOUT_EXPIRY_MAX	1440
 
 enum { CS_NAME, CS_BG, CS_VALIDITY, CS_UNTIL, CS_MONTHS, CS_STORES,
     CS_NCOLS };
@@ -44,6 +52,25 @@ DB_SQL(q_tiers_clear, "DELETE FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_tier_insert,
     "INSERT INTO tiers (merchant_id, level, name, growth, discount_pct,"
     " points_multiplier, privileges) VALUES (?, ?, ?, ?, ?, ?, ?)");
+DB_SQL(q_checkout_save,
+    "INSERT INTO checkout_settings (merchant_id, tier_with_member_price,"
+    " tier_only_if_balance, max_stackable, points_enabled, points_per_yuan,"
+    " points_max_pct, points_max_points, return_on_cancel,"
+    " return_before_complete, return_after_complete,"
+    " refund_approval_over_fen, unpaid_expiry_min)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+    " tier_with_member_price = VALUES(tier_with_member_price),"
+    " tier_only_if_balance = VALUES(tier_only_if_balance),"
+    " max_stackable = VALUES(max_stackable),"
+    " points_enabled = VALUES(points_enabled),"
+    " points_per_yuan = VALUES(points_per_yuan),"
+    " points_max_pct = VALUES(points_max_pct),"
+    " points_max_points = VALUES(points_max_points),"
+    " return_on_cancel = VALUES(return_on_cancel),"
+    " return_before_complete = VALUES(return_before_complete),"
+    " return_after_complete = VALUES(return_after_complete),"
+    " refund_approval_over_fen = VALUES(refund_approval_over_fen),"
+    " unpaid_expiry_min = VALUES(unpaid_expiry_min)");
 
 /* ---- nested JSON input (errors name the full path of the field) ---- */
 
@@ -93,7 +120,7 @@ obj_int(struct req *r, cJSON *o, const char *key, const char *field,
     int required, int64_t min, int64_t max, int64_t *out)
 {
 	cJSON *v = member_of(o, key);
-	double d;
+	int64_t i;
 
 	if (v == NULL) {
 		if (!required)
@@ -101,19 +128,51 @@ obj_int(struct req *r, cJSON *o, const char *key, const char *field,
 		resp_bad_field(r, field, "缺少必填项");
 		return -1;
 	}
-	d = cJSON_IsNumber(v) ? v->valuedouble : 0.5;
-	if (!cJSON_IsNumber(v) || d != floor(d) || d < -9007199254740991.0 ||
-	    d > 9007199254740991.0) {
+	if (json_integer(v, &i) == -1) {
 		resp_bad_field(r, field, "应为整数");
 		return -1;
 	}
-	if ((int64_t)d < min || (int64_t)d > max) {
+	if (i < min || i > max) {
 		resp_bad_field(r, field, arena_printf(r->a,
 		    "应在 %lld 到 %lld 之间", (long long)min, (long long)max));
 		return -1;
 	}
-	*out = (int64_t)d;
+	*out = i;
 	return 0;
+}
+
+/* Like req_json_bool for a member of o: 0, 1 absent, -1 recorded. */
+static int
+obj_bool(struct req *r, cJSON *o, const char *key, const char *field,
+    int required, int *out)
+{
+	cJSON *v = member_of(o, key);
+
+	if (v == NULL) {
+		if (!required)
+			return 1;
+		resp_bad_field(r, field, "缺少必填项");
+		return -1;
+	}
+	if (!cJSON_IsBool(v)) {
+		resp_bad_field(r, field, "应为 true 或 false");
+		return -1;
+	}
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+/* A member of o that must be an object, or NULL with 400 recorded. */
+static cJSON *
+obj_obj(struct req *r, cJSON *o, const char *key)
+{
+	cJSON *v = member_of(o, key);
+
+	if (v == NULL)
+		resp_bad_field(r, key, "缺少必填项");
+	else if (!cJSON_IsObject(v))
+		resp_bad_field(r, key, "应为对象");
+	return v != NULL && cJSON_IsObject(v) ? v : NULL;
 }
 
 /* YYYY-MM-DD, a real calendar date in 2000..2099. */
@@ -624,6 +683,171 @@ settings_tiers_put(struct req *r)
 	return resp_data(r, 200, d);
 }
 
+/* ---- checkout (收银与退款) ---- */
+
+/* settings/checkout as GET returns it. */
+static cJSON *
+checkout_json(const struct checkout_cfg *c)
+{
+	cJSON *d = j_obj(), *o;
+
+	j_bool(d, "tier_discount_with_member_price",
+	    c->price.tier_discount_with_member_price);
+	j_bool(d, "tier_discount_only_if_balance_covers",
+	    c->price.tier_discount_only_if_balance_covers);
+	j_int(d, "max_stackable", c->price.max_stackable);
+	o = j_obj();
+	j_bool(o, "enabled", c->price.points_enabled);
+	j_int(o, "points_per_yuan", c->price.points_per_yuan);
+	j_int(o, "max_pct", c->price.points_max_pct);
+	if (c->price.points_max_points == ORDER_NONE)
+		j_null(o, "max_points");
+	else
+		j_int(o, "max_points", c->price.points_max_points);
+	j_add(d, "points_to_cash", o);
+	o = j_obj();
+	j_bool(o, "on_cancel", c->return_on_cancel);
+	j_bool(o, "on_refund_before_complete", c->return_before_complete);
+	j_bool(o, "on_refund_after_complete", c->return_after_complete);
+	j_add(d, "coupon_return", o);
+	if (c->refund_approval_over_fen == ORDER_NONE)
+		j_null(d, "refund_approval_over_fen");
+	else
+		j_int(d, "refund_approval_over_fen",
+		    c->refund_approval_over_fen);
+	j_int(d, "unpaid_expiry_min", c->unpaid_expiry_min);
+	return d;
+}
+
+/*
+ * The checkout settings (owner, marketing); the defaults of api.md for a
+ * merchant that never saved them.
+ * Out: {tier_discount_with_member_price, tier_discount_only_if_balance_covers,
+ * max_stackable, points_to_cash:{enabled, points_per_yuan, max_pct,
+ * max_points|null}, coupon_return:{on_cancel, on_refund_before_complete,
+ * on_refund_after_complete}, refund_approval_over_fen|null,
+ * unpaid_expiry_min}.
+ */
+static int
+settings_checkout_get(struct req *r)
+{
+	struct checkout_cfg c;
+	int st;
+
+	if ((st = checkout_cfg_load(r, &c)) != 0)
+		return st;
+	return resp_data(r, 200, checkout_json(&c));
+}
+
+struct checkout_ctx {
+	struct checkout_cfg	 c;
+	cJSON			*out;
+};
+
+static int
+checkout_put_tx(struct req *r, void *arg)
+{
+	struct checkout_ctx *x = arg;
+	const struct checkout_cfg *c = &x->c;
+	int st;
+
+	if (DB(r, &q_checkout_save, NULL, DBI(r->m->id),
+	    DBI(c->price.tier_discount_with_member_price),
+	    DBI(c->price.tier_discount_only_if_balance_covers),
+	    DBI(c->price.max_stackable), DBI(c->price.points_enabled),
+	    DBI(c->price.points_per_yuan), DBI(c->price.points_max_pct),
+	    DBIN(c->price.points_max_points,
+	    c->price.points_max_points != ORDER_NONE),
+	    DBI(c->return_on_cancel), DBI(c->return_before_complete),
+	    DBI(c->return_after_complete),
+	    DBIN(c->refund_approval_over_fen,
+	    c->refund_approval_over_fen != ORDER_NONE),
+	    DBI(c->unpaid_expiry_min)) != DB_OK)
+		return db_fail(r);
+	x->out = checkout_json(c);
+	if ((st = audit_log(r, "settings.checkout", "merchant:checkout",
+	    cJSON_PrintUnformatted(x->out), 0)) != 0)
+		return st;
+	return 200;
+}
+
+/*
+ * Replace the checkout settings whole (owner, marketing).
+ * In: the shape GET returns. Every field is required (400 缺少必填项 when
+ * absent) but points_to_cash.max_points and refund_approval_over_fen,
+ * which absent or null mean no cap and no approval. Ranges: max_stackable
+ * 1..16, points_per_yuan 1..10000, max_pct 0..100, max_points 1..10^8,
+ * refund_approval_over_fen 1..WALLET_MAX_FEN, unpaid_expiry_min 1..1440.
+ * Out: the settings as GET returns them. Errors: invalid_field naming the
+ * field ("points_to_cash.max_pct"); nothing written then.
+ * Writes: checkout_settings, audit_log.
+ */
+static int
+settings_checkout_put(struct req *r)
+{
+	struct checkout_ctx x;
+	struct checkout_cfg *c = &x.c;
+	cJSON *p, *ret;
+	int64_t v;
+	int rc, st;
+
+	memset(&x, 0, sizeof(x));
+	if (req_json_body(r) == -1 ||
+	    obj_bool(r, r->json, "tier_discount_with_member_price",
+	    "tier_discount_with_member_price", 1,
+	    &c->price.tier_discount_with_member_price) == -1 ||
+	    obj_bool(r, r->json, "tier_discount_only_if_balance_covers",
+	    "tier_discount_only_if_balance_covers", 1,
+	    &c->price.tier_discount_only_if_balance_covers) == -1 ||
+	    obj_int(r, r->json, "max_stackable", "max_stackable", 1, 1,
+	    CHECKOUT_STACK_MAX, &v) == -1)
+		return r->status;
+	c->price.max_stackable = (int)v;
+	if ((p = obj_obj(r, r->json, "points_to_cash")) == NULL ||
+	    obj_bool(r, p, "enabled", "points_to_cash.enabled", 1,
+	    &c->price.points_enabled) == -1 ||
+	    obj_int(r, p, "points_per_yuan", "points_to_cash.points_per_yuan",
+	    1, 1, CHECKOUT_RATE_MAX, &c->price.points_per_yuan) == -1 ||
+	    obj_int(r, p, "max_pct", "points_to_cash.max_pct", 1, 0, 100,
+	    &v) == -1)
+		return r->status;
+	c->price.points_max_pct = (int)v;
+	if ((rc = obj_int(r, p, "max_points", "points_to_cash.max_points", 0,
+	    1, CHECKOUT_POINTS_MAX, &c->price.points_max_points)) == -1)
+		return r->status;
+	if (rc == 1)
+		c->price.points_max_points = ORDER_NONE;
+	if ((ret = obj_obj(r, r->json, "coupon_return")) == NULL ||
+	    obj_bool(r, ret, "on_cancel", "coupon_return.on_cancel", 1,
+	    &c->return_on_cancel) == -1 ||
+	    obj_bool(r, ret, "on_refund_before_complete",
+	    "coupon_return.on_refund_before_complete", 1,
+	    &c->return_before_complete) == -1 ||
+	    obj_bool(r, ret, "on_refund_after_complete",
+	    "coupon_return.on_refund_after_complete", 1,
+	    &c->return_after_complete) == -1)
+		return r->status;
+	/* money: the range in yuan, as people read it */
+	if ((rc = obj_int(r, r->json, "refund_approval_over_fen",
+	    "refund_approval_over_fen", 0, INT64_MIN, INT64_MAX,
+	    &c->refund_approval_over_fen)) == -1)
+		return r->status;
+	if (rc == 0 && (c->refund_approval_over_fen < 1 ||
+	    c->refund_approval_over_fen > WALLET_MAX_FEN))
+		return resp_bad_field(r, "refund_approval_over_fen", arena_printf(
+		    r->a, "应在 0.01 到 %lld 元之间",
+		    (long long)(WALLET_MAX_FEN / 100)));
+	if (rc == 1)
+		c->refund_approval_over_fen = ORDER_NONE;
+	if (obj_int(r, r->json, "unpaid_expiry_min", "unpaid_expiry_min", 1,
+	    1, CHECKOUT_EXPIRY_MAX, &v) == -1)
+		return r->status;
+	c->unpaid_expiry_min = (int)v;
+	if ((st = db_tx(r, checkout_put_tx, &x)) >= 400)
+		return st;
+	return resp_data(r, 200, x.out);
+}
+
 #define BASE "/api/v1/m/:merchant/staff"
 
 ROUTES(settings_routes) = {
@@ -636,6 +860,10 @@ ROUTES(settings_routes) = {
 	{ M_GET, BASE "/settings/tiers", settings_tiers_get,
 	    AUTH_STAFF | ROLE_MARKETING },
 	{ M_PUT, BASE "/settings/tiers", settings_tiers_put,
+	    AUTH_STAFF | ROLE_MARKETING | CSRF },
+	{ M_GET, BASE "/settings/checkout", settings_checkout_get,
+	    AUTH_STAFF | ROLE_MARKETING },
+	{ M_PUT, BASE "/settings/checkout", settings_checkout_put,
 	    AUTH_STAFF | ROLE_MARKETING | CSRF },
 	{ 0, NULL, NULL, 0 }
 };

@@ -1,7 +1,7 @@
 /*
- * The settings console: the member card (with background upload) and the
- * tier ladder for owners and marketing, staff accounts and the audit log
- * for owners. Uses window.Staff from staff.js.
+ * The settings console: the member card (with background upload), the
+ * tier ladder and checkout (收银与退款) for owners and marketing, staff
+ * accounts and the audit log for owners. Uses window.Staff from staff.js.
  */
 (function () {
   'use strict';
@@ -202,6 +202,122 @@
     });
   });
 
+  /* ---- checkout and refunds (收银与退款, settings/checkout) ---- */
+
+  /* the fields an error names: the words the form shows and the input */
+  var CHECKOUT_FIELDS = {
+    tier_discount_with_member_price: ['会员价商品也享等级折扣', 'ck-tier-with-mp'],
+    tier_discount_only_if_balance_covers: ['仅余额付清整单时享等级折扣', 'ck-tier-only-bal'],
+    max_stackable: ['最多叠加优惠券张数', 'ck-max-stack'],
+    points_to_cash: ['积分抵现', 'ck-points-on'],
+    'points_to_cash.enabled': ['允许积分抵现', 'ck-points-on'],
+    'points_to_cash.points_per_yuan': ['每元所需积分', 'ck-points-rate'],
+    'points_to_cash.max_pct': ['最高抵扣比例', 'ck-points-pct'],
+    'points_to_cash.max_points': ['单笔最多积分', 'ck-points-max'],
+    coupon_return: ['券退回规则', 'ck-ret-cancel'],
+    'coupon_return.on_cancel': ['未支付取消', 'ck-ret-cancel'],
+    'coupon_return.on_refund_before_complete': ['完成前退款', 'ck-ret-before'],
+    'coupon_return.on_refund_after_complete': ['完成后退款', 'ck-ret-after'],
+    refund_approval_over_fen: ['退款审批金额', 'ck-approval'],
+    unpaid_expiry_min: ['未支付订单保留分钟数', 'ck-expiry']
+  };
+
+  /* Show what is wrong beside the form and mark the input; no field: clear. */
+  function checkoutError(field, msg) {
+    Object.keys(CHECKOUT_FIELDS).forEach(function (k) {
+      var input = $(CHECKOUT_FIELDS[k][1]);
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    });
+    var f = field && CHECKOUT_FIELDS[field];
+    $('ck-error').textContent = msg ? (f ? f[0] + '：' : '') + msg : '';
+    if (f) {
+      var input = $(f[1]);
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', 'ck-error');
+      input.focus();
+    }
+  }
+
+  /* A whole number as typed: '' -> null (left empty); else the number, which the server checks. */
+  function intValue(id) {
+    var v = $(id).value.trim();
+    return v === '' ? null : Number(v);
+  }
+
+  function fillCheckout(d) {
+    $('ck-tier-with-mp').checked = d.tier_discount_with_member_price;
+    $('ck-tier-only-bal').checked = d.tier_discount_only_if_balance_covers;
+    $('ck-max-stack').value = d.max_stackable;
+    $('ck-points-on').checked = d.points_to_cash.enabled;
+    $('ck-points-rate').value = d.points_to_cash.points_per_yuan;
+    $('ck-points-pct').value = d.points_to_cash.max_pct;
+    $('ck-points-max').value = d.points_to_cash.max_points === null ? '' : d.points_to_cash.max_points;
+    $('ck-ret-cancel').checked = d.coupon_return.on_cancel;
+    $('ck-ret-before').checked = d.coupon_return.on_refund_before_complete;
+    $('ck-ret-after').checked = d.coupon_return.on_refund_after_complete;
+    $('ck-approval').value = d.refund_approval_over_fen === null ? '' : App.fen(d.refund_approval_over_fen);
+    $('ck-expiry').value = d.unpaid_expiry_min;
+    pointsRows();
+  }
+
+  /* the points rules only matter while points pay */
+  function pointsRows() {
+    ['ck-points-rate', 'ck-points-pct', 'ck-points-max'].forEach(function (id) {
+      $(id).disabled = !$('ck-points-on').checked;
+    });
+  }
+
+  function loadCheckout() {
+    return Staff.api('GET', '/settings/checkout').then(function (r) {
+      if (r.status !== 200) return;
+      fillCheckout(r.body.data);
+      checkoutError(null, '');
+      $('checkout-form').hidden = false;
+    });
+  }
+
+  $('ck-points-on').addEventListener('change', pointsRows);
+
+  $('checkout-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var approval = App.optionalFen($('ck-approval').value);
+    if (approval !== approval) {	/* NaN */
+      checkoutError('refund_approval_over_fen', '请输入金额，如 500 或 99.50，留空为不需要审批');
+      return;
+    }
+    var body = {
+      tier_discount_with_member_price: $('ck-tier-with-mp').checked,
+      tier_discount_only_if_balance_covers: $('ck-tier-only-bal').checked,
+      max_stackable: intValue('ck-max-stack'),
+      points_to_cash: {
+        enabled: $('ck-points-on').checked,
+        points_per_yuan: intValue('ck-points-rate'),
+        max_pct: intValue('ck-points-pct'),
+        max_points: intValue('ck-points-max')
+      },
+      coupon_return: {
+        on_cancel: $('ck-ret-cancel').checked,
+        on_refund_before_complete: $('ck-ret-before').checked,
+        on_refund_after_complete: $('ck-ret-after').checked
+      },
+      refund_approval_over_fen: approval,
+      unpaid_expiry_min: intValue('ck-expiry')
+    };
+    $('checkout-save').disabled = true;
+    Staff.api('PUT', '/settings/checkout', body).then(function (r) {
+      $('checkout-save').disabled = false;
+      if (r.status !== 200) {
+        var e = r.body && r.body.error;
+        checkoutError(e ? e.field : null, App.errorText(r));
+        return;
+      }
+      fillCheckout(r.body.data);
+      checkoutError(null, '');
+      App.toast('收银与退款设置已保存');
+    });
+  });
+
   /* ---- staff accounts (owners) ---- */
 
   function accountCell(a, me) {
@@ -321,6 +437,7 @@
     'settings.recharge_packages': ['修改充值套餐'],
     'settings.deduction': ['修改余额抵扣规则'],
     'settings.referral': ['修改邀请有礼设置'],
+    'settings.checkout': ['修改收银与退款设置'],
     'upload.create': ['上传一张图片']
   };
 
@@ -329,7 +446,8 @@
     member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
     coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 '
   };
-  var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级' };
+  var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
+    'merchant:checkout': '收银与退款' };
 
   var accountNames = {};
 
@@ -388,6 +506,7 @@
       stores = r.status === 200 ? r.body.data : [];
       loadCard();
       loadTiers();
+      loadCheckout();
       if (me.role === 'owner') {
         storeBoxes($('acc-stores'), 'acc-new-store-', []);
         loadAccounts(me).then(loadAudit);
