@@ -1,8 +1,9 @@
 /*
  * Staff H5 pages: the store counter (sign in, pick the store, scan a
- * member code, act on it) and the settings console. Server-rendered
- * shells; static/js/staff.js and staff_settings.js call the staff API
- * with the staff cookie and the CSRF header.
+ * member code, act on it), the orders console and the settings console.
+ * Server-rendered shells; static/js/staff.js, staff_orders.js and
+ * staff_settings.js call the staff API with the staff cookie and the
+ * CSRF header.
  */
 #include "app.h"
 
@@ -41,7 +42,24 @@ staff_page_counter(struct req *r)
 	    "page-staff", js));
 }
 
-/* GET /m/{merchant}/staff/settings: card, tiers and staff accounts. */
+/*
+ * GET /m/{merchant}/staff/orders: find orders, the itemised receipt,
+ * complete, cancel, refund.
+ */
+static int
+staff_page_orders(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "staff_orders.js",
+	    NULL };
+
+	return resp_html(r, 200, "pages/staff_orders", page("订单",
+	    "page-staff", js));
+}
+
+/*
+ * GET /m/{merchant}/staff/settings: card, tiers, checkout and refunds,
+ * staff accounts.
+ */
 static int
 staff_page_settings(struct req *r)
 {
@@ -55,6 +73,7 @@ staff_page_settings(struct req *r)
 ROUTES(staff_page_routes) = {
 	{ M_GET, "/m/:merchant/staff", staff_page_redirect, HTML },
 	{ M_GET, "/m/:merchant/staff/", staff_page_counter, HTML },
+	{ M_GET, "/m/:merchant/staff/orders", staff_page_orders, HTML },
 	{ M_GET, "/m/:merchant/staff/settings", staff_page_settings, HTML },
 	{ 0, NULL, NULL, 0 }
 };
