@@ -20,11 +20,16 @@
     partially_refunded: '部分退款' };
   var ADJ_KINDS = { member_price: '会员价', tier_discount: '等级折扣', coupon: '优惠券', points: '积分抵现',
     birthday: '生日优惠', member_day: '会员日优惠', holiday: '节日优惠' };
-  var TENDERS = { principal: '余额本金', bonus: '赠送金', points: '积分', cash: '现金', card: '银行卡', online: '在线支付' };
+  /* tender kinds: the order API's (balance_principal, balance_bonus) and the contract's shorter names */
+  var TENDERS = { balance_principal: '余额本金', balance_bonus: '赠送金', principal: '余额本金', bonus: '赠送金', points: '积分',
+    cash: '现金', card: '银行卡', online: '在线支付' };
   var REFUND_STATUS = { done: '已退款', awaiting_approval: '待店主审批', rejected: '已驳回' };
   var CHANNELS = { counter: '门店收银', phone: '电话下单', app: '小程序下单' };
 
-  function named(table, other) { return function (k) { return table[k] || other; }; }
+  /* A code's Chinese name; one the table lacks: the Chinese name the API gave beside it, else a word for its kind. */
+  function named(table, other) {
+    return function (k, given) { return table[k] || (given && /[\u4e00-\u9fff]/.test(given) ? given : other); };
+  }
   var statusName = named(STATUS, '其他状态'), adjName = named(ADJ_KINDS, '其他优惠'), tenderName = named(TENDERS, '其他方式');
 
   var stores = [], storeNames = {};
@@ -92,9 +97,19 @@
 
   /* ---- what an order says ---- */
 
+  /* The member as staff see it: the masked phone (order API: member.phone, already masked), or 非会员. */
   function memberText(mb) {
     if (!mb) return '非会员';
-    return mb.phone_masked || mb.name || '会员 #' + mb.id;
+    return mb.phone || mb.phone_masked || '会员 #' + mb.id;
+  }
+
+  /* What the signed-in role may do (the order routes' roles; owners everything). */
+  function may(what) {
+    var role = me ? me.role : '';
+    if (role === 'owner') return true;
+    if (what === 'cancel') return role === 'cashier' || role === 'marketing';
+    if (what === 'approve') return false;
+    return role === 'cashier';	/* complete, refund */
   }
 
   function storeName(id) { return storeNames[id] || (id ? '门店 #' + id : ''); }
@@ -155,6 +170,9 @@
     no.appendChild(open);
     tr.appendChild(no);
     tr.appendChild(el('td', o.member ? '' : 'orders-list__guest', memberText(o.member)));
+    var goods = el('td', 'orders-list__goods', o.summary || '');
+    if (o.summary) goods.title = o.summary;
+    tr.appendChild(goods);
     tr.appendChild(el('td', 'cc-num', yuan(o.total_fen || 0)));
     var st = el('td');
     st.appendChild(badge(o.status));
@@ -164,6 +182,7 @@
   }
 
   var lastQuery = null;
+  var listed = {};		/* the list's orders by id */
 
   function loadOrders(more) {
     var q = more ? lastQuery : filterQuery();
@@ -178,7 +197,10 @@
     return Staff.api('GET', '/orders' + App.query(params)).then(function (r) {
       $('orders-loading').hidden = true;
       if (r.status !== 200) { App.toast(App.errorText(r)); return; }
-      r.body.data.forEach(function (o) { body.appendChild(orderRow(o)); });
+      r.body.data.forEach(function (o) {
+        listed[o.id] = o;
+        body.appendChild(orderRow(o));
+      });
       $('orders-list').setAttribute('data-loaded', '');
       nextCursor = r.body.next_cursor;
       $('orders-more').hidden = !nextCursor;
@@ -186,10 +208,14 @@
     });
   }
 
-  /* The list row of an order, redrawn after a change. */
+  /* The list row of an order, redrawn after a change: the list's fields with the order's new status. */
   function refreshRow(o) {
     var tr = $('orders-list').querySelector('tr[data-id="' + o.id + '"]');
-    if (tr) tr.parentNode.replaceChild(orderRow(o), tr);
+    var was = listed[o.id];
+    if (!tr || !was) return;
+    was.status = o.status;
+    was.refunded_fen = o.refunded_fen;
+    tr.parentNode.replaceChild(orderRow(was), tr);
   }
 
   function markCurrentRow() {
@@ -208,6 +234,30 @@
     row.appendChild(el('dt', null, label));
     row.appendChild(el('dd', null, value));
     dl.appendChild(row);
+  }
+
+  /* An owner's 批准退款 / 驳回 for a refund awaiting approval. */
+  function decideButtons(o, rf) {
+    var box = el('span', 'refund-history__ops');
+    [['approve', '批准退款', 'weui-btn_primary', '退款已批准，已原路退回'], ['reject', '驳回', 'weui-btn_default', '已驳回这笔退款']]
+      .forEach(function (b) {
+        var btn = el('button', 'weui-btn weui-btn_mini ' + b[2], b[1]);
+        btn.type = 'button';
+        btn.setAttribute('aria-label', b[1] + ' ' + yuan(rf.amount_fen || 0));
+        btn.addEventListener('click', function () {
+          if (b[0] === 'reject' && !window.confirm('确定驳回这笔 ' + yuan(rf.amount_fen || 0) + ' 的退款申请吗？')) return;
+          btn.disabled = true;
+          var h = b[0] === 'approve' ? { 'Idempotency-Key': App.idemKey() } : {};
+          Staff.api('POST', '/orders/' + o.id + '/refunds/' + rf.id + '/' + b[0], {}, h).then(function (r) {
+            btn.disabled = false;
+            if (r.status >= 300) { App.toast(App.errorText(r)); return; }
+            App.toast(b[3]);
+            reloadCurrent();
+          });
+        });
+        box.appendChild(btn);
+      });
+    return box;
   }
 
   function renderOrder(o) {
@@ -249,7 +299,7 @@
         if (!al.amount_fen) return;
         var a = adjs[al.seq] || {};
         var s = el('span', 'receipt__share' + (a.kind === 'points' ? ' receipt__share_points' : ''),
-          adjName(a.kind) + (a.kind === 'points' ? ' ' + yuan(al.amount_fen) : ' −' + yuan(al.amount_fen)));
+          adjName(a.kind, a.name) + (a.kind === 'points' ? ' ' + yuan(al.amount_fen) : ' −' + yuan(al.amount_fen)));
         shares.appendChild(s);
       });
       if (!shares.children.length) shares.textContent = '—';
@@ -262,8 +312,10 @@
     adl.innerHTML = '';
     (o.adjustments || []).forEach(function (a) {
       if (a.kind === 'points') return;	/* a tender: under 合计与支付 */
-      var label = adjName(a.kind) + (a.kind === 'coupon' && a.ref ? ' ' + a.ref : '');
-      pair(adl, label, '−' + yuan(a.amount_fen));
+      /* a coupon by its name (the API's adjustment name), its code when it has none */
+      var coupon = a.kind === 'coupon' ? (a.name && a.name !== ADJ_KINDS.coupon ? a.name : a.ref) : '';
+      pair(adl, adjName(a.kind, a.name) + (coupon ? ' ' + coupon : ''), '−' + yuan(a.amount_fen));
+      if (a.kind === 'coupon' && a.ref) adl.lastChild.title = '券码 ' + a.ref;
     });
     if (!adl.children.length) pair(adl, '无优惠', '');
 
@@ -277,7 +329,7 @@
     td.innerHTML = '';
     var tenders = (o.tenders || []).filter(function (t) { return t.amount_fen; });
     tenders.forEach(function (t) {
-      pair(td, tenderName(t.kind), yuan(t.amount_fen) + (t.kind === 'points' && o.points_used ? '（' + o.points_used + ' 积分）' : ''));
+      pair(td, tenderName(t.kind, t.name), yuan(t.amount_fen) + (t.kind === 'points' && o.points_used ? '（' + o.points_used + ' 积分）' : ''));
     });
     if (!tenders.length && o.points_fen) pair(td, '积分', yuan(o.points_fen) + '（' + o.points_used + ' 积分）');
     if (o.change_fen) pair(td, '找零', yuan(o.change_fen));
@@ -289,18 +341,24 @@
     refunds.forEach(function (rf) {
       var li = el('li', 'refund-history__item');
       li.appendChild(el('span', 'refund-history__amount', yuan(rf.amount_fen || 0)));
-      li.appendChild(el('span', 'refund-history__status', REFUND_STATUS[rf.status] || '已退款'));
+      li.appendChild(el('span', 'refund-history__status refund-history__status_' + (REFUND_STATUS[rf.status] ? rf.status : 'done'),
+        REFUND_STATUS[rf.status] || '已退款'));
       var parts = [fullTime(rf.created_at || rf.done_at)];
-      (rf.tenders || []).forEach(function (t) { if (t.amount_fen) parts.push(tenderName(t.kind) + ' ' + yuan(t.amount_fen)); });
+      (rf.tenders || []).forEach(function (t) {
+        if (t.amount_fen && t.kind !== 'points') parts.push(tenderName(t.kind, t.name) + ' ' + yuan(t.amount_fen));
+      });
+      if (rf.points_returned) parts.push('退回积分 ' + rf.points_returned);
+      if (rf.coupons_returned && rf.coupons_returned.length) parts.push('退回优惠券 ' + rf.coupons_returned.join('、'));
       if (rf.reason) parts.push('原因：' + rf.reason);
       li.appendChild(el('span', 'refund-history__meta', parts.filter(Boolean).join(' · ')));
+      if (rf.status === 'awaiting_approval' && may('approve')) li.appendChild(decideButtons(o, rf));
       rl.appendChild(li);
     });
     $('od-refunds-box').hidden = !refunds.length;
 
-    $('od-complete').hidden = o.status !== 'paid';
-    $('od-cancel').hidden = o.status !== 'pending';
-    $('od-refund').hidden = ['paid', 'completed', 'partially_refunded'].indexOf(o.status) < 0;
+    $('od-complete').hidden = o.status !== 'paid' || !may('complete');
+    $('od-cancel').hidden = o.status !== 'pending' || !may('cancel');
+    $('od-refund').hidden = ['paid', 'completed', 'partially_refunded'].indexOf(o.status) < 0 || !may('refund');
     markCurrentRow();
   }
 
@@ -429,7 +487,7 @@
       var pointsFen = 0;
       (rf.tenders || []).forEach(function (t) {
         if (t.kind === 'points') pointsFen = t.amount_fen;
-        else if (t.amount_fen) pair(list, '退回' + tenderName(t.kind), yuan(t.amount_fen));
+        else if (t.amount_fen) pair(list, '退回' + tenderName(t.kind, t.name), yuan(t.amount_fen));
       });
       if (rf.points_returned) pair(list, '退回积分', rf.points_returned + ' 积分' + (pointsFen ? '（抵 ' + yuan(pointsFen) + '）' : ''));
       if (rf.points_taken_back) pair(list, '扣回本单所得积分', rf.points_taken_back + ' 积分');
