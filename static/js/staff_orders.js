@@ -183,6 +183,7 @@
 
   var lastQuery = null;
   var listed = {};		/* the list's orders by id */
+  var loads = 0;		/* the latest list request: only its answer shows */
 
   function loadOrders(more) {
     var q = more ? lastQuery : filterQuery();
@@ -194,7 +195,9 @@
     if (!more) body.innerHTML = '';
     $('orders-loading').hidden = false;
     $('orders-empty').hidden = true;
+    var mine = ++loads;
     return Staff.api('GET', '/orders' + App.query(params)).then(function (r) {
+      if (mine !== loads) return;
       $('orders-loading').hidden = true;
       if (r.status !== 200) { App.toast(App.errorText(r)); return; }
       r.body.data.forEach(function (o) {
