@@ -564,3 +564,27 @@ test('staff lists filter by store, status and member; a cashier sees only its st
   assertError(await api('GET', m(`/staff/orders/${order.id}`), { token: m2.token }), 403, 'forbidden');
   assertError(await api('GET', m(`/staff/orders/${order.id}`, 'demo2'), { token: m2.token }), 404, 'not_found');
 });
+
+test('smart top-up at the counter: the quote suggests packages when the balance is short; the top-up and the order settle together', async () => {
+  const mem = await newMember();
+  const p = await product(5000);
+  const s = await scan(cashier, mem, stores[0]);
+  const body = { store_id: stores[0], ticket: s.ticket, lines: [{ product_id: p, qty: 1 }], coupon_codes: [] };
+  const q = (await quote(cashier, body)).json.data;
+  assert.ok(q.topup_suggestions.length > 0, JSON.stringify(q));
+  for (const t of q.topup_suggestions) assert.ok(t.pay_fen + t.bonus_fen >= 5000 && t.reason.length > 0);
+  const pick = q.topup_suggestions.find((t) => t.package_id) || q.topup_suggestions[0];
+  const topup = pick.package_id ? { package_id: pick.package_id } : { pay_fen: pick.pay_fen };
+  const q2 = (await quote(cashier, { ...body, topup })).json.data;
+  assert.equal(q2.due_fen, 0);
+  assert.deepEqual(q2.topup, { pay_fen: pick.pay_fen, bonus_fen: pick.bonus_fen });
+  const c = await commit(cashier, { ...body, topup, quote_hash: q2.quote_hash });
+  assert.equal(c.status, 201, c.text);
+  const a = await accounts(mem.id);
+  assert.equal(a.principal + a.bonus, pick.pay_fen + pick.bonus_fen - 5000);
+  const [[n, paid]] = await sql(`SELECT COUNT(*), SUM(pay_fen) FROM recharges WHERE member_id = ${mem.id} AND status = 'paid'`);
+  assert.deepEqual([Number(n), Number(paid)], [1, pick.pay_fen]);
+  await assertLedger(mem.id);
+  // without a ticket's member there is nothing to top up
+  assertError(await quote(cashier, { store_id: stores[0], lines: body.lines, topup }), 400, 'invalid_field');
+});
