@@ -49,7 +49,8 @@ staff_order_get(struct req *r)
 	int64_t id;
 	int st;
 
-	if ((st = id_param(r, "id", &id)) != 0)
+	if ((st = id_param(r, "id", &id)) != 0 ||
+	    (st = order_expire_due(r, 0)) != 0)
 		return st;
 	return order_get(r, id, 0);
 }
