@@ -667,3 +667,21 @@ test('orders: an Idempotency-Key reused with another body is refused; lists filt
   assert.deepEqual(old.json.data, []);
   assertError(await owner.call('GET', '/staff/orders?from=yesterday'), 400, 'invalid_field');
 });
+
+test('edges: a top-up needs the member at the counter, a card is charged no more than due, a refund of all the money closes the order, an unknown refund request is not found', async () => {
+  const mem = await newMember();
+  const pkgs = (await api('GET', m('/recharge-packages'))).json.data;
+  const lines = [{ name: '美式', price_fen: 1800, qty: 1 }];
+  const r = await quote(marketing, { store_id: stores[0], member_phone: mem.phone, lines, topup: { package_id: pkgs[0].id } });
+  assertError(r, 400, 'invalid_field');
+  assert.equal(r.json.error.field, 'topup');
+  assertError(await quote(cashier, { store_id: stores[0], lines, tenders: [{ kind: 'card', amount_fen: 2000 }] }), 400, 'invalid_field');
+  const ok = await commit(cashier, { store_id: stores[0], lines, tenders: [{ kind: 'cash', amount_fen: 1000 }, { kind: 'card', amount_fen: 800 }] });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.data.order.change_fen, 0);
+  const { order } = await paidOrder(mem, { coupon: false });
+  const all = await cashier.call('POST', `/staff/orders/${order.id}/refunds`, { amount_fen: order.total_fen }, { 'idempotency-key': idemKey() });
+  assert.equal(all.status, 201, all.text);
+  assert.equal(all.json.data.refund.order_status, 'refunded');
+  assertError(await owner.call('POST', `/staff/orders/${order.id}/refunds/999999999/approve`), 404, 'not_found');
+});
