@@ -7,6 +7,8 @@
 // validity and store scope, and the concurrency guarantees.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { api, m, sql, parallel, demoStaff } from './lib.mjs';
 import {
   newMember, fund, idemKey, accounts, assertLedger, staff, scan, storeIds, notify, notifyBody,
@@ -684,4 +686,20 @@ test('edges: a top-up needs the member at the counter, a card is charged no more
   assert.equal(all.status, 201, all.text);
   assert.equal(all.json.data.refund.order_status, 'refunded');
   assertError(await owner.call('POST', `/staff/orders/${order.id}/refunds/999999999/approve`), 404, 'not_found');
+});
+
+test('app orders-expire (the guard runs it every minute) cancels the pending orders nobody reads, giving back what they held', async () => {
+  const mem = await newMember();
+  const t = await couponTemplate({ kind: 'instant', value_fen: 500 });
+  const code = await claim(mem, t);
+  const p = await product(3000);
+  const c = await meCommit(mem, { store_id: stores[0], lines: [{ product_id: p, qty: 1 }], coupon_codes: [code], tenders: [{ kind: 'online' }] });
+  assert.equal(c.json.data.order.status, 'pending', c.text);
+  await sql(`UPDATE orders SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE id = ${c.json.data.order.id}`);
+  const app = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
+  const out = execFileSync(app, ['orders-expire'], { env: process.env, encoding: 'utf8' });
+  assert.match(out, /orders-expire: \d+ cancelled/);
+  const [[status]] = await sql(`SELECT status FROM orders WHERE id = ${c.json.data.order.id}`);
+  assert.equal(status, 'cancelled');
+  assert.equal(await couponStatus(code), 'unused');
 });
