@@ -88,25 +88,7 @@ static int
 jint(struct req *r, cJSON *o, const char *field, const char *name,
     int required, int64_t min, int64_t max, int64_t *out)
 {
-	cJSON *v = jget(o, name);
-	int64_t i;
-
-	if (v == NULL) {
-		if (!required)
-			return 1;
-		resp_bad_field(r, field, "缺少必填项");
-		return -1;
-	}
-	if (json_integer(v, &i) == -1) {
-		resp_bad_field(r, field, "应为整数");
-		return -1;
-	}
-	if (i < min || i > max) {
-		resp_bad_field(r, field, "超出允许范围");
-		return -1;
-	}
-	*out = i;
-	return 0;
+	return req_obj_int(r, o, name, field, required, min, max, out);
 }
 
 static int
@@ -137,7 +119,7 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 			return r->status;
 		if (jget(l, "count_card_product_id") != NULL)
 			return resp_bad_field(r, arena_printf(r->a,
-			    "%s.count_card_product_id", f), "暂不支持次卡抵扣");
+			    "%s.count_card_product_id", f), "暂不支持售卖次卡");
 		rc = jint(r, l, arena_printf(r->a, "%s.product_id", f),
 		    "product_id", 0, 1, INT64_MAX / 2, &q->product_id);
 		if (rc == -1)
@@ -251,6 +233,9 @@ topup_parse(struct req *r, struct order_ctx *c, cJSON *o)
 		return resp_bad_field(r, "topup", "应为对象");
 	if (c->channel == OC_APP)
 		return resp_bad_field(r, "topup", "请先充值，再下单");
+	if (c->body.ticket == NULL)
+		return resp_bad_field(r, "topup",
+		    "充值需会员到店扫码，收款后到账");
 	rc = jint(r, o, "topup.package_id", "package_id", 0, 1,
 	    INT64_MAX / 2, &c->body.topup_package_id);
 	if (rc == -1)
@@ -496,8 +481,11 @@ topup_load(struct req *r, struct order_ctx *c)
 	if (c->body.topup_package_id > 0) {
 		if ((st = wallet_pkg_get(r, c->body.topup_package_id, &pk)) !=
 		    0) {
-			resp_bad_field(r, "topup.package_id", "充值套餐不存在");
-			return 400;
+			if (st != 400)
+				return st;
+			resp_reset(r);
+			return resp_bad_field(r, "topup.package_id",
+			    "充值套餐不存在");
 		}
 		c->topup_pay_fen = pk.pay_fen;
 		c->topup_bonus_fen = pk.bonus_fen;
@@ -576,7 +564,7 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 			return resp_bad_field(r, "store_id", "门店不存在");
 	} else if ((st = staff_store_check(r, c->body.store_id)) != 0)
 		return st;
-	if ((st = who_resolve(r, c)) != 0)
+	if (!c->who_known && (st = who_resolve(r, c)) != 0)
 		return st;
 	if ((st = checkout_cfg_load(r, &c->ck)) != 0 ||
 	    (st = wallet_cfg_load(r, &c->wc)) != 0)
@@ -603,11 +591,21 @@ order_price(struct req *r, struct order_ctx *c, int64_t now)
 {
 	size_t n;
 	char *buf;
+	int64_t card;
 	int k;
 
 	if (price_order(&c->in, now, &c->out) == -1)
 		return resp_bad_field(r, c->out.err_field[0] ?
 		    c->out.err_field : "lines", "订单内容不正确");
+	/* only cash gives change: a card is charged what is due at most */
+	for (k = 0, card = 0; k < c->in.ntenders; k++)
+		if (c->in.tenders[k].kind == TD_CARD &&
+		    c->in.tenders[k].amount_fen != ORDER_NONE)
+			card += c->in.tenders[k].amount_fen;
+	if (card > c->out.tender[TD_CARD])
+		return resp_bad_field(r, "tenders", arena_printf(r->a,
+		    "刷卡金额超过应收（最多 %s 元）", page_yuan(r,
+		    c->out.tender[TD_CARD])));
 	n = order_hash_input(&c->in, &c->out, NULL, 0);
 	buf = arena_alloc(r->a, n + 200);
 	k = snprintf(buf, 200, "v1|%d|%lld|%lld|%lld|", c->channel,
@@ -776,6 +774,29 @@ order_tenders_json(const int64_t *tender)
 	return arr;
 }
 
+void
+order_totals_json(cJSON *d, const struct priced *o)
+{
+	cJSON *x;
+
+	j_int(d, "total_list_fen", o->total_list_fen);
+	j_int(d, "discount_fen", o->discount_fen);
+	j_int(d, "total_fen", o->total_fen);
+	j_int(d, "points_used", o->points_used);
+	j_int(d, "points_fen", o->points_fen);
+	x = j_obj();
+	j_int(x, "principal_fen", o->balance.principal_fen);
+	j_int(x, "bonus_fen", o->balance.bonus_fen);
+	j_add(d, "balance", x);
+	j_int(d, "due_fen", o->due_fen);
+	j_add(d, "tenders", order_tenders_json(o->tender));
+	j_int(d, "change_fen", o->change_fen);
+	x = j_obj();
+	j_int(x, "points", o->earn_points);
+	j_int(x, "growth", o->earn_growth);
+	j_add(d, "earn", x);
+}
+
 /* Top-up suggestions when the balance falls short of the order. */
 static cJSON *
 topups_json(struct req *r, struct order_ctx *c)
@@ -888,18 +909,7 @@ order_quote_json(struct req *r, struct order_ctx *c)
 		j_add(arr, NULL, x);
 	}
 	j_add(d, "coupons_offered", arr);
-	j_int(d, "total_list_fen", o->total_list_fen);
-	j_int(d, "discount_fen", o->discount_fen);
-	j_int(d, "total_fen", o->total_fen);
-	j_int(d, "points_used", o->points_used);
-	j_int(d, "points_fen", o->points_fen);
-	x = j_obj();
-	j_int(x, "principal_fen", o->balance.principal_fen);
-	j_int(x, "bonus_fen", o->balance.bonus_fen);
-	j_add(d, "balance", x);
-	j_int(d, "due_fen", o->due_fen);
-	j_add(d, "tenders", order_tenders_json(o->tender));
-	j_int(d, "change_fen", o->change_fen);
+	order_totals_json(d, o);
 	j_int(d, "uncovered_fen", o->uncovered_fen);
 	if (c->body.topup) {
 		x = j_obj();
@@ -908,10 +918,6 @@ order_quote_json(struct req *r, struct order_ctx *c)
 		j_add(d, "topup", x);
 	}
 	j_add(d, "topup_suggestions", topups_json(r, c));
-	x = j_obj();
-	j_int(x, "points", o->earn_points);
-	j_int(x, "growth", o->earn_growth);
-	j_add(d, "earn", x);
 	return d;
 }
 
@@ -1009,33 +1015,19 @@ order_settle_paid(struct req *r, int64_t order_id, int64_t member_id,
 	return event_emit(r, EV_ORDER_PAID, &ev);
 }
 
-int
-order_commit_tx(struct req *r, void *arg)
+/*
+ * Write the priced order c (coverage checked): ticket, top-up, the order
+ * and its rows, coupons, points, balance, earning. 0, or the status.
+ */
+static int
+order_write(struct req *r, struct order_ctx *c)
 {
-	struct order_ctx *c = arg;
-	const struct priced *o;
+	const struct priced *o = &c->out;
 	struct db_res res;
-	int64_t now = time_now(), id, topup_id = 0, staff;
+	int64_t id, topup_id = 0, staff;
 	const char *ref, *status, *trade_no = NULL;
 	int st, rc, paid, done, online;
 
-	if ((st = order_prepare(r, c, 1, now)) != 0 ||
-	    (st = order_price(r, c, now)) != 0)
-		return st;
-	o = &c->out;
-	if (c->body.quote_hash != NULL && strcmp(c->body.quote_hash, c->hash)
-	    != 0)
-		return resp_err(r, 409, "quote_stale",
-		    "价格或优惠已变化，请确认新的金额后再提交", NULL);
-	if (o->uncovered_fen > 0) {
-		if (c->body.ntenders == 0 && c->in.use_balance)
-			return resp_err(r, 409, "insufficient_balance",
-			    arena_printf(r->a, "余额不足，还差 %s 元，请充值或"
-			    "选择其他支付方式", page_yuan(r, o->uncovered_fen)),
-			    NULL);
-		return resp_err(r, 409, "due_not_covered", arena_printf(r->a,
-		    "还差 %s 元未支付", page_yuan(r, o->uncovered_fen)), NULL);
-	}
 	if (c->has_ticket && (st = ticket_consume(r, &c->ticket)) != 0)
 		return st;
 	staff = r->auth.kind == AUTH_KIND_STAFF ? r->auth.staff_id : 0;
@@ -1067,8 +1059,7 @@ order_commit_tx(struct req *r, void *arg)
 	    DBI(o->tender[TD_ONLINE]), DBI(o->change_fen),
 	    DBI(o->earn_points), DBI(o->earn_growth), DBS(c->hash),
 	    DBS(trade_no), DBIN(topup_id, topup_id > 0), DBI(done), DBI(paid),
-	    DBI(done),
-	    DBI(online ? c->ck.unpaid_expiry_min : 0),
+	    DBI(done), DBI(online ? c->ck.unpaid_expiry_min : 0),
 	    DBI(c->ck.unpaid_expiry_min));
 	if (rc == DB_DUP)
 		return resp_err(r, 409, "ticket_used", "该凭证已完成一次下单",
@@ -1090,7 +1081,8 @@ order_commit_tx(struct req *r, void *arg)
 		return st;
 	}
 	if ((st = wallet_move(r, c->member_id, -o->tender[TD_PRINCIPAL],
-	    -o->tender[TD_BONUS], "order", ref, staff, c->body.store_id)) != 0)
+	    -o->tender[TD_BONUS], c->ledger_kind ? c->ledger_kind : "order",
+	    c->ledger_ref ? c->ledger_ref : ref, staff, c->body.store_id)) != 0)
 		return st;
 	if (paid && (st = order_settle_paid(r, id, c->member_id,
 	    c->body.store_id, o->total_fen, o->earn_points, o->earn_growth)) !=
@@ -1102,10 +1094,115 @@ order_commit_tx(struct req *r, void *arg)
 	    c->body.store_id)) != 0)
 		return st;
 	if (online && (st = order_online_checkout(r, id, trade_no,
-	    o->tender[TD_ONLINE], &c->payment)) != 0)
+	    o->tender[TD_ONLINE], c->member_id > 0, &c->payment)) != 0)
 		return st;
 	c->order_id = id;
 	c->status = status;
+	return 0;
+}
+
+int
+order_commit_tx(struct req *r, void *arg)
+{
+	struct order_ctx *c = arg;
+	const struct priced *o;
+	int64_t now = time_now();
+	int st;
+
+	if ((st = order_prepare(r, c, 1, now)) != 0 ||
+	    (st = order_price(r, c, now)) != 0)
+		return st;
+	o = &c->out;
+	if (c->body.quote_hash != NULL && strcmp(c->body.quote_hash, c->hash)
+	    != 0)
+		return resp_err(r, 409, "quote_stale",
+		    "价格或优惠已变化，请确认新的金额后再提交", NULL);
+	if (o->uncovered_fen > 0) {
+		if (c->body.ntenders == 0 && c->in.use_balance)
+			return resp_err(r, 409, "insufficient_balance",
+			    arena_printf(r->a, "余额不足，还差 %s 元，请充值或"
+			    "选择其他支付方式", page_yuan(r, o->uncovered_fen)),
+			    NULL);
+		return resp_err(r, 409, "due_not_covered", arena_printf(r->a,
+		    "还差 %s 元未支付", page_yuan(r, o->uncovered_fen)), NULL);
+	}
+	if ((st = order_write(r, c)) != 0)
+		return st;
+	return 201;
+}
+
+/* ---- balance payments (POST staff/payments, me/payments) ---- */
+
+int
+order_balance_pay_tx(struct req *r, void *arg)
+{
+	struct order_balance_pay *p = arg;
+	struct order_ctx *c = order_ctx_new(r, p->ticket ? OC_COUNTER : OC_APP);
+	const struct priced *o = &c->out;
+	int64_t now = time_now(), pay_id, staff;
+	cJSON *x;
+	int st;
+
+	c->for_member = p->ticket == NULL;
+	c->body.store_id = p->store_id;
+	c->body.nlines = 1;
+	c->body.lines[0].name = "消费";
+	c->body.lines[0].price_fen = p->order_fen;
+	c->body.lines[0].qty = 1;
+	c->body.ncodes = 0;
+	c->body.use_balance = 1;
+	c->who_known = 1;
+	c->member_id = p->member_id;
+	if (p->ticket != NULL) {
+		c->ticket = *p->ticket;
+		c->has_ticket = 1;
+	}
+	if ((st = order_prepare(r, c, 1, now)) != 0 ||
+	    (st = order_price(r, c, now)) != 0)
+		return st;
+	if (o->balance.paid_fen == 0)
+		return resp_err(r, 409, "insufficient_balance",
+		    "余额不足，或按商户规则本单不可使用余额", NULL);
+	if (o->due_fen > 0) {
+		/* the rest is taken at the counter */
+		c->in.ntenders = 1;
+		c->in.tenders[0].kind = TD_CASH;
+		c->in.tenders[0].amount_fen = ORDER_NONE;
+		if ((st = order_price(r, c, now)) != 0)
+			return st;
+	}
+	/* the payment's row first: its ledger entry names it */
+	staff = r->auth.kind == AUTH_KIND_STAFF ? r->auth.staff_id : 0;
+	if ((st = wallet_payment_record(r, c->member_id, p->store_id, staff,
+	    p->ticket ? p->ticket->id : 0, p->order_fen,
+	    o->balance.principal_fen, o->balance.bonus_fen, o->earn_growth,
+	    o->earn_points, &pay_id)) != 0)
+		return st;
+	c->ledger_kind = "payment";
+	c->ledger_ref = arena_printf(r->a, "payment:%lld", (long long)pay_id);
+	if ((st = order_write(r, c)) != 0 ||
+	    (st = wallet_payment_link(r, pay_id, c->order_id)) != 0)
+		return st;
+	x = j_obj();
+	j_int(x, "id", pay_id);
+	j_int(x, "order_id", c->order_id);
+	j_int(x, "member_id", c->member_id);
+	j_int(x, "store_id", p->store_id);
+	j_str(x, "channel", p->ticket ? "counter" : "app");
+	j_int(x, "order_fen", p->order_fen);
+	j_int(x, "discount_fen", o->discount_fen);
+	j_int(x, "total_fen", o->total_fen);
+	j_int(x, "paid_fen", o->balance.paid_fen);
+	j_int(x, "principal_fen", o->balance.principal_fen);
+	j_int(x, "bonus_fen", o->balance.bonus_fen);
+	j_int(x, "remaining_due_fen", o->tender[TD_CASH]);
+	j_add(x, "balance_after", wallet_balance_json(
+	    c->in.member.wallet.principal_fen - o->balance.principal_fen,
+	    c->in.member.wallet.bonus_fen - o->balance.bonus_fen));
+	j_int(x, "growth_added", o->earn_growth);
+	j_int(x, "points_added", o->earn_points);
+	j_str(x, "created_at", time_rfc3339_t(r, now));
+	p->out = x;
 	return 201;
 }
 
@@ -1126,6 +1223,35 @@ order_created_json(struct req *r, struct order_ctx *c)
 	if (c->payment != NULL)
 		j_add(d, "payment", c->payment);
 	return d;
+}
+
+int
+order_quote_respond(struct req *r, struct order_ctx *c)
+{
+	int64_t now = time_now();
+	int st;
+
+	if ((st = order_body_parse(r, c, 0)) != 0 ||
+	    (st = order_prepare(r, c, 0, now)) != 0 ||
+	    (st = order_price(r, c, now)) != 0)
+		return st;
+	return resp_data(r, 200, order_quote_json(r, c));
+}
+
+int
+order_create_respond(struct req *r, struct order_ctx *c)
+{
+	cJSON *d;
+	int st;
+
+	if ((st = order_body_parse(r, c, 1)) != 0)
+		return st;
+	st = db_tx(r, order_commit_tx, c);
+	if (st >= 400)
+		return st;
+	d = j_obj();
+	j_add(d, "order", order_created_json(r, c));
+	return resp_data(r, 201, d);
 }
 
 struct order_ctx *

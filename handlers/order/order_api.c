@@ -14,16 +14,9 @@ static int
 me_order_quote(struct req *r)
 {
 	struct order_ctx *c = order_ctx_new(r, OC_APP);
-	int64_t now = time_now();
-	int st;
 
 	c->for_member = 1;
-	if ((st = order_expire_due(r, r->auth.member_id)) != 0 ||
-	    (st = order_body_parse(r, c, 0)) != 0 ||
-	    (st = order_prepare(r, c, 0, now)) != 0 ||
-	    (st = order_price(r, c, now)) != 0)
-		return st;
-	return resp_data(r, 200, order_quote_json(r, c));
+	return order_quote_respond(r, c);
 }
 
 /*
@@ -35,19 +28,12 @@ static int
 me_order_create(struct req *r)
 {
 	struct order_ctx *c = order_ctx_new(r, OC_APP);
-	cJSON *d;
 	int st;
 
 	c->for_member = 1;
-	if ((st = order_expire_due(r, r->auth.member_id)) != 0 ||
-	    (st = order_body_parse(r, c, 1)) != 0)
+	if ((st = order_expire_due(r, r->auth.member_id)) != 0)
 		return st;
-	st = db_tx(r, order_commit_tx, c);
-	if (st >= 400)
-		return st;
-	d = j_obj();
-	j_add(d, "order", order_created_json(r, c));
-	return resp_data(r, 201, d);
+	return order_create_respond(r, c);
 }
 
 static int
@@ -102,14 +88,47 @@ me_order_sandbox_pay(struct req *r)
 	return order_sandbox_pay(r, id, r->auth.member_id);
 }
 
+/*
+ * The member pays an amount from the balance in the app (table QR), as a
+ * one-line order under the same rules as at the counter.
+ * In: {order_fen, store_id}, Idempotency-Key. Out: 201 {payment:{id,
+ * order_id, order_fen, discount_fen, total_fen, paid_fen, principal_fen,
+ * bonus_fen, remaining_due_fen, balance_after, growth_added,
+ * points_added, ...}}. Errors: invalid_field, insufficient_balance.
+ */
+static int
+me_pay(struct req *r)
+{
+	struct order_balance_pay p;
+	cJSON *d;
+	int st;
+
+	memset(&p, 0, sizeof(p));
+	if (req_json_body(r) == -1 ||
+	    req_json_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &p.order_fen) ==
+	    -1 ||
+	    req_json_int(r, "store_id", 1, 1, INT64_MAX / 2, &p.store_id) == -1)
+		return r->status;
+	p.member_id = r->auth.member_id;
+	st = db_tx(r, order_balance_pay_tx, &p);
+	if (st >= 400)
+		return st;
+	d = j_obj();
+	j_add(d, "payment", p.out);
+	return resp_data(r, 201, d);
+}
+
 #define MBASE "/api/v1/m/:merchant/me/orders"
 
 ROUTES(order_me_routes) = {
 	{ M_POST, MBASE "/quote", me_order_quote, AUTH_MEMBER },
 	{ M_POST, MBASE, me_order_create, AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, MBASE, me_order_list, AUTH_MEMBER },
+	{ M_POST, "/api/v1/m/:merchant/me/payments", me_pay,
+	    AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, MBASE "/:id", me_order_get, AUTH_MEMBER },
-	{ M_POST, MBASE "/:id/cancel", me_order_cancel, AUTH_MEMBER },
+	{ M_POST, MBASE "/:id/cancel", me_order_cancel,
+	    AUTH_MEMBER | IDEMPOTENT },
 	{ M_POST, MBASE "/:id/sandbox-pay", me_order_sandbox_pay, AUTH_MEMBER },
 	{ 0, NULL, NULL, 0 }
 };

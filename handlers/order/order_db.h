@@ -42,6 +42,8 @@ struct order_body {
 struct order_ctx {
 	int		 channel;		/* OC_* */
 	int		 for_member;		/* a member's own order */
+	int		 who_known;		/* member_id, ticket set */
+	const char	*ledger_kind, *ledger_ref;	/* the balance's entry */
 	struct order_body body;
 	/* who */
 	int64_t		 member_id;
@@ -89,12 +91,18 @@ const char *order_skip_cn(const char *reason);
 cJSON	*order_lines_json(const struct priced *, const char *const *cats);
 cJSON	*order_adjs_json(const struct priced *, const char *const *names);
 cJSON	*order_tenders_json(const int64_t *tender);
+/* Into d: the totals, points, balance, due, tenders, change, earn. */
+void	 order_totals_json(cJSON *d, const struct priced *);
+/* The routes' work: parse, price (and commit), answer. */
+int	 order_quote_respond(struct req *, struct order_ctx *);
+int	 order_create_respond(struct req *, struct order_ctx *);
 
 /* ---- order_after.c ---- */
 
 /* The payment a pending order's online tender asks for. 0, or status. */
 int	 order_online_checkout(struct req *, int64_t order_id,
-	    const char *trade_no, int64_t amount_fen, cJSON **payment);
+	    const char *trade_no, int64_t amount_fen, int member,
+	    cJSON **payment);
 
 /* Reads: one order (member_id > 0: that member's), a page of them (the
    staff's filters from the query when member_id is 0). Status recorded. */

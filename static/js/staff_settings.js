@@ -432,13 +432,11 @@
     }],
     'wallet.payment': ['一笔储值支付', function (d) { return typeof d.paid_fen === 'number' ? '扣款 ' + money(d.paid_fen) : ''; }],
     'wallet.refund': ['一笔储值退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
-    'order.create': ['一笔收银订单', function (d) { return typeof d.total_fen === 'number' ? '金额 ' + money(d.total_fen) : ''; }],
+    'order.create': ['收银下单', function (d) { return typeof d.total_fen === 'number' ? '实收 ' + money(d.total_fen) : ''; }],
     'order.complete': ['订单标记完成'],
-    'order.cancel': ['取消一笔未支付订单'],
-    'order.refund': ['一笔订单退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
-    'order.refund_request': ['提交退款待店主审批', function (d) {
-      return typeof d.amount_fen === 'number' ? '申请退 ' + money(d.amount_fen) : '';
-    }],
+    'order.cancel': ['取消未支付订单'],
+    'order.refund': ['订单退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
+    'order.refund_request': ['提交退款申请（待店主审批）', function (d) { return typeof d.amount_fen === 'number' ? '申请退 ' + money(d.amount_fen) : ''; }],
     'settings.card': ['修改会员卡设置'],
     'settings.tiers': ['修改会员等级'],
     'settings.recharge_packages': ['修改充值套餐'],

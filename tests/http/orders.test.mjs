@@ -7,6 +7,8 @@
 // validity and store scope, and the concurrency guarantees.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { api, m, sql, parallel, demoStaff } from './lib.mjs';
 import {
   newMember, fund, idemKey, accounts, assertLedger, staff, scan, storeIds, notify, notifyBody,
@@ -563,4 +565,141 @@ test('staff lists filter by store, status and member; a cashier sees only its st
   const [m2] = await demoStaff('demo2', 'owner');
   assertError(await api('GET', m(`/staff/orders/${order.id}`), { token: m2.token }), 403, 'forbidden');
   assertError(await api('GET', m(`/staff/orders/${order.id}`, 'demo2'), { token: m2.token }), 404, 'not_found');
+});
+
+test('smart top-up at the counter: the quote suggests packages when the balance is short; the top-up and the order settle together', async () => {
+  const mem = await newMember();
+  const p = await product(5000);
+  const s = await scan(cashier, mem, stores[0]);
+  const body = { store_id: stores[0], ticket: s.ticket, lines: [{ product_id: p, qty: 1 }], coupon_codes: [] };
+  const q = (await quote(cashier, body)).json.data;
+  assert.ok(q.topup_suggestions.length > 0, JSON.stringify(q));
+  for (const t of q.topup_suggestions) assert.ok(t.pay_fen + t.bonus_fen >= 5000 && t.reason.length > 0);
+  const pick = q.topup_suggestions.find((t) => t.package_id) || q.topup_suggestions[0];
+  const topup = pick.package_id ? { package_id: pick.package_id } : { pay_fen: pick.pay_fen };
+  const q2 = (await quote(cashier, { ...body, topup })).json.data;
+  assert.equal(q2.due_fen, 0);
+  assert.deepEqual(q2.topup, { pay_fen: pick.pay_fen, bonus_fen: pick.bonus_fen });
+  const c = await commit(cashier, { ...body, topup, quote_hash: q2.quote_hash });
+  assert.equal(c.status, 201, c.text);
+  const a = await accounts(mem.id);
+  assert.equal(a.principal + a.bonus, pick.pay_fen + pick.bonus_fen - 5000);
+  const [[n, paid]] = await sql(`SELECT COUNT(*), SUM(pay_fen) FROM recharges WHERE member_id = ${mem.id} AND status = 'paid'`);
+  assert.deepEqual([Number(n), Number(paid)], [1, pick.pay_fen]);
+  await assertLedger(mem.id);
+  // without a ticket's member there is nothing to top up
+  assertError(await quote(cashier, { store_id: stores[0], lines: body.lines, topup }), 400, 'invalid_field');
+});
+
+test('an order stored is the order quoted, and its refunds add up to what it took (random orders)', async () => {
+  let rnd = 12345;
+  const next = (n) => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd % n; };
+  const prods = [await product(1800, { 2: 1600 }), await product(2200), await product(1200, { 2: 1000, 3: 900 }), await product(450)];
+  const tpls = [
+    await couponTemplate({ kind: 'threshold', threshold_fen: 3000, value_fen: 500, stackable: true }),
+    await couponTemplate({ kind: 'discount', value_fen: null, discount_pct: 90, max_discount_fen: 800, stackable: true }),
+    await couponTemplate({ kind: 'instant', value_fen: 300, stackable: false }),
+  ];
+  for (let i = 0; i < 12; i++) {
+    const mem = await memberAtTier(1 + next(3));
+    await fund(mem, { pay_fen: 2000 + 1000 * next(8) });
+    const pts = 100 * next(30);
+    await sql(`UPDATE members SET points = points + ${pts} WHERE id = ${mem.id}`);
+    await sql(`INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at) VALUES (${mid}, ${mem.id}, 'adjustment', ${pts}, 'test', UTC_TIMESTAMP())`);
+    for (const t of tpls) if (next(2)) await claim(mem, t);
+    const lines = [];
+    const n = 1 + next(4);
+    for (let k = 0; k < n; k++) lines.push({ product_id: prods[next(prods.length)], qty: 1 + next(3) });
+    if (next(2)) lines.push({ name: uniq('自由行'), price_fen: 100 + next(3000), qty: 1 });
+    const body = { store_id: stores[0], member_phone: mem.phone, lines, points: next(2) ? pts : 0, use_balance: next(3) > 0, tenders: [{ kind: next(2) ? 'cash' : 'card' }] };
+    const q = await quote(owner, body);
+    assert.equal(q.status, 200, q.text);
+    assertBalanced(q.json.data);
+    const c = await commit(owner, { ...body, quote_hash: q.json.data.quote_hash });
+    assert.equal(c.status, 201, c.text);
+    const g = (await owner.call('GET', `/staff/orders/${c.json.data.order.id}`)).json.data;
+    const pick = (o) => ({
+      lines: o.lines.map((l) => [l.line_no, l.product_id, l.qty, l.unit_fen, l.member_unit_fen, l.list_fen, l.net_fen, l.allocations]),
+      adjustments: o.adjustments.map((a) => [a.seq, a.kind, a.ref, a.base_fen, a.amount_fen]),
+      totals: [o.total_list_fen, o.discount_fen, o.total_fen, o.points_used, o.points_fen, o.balance, o.due_fen],
+      tenders: o.tenders.map((t) => [t.kind, t.amount_fen]),
+      earn: o.earn,
+    });
+    assert.deepEqual(pick(g), pick(q.json.data), `order ${g.id}`);
+    // refunds: a random line or two, maybe an amount, then the rest
+    const money = g.total_fen - g.points_fen;
+    let back = 0;
+    const l0 = g.lines[next(g.lines.length)];
+    let status = 'completed';
+    const r1 = await owner.call('POST', `/staff/orders/${g.id}/refunds`, { lines: [{ line_no: l0.line_no, qty: 1 }] }, { 'idempotency-key': idemKey() });
+    assert.equal(r1.status, 201, r1.text);
+    back += r1.json.data.refund.amount_fen;
+    status = r1.json.data.refund.order_status;
+    if (status !== 'refunded' && money - back > 1 && next(2)) {
+      const amt = 1 + next(money - back - 1);
+      const r2 = await owner.call('POST', `/staff/orders/${g.id}/refunds`, { amount_fen: amt }, { 'idempotency-key': idemKey() });
+      assert.equal(r2.status, 201, r2.text);
+      assert.equal(r2.json.data.refund.amount_fen, amt);
+      back += amt;
+    }
+    if (status !== 'refunded') {
+      const r3 = await owner.call('POST', `/staff/orders/${g.id}/refunds`, {}, { 'idempotency-key': idemKey() });
+      assert.equal(r3.status, 201, r3.text);
+      back += r3.json.data.refund.amount_fen;
+      status = r3.json.data.refund.order_status;
+    }
+    assert.equal(status, 'refunded');
+    assert.equal(back, money, 'the refunds give back exactly the money paid');
+    const a = await accounts(mem.id);
+    assert.ok(a.principal >= 0 && a.bonus >= 0);
+    await assertLedger(mem.id);
+  }
+});
+
+test('orders: an Idempotency-Key reused with another body is refused; lists filter by day', async () => {
+  const key = idemKey();
+  const body = { store_id: stores[0], lines: [{ name: '美式', price_fen: 1800, qty: 1 }], tenders: [{ kind: 'cash' }] };
+  const c = await commit(cashier, body, key);
+  assert.equal(c.status, 201, c.text);
+  assertError(await commit(cashier, { ...body, lines: [{ name: '美式', price_fen: 1900, qty: 1 }] }, key), 409, 'idempotency_key_reused');
+  const [[today]] = await sql("SELECT DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR)");
+  const l = await owner.call('GET', `/staff/orders?from=${today}&to=${today}&limit=100`);
+  assert.ok(l.json.data.some((o) => o.id === c.json.data.order.id));
+  const old = await owner.call('GET', '/staff/orders?from=2020-01-01&to=2020-01-31');
+  assert.deepEqual(old.json.data, []);
+  assertError(await owner.call('GET', '/staff/orders?from=yesterday'), 400, 'invalid_field');
+});
+
+test('edges: a top-up needs the member at the counter, a card is charged no more than due, a refund of all the money closes the order, an unknown refund request is not found', async () => {
+  const mem = await newMember();
+  const pkgs = (await api('GET', m('/recharge-packages'))).json.data;
+  const lines = [{ name: '美式', price_fen: 1800, qty: 1 }];
+  const r = await quote(marketing, { store_id: stores[0], member_phone: mem.phone, lines, topup: { package_id: pkgs[0].id } });
+  assertError(r, 400, 'invalid_field');
+  assert.equal(r.json.error.field, 'topup');
+  assertError(await quote(cashier, { store_id: stores[0], lines, tenders: [{ kind: 'card', amount_fen: 2000 }] }), 400, 'invalid_field');
+  const ok = await commit(cashier, { store_id: stores[0], lines, tenders: [{ kind: 'cash', amount_fen: 1000 }, { kind: 'card', amount_fen: 800 }] });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.data.order.change_fen, 0);
+  const { order } = await paidOrder(mem, { coupon: false });
+  const all = await cashier.call('POST', `/staff/orders/${order.id}/refunds`, { amount_fen: order.total_fen }, { 'idempotency-key': idemKey() });
+  assert.equal(all.status, 201, all.text);
+  assert.equal(all.json.data.refund.order_status, 'refunded');
+  assertError(await owner.call('POST', `/staff/orders/${order.id}/refunds/999999999/approve`), 404, 'not_found');
+});
+
+test('app orders-expire (the guard runs it every minute) cancels the pending orders nobody reads, giving back what they held', async () => {
+  const mem = await newMember();
+  const t = await couponTemplate({ kind: 'instant', value_fen: 500 });
+  const code = await claim(mem, t);
+  const p = await product(3000);
+  const c = await meCommit(mem, { store_id: stores[0], lines: [{ product_id: p, qty: 1 }], coupon_codes: [code], tenders: [{ kind: 'online' }] });
+  assert.equal(c.json.data.order.status, 'pending', c.text);
+  await sql(`UPDATE orders SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE id = ${c.json.data.order.id}`);
+  const app = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
+  const out = execFileSync(app, ['orders-expire'], { env: process.env, encoding: 'utf8' });
+  assert.match(out, /orders-expire: \d+ cancelled/);
+  const [[status]] = await sql(`SELECT status FROM orders WHERE id = ${c.json.data.order.id}`);
+  assert.equal(status, 'cancelled');
+  assert.equal(await couponStatus(code), 'unused');
 });
