@@ -390,7 +390,9 @@
     var id = current.id;
     var btn = $(what === 'complete' ? 'od-complete' : 'od-cancel');
     btn.disabled = true;
-    Staff.api('POST', '/orders/' + id + '/' + what, {}).then(function (r) {
+    /* cancel takes an Idempotency-Key (a retried click replays), complete needs none */
+    var h = what === 'cancel' ? { 'Idempotency-Key': App.idemKey() } : {};
+    Staff.api('POST', '/orders/' + id + '/' + what, {}, h).then(function (r) {
       btn.disabled = false;
       if (r.status !== 200 && r.status !== 201) { App.toast(App.errorText(r)); return; }
       App.toast(done);
