@@ -533,3 +533,14 @@ test('the menu of a store: active products sold there, with the member tier pric
   }
   assertError(await api('GET', m(`/products?store_id=${stores[0]}`, 'no-such-shop')), 404, 'not_found');
 });
+
+test('the demo menu is seeded: a coffee shop with member prices', async () => {
+  const menu = (await api('GET', m(`/products?store_id=${stores[0]}`))).json.data;
+  const names = menu.map((x) => x.name);
+  for (const n of ['美式咖啡', '拿铁', '燕麦拿铁', '卡布奇诺', '可颂', '芝士蛋糕', '瓶装水']) assert.ok(names.includes(n), n);
+  const latte = (await api('GET', m('/staff/products?q=%E6%8B%BF%E9%93%81&category=%E5%92%96%E5%95%A1'), { token: marketing.token }))
+    .json.data.find((x) => x.name === '拿铁');
+  assert.ok(latte, 'the seeded latte');
+  assert.equal(latte.price_fen, 2200);
+  assert.ok(latte.member_prices.length >= 1);
+});
