@@ -168,7 +168,7 @@ CREATE TABLE order_refunds (
 	merchant_id	BIGINT NOT NULL,
 	order_id	BIGINT NOT NULL,
 	status		ENUM('awaiting_approval', 'done', 'rejected') NOT NULL,
-	request		VARCHAR(4000) CHARACTER SET ascii NOT NULL,	-- the body asked
+	request		VARCHAR(4000) NOT NULL,	-- the body asked (JSON)
 	reason		VARCHAR(200) NULL,
 	amount_fen	BIGINT NOT NULL,	-- money
 	t_points	BIGINT NOT NULL,
@@ -214,3 +214,9 @@ ALTER TABLE coupons ADD COLUMN order_id BIGINT NULL AFTER used_staff_id;
 ALTER TABLE wallet_entries MODIFY kind
 	ENUM('recharge', 'payment', 'refund', 'adjustment', 'order',
 	    'order_refund') NOT NULL;
+
+-- Points earned by an order and spent before the order is refunded are
+-- taken back all the same: the balance of points may then be negative,
+-- and what is spent is still checked by a conditional update (never
+-- below zero by spending).
+ALTER TABLE members DROP CONSTRAINT ck_member_points;

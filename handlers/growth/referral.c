@@ -15,6 +15,7 @@
 #include "db.h"
 #include "growth.h"
 #include "member/member.h"
+#include "order/order.h"
 #include "wallet/wallet.h"
 #include "referral_rules.h"
 
@@ -254,6 +255,18 @@ referral_on_paid(struct req *r, const void *arg)
 	return referral_on_payment(r, e->member_id);
 }
 ON_EVENT(EV_PAYMENT_DONE, 10, referral_on_paid);
+
+/* An order paid by a member with any tender is a first payment too. */
+static int
+referral_on_order(struct req *r, const void *arg)
+{
+	const struct order_paid *e = arg;
+
+	if (e->member_id == 0)
+		return 0;
+	return referral_on_payment(r, e->member_id);
+}
+ON_EVENT(EV_ORDER_PAID, 10, referral_on_order);
 
 /*
  * The member's referral code, link and counts.

@@ -61,6 +61,15 @@ int	 referral_resolve(struct req *, const char *code, int64_t *referrer);
 /* ---- the card (card.c) ---- */
 
 /*
+ * What an order asks of the card (card.c): the last second it is valid
+ * (end of its last local day; -1 permanent) and the stores it covers (a
+ * stored list, NULL for all), in the arena. *found 0 when r->m has no
+ * such member. 0, or the error status (recorded).
+ */
+int	 card_terms(struct req *, int64_t member_id, int64_t *valid_until,
+	    const char **store_ids, int *found);
+
+/*
  * The card as GET /me/card returns it, or NULL with the error status in
  * r->status (404 not_found when r->m has no such member).
  */

@@ -382,4 +382,16 @@ struct req;
    error status (recorded). */
 int	 checkout_cfg_load(struct req *, struct checkout_cfg *);
 
+/* EV_ORDER_PAID: an order was paid, inside the transaction that paid it. */
+struct order_paid {
+	int64_t		 order_id;
+	int64_t		 member_id;		/* 0: a walk-in non-member */
+	int64_t		 store_id, total_fen;
+};
+
+/* EV_ORDER_REFUNDED: money of an order went back, in that transaction. */
+struct order_refunded {
+	int64_t		 order_id, refund_id, member_id, amount_fen;
+};
+
 #endif

@@ -53,7 +53,9 @@ DB_SQL_COLS(q_bonus_today_lock, BD_NCOLS,
     " WHERE merchant_id = ? AND member_id = ? AND day = ? LOCK IN SHARE MODE");
 enum { PB_ID, PB_NCOLS };
 DB_SQL_COLS(q_paid_before, PB_NCOLS,
-    "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ? LIMIT 1");
+    "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ?"
+    " UNION ALL SELECT id FROM orders WHERE merchant_id = ? AND member_id = ?"
+    " AND principal_fen + bonus_fen > 0 AND status <> 'cancelled' LIMIT 1");
 DB_SQL(q_credit,
     "UPDATE members SET principal_fen = principal_fen + ?,"
     " bonus_fen = bonus_fen + ? WHERE merchant_id = ? AND id = ?");
@@ -277,8 +279,8 @@ wallet_state_load(struct req *r, int64_t member_id, int lock,
 			return db_fail(r);
 		st->bonus_today_fen = res.nrows ? db_int(&res, 0, BD_BONUS) : 0;
 	}
-	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id)) !=
-	    DB_OK)
+	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id),
+	    DBI(r->m->id), DBI(member_id)) != DB_OK)
 		return db_fail(r);
 	st->first_payment = res.nrows == 0;
 	return 0;
@@ -306,6 +308,59 @@ wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
 		return db_fail(r);
 	if (bonus > 0 && DB(r, &q_bonus_day_add, NULL, DBI(r->m->id),
 	    DBI(member_id), DBS(wallet_today(r)), DBI(bonus)) != DB_OK)
+		return db_fail(r);
+	return 0;
+}
+
+DB_SQL(q_move,
+    "UPDATE members SET principal_fen = principal_fen + ?,"
+    " bonus_fen = bonus_fen + ? WHERE merchant_id = ? AND id = ?"
+    " AND principal_fen + ? >= 0 AND bonus_fen + ? >= 0");
+
+int
+wallet_move(struct req *r, int64_t member_id, int64_t principal,
+    int64_t bonus, const char *kind, const char *ref, int64_t staff_id,
+    int64_t store_id)
+{
+	struct db_res res;
+
+	if (principal == 0 && bonus == 0)
+		return 0;
+	if (DB(r, &q_move, &res, DBI(principal), DBI(bonus), DBI(r->m->id),
+	    DBI(member_id), DBI(principal), DBI(bonus)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "insufficient_balance", "余额不足",
+		    NULL);
+	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(member_id),
+	    DBS(kind), DBI(principal), DBI(bonus), DBS(ref),
+	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
+	    DB_OK)
+		return db_fail(r);
+	return 0;
+}
+
+DB_SQL(q_points_move,
+    "UPDATE members SET points = points + ?, growth = growth + ?"
+    " WHERE merchant_id = ? AND id = ? AND (? >= 0 OR points + ? >= 0)");
+
+int
+wallet_points_move(struct req *r, int64_t member_id, int64_t points,
+    int64_t growth, int may_go_negative, const char *kind, const char *ref)
+{
+	struct db_res res;
+
+	if (points == 0 && growth == 0)
+		return 0;
+	if (DB(r, &q_points_move, &res, DBI(points), DBI(growth),
+	    DBI(r->m->id), DBI(member_id), DBI(may_go_negative ? 0 : points),
+	    DBI(points)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "insufficient_points", "积分不足",
+		    NULL);
+	if (points != 0 && DB(r, &q_points_entry, NULL, DBI(r->m->id),
+	    DBI(member_id), DBS(kind), DBI(points), DBS(ref)) != DB_OK)
 		return db_fail(r);
 	return 0;
 }
@@ -365,8 +420,8 @@ wallet_recharge_json(struct req *r, int64_t id)
 
 /* The tier multiplier x 100 for a growth, and the merchant's rate. 0, or
    the error status (recorded). */
-static int
-points_terms(struct req *r, int64_t growth, int64_t *per_yuan,
+int
+wallet_earn_terms(struct req *r, int64_t growth, int64_t *per_yuan,
     int64_t *mult_pct)
 {
 	const struct tier_row *cur;
@@ -411,7 +466,7 @@ wallet_pay_tx(struct req *r, void *arg)
 		    "余额不足，或按商户规则本单不可使用余额", NULL);
 	if (p->ticket != NULL && (st = ticket_consume(r, p->ticket)) != 0)
 		return st;
-	if ((st = points_terms(r, growth, &per_yuan, &mult)) != 0)
+	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0)
 		return st;
 	g = wallet_growth(d.paid_fen);
 	pts = wallet_points(d.paid_fen, per_yuan, mult);
@@ -675,6 +730,29 @@ wallet_recharge_get(struct req *r)
 	return resp_data(r, 200, d);
 }
 
+int
+wallet_online_checkout(struct req *r, const char *trade_no, int64_t amount,
+    const char *subject, const char *pay_url, cJSON *payment)
+{
+	const struct pay_provider *pp = payprovider_find("sandbox");
+	struct pay_order o;
+	int st;
+
+	if (pp == NULL)
+		return resp_err(r, 503, "unavailable", "在线支付暂不可用", NULL);
+	o.recharge_id = 0;
+	o.out_trade_no = trade_no;
+	o.amount_fen = amount;
+	o.subject = subject;
+	if ((st = pp->checkout(r, &o, payment)) != 0)
+		return st;
+	if (pay_url != NULL) {
+		cJSON_DeleteItemFromObject(payment, "sandbox_pay_url");
+		j_str(payment, "sandbox_pay_url", pay_url);
+	}
+	return 0;
+}
+
 struct settle {
 	int64_t		 recharge_id, member_id, pay_fen, bonus_fen;
 	int		 credited;
@@ -699,6 +777,15 @@ settle_tx(struct req *r, void *arg)
 	return 200;
 }
 
+/* Another domain's trade number (an order's): its subscriber applies it. */
+static int
+notified_tx(struct req *r, void *arg)
+{
+	int st = event_emit(r, EV_ONLINE_NOTIFIED, arg);
+
+	return st != 0 ? st : 200;
+}
+
 /*
  * Apply a verified notify: check it against the pending recharge and
  * credit it once (the pending -> paid update decides). Sets r->m from
@@ -717,6 +804,21 @@ notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
 	if (DB(r, &q_recharge_by_trade, &res, DBS(provider),
 	    DBS(n->out_trade_no)) != DB_OK)
 		return db_fail(r);
+	if (res.nrows == 0) {
+		struct online_notified ev;
+		int handled = 0;
+
+		ev.provider = provider;
+		ev.out_trade_no = n->out_trade_no;
+		ev.amount_fen = n->amount_fen;
+		ev.success = n->success;
+		ev.handled = &handled;
+		st = db_tx(r, notified_tx, &ev);
+		if (st >= 400)
+			return st;
+		if (handled)
+			return 0;
+	}
 	if (res.nrows == 0 ||
 	    (r->m != NULL && r->m->id != db_int(&res, 0, RT_MERCHANT)))
 		return resp_err(r, 404, "not_found", "充值订单不存在",
@@ -773,6 +875,36 @@ wallet_notify(struct req *r)
 	    (st = notify_apply(r, pp->name, &n, NULL)) != 0)
 		return st;
 	return pp->ack(r);
+}
+
+int
+wallet_sandbox_notify(struct req *r, const char *trade_no, int64_t amount,
+    cJSON **notify)
+{
+	const unsigned char *key = sandbox_key();
+	struct pay_notify n;
+	char canon[256], sign[65];
+	int st;
+
+	*notify = NULL;
+	if (!cfg_is_dev() || payprovider_find("sandbox") == NULL ||
+	    key == NULL)
+		return resp_err(r, 404, "not_found", "页面或接口不存在", NULL);
+	n.out_trade_no = trade_no;
+	n.amount_fen = amount;
+	n.success = 1;
+	if (sandbox_canonical(canon, sizeof(canon), n.out_trade_no,
+	    n.amount_fen, "SUCCESS") == -1)
+		return resp_internal(r);
+	sandbox_sign(sign, key, 32, canon, strlen(canon));
+	if ((st = notify_apply(r, "sandbox", &n, NULL)) != 0)
+		return st;
+	*notify = j_obj();
+	j_str(*notify, "out_trade_no", n.out_trade_no);
+	j_int(*notify, "amount_fen", n.amount_fen);
+	j_str(*notify, "status", "SUCCESS");
+	j_str(*notify, "sign", sign);
+	return 0;
 }
 
 /*

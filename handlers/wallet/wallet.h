@@ -83,6 +83,61 @@ struct wallet_payment {
 };
 int	 wallet_pay_tx(struct req *, void *);
 
+/*
+ * The earning terms of a member with this growth: the merchant's points
+ * a yuan and the tier's multiplier x 100. 0, or the error status.
+ */
+int	 wallet_earn_terms(struct req *, int64_t growth, int64_t *per_yuan,
+	    int64_t *mult_pct);
+/*
+ * Move money on the member's accounts by principal and bonus (signed:
+ * negative takes), with its ledger entry of kind ("order",
+ * "order_refund") and ref ("order:12"), inside the caller's transaction;
+ * an account never goes below zero (409 insufficient_balance). 0, or
+ * the error status (recorded).
+ */
+int	 wallet_move(struct req *, int64_t member_id, int64_t principal,
+	    int64_t bonus, const char *kind, const char *ref, int64_t staff_id,
+	    int64_t store_id);
+/*
+ * Move points (signed, with a points ledger entry of kind and ref when
+ * not 0) and growth. Points spent never go below zero (409
+ * insufficient_points); may_go_negative for points taken back by a
+ * refund, which are recorded whole however few the member has left.
+ * 0, or the error status (recorded).
+ */
+int	 wallet_points_move(struct req *, int64_t member_id, int64_t points,
+	    int64_t growth, int may_go_negative, const char *kind,
+	    const char *ref);
+
+/*
+ * The payment object a client pays an online amount with (the enabled
+ * provider's), its dev sandbox pay_url replaced when given. 0, or the
+ * error status (recorded; 503 when no provider is enabled).
+ */
+int	 wallet_online_checkout(struct req *, const char *trade_no,
+	    int64_t amount_fen, const char *subject, const char *pay_url,
+	    cJSON *payment);
+
+/*
+ * EV_ONLINE_NOTIFIED: a verified provider notify for a trade number that
+ * is no recharge, in a transaction of its own; the subscriber that owns
+ * the number sets *handled (and r->m when the route has none).
+ */
+struct online_notified {
+	const char	*provider, *out_trade_no;
+	int64_t		 amount_fen;
+	int		 success;
+	int		*handled;
+};
+/*
+ * Development and test only (404 elsewhere): sign and apply the sandbox
+ * notify of a successful payment of amount for trade_no, as the sandbox
+ * would; the notify sent into *notify. 0, or the error status.
+ */
+int	 wallet_sandbox_notify(struct req *, const char *trade_no,
+	    int64_t amount_fen, cJSON **notify);
+
 /* A random out_trade_no with a one-letter prefix, 25 characters. */
 const char *wallet_trade_no(struct req *, char prefix);
 /*

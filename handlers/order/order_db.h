@@ -1,0 +1,115 @@
+/*
+ * What the order folder's files share (order.c, order_after.c and the
+ * routes): the context of one quote or order, from its body to its
+ * priced result. Not for other folders: they read order.h.
+ */
+#ifndef ORDER_DB_H
+#define ORDER_DB_H
+#include <stdint.h>
+#include "cjson/cJSON.h"
+#include "core/core.h"
+#include "order.h"
+#include "wallet/wallet.h"
+
+struct db_res;
+struct tier_row;
+
+/* Where an order is made. */
+enum { OC_COUNTER = 1, OC_PHONE, OC_APP };
+
+struct order_req_line {
+	int64_t		 product_id;		/* 0: a free line */
+	const char	*name;
+	int64_t		 price_fen, qty;
+};
+
+/* The body of a quote or an order, as given. */
+struct order_body {
+	int64_t		 store_id;
+	const char	*ticket, *member_phone, *quote_hash;
+	int		 nlines;
+	struct order_req_line lines[ORDER_MAX_LINES];
+	int		 ncodes;		/* -1: absent */
+	const char	*codes[ORDER_MAX_COUPONS];
+	int64_t		 points;
+	int		 use_balance;		/* -1: absent */
+	int		 ntenders, online;
+	struct order_tender_in tenders[ORDER_MAX_TENDERS];
+	int		 topup;
+	int64_t		 topup_package_id, topup_pay_fen;
+};
+
+struct order_ctx {
+	int		 channel;		/* OC_* */
+	int		 for_member;		/* a member's own order */
+	struct order_body body;
+	/* who */
+	int64_t		 member_id;
+	int		 has_ticket;
+	struct ticket	 ticket;
+	int64_t		 growth;
+	const struct tier_row *tier;
+	/* settings */
+	struct checkout_cfg ck;
+	struct wallet_cfg wc;
+	int64_t		 topup_pay_fen, topup_bonus_fen;
+	/* priced */
+	struct order_in	 in;
+	const char	*coupon_name[ORDER_MAX_COUPONS];
+	struct priced	 out;
+	const char	*hash;
+	/* committed */
+	int64_t		 order_id;
+	const char	*status;
+	cJSON		*payment;
+};
+
+struct order_ctx *order_ctx_new(struct req *, int channel);
+/* Read the body (commit: with quote_hash). 0, or 400 (recorded). */
+int	 order_body_parse(struct req *, struct order_ctx *, int commit);
+/* Load what prices it (lock: the member's row). 0, or the status. */
+int	 order_prepare(struct req *, struct order_ctx *, int lock, int64_t now);
+/* Price it and take its hash. 0, or 400 (recorded). */
+int	 order_price(struct req *, struct order_ctx *, int64_t now);
+void	 coupon_in_from_row(struct req *, struct order_ctx *,
+	    const struct db_res *, int row);
+cJSON	*order_quote_json(struct req *, struct order_ctx *);
+/* db_tx: price again under the lock and commit; 201, or the status. */
+int	 order_commit_tx(struct req *, void *);
+cJSON	*order_created_json(struct req *, struct order_ctx *);
+/* Earn, and emit EV_ORDER_PAID, once an order is paid. 0, or status. */
+int	 order_settle_paid(struct req *, int64_t order_id, int64_t member_id,
+	    int64_t store_id, int64_t total_fen, int64_t points,
+	    int64_t growth);
+
+/* Names for people. */
+const char *order_adj_name(int kind);
+const char *order_tender_cn(int kind);
+const char *order_skip_cn(const char *reason);
+cJSON	*order_lines_json(const struct priced *, const char *const *cats);
+cJSON	*order_adjs_json(const struct priced *, const char *const *names);
+cJSON	*order_tenders_json(const int64_t *tender);
+
+/* ---- order_after.c ---- */
+
+/* The payment a pending order's online tender asks for. 0, or status. */
+int	 order_online_checkout(struct req *, int64_t order_id,
+	    const char *trade_no, int64_t amount_fen, cJSON **payment);
+
+/* Reads: one order (member_id > 0: that member's), a page of them (the
+   staff's filters from the query when member_id is 0). Status recorded. */
+int	 order_get(struct req *, int64_t id, int64_t member_id);
+int	 order_list(struct req *, int64_t member_id);
+/* Cancel the pending orders whose time ran out (member_id 0: all). */
+int	 order_expire_due(struct req *, int64_t member_id);
+/* Cancel a pending order (member_id > 0: the member's own). */
+int	 order_cancel(struct req *, int64_t id, int64_t member_id);
+/* Mark a paid order served. */
+int	 order_complete(struct req *, int64_t id);
+/* A refund from the body; or approve (reject) an awaiting one. */
+int	 order_refund(struct req *, int64_t id, int64_t approve_id,
+	    int reject);
+/* Dev and test: pay a pending order's online part in the sandbox. */
+int	 order_sandbox_pay(struct req *, int64_t id, int64_t member_id);
+
+#endif
