@@ -198,6 +198,8 @@
     if (couponMode === 'pick') b.coupon_codes = picked.slice();
     if (usePoints && points > 0) b.points = points;
     b.use_balance = useBalance;
+    /* what the balance and points leave goes online; the quote's hash covers the tenders, so both name it */
+    b.tenders = [{ kind: 'online' }];
     return b;
   }
 
@@ -250,6 +252,7 @@
   }
 
   function learnCoupons(q) {
+    (q.coupons_offered || []).forEach(function (c) { if (c.name) couponNames[c.code] = c.name; });
     chosenCodes(q).concat((q.skipped || []).map(function (s) { return s.coupon_code; })).forEach(function (c) {
       if (c && known.indexOf(c) < 0) known.push(c);
     });
@@ -338,7 +341,9 @@
     if (!quote) return;
     var chosen = {}, skipped = {};
     (quote.adjustments || []).forEach(function (a) { if (a.kind === 'coupon') chosen[a.ref] = a; });
-    (quote.skipped || []).forEach(function (s) { skipped[s.coupon_code] = s.reason; });
+    (quote.skipped || []).forEach(function (s) {
+      skipped[s.coupon_code] = s.reason === 'not_best' || !s.reason_text ? REASON[s.reason] || '本单不可用' : s.reason_text;
+    });
     $('coupon-hint').textContent = couponMode === 'auto' && Object.keys(chosen).length ? '已为你选择最优惠的组合' : '';
     known.forEach(function (code) {
       var li = el('li', 'coupon-pick');
@@ -350,7 +355,7 @@
       box.addEventListener('change', function () { toggleCoupon(code, box.checked); });
       var text = el('span', 'coupon-pick__text');
       text.appendChild(el('span', 'coupon-pick__name', couponNames[code] || '优惠券 ' + O.spacedCode(code)));
-      var why = chosen[code] ? '' : skipped[code] ? (REASON[skipped[code]] || '本单不可用') : '未使用';
+      var why = chosen[code] ? '' : skipped[code] || '未使用';
       if (why) text.appendChild(el('span', 'coupon-pick__why', why));
       label.appendChild(box);
       label.appendChild(text);
@@ -381,6 +386,12 @@
     }
     due.classList.remove('sheet__due_error');
     var q = quote;
+    if (q.member) {	/* what the member holds now */
+      if (typeof q.member.points === 'number') points = q.member.points;
+      if (q.member.wallet && typeof q.member.wallet.total_fen === 'number') balanceFen = q.member.wallet.total_fen;
+      $('points-opt').hidden = points <= 0 && !usePoints;
+      $('balance-opt').hidden = balanceFen <= 0 && !useBalance;
+    }
     sumRow(dl, '商品原价', App.yuan(q.total_list_fen));
     (q.adjustments || []).forEach(function (a) {
       if (a.kind === 'points' || !a.amount_fen) return;
@@ -390,7 +401,10 @@
     if (q.points_fen) sumRow(dl, '积分抵现（' + q.points_used + ' 积分）', O.minus(q.points_fen));
     var bal = q.balance ? (q.balance.principal_fen || 0) + (q.balance.bonus_fen || 0) : 0;
     if (bal) sumRow(dl, '余额支付', O.minus(bal));
-    sumRow(dl, q.due_fen ? '还需支付' : '还需支付', App.yuan(q.due_fen), 'receipt-sum__row_due');
+    sumRow(dl, '还需支付', App.yuan(q.due_fen), 'receipt-sum__row_due');
+    var note = $('checkout-note'), why = (q.member && q.member.reason_text) || q.tier_reason_text || '';
+    note.textContent = why;
+    note.hidden = !why;
 
     $('points-desc').textContent = usePoints ? (q.points_used ? '使用 ' + q.points_used + ' 积分，抵 ' + App.yuan(q.points_fen) :
       '本单暂不能用积分抵现') : '可用 ' + points + ' 积分';
@@ -452,10 +466,7 @@
   /* ---- 下单支付 ---- */
 
   function placed(o) {
-    try {
-      sessionStorage.removeItem(cartKey);
-      if (o.payment) sessionStorage.setItem('order_pay:' + o.id, JSON.stringify(o.payment));
-    } catch (e) { /* private mode */ }
+    try { sessionStorage.removeItem(cartKey); } catch (e) { /* private mode */ }
     cart = [];
     location.href = App.pageUrl('/orders/' + o.id);
   }
@@ -465,7 +476,6 @@
     var b = body();
     if (JSON.stringify(b) !== quoteBody) { requote(); return; }
     b.quote_hash = quote.quote_hash;
-    if (quote.due_fen > 0) b.tenders = [{ kind: 'online' }];
     var s = JSON.stringify(b);
     if (!key || keyBody !== s) { key = App.idemKey(); keyBody = s; }
     submitting = true;

@@ -39,7 +39,7 @@
     li.setAttribute('data-line-no', l.line_no);
     var hd = el('div', 'receipt-line__hd');
     var name = el('span', 'receipt-line__name', l.name);
-    if (!l.product_id && !l.unit_fen) name.appendChild(el('span', 'receipt-line__tag', '赠品'));
+    if (l.gift) name.appendChild(el('span', 'receipt-line__tag', '赠品'));
     hd.appendChild(name);
     hd.appendChild(el('span', 'receipt-line__qty', '×' + l.qty));
     hd.appendChild(el('span', 'receipt-line__net', App.yuan(l.net_fen)));
@@ -71,13 +71,13 @@
   function refundItem(f) {
     var li = el('li', 'receipt-refund');
     var hd = el('div', 'receipt-refund__hd');
-    hd.appendChild(el('span', '', f.status === 'awaiting_approval' ? '退款审核中' : '已退款'));
+    hd.appendChild(el('span', '', f.status === 'awaiting_approval' ? '退款审核中' : f.status === 'rejected' ? '退款未通过' : '已退款'));
     hd.appendChild(el('strong', '', App.yuan(f.amount_fen || 0)));
     li.appendChild(hd);
     var meta = [];
     if (f.created_at) meta.push(O.when(f.created_at));
     (f.tenders || []).forEach(function (t) {
-      if (t.amount_fen) meta.push(O.tenderText(t.kind) + ' ' + App.yuan(t.amount_fen));
+      if (t.amount_fen) meta.push(O.tenderText(t) + ' ' + App.yuan(t.amount_fen));
     });
     if (f.points_returned) meta.push('退回 ' + f.points_returned + ' 积分');
     if (f.reason) meta.push(f.reason);
@@ -85,16 +85,9 @@
     return li;
   }
 
-  /* The payment of a pending order: the order's own, or the one kept when it was placed. */
-  function payment(o) {
-    if (o.payment) return o.payment;
-    try { return JSON.parse(sessionStorage.getItem('order_pay:' + o.id) || 'null'); } catch (e) { return null; }
-  }
-
+  /* What is left to pay online: the payment's amount, else the order's due. */
   function due(o) {
-    if (o.due_fen !== undefined && o.due_fen !== null) return o.due_fen;
-    var p = payment(o);
-    return p && p.amount_fen !== undefined ? p.amount_fen : o.total_fen;
+    return o.payment && typeof o.payment.amount_fen === 'number' ? o.payment.amount_fen : O.dueOf(o);
   }
 
   function render(o) {
@@ -141,9 +134,10 @@
     clear(tenders);
     var tl = (o.tenders || []).filter(function (t) { return t.amount_fen > 0; });
     tl.forEach(function (t) {
-      var term = O.tenderText(t.kind);
+      var term = O.tenderText(t);
       if (t.kind === 'points' && o.points_used) term += '（' + o.points_used + ' 积分）';
       if (t.kind === 'online' && pending) term += '（待支付）';
+      else if (o.status === 'cancelled') term += t.kind === 'online' ? '（未支付）' : '（已退回）';
       row(tenders, term, App.yuan(t.amount_fen));
     });
     $('order-tenders-part').hidden = tl.length === 0;
@@ -160,7 +154,7 @@
     var pay = $('order-pay');
     pay.hidden = !pending;
     if (pending) {
-      var p = payment(o);
+      var p = o.payment;
       $('pay-due').textContent = App.yuan(due(o));
       var sb = sandbox && p && p.provider === 'sandbox';
       $('sandbox-pay').hidden = !sb;
@@ -195,7 +189,7 @@
   }
 
   $('sandbox-pay').addEventListener('click', function () {
-    var p = order && payment(order);
+    var p = order && order.payment;
     if (!p) return;
     var b = $('sandbox-pay');
     b.disabled = true;
@@ -203,7 +197,6 @@
     App.api('POST', url).then(function (r) {
       b.disabled = false;
       if (r.status !== 200) { App.toast(App.errorText(r)); return; }
-      try { sessionStorage.removeItem('order_pay:' + order.id); } catch (e) { /* private mode */ }
       App.toast('支付成功');
       load();
     }, function () { b.disabled = false; App.toast('网络错误，请重试'); });
@@ -236,7 +229,6 @@
         return;
       }
       App.toast('订单已取消');
-      try { sessionStorage.removeItem('order_pay:' + id); } catch (e) { /* private mode */ }
       var o = r.body.data && (r.body.data.order || r.body.data);
       if (o && o.status) render(o);
       else load();

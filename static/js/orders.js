@@ -13,24 +13,33 @@
     refunded: '已退款', partially_refunded: '部分退款' };
   var ADJ = { member_price: '会员价', tier_discount: '等级折扣', coupon: '优惠券', points: '积分抵现',
     birthday: '生日优惠', member_day: '会员日优惠', holiday: '节日优惠' };
-  var TENDER = { principal: '余额本金', bonus: '赠送金', points: '积分', cash: '现金', card: '银行卡',
-    online: '在线支付' };
+  var TENDER = { balance_principal: '余额本金', balance_bonus: '赠送金', points: '积分', cash: '现金',
+    card: '银行卡', online: '在线支付' };
 
   function statusText(s) { return STATUS[s] || '处理中'; }
 
   /* "ABCD2345EFGH" -> "ABCD 2345 EFGH" */
   function spacedCode(c) { return String(c || '').replace(/(.{4})(?=.)/g, '$1 '); }
 
-  /* An adjustment's name: 会员价, 优惠券 ABCD 2345 EFGH, 积分抵现 ... */
+  /* An adjustment's name: 会员价, 优惠券 · 满50减10 (or its code), 积分抵现 ... */
   function adjText(a, couponName) {
     if (a.kind === 'coupon') {
-      var n = couponName || a.name || '';
+      var n = couponName || (a.name && a.name !== '优惠券' ? a.name : '');
       return n ? '优惠券 · ' + n : '优惠券 ' + spacedCode(a.ref);
     }
-    return ADJ[a.kind] || '优惠';
+    return ADJ[a.kind] || a.name || '优惠';
   }
 
-  function tenderText(kind) { return TENDER[kind] || '其他'; }
+  /* A tender {kind, name, amount_fen}: 余额本金, 赠送金, 积分, 现金, 银行卡, 在线支付. */
+  function tenderText(t) { return TENDER[t.kind] || t.name || '其他'; }
+
+  /* What is still to pay on an order: its cash, card and online parts (due_fen when given). */
+  function dueOf(o) {
+    if (typeof o.due_fen === 'number') return o.due_fen;
+    return (o.tenders || []).reduce(function (s, t) {
+      return s + (t.kind === 'online' || t.kind === 'cash' || t.kind === 'card' ? t.amount_fen : 0);
+    }, 0);
+  }
 
   /*
    * "2024-12-01T14:05:00+08:00" -> "12月1日 14:05" (the merchant's own
@@ -52,17 +61,20 @@
   });
   function storeName(id) { return stores[String(id)] || '门店'; }
 
-  /* Items of an order in a few words: "拿铁 ×2、可颂 ×1". */
-  function linesText(lines) {
-    return (lines || []).map(function (l) { return l.name + ' ×' + l.qty; }).join('、');
+  /* Items of an order in a few words: "拿铁 ×2、可颂 ×1" (the list's summary, or its lines). */
+  function linesText(o) {
+    if (o.lines) return o.lines.map(function (l) { return l.name + ' ×' + l.qty; }).join('、');
+    return o.summary || '';
   }
 
-  function count(lines) {
-    return (lines || []).reduce(function (n, l) { return n + (l.qty || 0); }, 0);
+  /* How many items, when the order has its lines (null when it has a summary only). */
+  function count(o) {
+    if (!o.lines) return null;
+    return o.lines.reduce(function (n, l) { return n + (l.qty || 0); }, 0);
   }
 
-  window.Orders = { statusText: statusText, adjText: adjText, tenderText: tenderText, when: when, minus: minus,
-    storeName: storeName, spacedCode: spacedCode, linesText: linesText, count: count };
+  window.Orders = { statusText: statusText, adjText: adjText, tenderText: tenderText, dueOf: dueOf, when: when,
+    minus: minus, storeName: storeName, spacedCode: spacedCode, linesText: linesText, count: count };
 
   /* ---- 我的订单 ---- */
   var list = App.byId('orders');
@@ -78,14 +90,14 @@
     top.appendChild(el('span', 'order-card__store', storeName(o.store_id)));
     top.appendChild(el('span', 'order-status order-status_' + o.status, statusText(o.status)));
     a.appendChild(top);
-    a.appendChild(el('p', 'order-card__items', linesText(o.lines) || '订单 ' + o.id));
+    a.appendChild(el('p', 'order-card__items', linesText(o) || '订单 ' + o.id));
     var foot = el('div', 'order-card__foot');
     foot.appendChild(el('span', 'order-card__time', when(o.created_at)));
     var sum = el('span', 'order-card__sum');
-    sum.appendChild(el('span', 'order-card__count', '共 ' + count(o.lines) + ' 件'));
-    var pending = o.status === 'pending';
-    sum.appendChild(el('span', 'order-card__label', pending ? ' 待付 ' : o.status === 'cancelled' ? ' 合计 ' : ' 实付 '));
-    sum.appendChild(el('strong', 'order-card__total', App.yuan(pending && o.due_fen !== undefined ? o.due_fen : o.total_fen)));
+    var n = count(o), pending = o.status === 'pending';
+    if (n !== null) sum.appendChild(el('span', 'order-card__count', '共 ' + n + ' 件 '));
+    sum.appendChild(el('span', 'order-card__label', pending ? '待付 ' : o.status === 'cancelled' ? '合计 ' : '实付 '));
+    sum.appendChild(el('strong', 'order-card__total', App.yuan(pending ? dueOf(o) : o.total_fen)));
     foot.appendChild(sum);
     a.appendChild(foot);
     return a;
