@@ -11,11 +11,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { launch, PHONE } from './browser.mjs';
 import { api, m, BASE, sql } from '../http/lib.mjs';
 import { newMember, fund, accounts, assertLedger, storeIds } from '../http/wallet_helpers.mjs';
 
 const SHOTS = process.env.SHOTS || '';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let browser;
 let storeId;
 let latte;		// 28.00, member price 24.00 at every tier
@@ -51,6 +53,16 @@ async function memberPage(token) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   return { ctx, page, errors };
+}
+
+/* No serious or critical axe finding on what the page shows now (the checkout sheet: a11y.test opens pages only). */
+async function assertAxe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const res = await page.evaluate(() => window.axe.run(document, {
+    rules: { 'target-size': { enabled: true } }, resultTypes: ['violations'],
+  }));
+  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], what);
 }
 
 const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
@@ -112,6 +124,7 @@ test('menu: two dishes at the member price, paid from the balance; the receipt a
   assert.match(sum, new RegExp(`合计${yuan(q.total_fen).replace('.', '\\.')}`));
   assert.match(await page.textContent('#checkout-due'), /无需另付/);
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/orders-checkout.png` });
+  await assertAxe(page, 'the checkout sheet');
 
   await Promise.all([page.waitForURL(/\/m\/demo\/orders\/\d+/), page.click('#order-submit')]);
   const id = Number(/\/orders\/(\d+)/.exec(page.url())[1]);
@@ -165,6 +178,7 @@ test('menu: a due paid online is pending on its receipt; 取消订单 cancels it
   assert.equal(await page.textContent('#pay-due'), yuan(q.due_fen));
   assert.equal(await page.isVisible('#sandbox-pay'), true, 'the sandbox pays it in test');
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/orders-receipt-pending.png`, fullPage: true });
+  await assertAxe(page, 'a pending receipt');
   assert.equal((await sql(`SELECT status FROM orders WHERE id = ${id}`))[0][0], 'pending');
 
   await page.click('#order-cancel');
