@@ -259,7 +259,6 @@ void	 j_add(cJSON *, const char *, cJSON *);
  */
 enum event {
 	EV_MEMBER_JOINED = 1,	/* struct member_joined (member/member.h) */
-	EV_PAYMENT_DONE,	/* struct payment_done (wallet/wallet.h) */
 	EV_ORDER_PAID,		/* struct order_paid (order/order.h) */
 	EV_ORDER_REFUNDED,	/* struct order_refunded (order/order.h) */
 	EV_ONLINE_NOTIFIED,	/* struct online_notified (wallet/wallet.h) */

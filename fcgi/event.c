@@ -17,7 +17,6 @@ extern const struct event_sub *const __stop_app_events[];
 
 static const char *const event_names[EV_NEVENTS] = {
 	[EV_MEMBER_JOINED] = "member_joined",
-	[EV_PAYMENT_DONE] = "payment_done",
 	[EV_ORDER_PAID] = "order_paid",
 	[EV_ORDER_REFUNDED] = "order_refunded",
 	[EV_ONLINE_NOTIFIED] = "online_notified",

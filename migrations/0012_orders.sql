@@ -220,3 +220,7 @@ ALTER TABLE wallet_entries MODIFY kind
 -- and what is spent is still checked by a conditional update (never
 -- below zero by spending).
 ALTER TABLE members DROP CONSTRAINT ck_member_points;
+
+-- A balance payment is a one-line order since orders exist; the payment
+-- row keeps its own view (what the balance paid, what refunds gave back).
+ALTER TABLE payments ADD COLUMN order_id BIGINT NULL AFTER ticket_id;

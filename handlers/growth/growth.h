@@ -1,8 +1,8 @@
 /*
  * growth: campaigns and referrals, the top of the domain floors. They
  * subscribe to EV_MEMBER_JOINED (referral binding and rewards, a
- * campaign's gift pack) and EV_PAYMENT_DONE (a referral rewarded on the
- * first payment) instead of being called by the ledgers.
+ * campaign's gift pack) and EV_ORDER_PAID (a referral rewarded on the
+ * first payment) instead of being called by the ledgers and orders.
  *
  *	campaign.c	campaigns, their pages and counters
  *	referral.c	referral links, settings and rewards

@@ -247,15 +247,6 @@ referral_on_joined(struct req *r, const void *arg)
 }
 ON_EVENT(EV_MEMBER_JOINED, 10, referral_on_joined);
 
-static int
-referral_on_paid(struct req *r, const void *arg)
-{
-	const struct payment_done *e = arg;
-
-	return referral_on_payment(r, e->member_id);
-}
-ON_EVENT(EV_PAYMENT_DONE, 10, referral_on_paid);
-
 /* An order paid by a member with any tender is a first payment too. */
 static int
 referral_on_order(struct req *r, const void *arg)

@@ -576,7 +576,7 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 			return resp_bad_field(r, "store_id", "门店不存在");
 	} else if ((st = staff_store_check(r, c->body.store_id)) != 0)
 		return st;
-	if ((st = who_resolve(r, c)) != 0)
+	if (!c->who_known && (st = who_resolve(r, c)) != 0)
 		return st;
 	if ((st = checkout_cfg_load(r, &c->ck)) != 0 ||
 	    (st = wallet_cfg_load(r, &c->wc)) != 0)
@@ -1009,33 +1009,19 @@ order_settle_paid(struct req *r, int64_t order_id, int64_t member_id,
 	return event_emit(r, EV_ORDER_PAID, &ev);
 }
 
-int
-order_commit_tx(struct req *r, void *arg)
+/*
+ * Write the priced order c (coverage checked): ticket, top-up, the order
+ * and its rows, coupons, points, balance, earning. 0, or the status.
+ */
+static int
+order_write(struct req *r, struct order_ctx *c)
 {
-	struct order_ctx *c = arg;
-	const struct priced *o;
+	const struct priced *o = &c->out;
 	struct db_res res;
-	int64_t now = time_now(), id, topup_id = 0, staff;
+	int64_t id, topup_id = 0, staff;
 	const char *ref, *status, *trade_no = NULL;
 	int st, rc, paid, done, online;
 
-	if ((st = order_prepare(r, c, 1, now)) != 0 ||
-	    (st = order_price(r, c, now)) != 0)
-		return st;
-	o = &c->out;
-	if (c->body.quote_hash != NULL && strcmp(c->body.quote_hash, c->hash)
-	    != 0)
-		return resp_err(r, 409, "quote_stale",
-		    "价格或优惠已变化，请确认新的金额后再提交", NULL);
-	if (o->uncovered_fen > 0) {
-		if (c->body.ntenders == 0 && c->in.use_balance)
-			return resp_err(r, 409, "insufficient_balance",
-			    arena_printf(r->a, "余额不足，还差 %s 元，请充值或"
-			    "选择其他支付方式", page_yuan(r, o->uncovered_fen)),
-			    NULL);
-		return resp_err(r, 409, "due_not_covered", arena_printf(r->a,
-		    "还差 %s 元未支付", page_yuan(r, o->uncovered_fen)), NULL);
-	}
 	if (c->has_ticket && (st = ticket_consume(r, &c->ticket)) != 0)
 		return st;
 	staff = r->auth.kind == AUTH_KIND_STAFF ? r->auth.staff_id : 0;
@@ -1067,8 +1053,7 @@ order_commit_tx(struct req *r, void *arg)
 	    DBI(o->tender[TD_ONLINE]), DBI(o->change_fen),
 	    DBI(o->earn_points), DBI(o->earn_growth), DBS(c->hash),
 	    DBS(trade_no), DBIN(topup_id, topup_id > 0), DBI(done), DBI(paid),
-	    DBI(done),
-	    DBI(online ? c->ck.unpaid_expiry_min : 0),
+	    DBI(done), DBI(online ? c->ck.unpaid_expiry_min : 0),
 	    DBI(c->ck.unpaid_expiry_min));
 	if (rc == DB_DUP)
 		return resp_err(r, 409, "ticket_used", "该凭证已完成一次下单",
@@ -1090,7 +1075,8 @@ order_commit_tx(struct req *r, void *arg)
 		return st;
 	}
 	if ((st = wallet_move(r, c->member_id, -o->tender[TD_PRINCIPAL],
-	    -o->tender[TD_BONUS], "order", ref, staff, c->body.store_id)) != 0)
+	    -o->tender[TD_BONUS], c->ledger_kind ? c->ledger_kind : "order",
+	    c->ledger_ref ? c->ledger_ref : ref, staff, c->body.store_id)) != 0)
 		return st;
 	if (paid && (st = order_settle_paid(r, id, c->member_id,
 	    c->body.store_id, o->total_fen, o->earn_points, o->earn_growth)) !=
@@ -1106,6 +1092,111 @@ order_commit_tx(struct req *r, void *arg)
 		return st;
 	c->order_id = id;
 	c->status = status;
+	return 0;
+}
+
+int
+order_commit_tx(struct req *r, void *arg)
+{
+	struct order_ctx *c = arg;
+	const struct priced *o;
+	int64_t now = time_now();
+	int st;
+
+	if ((st = order_prepare(r, c, 1, now)) != 0 ||
+	    (st = order_price(r, c, now)) != 0)
+		return st;
+	o = &c->out;
+	if (c->body.quote_hash != NULL && strcmp(c->body.quote_hash, c->hash)
+	    != 0)
+		return resp_err(r, 409, "quote_stale",
+		    "价格或优惠已变化，请确认新的金额后再提交", NULL);
+	if (o->uncovered_fen > 0) {
+		if (c->body.ntenders == 0 && c->in.use_balance)
+			return resp_err(r, 409, "insufficient_balance",
+			    arena_printf(r->a, "余额不足，还差 %s 元，请充值或"
+			    "选择其他支付方式", page_yuan(r, o->uncovered_fen)),
+			    NULL);
+		return resp_err(r, 409, "due_not_covered", arena_printf(r->a,
+		    "还差 %s 元未支付", page_yuan(r, o->uncovered_fen)), NULL);
+	}
+	if ((st = order_write(r, c)) != 0)
+		return st;
+	return 201;
+}
+
+/* ---- balance payments (POST staff/payments, me/payments) ---- */
+
+int
+order_balance_pay_tx(struct req *r, void *arg)
+{
+	struct order_balance_pay *p = arg;
+	struct order_ctx *c = order_ctx_new(r, p->ticket ? OC_COUNTER : OC_APP);
+	const struct priced *o = &c->out;
+	int64_t now = time_now(), pay_id, staff;
+	cJSON *x;
+	int st;
+
+	c->for_member = p->ticket == NULL;
+	c->body.store_id = p->store_id;
+	c->body.nlines = 1;
+	c->body.lines[0].name = "消费";
+	c->body.lines[0].price_fen = p->order_fen;
+	c->body.lines[0].qty = 1;
+	c->body.ncodes = 0;
+	c->body.use_balance = 1;
+	c->who_known = 1;
+	c->member_id = p->member_id;
+	if (p->ticket != NULL) {
+		c->ticket = *p->ticket;
+		c->has_ticket = 1;
+	}
+	if ((st = order_prepare(r, c, 1, now)) != 0 ||
+	    (st = order_price(r, c, now)) != 0)
+		return st;
+	if (o->balance.paid_fen == 0)
+		return resp_err(r, 409, "insufficient_balance",
+		    "余额不足，或按商户规则本单不可使用余额", NULL);
+	if (o->due_fen > 0) {
+		/* the rest is taken at the counter */
+		c->in.ntenders = 1;
+		c->in.tenders[0].kind = TD_CASH;
+		c->in.tenders[0].amount_fen = ORDER_NONE;
+		if ((st = order_price(r, c, now)) != 0)
+			return st;
+	}
+	/* the payment's row first: its ledger entry names it */
+	staff = r->auth.kind == AUTH_KIND_STAFF ? r->auth.staff_id : 0;
+	if ((st = wallet_payment_record(r, c->member_id, p->store_id, staff,
+	    p->ticket ? p->ticket->id : 0, p->order_fen,
+	    o->balance.principal_fen, o->balance.bonus_fen, o->earn_growth,
+	    o->earn_points, &pay_id)) != 0)
+		return st;
+	c->ledger_kind = "payment";
+	c->ledger_ref = arena_printf(r->a, "payment:%lld", (long long)pay_id);
+	if ((st = order_write(r, c)) != 0 ||
+	    (st = wallet_payment_link(r, pay_id, c->order_id)) != 0)
+		return st;
+	x = j_obj();
+	j_int(x, "id", pay_id);
+	j_int(x, "order_id", c->order_id);
+	j_int(x, "member_id", c->member_id);
+	j_int(x, "store_id", p->store_id);
+	j_str(x, "channel", p->ticket ? "counter" : "app");
+	j_int(x, "order_fen", p->order_fen);
+	j_int(x, "discount_fen", o->discount_fen);
+	j_int(x, "total_fen", o->total_fen);
+	j_int(x, "paid_fen", o->balance.paid_fen);
+	j_int(x, "principal_fen", o->balance.principal_fen);
+	j_int(x, "bonus_fen", o->balance.bonus_fen);
+	j_int(x, "remaining_due_fen", o->tender[TD_CASH]);
+	j_add(x, "balance_after", wallet_balance_json(
+	    c->in.member.wallet.principal_fen - o->balance.principal_fen,
+	    c->in.member.wallet.bonus_fen - o->balance.bonus_fen));
+	j_int(x, "growth_added", o->earn_growth);
+	j_int(x, "points_added", o->earn_points);
+	j_str(x, "created_at", time_rfc3339_t(r, now));
+	p->out = x;
 	return 201;
 }
 

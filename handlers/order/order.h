@@ -145,6 +145,7 @@
 #define ORDER_H
 #include <stddef.h>
 #include <stdint.h>
+#include "cjson/cJSON.h"
 #include "coupon/coupon.h"
 #include "wallet/wallet.h"
 
@@ -393,5 +394,33 @@ struct order_paid {
 struct order_refunded {
 	int64_t		 order_id, refund_id, member_id, amount_fen;
 };
+
+/*
+ * A balance payment (POST staff/payments, me/payments) as a one-line
+ * order of order_fen ("消费"): priced by the engine (the tier discount
+ * applies), paid from the balance under the deduction rules, the rest
+ * recorded as taken in cash at the counter; a payments row keeps the
+ * payment's own view. db_tx function: 201 with the payment object in out,
+ * or the error status (409 insufficient_balance when the balance pays
+ * nothing, ticket_used).
+ */
+struct ticket;
+struct order_balance_pay {
+	int64_t		 member_id, store_id, order_fen;
+	const struct ticket *ticket;		/* counter: consumed */
+	cJSON		*out;
+};
+int	 order_balance_pay_tx(struct req *, void *);
+
+/*
+ * Refund amount_fen (0: all that is left) of a balance payment's order
+ * back to the balance only (what was taken in cash stays with the cash
+ * drawer), inside the caller's transaction: into *refund the refund's
+ * {id, amount_fen, principal_fen, bonus_fen, growth_reversed,
+ * points_reversed}. 0, or the error status (409 already_refunded,
+ * refund_exceeds_paid).
+ */
+int	 order_payment_refund(struct req *, int64_t order_id,
+	    int64_t amount_fen, cJSON **refund);
 
 #endif

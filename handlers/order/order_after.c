@@ -1159,3 +1159,87 @@ order_sandbox_pay(struct req *r, int64_t id, int64_t member_id)
 	cJSON_Delete(n);
 	return order_get(r, id, member_id);
 }
+
+/* ---- a balance payment's refund ---- */
+
+int
+order_payment_refund(struct req *r, int64_t order_id, int64_t amount,
+    cJSON **refund)
+{
+	static const int others[] = { TD_POINTS, TD_CASH, TD_CARD, TD_ONLINE };
+	struct order_rec *o = arena_calloc(r->a, 1, sizeof(*o));
+	struct order_refund *f = arena_calloc(r->a, 1, sizeof(*f));
+	struct priced *view = arena_alloc(r->a, sizeof(*view));
+	struct refund_ask a;
+	struct db_res res;
+	const char *codes;
+	int64_t m0, mb, left, rid;
+	int i, l, k, st;
+
+	*refund = NULL;
+	if ((st = order_read(r, order_id, 1, 0, o)) != 0)
+		return st;
+	/* the order as the balance paid it: only principal and bonus */
+	*view = o->p;
+	for (l = 0; l < view->nlines; l++)
+		for (k = 0; k < 4; k++)
+			view->lines[l].tender[others[k]] = 0;
+	for (k = 0; k < 4; k++)
+		view->tender[others[k]] = 0;
+	left = view->tender[TD_PRINCIPAL] + view->tender[TD_BONUS];
+	m0 = 0;
+	for (k = TD_PRINCIPAL; k < TD_N; k++)
+		m0 += o->p.tender[k];
+	mb = db_int(&o->row, 0, OR_REFUNDED);
+	for (i = 0; i < o->ndone; i++)
+		for (l = 0; l < o->done[i].nlines; l++) {
+			left -= o->done[i].lines[l].tender[TD_PRINCIPAL] +
+			    o->done[i].lines[l].tender[TD_BONUS];
+			for (k = 0; k < 4; k++)
+				o->done[i].lines[l].tender[others[k]] = 0;
+		}
+	if (left <= 0 || status_is(o, "refunded"))
+		return resp_err(r, 409, "already_refunded", "该笔支付已全额退款",
+		    NULL);
+	if (amount == 0)
+		amount = left;
+	if (amount > left)
+		return resp_err(r, 409, "refund_exceeds_paid", arena_printf(r->a,
+		    "退款金额超过可退金额（最多 %s 元）", page_yuan(r, left)),
+		    "amount_fen");
+	memset(&a, 0, sizeof(a));
+	a.order_id = order_id;
+	a.req.amount_fen = amount;
+	if (refund_compute(view, o->done, o->ndone, &a.req, f) == -1)
+		return resp_err(r, 409, "refund_exceeds_paid",
+		    "退款金额超过可退金额", "amount_fen");
+	/* what was earned is kept on the money not refunded, cash included */
+	f->points_taken_back = wallet_keep(o->p.earn_points, m0, m0 - mb) -
+	    wallet_keep(o->p.earn_points, m0, m0 - mb - f->amount_fen);
+	f->growth_taken_back = wallet_keep(o->p.earn_growth, m0, m0 - mb) -
+	    wallet_keep(o->p.earn_growth, m0, m0 - mb - f->amount_fen);
+	f->all_lines = 0;
+	f->closes_order = mb + f->amount_fen == m0;
+	if (DB(r, &q_refund_insert, &res, DBI(r->m->id), DBI(order_id),
+	    DBS("done"), DBS(arena_printf(r->a, "{\"amount_fen\":%lld}",
+	    (long long)amount)), DBNULL, DBI(f->amount_fen),
+	    DBI(f->tender[TD_POINTS]), DBI(f->tender[TD_PRINCIPAL]),
+	    DBI(f->tender[TD_BONUS]), DBI(f->tender[TD_CASH]),
+	    DBI(f->tender[TD_CARD]), DBI(f->tender[TD_ONLINE]),
+	    DBI(f->points_returned), DBI(f->points_taken_back),
+	    DBI(f->growth_taken_back), DBNULL, DBI(r->auth.staff_id), DBNULL,
+	    DBS("done")) != DB_OK)
+		return db_fail(r);
+	rid = (int64_t)res.insert_id;
+	if ((st = refund_apply(r, &a, o, f, rid, &codes)) != 0)
+		return st;
+	*refund = j_obj();
+	j_int(*refund, "id", rid);
+	j_int(*refund, "order_id", order_id);
+	j_int(*refund, "amount_fen", f->amount_fen);
+	j_int(*refund, "principal_fen", f->tender[TD_PRINCIPAL]);
+	j_int(*refund, "bonus_fen", f->tender[TD_BONUS]);
+	j_int(*refund, "growth_reversed", f->growth_taken_back);
+	j_int(*refund, "points_reversed", f->points_taken_back);
+	return 0;
+}

@@ -102,12 +102,44 @@ me_order_sandbox_pay(struct req *r)
 	return order_sandbox_pay(r, id, r->auth.member_id);
 }
 
+/*
+ * The member pays an amount from the balance in the app (table QR), as a
+ * one-line order under the same rules as at the counter.
+ * In: {order_fen, store_id}, Idempotency-Key. Out: 201 {payment:{id,
+ * order_id, order_fen, discount_fen, total_fen, paid_fen, principal_fen,
+ * bonus_fen, remaining_due_fen, balance_after, growth_added,
+ * points_added, ...}}. Errors: invalid_field, insufficient_balance.
+ */
+static int
+me_pay(struct req *r)
+{
+	struct order_balance_pay p;
+	cJSON *d;
+	int st;
+
+	memset(&p, 0, sizeof(p));
+	if (req_json_body(r) == -1 ||
+	    req_json_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &p.order_fen) ==
+	    -1 ||
+	    req_json_int(r, "store_id", 1, 1, INT64_MAX / 2, &p.store_id) == -1)
+		return r->status;
+	p.member_id = r->auth.member_id;
+	st = db_tx(r, order_balance_pay_tx, &p);
+	if (st >= 400)
+		return st;
+	d = j_obj();
+	j_add(d, "payment", p.out);
+	return resp_data(r, 201, d);
+}
+
 #define MBASE "/api/v1/m/:merchant/me/orders"
 
 ROUTES(order_me_routes) = {
 	{ M_POST, MBASE "/quote", me_order_quote, AUTH_MEMBER },
 	{ M_POST, MBASE, me_order_create, AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, MBASE, me_order_list, AUTH_MEMBER },
+	{ M_POST, "/api/v1/m/:merchant/me/payments", me_pay,
+	    AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, MBASE "/:id", me_order_get, AUTH_MEMBER },
 	{ M_POST, MBASE "/:id/cancel", me_order_cancel, AUTH_MEMBER },
 	{ M_POST, MBASE "/:id/sandbox-pay", me_order_sandbox_pay, AUTH_MEMBER },

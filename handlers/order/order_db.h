@@ -42,6 +42,8 @@ struct order_body {
 struct order_ctx {
 	int		 channel;		/* OC_* */
 	int		 for_member;		/* a member's own order */
+	int		 who_known;		/* member_id, ticket set */
+	const char	*ledger_kind, *ledger_ref;	/* the balance's entry */
 	struct order_body body;
 	/* who */
 	int64_t		 member_id;

@@ -72,14 +72,9 @@ DB_SQL_COLS(q_points_rate, PR_NCOLS,
     "SELECT points_per_yuan FROM merchants WHERE id = ?");
 DB_SQL(q_pay_insert,
     "INSERT INTO payments (merchant_id, member_id, store_id, staff_id,"
-    " ticket_id, channel, order_fen, principal_fen, bonus_fen, growth,"
-    " points, growth_kept, points_kept, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_debit,
-    "UPDATE members SET principal_fen = principal_fen - ?,"
-    " bonus_fen = bonus_fen - ?, growth = growth + ?, points = points + ?"
-    " WHERE merchant_id = ? AND id = ? AND principal_fen >= ?"
-    " AND bonus_fen >= ?");
+    " ticket_id, order_id, channel, order_fen, principal_fen, bonus_fen,"
+    " growth, points, growth_kept, points_kept, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 DB_SQL(q_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
@@ -441,88 +436,38 @@ wallet_earn_terms(struct req *r, int64_t growth, int64_t *per_yuan,
 }
 
 int
-wallet_pay_tx(struct req *r, void *arg)
+wallet_payment_record(struct req *r, int64_t member_id, int64_t store_id,
+    int64_t staff_id, int64_t ticket_id, int64_t order_fen, int64_t principal,
+    int64_t bonus, int64_t growth, int64_t points, int64_t *id)
 {
-	struct wallet_payment *p = arg;
-	struct payment_done ev;
-	struct wallet_cfg c;
-	struct wallet_state ws;
-	struct deduction d;
 	struct db_res res;
-	int64_t growth, per_yuan, mult, g, pts, pay_id;
-	const char *ref;
-	cJSON *o;
-	int found, rc, st;
+	int rc;
 
-	if ((st = wallet_cfg_load(r, &c)) != 0 ||
-	    (st = wallet_state_load(r, p->member_id, 1, &c, &ws, &growth,
-	    &found)) != 0)
-		return st;
-	if (!found)
-		return resp_err(r, 404, "not_found", "会员不存在", NULL);
-	deduction_compute(&c.rules, &ws, p->order_fen, &d);
-	if (d.paid_fen == 0)
-		return resp_err(r, 409, "insufficient_balance",
-		    "余额不足，或按商户规则本单不可使用余额", NULL);
-	if (p->ticket != NULL && (st = ticket_consume(r, p->ticket)) != 0)
-		return st;
-	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0)
-		return st;
-	g = wallet_growth(d.paid_fen);
-	pts = wallet_points(d.paid_fen, per_yuan, mult);
-	rc = DB(r, &q_pay_insert, &res, DBI(r->m->id), DBI(p->member_id),
-	    DBI(p->store_id), DBIN(p->staff_id, p->staff_id > 0),
-	    DBIN(p->ticket ? p->ticket->id : 0, p->ticket != NULL),
-	    DBS(p->ticket ? "counter" : "app"), DBI(p->order_fen),
-	    DBI(d.principal_fen), DBI(d.bonus_fen), DBI(g), DBI(pts), DBI(g),
-	    DBI(pts));
+	rc = DB(r, &q_pay_insert, &res, DBI(r->m->id), DBI(member_id),
+	    DBI(store_id), DBIN(staff_id, staff_id > 0),
+	    DBIN(ticket_id, ticket_id > 0), DBNULL,
+	    DBS(ticket_id > 0 ? "counter" : "app"), DBI(order_fen),
+	    DBI(principal), DBI(bonus), DBI(growth), DBI(points), DBI(growth),
+	    DBI(points));
 	if (rc == DB_DUP)
 		return resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
 		    "ticket");
 	if (rc != DB_OK)
 		return db_fail(r);
-	pay_id = (int64_t)res.insert_id;
-	ref = arena_printf(r->a, "payment:%lld", (long long)pay_id);
-	if (DB(r, &q_debit, &res, DBI(d.principal_fen), DBI(d.bonus_fen),
-	    DBI(g), DBI(pts), DBI(r->m->id), DBI(p->member_id),
-	    DBI(d.principal_fen), DBI(d.bonus_fen)) != DB_OK)
-		return db_fail(r);
-	if (res.affected != 1)
-		return resp_err(r, 409, "insufficient_balance", "余额不足",
-		    NULL);
-	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(p->member_id),
-	    DBS("payment"), DBI(-d.principal_fen), DBI(-d.bonus_fen), DBS(ref),
-	    DBIN(p->staff_id, p->staff_id > 0), DBI(p->store_id)) != DB_OK)
-		return db_fail(r);
-	if (pts > 0 && DB(r, &q_points_entry, NULL, DBI(r->m->id),
-	    DBI(p->member_id), DBS("payment"), DBI(pts), DBS(ref)) != DB_OK)
-		return db_fail(r);
-	/* what a payment sets off elsewhere: a referral rewarded on the
-	   referee's first payment */
-	ev.payment_id = pay_id;
-	ev.member_id = p->member_id;
-	ev.order_fen = p->order_fen;
-	ev.store_id = p->store_id;
-	if ((st = event_emit(r, EV_PAYMENT_DONE, &ev)) != 0)
-		return st;
+	*id = (int64_t)res.insert_id;
+	return 0;
+}
 
-	o = j_obj();
-	j_int(o, "id", pay_id);
-	j_int(o, "member_id", p->member_id);
-	j_int(o, "store_id", p->store_id);
-	j_str(o, "channel", p->ticket ? "counter" : "app");
-	j_int(o, "order_fen", p->order_fen);
-	j_int(o, "paid_fen", d.paid_fen);
-	j_int(o, "principal_fen", d.principal_fen);
-	j_int(o, "bonus_fen", d.bonus_fen);
-	j_int(o, "remaining_due_fen", d.remaining_due_fen);
-	j_add(o, "balance_after", wallet_balance_json(
-	    ws.principal_fen - d.principal_fen, ws.bonus_fen - d.bonus_fen));
-	j_int(o, "growth_added", g);
-	j_int(o, "points_added", pts);
-	j_str(o, "created_at", time_rfc3339_t(r, time_now()));
-	p->out = o;
-	return 201;
+DB_SQL(q_pay_link,
+    "UPDATE payments SET order_id = ? WHERE merchant_id = ? AND id = ?");
+
+int
+wallet_payment_link(struct req *r, int64_t payment_id, int64_t order_id)
+{
+	if (DB(r, &q_pay_link, NULL, DBI(order_id), DBI(r->m->id),
+	    DBI(payment_id)) != DB_OK)
+		return db_fail(r);
+	return 0;
 }
 
 /* ---- packages and suggestions ---- */
@@ -962,44 +907,6 @@ wallet_sandbox_pay(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* ---- paying from the balance in the app ---- */
-
-/*
- * The member pays an order from the balance (table QR ordering), under
- * the merchant's deduction rules.
- * In: {order_fen, store_id}, Idempotency-Key. Out: 201 {payment:{id,
- * order_fen, paid_fen, principal_fen, bonus_fen, remaining_due_fen,
- * balance_after, growth_added, points_added, ...}}. Errors:
- * invalid_field, insufficient_balance (409: nothing usable).
- * Writes: payments, the accounts, growth, points, ledger entries.
- */
-static int
-wallet_me_pay(struct req *r)
-{
-	struct wallet_payment p;
-	struct db_res res;
-	int st;
-	cJSON *d;
-
-	memset(&p, 0, sizeof(p));
-	if (req_json_body(r) == -1 ||
-	    req_json_int(r, "order_fen", 1, 1, WALLET_MAX_FEN, &p.order_fen) ==
-	    -1 ||
-	    req_json_int(r, "store_id", 1, 1, INT64_MAX, &p.store_id) == -1)
-		return r->status;
-	if (DB(r, &q_store_ok, &res, DBI(p.store_id), DBI(r->m->id)) != DB_OK)
-		return db_fail(r);
-	if (res.nrows == 0)
-		return resp_bad_field(r, "store_id", "门店不存在");
-	p.member_id = r->auth.member_id;
-	st = db_tx(r, wallet_pay_tx, &p);
-	if (st >= 400)
-		return st;
-	d = j_obj();
-	j_add(d, "payment", p.out);
-	return resp_data(r, 201, d);
-}
-
 /* ---- the wallet ---- */
 
 static const char *
@@ -1007,9 +914,9 @@ entry_kind_name(const char *k)
 {
 	if (strcmp(k, "recharge") == 0)
 		return "充值";
-	if (strcmp(k, "payment") == 0)
+	if (strcmp(k, "payment") == 0 || strcmp(k, "order") == 0)
 		return "消费";
-	if (strcmp(k, "refund") == 0)
+	if (strcmp(k, "refund") == 0 || strcmp(k, "order_refund") == 0)
 		return "退款";
 	return "调整";
 }
@@ -1079,8 +986,6 @@ ROUTES(wallet_routes) = {
 	    AUTH_MEMBER },
 	{ M_POST, "/api/v1/m/:merchant/me/recharges/:id/sandbox-pay",
 	    wallet_sandbox_pay, AUTH_MEMBER },
-	{ M_POST, "/api/v1/m/:merchant/me/payments", wallet_me_pay,
-	    AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, "/api/v1/m/:merchant/me/wallet", wallet_me, AUTH_MEMBER },
 	{ M_POST, "/api/v1/payments/notify/:provider", wallet_notify, 0 },
 	{ 0, NULL, NULL, 0 }

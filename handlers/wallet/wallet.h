@@ -2,7 +2,7 @@
  * wallet: stored value. Principal and bonus accounts with their ledger,
  * packages, recharges through a payment provider, balance payments under
  * the merchant's deduction rules, refunds. Floor: a ledger above core and
- * tier; a payment sets off what other domains do through EV_PAYMENT_DONE.
+ * tier; balance payments are orders (order/), which record them here.
  *
  *	wallet.c	settings, packages, credit, payment, the member routes
  *	wallet_rules.c	pure: the deduction rules, top-up suggestions
@@ -68,20 +68,18 @@ int	 wallet_credit(struct req *, int64_t recharge_id, int64_t member_id,
 	    int64_t pay_fen, int64_t bonus_fen, int64_t store_id,
 	    int64_t staff_id);
 
-/* EV_PAYMENT_DONE: a balance payment was recorded, in its transaction. */
-struct payment_done {
-	int64_t		 payment_id, member_id, order_fen, store_id;
-};
-
-/* A balance payment: db_tx function, ctx a struct wallet_payment; 201
-   with the payment in out, or the error status (recorded). */
-struct wallet_payment {
-	int64_t		 member_id, order_fen, store_id;
-	int64_t		 staff_id;		/* 0: in the app */
-	const struct ticket *ticket;		/* counter: consumed */
-	cJSON		*out;			/* the payment object */
-};
-int	 wallet_pay_tx(struct req *, void *);
+/*
+ * The payments row of a balance payment (its own view of what the balance
+ * paid; ticket_id 0 in the app), id out, then the order it is made as
+ * (wallet_payment_link). 0, or the error status (recorded; 409
+ * ticket_used).
+ */
+int	 wallet_payment_record(struct req *, int64_t member_id,
+	    int64_t store_id, int64_t staff_id, int64_t ticket_id,
+	    int64_t order_fen, int64_t principal, int64_t bonus, int64_t growth,
+	    int64_t points, int64_t *id);
+int	 wallet_payment_link(struct req *, int64_t payment_id,
+	    int64_t order_id);
 
 /*
  * The earning terms of a member with this growth: the merchant's points

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "core/core.h"
 #include "db.h"
+#include "order/order.h"
 #include "req.h"
 #include "wallet.h"
 
@@ -23,11 +24,11 @@ DB_SQL_COLS(q_st_balance, SB_NCOLS,
     " WHERE merchant_id = ? AND id = ?");
 enum { PL_MEMBER, PL_STORE, PL_ORDER, PL_PRINCIPAL, PL_BONUS,
     PL_REFUNDED_PRINCIPAL, PL_REFUNDED_BONUS, PL_GROWTH, PL_POINTS,
-    PL_GROWTH_KEPT, PL_POINTS_KEPT, PL_NCOLS };
+    PL_GROWTH_KEPT, PL_POINTS_KEPT, PL_ORDER_ID, PL_NCOLS };
 DB_SQL_COLS(q_st_pay_lock, PL_NCOLS,
     "SELECT member_id, store_id, order_fen, principal_fen, bonus_fen,"
     " refunded_principal_fen, refunded_bonus_fen, growth, points,"
-    " growth_kept, points_kept FROM payments"
+    " growth_kept, points_kept, order_id FROM payments"
     " WHERE merchant_id = ? AND id = ? FOR UPDATE");
 enum { ML_PRINCIPAL, ML_BONUS, ML_GROWTH, ML_POINTS, ML_NCOLS };
 DB_SQL_COLS(q_st_member_lock, ML_NCOLS,
@@ -397,11 +398,11 @@ wallet_counter_recharge(struct req *r)
 static int
 counter_pay_tx(struct req *r, void *arg)
 {
-	struct wallet_payment *p = arg;
+	struct order_balance_pay *p = arg;
 	cJSON *id;
 	int paid, st;
 
-	if ((paid = wallet_pay_tx(r, p)) >= 400)
+	if ((paid = order_balance_pay_tx(r, p)) >= 400)
 		return paid;
 	id = cJSON_GetObjectItem(p->out, "id");
 	if ((st = audit_log(r, "wallet.payment", arena_printf(r->a,
@@ -412,7 +413,8 @@ counter_pay_tx(struct req *r, void *arg)
 }
 
 /*
- * Pay an order from the balance at the counter, one payment per ticket.
+ * Pay an order from the balance at the counter, one payment per ticket:
+ * a one-line order priced by the order engine (order_balance_pay_tx).
  * In: {ticket, order_fen}, Idempotency-Key. Out: 201 {payment:{id,
  * order_fen, paid_fen, principal_fen, bonus_fen, remaining_due_fen,
  * balance_after, growth_added, points_added, ...}}. Errors:
@@ -423,7 +425,7 @@ counter_pay_tx(struct req *r, void *arg)
 static int
 wallet_counter_pay(struct req *r)
 {
-	struct wallet_payment p;
+	struct order_balance_pay p;
 	struct ticket t;
 	const char *ticket;
 	int st;
@@ -439,7 +441,6 @@ wallet_counter_pay(struct req *r)
 		return st;
 	p.member_id = t.member_id;
 	p.store_id = t.store_id;
-	p.staff_id = r->auth.staff_id;
 	p.ticket = &t;
 	st = db_tx(r, counter_pay_tx, &p);
 	if (st >= 400)
@@ -469,6 +470,61 @@ struct refunded_payment {
 	int64_t		 growth, points;
 	int64_t		 growth_kept, points_kept;
 };
+
+/*
+ * A payment made as an order: the refund is the order's (back to the
+ * balance only), and the payment row follows what it gave back.
+ */
+static int
+order_pay_refund(struct req *r, struct refund_ctx *c,
+    const struct refunded_payment *pay, int64_t order_id)
+{
+	struct db_res res;
+	int64_t to_principal, to_bonus, growth_back, points_back;
+	cJSON *f, *row;
+	int st;
+
+	if ((st = order_payment_refund(r, order_id, c->amount, &f)) != 0)
+		return st;
+	to_principal = (int64_t)cJSON_GetObjectItem(f,
+	    "principal_fen")->valuedouble;
+	to_bonus = (int64_t)cJSON_GetObjectItem(f, "bonus_fen")->valuedouble;
+	growth_back = (int64_t)cJSON_GetObjectItem(f,
+	    "growth_reversed")->valuedouble;
+	points_back = (int64_t)cJSON_GetObjectItem(f,
+	    "points_reversed")->valuedouble;
+	if (DB(r, &q_st_pay_refund, &res, DBI(to_principal), DBI(to_bonus),
+	    DBI(pay->growth_kept > growth_back ? pay->growth_kept - growth_back :
+	    0), DBI(pay->points_kept > points_back ? pay->points_kept -
+	    points_back : 0), DBI(r->m->id), DBI(c->payment_id),
+	    DBI(to_principal), DBI(to_bonus)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "refund_exceeds_paid",
+		    "退款金额超过可退金额", "amount_fen");
+	/* the payment's own refund row, as its reads and the analytics see */
+	if (DB(r, &q_st_refund_insert, &res, DBI(r->m->id),
+	    DBI(c->payment_id), DBI(pay->member_id), DBI(to_principal +
+	    to_bonus), DBI(to_principal), DBI(to_bonus), DBI(growth_back),
+	    DBI(points_back), DBI(r->auth.staff_id), DBI(pay->store_id)) !=
+	    DB_OK)
+		return db_fail(r);
+	j_int(f, "payment_id", c->payment_id);
+	j_str(f, "created_at", time_rfc3339_t(r, time_now()));
+	if (DB(r, &q_st_payment, &res, DBI(r->m->id), DBI(c->payment_id)) !=
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
+	row = payment_row_json(r, &res, 0);
+	c->out = j_obj();
+	j_add(c->out, "refund", f);
+	j_add(c->out, "payment", row);
+	if (DB(r, &q_st_balance, &res, DBI(r->m->id), DBI(pay->member_id)) !=
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
+	j_add(c->out, "balance_after", wallet_balance_json(db_int(&res, 0,
+	    SB_PRINCIPAL), db_int(&res, 0, SB_BONUS)));
+	return 201;
+}
 
 static int
 refund_tx(struct req *r, void *arg)
@@ -500,6 +556,9 @@ refund_tx(struct req *r, void *arg)
 	pay.points_kept = db_int(&res, 0, PL_POINTS_KEPT);
 	if ((st = staff_store_check(r, pay.store_id)) != 0)
 		return st;
+	if (!db_isnull(&res, 0, PL_ORDER_ID))
+		return order_pay_refund(r, c, &pay, db_int(&res, 0,
+		    PL_ORDER_ID));
 	paid = pay.principal_fen + pay.bonus_fen;
 	left = paid - pay.refunded_principal_fen - pay.refunded_bonus_fen;
 	if (left <= 0)

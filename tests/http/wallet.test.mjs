@@ -189,13 +189,18 @@ test('me/payments: part of an order, growth and points, validation, nothing usab
   assert.equal(p.bonus_fen, 2000);
   assert.equal(p.remaining_due_fen, 3000);
   assert.deepEqual(p.balance_after, { principal_fen: 0, bonus_fen: 0, total_fen: 0 });
-  assert.equal(p.growth_added, 120);
-  assert.equal(p.points_added, 120); // 1 point per yuan x 1.00 (tier 1)
+  // a payment is a one-line order: it earns on all 150 yuan, the 120 from
+  // the balance and the 30 taken at the counter
+  assert.equal(p.growth_added, 150);
+  assert.equal(p.points_added, 150); // 1 point per yuan x 1.00 (tier 1)
+  assert.equal(p.total_fen, 15000);
+  const [[tenders]] = await sql(`SELECT CONCAT(principal_fen, '/', bonus_fen, '/', cash_fen) FROM orders WHERE id = ${p.order_id}`);
+  assert.equal(tenders, '10000/2000/3000');
   const card = await api('GET', m('/me/card'), { token: mem.token });
-  assert.equal(card.json.data.growth, 120);
-  assert.equal(card.json.data.points, 120);
+  assert.equal(card.json.data.growth, 150);
+  assert.equal(card.json.data.points, 150);
   const a = await accounts(mem.id);
-  assert.equal(a.points, 120);
+  assert.equal(a.points, 150);
   await assertLedger(mem.id);
 
   const none = await api('POST', m('/me/payments'), {

@@ -284,13 +284,13 @@ static const struct event_sub ev_a = { EV_MEMBER_JOINED, 20, ev_none, "a",
 	"a.c" };
 static const struct event_sub ev_b = { EV_MEMBER_JOINED, 10, ev_none, "b",
 	"b.c" };
-static const struct event_sub ev_c = { EV_PAYMENT_DONE, 5, ev_none, "c",
+static const struct event_sub ev_c = { EV_ORDER_PAID, 5, ev_none, "c",
 	"c.c" };
 static const struct event_sub ev_d = { EV_MEMBER_JOINED, 30, ev_none, "d",
 	"d.c" };
 static const struct event_sub ev_b2 = { EV_MEMBER_JOINED, 10, ev_none, "b2",
 	"b2.c" };
-static const struct event_sub ev_c10 = { EV_PAYMENT_DONE, 10, ev_none,
+static const struct event_sub ev_c10 = { EV_ORDER_PAID, 10, ev_none,
 	"c10", "c10.c" };
 static const struct event_sub ev_bad = { EV_NEVENTS, 1, ev_none, "bad",
 	"bad.c" };
@@ -332,7 +332,7 @@ TEST(event_order_checked)
 	EXPECT_STR(v[4]->name, "c10");
 
 	/* the same order at two events is fine: 10 at member_joined and
-	   at payment_done */
+	   at order_paid */
 	v[0] = &ev_c10;
 	v[1] = &ev_b;
 	s.n = 2;
