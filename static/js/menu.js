@@ -295,6 +295,12 @@
 
   function drawLines() {
     var ul = $('cart-lines');
+    /* the + or - tapped in the sheet keeps the focus when the lines are drawn again */
+    var f = document.activeElement, fp = null, fc = null;
+    if (f && ul.contains(f) && f.closest('.stepper')) {
+      fp = f.closest('.stepper').getAttribute('data-product-id');
+      fc = f.classList.contains('stepper__btn_inc') ? '.stepper__btn_inc' : '.stepper__btn_dec';
+    }
     clear(ul);
     var byProduct = {};
     ((quote && quote.lines) || []).forEach(function (l) { if (l.product_id) byProduct[l.product_id] = l; });
@@ -332,6 +338,13 @@
       ul.appendChild(li);
     });
     drawCounts();
+    if (fp) {
+      var again = ul.querySelector('.stepper[data-product-id="' + fp + '"] ' + fc);
+      if (again && !again.hidden) again.focus();
+      else if (ul.querySelector('.stepper[data-product-id="' + fp + '"] .stepper__btn_inc')) {
+        ul.querySelector('.stepper[data-product-id="' + fp + '"] .stepper__btn_inc').focus();
+      } else $('checkout-close').focus();
+    }
   }
 
   function drawCoupons() {

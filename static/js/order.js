@@ -13,7 +13,6 @@
   var id = page.getAttribute('data-order-id');
   var sandbox = page.getAttribute('data-sandbox') === 'true';
   var order = null;
-  var couponNames = {};
 
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
@@ -49,7 +48,7 @@
     (l.allocations || []).forEach(function (s) {
       var a = adj[s.seq];
       if (!a || a.kind === 'points' || !s.amount_fen) return;	/* points pay; they take nothing off */
-      var term = O.adjText(a, couponNames[a.ref]);
+      var term = O.adjText(a);
       if (a.kind === 'member_price' && l.member_unit_fen !== null && l.member_unit_fen !== undefined) {
         term += ' ' + App.yuan(l.member_unit_fen) + (l.qty > 1 ? ' ×' + l.qty : '');
       }
@@ -125,7 +124,7 @@
     row(sum, '商品原价', App.yuan(o.total_list_fen));
     (o.adjustments || []).forEach(function (a) {
       if (a.kind === 'points' || !a.amount_fen) return;
-      row(sum, O.adjText(a, couponNames[a.ref]), O.minus(a.amount_fen), 'receipt-sum__row_off');
+      row(sum, O.adjText(a), O.minus(a.amount_fen), 'receipt-sum__row_off');
     });
     if (o.discount_fen) row(sum, '共优惠', O.minus(o.discount_fen), 'receipt-sum__row_saved');
     row(sum, '合计', App.yuan(o.total_fen), 'receipt-sum__row_total');
@@ -180,14 +179,6 @@
     }, function () { fail({ status: 0, body: null }); });
   }
 
-  /* Coupon names for the adjustments, when the member still has them listed. */
-  function loadNames() {
-    return App.api('GET', '/me/coupons' + App.query({ status: 'all', limit: 100 })).then(function (r) {
-      if (r.status !== 200 || !Array.isArray(r.body.data)) return;
-      r.body.data.forEach(function (c) { couponNames[c.code] = c.name; });
-    }, function () { /* the codes stand in for the names */ });
-  }
-
   $('sandbox-pay').addEventListener('click', function () {
     var p = order && order.payment;
     if (!p) return;
@@ -235,5 +226,5 @@
     }, function () { cancel.disabled = false; unconfirm(); App.toast('网络错误，请重试'); });
   });
 
-  loadNames().then(load);
+  load();
 })();
