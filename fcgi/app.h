@@ -193,6 +193,10 @@ int	 req_json_str(struct req *, const char *, int required, size_t minlen,
 int	 req_json_int(struct req *, const char *, int required, int64_t min,
 	    int64_t max, int64_t *);
 int	 req_json_bool(struct req *, const char *, int required, int *);
+/* Like req_json_int for member key of object o, name naming it in errors
+   ("lines[2].qty"). */
+int	 req_obj_int(struct req *, cJSON *o, const char *key, const char *name,
+	    int required, int64_t min, int64_t max, int64_t *out);
 /* A JSON number that is an integer within +-2^53, into *out: 0 or -1. */
 int	 json_integer(const cJSON *, int64_t *out);
 /* Query-string integer: same return convention. */

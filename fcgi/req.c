@@ -496,13 +496,14 @@ json_integer(const cJSON *v, int64_t *out)
 }
 
 int
-req_json_int(struct req *r, const char *name, int required, int64_t min,
-    int64_t max, int64_t *out)
+req_obj_int(struct req *r, cJSON *o, const char *key, const char *name,
+    int required, int64_t min, int64_t max, int64_t *out)
 {
-	cJSON *v = field(r, name);
+	cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o,
+	    key) : NULL;
 	int64_t i;
 
-	if (v == NULL) {
+	if (v == NULL || cJSON_IsNull(v)) {
 		if (!required)
 			return 1;
 		resp_bad_field(r, name, "缺少必填项");
@@ -518,6 +519,13 @@ req_json_int(struct req *r, const char *name, int required, int64_t min,
 	}
 	*out = i;
 	return 0;
+}
+
+int
+req_json_int(struct req *r, const char *name, int required, int64_t min,
+    int64_t max, int64_t *out)
+{
+	return req_obj_int(r, r->json, name, name, required, min, max, out);
 }
 
 int

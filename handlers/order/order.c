@@ -88,25 +88,7 @@ static int
 jint(struct req *r, cJSON *o, const char *field, const char *name,
     int required, int64_t min, int64_t max, int64_t *out)
 {
-	cJSON *v = jget(o, name);
-	int64_t i;
-
-	if (v == NULL) {
-		if (!required)
-			return 1;
-		resp_bad_field(r, field, "缺少必填项");
-		return -1;
-	}
-	if (json_integer(v, &i) == -1) {
-		resp_bad_field(r, field, "应为整数");
-		return -1;
-	}
-	if (i < min || i > max) {
-		resp_bad_field(r, field, "超出允许范围");
-		return -1;
-	}
-	*out = i;
-	return 0;
+	return req_obj_int(r, o, name, field, required, min, max, out);
 }
 
 static int
@@ -776,6 +758,29 @@ order_tenders_json(const int64_t *tender)
 	return arr;
 }
 
+void
+order_totals_json(cJSON *d, const struct priced *o)
+{
+	cJSON *x;
+
+	j_int(d, "total_list_fen", o->total_list_fen);
+	j_int(d, "discount_fen", o->discount_fen);
+	j_int(d, "total_fen", o->total_fen);
+	j_int(d, "points_used", o->points_used);
+	j_int(d, "points_fen", o->points_fen);
+	x = j_obj();
+	j_int(x, "principal_fen", o->balance.principal_fen);
+	j_int(x, "bonus_fen", o->balance.bonus_fen);
+	j_add(d, "balance", x);
+	j_int(d, "due_fen", o->due_fen);
+	j_add(d, "tenders", order_tenders_json(o->tender));
+	j_int(d, "change_fen", o->change_fen);
+	x = j_obj();
+	j_int(x, "points", o->earn_points);
+	j_int(x, "growth", o->earn_growth);
+	j_add(d, "earn", x);
+}
+
 /* Top-up suggestions when the balance falls short of the order. */
 static cJSON *
 topups_json(struct req *r, struct order_ctx *c)
@@ -888,18 +893,7 @@ order_quote_json(struct req *r, struct order_ctx *c)
 		j_add(arr, NULL, x);
 	}
 	j_add(d, "coupons_offered", arr);
-	j_int(d, "total_list_fen", o->total_list_fen);
-	j_int(d, "discount_fen", o->discount_fen);
-	j_int(d, "total_fen", o->total_fen);
-	j_int(d, "points_used", o->points_used);
-	j_int(d, "points_fen", o->points_fen);
-	x = j_obj();
-	j_int(x, "principal_fen", o->balance.principal_fen);
-	j_int(x, "bonus_fen", o->balance.bonus_fen);
-	j_add(d, "balance", x);
-	j_int(d, "due_fen", o->due_fen);
-	j_add(d, "tenders", order_tenders_json(o->tender));
-	j_int(d, "change_fen", o->change_fen);
+	order_totals_json(d, o);
 	j_int(d, "uncovered_fen", o->uncovered_fen);
 	if (c->body.topup) {
 		x = j_obj();
@@ -908,10 +902,6 @@ order_quote_json(struct req *r, struct order_ctx *c)
 		j_add(d, "topup", x);
 	}
 	j_add(d, "topup_suggestions", topups_json(r, c));
-	x = j_obj();
-	j_int(x, "points", o->earn_points);
-	j_int(x, "growth", o->earn_growth);
-	j_add(d, "earn", x);
 	return d;
 }
 
@@ -1217,6 +1207,35 @@ order_created_json(struct req *r, struct order_ctx *c)
 	if (c->payment != NULL)
 		j_add(d, "payment", c->payment);
 	return d;
+}
+
+int
+order_quote_respond(struct req *r, struct order_ctx *c)
+{
+	int64_t now = time_now();
+	int st;
+
+	if ((st = order_body_parse(r, c, 0)) != 0 ||
+	    (st = order_prepare(r, c, 0, now)) != 0 ||
+	    (st = order_price(r, c, now)) != 0)
+		return st;
+	return resp_data(r, 200, order_quote_json(r, c));
+}
+
+int
+order_create_respond(struct req *r, struct order_ctx *c)
+{
+	cJSON *d;
+	int st;
+
+	if ((st = order_body_parse(r, c, 1)) != 0)
+		return st;
+	st = db_tx(r, order_commit_tx, c);
+	if (st >= 400)
+		return st;
+	d = j_obj();
+	j_add(d, "order", order_created_json(r, c));
+	return resp_data(r, 201, d);
 }
 
 struct order_ctx *

@@ -366,22 +366,7 @@ order_json(struct req *r, struct order_rec *o, int staff)
 		j_int(l, "refunded_qty", o->refunded_qty[i++]);
 	j_add(d, "lines", arr);
 	j_add(d, "adjustments", order_adjs_json(p, o->adj_name));
-	j_int(d, "total_list_fen", p->total_list_fen);
-	j_int(d, "discount_fen", p->discount_fen);
-	j_int(d, "total_fen", p->total_fen);
-	j_int(d, "points_used", p->points_used);
-	j_int(d, "points_fen", p->points_fen);
-	x = j_obj();
-	j_int(x, "principal_fen", p->balance.principal_fen);
-	j_int(x, "bonus_fen", p->balance.bonus_fen);
-	j_add(d, "balance", x);
-	j_int(d, "due_fen", p->due_fen);
-	j_add(d, "tenders", order_tenders_json(p->tender));
-	j_int(d, "change_fen", p->change_fen);
-	x = j_obj();
-	j_int(x, "points", p->earn_points);
-	j_int(x, "growth", p->earn_growth);
-	j_add(d, "earn", x);
+	order_totals_json(d, p);
 	j_int(d, "refunded_fen", db_int(w, 0, OR_REFUNDED));
 	arr = j_arr();
 	for (i = 0; i < o->refunds.nrows; i++)

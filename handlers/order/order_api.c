@@ -14,16 +14,12 @@ static int
 me_order_quote(struct req *r)
 {
 	struct order_ctx *c = order_ctx_new(r, OC_APP);
-	int64_t now = time_now();
 	int st;
 
 	c->for_member = 1;
-	if ((st = order_expire_due(r, r->auth.member_id)) != 0 ||
-	    (st = order_body_parse(r, c, 0)) != 0 ||
-	    (st = order_prepare(r, c, 0, now)) != 0 ||
-	    (st = order_price(r, c, now)) != 0)
+	if ((st = order_expire_due(r, r->auth.member_id)) != 0)
 		return st;
-	return resp_data(r, 200, order_quote_json(r, c));
+	return order_quote_respond(r, c);
 }
 
 /*
@@ -35,19 +31,12 @@ static int
 me_order_create(struct req *r)
 {
 	struct order_ctx *c = order_ctx_new(r, OC_APP);
-	cJSON *d;
 	int st;
 
 	c->for_member = 1;
-	if ((st = order_expire_due(r, r->auth.member_id)) != 0 ||
-	    (st = order_body_parse(r, c, 1)) != 0)
+	if ((st = order_expire_due(r, r->auth.member_id)) != 0)
 		return st;
-	st = db_tx(r, order_commit_tx, c);
-	if (st >= 400)
-		return st;
-	d = j_obj();
-	j_add(d, "order", order_created_json(r, c));
-	return resp_data(r, 201, d);
+	return order_create_respond(r, c);
 }
 
 static int

@@ -91,6 +91,11 @@ const char *order_skip_cn(const char *reason);
 cJSON	*order_lines_json(const struct priced *, const char *const *cats);
 cJSON	*order_adjs_json(const struct priced *, const char *const *names);
 cJSON	*order_tenders_json(const int64_t *tender);
+/* Into d: the totals, points, balance, due, tenders, change, earn. */
+void	 order_totals_json(cJSON *d, const struct priced *);
+/* The routes' work: parse, price (and commit), answer. */
+int	 order_quote_respond(struct req *, struct order_ctx *);
+int	 order_create_respond(struct req *, struct order_ctx *);
 
 /* ---- order_after.c ---- */
 

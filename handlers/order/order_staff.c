@@ -14,15 +14,7 @@
 static int
 staff_order_quote(struct req *r)
 {
-	struct order_ctx *c = order_ctx_new(r, OC_COUNTER);
-	int64_t now = time_now();
-	int st;
-
-	if ((st = order_body_parse(r, c, 0)) != 0 ||
-	    (st = order_prepare(r, c, 0, now)) != 0 ||
-	    (st = order_price(r, c, now)) != 0)
-		return st;
-	return resp_data(r, 200, order_quote_json(r, c));
+	return order_quote_respond(r, order_ctx_new(r, OC_COUNTER));
 }
 
 /*
@@ -33,18 +25,7 @@ staff_order_quote(struct req *r)
 static int
 staff_order_create(struct req *r)
 {
-	struct order_ctx *c = order_ctx_new(r, OC_COUNTER);
-	cJSON *d;
-	int st;
-
-	if ((st = order_body_parse(r, c, 1)) != 0)
-		return st;
-	st = db_tx(r, order_commit_tx, c);
-	if (st >= 400)
-		return st;
-	d = j_obj();
-	j_add(d, "order", order_created_json(r, c));
-	return resp_data(r, 201, d);
+	return order_create_respond(r, order_ctx_new(r, OC_COUNTER));
 }
 
 static int
@@ -68,7 +49,8 @@ staff_order_get(struct req *r)
 	int64_t id;
 	int st;
 
-	if ((st = id_param(r, "id", &id)) != 0)
+	if ((st = id_param(r, "id", &id)) != 0 ||
+	    (st = order_expire_due(r, 0)) != 0)
 		return st;
 	return order_get(r, id, 0);
 }

@@ -146,25 +146,8 @@ static int
 jint(struct req *r, cJSON *o, const char *prefix, const char *name,
     int required, int64_t min, int64_t max, int64_t *out)
 {
-	cJSON *v = jget(o, name);
-	int64_t i;
-
-	if (v == NULL) {
-		if (!required)
-			return 1;
-		resp_bad_field(r, jpath(r, prefix, name), "缺少必填项");
-		return -1;
-	}
-	if (json_integer(v, &i) == -1) {
-		resp_bad_field(r, jpath(r, prefix, name), "应为整数");
-		return -1;
-	}
-	if (i < min || i > max) {
-		resp_bad_field(r, jpath(r, prefix, name), "超出允许范围");
-		return -1;
-	}
-	*out = i;
-	return 0;
+	return req_obj_int(r, o, name, jpath(r, prefix, name), required, min,
+	    max, out);
 }
 
 static int
@@ -509,6 +492,13 @@ order_pay_refund(struct req *r, struct refund_ctx *c,
 	    DBI(points_back), DBI(r->auth.staff_id), DBI(pay->store_id)) !=
 	    DB_OK)
 		return db_fail(r);
+	if ((st = audit_log(r, "wallet.refund", arena_printf(r->a,
+	    "payment:%lld", (long long)c->payment_id), arena_printf(r->a,
+	    "{\"order_id\":%lld,\"amount_fen\":%lld,\"principal_fen\":%lld,"
+	    "\"bonus_fen\":%lld}", (long long)order_id,
+	    (long long)(to_principal + to_bonus), (long long)to_principal,
+	    (long long)to_bonus), pay->store_id)) != 0)
+		return st;
 	j_int(f, "payment_id", c->payment_id);
 	j_str(f, "created_at", time_rfc3339_t(r, time_now()));
 	if (DB(r, &q_st_payment, &res, DBI(r->m->id), DBI(c->payment_id)) !=

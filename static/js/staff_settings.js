@@ -316,6 +316,11 @@
     }],
     'wallet.payment': ['一笔储值支付', function (d) { return typeof d.paid_fen === 'number' ? '扣款 ' + money(d.paid_fen) : ''; }],
     'wallet.refund': ['一笔储值退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
+    'order.create': ['收银下单', function (d) { return typeof d.total_fen === 'number' ? '实收 ' + money(d.total_fen) : ''; }],
+    'order.complete': ['订单标记完成'],
+    'order.cancel': ['取消未支付订单'],
+    'order.refund': ['订单退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
+    'order.refund_request': ['提交退款申请（待店主审批）', function (d) { return typeof d.amount_fen === 'number' ? '申请退 ' + money(d.amount_fen) : ''; }],
     'settings.card': ['修改会员卡设置'],
     'settings.tiers': ['修改会员等级'],
     'settings.recharge_packages': ['修改充值套餐'],
@@ -327,7 +332,7 @@
   /* Targets: "payment:8" -> "支付单 #8", whole ones ("wallet") by name. */
   var AUDIT_TARGETS = {
     member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
-    coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 '
+    coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级' };
 

@@ -588,3 +588,82 @@ test('smart top-up at the counter: the quote suggests packages when the balance 
   // without a ticket's member there is nothing to top up
   assertError(await quote(cashier, { store_id: stores[0], lines: body.lines, topup }), 400, 'invalid_field');
 });
+
+test('an order stored is the order quoted, and its refunds add up to what it took (random orders)', async () => {
+  let rnd = 12345;
+  const next = (n) => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd % n; };
+  const prods = [await product(1800, { 2: 1600 }), await product(2200), await product(1200, { 2: 1000, 3: 900 }), await product(450)];
+  const tpls = [
+    await couponTemplate({ kind: 'threshold', threshold_fen: 3000, value_fen: 500, stackable: true }),
+    await couponTemplate({ kind: 'discount', value_fen: null, discount_pct: 90, max_discount_fen: 800, stackable: true }),
+    await couponTemplate({ kind: 'instant', value_fen: 300, stackable: false }),
+  ];
+  for (let i = 0; i < 12; i++) {
+    const mem = await memberAtTier(1 + next(3));
+    await fund(mem, { pay_fen: 2000 + 1000 * next(8) });
+    const pts = 100 * next(30);
+    await sql(`UPDATE members SET points = points + ${pts} WHERE id = ${mem.id}`);
+    await sql(`INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at) VALUES (${mid}, ${mem.id}, 'adjustment', ${pts}, 'test', UTC_TIMESTAMP())`);
+    for (const t of tpls) if (next(2)) await claim(mem, t);
+    const lines = [];
+    const n = 1 + next(4);
+    for (let k = 0; k < n; k++) lines.push({ product_id: prods[next(prods.length)], qty: 1 + next(3) });
+    if (next(2)) lines.push({ name: uniq('自由行'), price_fen: 100 + next(3000), qty: 1 });
+    const body = { store_id: stores[0], member_phone: mem.phone, lines, points: next(2) ? pts : 0, use_balance: next(3) > 0, tenders: [{ kind: next(2) ? 'cash' : 'card' }] };
+    const q = await quote(owner, body);
+    assert.equal(q.status, 200, q.text);
+    assertBalanced(q.json.data);
+    const c = await commit(owner, { ...body, quote_hash: q.json.data.quote_hash });
+    assert.equal(c.status, 201, c.text);
+    const g = (await owner.call('GET', `/staff/orders/${c.json.data.order.id}`)).json.data;
+    const pick = (o) => ({
+      lines: o.lines.map((l) => [l.line_no, l.product_id, l.qty, l.unit_fen, l.member_unit_fen, l.list_fen, l.net_fen, l.allocations]),
+      adjustments: o.adjustments.map((a) => [a.seq, a.kind, a.ref, a.base_fen, a.amount_fen]),
+      totals: [o.total_list_fen, o.discount_fen, o.total_fen, o.points_used, o.points_fen, o.balance, o.due_fen],
+      tenders: o.tenders.map((t) => [t.kind, t.amount_fen]),
+      earn: o.earn,
+    });
+    assert.deepEqual(pick(g), pick(q.json.data), `order ${g.id}`);
+    // refunds: a random line or two, maybe an amount, then the rest
+    const money = g.total_fen - g.points_fen;
+    let back = 0;
+    const l0 = g.lines[next(g.lines.length)];
+    let status = 'completed';
+    const r1 = await owner.call('POST', `/staff/orders/${g.id}/refunds`, { lines: [{ line_no: l0.line_no, qty: 1 }] }, { 'idempotency-key': idemKey() });
+    assert.equal(r1.status, 201, r1.text);
+    back += r1.json.data.refund.amount_fen;
+    status = r1.json.data.refund.order_status;
+    if (status !== 'refunded' && money - back > 1 && next(2)) {
+      const amt = 1 + next(money - back - 1);
+      const r2 = await owner.call('POST', `/staff/orders/${g.id}/refunds`, { amount_fen: amt }, { 'idempotency-key': idemKey() });
+      assert.equal(r2.status, 201, r2.text);
+      assert.equal(r2.json.data.refund.amount_fen, amt);
+      back += amt;
+    }
+    if (status !== 'refunded') {
+      const r3 = await owner.call('POST', `/staff/orders/${g.id}/refunds`, {}, { 'idempotency-key': idemKey() });
+      assert.equal(r3.status, 201, r3.text);
+      back += r3.json.data.refund.amount_fen;
+      status = r3.json.data.refund.order_status;
+    }
+    assert.equal(status, 'refunded');
+    assert.equal(back, money, 'the refunds give back exactly the money paid');
+    const a = await accounts(mem.id);
+    assert.ok(a.principal >= 0 && a.bonus >= 0);
+    await assertLedger(mem.id);
+  }
+});
+
+test('orders: an Idempotency-Key reused with another body is refused; lists filter by day', async () => {
+  const key = idemKey();
+  const body = { store_id: stores[0], lines: [{ name: '美式', price_fen: 1800, qty: 1 }], tenders: [{ kind: 'cash' }] };
+  const c = await commit(cashier, body, key);
+  assert.equal(c.status, 201, c.text);
+  assertError(await commit(cashier, { ...body, lines: [{ name: '美式', price_fen: 1900, qty: 1 }] }, key), 409, 'idempotency_key_reused');
+  const [[today]] = await sql("SELECT DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR)");
+  const l = await owner.call('GET', `/staff/orders?from=${today}&to=${today}&limit=100`);
+  assert.ok(l.json.data.some((o) => o.id === c.json.data.order.id));
+  const old = await owner.call('GET', '/staff/orders?from=2020-01-01&to=2020-01-31');
+  assert.deepEqual(old.json.data, []);
+  assertError(await owner.call('GET', '/staff/orders?from=yesterday'), 400, 'invalid_field');
+});
