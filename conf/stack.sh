@@ -206,15 +206,22 @@ running() {
 # The guard's loop (`stack.sh guard <dir>`, detached by guard_up): every
 # half second, MariaDB must be running unless `down` is stopping it or it was
 # shut down cleanly; when it is not, it is started again and the outage
-# logged. The process it watches decides, not the pid file alone, which
+# logged. Once a minute it runs `app orders-expire` (the environment is
+# up's, which started it). The process it watches decides, not the pid file alone, which
 # MariaDB removes while it is still shutting down.
 cmd_guard() {
-	local pid t0 ms
+	local pid t0 ms ticks=0
 	set_instance "$1"
 	trap 'exit 0' TERM INT
 	pid=$(cat "$MYSQL_PID" 2>/dev/null || true)
 	while [ ! -e "$DB_STOPPING" ]; do
 		sleep 0.5
+		# once a minute: the pending orders whose time has run out
+		ticks=$((ticks + 1))
+		if [ $((ticks % 120)) = 0 ] && running "$pid"; then
+			"${APP_BIN:-$ROOT/var/build/app}" orders-expire \
+			    >>"$LOG/app.log" 2>&1 </dev/null || true
+		fi
 		running "$pid" && continue
 		if alive "$MYSQL_PID" mariadbd; then	# started by someone else
 			pid=$(cat "$MYSQL_PID")

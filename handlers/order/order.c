@@ -119,7 +119,7 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 			return r->status;
 		if (jget(l, "count_card_product_id") != NULL)
 			return resp_bad_field(r, arena_printf(r->a,
-			    "%s.count_card_product_id", f), "暂不支持次卡抵扣");
+			    "%s.count_card_product_id", f), "暂不支持售卖次卡");
 		rc = jint(r, l, arena_printf(r->a, "%s.product_id", f),
 		    "product_id", 0, 1, INT64_MAX / 2, &q->product_id);
 		if (rc == -1)
@@ -233,6 +233,9 @@ topup_parse(struct req *r, struct order_ctx *c, cJSON *o)
 		return resp_bad_field(r, "topup", "应为对象");
 	if (c->channel == OC_APP)
 		return resp_bad_field(r, "topup", "请先充值，再下单");
+	if (c->body.ticket == NULL)
+		return resp_bad_field(r, "topup",
+		    "充值需会员到店扫码，收款后到账");
 	rc = jint(r, o, "topup.package_id", "package_id", 0, 1,
 	    INT64_MAX / 2, &c->body.topup_package_id);
 	if (rc == -1)
@@ -478,8 +481,11 @@ topup_load(struct req *r, struct order_ctx *c)
 	if (c->body.topup_package_id > 0) {
 		if ((st = wallet_pkg_get(r, c->body.topup_package_id, &pk)) !=
 		    0) {
-			resp_bad_field(r, "topup.package_id", "充值套餐不存在");
-			return 400;
+			if (st != 400)
+				return st;
+			resp_reset(r);
+			return resp_bad_field(r, "topup.package_id",
+			    "充值套餐不存在");
 		}
 		c->topup_pay_fen = pk.pay_fen;
 		c->topup_bonus_fen = pk.bonus_fen;
@@ -585,11 +591,21 @@ order_price(struct req *r, struct order_ctx *c, int64_t now)
 {
 	size_t n;
 	char *buf;
+	int64_t card;
 	int k;
 
 	if (price_order(&c->in, now, &c->out) == -1)
 		return resp_bad_field(r, c->out.err_field[0] ?
 		    c->out.err_field : "lines", "订单内容不正确");
+	/* only cash gives change: a card is charged what is due at most */
+	for (k = 0, card = 0; k < c->in.ntenders; k++)
+		if (c->in.tenders[k].kind == TD_CARD &&
+		    c->in.tenders[k].amount_fen != ORDER_NONE)
+			card += c->in.tenders[k].amount_fen;
+	if (card > c->out.tender[TD_CARD])
+		return resp_bad_field(r, "tenders", arena_printf(r->a,
+		    "刷卡金额超过应收（最多 %s 元）", page_yuan(r,
+		    c->out.tender[TD_CARD])));
 	n = order_hash_input(&c->in, &c->out, NULL, 0);
 	buf = arena_alloc(r->a, n + 200);
 	k = snprintf(buf, 200, "v1|%d|%lld|%lld|%lld|", c->channel,
@@ -1078,7 +1094,7 @@ order_write(struct req *r, struct order_ctx *c)
 	    c->body.store_id)) != 0)
 		return st;
 	if (online && (st = order_online_checkout(r, id, trade_no,
-	    o->tender[TD_ONLINE], &c->payment)) != 0)
+	    o->tender[TD_ONLINE], c->member_id > 0, &c->payment)) != 0)
 		return st;
 	c->order_id = id;
 	c->status = status;

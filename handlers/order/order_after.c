@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "core/core.h"
 #include "db.h"
 #include "order.h"
@@ -15,7 +16,7 @@
 
 int
 order_online_checkout(struct req *r, int64_t order_id, const char *trade_no,
-    int64_t amount_fen, cJSON **payment)
+    int64_t amount_fen, int member, cJSON **payment)
 {
 	cJSON *p = j_obj();
 	int st;
@@ -23,10 +24,12 @@ order_online_checkout(struct req *r, int64_t order_id, const char *trade_no,
 	*payment = p;
 	if ((st = wallet_online_checkout(r, trade_no, amount_fen,
 	    arena_printf(r->a, "%s 订单 %lld", r->m->name,
-	    (long long)order_id), arena_printf(r->a,
+	    (long long)order_id), member ? arena_printf(r->a,
 	    "/api/v1/m/%s/me/orders/%lld/sandbox-pay", r->m->code,
-	    (long long)order_id), p)) != 0)
+	    (long long)order_id) : NULL, p)) != 0)
 		return st;
+	if (!member)
+		cJSON_DeleteItemFromObject(p, "sandbox_pay_url");
 	return 0;
 }
 
@@ -211,7 +214,9 @@ order_read(struct req *r, int64_t id, int lock, int64_t member_id,
 	if (DB(r, &q_refunds, &o->refunds, DBI(id)) != DB_OK)
 		return db_fail(r);
 	o->ndone = 0;
-	o->done = arena_calloc(r->a, ORDER_MAX_REFUNDS, sizeof(*o->done));
+	for (i = k = 0; i < o->refunds.nrows; i++)
+		k += strcmp(db_str(&o->refunds, i, RF_STATUS), "done") == 0;
+	o->done = arena_calloc(r->a, k > 0 ? (size_t)k : 1, sizeof(*o->done));
 	for (i = 0; i < o->refunds.nrows; i++)
 		if (strcmp(db_str(&o->refunds, i, RF_STATUS), "done") == 0 &&
 		    o->ndone < ORDER_MAX_REFUNDS) {
@@ -442,14 +447,14 @@ cancel_tx(struct req *r, void *arg)
 
 	if ((st = order_read(r, c->id, 1, c->member_id, o)) != 0)
 		return st;
+	if (!c->expired && r->auth.kind == AUTH_KIND_STAFF &&
+	    (st = staff_store_check(r, db_int(&o->row, 0, OR_STORE))) != 0)
+		return st;
 	if (!status_is(o, "pending"))
 		return resp_err(r, 409, "not_pending",
 		    "只能取消未支付的订单", NULL);
 	if (c->expired && db_isnull(&o->row, 0, OR_EXPIRES))
 		return 200;
-	if (r->auth.kind == AUTH_KIND_STAFF &&
-	    (st = staff_store_check(r, db_int(&o->row, 0, OR_STORE))) != 0)
-		return st;
 	if ((st = checkout_cfg_load(r, &ck)) != 0)
 		return st;
 	if (DB(r, &q_status_set, &res, DBS("cancelled"), DBS("cancelled"),
@@ -592,10 +597,13 @@ order_get(struct req *r, int64_t id, int64_t member_id)
 	if (status_is(o, "pending") && !db_isnull(&o->row, 0, OR_TRADE)) {
 		cJSON *pay;
 
-		if ((st = order_online_checkout(r, id, db_str(&o->row, 0,
-		    OR_TRADE), o->p.tender[TD_ONLINE], &pay)) != 0)
-			return st;
-		j_add(d, "payment", pay);
+		/* what to pay with; without a provider now, the order still reads */
+		if (order_online_checkout(r, id, db_str(&o->row, 0, OR_TRADE),
+		    o->p.tender[TD_ONLINE], o->p.member_id > 0, &pay) != 0) {
+			resp_reset(r);
+			j_null(d, "payment");
+		} else
+			j_add(d, "payment", pay);
 	}
 	return resp_data(r, 200, d);
 }
@@ -841,13 +849,13 @@ refund_apply(struct req *r, struct refund_ask *a, struct order_rec *o,
 	struct checkout_cfg ck;
 	struct db_res res;
 	struct order_refunded ev;
-	int l, st, ret;
+	int64_t left_money, left_points;
+	int i, k, l, st, ret, closes;
 
 	*codes = NULL;
 	for (l = 0; l < f->nlines; l++) {
 		const struct refund_part *q = &f->lines[l];
 		int64_t sum = q->qty;
-		int k;
 
 		for (k = 0; k < TD_N; k++)
 			sum += q->tender[k];
@@ -870,8 +878,18 @@ refund_apply(struct req *r, struct refund_ask *a, struct order_rec *o,
 				    "退货数量超过可退数量", NULL);
 		}
 	}
+	/* refunded once nothing is left to give: every unit, or all the
+	   money and points (an amount refund leaves the goods) */
+	left_money = -db_int(&o->row, 0, OR_REFUNDED) - f->amount_fen;
+	for (k = TD_PRINCIPAL; k < TD_N; k++)
+		left_money += p->tender[k];
+	left_points = p->points_fen - f->points_fen;
+	for (i = 0; i < o->ndone; i++)
+		for (l = 0; l < o->done[i].nlines; l++)
+			left_points -= o->done[i].lines[l].tender[TD_POINTS];
+	closes = f->closes_order || (left_money == 0 && left_points == 0);
 	if (DB(r, &q_order_refunded, &res, DBI(f->amount_fen),
-	    DBS(f->closes_order ? "refunded" : "partially_refunded"),
+	    DBS(closes ? "refunded" : "partially_refunded"),
 	    DBI(r->m->id), DBI(a->order_id), DBI(f->amount_fen)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
@@ -918,7 +936,7 @@ refund_tx(struct req *r, void *arg)
 	struct db_res res;
 	const char *codes = NULL, *status;
 	int64_t rid, approver = 0;
-	int st, rc, awaiting = 0;
+	int i, st, rc, awaiting = 0;
 
 	if ((st = order_read(r, a->order_id, 1, 0, o)) != 0 ||
 	    (st = staff_store_check(r, db_int(&o->row, 0, OR_STORE))) != 0)
@@ -929,9 +947,15 @@ refund_tx(struct req *r, void *arg)
 		if (DB(r, &q_refund_request, &res, DBI(a->approve_id),
 		    DBI(a->order_id)) != DB_OK)
 			return db_fail(r);
-		if (res.nrows == 0)
-			return resp_err(r, 409, "conflict",
-			    "该退款申请已处理", NULL);
+		if (res.nrows == 0) {
+			for (i = 0; i < o->refunds.nrows; i++)
+				if (db_int(&o->refunds, i, RF_ID) ==
+				    a->approve_id)
+					return resp_err(r, 409, "conflict",
+					    "该退款申请已处理", NULL);
+			return resp_err(r, 404, "not_found", "退款申请不存在",
+			    NULL);
+		}
 		if (a->reject) {
 			if (DB(r, &q_refund_reject, NULL, DBI(r->auth.staff_id),
 			    DBI(a->approve_id), DBI(a->order_id)) != DB_OK)
@@ -960,9 +984,11 @@ refund_tx(struct req *r, void *arg)
 			    f->err_field : "lines", "退款内容不正确");
 		if (strcmp(f->err_code, "already_refunded") == 0)
 			return resp_err(r, 409, "already_refunded",
-			    "所选商品已退款", NULL);
+			    "所选商品已退款", a->req.amount_fen != ORDER_NONE ?
+			    "amount_fen" : "lines");
 		return resp_err(r, 409, "refund_exceeds_paid",
-		    "退款超过订单可退金额或数量", NULL);
+		    "退款超过订单可退金额或数量", a->req.amount_fen !=
+		    ORDER_NONE ? "amount_fen" : "lines");
 	}
 	if ((st = checkout_cfg_load(r, &ck)) != 0)
 		return st;
@@ -1133,6 +1159,8 @@ order_sandbox_pay(struct req *r, int64_t id, int64_t member_id)
 	cJSON *n;
 	int st;
 
+	if (!cfg_is_dev())
+		return resp_err(r, 404, "not_found", "页面或接口不存在", NULL);
 	if ((st = order_read(r, id, 0, member_id, o)) != 0)
 		return st;
 	if (!status_is(o, "pending") || db_isnull(&o->row, 0, OR_TRADE))
@@ -1228,3 +1256,59 @@ order_payment_refund(struct req *r, int64_t order_id, int64_t amount,
 	j_int(*refund, "points_reversed", f->points_taken_back);
 	return 0;
 }
+
+/* ---- the sweeper: app orders-expire ---- */
+
+enum { XP_MERCHANT, XP_CODE, XP_NAME, XP_TZ, XP_ID, XP_NCOLS };
+DB_SQL_COLS(q_expired_all, XP_NCOLS,
+    "SELECT o.merchant_id, m.code, m.name, m.tz, o.id FROM orders o"
+    " JOIN merchants m ON m.id = o.merchant_id WHERE o.status = 'pending'"
+    " AND o.expires_at < UTC_TIMESTAMP() ORDER BY o.expires_at LIMIT 200");
+
+/*
+ * Cancel every pending order whose time has run out, of every merchant,
+ * giving back what each held: what the reads do lazily, for the orders
+ * nobody reads (the stack's guard runs it every minute).
+ */
+static int
+cmd_orders_expire(int argc, char *argv[])
+{
+	struct req r;
+	struct merchant mc;
+	struct db_res res;
+	struct cancel c;
+	int i, n = 0, rc = 1;
+
+	(void)argc;
+	(void)argv;
+	if (cmd_req_init(&r) == -1)
+		goto out;
+	if (DB0(&r, &q_expired_all, &res) != DB_OK)
+		goto out;
+	for (i = 0; i < res.nrows; i++) {
+		memset(&mc, 0, sizeof(mc));
+		mc.id = db_int(&res, i, XP_MERCHANT);
+		mc.code = db_str(&res, i, XP_CODE);
+		mc.name = db_str(&res, i, XP_NAME);
+		mc.tz = db_str(&res, i, XP_TZ);
+		r.m = &mc;
+		memset(&c, 0, sizeof(c));
+		c.id = db_int(&res, i, XP_ID);
+		c.expired = 1;
+		if (db_tx(&r, cancel_tx, &c) < 400)
+			n++;
+		resp_reset(&r);
+	}
+	if (n > 0)
+		printf("orders-expire: %d cancelled\n", n);
+	rc = 0;
+out:
+	cmd_req_done(&r);
+	return rc;
+}
+
+COMMANDS(order_commands) = {
+	{ "orders-expire", "cancel the pending orders whose time has run out",
+	  cmd_orders_expire },
+	{ NULL, NULL, NULL }
+};

@@ -14,11 +14,8 @@ static int
 me_order_quote(struct req *r)
 {
 	struct order_ctx *c = order_ctx_new(r, OC_APP);
-	int st;
 
 	c->for_member = 1;
-	if ((st = order_expire_due(r, r->auth.member_id)) != 0)
-		return st;
 	return order_quote_respond(r, c);
 }
 
@@ -130,7 +127,8 @@ ROUTES(order_me_routes) = {
 	{ M_POST, "/api/v1/m/:merchant/me/payments", me_pay,
 	    AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, MBASE "/:id", me_order_get, AUTH_MEMBER },
-	{ M_POST, MBASE "/:id/cancel", me_order_cancel, AUTH_MEMBER },
+	{ M_POST, MBASE "/:id/cancel", me_order_cancel,
+	    AUTH_MEMBER | IDEMPOTENT },
 	{ M_POST, MBASE "/:id/sandbox-pay", me_order_sandbox_pay, AUTH_MEMBER },
 	{ 0, NULL, NULL, 0 }
 };

@@ -101,7 +101,8 @@ int	 order_create_respond(struct req *, struct order_ctx *);
 
 /* The payment a pending order's online tender asks for. 0, or status. */
 int	 order_online_checkout(struct req *, int64_t order_id,
-	    const char *trade_no, int64_t amount_fen, cJSON **payment);
+	    const char *trade_no, int64_t amount_fen, int member,
+	    cJSON **payment);
 
 /* Reads: one order (member_id > 0: that member's), a page of them (the
    staff's filters from the query when member_id is 0). Status recorded. */

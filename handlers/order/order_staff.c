@@ -136,7 +136,7 @@ ROUTES(order_staff_routes) = {
 	{ M_POST, OBASE "/:id/complete", staff_order_complete,
 	    AUTH_STAFF | ROLE_CASHIER | CSRF },
 	{ M_POST, OBASE "/:id/cancel", staff_order_cancel,
-	    AUTH_STAFF | ROLE_CASHIER | ROLE_MARKETING | CSRF },
+	    AUTH_STAFF | ROLE_CASHIER | ROLE_MARKETING | CSRF | IDEMPOTENT },
 	{ M_POST, OBASE "/:id/refunds", staff_order_refund,
 	    AUTH_STAFF | ROLE_CASHIER | CSRF | IDEMPOTENT },
 	{ M_POST, OBASE "/:id/refunds/:refund_id/approve", staff_refund_approve,

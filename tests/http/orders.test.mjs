@@ -7,6 +7,8 @@
 // validity and store scope, and the concurrency guarantees.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { api, m, sql, parallel, demoStaff } from './lib.mjs';
 import {
   newMember, fund, idemKey, accounts, assertLedger, staff, scan, storeIds, notify, notifyBody,
@@ -666,4 +668,38 @@ test('orders: an Idempotency-Key reused with another body is refused; lists filt
   const old = await owner.call('GET', '/staff/orders?from=2020-01-01&to=2020-01-31');
   assert.deepEqual(old.json.data, []);
   assertError(await owner.call('GET', '/staff/orders?from=yesterday'), 400, 'invalid_field');
+});
+
+test('edges: a top-up needs the member at the counter, a card is charged no more than due, a refund of all the money closes the order, an unknown refund request is not found', async () => {
+  const mem = await newMember();
+  const pkgs = (await api('GET', m('/recharge-packages'))).json.data;
+  const lines = [{ name: '美式', price_fen: 1800, qty: 1 }];
+  const r = await quote(marketing, { store_id: stores[0], member_phone: mem.phone, lines, topup: { package_id: pkgs[0].id } });
+  assertError(r, 400, 'invalid_field');
+  assert.equal(r.json.error.field, 'topup');
+  assertError(await quote(cashier, { store_id: stores[0], lines, tenders: [{ kind: 'card', amount_fen: 2000 }] }), 400, 'invalid_field');
+  const ok = await commit(cashier, { store_id: stores[0], lines, tenders: [{ kind: 'cash', amount_fen: 1000 }, { kind: 'card', amount_fen: 800 }] });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.data.order.change_fen, 0);
+  const { order } = await paidOrder(mem, { coupon: false });
+  const all = await cashier.call('POST', `/staff/orders/${order.id}/refunds`, { amount_fen: order.total_fen }, { 'idempotency-key': idemKey() });
+  assert.equal(all.status, 201, all.text);
+  assert.equal(all.json.data.refund.order_status, 'refunded');
+  assertError(await owner.call('POST', `/staff/orders/${order.id}/refunds/999999999/approve`), 404, 'not_found');
+});
+
+test('app orders-expire (the guard runs it every minute) cancels the pending orders nobody reads, giving back what they held', async () => {
+  const mem = await newMember();
+  const t = await couponTemplate({ kind: 'instant', value_fen: 500 });
+  const code = await claim(mem, t);
+  const p = await product(3000);
+  const c = await meCommit(mem, { store_id: stores[0], lines: [{ product_id: p, qty: 1 }], coupon_codes: [code], tenders: [{ kind: 'online' }] });
+  assert.equal(c.json.data.order.status, 'pending', c.text);
+  await sql(`UPDATE orders SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE id = ${c.json.data.order.id}`);
+  const app = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
+  const out = execFileSync(app, ['orders-expire'], { env: process.env, encoding: 'utf8' });
+  assert.match(out, /orders-expire: \d+ cancelled/);
+  const [[status]] = await sql(`SELECT status FROM orders WHERE id = ${c.json.data.order.id}`);
+  assert.equal(status, 'cancelled');
+  assert.equal(await couponStatus(code), 'unused');
 });
