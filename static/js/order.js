@@ -194,7 +194,7 @@
   });
 
   /* 取消订单 asks once more in the page (no browser dialog), then cancels. */
-  var cancel = $('order-cancel'), confirmTimer = null;
+  var cancel = $('order-cancel'), confirmTimer = null, cancelKey = null;
   function unconfirm() {
     clearTimeout(confirmTimer);
     cancel.removeAttribute('data-confirm');
@@ -211,9 +211,11 @@
     }
     clearTimeout(confirmTimer);
     cancel.disabled = true;
-    App.api('POST', '/me/orders/' + encodeURIComponent(id) + '/cancel').then(function (r) {
+    if (!cancelKey) cancelKey = App.idemKey();	/* kept for a retry after a failure on the way */
+    App.api('POST', '/me/orders/' + encodeURIComponent(id) + '/cancel', null, { 'Idempotency-Key': cancelKey }).then(function (r) {
       cancel.disabled = false;
       unconfirm();
+      if (r.status < 500) cancelKey = null;
       if (r.status !== 200) {
         App.toast(App.errorText(r));
         load();
