@@ -211,12 +211,16 @@
       quote = null;
       quoteErr = null;
       quoteSeq++;
+      root.removeAttribute('data-quoting');
       drawCheckout();
       closeSheet();
       return;
     }
+    quoteSeq++;	/* a quote still on its way is of another cart: it is dropped */
+    root.setAttribute('data-quoting', 'true');
     quoteTimer = setTimeout(requote, 250);
     $('order-submit').disabled = true;
+    $('checkout-due').textContent = '正在计算价格…';
   }
 
   function requote() {
@@ -389,14 +393,15 @@
     drawLines();
     drawCoupons();
     var dl = $('checkout-sum'), due = $('checkout-due'), submit = $('order-submit'), topup = $('checkout-topup');
-    clear(dl);
-    topup.hidden = true;
-    if (!quote) {
+    if (!quote || quoteBody !== JSON.stringify(body())) {	/* none yet, or of the cart before this change */
+      if (!quote) { clear(dl); topup.hidden = true; }	/* else the last prices stay until the new ones come */
       due.textContent = quoteErr || (cart.length ? '正在计算价格…' : '');
       due.classList.toggle('sheet__due_error', !!quoteErr);
       submit.disabled = true;
       return;
     }
+    clear(dl);
+    topup.hidden = true;
     due.classList.remove('sheet__due_error');
     var q = quote;
     if (q.member) {	/* what the member holds now */
