@@ -385,7 +385,7 @@
   function toggleCoupon(code, on) {
     if (couponMode === 'auto') { couponMode = 'pick'; picked = quote ? chosenCodes(quote) : []; }
     picked = picked.filter(function (c) { return c !== code; });
-    if (on) picked.push(code);
+    if (on) picked.unshift(code);	/* the one just ticked first: it wins over a coupon it cannot stack with */
     changed();
   }
 
