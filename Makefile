@@ -220,6 +220,7 @@ FUZZ_LINK_fuzz_coupon	:= handlers/coupon/coupon_rules.c \
 FUZZ_LINK_fuzz_mcode	:= handlers/member/membercode_rules.c
 FUZZ_LINK_fuzz_referral	:= handlers/member/member_rules.c
 FUZZ_LINK_fuzz_image	:= handlers/core/image.c
+FUZZ_LINK_fuzz_catalog	:= handlers/catalog/catalog_rules.c
 fuzz_link	 = $(patsubst %.c,$(FUZZOBJ)/%.o,$(or $(FUZZ_LINK_$1),$(LIB_SRC)))
 
 # clang is a dependency (conf/deps.sh --fuzz; make deps installs it too):

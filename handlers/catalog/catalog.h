@@ -5,6 +5,10 @@
  * read by orders above.
  *
  *	catalog.c	the lookup orders price from
+ *	catalog_rules.c	pure: a product's checks, yuan, the CSV format
+ *			(catalog_rules.h, this folder's and the unit tests')
+ *	catalog_staff.c	routes only: products for staff, CSV export/import
+ *	catalog_api.c	routes only: the menu of a store
  *
  * Conventions: as fcgi/app.h says.
  */

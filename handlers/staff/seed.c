@@ -1,6 +1,7 @@
 /*
- * Commands that load data: `app seed` (demo merchants, stores, tiers and
- * staff; only with APP_ENV dev or test; safe to run twice) and
+ * Commands that load data: `app seed` (demo merchants, stores, tiers,
+ * staff and the demo menu; only with APP_ENV dev or test; safe to run
+ * twice) and
  * `app bench-members <merchant> <n> <file>` (signed-in members for the
  * benchmark, tokens written one per line).
  */
@@ -148,6 +149,76 @@ seed_merchant(struct req *r, const char *code, const char *name,
 	}
 	return 0;
 }
+
+/* ---- the demo menu ---- */
+
+enum { SP_COUNT, SP_NCOLS };
+DB_SQL_COLS(q_seed_product_count, SP_NCOLS,
+    "SELECT COUNT(*) FROM products WHERE merchant_id = ?");
+DB_SQL(q_seed_product,
+    "INSERT INTO products (merchant_id, name, category, price_fen,"
+    " store_ids, active, position, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, 1, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())");
+DB_SQL(q_seed_member_price,
+    "INSERT INTO product_member_prices (product_id, tier_level, price_fen)"
+    " SELECT id, ?, ? FROM products WHERE merchant_id = ? AND id = ?");
+
+/*
+ * A coffee shop's menu for the demo merchant, once: list prices, member
+ * prices of the demo tiers (levels 1..3, demo_tiers above; 0: none), and
+ * cold brew at the second store only.
+ */
+static int
+seed_products(struct req *r)
+{
+	static const struct {
+		const char	*name, *category;
+		int64_t		 price, member[3];
+		int		 second_store_only;
+	} menu[] = {
+		{ "美式咖啡", "咖啡", 1800, { 1600, 1500, 1400 }, 0 },
+		{ "拿铁", "咖啡", 2200, { 0, 2000, 1800 }, 0 },
+		{ "燕麦拿铁", "咖啡", 2600, { 0, 2400, 2200 }, 0 },
+		{ "卡布奇诺", "咖啡", 2400, { 0, 0, 2100 }, 0 },
+		{ "冷萃", "咖啡", 2500, { 0, 0, 0 }, 1 },
+		{ "可颂", "烘焙", 1200, { 0, 1000, 900 }, 0 },
+		{ "芝士蛋糕", "烘焙", 2800, { 0, 0, 2500 }, 0 },
+		{ "瓶装水", "饮品", 400, { 0, 0, 0 }, 0 },
+	};
+	struct db_res res;
+	const char *second = NULL;
+	size_t i, k;
+
+	if (strcmp(r->m->code, "demo") != 0)
+		return 0;
+	if (DB(r, &q_seed_product_count, &res, DBI(r->m->id)) != DB_OK)
+		return -1;
+	if (db_int(&res, 0, SP_COUNT) > 0)
+		return 0;
+	if (DB(r, &q_seed_store_ids, &res, DBI(r->m->id)) != DB_OK)
+		return -1;
+	if (res.nrows > 1)
+		second = arena_printf(r->a, "[%lld]",
+		    (long long)db_int(&res, 1, SD_ID));
+	for (i = 0; i < sizeof(menu) / sizeof(menu[0]); i++) {
+		int64_t id;
+
+		if (DB(r, &q_seed_product, &res, DBI(r->m->id),
+		    DBS(menu[i].name), DBS(menu[i].category),
+		    DBI(menu[i].price), DBS(menu[i].second_store_only ?
+		    second : NULL), DBI((int64_t)(i + 1) * 10)) != DB_OK)
+			return -1;
+		id = (int64_t)res.insert_id;
+		for (k = 0; k < 3; k++)
+			if (menu[i].member[k] > 0 && DB(r, &q_seed_member_price,
+			    NULL, DBI(demo_tiers[k].level),
+			    DBI(menu[i].member[k]), DBI(r->m->id), DBI(id)) !=
+			    DB_OK)
+				return -1;
+	}
+	return 0;
+}
+SEEDER(seed_products);
 
 extern const seeder_fn __start_app_seeders[];
 extern const seeder_fn __stop_app_seeders[];

@@ -1,8 +1,9 @@
 /*
  * Staff H5 pages: the store counter (sign in, pick the store, scan a
- * member code, act on it) and the settings console. Server-rendered
- * shells; static/js/staff.js and staff_settings.js call the staff API
- * with the staff cookie and the CSRF header.
+ * member code, act on it), the settings console and the catalogue.
+ * Server-rendered shells; static/js/staff.js, staff_settings.js and
+ * staff_products.js call the staff API with the staff cookie and the
+ * CSRF header.
  */
 #include "app.h"
 
@@ -54,9 +55,25 @@ staff_page_settings(struct req *r)
 	    "page-staff", js));
 }
 
+/*
+ * GET /m/{merchant}/staff/products: the catalogue console (owners and
+ * marketing): products with their member prices and stores, the CSV
+ * export and import.
+ */
+static int
+staff_page_products(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "staff_products.js",
+	    NULL };
+
+	return resp_html(r, 200, "pages/staff_products", page("商品管理",
+	    "page-staff", js));
+}
+
 ROUTES(staff_page_routes) = {
 	{ M_GET, "/m/:merchant/staff", staff_page_redirect, HTML },
 	{ M_GET, "/m/:merchant/staff/", staff_page_counter, HTML },
 	{ M_GET, "/m/:merchant/staff/settings", staff_page_settings, HTML },
+	{ M_GET, "/m/:merchant/staff/products", staff_page_products, HTML },
 	{ 0, NULL, NULL, 0 }
 };

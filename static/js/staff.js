@@ -33,9 +33,11 @@
     });
   }
 
-  /* Raw bytes (uploads): the blob as it is, with its own type. */
-  function upload(path, blob) {
+  /* Raw bytes (uploads): the blob as it is, with its own type (and more headers). */
+  function upload(path, blob, headers) {
     var h = {};
+    var k;
+    for (k in headers || {}) h[k] = headers[k];
     if (csrf()) h['X-CSRF-Token'] = csrf();
     return App.api('POST', '/staff' + path, blob, h);
   }

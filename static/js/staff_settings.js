@@ -309,6 +309,12 @@
     'coupon_template.update': ['修改优惠券'],
     'coupon_template.codes': ['生成一批兑换码', function (d) { return d.count ? d.count + ' 个' : ''; }],
     'campaign.save': ['保存活动'],
+    'product.create': ['新增商品', function (d) { return typeof d.name === 'string' ? '「' + d.name.trim() + '」' : ''; }],
+    'product.update': ['修改商品'],
+    'product.import': ['导入商品表格', function (d) {
+      if (!Array.isArray(d.created) || !Array.isArray(d.updated)) return '';
+      return '新增 ' + d.created.length + ' 个，更新 ' + d.updated.length + ' 个';
+    }],
     'wallet.recharge': ['一笔门店充值', function (d) {
       if (typeof d.pay_fen !== 'number') return '';
       return '充 ' + money(d.pay_fen) + (d.bonus_fen ? ' 送 ' + money(d.bonus_fen) : '') +
@@ -331,6 +337,7 @@
 
   /* Targets: "payment:8" -> "支付单 #8", whole ones ("wallet") by name. */
   var AUDIT_TARGETS = {
+    product: '商品 #',
     member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
     coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #'
   };

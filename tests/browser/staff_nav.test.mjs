@@ -1,9 +1,9 @@
 // The staff menu at desk width. Before sign-in every staff page shows the
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter; marketing
-// coupons, campaigns, stored value, stats and settings; the owner all),
-// each of those pages works for it (no refused call, no "not allowed"
-// note), and each page left out of its menu does refuse it.
+// products, coupons, campaigns, stored value, stats and settings; the
+// owner all), each of those pages works for it (no refused call, no "not
+// allowed" note), and each page left out of its menu does refuse it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -22,6 +22,7 @@ after(async () => { await browser?.close(); });
 /* Each page and what shows once it works. */
 const PAGES = {
   '/m/demo/staff/': '#scan-box:not([hidden]) #member-code-input',
+  '/m/demo/staff/products': '#product-list .product-row',
   '/m/demo/staff/coupons': '#tpl-list .tpl-row',
   '/m/demo/staff/campaigns': '#cf-templates .tpl-pick__item',
   '/m/demo/staff/wallet': '#packages-form:not([hidden])',
