@@ -40,7 +40,7 @@ staff_page_counter(struct req *r)
 	static const char *const js[] = { "staff.js", "counter_checkout.js",
 	    "counter_coupons.js", "counter_wallet.js", NULL };
 
-	return resp_html(r, 200, "pages/staff", page("门店收银台",
+	return resp_html(r, 200, "pages/staff", page("会员收银台",
 	    "page-staff", js));
 }
 
