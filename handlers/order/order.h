@@ -98,13 +98,16 @@
  * Nothing is earned without a member or when the card does not apply.
  *
  * The quote hash input (order_hash_input): a canonical byte string of the
- * whole input but the time (every line, the member, card and wallet, the
- * settings and deduction rules, each coupon offered with its terms,
- * status, window, scope and audience, the codes, points, balance, tenders)
- * followed by the whole quote it gave (which holds every decision the
- * time made: the card's reason, each coupon taken or skipped and why). Two
- * quotes of the same input at times that decide nothing differently give
- * the same bytes.
+ * whole input but the time and the counter tenders (every line, the
+ * member, card and wallet, the settings and deduction rules, each coupon
+ * offered with its terms, status, window, scope and audience, the codes,
+ * points, balance) followed by the whole quote it gave but what the
+ * counter tenders decide (it holds every decision the time made: the
+ * card's reason, each coupon taken or skipped and why). Two quotes of the
+ * same input at times that decide nothing differently give the same
+ * bytes, and so do two that differ only in how the rest is paid (cash,
+ * card, online): a quote made before the cashier types the cash received
+ * stays good.
  *
  * Refunds (refund_compute), given the priced order, the refunds made
  * before (as refund_compute gave them) and a request:

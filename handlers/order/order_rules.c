@@ -1219,10 +1219,7 @@ order_hash_input(const struct order_in *in, const struct priced *o,
 		ws(&b, ",", in->codes[i]);
 	wi(&b, "\npoints=", in->points);
 	wi(&b, "\nuse_balance=", in->use_balance != 0);
-	for (i = 0; i < in->ntenders; i++) {
-		wi(&b, "\ntender=", in->tenders[i].kind);
-		wi(&b, ",", in->tenders[i].amount_fen);
-	}
+	/* counter tenders decide how the rest is paid, not what it is */
 
 	/* the quote */
 	wi(&b, "\nquote=", o->member_id);
@@ -1252,7 +1249,7 @@ order_hash_input(const struct order_in *in, const struct priced *o,
 		wi(&b, ",", l->net_fen);
 		for (j = 0; j < o->nadj; j++)
 			wi(&b, j ? "," : ";", l->alloc[j]);
-		for (k = 0; k < TD_N; k++)
+		for (k = 0; k < TD_CASH; k++)
 			wi(&b, k ? "," : ";", l->tender[k]);
 	}
 	for (i = 0; i < o->nskipped; i++) {
@@ -1268,8 +1265,6 @@ order_hash_input(const struct order_in *in, const struct priced *o,
 	wi(&b, ",", o->balance.principal_fen);
 	wi(&b, ",", o->balance.bonus_fen);
 	wi(&b, ",", o->due_fen);
-	wi(&b, ",", o->change_fen);
-	wi(&b, ",", o->uncovered_fen);
 	wi(&b, ",", o->earn_points);
 	wi(&b, ",", o->earn_growth);
 	put(&b, "\n", 1);

@@ -29,16 +29,18 @@ staff_page_redirect(struct req *r)
 }
 
 /*
- * GET /m/{merchant}/staff/: the counter. The coupon and wallet panels
- * (templates/counter/) act on the member after a scan.
+ * GET /m/{merchant}/staff/: the counter. Its tabs (templates/counter/):
+ * the checkout, coupon redemption and the wallet panel, which act on the
+ * member after a scan. counter_checkout.js before the coupon panel, so
+ * that a coupon code scanned at the checkout is its own to take.
  */
 static int
 staff_page_counter(struct req *r)
 {
-	static const char *const js[] = { "staff.js", "counter_coupons.js",
-	    "counter_wallet.js", NULL };
+	static const char *const js[] = { "staff.js", "counter_checkout.js",
+	    "counter_coupons.js", "counter_wallet.js", NULL };
 
-	return resp_html(r, 200, "pages/staff", page("门店收银台",
+	return resp_html(r, 200, "pages/staff", page("会员收银台",
 	    "page-staff", js));
 }
 

@@ -117,7 +117,7 @@
   function orderNo(o) { return String(o.order_no || o.id); }
 
   function badge(status) {
-    var b = el('span', 'order-status order-status_' + (STATUS[status] ? status : 'other'), statusName(status));
+    var b = el('span', 'od-badge od-badge_' + (STATUS[status] ? status : 'other'), statusName(status));
     return b;
   }
 
@@ -233,7 +233,7 @@
   /* ---- one order ---- */
 
   function pair(dl, label, value, cls) {
-    var row = el('div', 'receipt-list__row' + (cls ? ' ' + cls : ''));
+    var row = el('div', 'od-list__row' + (cls ? ' ' + cls : ''));
     row.appendChild(el('dt', null, label));
     row.appendChild(el('dd', null, value));
     dl.appendChild(row);
@@ -270,7 +270,7 @@
     $('od-body').hidden = false;
     $('od-title').textContent = '订单 ' + orderNo(o);
     var st = $('od-status');
-    st.className = 'order-status order-status_' + (STATUS[o.status] ? o.status : 'other');
+    st.className = 'od-badge od-badge_' + (STATUS[o.status] ? o.status : 'other');
     st.textContent = statusName(o.status);
 
     var meta = $('od-meta');
@@ -289,25 +289,25 @@
     body.innerHTML = '';
     (o.lines || []).forEach(function (l) {
       var tr = el('tr');
-      var name = el('td', 'receipt__name');
+      var name = el('td', 'od-lines__name');
       name.appendChild(el('span', null, l.name));
       var back = refundedQty(o, l);
-      if (back > 0) name.appendChild(el('span', 'receipt__refunded', back >= l.qty ? '已全部退款' : '已退 ' + back + ' 件'));
+      if (back > 0) name.appendChild(el('span', 'od-lines__refunded', back >= l.qty ? '已全部退款' : '已退 ' + back + ' 件'));
       tr.appendChild(name);
       tr.appendChild(el('td', 'cc-num', String(l.qty)));
       tr.appendChild(el('td', 'cc-num', yuan(l.unit_fen)));
       tr.appendChild(el('td', 'cc-num', l.member_unit_fen === null || l.member_unit_fen === undefined ? '—' : yuan(l.member_unit_fen)));
-      var shares = el('td', 'receipt__shares');
+      var shares = el('td', 'od-lines__shares');
       (l.allocations || []).forEach(function (al) {
         if (!al.amount_fen) return;
         var a = adjs[al.seq] || {};
-        var s = el('span', 'receipt__share' + (a.kind === 'points' ? ' receipt__share_points' : ''),
+        var s = el('span', 'od-lines__share' + (a.kind === 'points' ? ' od-lines__share_points' : ''),
           adjName(a.kind, a.name) + (a.kind === 'points' ? ' ' + yuan(al.amount_fen) : ' −' + yuan(al.amount_fen)));
         shares.appendChild(s);
       });
       if (!shares.children.length) shares.textContent = '—';
       tr.appendChild(shares);
-      tr.appendChild(el('td', 'cc-num receipt__net', yuan(l.net_fen)));
+      tr.appendChild(el('td', 'cc-num od-lines__net', yuan(l.net_fen)));
       body.appendChild(tr);
     });
 
@@ -326,7 +326,7 @@
     tot.innerHTML = '';
     pair(tot, '商品原价', yuan(o.total_list_fen || 0));
     if (o.discount_fen) pair(tot, '优惠合计', '−' + yuan(o.discount_fen));
-    pair(tot, '订单金额', yuan(o.total_fen || 0), 'receipt-list__row_total');
+    pair(tot, '订单金额', yuan(o.total_fen || 0), 'od-list__row_total');
 
     var td = $('od-tenders');
     td.innerHTML = '';

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { launch, PHONE } from './browser.mjs';
-import { api, m, BASE, uniquePhone, signIn, staffLogin } from '../http/lib.mjs';
-import { newMember, fund } from '../http/wallet_helpers.mjs';
+import { api, m, BASE, uniquePhone, signIn, staffLogin, sql } from '../http/lib.mjs';
+import { newMember, fund, storeIds, idemKey } from '../http/wallet_helpers.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = process.env.SHOTS || '';
@@ -19,6 +19,8 @@ let member;		// joined, with a balance, coupons and a campaign claim
 let visitor;		// signed in, not yet a member
 let couponCode;
 let slug;
+let storeId;
+let orderId;		// the member's, paid from the balance at storeId
 
 before(async () => {
   browser = await launch();
@@ -61,6 +63,23 @@ before(async () => {
     },
   });
   assert.equal(c.status, 201, c.text);
+
+  // a dish on storeId's menu, and an order of it paid from the balance
+  [storeId] = await storeIds();
+  const [[mid]] = await sql("SELECT id FROM merchants WHERE code = 'demo'");
+  const dish = `拿铁 a11y ${now % 1e8}`;
+  await sql(`INSERT INTO products (merchant_id, name, category, price_fen, store_ids, active, created_at, updated_at)
+    VALUES (${mid}, '${dish}', '咖啡', 2800, NULL, 1, UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+  const [[pid]] = await sql(`SELECT id FROM products WHERE merchant_id = ${mid} AND name = '${dish}'`);
+  await sql(`INSERT INTO product_member_prices VALUES (${pid}, 1, 2400)`);
+  const body = { store_id: storeId, lines: [{ product_id: Number(pid), qty: 2 }], coupon_codes: [], tenders: [{ kind: 'online' }] };
+  const q = await api('POST', m('/me/orders/quote'), { token: member.token, body });
+  assert.equal(q.status, 200, q.text);
+  const o = await api('POST', m('/me/orders'), {
+    token: member.token, body: { ...body, quote_hash: q.json.data.quote_hash }, headers: { 'idempotency-key': idemKey() },
+  });
+  assert.equal(o.status, 201, o.text);
+  orderId = o.json.data.order.id;
 });
 
 after(async () => { await browser?.close(); });
@@ -83,6 +102,9 @@ const PAGES = [
   ['campaign', () => `/m/demo/c/${slug}`, 'member', '#campaign'],
   ['campaign-signed-out', () => `/m/demo/c/${slug}`, null, '#campaign'],
   ['invite', '/m/demo/invite', 'member', '#invited:not(:empty)'],
+  ['orders', '/m/demo/orders', 'member', '.order-card'],
+  ['order', () => `/m/demo/orders/${orderId}`, 'member', '#order:not([hidden])'],
+  ['menu', () => `/m/demo/menu/${storeId}`, 'member', '.menu-item'],
   ['error', '/m/demo/c/no-such-campaign', null, '.weui-msg'],
 ];
 

@@ -85,6 +85,8 @@ test('claim in the coupon centre, redeem at the counter, see it under used', asy
   await counter.fill('#staff-username', 'cashier');
   await counter.fill('#staff-password', 'demo1234');
   await counter.click('#staff-login-submit');
+  // redemption is the counter's 核销券 tab (收银 is the first)
+  await counter.click('#tab-coupons');
   await counter.locator('#counter-coupons').waitFor({ state: 'visible' });
   await counter.waitForFunction(() => document.querySelector('#store-select').options.length > 0);
   await counter.fill('#member-code-input', mc.json.data.code);
@@ -108,7 +110,9 @@ test('claim in the coupon centre, redeem at the counter, see it under used', asy
   assert.match(await counter.locator('#cc-result').textContent(), /已核销/);
 
   // a coupon's code in the scan box (as the camera reads its QR, or typed
-  // with spaces) goes to the coupon panel, is looked up, then redeemed
+  // with spaces) goes to the coupon panel, is looked up, then redeemed;
+  // typed at the 收银 tab, the counter turns to 核销券 for it (a coupon
+  // the scan did not list is not the order's to take)
   const t2 = await api('POST', m('/staff/coupon-templates'), {
     token: marketing.token,
     body: { name: `${name}立减`, kind: 'instant', value_fen: 500, stock: null, per_member_limit: 1, valid_days: 7, status: 'active' },
@@ -119,9 +123,13 @@ test('claim in the coupon centre, redeem at the counter, see it under used', asy
   const code2 = c2.json.data.coupon.code;
   await counter.fill('#cc-code', '');
   await counter.fill('#cc-order', '20');
+  await counter.click('#tab-checkout');
+  await counter.locator('#counter-coupons').waitFor({ state: 'hidden' });
   await counter.fill('#member-code-input', `${code2.slice(0, 4)} ${code2.slice(4, 8)} ${code2.slice(8)}`.toLowerCase());
   await counter.press('#member-code-input', 'Enter');
   await counter.waitForFunction((c) => document.getElementById('cc-code').value === c, code2);
+  assert.equal(await counter.getAttribute('#tab-coupons', 'aria-selected'), 'true');
+  assert.equal(await counter.isVisible('#counter-coupons'), true);
   assert.equal(await counter.inputValue('#member-code-input'), '');
   await counter.waitForFunction(() => /可减 ¥5\.00，应付 ¥15\.00/.test(document.getElementById('cc-check').textContent));
   assert.match(await counter.locator('#cc-check').textContent(), new RegExp(`${name}立减`));

@@ -118,7 +118,7 @@ test('a walk-in order: found, its receipt in Chinese, one line refunded, 部分�
     ['美式咖啡', '2', '¥18.00', '—', '—', '¥36.00'],
     ['牛角包', '1', '¥12.50', '—', '—', '¥12.50'],
   ]);
-  const tenders = await page.$$eval('#od-tenders .receipt-list__row', (rs) => rs.map((r) => r.textContent));
+  const tenders = await page.$$eval('#od-tenders .od-list__row', (rs) => rs.map((r) => r.textContent));
   assert.deepEqual(tenders, ['现金¥48.50']);
   const detail = await page.innerText('#od-body');
   assert.match(detail, /非会员/);
@@ -142,14 +142,14 @@ test('a walk-in order: found, its receipt in Chinese, one line refunded, 部分�
   assert.ok(res.request().headers()['idempotency-key'], 'the refund carries an Idempotency-Key');
   await page.waitForSelector('#rf-result:not([hidden])');
   assert.equal(await page.textContent('#rf-result-title'), '已退款 ¥18.00');
-  const result = await page.$$eval('#rf-result-list .receipt-list__row', (rs) => rs.map((r) => r.textContent));
+  const result = await page.$$eval('#rf-result-list .od-list__row', (rs) => rs.map((r) => r.textContent));
   assert.ok(result.includes('退回现金¥18.00'), result.join(' | '));
   assert.ok(result.includes('退回优惠券无'), result.join(' | '));
   assert.ok(result.includes('订单状态部分退款'), result.join(' | '));
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/staff-orders-refund-result.png` });
   await page.click('#rf-done');
   await page.waitForFunction(() => document.getElementById('od-status').textContent === '部分退款');
-  await page.waitForSelector(`${row} .order-status:has-text("部分退款")`);
+  await page.waitForSelector(`${row} .od-badge:has-text("部分退款")`);
   assert.match(await page.innerText('#od-lines'), /已退 1 件/);
   assert.match(await page.innerText('#od-refunds'), /¥18\.00[\s\S]*顾客不想要了/);
   assert.equal(await orderStatus(order.id), 'partially_refunded');
@@ -224,7 +224,7 @@ test('a phone order, paid and not yet served: 标记完成 makes it 已完成', 
   await page.waitForFunction(() => document.getElementById('od-status').textContent === '已支付');
   await page.click('#od-complete');
   await page.waitForFunction(() => document.getElementById('od-status').textContent === '已完成');
-  await page.waitForSelector(`${row} .order-status:has-text("已完成")`);
+  await page.waitForSelector(`${row} .od-badge:has-text("已完成")`);
   assert.equal(await orderStatus(order.id), 'completed');
   assert.equal(await page.isVisible('#od-complete'), false);
   assert.deepEqual(errors, []);

@@ -41,6 +41,9 @@ test('counter: recharge a package, pay part of an order; the wallet page shows b
   await page.waitForSelector('#store-select option', { state: 'attached' });
   await page.fill('#member-code-input', code);
   await page.click('#scan-submit');
+  await page.waitForSelector('#scan-result:not([hidden])');
+  // the wallet panel is the counter's 储值充值 tab
+  await page.click('#tab-wallet');
   await page.waitForSelector('#counter-wallet:not([hidden])');
   assert.equal(await page.textContent('#cw-balance'), '¥0.00');
 

@@ -703,3 +703,12 @@ test('app orders-expire (the guard runs it every minute) cancels the pending ord
   assert.equal(status, 'cancelled');
   assert.equal(await couponStatus(code), 'unused');
 });
+
+test('a quote made before the cash is counted stays good: the tenders decide how the rest is paid, not the price', async () => {
+  const body = { store_id: stores[0], lines: [{ name: '冷萃', price_fen: 2500, qty: 1 }] };
+  const q = (await quote(cashier, body)).json.data;
+  assert.equal(q.uncovered_fen, 2500);
+  const c = await commit(cashier, { ...body, tenders: [{ kind: 'cash', amount_fen: 5000 }], quote_hash: q.quote_hash });
+  assert.equal(c.status, 201, c.text);
+  assert.equal(c.json.data.order.change_fen, 2500);
+});
