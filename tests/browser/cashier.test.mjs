@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { launch, PHONE } from './browser.mjs';
 import { staffSignIn, counterMember, memberCode } from './staff.mjs';
 import { staff } from '../http/wallet_helpers.mjs';
-import { sql } from '../http/lib.mjs';
+import { sql, BASE } from '../http/lib.mjs';
 
 const SHOTS = process.env.SHOTS || '';
 const DESK = { width: 1280, height: 800 };
@@ -254,6 +254,22 @@ test('a member: scan, two products and a free line, best coupon and points ticke
     [[`桂花拿铁${tag}`, 2, 5600], [`抹茶千层${tag}`, 1, 3600], ['打包费', 1, 200]]);
   assert.deepEqual(o.adjustments.filter((a) => a.kind === 'coupon').map((a) => a.ref), [best]);
   assert.deepEqual(o.earn, { points: 75, growth: 75 });
+
+  // the member opens the same itemised receipt on the phone
+  const phone = await browser.newContext(PHONE);
+  await phone.addCookies([{ name: 'sid', value: mem.token, url: BASE }]);
+  const mp = await phone.newPage();
+  mp.on('pageerror', (e) => errors.push(e.message));
+  await mp.goto(`${BASE}/m/demo/orders/${id}`);
+  await mp.waitForSelector('#order:not([hidden])');
+  assert.equal(await mp.textContent('#order-status'), '已完成');
+  assert.equal(await mp.textContent('#order-total'), yuan(7800));
+  assert.deepEqual(await mp.$$eval('#order-lines .receipt-line__name', (els) => els.map((e) => e.textContent)),
+    [`桂花拿铁${tag}`, `抹茶千层${tag}`, '打包费']);
+  assert.match(await mp.textContent('#order-tenders'), /现金/);
+  assert.match(await mp.textContent('#order-tenders'), /余额本金/);
+  if (SHOTS) await mp.screenshot({ path: `${SHOTS}/cashier-order-on-phone.png`, fullPage: true });
+  await phone.close();
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'member-receipt-desk');
