@@ -187,7 +187,7 @@ test:
 
 bench:
 	$(PREPARE)
-	$(MAKE) --no-print-directory $(BUILD)/claim_raw
+	$(MAKE) --no-print-directory $(BUILD)/claim_raw $(BUILD)/order_raw
 	tests/bench/run.sh
 
 # The flash-sale claim straight against MariaDB, beside the app's run.
@@ -198,6 +198,18 @@ $(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon/coupon_rules.c \
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/claim_raw.c \
 	    handlers/coupon/coupon_rules.c handlers/core/core_rules.c \
 	    $(DB_LIBS) -lsodium -lpthread
+
+# A member's order straight against MariaDB, beside the app's run: the
+# pricing engine and the pure rules it reads, no request layer.
+ORDER_RAW_SRC	:= tests/bench/order_raw.c handlers/order/order_rules.c \
+		   handlers/wallet/wallet_rules.c \
+		   handlers/coupon/coupon_rules.c handlers/core/core_rules.c \
+		   handlers/tier/tier_rules.c
+$(BUILD)/order_raw: $(ORDER_RAW_SRC) handlers/order/order.h \
+    handlers/wallet/wallet_rules.h handlers/coupon/coupon_rules.h \
+    handlers/coupon/coupon.h handlers/core/core_rules.h handlers/tier/tier.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(ORDER_RAW_SRC) $(DB_LIBS) -lsodium -lpthread
 
 # ---- fuzzing --------------------------------------------------------------
 

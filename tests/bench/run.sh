@@ -11,7 +11,14 @@
 # KEEP=1 (keep the instance directory), SCENARIOS (names to run, separated
 # by spaces, e.g. "card healthz"; livez always runs, as the baseline),
 # PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
-# default 5 of 3s; PAIRS=0 for none).
+# default 5 of 3s; PAIRS=0 for none), ORDER_COUPONS (coupons given to
+# each member that orders, one an order: default 16; MEMBERS at most
+# 99999, the coupon codes hold five digits of the member).
+#
+# The order figures, under the table: order-quote against livez, and
+# order-commit against the same transaction run by var/build/order_raw
+# straight against MariaDB (tests/bench/order_raw.c), with what each
+# costs the database in statements.
 #
 # Add a scenario: a Lua script here that loads common.lua, then a line in
 # the "scenarios" part below:
@@ -168,6 +175,25 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
 
+# rate <script.lua> <path>: one short run (PAIR_DURATION, 3s); its
+# requests a second, or failure when any answer was not 2xx
+rate() {
+	local line
+	line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PAIR_DURATION:-3s}" \
+	    -s "$BENCH_LUA_DIR/$1" "$BASE_URL$2" 2>/dev/null | grep '^BENCH ' |
+	    tail -n 1)
+	[ -n "$line" ] && [ "$(field "$line" non2xx)" = 0 ] &&
+	    [ "$(field "$line" requests)" -gt 0 ] || return 1
+	line_rps "$line"
+}
+
+# median <numbers...>: the median, and the smallest and the largest
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
+	    printf "%s %s %s\n", (NR % 2) ? v[(NR + 1) / 2] :
+		(v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
+}
+
 # ---- setup ----------------------------------------------------------------
 
 TOKENS=$INST/tokens.txt
@@ -212,6 +238,8 @@ fi
 
 # ---- scenarios ------------------------------------------------------------
 
+WALLET_OK=
+
 scenario livez livez.lua /livez
 # one database round trip (SELECT 1): the floor of any scenario that asks
 # the database
@@ -227,6 +255,7 @@ if [ -n "$CARD_OK" ]; then
 	if ! wanted pay-distinct && ! wanted pay-one; then
 		:
 	elif "$APP" bench-wallet demo 10000000; then
+		WALLET_OK=1
 		BENCH_TOKENS=$TOKENS scenario pay-distinct payment.lua \
 		    /api/v1/m/demo/me/payments
 		BENCH_TOKENS=$TOKENS BENCH_ONE=1 scenario pay-one payment.lua \
@@ -236,6 +265,153 @@ if [ -n "$CARD_OK" ]; then
 	fi
 else
 	skip card "no member tokens (app bench-members)"
+fi
+
+# Orders (tests/bench/orders_setup.sql makes their data): a quote at the
+# counter as the owner for members by phone, three catalogue lines with
+# the coupons proposed, points and the balance, against livez; then
+# members' own orders through nginx and the app (three lines, a coupon,
+# points, the balance, each with its own Idempotency-Key), against the
+# same transaction straight against MariaDB (var/build/order_raw) with
+# as many threads as the app has workers, on other members.
+ORDER_COUPONS=${ORDER_COUPONS:-16}
+QR=()
+QUOTE_RPS='' QUOTE_RAW='' QUOTE_NOTE='' ORDER_APP='' ORDER_RAW='' ORDER_NOTE=''
+sql() {
+	MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults --socket="$DB_SOCKET" \
+	    --user="$DB_USER" "$DB_NAME" -N -B "$@"
+}
+# statements the server has run (Questions: each execution of a prepared
+# statement, each plain query), and per request over a run
+questions() {
+	sql -e "SHOW GLOBAL STATUS LIKE 'Questions'" | awk '{ print $2 }'
+}
+per() {
+	awk -v q="$1" -v n="$2" 'BEGIN { printf "%.1f", (n > 0) ? q / n : 0 }'
+}
+secs=${DURATION%s}
+[[ "$secs" =~ ^[0-9]+$ ]] || secs=10
+if ! wanted order-quote && ! wanted order-commit; then
+	:
+elif [ -z "$CARD_OK" ]; then
+	skip order-quote "no member tokens (app bench-members)"
+elif ! { [ -n "$WALLET_OK" ] || "$APP" bench-wallet demo 10000000; } ||
+    ! ORDER_SET=$( { echo "SET @members = $MEMBERS, @k = $ORDER_COUPONS;"
+	cat "$BENCH_LUA_DIR/orders_setup.sql"; } | sql) ||
+    ! OWNER=$(staff_token owner) || [ -z "$OWNER" ]; then
+	skip order-quote "order setup failed (bench-wallet, SQL or owner sign-in)"
+else
+	ORDER_STORE=$(sed -n 1p <<<"$ORDER_SET")
+	ORDER_PRODUCTS=$(sed -n 2p <<<"$ORDER_SET")
+	echo
+	echo "==== setup: orders at store $ORDER_STORE, products $ORDER_PRODUCTS," \
+	    "$ORDER_COUPONS coupons for each ordering member"
+	export BENCH_STORE_ID=$ORDER_STORE BENCH_PRODUCTS=$ORDER_PRODUCTS \
+	    BENCH_POINTS=500
+	q0=$(questions)
+	BENCH_STAFF_TOKEN=$OWNER BENCH_QUOTE_MEMBERS=$((MEMBERS / 2)) \
+	    scenario order-quote order_quote.lua \
+	    /api/v1/m/demo/staff/orders/quote
+	q1=$(questions)
+	if [ "${NAMES[-1]}" = order-quote ] && [ "${NOTE[-1]}" = ok ]; then
+		QUOTE_RPS=${RPS[-1]}
+		# the quotes of the warm-up too: nginx logged them all (and
+		# writes its log within a second)
+		sleep 1.5
+		nq=$(grep -c 'POST /api/v1/m/demo/staff/orders/quote ' \
+		    "$INST/log/nginx-access.log")
+		# the quote against livez in alternating short rounds too, as
+		# the card (below): livez at the start of the run is minutes
+		# away on a machine whose speed drifts
+		QL=() QQ=() QR=()
+		if [ "${PAIRS:-5}" -gt 0 ]; then
+			echo
+			echo "==== order quote vs livez: ${PAIRS:-5} alternating rounds of ${PAIR_DURATION:-3s}"
+		fi
+		for ((i = 0; i < ${PAIRS:-5}; i++)); do
+			if ! l=$(rate livez.lua /livez) ||
+			    ! c=$(BENCH_STAFF_TOKEN=$OWNER \
+			    BENCH_QUOTE_MEMBERS=$((MEMBERS / 2)) rate \
+			    order_quote.lua /api/v1/m/demo/staff/orders/quote)
+			then
+				echo "error: a paired round failed (wrk, or responses not 2xx)"
+				FAILED=$((FAILED + 1))
+				QR=()
+				break
+			fi
+			QL+=("$l") QQ+=("$c") QR+=("$(ratio "$c" "$l")")
+			echo "round $((i + 1)): livez $l, quote $c, ratio ${QR[-1]}"
+		done
+		# the quote's statements alone, straight against MariaDB, as
+		# many at once as the app has workers: what the database asks
+		# of the machine before nginx and the app add anything
+		echo
+		echo "==== quote-raw: the quote's statements straight against MariaDB, $APP_WORKERS threads, ${secs}s"
+		q2=$(questions)
+		BENCH_TIMES=1 "$ROOT/var/build/order_raw" --quote demo 0 \
+		    $((MEMBERS / 2)) "$APP_WORKERS" "$secs" |
+		    tee "$INST/log/bench-quote-raw.out"
+		q3=$(questions)
+		line=$(grep '^QUOTERAW ' "$INST/log/bench-quote-raw.out" | tail -n 1)
+		[ "$(field "$line" errors)" = 0 ] &&
+		    QUOTE_RAW=$(field "$line" orders_per_s)
+		QUOTE_NOTE="statements per quote: app $(per $((q1 - q0)) "$nq"),"
+		QUOTE_NOTE+=" raw $(per $((q3 - q2)) "$(field "$line" orders)")"
+	fi
+	if wanted order-commit; then
+		q0=$(questions)
+		WARMUP=0 BENCH_TOKENS=$TOKENS BENCH_THREADS=$THREADS \
+		    BENCH_FIRST=$((MEMBERS / 2)) BENCH_COUNT=$((MEMBERS / 4)) \
+		    scenario order-commit order_commit.lua \
+		    /api/v1/m/demo/me/orders
+		q1=$(questions)
+		out=$INST/log/bench-order-commit.out
+		made=$(sed -n 's/^ORDERS created=\([0-9]*\).*/\1/p' "$out" | tail -n 1)
+		bytes=$(sed -n 's/^ORDERS .*response_bytes=\([0-9]*\).*/\1/p' "$out" | tail -n 1)
+		[ "${NOTE[-1]}" = ok ] && ORDER_APP=${RPS[-1]}
+		echo
+		echo "==== order-raw: the same transaction straight against MariaDB, $APP_WORKERS threads, ${secs}s"
+		# every statement order_raw runs must be one of the app's, byte
+		# for byte, or it no longer measures the app's transaction
+		strings -n 8 "$APP" >"$INST/app.strings"
+		missing=0
+		while IFS= read -r stmt; do
+			grep -qxF -- "$stmt" "$INST/app.strings" && continue
+			echo "error: order_raw runs a statement the app does not have: $stmt"
+			missing=$((missing + 1))
+		done < <("$ROOT/var/build/order_raw" --sql)
+		q2=$(questions)
+		BENCH_TIMES=1 BENCH_RESPONSE_BYTES=${bytes:-3000} \
+		    "$ROOT/var/build/order_raw" demo $((MEMBERS * 3 / 4)) \
+		    $((MEMBERS / 4)) "$APP_WORKERS" "$secs" |
+		    tee "$INST/log/bench-order-raw.out"
+		q3=$(questions)
+		raw_line=$(grep '^ORDERRAW ' "$INST/log/bench-order-raw.out" | tail -n 1)
+		raw_n=$(field "$raw_line" orders)
+		[ "$missing" -eq 0 ] && [ "$(field "$raw_line" errors)" = 0 ] &&
+		    ORDER_RAW=$(field "$raw_line" orders_per_s)
+		# what the database holds: every order with its coupon
+		counts=$(sql -e "SELECT CONCAT(COUNT(DISTINCT o.id), ' ',
+		    COUNT(a.order_id), ' ', COALESCE(SUM(SUBSTRING(mb.phone, 4) + 0 >=
+		    $((MEMBERS * 3 / 4))), 0))
+		    FROM orders o JOIN members mb ON mb.id = o.member_id
+		    LEFT JOIN order_adjustments a ON a.order_id = o.id
+		    AND a.kind = 'coupon' WHERE mb.phone LIKE '199%'
+		    AND SUBSTRING(mb.phone, 4) + 0 >= $((MEMBERS / 2))")
+		read -r all_o with_c raw_o <<<"$counts"
+		app_o=$((all_o - raw_o))
+		echo "orders: app $app_o (wrk saw ${made:-0} answered), raw $raw_o (order_raw counted ${raw_n:-0}), with a coupon $with_c of $all_o"
+		if [ "$with_c" != "$all_o" ] || [ "$raw_o" != "${raw_n:-x}" ] ||
+		    [ "$app_o" -lt "${made:-0}" ] ||
+		    [ "$app_o" -gt $((${made:-0} + CONNECTIONS)) ]; then
+			echo "error: the orders in the database are not those the runs counted"
+			FAILED=$((FAILED + 1))
+			ORDER_APP='' ORDER_RAW=''
+		fi
+		[ -n "$ORDER_RAW" ] || { echo "error: order-raw failed"; FAILED=$((FAILED + 1)); }
+		ORDER_NOTE="statements per order: app $(per $((q1 - q0)) \
+		    "$app_o"), raw $(per $((q3 - q2)) "${raw_n:-0}")"
+	fi
 fi
 
 # The flash sale: one template, distinct members, 64 connections, through
@@ -290,15 +466,6 @@ fi
 # drifts during the run (a shared, noisy one) moves both alike. PAIRS
 # rounds (default 5; 0 for none) of PAIR_DURATION (3s) each.
 PAIR_RATIOS=()
-rate() {
-	local line
-	line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PAIR_DURATION:-3s}" \
-	    -s "$BENCH_LUA_DIR/$1" "$BASE_URL$2" 2>/dev/null | grep '^BENCH ' |
-	    tail -n 1)
-	[ -n "$line" ] && [ "$(field "$line" non2xx)" = 0 ] &&
-	    [ "$(field "$line" requests)" -gt 0 ] || return 1
-	line_rps "$line"
-}
 if [ -n "$CARD_OK" ] && wanted card && [ "${PAIRS:-5}" -gt 0 ]; then
 	echo
 	echo "==== card vs livez: ${PAIRS:-5} alternating rounds of ${PAIR_DURATION:-3s}"
@@ -348,6 +515,23 @@ done
 if [ -n "$CLAIM_APP" ] && [ -n "$CLAIM_RAW" ] && [ "$CLAIM_RAW" -gt 0 ]; then
 	echo
 	echo "flash sale: app $CLAIM_APP claims/s, raw MariaDB $CLAIM_RAW claims/s, ratio $(ratio "$CLAIM_APP" "$CLAIM_RAW")"
+fi
+if [ -n "$QUOTE_RPS" ] && [ -n "$LIVEZ_RPS" ] && [ "$LIVEZ_RPS" -gt 0 ]; then
+	echo
+	if [ "${#QR[@]}" -gt 0 ]; then
+		read -r qr qr_lo qr_hi <<<"$(median "${QR[@]}")"
+		ql=$(median "${QL[@]}" | cut -d' ' -f1)
+		echo "order quote/livez $qr (quote $(median "${QQ[@]}" | cut -d' ' -f1)/s, livez $ql/s: medians of ${#QR[@]} alternating rounds, ratios $qr_lo to $qr_hi; the table's runs $(ratio "$QUOTE_RPS" "$LIVEZ_RPS"))"
+	else
+		ql=$LIVEZ_RPS
+		echo "order quote/livez $(ratio "$QUOTE_RPS" "$LIVEZ_RPS") (quote $QUOTE_RPS/s, livez $LIVEZ_RPS/s)"
+	fi
+	[ -n "$QUOTE_RAW" ] && echo "  the quote's statements alone against MariaDB: $QUOTE_RAW/s, $(ratio "$QUOTE_RAW" "$ql") of livez; $QUOTE_NOTE"
+fi
+if [ -n "$ORDER_APP" ] && [ -n "$ORDER_RAW" ] && [ "$ORDER_RAW" -gt 0 ]; then
+	[ -n "$QUOTE_RPS" ] || echo
+	echo "order commit/raw $(ratio "$ORDER_APP" "$ORDER_RAW") (app $ORDER_APP orders/s, raw MariaDB $ORDER_RAW orders/s)"
+	echo "  $ORDER_NOTE"
 fi
 if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
 	echo

@@ -1,0 +1,1170 @@
+/*
+ * A member's order from the app (POST /api/v1/m/<merchant>/me/orders with
+ * an Idempotency-Key) straight against MariaDB, without nginx and the
+ * app: the transaction of fcgi/router.c idem_tx around
+ * handlers/order/order.c order_commit_tx, statement for statement, in the
+ * same order, with the same locks (the member's row FOR UPDATE first),
+ * priced by the same engine (order_rules.c) and hashed the same way. One
+ * connection per thread; each thread orders for its own share of the
+ * members, round-robin, until the time is up.
+ *
+ *   order_raw <merchant> <first> <count> [threads (4)] [seconds (10)]
+ *   order_raw --quote <merchant> <first> <count> [threads] [seconds]
+ *                        the quote at the counter instead (POST
+ *                        .../staff/orders/quote as the owner, by phone,
+ *                        coupons proposed: order_quote.lua's body), the
+ *                        statements of staff_order_quote, no transaction
+ *   order_raw --sql      every statement, one a line (run.sh checks that
+ *                        each is in the app's binary, byte for byte)
+ *
+ * The members are the benchmark's (`app bench-members`, phones
+ * 199<8 digits>): those of index first .. first+count-1. Each order is
+ * three lines of the products in BENCH_PRODUCTS ("id,id,..."), at store
+ * BENCH_STORE_ID, with coupon BO<index:5><n:3> (n: the member's n-th
+ * order, from BENCH_K0), BENCH_POINTS points and the balance: the body
+ * tests/bench/order_commit.lua sends. The stored response is
+ * BENCH_RESPONSE_BYTES long (the length of the app's answer to such an
+ * order). Connection settings and APP_SECRET (the idempotency hash and
+ * the quote hash are keyed with it) come from the environment like the
+ * app's. Prints:
+ *   ORDERRAW orders=N errors=N retries=N secs=S orders_per_s=N
+ *            statements_per_order=S
+ * With BENCH_TIMES=1 it adds, per statement, how many ran and their mean
+ * time seen from the client (the round trip included).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <sodium.h>
+
+#include "core/core_rules.h"
+#include "order/order.h"
+#include "tier/tier.h"
+
+/* ---- the app's statements, as its files declare them ---- */
+
+#define Q_IDEM_INSERT \
+    "INSERT INTO idempotency_keys (merchant_id, actor, idem_key, body_hash," \
+    " created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())"
+#define Q_IDEM_SAVE \
+    "UPDATE idempotency_keys SET status = ?, ctype = ?, response = ?" \
+    " WHERE merchant_id = ? AND actor = ? AND idem_key = ?"
+#define Q_EXPIRED \
+    "SELECT id FROM orders WHERE merchant_id = ? AND status = 'pending'" \
+    " AND expires_at < UTC_TIMESTAMP() AND (? = 0 OR member_id = ?)" \
+    " ORDER BY id LIMIT 20"
+#define Q_STORE \
+    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1"
+#define Q_CHECKOUT \
+    "SELECT tier_with_member_price, tier_only_if_balance, max_stackable," \
+    " points_enabled, points_per_yuan, points_max_pct, points_max_points," \
+    " return_on_cancel, return_before_complete, return_after_complete," \
+    " refund_approval_over_fen, unpaid_expiry_min" \
+    " FROM checkout_settings WHERE merchant_id = ?"
+#define Q_WS_GET \
+    "SELECT custom_enabled, custom_min_fen, custom_max_fen, split," \
+    " bonus_pct, freeze_same_day_bonus, cap_kind, cap_amount_fen, cap_pct" \
+    " FROM wallet_settings WHERE merchant_id = ?"
+#define Q_WS_RANGES \
+    "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges" \
+    " WHERE merchant_id = ? ORDER BY position LIMIT 20"
+#define Q_MEMBER_LOCK \
+    "SELECT principal_fen, bonus_fen, growth FROM members" \
+    " WHERE merchant_id = ? AND id = ? FOR UPDATE"
+#define Q_BONUS_TODAY_LOCK \
+    "SELECT bonus_fen FROM wallet_bonus_days" \
+    " WHERE merchant_id = ? AND member_id = ? AND day = ? LOCK IN SHARE MODE"
+#define Q_PAID_BEFORE \
+    "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ?" \
+    " UNION ALL SELECT id FROM orders WHERE merchant_id = ? AND member_id = ?" \
+    " AND principal_fen + bonus_fen > 0 AND status <> 'cancelled' LIMIT 1"
+#define Q_MEMBER_POINTS \
+    "SELECT points FROM members WHERE merchant_id = ? AND id = ?"
+#define Q_TIERS_REV \
+    "SELECT tiers_rev FROM merchants WHERE id = ?"
+#define Q_TIERS \
+    "SELECT level, name, growth, discount_pct, points_multiplier, privileges" \
+    " FROM tiers WHERE merchant_id = ? ORDER BY level"
+#define Q_POINTS_RATE \
+    "SELECT points_per_yuan FROM merchants WHERE id = ?"
+#define Q_CARD_TERMS \
+    "SELECT m.card_validity, m.card_valid_until, m.card_valid_months," \
+    " m.card_store_ids, mb.joined_at FROM members mb" \
+    " JOIN merchants m ON m.id = mb.merchant_id" \
+    " WHERE mb.merchant_id = ? AND mb.id = ?"
+#define Q_ITEM \
+    "SELECT p.id, p.name, p.category, p.price_fen, p.store_ids, p.active," \
+    " (SELECT mp.price_fen FROM product_member_prices mp" \
+    "  WHERE mp.product_id = p.id AND mp.tier_level = ?)" \
+    " FROM products p WHERE p.merchant_id = ? AND p.id = ?"
+#define Q_COUPON_CODE \
+    "SELECT " COUPON_COLS " FROM coupons c" \
+    " WHERE c.merchant_id = ? AND c.member_id = ? AND c.code = ?"
+#define Q_ORDER_INSERT \
+    "INSERT INTO orders (merchant_id, store_id, member_id, staff_id," \
+    " ticket_id, channel, status, tier_level, member_reason, tier_reason," \
+    " total_list_fen, discount_fen, total_fen, points_used, points_fen," \
+    " principal_fen, bonus_fen, cash_fen, card_fen, online_fen, change_fen," \
+    " earn_points, earn_growth, quote_hash, out_trade_no," \
+    " topup_recharge_id, was_completed, created_at, paid_at, completed_at," \
+    " expires_at)" \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+    " ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), IF(? = 1, UTC_TIMESTAMP(), NULL)," \
+    " IF(? = 1, UTC_TIMESTAMP(), NULL)," \
+    " IF(? > 0, UTC_TIMESTAMP() + INTERVAL ? MINUTE, NULL))"
+#define Q_LINE_INSERT \
+    "INSERT INTO order_lines (order_id, line_no, product_id, name, category," \
+    " qty, unit_fen, member_unit_fen, list_fen, net_fen, gift_coupon," \
+    " t_points, t_principal, t_bonus, t_cash, t_card, t_online)" \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define Q_ADJ_INSERT \
+    "INSERT INTO order_adjustments (order_id, seq, kind, ref, base_fen," \
+    " amount_fen) VALUES (?, ?, ?, ?, ?, ?)"
+#define Q_ALLOC_INSERT \
+    "INSERT INTO order_allocations (order_id, line_no, seq, amount_fen)" \
+    " VALUES (?, ?, ?, ?)"
+#define Q_COUPON_USE \
+    "UPDATE coupons SET status = 'used', used_at = UTC_TIMESTAMP()," \
+    " used_store_id = ?, used_staff_id = ?, order_id = ?, order_fen = ?," \
+    " discount_fen = ? WHERE merchant_id = ? AND member_id = ? AND code = ?" \
+    " AND status = 'unused' AND valid_from <= UTC_TIMESTAMP()" \
+    " AND valid_until >= UTC_TIMESTAMP()"
+#define Q_POINTS_MOVE \
+    "UPDATE members SET points = points + ?, growth = growth + ?" \
+    " WHERE merchant_id = ? AND id = ? AND (? >= 0 OR points + ? >= 0)"
+#define Q_POINTS_ENTRY \
+    "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref," \
+    " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())"
+#define Q_MOVE \
+    "UPDATE members SET principal_fen = principal_fen + ?," \
+    " bonus_fen = bonus_fen + ? WHERE merchant_id = ? AND id = ?" \
+    " AND principal_fen + ? >= 0 AND bonus_fen + ? >= 0"
+#define Q_ENTRY_INSERT \
+    "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen," \
+    " bonus_fen, ref, staff_id, store_id, created_at)" \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())"
+#define Q_REF_SETTINGS \
+    "SELECT enabled, referrer_template_id, referrer_points," \
+    " referee_template_id, referee_points, reward_when, daily_cap, total_cap" \
+    " FROM referral_settings WHERE merchant_id = ?"
+/* the quote at the counter: the store, the member by phone, no lock */
+#define Q_STORE_OF_MERCHANT \
+    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1"
+#define Q_MEMBER_ID_BY_PHONE \
+    "SELECT id FROM members WHERE merchant_id = ? AND phone = ?"
+#define Q_MEMBER_READ \
+    "SELECT principal_fen, bonus_fen, growth FROM members" \
+    " WHERE merchant_id = ? AND id = ?"
+#define Q_BONUS_TODAY \
+    "SELECT bonus_fen FROM wallet_bonus_days" \
+    " WHERE merchant_id = ? AND member_id = ? AND day = ?"
+#define Q_COUPONS_USABLE \
+    "SELECT " COUPON_COLS " FROM coupons c" \
+    " WHERE c.merchant_id = ? AND c.member_id = ? AND c.status = 'unused'" \
+    " AND c.valid_from <= ? AND c.valid_until >= ?" \
+    " ORDER BY c.valid_until, c.id LIMIT 200"
+#define Q_REF_PENDING \
+    "SELECT id, referrer_id FROM referrals WHERE merchant_id = ?" \
+    " AND referee_id = ? AND status = 'pending'"
+
+enum {
+	S_IDEM_INSERT, S_IDEM_SAVE, S_EXPIRED, S_STORE, S_CHECKOUT, S_WS_GET,
+	S_WS_RANGES, S_MEMBER_LOCK, S_BONUS_TODAY_LOCK, S_PAID_BEFORE,
+	S_MEMBER_POINTS, S_TIERS_REV, S_TIERS, S_POINTS_RATE, S_CARD_TERMS,
+	S_ITEM, S_COUPON_CODE, S_ORDER_INSERT, S_LINE_INSERT, S_ADJ_INSERT,
+	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_MOVE, S_POINTS_ENTRY, S_MOVE,
+	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_STORE_OF_MERCHANT,
+	S_MEMBER_ID_BY_PHONE, S_MEMBER_READ, S_BONUS_TODAY, S_COUPONS_USABLE,
+	/* plain queries, timed beside them */
+	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
+};
+
+static const struct {
+	const char	*name, *sql;
+} sqls[S_N] = {
+	{ "idem_insert", Q_IDEM_INSERT }, { "idem_save", Q_IDEM_SAVE },
+	{ "expired", Q_EXPIRED }, { "store", Q_STORE },
+	{ "checkout", Q_CHECKOUT }, { "ws_get", Q_WS_GET },
+	{ "ws_ranges", Q_WS_RANGES }, { "member_lock", Q_MEMBER_LOCK },
+	{ "bonus_today_lock", Q_BONUS_TODAY_LOCK },
+	{ "paid_before", Q_PAID_BEFORE }, { "member_points", Q_MEMBER_POINTS },
+	{ "tiers_rev", Q_TIERS_REV }, { "tiers", Q_TIERS },
+	{ "points_rate", Q_POINTS_RATE }, { "card_terms", Q_CARD_TERMS },
+	{ "item", Q_ITEM }, { "coupon_code", Q_COUPON_CODE },
+	{ "order_insert", Q_ORDER_INSERT }, { "line_insert", Q_LINE_INSERT },
+	{ "adj_insert", Q_ADJ_INSERT }, { "alloc_insert", Q_ALLOC_INSERT },
+	{ "coupon_use", Q_COUPON_USE }, { "points_move", Q_POINTS_MOVE },
+	{ "points_entry", Q_POINTS_ENTRY }, { "move", Q_MOVE },
+	{ "entry_insert", Q_ENTRY_INSERT }, { "ref_settings", Q_REF_SETTINGS },
+	{ "ref_pending", Q_REF_PENDING },
+	{ "store_of_merchant", Q_STORE_OF_MERCHANT },
+	{ "member_id_by_phone", Q_MEMBER_ID_BY_PHONE },
+	{ "member_read", Q_MEMBER_READ }, { "bonus_today", Q_BONUS_TODAY },
+	{ "coupons_usable", Q_COUPONS_USABLE },
+	{ "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
+	{ "COMMIT", NULL },
+};
+
+#define MAXCOLS		32
+#define COLSZ		1100
+#define MAXPARAMS	32
+#define TX_TRIES	10
+#define ARENA_SZ	(1 << 20)
+
+struct stmt {
+	MYSQL_STMT	*st;
+	int		 ncols;
+	char		 col[MAXCOLS][COLSZ];
+	unsigned long	 len[MAXCOLS];
+	my_bool		 null[MAXCOLS];
+};
+
+/* A result: rows of NUL-terminated columns in the thread's arena. */
+struct res {
+	int		 nrows, ncols;
+	char		**v;			/* NULL for SQL NULL */
+	unsigned long long affected, insert_id;
+};
+
+/* A parameter: an integer, a string (len 0: strlen), or NULL. */
+struct param {
+	int		 is_int;
+	long long	 i;
+	const char	*s;
+	size_t		 len;
+};
+
+#define PI(x)		((struct param){ 1, (x), NULL, 0 })
+#define PS(x)		((struct param){ 0, 0, (x), 0 })
+#define PB(x, n)	((struct param){ 0, 0, (x), (n) })
+#define PNULL		((struct param){ 0, 0, NULL, 0 })
+#define PIN(x, ok)	((ok) ? PI(x) : PNULL)
+
+struct tier_c {
+	int		 level, has_discount;
+	int64_t		 growth, discount_pct;
+	double		 mult;
+};
+
+struct worker {
+	pthread_t	 t;
+	int		 idx;
+	MYSQL		*db;
+	struct stmt	 s[S_N];
+	char		*arena;
+	size_t		 used;
+	/* the ladder this connection read, by revision (as each app worker
+	   keeps it) */
+	int64_t		 tiers_rev;
+	int		 ntiers;
+	struct tier_c	 tiers[32];
+	long		 orders, errors, retries, seq;
+	long long	 n[S_N];
+	double		 us[S_N];
+	struct order_in	 in;
+	struct priced	 out;
+};
+
+static int64_t	 merchant_id, store_id, products[16], points_offered;
+static int	 nproducts;
+static long	 tz_off, first, count, k0, response_bytes;
+static int	 nthreads, timing, quote;
+static char	 merchant_code[40], stamp[24];
+static unsigned char secret[32];
+static int64_t	*members;
+static char	**phones;
+static volatile int stop;
+
+static const char *
+env(const char *k, const char *def)
+{
+	const char *v = getenv(k);
+
+	return v != NULL && *v != '\0' ? v : def;
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static MYSQL *
+connect_db(void)
+{
+	MYSQL *db = mysql_init(NULL);
+	my_bool off = 0;
+
+	/* the app's session settings (fcgi/db.c) */
+	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db, MYSQL_INIT_COMMAND,
+	    "SET time_zone = '+00:00', SESSION sql_mode = "
+	    "'STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+	mysql_options(db, MYSQL_OPT_RECONNECT, &off);
+	if (mysql_real_connect(db, env("DB_HOST", NULL), env("DB_USER", "app"),
+	    env("DB_PASSWORD", NULL), env("DB_NAME", "app"),
+	    (unsigned)atoi(env("DB_PORT", "0")), env("DB_SOCKET", NULL), 0) ==
+	    NULL) {
+		fprintf(stderr, "order_raw: connect: %s\n", mysql_error(db));
+		exit(1);
+	}
+	return db;
+}
+
+static void
+prepare(MYSQL *db, struct stmt *s, const char *sql)
+{
+	MYSQL_RES *meta;
+	MYSQL_BIND b[MAXCOLS];
+	int i;
+
+	s->st = mysql_stmt_init(db);
+	if (mysql_stmt_prepare(s->st, sql, strlen(sql)) != 0) {
+		fprintf(stderr, "order_raw: prepare: %s: %s\n",
+		    mysql_stmt_error(s->st), sql);
+		exit(1);
+	}
+	s->ncols = 0;
+	if ((meta = mysql_stmt_result_metadata(s->st)) != NULL) {
+		s->ncols = (int)mysql_num_fields(meta);
+		mysql_free_result(meta);
+	}
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < s->ncols; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = s->col[i];
+		b[i].buffer_length = COLSZ - 1;
+		b[i].length = &s->len[i];
+		b[i].is_null = &s->null[i];
+	}
+	if (s->ncols > 0 && mysql_stmt_bind_result(s->st, b) != 0) {
+		fprintf(stderr, "order_raw: bind result: %s\n",
+		    mysql_stmt_error(s->st));
+		exit(1);
+	}
+}
+
+static void *
+aalloc(struct worker *w, size_t n)
+{
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (w->used + n > ARENA_SZ) {
+		fputs("order_raw: arena full\n", stderr);
+		exit(1);
+	}
+	p = w->arena + w->used;
+	w->used += n;
+	return p;
+}
+
+static void
+tick(struct worker *w, int k, double t0)
+{
+	if (timing) {
+		w->n[k]++;
+		w->us[k] += now_us() - t0;
+	}
+}
+
+static unsigned
+query(struct worker *w, int k, const char *sql)
+{
+	double t0 = timing ? now_us() : 0;
+	unsigned e = mysql_query(w->db, sql) != 0 ? mysql_errno(w->db) : 0;
+
+	tick(w, k, t0);
+	return e;
+}
+
+/*
+ * Execute statement k with the parameters; every row into res (in the
+ * arena, like the app's). Returns the MariaDB error (0 ok).
+ */
+static unsigned
+run(struct worker *w, int k, const struct param *p, int n, struct res *res)
+{
+	struct stmt *s = &w->s[k];
+	MYSQL_BIND b[MAXPARAMS];
+	unsigned long len[MAXPARAMS];
+	double t0 = timing ? now_us() : 0;
+	int i, rc, cap = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < n; i++) {
+		if (p[i].is_int) {
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&p[i].i;
+		} else if (p[i].s != NULL) {
+			len[i] = p[i].len > 0 ? p[i].len : strlen(p[i].s);
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)p[i].s;
+			b[i].buffer_length = len[i];
+			b[i].length = &len[i];
+		} else
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+	}
+	if (mysql_stmt_bind_param(s->st, b) != 0 ||
+	    mysql_stmt_execute(s->st) != 0)
+		return mysql_stmt_errno(s->st);
+	res->affected = mysql_stmt_affected_rows(s->st);
+	res->insert_id = mysql_stmt_insert_id(s->st);
+	res->ncols = s->ncols;
+	if (s->ncols > 0) {
+		if (mysql_stmt_store_result(s->st) != 0)
+			return mysql_stmt_errno(s->st);
+		while ((rc = mysql_stmt_fetch(s->st)) == 0 ||
+		    rc == MYSQL_DATA_TRUNCATED) {
+			if (res->nrows == cap) {
+				char **v = aalloc(w, sizeof(char *) *
+				    (size_t)(cap ? cap * 2 : 4) * s->ncols);
+
+				if (cap > 0)
+					memcpy(v, res->v, sizeof(char *) *
+					    (size_t)cap * s->ncols);
+				res->v = v;
+				cap = cap ? cap * 2 : 4;
+			}
+			for (i = 0; i < s->ncols; i++) {
+				char *c = NULL;
+
+				if (!s->null[i]) {
+					c = aalloc(w, s->len[i] + 1);
+					if (s->len[i] > COLSZ - 1) {
+						MYSQL_BIND fb;
+
+						memset(&fb, 0, sizeof(fb));
+						fb.buffer_type =
+						    MYSQL_TYPE_STRING;
+						fb.buffer = c;
+						fb.buffer_length = s->len[i];
+						mysql_stmt_fetch_column(s->st,
+						    &fb, (unsigned)i, 0);
+					} else
+						memcpy(c, s->col[i], s->len[i]);
+					c[s->len[i]] = '\0';
+				}
+				res->v[res->nrows * s->ncols + i] = c;
+			}
+			res->nrows++;
+		}
+		mysql_stmt_free_result(s->st);
+	}
+	tick(w, k, t0);
+	return 0;
+}
+
+static const char *
+cstr(const struct res *r, int row, int c)
+{
+	return row < r->nrows ? r->v[row * r->ncols + c] : NULL;
+}
+
+static int64_t
+cint(const struct res *r, int row, int c)
+{
+	const char *s = cstr(r, row, c);
+
+	return s == NULL ? 0 : strtoll(s, NULL, 10);
+}
+
+static int64_t
+cint_none(const struct res *r, int row, int c)
+{
+	return cstr(r, row, c) == NULL ? COUPON_NONE : cint(r, row, c);
+}
+
+static void
+hash_hex(const char *data, size_t n, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)data, n,
+	    secret, sizeof(secret));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+enum { OK, RETRY, FAILED };
+
+static int
+retryable(unsigned e)
+{
+	return e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT;
+}
+
+#define RUN(k, res, ...) do { \
+	const struct param _p[] = { __VA_ARGS__ }; \
+	unsigned _e = run(w, (k), _p, (int)(sizeof(_p) / sizeof(_p[0])), \
+	    (res)); \
+	if (_e != 0) \
+		return fail(w, _e, (k)); \
+} while (0)
+
+static int
+fail(struct worker *w, unsigned e, int k)
+{
+	if (retryable(e))
+		return RETRY;
+	fprintf(stderr, "order_raw: %s: %u %s\n", sqls[k].name, e,
+	    mysql_error(w->db));
+	return FAILED;
+}
+
+static int
+refuse(const char *why)
+{
+	fprintf(stderr, "order_raw: %s\n", why);
+	return FAILED;
+}
+
+/* tier_of_growth(): the revision, the ladder when it moved, the tier. */
+static int
+tier_of(struct worker *w, int64_t growth, const struct tier_c **cur)
+{
+	struct tier_step steps[32];
+	struct res r;
+	int i, c, nx;
+
+	RUN(S_TIERS_REV, &r, PI(merchant_id));
+	if (r.nrows != 1)
+		return refuse("no merchant row");
+	if (cint(&r, 0, 0) != w->tiers_rev) {
+		int64_t rev = cint(&r, 0, 0);
+
+		RUN(S_TIERS, &r, PI(merchant_id));
+		for (i = 0; i < r.nrows && i < 32; i++) {
+			w->tiers[i].level = (int)cint(&r, i, 0);
+			w->tiers[i].growth = cint(&r, i, 2);
+			w->tiers[i].has_discount = cstr(&r, i, 3) != NULL;
+			w->tiers[i].discount_pct = cint(&r, i, 3);
+			w->tiers[i].mult = strtod(cstr(&r, i, 4), NULL);
+		}
+		w->ntiers = i;
+		w->tiers_rev = rev;
+	}
+	for (i = 0; i < w->ntiers; i++) {
+		steps[i].level = w->tiers[i].level;
+		steps[i].growth = w->tiers[i].growth;
+	}
+	c = tier_for_growth(steps, w->ntiers, growth, &nx);
+	*cur = c >= 0 ? &w->tiers[c] : NULL;
+	return OK;
+}
+
+/* coupon_in_from_row(): row i of a COUPON_COLS result as the next. */
+static void
+coupon_in(struct order_in *in, const struct res *r, int i)
+{
+	struct order_coupon_in *c = &in->coupons[in->ncoupons++];
+	int64_t t;
+
+	memset(c, 0, sizeof(*c));
+	c->code = cstr(r, i, CC_CODE);
+	c->terms.kind = coupon_kind_from(cstr(r, i, CC_KIND));
+	c->terms.value_fen = cint_none(r, i, CC_VALUE);
+	c->terms.threshold_fen = cint_none(r, i, CC_THRESHOLD);
+	c->terms.discount_pct = cint_none(r, i, CC_PCT);
+	c->terms.max_discount_fen = cint_none(r, i, CC_MAX);
+	c->gift_item = cstr(r, i, CC_GIFT);
+	c->stackable = cint(r, i, CC_STACKABLE) != 0;
+	c->status = cstr(r, i, CC_STATUS);
+	c->valid_from = time_sql_parse(cstr(r, i, CC_VALID_FROM), &t) == 0 ?
+	    t : 0;
+	c->valid_until = time_sql_parse(cstr(r, i, CC_VALID_UNTIL), &t) == 0 ?
+	    t : 0;
+	c->store_ids = cstr(r, i, CC_STORES);
+	c->audience_ok = 1;
+}
+
+/* The body order_commit.lua sends for this member's n-th order. */
+static size_t
+body_of(long idx, long n, char *code, char *buf, size_t sz)
+{
+	long j = idx + n;
+
+	snprintf(code, 16, "BO%05ld%03ld", idx, k0 + n);
+	return (size_t)snprintf(buf, sz, "{\"store_id\":%lld,\"lines\":["
+	    "{\"product_id\":%lld,\"qty\":2},{\"product_id\":%lld,\"qty\":1},"
+	    "{\"product_id\":%lld,\"qty\":1}],\"coupon_codes\":[\"%s\"],"
+	    "\"points\":%lld,\"use_balance\":true}", (long long)store_id,
+	    (long long)products[j % nproducts],
+	    (long long)products[(j + 1) % nproducts],
+	    (long long)products[(j + 3) % nproducts], code,
+	    (long long)points_offered);
+}
+
+/* One order of member m (index idx), its n-th: OK, RETRY or FAILED. */
+static int
+order_tx(struct worker *w, long m, long n, const char *key)
+{
+	struct order_in *in = &w->in;
+	struct priced *o = &w->out;
+	struct checkout_settings ck;
+	struct deduction_rules rules;
+	const struct tier_c *cur;
+	struct res r;
+	char body[1024], code[16], path_body[1200], bh[65], qh[65], actor[40];
+	char ref[40], *hb, *resp;
+	int64_t member = members[m], now = (int64_t)time(NULL), growth, id;
+	int64_t until, per_yuan, unpaid_expiry, pts, pids[3], qty[3] = { 2, 1, 1 };
+	size_t bl, hn;
+	int i, k, freeze, hk;
+	long idx = first + m;
+	const char *v, *day = NULL;
+	char dbuf[11];
+
+	w->used = 0;
+	if (quote)
+		n = 0;
+	bl = body_of(idx, n, code, body, sizeof(body));
+	snprintf(actor, sizeof(actor), "m:%s", phones[m]);
+	hn = (size_t)snprintf(path_body, sizeof(path_body),
+	    "POST /api/v1/m/%s/me/orders\n%s", merchant_code, body);
+	hash_hex(path_body, hn, bh);
+	for (i = 0; i < 3; i++)
+		pids[i] = products[(idx + n + (i == 0 ? 0 : i == 1 ? 1 : 3)) %
+		    nproducts];
+	(void)bl;
+
+	if (quote) {
+		/* staff_order_quote -> order_prepare: staff_store_check (the
+		   owner: no staff_stores), who_resolve by phone */
+		RUN(S_STORE_OF_MERCHANT, &r, PI(store_id), PI(merchant_id));
+		if (r.nrows == 0)
+			return refuse("no such store");
+		RUN(S_MEMBER_ID_BY_PHONE, &r, PI(merchant_id), PS(phones[m]));
+		if (r.nrows == 0)
+			return refuse("no member of that phone");
+		member = cint(&r, 0, 0);
+		goto prepare;
+	}
+	/* idem_tx */
+	RUN(S_IDEM_INSERT, &r, PI(merchant_id), PS(actor), PS(key), PS(bh));
+	if (query(w, S_SAVEPOINT, "SAVEPOINT handler") != 0)
+		return fail(w, mysql_errno(w->db), S_SAVEPOINT);
+	/* me_order_create: order_expire_due */
+	RUN(S_EXPIRED, &r, PI(merchant_id), PI(member), PI(member));
+	if (r.nrows > 0)
+		return refuse("pending orders to expire: not what the bench "
+		    "makes");
+	/* order_commit_tx -> order_prepare */
+	RUN(S_STORE, &r, PI(merchant_id), PI(store_id));
+	if (r.nrows == 0)
+		return refuse("no such store");
+prepare:
+	/* checkout_cfg_load */
+	checkout_settings_default(&ck);
+	unpaid_expiry = 15;
+	RUN(S_CHECKOUT, &r, PI(merchant_id));
+	if (r.nrows > 0) {
+		ck.tier_discount_with_member_price = cint(&r, 0, 0) != 0;
+		ck.tier_discount_only_if_balance_covers = cint(&r, 0, 1) != 0;
+		ck.max_stackable = (int)cint(&r, 0, 2);
+		ck.points_enabled = cint(&r, 0, 3) != 0;
+		ck.points_per_yuan = cint(&r, 0, 4);
+		ck.points_max_pct = (int)cint(&r, 0, 5);
+		ck.points_max_points = cint_none(&r, 0, 6);
+		unpaid_expiry = cint(&r, 0, 11);
+	}
+	/* wallet_cfg_load */
+	deduction_rules_default(&rules);
+	RUN(S_WS_GET, &r, PI(merchant_id));
+	if (r.nrows > 0) {
+		wallet_split_parse(cstr(&r, 0, 3), &rules.split);
+		rules.bonus_pct = (int)cint(&r, 0, 4);
+		rules.freeze_same_day_bonus = cint(&r, 0, 5) != 0;
+		wallet_cap_parse(cstr(&r, 0, 6), &rules.cap);
+		rules.cap_amount_fen = cint(&r, 0, 7);
+		rules.cap_pct = (int)cint(&r, 0, 8);
+		if (rules.cap == CAP_ORDER_RANGES) {
+			RUN(S_WS_RANGES, &r, PI(merchant_id));
+			for (i = 0; i < r.nrows && i < WALLET_MAX_RANGES;
+			    i++) {
+				rules.ranges[i].from_fen = cint(&r, i, 0);
+				rules.ranges[i].to_fen = cint(&r, i, 1);
+				rules.ranges[i].cap_fen = cint(&r, i, 2);
+			}
+			rules.nranges = i;
+		}
+	}
+	freeze = rules.freeze_same_day_bonus;
+	order_in_init(in);
+	in->store_id = store_id;
+	in->settings = ck;
+	in->deduction = rules;
+	/* member_load -> wallet_state_load, locked for an order */
+	RUN(quote ? S_MEMBER_READ : S_MEMBER_LOCK, &r, PI(merchant_id),
+	    PI(member));
+	if (r.nrows != 1)
+		return refuse("no such member");
+	in->member.wallet.principal_fen = cint(&r, 0, 0);
+	in->member.wallet.bonus_fen = cint(&r, 0, 1);
+	growth = cint(&r, 0, 2);
+	if (freeze) {
+		time_t t = (time_t)(now + tz_off);
+		struct tm tm;
+		char today[11];
+
+		gmtime_r(&t, &tm);
+		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		RUN(quote ? S_BONUS_TODAY : S_BONUS_TODAY_LOCK, &r,
+		    PI(merchant_id), PI(member), PS(today));
+		in->member.wallet.bonus_today_fen = r.nrows ? cint(&r, 0, 0) :
+		    0;
+	}
+	RUN(S_PAID_BEFORE, &r, PI(merchant_id), PI(member), PI(merchant_id),
+	    PI(member));
+	in->member.wallet.first_payment = r.nrows == 0;
+	RUN(S_MEMBER_POINTS, &r, PI(merchant_id), PI(member));
+	if (r.nrows != 1)
+		return refuse("no member points");
+	in->member.id = member;
+	in->member.points = cint(&r, 0, 0) < 0 ? 0 : cint(&r, 0, 0);
+	if ((k = tier_of(w, growth, &cur)) != OK)
+		return k;
+	in->member.tier_level = cur != NULL ? cur->level : -1;
+	in->member.discount_pct = cur != NULL && cur->has_discount ?
+	    cur->discount_pct : ORDER_NONE;
+	/* wallet_earn_terms */
+	RUN(S_POINTS_RATE, &r, PI(merchant_id));
+	if (r.nrows != 1)
+		return refuse("no points rate");
+	per_yuan = cint(&r, 0, 0);
+	if ((k = tier_of(w, growth, &cur)) != OK)
+		return k;
+	in->member.earn_points_per_yuan = per_yuan;
+	in->member.mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) :
+	    100;
+	/* card_terms */
+	RUN(S_CARD_TERMS, &r, PI(merchant_id), PI(member));
+	until = -1;
+	if (r.nrows > 0) {
+		in->member.card_store_ids = cstr(&r, 0, 3);
+		v = cstr(&r, 0, 0);
+		if (v != NULL && strcmp(v, "until") == 0)
+			day = cstr(&r, 0, 1);
+		else if (v != NULL && strcmp(v, "months") == 0 &&
+		    date_plus_months(cstr(&r, 0, 4), (int)cint(&r, 0, 2),
+		    dbuf) == 0)
+			day = dbuf;
+		if (day != NULL && time_parse(day, tz_off, 1, &until) == -1)
+			until = -1;
+	}
+	in->member.card_valid_until = until >= 0 ? until : ORDER_NONE;
+	/* lines_load -> catalog_items_load */
+	in->nlines = 3;
+	for (i = 0; i < 3; i++) {
+		struct order_line_in *l = &in->lines[i];
+		int j;
+
+		memset(l, 0, sizeof(*l));
+		l->qty = qty[i];
+		l->member_unit_fen = ORDER_NONE;
+		for (j = 0; j < i; j++)
+			if (pids[j] == pids[i])
+				break;
+		if (j < i) {
+			*l = in->lines[j];
+			l->qty = qty[i];
+			continue;
+		}
+		RUN(S_ITEM, &r, PI(in->member.tier_level), PI(merchant_id),
+		    PI(pids[i]));
+		if (r.nrows == 0 || cint(&r, 0, 5) == 0 ||
+		    !store_list_allows(cstr(&r, 0, 4), store_id))
+			return refuse("a product is missing, off or not sold "
+			    "at the store");
+		l->product_id = pids[i];
+		l->name = cstr(&r, 0, 1);
+		l->category = cstr(&r, 0, 2);
+		l->unit_fen = cint(&r, 0, 3);
+		if (in->member.tier_level >= 0 && cstr(&r, 0, 6) != NULL &&
+		    cint(&r, 0, 6) >= 0)
+			l->member_unit_fen = cint(&r, 0, 6);
+	}
+	/* coupons_load: the code named */
+	in->ncoupons = 0;
+	if (quote) {
+		char now_s[20];
+
+		time_sql(now, now_s);
+		RUN(S_COUPONS_USABLE, &r, PI(merchant_id), PI(member),
+		    PS(now_s), PS(now_s));
+		for (i = 0; i < r.nrows && in->ncoupons < ORDER_MAX_COUPONS;
+		    i++)
+			if (store_list_allows(cstr(&r, i, CC_STORES),
+			    store_id))
+				coupon_in(in, &r, i);
+		in->ncodes = -1;
+	} else {
+		RUN(S_COUPON_CODE, &r, PI(merchant_id), PI(member), PS(code));
+		if (r.nrows == 1)
+			coupon_in(in, &r, 0);
+		in->ncodes = 1;
+		in->codes[0] = code;
+	}
+	in->points = points_offered;
+	in->use_balance = 1;
+	in->ntenders = 0;
+	/* order_price: the engine and the quote hash */
+	if (price_order(in, now, o) == -1)
+		return refuse("the engine refused the order");
+	hn = order_hash_input(in, o, NULL, 0);
+	hb = aalloc(w, hn + 200);
+	hk = snprintf(hb, 200, "v1|%d|%lld|%lld|%lld|",
+	    quote ? 2 /* OC_PHONE */ : 3 /* OC_APP */,
+	    (long long)store_id, 0LL, 0LL);
+	order_hash_input(in, o, hb + hk, hn + 1);
+	hash_hex(hb, (size_t)hk + hn, qh);
+	if (o->uncovered_fen > 0 || o->tender[TD_ONLINE] > 0)
+		return refuse("the balance does not pay the order");
+	for (k = 0; k < o->nadj && o->adj[k].kind != ADJ_COUPON; k++)
+		;
+	if (k == o->nadj)
+		return refuse("the order uses no coupon (are coupons left?)");
+	if (quote)
+		return OK;	/* the app answers the quote: nothing written */
+	/* order_commit_tx: the writes */
+	RUN(S_ORDER_INSERT, &r, PI(merchant_id), PI(store_id), PI(member),
+	    PNULL, PNULL, PS("app"), PS("paid"),
+	    PIN(o->tier_level, o->tier_level >= 0), PS(o->member_reason),
+	    PS(o->tier_reason), PI(o->total_list_fen), PI(o->discount_fen),
+	    PI(o->total_fen), PI(o->points_used), PI(o->points_fen),
+	    PI(o->tender[TD_PRINCIPAL]), PI(o->tender[TD_BONUS]),
+	    PI(o->tender[TD_CASH]), PI(o->tender[TD_CARD]),
+	    PI(o->tender[TD_ONLINE]), PI(o->change_fen), PI(o->earn_points),
+	    PI(o->earn_growth), PS(qh), PNULL, PNULL, PI(0), PI(1), PI(0),
+	    PI(0), PI(unpaid_expiry));
+	id = (int64_t)r.insert_id;
+	snprintf(ref, sizeof(ref), "order:%lld", (long long)id);
+	for (i = 0; i < o->nlines; i++) {
+		const struct priced_line *l = &o->lines[i];
+		const char *gift = l->gift_coupon >= 0 && l->gift_coupon <
+		    in->ncoupons ? in->coupons[l->gift_coupon].code : NULL;
+		const char *cat = i < in->nlines ? in->lines[i].category :
+		    NULL;
+
+		RUN(S_LINE_INSERT, &r, PI(id), PI(l->line_no),
+		    PIN(l->product_id, l->product_id > 0), PS(l->name),
+		    PS(cat), PI(l->qty), PI(l->unit_fen),
+		    PIN(l->member_unit_fen, l->member_unit_fen != ORDER_NONE),
+		    PI(l->list_fen), PI(l->net_fen), PS(gift),
+		    PI(l->tender[TD_POINTS]), PI(l->tender[TD_PRINCIPAL]),
+		    PI(l->tender[TD_BONUS]), PI(l->tender[TD_CASH]),
+		    PI(l->tender[TD_CARD]), PI(l->tender[TD_ONLINE]));
+		for (k = 0; k < o->nadj; k++)
+			if (l->alloc[k] > 0)
+				RUN(S_ALLOC_INSERT, &r, PI(id), PI(l->line_no),
+				    PI(k + 1), PI(l->alloc[k]));
+	}
+	for (k = 0; k < o->nadj; k++) {
+		const struct priced_adj *a = &o->adj[k];
+
+		RUN(S_ADJ_INSERT, &r, PI(id), PI(a->seq),
+		    PS(order_adj_kind_name(a->kind)), PS(a->ref),
+		    PI(a->base_fen), PI(a->amount_fen));
+	}
+	for (k = 0; k < o->nadj; k++) {
+		const struct priced_adj *a = &o->adj[k];
+
+		if (a->kind != ADJ_COUPON || a->ref == NULL)
+			continue;
+		RUN(S_COUPON_USE, &r, PI(store_id), PNULL, PI(id),
+		    PI(o->total_list_fen), PI(a->amount_fen), PI(merchant_id),
+		    PI(member), PS(a->ref));
+		if (r.affected != 1)
+			return refuse("a coupon was taken meanwhile");
+	}
+	/* wallet_points_move: the points spent */
+	if (o->points_used > 0) {
+		pts = -o->points_used;
+		RUN(S_POINTS_MOVE, &r, PI(pts), PI(0), PI(merchant_id),
+		    PI(member), PI(pts), PI(pts));
+		if (r.affected != 1)
+			return refuse("points short");
+		RUN(S_POINTS_ENTRY, &r, PI(merchant_id), PI(member),
+		    PS("order"), PI(pts), PS(ref));
+	}
+	/* wallet_move: the balance taken */
+	if (o->tender[TD_PRINCIPAL] != 0 || o->tender[TD_BONUS] != 0) {
+		int64_t p = -o->tender[TD_PRINCIPAL], b = -o->tender[TD_BONUS];
+
+		RUN(S_MOVE, &r, PI(p), PI(b), PI(merchant_id), PI(member),
+		    PI(p), PI(b));
+		if (r.affected != 1)
+			return refuse("balance short");
+		RUN(S_ENTRY_INSERT, &r, PI(merchant_id), PI(member),
+		    PS("order"), PI(p), PI(b), PS(ref), PNULL, PI(store_id));
+	}
+	/* order_settle_paid: the earn, then EV_ORDER_PAID (the referral) */
+	if (o->earn_points != 0 || o->earn_growth != 0) {
+		RUN(S_POINTS_MOVE, &r, PI(o->earn_points), PI(o->earn_growth),
+		    PI(merchant_id), PI(member), PI(o->earn_points),
+		    PI(o->earn_points));
+		if (r.affected != 1)
+			return refuse("the earn found no member");
+		if (o->earn_points != 0)
+			RUN(S_POINTS_ENTRY, &r, PI(merchant_id), PI(member),
+			    PS("order_earn"), PI(o->earn_points), PS(ref));
+	}
+	RUN(S_REF_SETTINGS, &r, PI(merchant_id));
+	if (r.nrows > 0 && cint(&r, 0, 0) != 0 &&
+	    strcmp(cstr(&r, 0, 5) ? cstr(&r, 0, 5) : "", "join") != 0) {
+		RUN(S_REF_PENDING, &r, PI(merchant_id), PI(member));
+		if (r.nrows > 0)
+			return refuse("a pending referral: its reward is not "
+			    "part of this bench");
+	}
+	/* idem_tx: the response kept */
+	resp = aalloc(w, (size_t)response_bytes + 1);
+	memset(resp, ' ', (size_t)response_bytes);
+	i = snprintf(resp, (size_t)response_bytes + 1, "{\"data\":{\"order\":"
+	    "{\"quote_hash\":\"%s\",\"id\":%lld,\"total_fen\":%lld}}}", qh,
+	    (long long)id, (long long)o->total_fen);
+	if (i < response_bytes)
+		resp[i] = ' ';
+	RUN(S_IDEM_SAVE, &r, PI(201), PS("application/json; charset=utf-8"),
+	    PB(resp, (size_t)response_bytes), PI(merchant_id), PS(actor),
+	    PS(key));
+	return OK;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	long m, round = 0;
+	char key[64];
+
+	while (!stop) {
+		for (m = w->idx; m < count && !stop; m += nthreads) {
+			int rc = FAILED, tries;
+
+			snprintf(key, sizeof(key), "r%s-%d-%ld", stamp, w->idx,
+			    w->seq++);
+			if (quote) {
+				rc = order_tx(w, m, round, key);
+				tries = TX_TRIES;
+			} else
+				tries = 0;
+			for (; tries < TX_TRIES; tries++) {
+				if (query(w, S_BEGIN, "START TRANSACTION") !=
+				    0) {
+					rc = FAILED;
+					break;
+				}
+				rc = order_tx(w, m, round, key);
+				if (rc == OK) {
+					double t0 = timing ? now_us() : 0;
+
+					if (mysql_commit(w->db) != 0) {
+						rc = retryable(mysql_errno(
+						    w->db)) ? RETRY : FAILED;
+						mysql_rollback(w->db);
+					}
+					tick(w, S_COMMIT, t0);
+				} else
+					mysql_rollback(w->db);
+				if (rc != RETRY)
+					break;
+				w->retries++;
+			}
+			if (rc == OK)
+				w->orders++;
+			else {
+				w->errors++;
+				stop = 1;
+			}
+		}
+		round++;
+	}
+	return NULL;
+}
+
+static int
+load_setup(MYSQL *db, const char *code)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char q[256];
+	long i;
+
+	snprintf(q, sizeof(q), "SELECT id, tz FROM merchants WHERE code = '%s'",
+	    strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
+	    strlen(code) ? code : "-");
+	if (mysql_query(db, q) != 0 || (res = mysql_store_result(db)) == NULL ||
+	    (row = mysql_fetch_row(res)) == NULL) {
+		fprintf(stderr, "order_raw: no merchant %s\n", code);
+		return -1;
+	}
+	merchant_id = strtoll(row[0], NULL, 10);
+	tz_off = tz_offset(row[1]);
+	mysql_free_result(res);
+	members = calloc((size_t)count + 1, sizeof(*members));
+	phones = calloc((size_t)count + 1, sizeof(*phones));
+	snprintf(q, sizeof(q), "SELECT id, phone FROM members WHERE "
+	    "merchant_id = %lld AND phone >= '199%08ld' AND phone <= "
+	    "'199%08ld' ORDER BY phone", (long long)merchant_id, first,
+	    first + count - 1);
+	if (mysql_query(db, q) != 0 || (res = mysql_store_result(db)) == NULL)
+		return -1;
+	for (i = 0; i < count && (row = mysql_fetch_row(res)) != NULL; i++) {
+		members[i] = strtoll(row[0], NULL, 10);
+		phones[i] = strdup(row[1]);
+	}
+	mysql_free_result(res);
+	if (i != count) {
+		fprintf(stderr, "order_raw: %ld of %ld bench members found "
+		    "(app bench-members)\n", i, count);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct worker *w;
+	struct timespec t0, t1;
+	MYSQL *db;
+	const char *p;
+	double secs, stmts = 0;
+	long orders = 0, errors = 0, retries = 0, seconds;
+	long long n[S_N];
+	double us[S_N];
+	int i, k;
+
+	if (argc == 2 && strcmp(argv[1], "--sql") == 0) {
+		for (k = 0; k < S_N; k++)
+			if (sqls[k].sql != NULL)
+				puts(sqls[k].sql);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--quote") == 0) {
+		quote = 1;
+		argc--;
+		argv++;
+	}
+	if (argc < 4) {
+		fputs("usage: order_raw [--quote] <merchant> <first> <count> "
+		    "[threads] [seconds]\n       order_raw --sql\n", stderr);
+		return 2;
+	}
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
+		return 1;
+	snprintf(merchant_code, sizeof(merchant_code), "%s", argv[1]);
+	first = atol(argv[2]);
+	count = atol(argv[3]);
+	nthreads = argc > 4 ? atoi(argv[4]) : 4;
+	seconds = argc > 5 ? atol(argv[5]) : 10;
+	if (nthreads < 1 || nthreads > 256)
+		nthreads = 4;
+	if (count < nthreads || first < 0) {
+		fputs("order_raw: fewer members than threads\n", stderr);
+		return 2;
+	}
+	if (sodium_hex2bin(secret, sizeof(secret), env("APP_SECRET", ""), 64,
+	    NULL, NULL, NULL) != 0) {
+		fputs("order_raw: APP_SECRET (64 hex) is needed\n", stderr);
+		return 2;
+	}
+	store_id = atoll(env("BENCH_STORE_ID", "1"));
+	points_offered = atoll(env("BENCH_POINTS", "500"));
+	k0 = atol(env("BENCH_K0", "0"));
+	response_bytes = atol(env("BENCH_RESPONSE_BYTES", "3000"));
+	if (response_bytes < 200)
+		response_bytes = 200;
+	timing = strcmp(env("BENCH_TIMES", "0"), "1") == 0;
+	for (p = env("BENCH_PRODUCTS", ""); *p != '\0' && nproducts < 16;) {
+		products[nproducts++] = strtoll(p, (char **)&p, 10);
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	if (nproducts < 1) {
+		fputs("order_raw: BENCH_PRODUCTS is needed\n", stderr);
+		return 2;
+	}
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+
+	db = connect_db();
+	if (load_setup(db, argv[1]) == -1)
+		return 1;
+	mysql_close(db);
+
+	w = calloc((size_t)nthreads, sizeof(*w));
+	for (i = 0; i < nthreads; i++) {
+		w[i].idx = i;
+		w[i].tiers_rev = -1;
+		w[i].arena = malloc(ARENA_SZ);
+		w[i].db = connect_db();
+		for (k = 0; k < S_N; k++)
+			if (sqls[k].sql != NULL)
+				prepare(w[i].db, &w[i].s[k], sqls[k].sql);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&w[i].t, NULL, worker_main, &w[i]);
+	for (i = 0; i < seconds * 10 && !stop; i++) {
+		struct timespec ts = { 0, 100000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	stop = 1;
+	memset(n, 0, sizeof(n));
+	memset(us, 0, sizeof(us));
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(w[i].t, NULL);
+		orders += w[i].orders;
+		errors += w[i].errors;
+		retries += w[i].retries;
+		for (k = 0; k < S_N; k++) {
+			n[k] += w[i].n[k];
+			us[k] += w[i].us[k];
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (k = 0; k < S_N; k++)
+		stmts += (double)n[k];
+	printf("%s orders=%ld errors=%ld retries=%ld secs=%.3f "
+	    "orders_per_s=%.0f", quote ? "QUOTERAW" : "ORDERRAW", orders, errors, retries, secs,
+	    secs > 0 ? (double)orders / secs : 0);
+	if (timing && orders > 0)
+		printf(" statements_per_order=%.1f", stmts / (double)orders);
+	putchar('\n');
+	if (timing && orders > 0) {
+		double all = 0;
+
+		for (k = 0; k < S_N; k++)
+			all += us[k];
+		printf("%-18s %8s %9s %9s %6s\n", "statement", "runs",
+		    "per_order", "mean_us", "share");
+		for (k = 0; k < S_N; k++)
+			if (n[k] > 0)
+				printf("%-18s %8lld %9.2f %9.1f %5.1f%%\n",
+				    sqls[k].name, n[k], (double)n[k] /
+				    (double)orders, us[k] / (double)n[k],
+				    100 * us[k] / all);
+		printf("%-18s %8s %9s %9.1f  (client-side time per order, "
+		    "all statements)\n", "total", "", "", all /
+		    (double)orders);
+	}
+	for (i = 0; i < nthreads; i++)
+		mysql_close(w[i].db);
+	mysql_library_end();
+	return errors > 0 ? 1 : 0;
+}
