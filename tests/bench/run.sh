@@ -397,7 +397,9 @@ else
 		    FROM orders o JOIN members mb ON mb.id = o.member_id
 		    LEFT JOIN order_adjustments a ON a.order_id = o.id
 		    AND a.kind = 'coupon' WHERE mb.phone LIKE '199%'
-		    AND SUBSTRING(mb.phone, 4) + 0 >= $((MEMBERS / 2))")
+		    AND SUBSTRING(mb.phone, 4) + 0 >= $((MEMBERS / 2))
+		    AND NOT EXISTS (SELECT 1 FROM payments p
+		    WHERE p.order_id = o.id)")
 		read -r all_o with_c raw_o <<<"$counts"
 		app_o=$((all_o - raw_o))
 		echo "orders: app $app_o (wrk saw ${made:-0} answered), raw $raw_o (order_raw counted ${raw_n:-0}), with a coupon $with_c of $all_o"
