@@ -191,21 +191,23 @@ bench:
 	tests/bench/run.sh
 
 # The flash-sale claim straight against MariaDB, beside the app's run.
-$(BUILD)/claim_raw: tests/bench/claim_raw.c handlers/coupon/coupon_rules.c \
+$(BUILD)/claim_raw: tests/bench/claim_raw.c tests/bench/raw_db.c \
+    tests/bench/raw_db.h handlers/coupon/coupon_rules.c \
     handlers/core/core_rules.c handlers/coupon/coupon_rules.h \
     handlers/coupon/coupon.h handlers/core/core_rules.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/claim_raw.c \
+	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/claim_raw.c tests/bench/raw_db.c \
 	    handlers/coupon/coupon_rules.c handlers/core/core_rules.c \
 	    $(DB_LIBS) -lsodium -lpthread
 
 # A member's order straight against MariaDB, beside the app's run: the
 # pricing engine and the pure rules it reads, no request layer.
-ORDER_RAW_SRC	:= tests/bench/order_raw.c handlers/order/order_rules.c \
+ORDER_RAW_SRC	:= tests/bench/order_raw.c tests/bench/raw_db.c \
+		   handlers/order/order_rules.c \
 		   handlers/wallet/wallet_rules.c \
 		   handlers/coupon/coupon_rules.c handlers/core/core_rules.c \
 		   handlers/tier/tier_rules.c
-$(BUILD)/order_raw: $(ORDER_RAW_SRC) handlers/order/order.h \
+$(BUILD)/order_raw: $(ORDER_RAW_SRC) tests/bench/raw_db.h handlers/order/order.h \
     handlers/wallet/wallet_rules.h handlers/coupon/coupon_rules.h \
     handlers/coupon/coupon.h handlers/core/core_rules.h handlers/tier/tier.h
 	@mkdir -p $(@D)

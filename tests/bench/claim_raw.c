@@ -22,21 +22,13 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
+#include "raw_db.h"
+
 #include "core/core_rules.h"
 #include "coupon/coupon.h"
 
-#define MAXCOLS		32
-#define COLSZ		1100	/* the longest column: store_ids, 1024 */
 #define CODE_TRIES	8
 #define TX_TRIES	10
-
-struct stmt {
-	MYSQL_STMT	*st;
-	int		 ncols;
-	char		 col[MAXCOLS][COLSZ];
-	unsigned long	 len[MAXCOLS];
-	my_bool		 null[MAXCOLS];
-};
 
 struct worker {
 	pthread_t	 t;
@@ -62,64 +54,16 @@ static long	 tz_off;
 static int64_t	*members;
 static long	 nmembers;
 
-static const char *
-env(const char *k, const char *def)
-{
-	const char *v = getenv(k);
-
-	return v != NULL && *v != '\0' ? v : def;
-}
-
 static MYSQL *
 connect_db(void)
 {
-	MYSQL *db = mysql_init(NULL);
-	my_bool off = 0;
-
-	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	mysql_options(db, MYSQL_OPT_RECONNECT, &off);
-	if (mysql_real_connect(db, env("DB_HOST", NULL), env("DB_USER", "app"),
-	    env("DB_PASSWORD", NULL), env("DB_NAME", "app"),
-	    (unsigned)atoi(env("DB_PORT", "0")), env("DB_SOCKET", NULL), 0) ==
-	    NULL) {
-		fprintf(stderr, "claim_raw: connect: %s\n", mysql_error(db));
-		exit(1);
-	}
-	return db;
+	return raw_connect("claim_raw");
 }
 
 static void
 prepare(MYSQL *db, struct stmt *s, const char *sql)
 {
-	MYSQL_RES *meta;
-	MYSQL_BIND b[MAXCOLS];
-	int i;
-
-	s->st = mysql_stmt_init(db);
-	if (mysql_stmt_prepare(s->st, sql, strlen(sql)) != 0) {
-		fprintf(stderr, "claim_raw: prepare: %s: %s\n",
-		    mysql_stmt_error(s->st), sql);
-		exit(1);
-	}
-	s->ncols = 0;
-	if ((meta = mysql_stmt_result_metadata(s->st)) != NULL) {
-		s->ncols = (int)mysql_num_fields(meta);
-		mysql_free_result(meta);
-	}
-	memset(b, 0, sizeof(b));
-	for (i = 0; i < s->ncols; i++) {
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].buffer = s->col[i];
-		b[i].buffer_length = COLSZ - 1;
-		b[i].length = &s->len[i];
-		b[i].is_null = &s->null[i];
-	}
-	if (s->ncols > 0 && mysql_stmt_bind_result(s->st, b) != 0) {
-		fprintf(stderr, "claim_raw: bind result: %s\n",
-		    mysql_stmt_error(s->st));
-		exit(1);
-	}
+	raw_prepare("claim_raw", db, s, sql);
 }
 
 /*

@@ -42,6 +42,8 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
+#include "raw_db.h"
+
 #include "core/core_rules.h"
 #include "order/order.h"
 #include "tier/tier.h"
@@ -210,19 +212,9 @@ static const struct {
 	{ "COMMIT", NULL },
 };
 
-#define MAXCOLS		32
-#define COLSZ		1100
 #define MAXPARAMS	32
 #define TX_TRIES	10
 #define ARENA_SZ	(1 << 20)
-
-struct stmt {
-	MYSQL_STMT	*st;
-	int		 ncols;
-	char		 col[MAXCOLS][COLSZ];
-	unsigned long	 len[MAXCOLS];
-	my_bool		 null[MAXCOLS];
-};
 
 /* A result: rows of NUL-terminated columns in the thread's arena. */
 struct res {
@@ -280,14 +272,6 @@ static int64_t	*members;
 static char	**phones;
 static volatile int stop;
 
-static const char *
-env(const char *k, const char *def)
-{
-	const char *v = getenv(k);
-
-	return v != NULL && *v != '\0' ? v : def;
-}
-
 static double
 now_us(void)
 {
@@ -300,57 +284,13 @@ now_us(void)
 static MYSQL *
 connect_db(void)
 {
-	MYSQL *db = mysql_init(NULL);
-	my_bool off = 0;
-
-	/* the app's session settings (fcgi/db.c) */
-	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+00:00', SESSION sql_mode = "
-	    "'STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-	mysql_options(db, MYSQL_OPT_RECONNECT, &off);
-	if (mysql_real_connect(db, env("DB_HOST", NULL), env("DB_USER", "app"),
-	    env("DB_PASSWORD", NULL), env("DB_NAME", "app"),
-	    (unsigned)atoi(env("DB_PORT", "0")), env("DB_SOCKET", NULL), 0) ==
-	    NULL) {
-		fprintf(stderr, "order_raw: connect: %s\n", mysql_error(db));
-		exit(1);
-	}
-	return db;
+	return raw_connect("order_raw");
 }
 
 static void
 prepare(MYSQL *db, struct stmt *s, const char *sql)
 {
-	MYSQL_RES *meta;
-	MYSQL_BIND b[MAXCOLS];
-	int i;
-
-	s->st = mysql_stmt_init(db);
-	if (mysql_stmt_prepare(s->st, sql, strlen(sql)) != 0) {
-		fprintf(stderr, "order_raw: prepare: %s: %s\n",
-		    mysql_stmt_error(s->st), sql);
-		exit(1);
-	}
-	s->ncols = 0;
-	if ((meta = mysql_stmt_result_metadata(s->st)) != NULL) {
-		s->ncols = (int)mysql_num_fields(meta);
-		mysql_free_result(meta);
-	}
-	memset(b, 0, sizeof(b));
-	for (i = 0; i < s->ncols; i++) {
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].buffer = s->col[i];
-		b[i].buffer_length = COLSZ - 1;
-		b[i].length = &s->len[i];
-		b[i].is_null = &s->null[i];
-	}
-	if (s->ncols > 0 && mysql_stmt_bind_result(s->st, b) != 0) {
-		fprintf(stderr, "order_raw: bind result: %s\n",
-		    mysql_stmt_error(s->st));
-		exit(1);
-	}
+	raw_prepare("order_raw", db, s, sql);
 }
 
 static void *
