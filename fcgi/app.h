@@ -193,6 +193,9 @@ int	 req_json_str(struct req *, const char *, int required, size_t minlen,
 int	 req_json_int(struct req *, const char *, int required, int64_t min,
 	    int64_t max, int64_t *);
 int	 req_json_bool(struct req *, const char *, int required, int *);
+/* Member key of object o, or NULL when o is no object or the member is
+   absent or null. */
+cJSON	*json_member(const cJSON *o, const char *key);
 /* Like req_json_int for member key of object o, name naming it in errors
    ("lines[2].qty"). */
 int	 req_obj_int(struct req *, cJSON *o, const char *key, const char *name,

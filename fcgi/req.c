@@ -390,15 +390,21 @@ req_json_body(struct req *r)
 	return 0;
 }
 
-static cJSON *
-field(struct req *r, const char *name)
+cJSON *
+json_member(const cJSON *o, const char *key)
 {
 	cJSON *v;
 
-	if (r->json == NULL)
+	if (!cJSON_IsObject(o))
 		return NULL;
-	v = cJSON_GetObjectItemCaseSensitive(r->json, name);
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return v == NULL || cJSON_IsNull(v) ? NULL : v;
+}
+
+static cJSON *
+field(struct req *r, const char *name)
+{
+	return json_member(r->json, name);
 }
 
 /* Valid UTF-8 without control characters other than \n and \t. */
@@ -499,11 +505,10 @@ int
 req_obj_int(struct req *r, cJSON *o, const char *key, const char *name,
     int required, int64_t min, int64_t max, int64_t *out)
 {
-	cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o,
-	    key) : NULL;
+	cJSON *v = json_member(o, key);
 	int64_t i;
 
-	if (v == NULL || cJSON_IsNull(v)) {
+	if (v == NULL) {
 		if (!required)
 			return 1;
 		resp_bad_field(r, name, "缺少必填项");

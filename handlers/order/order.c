@@ -75,14 +75,6 @@ DB_SQL(q_coupon_use,
 
 /* ---- the body ---- */
 
-static cJSON *
-jget(cJSON *o, const char *name)
-{
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return v == NULL || cJSON_IsNull(v) ? NULL : v;
-}
-
 /* An integer member of o: 0, 1 absent (and not required), -1 recorded. */
 static int
 jint(struct req *r, cJSON *o, const char *field, const char *name,
@@ -117,7 +109,7 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 		if (jint(r, l, arena_printf(r->a, "%s.qty", f), "qty", 1, 1,
 		    ORDER_MAX_QTY, &q->qty) == -1)
 			return r->status;
-		if (jget(l, "count_card_product_id") != NULL)
+		if (json_member(l, "count_card_product_id") != NULL)
 			return resp_bad_field(r, arena_printf(r->a,
 			    "%s.count_card_product_id", f), "暂不支持售卖次卡");
 		rc = jint(r, l, arena_printf(r->a, "%s.product_id", f),
@@ -131,7 +123,7 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 		if (c->channel == OC_APP)
 			return resp_bad_field(r, arena_printf(r->a,
 			    "%s.product_id", f), "请从菜单中选择商品");
-		name = jget(l, "name");
+		name = json_member(l, "name");
 		if (!cJSON_IsString(name) || !utf8_text_ok(name->valuestring,
 		    &chars) || chars < 1 || chars > ORDER_MAX_NAME)
 			return resp_bad_field(r, arena_printf(r->a, "%s.name",
@@ -193,7 +185,7 @@ tenders_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 
 		if (!cJSON_IsObject(t))
 			return resp_bad_field(r, f, "应为对象");
-		k = jget(t, "kind");
+		k = json_member(t, "kind");
 		kind = cJSON_IsString(k) ? order_tender_parse(k->valuestring) :
 		    -1;
 		if (kind < 0)
@@ -265,14 +257,14 @@ order_body_parse(struct req *r, struct order_ctx *c, int commit)
 	    &c->body.store_id) == -1)
 		return r->status;
 	if (c->channel != OC_APP) {
-		if ((v = jget(j, "ticket")) != NULL) {
+		if ((v = json_member(j, "ticket")) != NULL) {
 			if (!cJSON_IsString(v) || (n = strlen(v->valuestring))
 			    < 1 || n > 128)
 				return resp_err(r, 400, "invalid_ticket",
 				    "凭证无效或已过期，请重新扫码", "ticket");
 			c->body.ticket = v->valuestring;
 		}
-		if ((v = jget(j, "member_phone")) != NULL) {
+		if ((v = json_member(j, "member_phone")) != NULL) {
 			if (!cJSON_IsString(v) ||
 			    !phone_valid(v->valuestring))
 				return resp_bad_field(r, "member_phone",
@@ -283,8 +275,8 @@ order_body_parse(struct req *r, struct order_ctx *c, int commit)
 			c->body.member_phone = v->valuestring;
 		}
 	}
-	if (lines_parse(r, c, jget(j, "lines")) != 0 ||
-	    codes_parse(r, c, jget(j, "coupon_codes")) != 0)
+	if (lines_parse(r, c, json_member(j, "lines")) != 0 ||
+	    codes_parse(r, c, json_member(j, "coupon_codes")) != 0)
 		return r->status;
 	if (jint(r, j, "points", "points", 0, 0, 1000000000,
 	    &c->body.points) == 1)
@@ -292,17 +284,17 @@ order_body_parse(struct req *r, struct order_ctx *c, int commit)
 	else if (r->status >= 400)
 		return r->status;
 	c->body.use_balance = -1;
-	if ((v = jget(j, "use_balance")) != NULL) {
+	if ((v = json_member(j, "use_balance")) != NULL) {
 		if (!cJSON_IsBool(v))
 			return resp_bad_field(r, "use_balance",
 			    "应为 true 或 false");
 		c->body.use_balance = cJSON_IsTrue(v);
 	}
-	if (tenders_parse(r, c, jget(j, "tenders")) != 0 ||
-	    topup_parse(r, c, jget(j, "topup")) != 0)
+	if (tenders_parse(r, c, json_member(j, "tenders")) != 0 ||
+	    topup_parse(r, c, json_member(j, "topup")) != 0)
 		return r->status;
 	c->body.quote_hash = NULL;
-	if (commit && (v = jget(j, "quote_hash")) != NULL) {
+	if (commit && (v = json_member(j, "quote_hash")) != NULL) {
 		if (!cJSON_IsString(v) || strlen(v->valuestring) != 64)
 			return resp_bad_field(r, "quote_hash",
 			    "报价标识不正确，请重新计算价格");

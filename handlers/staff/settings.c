@@ -74,14 +74,6 @@ DB_SQL(q_checkout_save,
 
 /* ---- nested JSON input (errors name the full path of the field) ---- */
 
-static cJSON *
-member_of(cJSON *o, const char *key)
-{
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return v == NULL || cJSON_IsNull(v) ? NULL : v;
-}
-
 /*
  * Like req_json_str for a member of o, field naming it in errors: input
  * helpers, 0 when present and valid, 1 when absent (or null) and not
@@ -91,7 +83,7 @@ static int
 obj_str(struct req *r, cJSON *o, const char *key, const char *field,
     int required, size_t minlen, size_t maxlen, const char **out)
 {
-	cJSON *v = member_of(o, key);
+	cJSON *v = json_member(o, key);
 	size_t chars = 0;
 
 	*out = NULL;
@@ -119,7 +111,7 @@ static int
 obj_int(struct req *r, cJSON *o, const char *key, const char *field,
     int required, int64_t min, int64_t max, int64_t *out)
 {
-	cJSON *v = member_of(o, key);
+	cJSON *v = json_member(o, key);
 	int64_t i;
 
 	if (v == NULL) {
@@ -146,7 +138,7 @@ static int
 obj_bool(struct req *r, cJSON *o, const char *key, const char *field,
     int required, int *out)
 {
-	cJSON *v = member_of(o, key);
+	cJSON *v = json_member(o, key);
 
 	if (v == NULL) {
 		if (!required)
@@ -166,7 +158,7 @@ obj_bool(struct req *r, cJSON *o, const char *key, const char *field,
 static cJSON *
 obj_obj(struct req *r, cJSON *o, const char *key)
 {
-	cJSON *v = member_of(o, key);
+	cJSON *v = json_member(o, key);
 
 	if (v == NULL)
 		resp_bad_field(r, key, "缺少必填项");
@@ -276,7 +268,7 @@ struct card_ctx {
 static int
 card_stores_arg(struct req *r, struct card_ctx *c)
 {
-	cJSON *a = member_of(r->json, "store_ids"), *e, *ids;
+	cJSON *a = json_member(r->json, "store_ids"), *e, *ids;
 	int n = 0;
 
 	if (a == NULL)
@@ -358,7 +350,7 @@ settings_card_put(struct req *r)
 	if (c.bg != NULL && !image_url_ok(c.bg))
 		return resp_bad_field(r, "background_url",
 		    "应为上传后的图片地址或 https 地址");
-	v = member_of(r->json, "validity");
+	v = json_member(r->json, "validity");
 	if (v == NULL)
 		return resp_bad_field(r, "validity", "缺少必填项");
 	if (!cJSON_IsObject(v))
@@ -580,7 +572,7 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 	if (rc == -1)
 		return r->status;
 	t->has_discount = rc == 0;
-	v = member_of(o, "points_multiplier");
+	v = json_member(o, "points_multiplier");
 	if (v == NULL)
 		return resp_bad_field(r, arena_printf(r->a,
 		    "%s.points_multiplier", f), "缺少必填项");
@@ -591,7 +583,7 @@ tier_arg(struct req *r, cJSON *o, int i, int64_t prev_growth,
 		    "%s.points_multiplier", f),
 		    "应为 0.1 到 10 之间、最多两位小数的数");
 	snprintf(t->mult, sizeof(t->mult), "%.2f", round(mult * 100) / 100);
-	privs = member_of(o, "privileges");
+	privs = json_member(o, "privileges");
 	if (privs == NULL)
 		privs = j_arr();
 	if (!cJSON_IsArray(privs) || cJSON_GetArraySize(privs) >
@@ -663,7 +655,7 @@ settings_tiers_put(struct req *r)
 
 	if (req_json_body(r) == -1)
 		return r->status;
-	arr = member_of(r->json, "tiers");
+	arr = json_member(r->json, "tiers");
 	if (arr == NULL)
 		return resp_bad_field(r, "tiers", "缺少必填项");
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||

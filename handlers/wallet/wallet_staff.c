@@ -127,14 +127,6 @@ DB_SQL_COLS(q_bench_merchant, BM_NCOLS,
 
 /* ---- JSON input below the top level: errors name the whole path ---- */
 
-static cJSON *
-jget(cJSON *o, const char *name)
-{
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return v == NULL || cJSON_IsNull(v) ? NULL : v;
-}
-
 static const char *
 jpath(struct req *r, const char *prefix, const char *name)
 {
@@ -154,7 +146,7 @@ static int
 jbool(struct req *r, cJSON *o, const char *prefix, const char *name,
     int required, int *out)
 {
-	cJSON *v = jget(o, name);
+	cJSON *v = json_member(o, name);
 
 	if (v == NULL) {
 		if (!required)
@@ -175,7 +167,7 @@ static int
 jstr(struct req *r, cJSON *o, const char *prefix, const char *name,
     int required, size_t maxchars, const char **out)
 {
-	cJSON *v = jget(o, name);
+	cJSON *v = json_member(o, name);
 	size_t chars = 0;
 
 	*out = NULL;
@@ -204,7 +196,7 @@ static cJSON *
 jnode(struct req *r, cJSON *o, const char *prefix, const char *name,
     int want_array)
 {
-	cJSON *v = jget(o, name);
+	cJSON *v = json_member(o, name);
 
 	if (v == NULL) {
 		resp_bad_field(r, jpath(r, prefix, name), "缺少必填项");
