@@ -75,14 +75,6 @@ DB_SQL(q_coupon_use,
 
 /* ---- the body ---- */
 
-/* An integer member of o: 0, 1 absent (and not required), -1 recorded. */
-static int
-jint(struct req *r, cJSON *o, const char *field, const char *name,
-    int required, int64_t min, int64_t max, int64_t *out)
-{
-	return req_obj_int(r, o, name, field, required, min, max, out);
-}
-
 static int
 lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 {
@@ -106,14 +98,14 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 		memset(q, 0, sizeof(*q));
 		if (!cJSON_IsObject(l))
 			return resp_bad_field(r, f, "应为对象");
-		if (jint(r, l, arena_printf(r->a, "%s.qty", f), "qty", 1, 1,
+		if (req_obj_int(r, l, "qty", arena_printf(r->a, "%s.qty", f), 1, 1,
 		    ORDER_MAX_QTY, &q->qty) == -1)
 			return r->status;
 		if (json_member(l, "count_card_product_id") != NULL)
 			return resp_bad_field(r, arena_printf(r->a,
 			    "%s.count_card_product_id", f), "暂不支持售卖次卡");
-		rc = jint(r, l, arena_printf(r->a, "%s.product_id", f),
-		    "product_id", 0, 1, INT64_MAX / 2, &q->product_id);
+		rc = req_obj_int(r, l, "product_id", arena_printf(r->a,
+		    "%s.product_id", f), 0, 1, INT64_MAX / 2, &q->product_id);
 		if (rc == -1)
 			return r->status;
 		if (rc == 0) {
@@ -129,8 +121,8 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 			return resp_bad_field(r, arena_printf(r->a, "%s.name",
 			    f), "请填写商品名称（1 到 200 个字）");
 		q->name = name->valuestring;
-		if (jint(r, l, arena_printf(r->a, "%s.price_fen", f),
-		    "price_fen", 1, 0, WALLET_MAX_FEN, &q->price_fen) == -1)
+		if (req_obj_int(r, l, "price_fen", arena_printf(r->a,
+		    "%s.price_fen", f), 1, 0, WALLET_MAX_FEN, &q->price_fen) == -1)
 			return r->status;
 		i++;
 	}
@@ -197,8 +189,8 @@ tenders_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 		if (kind == TD_ONLINE && i != cJSON_GetArraySize(arr) - 1)
 			return resp_bad_field(r, arena_printf(r->a, "%s.kind",
 			    f), "在线支付应为最后一种支付方式");
-		rc = jint(r, t, arena_printf(r->a, "%s.amount_fen", f),
-		    "amount_fen", 0, 1, WALLET_MAX_FEN, &amt);
+		rc = req_obj_int(r, t, "amount_fen", arena_printf(r->a,
+		    "%s.amount_fen", f), 0, 1, WALLET_MAX_FEN, &amt);
 		if (rc == -1)
 			return r->status;
 		if (kind == TD_ONLINE && rc == 0)
@@ -228,7 +220,7 @@ topup_parse(struct req *r, struct order_ctx *c, cJSON *o)
 	if (c->body.ticket == NULL)
 		return resp_bad_field(r, "topup",
 		    "充值需会员到店扫码，收款后到账");
-	rc = jint(r, o, "topup.package_id", "package_id", 0, 1,
+	rc = req_obj_int(r, o, "package_id", "topup.package_id", 0, 1,
 	    INT64_MAX / 2, &c->body.topup_package_id);
 	if (rc == -1)
 		return r->status;
@@ -236,7 +228,7 @@ topup_parse(struct req *r, struct order_ctx *c, cJSON *o)
 		c->body.topup = 1;
 		return 0;
 	}
-	if (jint(r, o, "topup.pay_fen", "pay_fen", 1, 1, WALLET_MAX_FEN,
+	if (req_obj_int(r, o, "pay_fen", "topup.pay_fen", 1, 1, WALLET_MAX_FEN,
 	    &c->body.topup_pay_fen) == -1)
 		return r->status;
 	c->body.topup = 1;
@@ -248,12 +240,11 @@ order_body_parse(struct req *r, struct order_ctx *c, int commit)
 {
 	cJSON *j, *v;
 	size_t n;
-	int rc;
 
 	if (req_json_body(r) == -1)
 		return r->status;
 	j = r->json;
-	if (jint(r, j, "store_id", "store_id", 1, 1, INT64_MAX / 2,
+	if (req_obj_int(r, j, "store_id", "store_id", 1, 1, INT64_MAX / 2,
 	    &c->body.store_id) == -1)
 		return r->status;
 	if (c->channel != OC_APP) {
@@ -278,10 +269,9 @@ order_body_parse(struct req *r, struct order_ctx *c, int commit)
 	if (lines_parse(r, c, json_member(j, "lines")) != 0 ||
 	    codes_parse(r, c, json_member(j, "coupon_codes")) != 0)
 		return r->status;
-	if (jint(r, j, "points", "points", 0, 0, 1000000000,
-	    &c->body.points) == 1)
-		c->body.points = 0;
-	else if (r->status >= 400)
+	c->body.points = 0;
+	if (req_obj_int(r, j, "points", "points", 0, 0, 1000000000,
+	    &c->body.points) == -1)
 		return r->status;
 	c->body.use_balance = -1;
 	if ((v = json_member(j, "use_balance")) != NULL) {
@@ -300,8 +290,7 @@ order_body_parse(struct req *r, struct order_ctx *c, int commit)
 			    "报价标识不正确，请重新计算价格");
 		c->body.quote_hash = v->valuestring;
 	}
-	rc = 0;
-	return rc;
+	return 0;
 }
 
 /* ---- loading what prices it ---- */
