@@ -54,17 +54,6 @@ static long	 tz_off;
 static int64_t	*members;
 static long	 nmembers;
 
-static MYSQL *
-connect_db(void)
-{
-	return raw_connect("claim_raw");
-}
-
-static void
-prepare(MYSQL *db, struct stmt *s, const char *sql)
-{
-	raw_prepare("claim_raw", db, s, sql);
-}
 
 /*
  * Execute with the parameters; fetch the first row into s->col (NUL-
@@ -302,7 +291,7 @@ main(int argc, char *argv[])
 	if (nthreads < 1 || nthreads > 1024)
 		nthreads = 64;
 
-	db = connect_db();
+	db = raw_connect();
 	snprintf(q, sizeof(q), "SELECT id, tz FROM merchants WHERE code = '%s'",
 	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyz0123456789-") ==
 	    strlen(argv[1]) ? argv[1] : "-");
@@ -336,12 +325,12 @@ main(int argc, char *argv[])
 	for (i = 0; i < nthreads; i++) {
 		w[i].idx = i;
 		w[i].nthreads = nthreads;
-		w[i].db = connect_db();
-		prepare(w[i].db, &w[i].tpl, COUPON_SQL_TPL_GET);
-		prepare(w[i].db, &w[i].bump, COUPON_SQL_CLAIM_BUMP);
-		prepare(w[i].db, &w[i].insert, COUPON_SQL_INSERT);
-		prepare(w[i].db, &w[i].byid, COUPON_SQL_BY_ID);
-		prepare(w[i].db, &w[i].take, COUPON_SQL_STOCK_TAKE);
+		w[i].db = raw_connect();
+		raw_prepare(w[i].db, &w[i].tpl, COUPON_SQL_TPL_GET);
+		raw_prepare(w[i].db, &w[i].bump, COUPON_SQL_CLAIM_BUMP);
+		raw_prepare(w[i].db, &w[i].insert, COUPON_SQL_INSERT);
+		raw_prepare(w[i].db, &w[i].byid, COUPON_SQL_BY_ID);
+		raw_prepare(w[i].db, &w[i].take, COUPON_SQL_STOCK_TAKE);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < nthreads; i++)

@@ -281,17 +281,6 @@ now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static MYSQL *
-connect_db(void)
-{
-	return raw_connect("order_raw");
-}
-
-static void
-prepare(MYSQL *db, struct stmt *s, const char *sql)
-{
-	raw_prepare("order_raw", db, s, sql);
-}
 
 static void *
 aalloc(struct worker *w, size_t n)
@@ -1039,7 +1028,7 @@ main(int argc, char *argv[])
 	}
 	snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
 
-	db = connect_db();
+	db = raw_connect();
 	if (load_setup(db, argv[1]) == -1)
 		return 1;
 	mysql_close(db);
@@ -1049,10 +1038,10 @@ main(int argc, char *argv[])
 		w[i].idx = i;
 		w[i].tiers_rev = -1;
 		w[i].arena = malloc(ARENA_SZ);
-		w[i].db = connect_db();
+		w[i].db = raw_connect();
 		for (k = 0; k < S_N; k++)
 			if (sqls[k].sql != NULL)
-				prepare(w[i].db, &w[i].s[k], sqls[k].sql);
+				raw_prepare(w[i].db, &w[i].s[k], sqls[k].sql);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < nthreads; i++)

@@ -1,4 +1,5 @@
 /* The raw benchmark clients' connection and statements (raw_db.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ env(const char *k, const char *def)
 }
 
 MYSQL *
-raw_connect(const char *prog)
+raw_connect(void)
 {
 	MYSQL *db = mysql_init(NULL);
 	my_bool off = 0;
@@ -30,14 +31,15 @@ raw_connect(const char *prog)
 	    env("DB_PASSWORD", NULL), env("DB_NAME", "app"),
 	    (unsigned)atoi(env("DB_PORT", "0")), env("DB_SOCKET", NULL), 0) ==
 	    NULL) {
-		fprintf(stderr, "%s: connect: %s\n", prog, mysql_error(db));
+		fprintf(stderr, "%s: connect: %s\n",
+		    program_invocation_short_name, mysql_error(db));
 		exit(1);
 	}
 	return db;
 }
 
 void
-raw_prepare(const char *prog, MYSQL *db, struct stmt *s, const char *sql)
+raw_prepare(MYSQL *db, struct stmt *s, const char *sql)
 {
 	MYSQL_RES *meta;
 	MYSQL_BIND b[MAXCOLS];
@@ -45,7 +47,8 @@ raw_prepare(const char *prog, MYSQL *db, struct stmt *s, const char *sql)
 
 	s->st = mysql_stmt_init(db);
 	if (mysql_stmt_prepare(s->st, sql, strlen(sql)) != 0) {
-		fprintf(stderr, "%s: prepare: %s: %s\n", prog,
+		fprintf(stderr, "%s: prepare: %s: %s\n",
+		    program_invocation_short_name,
 		    mysql_stmt_error(s->st), sql);
 		exit(1);
 	}
@@ -63,7 +66,8 @@ raw_prepare(const char *prog, MYSQL *db, struct stmt *s, const char *sql)
 		b[i].is_null = &s->null[i];
 	}
 	if (s->ncols > 0 && mysql_stmt_bind_result(s->st, b) != 0) {
-		fprintf(stderr, "%s: bind result: %s\n", prog,
+		fprintf(stderr, "%s: bind result: %s\n",
+		    program_invocation_short_name,
 		    mysql_stmt_error(s->st));
 		exit(1);
 	}

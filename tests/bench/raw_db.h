@@ -21,10 +21,9 @@ struct stmt {
 /* The environment's value of k, or def when unset or empty. */
 const char	*env(const char *k, const char *def);
 /* A connection as the app makes one (fcgi/db.c); exits on failure, the
-   message prefixed with prog. */
-MYSQL		*raw_connect(const char *prog);
+   message prefixed with the program's name. */
+MYSQL		*raw_connect(void);
 /* Prepare sql into s with its result columns bound; exits on failure. */
-void		 raw_prepare(const char *prog, MYSQL *, struct stmt *,
-		    const char *sql);
+void		 raw_prepare(MYSQL *, struct stmt *, const char *sql);
 
 #endif
