@@ -13,21 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { launch } from './browser.mjs';
 import { staffSignIn } from './staff.mjs';
 import { sql } from '../http/lib.mjs';
-import { staff } from '../http/wallet_helpers.mjs';
+import { staff, CHECKOUT_DEFAULTS as DEFAULTS } from '../http/wallet_helpers.mjs';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 const SHOTS = process.env.SHOTS || '';
 const DESK = { viewport: { width: 1280, height: 800 }, locale: 'zh-CN' };
 const PATH = '/staff/settings/checkout';
-const DEFAULTS = {
-  tier_discount_with_member_price: false,
-  tier_discount_only_if_balance_covers: false,
-  max_stackable: 3,
-  points_to_cash: { enabled: true, points_per_yuan: 100, max_pct: 50, max_points: null },
-  coupon_return: { on_cancel: true, on_refund_before_complete: true, on_refund_after_complete: false },
-  refund_approval_over_fen: null,
-  unpaid_expiry_min: 15,
-};
 let browser, owner;
 
 before(async () => {

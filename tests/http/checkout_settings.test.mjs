@@ -6,19 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, m as mm, sql, uniquePhone, signIn, join } from './lib.mjs';
-import { staff } from './wallet_helpers.mjs';
+import { staff, CHECKOUT_DEFAULTS as DEFAULTS } from './wallet_helpers.mjs';
 
 const M = 'demo2';
 const PATH = '/staff/settings/checkout';
-const DEFAULTS = {
-  tier_discount_with_member_price: false,
-  tier_discount_only_if_balance_covers: false,
-  max_stackable: 3,
-  points_to_cash: { enabled: true, points_per_yuan: 100, max_pct: 50, max_points: null },
-  coupon_return: { on_cancel: true, on_refund_before_complete: true, on_refund_after_complete: false },
-  refund_approval_over_fen: null,
-  unpaid_expiry_min: 15,
-};
 const SAVED = {
   tier_discount_with_member_price: true,
   tier_discount_only_if_balance_covers: true,

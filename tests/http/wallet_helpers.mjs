@@ -110,3 +110,14 @@ export async function storeIds(merchant = 'demo') {
      WHERE mc.code = '${merchant}' ORDER BY s.id`);
   return rows.map((r) => Number(r[0]));
 }
+
+/** settings/checkout as a merchant that never saved it has it (api.md). */
+export const CHECKOUT_DEFAULTS = {
+  tier_discount_with_member_price: false,
+  tier_discount_only_if_balance_covers: false,
+  max_stackable: 3,
+  points_to_cash: { enabled: true, points_per_yuan: 100, max_pct: 50, max_points: null },
+  coupon_return: { on_cancel: true, on_refund_before_complete: true, on_refund_after_complete: false },
+  refund_approval_over_fen: null,
+  unpaid_expiry_min: 15,
+};
