@@ -225,12 +225,8 @@
   }
 
   var started = false;
-  Staff.onSignedOut(function () { $('console-auth').hidden = false; });
-  Staff.onSignedIn(function (staff) {
-    var allowed = staff.role === 'owner' || staff.role === 'marketing';
-    $('console-auth').hidden = allowed;
-    root.hidden = !allowed;
-    if (!allowed || started) return;
+  Staff.marketingConsole(root, function () {
+    if (started) return;
     started = true;
     Staff.api('GET', '/coupon-templates?limit=100').then(function (r) {
       templates = r.status === 200 ? r.body.data : [];

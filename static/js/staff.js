@@ -93,6 +93,21 @@
     if (signedOut) fn();
   }
 
+  /*
+   * A console for owners and marketing: root shows for them, the page's
+   * #console-auth (sign-in or "no access") otherwise; fn(staff) on each
+   * sign-in of theirs.
+   */
+  function marketingConsole(root, fn) {
+    onSignedOut(function () { $('console-auth').hidden = false; });
+    onSignedIn(function (staff) {
+      var allowed = staff.role === 'owner' || staff.role === 'marketing';
+      $('console-auth').hidden = allowed;
+      root.hidden = !allowed;
+      if (allowed) fn(staff);
+    });
+  }
+
   function start() {
     if (!csrf()) { showLogin(); return; }
     App.api('GET', '/staff/me').then(function (r) {
@@ -132,6 +147,7 @@
   function named(table) { return function (k) { return table[k] || k || ''; }; }
 
   window.Staff = { api: api, upload: upload, csrf: csrf, onSignedIn: onSignedIn, onSignedOut: onSignedOut,
+    marketingConsole: marketingConsole,
     roleName: named(ROLE_NAMES), couponKind: named(KIND_NAMES), templateStatus: named(TEMPLATE_STATUS) };
 
   /* ---- the counter ---- */

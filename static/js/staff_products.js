@@ -317,12 +317,7 @@
     });
   });
 
-  Staff.onSignedOut(function () { $('console-auth').hidden = false; });
-  Staff.onSignedIn(function (staff) {
-    var allowed = staff.role === 'owner' || staff.role === 'marketing';
-    $('console-auth').hidden = allowed;
-    root.hidden = !allowed;
-    if (!allowed) return;
+  Staff.marketingConsole(root, function () {
     Promise.all([Staff.api('GET', '/stores'), App.api('GET', '/tiers')]).then(function (rs) {
       stores = rs[0].status === 200 ? rs[0].body.data : [];
       tiers = rs[1].status === 200 ? rs[1].body.data : [];
