@@ -1,0 +1,79 @@
+/*
+ * Jobs: work that no request starts (tier reviews, points expiry,
+ * birthday coupons, unpaid orders), run once per merchant and period
+ * however many app hosts try.
+ *
+ * A domain declares a job beside the code it runs, like a route table:
+ *
+ *	static int tier_review_batch(struct job_run *);
+ *	JOB(tier_review_job) = {
+ *		"tier-review", "会员等级复核", JOB_DAILY, 3,
+ *		{ "升级人数", "降级人数", "发放奖励", NULL },
+ *		tier_review_batch,
+ *	};
+ *
+ * The runner (job.c; `app jobs tick`, which the stack runs twice a
+ * minute, and `app jobs run NAME`) claims a row of job_runs per (job,
+ * merchant, period): the row decides who runs it. It then calls the job's
+ * batch function again and again, each call inside one transaction that
+ * also moves the run's cursor and counts on, so a run that dies half way
+ * is resumed after its last committed batch by the next claimant and
+ * nothing is done twice. A batch does a bounded amount of work (a few
+ * hundred members), sets j->cursor to where the next one starts, adds
+ * what it did to j->count[], and returns JOB_MORE, or JOB_DONE when
+ * nothing is left; any status >= 400 (db_fail(r) too) rolls the batch
+ * back and fails the run, which a later tick tries again. A batch makes
+ * no network call (it runs inside a transaction and may be run again).
+ */
+#ifndef JOB_H
+#define JOB_H
+#include <stdint.h>
+
+struct req;
+
+#define JOB_COUNTS	4
+
+enum job_every {
+	JOB_MINUTE,	/* period "2026-12-01T14:05", every minute */
+	JOB_DAILY	/* period "2026-12-01", due from the job's hour */
+};
+
+#define JOB_DONE	0
+#define JOB_MORE	1
+
+struct job_run {
+	struct req	*r;		/* r->m is the merchant */
+	const struct job *job;
+	int64_t		 id;		/* job_runs.id */
+	const char	*period;	/* in the merchant's time zone */
+	char		 day[11];	/* the period's local date */
+	int64_t		 now;		/* the moment the run is for (unix s);
+					   `--date` moves it */
+	int64_t		 day_start;	/* unix s of the local midnight that
+					   begins day */
+	int		 tz_off;	/* the merchant's offset, seconds */
+	int64_t		 cursor;	/* where the last batch stopped, 0 */
+	int64_t		 count[JOB_COUNTS];
+};
+
+struct job {
+	const char	*name;		/* "tier-review": app jobs run NAME */
+	const char	*title;		/* for the console */
+	enum job_every	 every;
+	int		 hour;		/* JOB_DAILY: local hour it is due */
+	const char	*counts[JOB_COUNTS];	/* labels of count[], NULL:
+						   unused */
+	int		(*batch)(struct job_run *);
+};
+
+#define JOB(name) \
+	static const struct job name; \
+	static const struct job *const name##_reg \
+	    __attribute__((used, section("app_jobs"))) = &name; \
+	static const struct job name
+
+/* The registered jobs, NULL-terminated iteration: job_at(0), job_at(1)... */
+const struct job *job_at(int i);
+const struct job *job_find(const char *name);
+
+#endif
