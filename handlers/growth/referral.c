@@ -16,6 +16,7 @@
 #include "growth.h"
 #include "member/member.h"
 #include "order/order.h"
+#include "points/points.h"
 #include "wallet/wallet.h"
 #include "referral_rules.h"
 
@@ -64,11 +65,6 @@ DB_SQL(q_ref_day_bump,
 DB_SQL(q_ref_total_bump,
     "UPDATE members SET referrals_rewarded = referrals_rewarded + 1"
     " WHERE merchant_id = ? AND id = ? AND referrals_rewarded < ?");
-DB_SQL(q_ref_points,
-    "UPDATE members SET points = points + ? WHERE merchant_id = ? AND id = ?");
-DB_SQL(q_ref_points_entry,
-    "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
-    " created_at) VALUES (?, ?, 'referral', ?, ?, UTC_TIMESTAMP())");
 enum { RC_INVITED, RC_REWARDED, RC_NCOLS };
 DB_SQL_COLS(q_ref_counts, RC_NCOLS,
     "SELECT COUNT(*), COALESCE(SUM(status = 'rewarded'), 0) FROM referrals"
@@ -140,11 +136,11 @@ reward_side(struct req *r, int64_t member, int64_t tpl, int64_t points,
 		const char *ref = arena_printf(r->a, "referral:%lld",
 		    (long long)referral_id);
 
-		if (DB(r, &q_ref_points, NULL, DBI(points), DBI(r->m->id),
-		    DBI(member)) != DB_OK ||
-		    DB(r, &q_ref_points_entry, NULL, DBI(r->m->id), DBI(member),
-		    DBI(points), DBS(ref)) != DB_OK)
-			return db_fail(r);
+		/* a lot of the points ledger, expiring as the points
+		   settings say */
+		if ((st = points_grant(r, member, points, "referral", ref)) !=
+		    0)
+			return st;
 	}
 	return 0;
 }

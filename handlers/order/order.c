@@ -26,6 +26,7 @@
 #include "member/member.h"
 #include "order.h"
 #include "order_db.h"
+#include "points/points.h"
 #include "tier/tier.h"
 #include "wallet/wallet.h"
 
@@ -978,17 +979,28 @@ coupons_use(struct req *r, struct order_ctx *c, int64_t id)
 	return 0;
 }
 
+DB_SQL(q_order_earned,
+    "UPDATE orders SET earn_points = ? WHERE merchant_id = ? AND id = ?");
+
 int
 order_settle_paid(struct req *r, int64_t order_id, int64_t member_id,
     int64_t store_id, int64_t total_fen, int64_t points, int64_t growth)
 {
+	const char *ref = arena_printf(r->a, "order:%lld", (long long)order_id);
 	struct order_paid ev;
+	int64_t credited = 0;
 	int st;
 
-	if (member_id > 0 && (st = wallet_points_move(r, member_id, points,
-	    growth, 0, "order_earn", arena_printf(r->a, "order:%lld",
-	    (long long)order_id))) != 0)
+	/* points: what the pricing engine earned, capped per order and per
+	   day by the points settings; the order keeps what was credited, so
+	   that its refunds take back no more */
+	if (member_id > 0 && ((st = points_earn_order(r, member_id, points,
+	    ref, &credited)) != 0 || (st = wallet_points_move(r, member_id, 0,
+	    growth, 0, "order_earn", ref)) != 0))
 		return st;
+	if (credited != points && DB(r, &q_order_earned, NULL, DBI(credited),
+	    DBI(r->m->id), DBI(order_id)) != DB_OK)
+		return db_fail(r);
 	ev.order_id = order_id;
 	ev.member_id = member_id;
 	ev.store_id = store_id;
@@ -1052,8 +1064,8 @@ order_write(struct req *r, struct order_ctx *c)
 	if ((st = rows_insert(r, c, id)) != 0 ||
 	    (st = coupons_use(r, c, id)) != 0)
 		return st;
-	if (o->points_used > 0 && (st = wallet_points_move(r, c->member_id,
-	    -o->points_used, 0, 0, "order", ref)) != 0) {
+	if (o->points_used > 0 && (st = points_spend(r, c->member_id,
+	    o->points_used, "order", ref)) != 0) {
 		if (st == 409) {
 			resp_reset(r);
 			return resp_err(r, 409, "quote_stale",

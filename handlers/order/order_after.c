@@ -12,6 +12,7 @@
 #include "db.h"
 #include "order.h"
 #include "order_db.h"
+#include "points/points.h"
 #include "wallet/wallet.h"
 
 int
@@ -470,7 +471,7 @@ cancel_tx(struct req *r, void *arg)
 		if (ck.return_on_cancel &&
 		    (st = coupons_give_back(r, c->id, &codes)) != 0)
 			return st;
-		if ((st = wallet_points_move(r, member, o->p.points_used, 0, 0,
+		if ((st = points_give_back(r, member, o->p.points_used,
 		    "order_cancel", ref)) != 0 ||
 		    (st = wallet_move(r, member, o->p.tender[TD_PRINCIPAL],
 		    o->p.tender[TD_BONUS], "order_refund", ref, staff,
@@ -899,10 +900,12 @@ refund_apply(struct req *r, struct refund_ask *a, struct order_rec *o,
 		if ((st = wallet_move(r, member, f->tender[TD_PRINCIPAL],
 		    f->tender[TD_BONUS], "order_refund", ref, staff, store)) !=
 		    0 ||
-		    (st = wallet_points_move(r, member, f->points_returned, 0, 0,
+		    (st = points_give_back(r, member, f->points_returned,
 		    "order_refund", ref)) != 0 ||
-		    (st = wallet_points_move(r, member, -f->points_taken_back,
-		    -f->growth_taken_back, 1, "order_clawback", ref)) != 0)
+		    (st = points_take_back(r, member, f->points_taken_back,
+		    "order_clawback", ref, NULL)) != 0 ||
+		    (st = wallet_points_move(r, member, 0, -f->growth_taken_back,
+		    1, "order_clawback", ref)) != 0)
 			return st;
 		if (f->all_lines) {
 			if ((st = checkout_cfg_load(r, &ck)) != 0)

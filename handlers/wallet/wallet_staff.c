@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "db.h"
 #include "order/order.h"
+#include "points/points.h"
 #include "req.h"
 #include "wallet.h"
 
@@ -52,9 +53,6 @@ DB_SQL(q_st_entry,
     "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen,"
     " bonus_fen, ref, staff_id, store_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-DB_SQL(q_st_points_entry,
-    "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
-    " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 /* q_st_payments and q_st_payment (payment_row_json) */
 enum { PY_ID, PY_MEMBER, PY_STORE, PY_CHANNEL, PY_ORDER, PY_PRINCIPAL,
     PY_BONUS, PY_REFUNDED_PRINCIPAL, PY_REFUNDED_BONUS, PY_CREATED,
@@ -582,9 +580,10 @@ refund_tx(struct req *r, void *arg)
 	if (res.affected != 1)
 		return resp_err(r, 409, "refund_exceeds_paid",
 		    "退款金额超过可退金额", "amount_fen");
+	/* the points through the points ledger (its lots), below */
 	if (DB(r, &q_st_refund_credit, &res, DBI(to_principal),
-	    DBI(to_bonus), DBI(growth_back), DBI(points_back), DBI(r->m->id),
-	    DBI(pay.member_id), DBI(growth_back), DBI(points_back)) != DB_OK)
+	    DBI(to_bonus), DBI(growth_back), DBI(0), DBI(r->m->id),
+	    DBI(pay.member_id), DBI(growth_back), DBI(0)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "conflict", "会员账户已变化，请重试",
@@ -601,10 +600,9 @@ refund_tx(struct req *r, void *arg)
 	    DBS("refund"), DBI(to_principal), DBI(to_bonus), DBS(ref),
 	    DBI(r->auth.staff_id), DBI(pay.store_id)) != DB_OK)
 		return db_fail(r);
-	if (points_back > 0 && DB(r, &q_st_points_entry, NULL, DBI(r->m->id),
-	    DBI(pay.member_id), DBS("refund"), DBI(-points_back), DBS(ref)) !=
-	    DB_OK)
-		return db_fail(r);
+	if ((st = points_take_back(r, pay.member_id, points_back, "refund",
+	    ref, NULL)) != 0)
+		return st;
 	if ((st = audit_log(r, "wallet.refund", arena_printf(r->a,
 	    "payment:%lld", (long long)c->payment_id), arena_printf(r->a,
 	    "{\"refund_id\":%lld,\"amount_fen\":%lld,\"principal_fen\":%lld,"

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { api, m, sql, parallel, demoStaff } from './lib.mjs';
 import {
-  newMember, fund, idemKey, accounts, assertLedger, staff, scan, storeIds, notify, notifyBody,
+  newMember, fund, idemKey, accounts, assertLedger, staff, scan, storeIds, notify, notifyBody, givePoints,
 } from './wallet_helpers.mjs';
 
 let owner, cashier, marketing, stores, mid;
@@ -244,9 +244,7 @@ test('no coupons named: the best combination is proposed, stackable ones combine
 
 test('points to cash at the merchant rate with the share cap; spent and earned through the ledger', async () => {
   const mem = await newMember();
-  await sql(`UPDATE members SET points = 5000 WHERE id = ${mem.id}`);
-  await sql(`INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at)
-    VALUES (${mid}, ${mem.id}, 'adjustment', 5000, 'test', UTC_TIMESTAMP())`);
+  await givePoints(mem.id, 5000);
   const p = await product(6000);
   const body = { store_id: stores[0], member_phone: mem.phone, lines: [{ product_id: p, qty: 1 }], coupon_codes: [], points: 5000, use_balance: false, tenders: [{ kind: 'card' }] };
   const d = (await quote(owner, body)).json.data;
@@ -362,8 +360,7 @@ test('50 concurrent orders draining one balance: never negative, each order\'s t
 test('an online order stays pending; cancel gives back coupons, points and balance at once', async () => {
   const mem = await newMember();
   await fund(mem, { pay_fen: 1000 });
-  await sql(`UPDATE members SET points = 400 WHERE id = ${mem.id}`);
-  await sql(`INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at) VALUES (${mid}, ${mem.id}, 'adjustment', 400, 'test', UTC_TIMESTAMP())`);
+  await givePoints(mem.id, 400);
   const t = await couponTemplate({ kind: 'instant', value_fen: 500 });
   const code = await claim(mem, t);
   const p = await product(5000);
@@ -478,18 +475,21 @@ test('refund after completion keeps the coupon used; refunds never exceed what w
   await assertLedger(mem.id);
 });
 
-test('points earned and spent before a refund are taken back all the same: the balance of points goes negative', async () => {
+test('points earned and spent before a refund are taken back all the same: the shortfall becomes negative points', async () => {
   const mem = await newMember();
   const { order } = await paidOrder(mem, { coupon: false });
   const earned = order.earn.points;
   assert.ok(earned > 0);
   await sql(`UPDATE members SET points = 0 WHERE id = ${mem.id}`);
+  await sql(`UPDATE points_lots SET left_points = 0 WHERE member_id = ${mem.id}`);
   await sql(`INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at) VALUES (${mid}, ${mem.id}, 'adjustment', ${-earned}, 'spent', UTC_TIMESTAMP())`);
   const r = await cashier.call('POST', `/staff/orders/${order.id}/refunds`, {}, { 'idempotency-key': idemKey() });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.data.refund.points_taken_back, earned);
   const a = await accounts(mem.id);
-  assert.equal(a.points, -earned);
+  assert.equal(a.points, 0, 'the spendable balance never goes below 0');
+  const [[neg]] = await sql(`SELECT negative_points FROM members WHERE id = ${mem.id}`);
+  assert.equal(Number(neg), earned);
   await assertLedger(mem.id);
   const [[sum]] = await sql(`SELECT SUM(points) FROM points_entries WHERE member_id = ${mem.id}`);
   assert.equal(Number(sum), -earned);
@@ -604,8 +604,7 @@ test('an order stored is the order quoted, and its refunds add up to what it too
     const mem = await memberAtTier(1 + next(3));
     await fund(mem, { pay_fen: 2000 + 1000 * next(8) });
     const pts = 100 * next(30);
-    await sql(`UPDATE members SET points = points + ${pts} WHERE id = ${mem.id}`);
-    await sql(`INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at) VALUES (${mid}, ${mem.id}, 'adjustment', ${pts}, 'test', UTC_TIMESTAMP())`);
+    if (pts > 0) await givePoints(mem.id, pts);
     for (const t of tpls) if (next(2)) await claim(mem, t);
     const lines = [];
     const n = 1 + next(4);

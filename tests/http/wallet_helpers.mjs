@@ -66,19 +66,35 @@ export async function accounts(memberId) {
   return { principal: Number(p), bonus: Number(b), growth: Number(g), points: Number(pts) };
 }
 
-/** Each account equals the sum of the member's ledger entries. */
+/**
+ * Each account equals the sum of the member's ledger entries: money, and
+ * points less negative points; the points lots hold exactly the points.
+ */
 export async function assertLedger(memberId) {
   const id = Number(memberId);
-  const [[p, b, pts, sp, sb, spts]] = await sql(
-    `SELECT m.principal_fen, m.bonus_fen, m.points,
+  const [[p, b, pts, sp, sb, spts, lots]] = await sql(
+    `SELECT m.principal_fen, m.bonus_fen, m.points - m.negative_points,
        (SELECT COALESCE(SUM(principal_fen), 0) FROM wallet_entries WHERE member_id = m.id),
        (SELECT COALESCE(SUM(bonus_fen), 0) FROM wallet_entries WHERE member_id = m.id),
-       (SELECT COALESCE(SUM(points), 0) FROM points_entries WHERE member_id = m.id)
+       (SELECT COALESCE(SUM(points), 0) FROM points_entries WHERE member_id = m.id),
+       (SELECT COALESCE(SUM(left_points), 0) - m.points FROM points_lots WHERE member_id = m.id)
      FROM members m WHERE m.id = ${id}`);
   assert.equal(p, sp, `member ${id}: principal ${p} != ledger ${sp}`);
   assert.equal(b, sb, `member ${id}: bonus ${b} != ledger ${sb}`);
-  assert.equal(pts, spts, `member ${id}: points ${pts} != ledger ${spts}`);
+  assert.equal(pts, spts, `member ${id}: points - negative ${pts} != ledger ${spts}`);
+  assert.equal(lots, '0', `member ${id}: the points lots do not add up to the points`);
   assert.ok(Number(p) >= 0 && Number(b) >= 0);
+}
+
+/** Give a member points as staff would (SQL): a ledger entry and a lot that never expires. */
+export async function givePoints(memberId, points, expiresOn = null) {
+  const id = Number(memberId);
+  await sql(`UPDATE members SET points = points + ${points} WHERE id = ${id};
+    INSERT INTO points_entries (merchant_id, member_id, kind, points, ref, created_at)
+      SELECT merchant_id, id, 'adjustment', ${points}, 'test', UTC_TIMESTAMP() FROM members WHERE id = ${id};
+    INSERT INTO points_lots (merchant_id, member_id, points, left_points, expires_on, kind, ref, created_at)
+      SELECT merchant_id, id, ${points}, ${points}, ${expiresOn ? `'${expiresOn}'` : 'NULL'}, 'adjustment', 'test', UTC_TIMESTAMP()
+      FROM members WHERE id = ${id}`);
 }
 
 /** A staff session: {token, csrf, staff, call(method, path, body, headers)}. */
