@@ -119,7 +119,7 @@ enum { XM_MEMBER, XM_NCOLS };
 DB_SQL_COLS(q_expire_members, XM_NCOLS,
     "SELECT DISTINCT member_id FROM points_lots"
     " WHERE merchant_id = ? AND expires_on < ? AND left_points > 0"
-    " AND member_id > ? ORDER BY member_id LIMIT 100");
+    " AND member_id > ? ORDER BY member_id LIMIT ?");
 DB_SQL_COLS(q_expire_lots, LT_NCOLS,
     "SELECT id, left_points FROM points_lots"
     " WHERE merchant_id = ? AND member_id = ? AND expires_on < ?"
@@ -590,7 +590,8 @@ ON_EVENT(EV_MEMBER_JOINED, 5, points_on_joined);
 /* ---- the job: points-expire ---- */
 
 /*
- * Expire, for up to EXPIRE_BATCH members after j->cursor, what is left
+ * Expire, for up to EXPIRE_BATCH members after j->cursor (JOB_BATCH in
+ * tests), what is left
  * of their lots whose last day is before j->day: one ledger entry each.
  */
 static int
@@ -600,10 +601,10 @@ points_expire_batch(struct job_run *j)
 	struct db_res ms, lots, u;
 	const char *ref = arena_printf(r->a, "expire:%s", j->day);
 	int64_t member, points, negative, sum;
-	int i, k, st;
+	int i, k, st, limit = job_batch_limit(EXPIRE_BATCH);
 
 	if (DB(r, &q_expire_members, &ms, DBI(r->m->id), DBS(j->day),
-	    DBI(j->cursor)) != DB_OK)
+	    DBI(j->cursor), DBI(limit)) != DB_OK)
 		return db_fail(r);
 	for (i = 0; i < ms.nrows; i++) {
 		member = db_int(&ms, i, XM_MEMBER);
@@ -637,7 +638,7 @@ points_expire_batch(struct job_run *j)
 		j->count[0] += sum;
 		j->count[1] += 1;
 	}
-	return ms.nrows < EXPIRE_BATCH ? JOB_DONE : JOB_MORE;
+	return ms.nrows < limit ? JOB_DONE : JOB_MORE;
 }
 
 JOB(points_expire_job) = {

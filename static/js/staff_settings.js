@@ -438,6 +438,9 @@
     }],
     'wallet.payment': ['一笔储值支付', function (d) { return typeof d.paid_fen === 'number' ? '扣款 ' + money(d.paid_fen) : ''; }],
     'wallet.refund': ['一笔储值退款', function (d) { return typeof d.amount_fen === 'number' ? '退回 ' + money(d.amount_fen) : ''; }],
+    'settings.points': ['修改积分设置'],
+    'points_shop.create': ['上架积分商品'],
+    'points_shop.update': ['修改积分商品'],
     'order.create': ['收银下单', function (d) { return typeof d.total_fen === 'number' ? '实收 ' + money(d.total_fen) : ''; }],
     'order.complete': ['订单标记完成'],
     'order.cancel': ['取消未支付订单'],
@@ -460,6 +463,10 @@
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
     'merchant:checkout': '收银与退款' };
+
+  /* the points console's (staff_points.js) */
+  AUDIT_TARGETS.points_item = '积分商品 #';
+  AUDIT_WHOLE['merchant:points'] = '积分设置';
 
   var accountNames = {};
 

@@ -95,6 +95,8 @@ const PAGES = [
   ['signin', '/m/demo/wallet', null, '#signin-form'],
   ['code', '/m/demo/code', 'member', '#code-qr:not([hidden])'],
   ['wallet', '/m/demo/wallet', 'member', '#wallet-total'],
+  ['points', '/m/demo/points', 'member', '#points-total'],
+  ['points-shop', '/m/demo/points-shop', 'member', '#shop > :not(#shop-loading)'],
   ['recharge', '/m/demo/recharge?order_fen=5000', 'member', '#recharge-form'],
   ['coupons-centre', '/m/demo/coupons', 'member', '#centre'],
   ['coupons-mine', '/m/demo/coupons?tab=mine', 'member', '#mine'],

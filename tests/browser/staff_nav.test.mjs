@@ -2,7 +2,7 @@
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter and the
 // orders; marketing the orders, products, coupons, campaigns, stored
-// value, stats and settings; the owner all), each of those pages works
+// value, points, stats and settings; the owner all), each of those pages works
 // for it (no refused call, no "not allowed" note), and each page left out
 // of its menu does refuse it.
 import { test, before, after } from 'node:test';
@@ -28,6 +28,7 @@ const PAGES = {
   '/m/demo/staff/coupons': '#tpl-list .tpl-row',
   '/m/demo/staff/campaigns': '#cf-templates .tpl-pick__item',
   '/m/demo/staff/wallet': '#packages-form:not([hidden])',
+  '/m/demo/staff/points': '#points-form:not([hidden])',
   '/m/demo/staff/stats': '#stats-members:not([hidden])',
   '/m/demo/staff/settings': '#card-form:not([hidden])',
 };

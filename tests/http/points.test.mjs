@@ -118,7 +118,9 @@ async function entry(id, kind, ref) {
 
 function jobs(...args) {
   const app = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
-  return execFileSync(app, ['jobs', 'run', 'points-expire', ...args], { env: process.env, encoding: 'utf8' });
+  // batches of one member, so that a run of several batches is what is tested
+  return execFileSync(app, ['jobs', 'run', 'points-expire', '--merchant', 'demo', ...args],
+    { env: { ...process.env, JOB_BATCH: '1' }, encoding: 'utf8' });
 }
 
 /** YYYY-MM-DD plus n days. */
@@ -186,17 +188,21 @@ test('each earning is a lot with its expiry: months after, the end of the next y
 
 test('points-expire: lots expire the day after their last day, not before; one entry per member and day', async () => {
   const mem = await member();
+  const other = await member();
   // a day in the past that no other lot of the merchant expires near
   const day = `20${10 + (Date.now() % 9)}-0${1 + (process.pid % 9)}-1${seq % 10}`;
   const next = plusDays(day, 1);
   await givePoints(mem.id, 300, day);
   await givePoints(mem.id, 200, next);
   await givePoints(mem.id, 100);
+  await givePoints(other.id, 45, day);
   let out = jobs('--date', day);
-  assert.match(out, /points-expire/);
+  assert.match(out, new RegExp(`points-expire demo ${day}: 过期积分 0, 涉及会员 0 \\(done\\)`));
   assert.equal((await state(mem.id)).points, 600, 'nothing expires on its last day');
   out = jobs('--date', next);
+  assert.match(out, new RegExp(`points-expire demo ${next}: 过期积分 345, 涉及会员 2 \\(done\\)`), out);
   assert.equal((await state(mem.id)).points, 300, 'the first lot expired the day after');
+  assert.deepEqual(await state(other.id), { points: 0, negative: 0 });
   assert.equal(await entry(mem.id, 'expire', `expire:${next}`), -300);
   const me = (await api('GET', m('/me/points'), { token: mem.token })).json.data;
   assert.deepEqual(me.expiring, [{ points: 200, on: next }]);
