@@ -261,7 +261,7 @@ credit(struct req *r, int64_t member_id, int64_t n, int64_t negative,
     const char *kind, const char *ref, int restore)
 {
 	struct points_cfg c;
-	struct db_res res;
+	struct db_res res, u;
 	int64_t pay, lot, rest, g;
 	int i, st;
 
@@ -277,12 +277,19 @@ credit(struct req *r, int64_t member_id, int64_t n, int64_t negative,
 			g = db_int(&res, i, LU_POINTS);
 			if (g > rest)
 				g = rest;
-			if (DB(r, &q_lot_use_back, NULL, DBI(g),
-			    DBI(db_int(&res, i, LU_ID)), DBI(g)) != DB_OK ||
-			    DB(r, &q_lot_restore, NULL, DBI(g),
+			if (DB(r, &q_lot_use_back, &u, DBI(g),
+			    DBI(db_int(&res, i, LU_ID)), DBI(g)) != DB_OK)
+				return db_fail(r);
+			if (u.affected != 1)
+				return resp_internal(r);
+			/* to the lot it came from, even one past its day: the
+			   next run of points-expire takes it */
+			if (DB(r, &q_lot_restore, &u, DBI(g),
 			    DBI(db_int(&res, i, LU_LOT)), DBI(r->m->id),
 			    DBI(g)) != DB_OK)
 				return db_fail(r);
+			if (u.affected != 1)
+				return resp_internal(r);
 			rest -= g;
 		}
 	}

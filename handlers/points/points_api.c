@@ -31,7 +31,8 @@ enum { IT_ID = TC_NCOLS, IT_TEMPLATE, IT_TITLE, IT_POINTS, IT_STOCK,
 	"  AND t.merchant_id = i.merchant_id" \
 	" LEFT JOIN points_shop_counts c ON c.item_id = i.id AND c.member_id = ?"
 DB_SQL_COLS(q_items, IT_NCOLS, ITEM_SELECT
-    " WHERE i.merchant_id = ? AND (? = 0 OR i.active = 1)"
+    " WHERE i.merchant_id = ? AND (? = 0 OR (i.active = 1"
+    " AND t.status = 'active'))"
     " ORDER BY i.position, i.id LIMIT 101");
 DB_SQL_COLS(q_item, IT_NCOLS, ITEM_SELECT
     " WHERE i.merchant_id = ? AND i.id = ?");
