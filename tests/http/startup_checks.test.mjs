@@ -116,6 +116,7 @@ test('app events lists the subscriptions in the order they run', async () => {
     return { event, order: Number(order), name, file };
   });
   assert.deepEqual(subs, [
+    { event: 'member_joined', order: 5, name: 'points_on_joined', file: 'handlers/points/points.c' },
     { event: 'member_joined', order: 10, name: 'referral_on_joined', file: 'handlers/growth/referral.c' },
     { event: 'member_joined', order: 20, name: 'campaign_on_joined', file: 'handlers/growth/campaign.c' },
     { event: 'order_paid', order: 10, name: 'referral_on_order', file: 'handlers/growth/referral.c' },
