@@ -552,8 +552,9 @@ jobs_tick(void)
 			if (run_one(&rn, job, &ms[i], now) == RUN_FAILED)
 				rc = 1;
 			if (job->every == JOB_MINUTE) {
-				struct merchant mc = { ms[i].id, ms[i].code,
-				    ms[i].name, ms[i].tz };
+				struct merchant mc = { .id = ms[i].id,
+				    .code = ms[i].code, .name = ms[i].name,
+				    .tz = ms[i].tz };
 
 				rn.r.m = &mc;
 				if (DB(&rn.r, &q_job_prune, &res,
