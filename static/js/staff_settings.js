@@ -542,7 +542,7 @@
         if (counts) bd.appendChild(el('p', 'job-row__counts', counts));
         var when = '开始 ' + jobTime(j.started_at) + (j.finished_at ? ' · 结束 ' + jobTime(j.finished_at) : '');
         bd.appendChild(el('p', 'audit-row__meta', when));
-        if (j.status === 'failed') bd.appendChild(el('p', 'job-row__error', '执行出错，系统会自动重试'));
+        if (j.status === 'failed') bd.appendChild(el('p', 'job-row__error', '执行出错，请联系技术支持查看原因'));
         cell.appendChild(bd);
         cell.appendChild(el('div', 'weui-cell__ft job-row__status job-row__status_' + j.status, JOB_STATUS[j.status] || j.status));
         list.appendChild(cell);
