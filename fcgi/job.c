@@ -375,12 +375,16 @@ any_count(const int64_t *count)
 static const char *
 error_text(struct req *r, int st)
 {
-	const char *s = arena_printf(r->a, "%d %s%s%.*s", st,
-	    r->err_code ? r->err_code : "error", r->out ? ": " : "",
-	    r->out ? (int)(r->outlen > 400 ? 400 : r->outlen) : 0,
-	    r->out ? r->out : "");
+	size_t n = r->out != NULL ? r->outlen : 0;
 
-	return s;
+	if (n > 400) {		/* whole UTF-8 characters only */
+		n = 400;
+		while (n > 0 && ((unsigned char)r->out[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return arena_printf(r->a, "%d %s%s%.*s", st,
+	    r->err_code ? r->err_code : "error", n ? ": " : "", (int)n,
+	    n ? r->out : "");
 }
 
 /*

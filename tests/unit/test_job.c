@@ -19,7 +19,7 @@ utc(int y, int mo, int d, int h, int mi)
 	return (int64_t)timegm(&tm);
 }
 
-TEST(job_tz_offsets)
+TEST(jobs_tz_offsets)
 {
 	EXPECT_INT(job_tz_offset("+08:00"), 8 * 3600);
 	EXPECT_INT(job_tz_offset("-05:30"), -(5 * 3600 + 30 * 60));
@@ -33,7 +33,7 @@ TEST(job_tz_offsets)
 	EXPECT_INT(job_tz_offset(NULL), 8 * 3600);
 }
 
-TEST(job_when_minute_periods_in_the_merchants_zone)
+TEST(jobs_when_minute_periods_in_the_merchants_zone)
 {
 	struct job_when w;
 
@@ -55,7 +55,7 @@ TEST(job_when_minute_periods_in_the_merchants_zone)
 	EXPECT_STR(w.period, "2026-12-02T00:15");
 }
 
-TEST(job_when_daily_due_from_the_local_hour)
+TEST(jobs_when_daily_due_from_the_local_hour)
 {
 	struct job_when w;
 
@@ -93,7 +93,7 @@ TEST(job_when_daily_due_from_the_local_hour)
 	EXPECT_INT(w.day_start, -23 * 3600);
 }
 
-TEST(job_date_is_the_day_at_the_jobs_hour)
+TEST(jobs_date_is_the_day_at_the_jobs_hour)
 {
 	struct job_when w;
 	int64_t t = 0;
