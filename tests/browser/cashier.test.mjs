@@ -88,7 +88,9 @@ const text = (page, sel) => page.locator(sel).innerText();
  * answered, status and answer (none for a request whose answer was lost).
  */
 function recorder(page) {
-  const seen = { quotes: [], commits: [] };
+  const reads = [];
+  /* the answers read so far: the page may show one before its body is read here */
+  const seen = { quotes: [], commits: [], settled: () => Promise.all(reads) };
   const recs = new Map();
   page.on('request', (req) => {
     const url = req.url();
@@ -97,11 +99,11 @@ function recorder(page) {
     recs.set(req, rec);
     (url.endsWith('/quote') ? seen.quotes : seen.commits).push(rec);
   });
-  page.on('response', async (res) => {
+  page.on('response', (res) => {
     const rec = recs.get(res.request());
     if (!rec) return;
-    try { rec.answer = await res.json(); } catch { rec.answer = null; }
-    rec.status = res.status();
+    reads.push(res.json().then((a) => { rec.answer = a; }, () => { rec.answer = null; })
+      .then(() => { rec.status = res.status(); }));
   });
   return seen;
 }
@@ -221,6 +223,7 @@ test('a member: scan, two products and a free line, best coupon and points ticke
   await page.click('#co-submit');
   await page.waitForSelector('#co-done:not([hidden])');
 
+  await seen.settled();
   const commit = seen.commits.at(-1);
   assert.equal(commit.status, 201);
   assert.match(commit.key, /^[0-9a-f]{32}$/);
@@ -371,6 +374,7 @@ test('a price changed before payment is told and quoted again; a lost answer is 
   assert.equal(r.status, 200, r.text);
   await page.click('#co-submit');
   await page.waitForFunction(() => document.getElementById('co-error').textContent === '价格已变化，请确认后重新收款');
+  await seen.settled();
   assert.equal(seen.commits.at(-1).status, 409);
   assert.equal(seen.commits.at(-1).answer.error.code, 'quote_stale');
   await page.waitForFunction(() => document.getElementById('co-t-due').textContent === '¥22.00');
@@ -389,6 +393,7 @@ test('a price changed before payment is told and quoted again; a lost answer is 
   await priced(page);
   await page.click('#co-submit');
   await page.waitForSelector('#co-done:not([hidden])');
+  await seen.settled();
   const [stale, lost, retry] = seen.commits;
   assert.equal(seen.commits.length, 3);
   assert.equal(lost.status, null, 'the answer was lost');
