@@ -473,7 +473,8 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 /*
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
  * order first, filtered when that comes back short. A phone or a card
- * number finds its one member by its own index at once.
+ * number, or the last four of a phone (one member in ten thousand),
+ * finds its members by its own index at once.
  */
 static int
 ml_page(struct req *r, const struct ml_query *f, int64_t limit,
@@ -481,7 +482,7 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 {
 	int st;
 
-	if (f->phone == NULL && f->card == NULL) {
+	if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
 		if ((st = ml_run(r, f->desc ? f->sort->desc : f->sort->asc, f,
 		    limit, res)) != 0 || res->nrows > limit)
 			return st;
