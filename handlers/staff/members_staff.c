@@ -491,16 +491,35 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 	    res);
 }
 
-static const struct tier_row *
-row_tier(struct req *r, const struct db_res *res, int i)
-{
-	const struct tier_row *cur = NULL;
+/* The tier ladder, read once for a page of rows. */
+struct ladder {
+	const struct tier_row	*t;
+	struct tier_step	*steps;
+	int			 n;
+};
 
-	if (tier_of_growth(r, db_int(res, i, ML_GROWTH), &cur, NULL) != 0) {
-		resp_reset(r);
-		return NULL;
+static int
+ladder_load(struct req *r, struct ladder *l)
+{
+	int i, st;
+
+	if ((st = tiers_load(r, &l->t, &l->n)) != 0)
+		return st;
+	l->steps = arena_calloc(r->a, (size_t)l->n + 1, sizeof(*l->steps));
+	for (i = 0; i < l->n; i++) {
+		l->steps[i].level = l->t[i].level;
+		l->steps[i].growth = l->t[i].growth;
 	}
-	return cur;
+	return 0;
+}
+
+static const struct tier_row *
+row_tier(const struct ladder *l, const struct db_res *res, int i)
+{
+	int next, c = tier_for_growth(l->steps, l->n, db_int(res, i,
+	    ML_GROWTH), &next);
+
+	return c >= 0 ? &l->t[c] : NULL;
 }
 
 /* The stored time as RFC 3339, null for "never". */
@@ -514,9 +533,10 @@ j_when(struct req *r, cJSON *o, const char *k, const char *sql)
 }
 
 static cJSON *
-ml_json(struct req *r, const struct db_res *res, int i)
+ml_json(struct req *r, const struct ladder *l, const struct db_res *res,
+    int i)
 {
-	const struct tier_row *t = row_tier(r, res, i);
+	const struct tier_row *t = row_tier(l, res, i);
 	cJSON *x = j_obj(), *tj;
 	char masked[32];
 
@@ -550,6 +570,7 @@ static int
 staff_member_list(struct req *r)
 {
 	struct ml_query f;
+	struct ladder l;
 	struct db_res res;
 	cJSON *root, *arr;
 	int i, n, st;
@@ -562,12 +583,13 @@ staff_member_list(struct req *r)
 		return resp_bad_field(r, "limit", "每页条数应为 1 到 100");
 	}
 	if ((st = parse_cursor(r, &f)) != 0 ||
-	    (st = ml_page(r, &f, f.limit, &res)) != 0)
+	    (st = ml_page(r, &f, f.limit, &res)) != 0 ||
+	    (st = ladder_load(r, &l)) != 0)
 		return st;
 	n = res.nrows > f.limit ? (int)f.limit : res.nrows;
 	arr = j_arr();
 	for (i = 0; i < n; i++)
-		j_add(arr, NULL, ml_json(r, &res, i));
+		j_add(arr, NULL, ml_json(r, &l, &res, i));
 	root = j_obj();
 	j_add(root, "data", arr);
 	if (res.nrows > f.limit)
@@ -636,10 +658,10 @@ csv_yuan(struct sbuf *b, int64_t fen)
 }
 
 static void
-csv_row(struct req *r, struct sbuf *b, const struct db_res *res, int i,
-    long tz)
+csv_row(const struct ladder *l, struct sbuf *b, const struct db_res *res,
+    int i, long tz)
 {
-	const struct tier_row *t = row_tier(r, res, i);
+	const struct tier_row *t = row_tier(l, res, i);
 	char masked[32];
 
 	sbuf_printf(b, "%lld,", (long long)db_int(res, i, ML_ID));
@@ -676,6 +698,7 @@ staff_member_csv(struct req *r)
 {
 	struct ml_query f;
 	struct arena *keep = r->a, *page;
+	struct ladder l;
 	struct db_res res;
 	struct sbuf b;
 	long tz = tz_offset(r->m->tz);
@@ -689,6 +712,8 @@ staff_member_csv(struct req *r)
 		return resp_internal(r);
 	r->a = page;
 	st = ml_page(r, &f, CSV_PAGE, &res);
+	if (st == 0)
+		st = ladder_load(r, &l);
 	r->a = keep;
 	if (st != 0) {
 		arena_free(page);
@@ -698,14 +723,15 @@ staff_member_csv(struct req *r)
 	    "attachment; filename=\"members-%s.csv\"", r->m->code));
 	if (resp_stream_begin(r, 200, "text/csv; charset=utf-8") == -1 ||
 	    resp_stream_write(r, "\xEF\xBB\xBF" CSV_HEADER "\r\n",
-	    sizeof("\xEF\xBB\xBF" CSV_HEADER "\r\n") - 1) == -1)
+	    sizeof("\xEF\xBB\xBF" CSV_HEADER "\r\n") - 1) == -1 ||
+	    r->method == M_HEAD)
 		more = 0;
 	while (more) {
 		r->a = page;
 		n = res.nrows > CSV_PAGE ? CSV_PAGE : res.nrows;
 		sbuf_init(&b, page, 64 * 1024);
 		for (i = 0; i < n; i++)
-			csv_row(r, &b, &res, i, tz);
+			csv_row(&l, &b, &res, i, tz);
 		rows += n;
 		more = res.nrows > CSV_PAGE;
 		if (resp_stream_write(r, b.buf, b.len) == -1)
@@ -720,7 +746,8 @@ staff_member_csv(struct req *r)
 			else
 				f.cur_int = db_int(&res, n - 1, f.sort->col);
 			arena_reset(page);
-			if (ml_page(r, &f, CSV_PAGE, &res) != 0) {
+			if (ml_page(r, &f, CSV_PAGE, &res) != 0 ||
+			    ladder_load(r, &l) != 0) {
 				log_err(r, "members.csv: cut short after %lld"
 				    " rows", (long long)rows);
 				more = 0;
