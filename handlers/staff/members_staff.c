@@ -613,7 +613,8 @@ staff_member_list(struct req *r)
 #define CSV_HEADER "会员编号,姓名,手机号,卡号,会员等级,余额（元）,积分," \
 	"入会时间,最近消费,累计消费（元）"
 
-/* A CSV field: quoted when it must be; a leading =+-@ made text. */
+/* A CSV field: quoted when it must be (and with a tab); a leading =+-@
+   made text with a ' before it, as staff/products.csv does. */
 static void
 csv_field(struct sbuf *b, const char *s)
 {
@@ -621,7 +622,8 @@ csv_field(struct sbuf *b, const char *s)
 
 	if (s == NULL)
 		s = "";
-	if (strpbrk(s, ",\"\r\n") == NULL && strchr("=+-@", *s) == NULL) {
+	if (strpbrk(s, ",\"\r\n\t") == NULL && (*s == '\0' ||
+	    strchr("=+-@", *s) == NULL)) {
 		sbuf_puts(b, s);
 		return;
 	}
@@ -670,8 +672,9 @@ csv_row(const struct ladder *l, struct sbuf *b, const struct db_res *res,
 	phone_mask(db_str(res, i, ML_PHONE), masked, sizeof(masked));
 	sbuf_puts(b, masked);
 	sbuf_putc(b, ',');
-	/* as text, so that Excel keeps all sixteen digits */
-	sbuf_printf(b, "\"%s\t\",", db_str(res, i, ML_CARD));
+	/* a tab after it, so that Excel keeps all sixteen digits as text */
+	csv_field(b, arena_printf(b->a, "%s\t", db_str(res, i, ML_CARD)));
+	sbuf_putc(b, ',');
 	csv_field(b, t != NULL ? t->name : "");
 	sbuf_putc(b, ',');
 	csv_yuan(b, db_int(res, i, ML_BALANCE));

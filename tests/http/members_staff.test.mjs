@@ -272,6 +272,20 @@ test('the CSV of more rows than one page of its stream (500): every member once,
   assert.ok(bal.every((v, i) => i === 0 || v >= bal[i - 1]), 'balance ascending across pages');
 });
 
+test('the CSV: a name Excel would take for a formula gets a quote in front; a comma or quote in a name is quoted', async () => {
+  const ch = `mlcsv:${RUN}`;
+  const names = ['=1+1', '@SUM(A1)', '王,五', '赵"六"'];
+  await sql(`INSERT INTO members (merchant_id, phone, name, card_no, channel, joined_at) VALUES ${names.map((n, i) =>
+    `(${merchantId}, '${uniquePhone()}', '${n.replace(/'/g, "''")}', '4${RUN.slice(-6).padStart(6, '0')}00000000${i}', '${ch}', '2026-01-0${i + 1} 00:00:00')`).join(',')}`);
+  const res = await api('GET', m(`/staff/members.csv?channel=${encodeURIComponent(ch)}&order=asc`), { token: owner.token });
+  assert.equal(res.status, 200);
+  const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+  assert.match(lines[1], /^\d+,"'=1\+1",/);
+  assert.match(lines[2], /^\d+,"'@SUM\(A1\)",/);
+  assert.match(lines[3], /^\d+,"王,五",/);
+  assert.match(lines[4], /^\d+,"赵""六""",/);
+});
+
 test('the detail: profile, tier, balance, ledgers, coupons, orders; 404 for another merchant\'s or no member', async () => {
   const s = seeded[4];
   const r = await api('GET', m(`/staff/members/${s.id}`), { token: mkt.token });
