@@ -145,6 +145,7 @@ struct req {
 	const char	*out;
 	size_t		 outlen;
 	const char	*err_code;	/* for logs */
+	int		 streamed;	/* resp_stream_begin(): head sent */
 };
 
 /* Configuration read from the environment at start-up. */
@@ -241,6 +242,15 @@ int	 resp_raw(struct req *, int status, const char *ctype, const void *,
 	    size_t);
 int	 resp_html(struct req *, int status, const char *tmpl, cJSON *ctx);
 int	 resp_redirect(struct req *, int status, const char *location);
+/*
+ * A streamed response, for an export too large to hold: the status and
+ * headers (r->hdrs) go out now without Content-Length, then the body in
+ * pieces as it is made, each flushed; nothing else is sent afterwards,
+ * so an error past the head can only end the body early (log it).
+ * 0, or -1 when the client has gone (logged).
+ */
+int	 resp_stream_begin(struct req *, int status, const char *ctype);
+int	 resp_stream_write(struct req *, const void *, size_t);
 void	 resp_reset(struct req *);
 /* Set-Cookie with HttpOnly, SameSite=Lax, Secure when https. */
 void	 resp_cookie(struct req *, const char *name, const char *value,

@@ -423,20 +423,21 @@ resp_cookie(struct req *r, const char *name, const char *value,
 	    "; Secure" : ""));
 }
 
-void
-resp_send(struct req *r)
+/* The status line and headers; Content-Length only when not streamed. */
+static void
+send_head(struct req *r, int with_length)
 {
 	FCGX_Request *f = r->io;
 	struct hdr *h;
 	int has_cc = 0, has_retry = 0;
 
-	if (r->status == 0)
-		resp_internal(r);
 	FCGX_FPrintF(f->out, "Status: %d %s\r\n", r->status,
 	    status_text(r->status));
 	FCGX_FPrintF(f->out, "Content-Type: %s\r\n",
 	    r->ctype ? r->ctype : "application/json; charset=utf-8");
-	FCGX_FPrintF(f->out, "Content-Length: %lu\r\n", (unsigned long)r->outlen);
+	if (with_length)
+		FCGX_FPrintF(f->out, "Content-Length: %lu\r\n",
+		    (unsigned long)r->outlen);
 	FCGX_FPrintF(f->out, "X-Request-Id: %s\r\n", r->request_id);
 	FCGX_PutS("X-Content-Type-Options: nosniff\r\n", f->out);
 	for (h = r->hdrs; h != NULL; h = h->next) {
@@ -452,6 +453,47 @@ resp_send(struct req *r)
 		FCGX_PutS(r->status == 429 ? "Retry-After: 60\r\n" :
 		    "Retry-After: 5\r\n", f->out);
 	FCGX_PutS("\r\n", f->out);
+}
+
+int
+resp_stream_begin(struct req *r, int status, const char *ctype)
+{
+	FCGX_Request *f = r->io;
+
+	r->status = status;
+	r->ctype = arena_strdup(r->a, ctype);
+	r->out = NULL;
+	r->outlen = 0;
+	r->streamed = 1;
+	send_head(r, 0);
+	return FCGX_GetError(f->out) == 0 ? 0 : -1;
+}
+
+int
+resp_stream_write(struct req *r, const void *p, size_t n)
+{
+	FCGX_Request *f = r->io;
+
+	if (r->method == M_HEAD || n == 0)
+		return 0;
+	if (FCGX_PutStr(p, (int)n, f->out) != (int)n ||
+	    FCGX_FFlush(f->out) == -1) {
+		log_warn(r, "stream: the client is gone");
+		return -1;
+	}
+	return 0;
+}
+
+void
+resp_send(struct req *r)
+{
+	FCGX_Request *f = r->io;
+
+	if (r->streamed)
+		return;		/* head and body are out already */
+	if (r->status == 0)
+		resp_internal(r);
+	send_head(r, 1);
 	if (r->method != M_HEAD && r->outlen > 0)
 		FCGX_PutStr(r->out, (int)r->outlen, f->out);
 }

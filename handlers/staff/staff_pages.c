@@ -87,11 +87,27 @@ staff_page_products(struct req *r)
 	    "page-staff", js));
 }
 
+/*
+ * GET /m/{merchant}/staff/members: the members console (owners and
+ * marketing): search, filters, the sortable list, the CSV export, one
+ * member's detail.
+ */
+static int
+staff_page_members(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "staff_members.js",
+	    NULL };
+
+	return resp_html(r, 200, "pages/staff_members", page("会员管理",
+	    "page-staff", js));
+}
+
 ROUTES(staff_page_routes) = {
 	{ M_GET, "/m/:merchant/staff", staff_page_redirect, HTML },
 	{ M_GET, "/m/:merchant/staff/", staff_page_counter, HTML },
 	{ M_GET, "/m/:merchant/staff/orders", staff_page_orders, HTML },
 	{ M_GET, "/m/:merchant/staff/settings", staff_page_settings, HTML },
 	{ M_GET, "/m/:merchant/staff/products", staff_page_products, HTML },
+	{ M_GET, "/m/:merchant/staff/members", staff_page_members, HTML },
 	{ 0, NULL, NULL, 0 }
 };

@@ -10,7 +10,8 @@
 # none), APP_WORKERS (default 2 per core), MEMBERS (default 10000),
 # KEEP=1 (keep the instance directory), SCENARIOS (names to run, separated
 # by spaces, e.g. "card healthz"; livez always runs, as the baseline),
-# PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
+# LIST_MEMBERS (members seeded for the member-list scenarios, default
+# 1000000), PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
 # default 5 of 3s; PAIRS=0 for none), ORDER_COUPONS (coupons given to
 # each member that orders, one an order: default 16; MEMBERS at most
 # 99999, the coupon codes hold five digits of the member).
@@ -427,6 +428,37 @@ else
 	fi
 fi
 
+# The member list for staff over a million members of demo
+# (tests/bench/members_setup.sql, LIST_MEMBERS of them, default 1000000;
+# phones 170..., apart from bench-members' 199...): a search (phone, last
+# four, card number, a surname) and the heaviest filter, as the owner,
+# against livez; their p50 and p99 under the table.
+LIST_LINES=()
+if ! wanted members-search && ! wanted members-filter; then
+	:
+elif ! OWNER=${OWNER:-$(staff_token owner)} || [ -z "$OWNER" ]; then
+	skip members-search "no owner sign-in"
+else
+	echo
+	echo "==== setup: ${LIST_MEMBERS:-1000000} members for the member list"
+	t0=$SECONDS
+	if { echo "SET @n = ${LIST_MEMBERS:-1000000};"
+	    cat "$BENCH_LUA_DIR/members_setup.sql"
+	    echo "ANALYZE TABLE members;"; } | sql >/dev/null; then
+		echo "seeded in $((SECONDS - t0))s"
+		for kind in search filter; do
+			BENCH_STAFF_TOKEN=$OWNER BENCH_MEMBER_KIND=$kind \
+			    scenario "members-$kind" members.lua \
+			    /api/v1/m/demo/staff/members
+			line=$(grep '^BENCH ' "$INST/log/bench-members-$kind.out" |
+			    tail -n 1)
+			[ -n "$line" ] && LIST_LINES+=("members-$kind: p50 $(awk -v u="$(field "$line" p50_us)" 'BEGIN { printf "%.2fms", u / 1000 }'), p99 $(awk -v u="$(field "$line" p99_us)" 'BEGIN { printf "%.2fms", u / 1000 }'), $(line_rps "$line") req/s")
+		done
+	else
+		skip members-search "members_setup.sql failed"
+	fi
+fi
+
 # The flash sale: one template, distinct members, 64 connections, through
 # nginx and the app; then the same transaction straight against MariaDB
 # (var/build/claim_raw) on a twin template; the ratio of the two rates.
@@ -546,6 +578,11 @@ if [ -n "$ORDER_APP" ] && [ -n "$ORDER_RAW" ] && [ "$ORDER_RAW" -gt 0 ]; then
 	[ -n "$QUOTE_RPS" ] || echo
 	echo "order commit/raw $(ratio "$ORDER_APP" "$ORDER_RAW") (app $ORDER_APP orders/s, raw MariaDB $ORDER_RAW orders/s)"
 	echo "  $ORDER_NOTE"
+fi
+if [ "${#LIST_LINES[@]}" -gt 0 ]; then
+	echo
+	echo "member list over ${LIST_MEMBERS:-1000000} members (livez $LIVEZ_RPS req/s):"
+	printf '  %s\n' "${LIST_LINES[@]}"
 fi
 if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
 	echo

@@ -1,8 +1,9 @@
 // The staff menu at desk width. Before sign-in every staff page shows the
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter and the
-// orders; marketing the orders, products, coupons, campaigns, stored
-// value, points, stats and settings; the owner all), each of those pages works
+// orders; marketing the orders, members, products, coupons, campaigns,
+// stored value, points, stats and settings; the owner all), each of those
+// pages works
 // for it (no refused call, no "not allowed" note), and each page left out
 // of its menu does refuse it.
 import { test, before, after } from 'node:test';
@@ -24,6 +25,7 @@ after(async () => { await browser?.close(); });
 const PAGES = {
   '/m/demo/staff/': '#scan-box:not([hidden]) #member-code-input',
   '/m/demo/staff/orders': '#orders-list[data-loaded]',
+  '/m/demo/staff/members': '#members-list[data-loaded]',
   '/m/demo/staff/products': '#product-list .product-row',
   '/m/demo/staff/coupons': '#tpl-list .tpl-row',
   '/m/demo/staff/campaigns': '#cf-templates .tpl-pick__item',

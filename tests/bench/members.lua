@@ -1,0 +1,50 @@
+-- GET staff/members as the owner (BENCH_STAFF_TOKEN) with the queries of
+-- BENCH_MEMBER_KIND, formatted once and taken round-robin (each thread
+-- starts at a different place):
+--   search: a phone in full, its last four, a card number, a name's start,
+--           over the million members of members_setup.sql
+--   filter: the heaviest filter (channel, birthday month and unused
+--           coupons, by balance; tier, channel, birthday month and a
+--           points range), each birthday month in turn
+dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
+
+local reqs = {}
+local i = 0
+local surnames = { "%E5%BC%A0", "%E7%8E%8B", "%E6%9D%8E", "%E8%B5%B5" }
+
+function init(args)
+  bench_init(args)
+  local h = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_STAFF_TOKEN") }
+  local base = wrk.path
+  local kind = os.getenv("BENCH_MEMBER_KIND")
+  local start = ((id or 0) * 7919)
+  for k = 0, 399 do
+    local n = (start + k * 2477) % 1000000
+    local q
+    if kind == "search" then
+      local w = k % 4
+      if w == 0 then
+        q = string.format("q=170%08d", n)
+      elseif w == 1 then
+        q = string.format("q=%04d", n % 10000)
+      elseif w == 2 then
+        q = string.format("q=9%015d", n)
+      else
+        q = "q=" .. surnames[k % 4 + 1]
+      end
+    elseif k % 2 == 0 then
+      q = string.format("channel=referral&birthday_month=%d" ..
+        "&has_unused_coupons=true&sort=balance", k % 12 + 1)
+    else
+      q = string.format("tier=3&channel=referral&birthday_month=%d" ..
+        "&points_min=100&points_max=500", k % 12 + 1)
+    end
+    reqs[#reqs + 1] = wrk.format("GET", base .. "?" .. q, h)
+  end
+  i = start % #reqs
+end
+
+function request()
+  i = i % #reqs + 1
+  return reqs[i]
+end
