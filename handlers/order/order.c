@@ -29,9 +29,10 @@
 #include "tier/tier.h"
 #include "wallet/wallet.h"
 
-enum { MP_POINTS, MP_NCOLS };
+enum { MP_POINTS, MP_BMONTH, MP_BDAY, MP_NCOLS };
 DB_SQL_COLS(q_member_points, MP_NCOLS,
-    "SELECT points FROM members WHERE merchant_id = ? AND id = ?");
+    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday) FROM members"
+    " WHERE merchant_id = ? AND id = ?");
 enum { ST_ID, ST_NCOLS };
 DB_SQL_COLS(q_store, ST_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1");
@@ -383,6 +384,8 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 	m->points = db_int(&res, 0, MP_POINTS);
 	if (m->points < 0)
 		m->points = 0;
+	m->birth_month = (int)db_int(&res, 0, MP_BMONTH);
+	m->birth_day = (int)db_int(&res, 0, MP_BDAY);
 	c->growth = growth;
 	if ((st = tier_of_growth(r, growth, &cur, NULL)) != 0)
 		return st;
@@ -550,6 +553,9 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 	if ((st = checkout_cfg_load(r, &c->ck)) != 0 ||
 	    (st = wallet_cfg_load(r, &c->wc)) != 0)
 		return st;
+	if ((st = privilege_cfg_load(r, &in->priv)) != 0)
+		return st;
+	in->tz_off = tz_offset(r->m->tz);
 	in->store_id = c->body.store_id;
 	in->settings = c->ck.price;
 	in->deduction = c->wc.rules;
@@ -611,6 +617,12 @@ order_adj_name(int kind)
 		return "优惠券";
 	case ADJ_POINTS:
 		return "积分抵现";
+	case ADJ_BIRTHDAY:
+		return "生日特权";
+	case ADJ_MEMBER_DAY:
+		return "会员日";
+	case ADJ_HOLIDAY:
+		return "节日优惠";
 	}
 	return "优惠";
 }
@@ -820,7 +832,7 @@ topups_json(struct req *r, struct order_ctx *c)
 	return arr;
 }
 
-/* The adjustments' coupon names, by adjustment index. */
+/* The adjustments' coupon names (and the privilege's), by index. */
 static const char **
 adj_coupon_names(struct req *r, const struct order_ctx *c)
 {
@@ -831,6 +843,8 @@ adj_coupon_names(struct req *r, const struct order_ctx *c)
 		if (c->out.adj[i].coupon >= 0 &&
 		    c->out.adj[i].coupon < c->in.ncoupons)
 			n[i] = c->coupon_name[c->out.adj[i].coupon];
+		else
+			n[i] = order_priv_adj_name(r, &c->in, &c->out, i);
 	return n;
 }
 
@@ -891,6 +905,7 @@ order_quote_json(struct req *r, struct order_ctx *c)
 	}
 	j_add(d, "coupons_offered", arr);
 	order_totals_json(d, o);
+	order_priv_json(r, &c->in, o, d);
 	j_int(d, "uncovered_fen", o->uncovered_fen);
 	if (c->body.topup) {
 		x = j_obj();

@@ -93,6 +93,12 @@ cJSON	*order_adjs_json(const struct priced *, const char *const *names);
 cJSON	*order_tenders_json(const int64_t *tender);
 /* Into d: the totals, points, balance, due, tenders, change, earn. */
 void	 order_totals_json(cJSON *d, const struct priced *);
+/* The privileges by date (order_priv.c): the name of adjustment i when
+   it is one (else NULL), and into d the quote's privileges and earn. */
+const char *order_priv_adj_name(struct req *, const struct order_in *,
+	    const struct priced *, int i);
+void	 order_priv_json(struct req *, const struct order_in *,
+	    const struct priced *, cJSON *d);
 /* The routes' work: parse, price (and commit), answer. */
 int	 order_quote_respond(struct req *, struct order_ctx *);
 int	 order_create_respond(struct req *, struct order_ctx *);
