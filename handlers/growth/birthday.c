@@ -22,7 +22,7 @@ enum { BM_ID, BM_MONTH, BM_DAY, BM_GROWTH, BM_NCOLS };
 DB_SQL_COLS(q_bday_members, BM_NCOLS,
     "SELECT id, MONTH(birthday), DAYOFMONTH(birthday), growth FROM members"
     " WHERE merchant_id = ? AND id > ? AND birthday IS NOT NULL"
-    " ORDER BY id LIMIT 200");
+    " ORDER BY id LIMIT ?");
 DB_SQL(q_bday_claim,
     "INSERT IGNORE INTO birthday_grants (merchant_id, member_id, year,"
     " birthday, template_id, result, created_at)"
@@ -84,7 +84,7 @@ birthday_coupons_batch(struct job_run *j)
 	const struct tier_row *tier;
 	struct db_res res;
 	int64_t today, bday;
-	int y, m, d, i, st;
+	int y, m, d, i, st, limit = job_batch_limit(BIRTHDAY_BATCH);
 
 	if ((st = privilege_cfg_load(r, &pc)) != 0)
 		return st;
@@ -95,8 +95,8 @@ birthday_coupons_batch(struct job_run *j)
 	    sscanf(j->day, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return JOB_DONE;
 	today = priv_days(y, m, d);
-	if (DB(r, &q_bday_members, &res, DBI(r->m->id), DBI(j->cursor)) !=
-	    DB_OK)
+	if (DB(r, &q_bday_members, &res, DBI(r->m->id), DBI(j->cursor),
+	    DBI(limit)) != DB_OK)
 		return db_fail(r);
 	for (i = 0; i < res.nrows; i++) {
 		int bm = (int)db_int(&res, i, BM_MONTH);
@@ -117,5 +117,5 @@ birthday_coupons_batch(struct job_run *j)
 		    bday)) != 0)
 			return st;
 	}
-	return res.nrows < BIRTHDAY_BATCH ? JOB_DONE : JOB_MORE;
+	return res.nrows < limit ? JOB_DONE : JOB_MORE;
 }

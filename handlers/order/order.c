@@ -734,8 +734,7 @@ order_adjs_json(const struct priced *o, const char *const *coupon_names)
 		j_int(x, "seq", a->seq);
 		j_str(x, "kind", order_adj_kind_name(a->kind));
 		j_str(x, "ref", a->ref);
-		if (a->kind == ADJ_COUPON && coupon_names != NULL &&
-		    coupon_names[i] != NULL)
+		if (coupon_names != NULL && coupon_names[i] != NULL)
 			name = coupon_names[i];
 		j_str(x, "name", name);
 		j_int(x, "base_fen", a->base_fen);

@@ -255,13 +255,19 @@ test('the birthday coupon job issues once per member and year, however often it 
   const day = '2027-06-10';
   await sql(`UPDATE members SET birthday = '1990-06-12' WHERE id = ${soon.id}`);
   await sql(`UPDATE members SET birthday = '1990-06-20' WHERE id = ${far.id}`);
-  const run = (date) => execFileSync(APP, ['jobs', 'run', 'birthday-coupons', '--date', date],
-    { env: process.env, encoding: 'utf8' });
+  // batches of one member: the cursor carries the run across batches
+  const run = (date) => execFileSync(APP, ['jobs', 'run', 'birthday-coupons', '--merchant', 'demo', '--date', date],
+    { env: { ...process.env, JOB_BATCH: '1' }, encoding: 'utf8' });
+  // the runner's row makes a day's second run a no-op; forgetting it runs
+  // the day again, as a second host would: the grant row still decides
+  const forgetRuns = () => sql(`DELETE FROM job_runs WHERE job = 'birthday-coupons' AND merchant_id = ${mid}`);
+  await forgetRuns();
   const count = async (id) => Number((await sql(`SELECT COUNT(*) FROM coupons WHERE member_id = ${id}
     AND template_id = ${tid}`))[0][0]);
   run(day);
   assert.equal(await count(soon.id), 1, 'two days before: issued');
   assert.equal(await count(far.id), 0, 'ten days before: not yet');
+  await forgetRuns();
   run(day);
   run('2027-06-11');
   run('2027-06-12');
