@@ -85,7 +85,7 @@ order_priv_json(struct req *r, const struct order_in *in,
 	}
 	j_add(d, "privileges", arr);
 	earn = cJSON_GetObjectItem(d, "earn");
-	if (earn == NULL)
+	if (earn == NULL || o->priv_mult_pct == 100)
 		return;
 	cJSON_AddNumberToObject(earn, "privilege_multiplier",
 	    (double)o->priv_mult_pct / 100);

@@ -395,7 +395,8 @@ TEST(privilege_engine_precedence)
 TEST(privilege_engine_allocation)
 {
 	const struct priced_adj *p;
-	int64_t seed = 12345, sum;
+	uint64_t seed = 12345;
+	int64_t sum;
 	int n, l, i;
 
 	/* random carts: the privilege's parts add up, no line below zero */
