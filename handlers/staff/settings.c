@@ -630,6 +630,7 @@ tiers_put_tx(struct req *r, void *arg)
 		    DBS(t->privileges)) != DB_OK)
 			return db_fail(r);
 	}
+	r->m->tiers_rev_known = 0;	/* the triggers raised it */
 	if ((c->out = tiers_build(r)) == NULL)
 		return r->status;
 	if ((st = audit_log(r, "settings.tiers", "merchant:tiers",

@@ -160,24 +160,33 @@ privilege_cfg_parse(const cJSON *j, struct priv_cfg *c)
 	return 0;
 }
 
-int
-privilege_cfg_load(struct req *r, struct priv_cfg *c)
+void
+privilege_cfg_from_text(struct req *r, const char *body, struct priv_cfg *c)
 {
-	struct db_res res;
 	cJSON *j;
 
 	priv_cfg_init(c);
-	if (DB(r, &q_priv_settings, &res, DBI(r->m->id)) != DB_OK)
-		return db_fail(r);
-	if (res.nrows == 0)
-		return 0;
-	j = cJSON_Parse(db_str(&res, 0, PS_BODY));
+	if (body == NULL)
+		return;
+	j = cJSON_Parse(body);
 	if (privilege_cfg_parse(j, c) == -1) {
 		log_warn(r, "settings/privileges of merchant %lld unreadable",
 		    (long long)r->m->id);
 		priv_cfg_init(c);
 	}
 	cJSON_Delete(j);
+}
+
+int
+privilege_cfg_load(struct req *r, struct priv_cfg *c)
+{
+	struct db_res res;
+
+	priv_cfg_init(c);
+	if (DB(r, &q_priv_settings, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
+	privilege_cfg_from_text(r, res.nrows == 1 ? db_str(&res, 0, PS_BODY) :
+	    NULL, c);
 	return 0;
 }
 

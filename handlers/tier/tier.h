@@ -71,6 +71,9 @@ int	 tier_for_growth(const struct tier_step *, int n, int64_t growth,
  * never saved). 0, or the error status (recorded).
  */
 int	 privilege_cfg_load(struct req *, struct priv_cfg *c);
+/* The same from the saved text (NULL: never saved) a caller read. */
+void	 privilege_cfg_from_text(struct req *, const char *body,
+	    struct priv_cfg *c);
 /*
  * settings/privileges as saved (the JSON GET returns) into c: 0, or -1
  * when it cannot be read (c is then empty).
