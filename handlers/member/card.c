@@ -201,6 +201,7 @@ card_from_row(struct req *r, const struct db_res *res,
     const struct card_settings *cs, int64_t coupons)
 {
 	struct tier_step *steps;
+	struct priv_cfg pc;
 	const struct tier_row *t;
 	cJSON *d, *o, *stores;
 	int n, i, cur, next;
@@ -256,8 +257,12 @@ card_from_row(struct req *r, const struct db_res *res,
 	j_add(d, "balance", o);
 	j_int(d, "points", db_int(res, 0, CARD_POINTS));
 	j_int(d, "coupons_unused", coupons);
-	j_add(d, "privileges", cur >= 0 ? tier_privileges_json(t[cur].privileges) :
-	    j_arr());
+	o = cur >= 0 ? tier_privileges_json(t[cur].privileges) : j_arr();
+	if (privilege_cfg_load(r, &pc) != 0)
+		return NULL;
+	privilege_card_add(r, &pc, cur >= 0 ? t[cur].level : -1,
+	    priv_local_day(time_now(), tz_offset(r->m->tz)), o);
+	j_add(d, "privileges", o);
 	return d;
 }
 

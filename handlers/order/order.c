@@ -30,9 +30,10 @@
 #include "tier/tier.h"
 #include "wallet/wallet.h"
 
-enum { MP_POINTS, MP_NCOLS };
+enum { MP_POINTS, MP_BMONTH, MP_BDAY, MP_NCOLS };
 DB_SQL_COLS(q_member_points, MP_NCOLS,
-    "SELECT points FROM members WHERE merchant_id = ? AND id = ?");
+    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday) FROM members"
+    " WHERE merchant_id = ? AND id = ?");
 enum { ST_ID, ST_NCOLS };
 DB_SQL_COLS(q_store, ST_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1");
@@ -408,6 +409,8 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 	if (DB(r, &q_member_points, &res, DBI(r->m->id), DBI(c->member_id)) !=
 	    DB_OK || res.nrows != 1)
 		return db_fail(r);
+	m->birth_month = (int)db_int(&res, 0, MP_BMONTH);
+	m->birth_day = (int)db_int(&res, 0, MP_BDAY);
 	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0 ||
 	    (st = card_terms(r, c->member_id, &until, &stores, &found)) != 0)
 		return st;
@@ -603,8 +606,11 @@ quote_load(struct req *r, struct order_ctx *c)
 	checkout_cfg_from_row(&res, 0, QL_CK, &c->ck);
 	if ((st = wallet_cfg_from_row(r, &res, 0, QL_WS, &c->wc)) != 0)
 		return st;
+	privilege_cfg_from_text(r, db_str(&res, 0, QL_PRIV), &c->in.priv);
 	if (c->member_id == 0)
 		return 0;
+	m->birth_month = (int)db_int(&res, 0, QL_BMONTH);
+	m->birth_day = (int)db_int(&res, 0, QL_BDAY);
 	if (db_isnull(&res, 0, QL_MEMBER))
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
 	memset(&m->wallet, 0, sizeof(m->wallet));
@@ -643,6 +649,8 @@ commit_load(struct req *r, struct order_ctx *c)
 	if ((st = checkout_cfg_load(r, &c->ck)) != 0 ||
 	    (st = wallet_cfg_load(r, &c->wc)) != 0)
 		return st;
+	if ((st = privilege_cfg_load(r, &c->in.priv)) != 0)
+		return st;
 	if (c->member_id > 0 && (st = member_load(r, c, 1)) != 0)
 		return st;
 	return 0;
@@ -659,6 +667,7 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 	c->growth = 0;
 	if ((st = lock ? commit_load(r, c) : quote_load(r, c)) != 0)
 		return st;
+	in->tz_off = tz_offset(r->m->tz);
 	in->store_id = c->body.store_id;
 	in->settings = c->ck.price;
 	in->deduction = c->wc.rules;
@@ -718,6 +727,12 @@ order_adj_name(int kind)
 		return "优惠券";
 	case ADJ_POINTS:
 		return "积分抵现";
+	case ADJ_BIRTHDAY:
+		return "生日特权";
+	case ADJ_MEMBER_DAY:
+		return "会员日";
+	case ADJ_HOLIDAY:
+		return "节日优惠";
 	}
 	return "优惠";
 }
@@ -829,8 +844,7 @@ order_adjs_json(const struct priced *o, const char *const *coupon_names)
 		j_int(x, "seq", a->seq);
 		j_str(x, "kind", order_adj_kind_name(a->kind));
 		j_str(x, "ref", a->ref);
-		if (a->kind == ADJ_COUPON && coupon_names != NULL &&
-		    coupon_names[i] != NULL)
+		if (coupon_names != NULL && coupon_names[i] != NULL)
 			name = coupon_names[i];
 		j_str(x, "name", name);
 		j_int(x, "base_fen", a->base_fen);
@@ -927,7 +941,7 @@ topups_json(struct req *r, struct order_ctx *c)
 	return arr;
 }
 
-/* The adjustments' coupon names, by adjustment index. */
+/* The adjustments' coupon names (and the privilege's), by index. */
 static const char **
 adj_coupon_names(struct req *r, const struct order_ctx *c)
 {
@@ -938,6 +952,8 @@ adj_coupon_names(struct req *r, const struct order_ctx *c)
 		if (c->out.adj[i].coupon >= 0 &&
 		    c->out.adj[i].coupon < c->in.ncoupons)
 			n[i] = c->coupon_name[c->out.adj[i].coupon];
+		else
+			n[i] = order_priv_adj_name(r, &c->in, &c->out, i);
 	return n;
 }
 
@@ -998,6 +1014,7 @@ order_quote_json(struct req *r, struct order_ctx *c)
 	}
 	j_add(d, "coupons_offered", arr);
 	order_totals_json(d, o);
+	order_priv_json(r, &c->in, o, d);
 	j_int(d, "uncovered_fen", o->uncovered_fen);
 	if (c->body.topup) {
 		x = j_obj();

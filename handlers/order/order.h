@@ -19,6 +19,18 @@
  *     net of the lines without a member price, or of every line when
  *     tier_discount_with_member_price; discount = base x (100 - pct) / 100
  *     rounded down (as coupon_discount does).
+ *  2b. the privilege by date (settings/privileges, tier/privilege_rules.h):
+ *     of the rules on for the member on the merchant's local day (now +
+ *     tz_off), one applies: with by_priority the first by rank (then the
+ *     first holiday listed), else the best for the member, the most fen
+ *     its discount takes plus its extra points at the points-to-cash rate
+ *     (ties: by rank). Its discount_pct ("pay that percent") applies to
+ *     the net of every line after the tier discount (base x (100 - pct) /
+ *     100 rounded down), one adjustment of kind birthday, member_day or
+ *     holiday (ref "birthday", "member_day", "holiday:<i>"); its points
+ *     multiplier (priv_mult_pct) multiplies the tier's in the earn. Every
+ *     rule on is in priv[], the others with reason "not_best" or
+ *     "lower_priority". Only for a member whose card applies.
  *  3. coupons, one adjustment each (ref: the code), in a fixed order:
  *     product-scoped coupons (nscope > 0; base: the net of the lines whose
  *     product is in the scope), then order coupons (base: the order's net),
@@ -150,6 +162,7 @@
 #include <stdint.h>
 #include "cjson/cJSON.h"
 #include "coupon/coupon.h"
+#include "tier/tier.h"
 #include "wallet/wallet.h"
 
 #define ORDER_NONE		COUPON_NONE	/* an absent optional number */
@@ -158,7 +171,7 @@
 #define ORDER_MAX_ALL_LINES	(ORDER_MAX_LINES + ORDER_MAX_COUPONS)
 #define ORDER_MAX_SCOPE		32
 #define ORDER_MAX_TENDERS	8
-#define ORDER_MAX_ADJ		(3 + ORDER_MAX_COUPONS)
+#define ORDER_MAX_ADJ		(4 + ORDER_MAX_COUPONS)
 #define ORDER_MAX_QTY		9999
 #define ORDER_MAX_CODE		64
 #define ORDER_MAX_NAME		200
@@ -167,6 +180,9 @@
 enum order_adj_kind {
 	ADJ_MEMBER_PRICE = 0,
 	ADJ_TIER_DISCOUNT,
+	ADJ_BIRTHDAY,		/* the privileges by date, PRIV_* in order */
+	ADJ_MEMBER_DAY,
+	ADJ_HOLIDAY,
 	ADJ_COUPON,
 	ADJ_POINTS
 };
@@ -206,6 +222,7 @@ struct order_member_in {
 	int64_t		 points;		/* the member's points */
 	int64_t		 earn_points_per_yuan;	/* the earning rate */
 	int64_t		 mult_pct;		/* tier multiplier x 100 */
+	int		 birth_month, birth_day;	/* 0: unknown */
 	struct wallet_state wallet;
 };
 
@@ -254,6 +271,8 @@ struct order_in {
 	struct deduction_rules deduction;
 	int		 ntenders;
 	struct order_tender_in tenders[ORDER_MAX_TENDERS];
+	struct priv_cfg	 priv;			/* settings/privileges */
+	long		 tz_off;		/* the merchant's, seconds */
 };
 
 struct priced_line {
@@ -281,6 +300,16 @@ struct priced_skip {
 	const char	*reason;
 };
 
+/* A privilege by date that is on for this order: applied or why not. */
+struct priced_priv {
+	int		 rule;			/* index in in->priv.rules */
+	int		 applied;
+	const char	*reason;		/* "applied", "not_best",
+						   "lower_priority" */
+	int64_t		 discount_fen;		/* what it takes (or would) */
+	int64_t		 extra_points;		/* its multiplier adds */
+};
+
 struct priced {
 	const char	*err_code;
 	char		 err_field[ORDER_ERR_FIELD];
@@ -303,6 +332,9 @@ struct priced {
 	int64_t		 tender[TD_N];		/* totals */
 	int64_t		 change_fen, uncovered_fen;
 	int64_t		 earn_points, earn_growth;
+	int		 npriv;
+	struct priced_priv priv[PRIV_MAX_RULES];
+	int64_t		 priv_mult_pct;		/* applied, 100: none */
 };
 
 /* Defaults of settings/checkout: false, false, 3, {true, 100, 50, none}. */

@@ -100,15 +100,18 @@ void	 checkout_cfg_from_row(const struct db_res *, int row, int col,
     " (SELECT 1 FROM staff_stores ss WHERE ss.staff_id = ?" \
     " AND ss.store_id = ?)," \
     " mb.id, mb.principal_fen, mb.bonus_fen, mb.growth, mb.points," \
-    " mb.joined_at FROM merchants m" \
+    " mb.joined_at, ps.body, MONTH(mb.birthday), DAYOFMONTH(mb.birthday)" \
+    " FROM merchants m" \
     " LEFT JOIN checkout_settings ck ON ck.merchant_id = m.id" \
+    " LEFT JOIN privilege_settings ps ON ps.merchant_id = m.id" \
     " LEFT JOIN wallet_settings ws ON ws.merchant_id = m.id" \
     " LEFT JOIN members mb ON mb.merchant_id = m.id AND " member_by \
     " WHERE m.id = ?"
 enum { QL_TIERS_REV, QL_PER_YUAN, QL_CARD,
     QL_CK = QL_CARD + CARD_TERMS_NCOLS, QL_WS = QL_CK + CK_NCOLS,
     QL_STORE = QL_WS + WALLET_CFG_NCOLS, QL_STAFF_AT, QL_MEMBER,
-    QL_PRINCIPAL, QL_BONUS, QL_GROWTH, QL_POINTS, QL_JOINED, QL_NCOLS };
+    QL_PRINCIPAL, QL_BONUS, QL_GROWTH, QL_POINTS, QL_JOINED, QL_PRIV,
+    QL_BMONTH, QL_BDAY, QL_NCOLS };
 
 struct order_ctx *order_ctx_new(struct req *, int channel);
 /* Read the body (commit: with quote_hash). 0, or 400 (recorded). */
@@ -137,6 +140,12 @@ cJSON	*order_adjs_json(const struct priced *, const char *const *names);
 cJSON	*order_tenders_json(const int64_t *tender);
 /* Into d: the totals, points, balance, due, tenders, change, earn. */
 void	 order_totals_json(cJSON *d, const struct priced *);
+/* The privileges by date (order_priv.c): the name of adjustment i when
+   it is one (else NULL), and into d the quote's privileges and earn. */
+const char *order_priv_adj_name(struct req *, const struct order_in *,
+	    const struct priced *, int i);
+void	 order_priv_json(struct req *, const struct order_in *,
+	    const struct priced *, cJSON *d);
 /* The routes' work: parse, price (and commit), answer. */
 int	 order_quote_respond(struct req *, struct order_ctx *);
 int	 order_create_respond(struct req *, struct order_ctx *);

@@ -15,7 +15,8 @@
 #define MAX_TENDER_FEN	1000000000000000LL	/* 10^13 yuan */
 
 static const char *const adj_names[] = {
-	"member_price", "tier_discount", "coupon", "points"
+	"member_price", "tier_discount", "birthday", "member_day", "holiday",
+	"coupon", "points"
 };
 static const char *const tender_names[] = {
 	"points", "balance_principal", "balance_bonus", "cash", "card", "online"
@@ -72,6 +73,7 @@ order_in_init(struct order_in *in)
 	checkout_settings_default(&in->settings);
 	in->ncodes = -1;
 	deduction_rules_default(&in->deduction);
+	priv_cfg_init(&in->priv);
 }
 
 /* ---- the largest remainder ---- */
@@ -298,6 +300,18 @@ order_check(const struct order_in *in, struct priced *o)
 			return bad(o, "coupon_codes[%d]", i);
 	if (in->points < 0)
 		return bad(o, "points");
+	if (in->priv.nrules < 0 || in->priv.nrules > PRIV_MAX_RULES)
+		return bad(o, "privileges");
+	for (i = 0; i < in->priv.nrules; i++) {
+		const struct priv_rule *p = &in->priv.rules[i];
+
+		if (p->kind < 0 || p->kind >= PRIV_NKINDS)
+			return bad(o, "privileges[%d].kind", i);
+		if (p->discount_pct != PRIV_NONE && !pct_ok(p->discount_pct))
+			return bad(o, "privileges[%d].discount_pct", i);
+		if (p->mult_pct < 100 || p->mult_pct > 1000)
+			return bad(o, "privileges[%d].points_multiplier", i);
+	}
 	if (in->ntenders < 0 || in->ntenders > ORDER_MAX_TENDERS)
 		return bad(o, "tenders");
 	for (i = 0; i < in->ntenders; i++) {
@@ -954,6 +968,95 @@ member_steps(struct ctx *x, int with_tier)
 	}
 }
 
+/* ---- the privilege by date ---- */
+
+static const char *const priv_refs[PRIV_MAX_RULES] = {
+	"holiday:0", "holiday:1", "holiday:2", "holiday:3", "holiday:4",
+	"holiday:5", "holiday:6", "holiday:7", "holiday:8", "holiday:9",
+	"holiday:10", "holiday:11", "holiday:12", "holiday:13", "holiday:14",
+	"holiday:15", "holiday:16", "holiday:17", "holiday:18", "holiday:19",
+	"holiday:20", "holiday:21"
+};
+
+/* Does rule a go before rule b by the merchant's ranks? */
+static int
+priv_first(const struct priv_cfg *c, int a, int b)
+{
+	int ra = c->rank[c->rules[a].kind], rb = c->rank[c->rules[b].kind];
+
+	return ra != rb ? ra < rb : a < b;
+}
+
+static void
+privilege_step(struct ctx *x)
+{
+	const struct order_in *in = x->in;
+	const struct priv_cfg *c = &in->priv;
+	const struct priv_rule *p;
+	struct priced *o = x->o;
+	struct priced_adj *a;
+	int64_t day, base = 0, w[ORDER_MAX_LINES], part[ORDER_MAX_LINES];
+	int64_t val[PRIV_MAX_RULES], rate, mult = in->member.mult_pct, d;
+	int i, k, l, win = -1, holiday = 0;
+
+	o->priv_mult_pct = 100;
+	if (in->member.id == 0 || !o->member_priced || c->nrules == 0)
+		return;
+	day = priv_local_day(x->now, in->tz_off);
+	rate = in->settings.points_per_yuan > 0 ? in->settings.points_per_yuan :
+	    100;
+	for (l = 0; l < x->n; l++) {
+		w[l] = o->lines[l].net_fen;
+		base += w[l];
+	}
+	for (i = 0; i < c->nrules; i++) {
+		struct priced_priv *pp;
+
+		p = &c->rules[i];
+		if (!priv_rule_on(p, day, in->member.tier_level,
+		    in->member.birth_month, in->member.birth_day))
+			continue;
+		pp = &o->priv[o->npriv];
+		pp->rule = i;
+		d = p->discount_pct != PRIV_NONE ?
+		    base * (100 - p->discount_pct) / 100 : 0;
+		pp->discount_fen = d;
+		pp->extra_points = wallet_points(base - d,
+		    in->member.earn_points_per_yuan, mult * p->mult_pct / 100) -
+		    wallet_points(base - d, in->member.earn_points_per_yuan,
+		    mult);
+		val[o->npriv] = d + (int64_t)((__int128)pp->extra_points * 100 /
+		    rate);
+		if (win < 0 || (c->by_priority ? priv_first(c, i,
+		    o->priv[win].rule) : val[o->npriv] > val[win] ||
+		    (val[o->npriv] == val[win] && priv_first(c, i,
+		    o->priv[win].rule))))
+			win = o->npriv;
+		o->npriv++;
+	}
+	if (win < 0)
+		return;
+	for (k = 0; k < o->npriv; k++) {
+		o->priv[k].applied = k == win;
+		o->priv[k].reason = k == win ? "applied" : c->by_priority ?
+		    "lower_priority" : "not_best";
+	}
+	p = &c->rules[o->priv[win].rule];
+	o->priv_mult_pct = p->mult_pct;
+	if ((d = o->priv[win].discount_fen) <= 0)
+		return;
+	for (i = 0; i < o->priv[win].rule; i++)
+		holiday += c->rules[i].kind == PRIV_HOLIDAY;
+	a = adj_add(o, ADJ_BIRTHDAY + p->kind, p->kind == PRIV_BIRTHDAY ?
+	    "birthday" : p->kind == PRIV_MEMBER_DAY ? "member_day" :
+	    priv_refs[holiday], -1, base, d);
+	order_split(d, w, x->n, part);
+	for (l = 0; l < x->n; l++) {
+		o->lines[l].alloc[a->seq - 1] = part[l];
+		o->lines[l].net_fen -= part[l];
+	}
+}
+
 static void
 coupon_steps(struct ctx *x, unsigned set)
 {
@@ -1025,6 +1128,7 @@ price_once(struct ctx *x, int with_tier)
 	}
 	line_init(x);
 	member_steps(x, with_tier);
+	privilege_step(x);
 	for (l = 0; l < x->n; l++)
 		x->base_net[l] = o->lines[l].net_fen;
 	for (i = 0; i < in->ncoupons; i++)
@@ -1045,7 +1149,8 @@ price_once(struct ctx *x, int with_tier)
 
 		o->earn_growth = wallet_growth(money);
 		o->earn_points = wallet_points(money,
-		    in->member.earn_points_per_yuan, in->member.mult_pct);
+		    in->member.earn_points_per_yuan,
+		    in->member.mult_pct * o->priv_mult_pct / 100);
 	}
 }
 
@@ -1171,6 +1276,8 @@ order_hash_input(const struct order_in *in, const struct priced *o,
 	wi(&b, ",", m->points);
 	wi(&b, ",", m->earn_points_per_yuan);
 	wi(&b, ",", m->mult_pct);
+	wi(&b, ",", m->birth_month);
+	wi(&b, ",", m->birth_day);
 	wi(&b, "\nwallet=", m->wallet.principal_fen);
 	wi(&b, ",", m->wallet.bonus_fen);
 	wi(&b, ",", m->wallet.bonus_today_fen);
@@ -1220,6 +1327,29 @@ order_hash_input(const struct order_in *in, const struct priced *o,
 	wi(&b, "\npoints=", in->points);
 	wi(&b, "\nuse_balance=", in->use_balance != 0);
 	/* counter tenders decide how the rest is paid, not what it is */
+	if (in->priv.nrules > 0) {
+		const struct priv_cfg *pc = &in->priv;
+
+		wi(&b, "\npriv=", pc->by_priority);
+		for (k = 0; k < PRIV_NKINDS; k++)
+			wi(&b, ",", pc->rank[k]);
+		wi(&b, ",", in->tz_off);
+		for (i = 0; i < pc->nrules; i++) {
+			const struct priv_rule *p = &pc->rules[i];
+
+			wi(&b, "\nprule=", p->kind);
+			wi(&b, ",", p->window);
+			wi(&b, ",", p->day);
+			wi(&b, ",", p->from);
+			wi(&b, ",", p->to);
+			ws(&b, ",", p->name);
+			wi(&b, ",", p->discount_pct == PRIV_NONE ? ORDER_NONE :
+			    p->discount_pct);
+			wi(&b, ",", p->mult_pct);
+			for (k = 0; k < p->ntiers && k < PRIV_MAX_TIERS; k++)
+				wi(&b, k ? ":" : ";", p->tiers[k]);
+		}
+	}
 
 	/* the quote */
 	wi(&b, "\nquote=", o->member_id);
@@ -1255,6 +1385,12 @@ order_hash_input(const struct order_in *in, const struct priced *o,
 	for (i = 0; i < o->nskipped; i++) {
 		ws(&b, "\nskip=", o->skipped[i].code);
 		ws(&b, ",", o->skipped[i].reason);
+	}
+	for (i = 0; i < o->npriv; i++) {
+		wi(&b, "\npriv=", o->priv[i].rule);
+		ws(&b, ",", o->priv[i].reason);
+		wi(&b, ",", o->priv[i].discount_fen);
+		wi(&b, ",", o->priv[i].extra_points);
 	}
 	wi(&b, "\ntotals=", o->total_list_fen);
 	wi(&b, ",", o->discount_fen);

@@ -66,7 +66,7 @@ static int
 staff_page_settings(struct req *r)
 {
 	static const char *const js[] = { "staff.js", "staff_settings.js",
-	    NULL };
+	    "staff_privileges.js", NULL };
 
 	return resp_html(r, 200, "pages/staff_settings", page("商户设置",
 	    "page-staff", js));

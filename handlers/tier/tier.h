@@ -11,6 +11,7 @@
 #define TIER_H
 #include <stdint.h>
 #include "cjson/cJSON.h"
+#include "privilege_rules.h"
 
 struct req;
 
@@ -63,5 +64,33 @@ struct tier_step {
 int	 tier_for_growth(const struct tier_step *, int n, int64_t growth,
 	    int *next);
 
+/* ---- privileges by date (privilege.c; the rules in privilege_rules.h) ---- */
+
+/*
+ * The merchant's settings/privileges read into c (priv_cfg_init() when
+ * never saved). 0, or the error status (recorded).
+ */
+int	 privilege_cfg_load(struct req *, struct priv_cfg *c);
+/* The same from the saved text (NULL: never saved) a caller read. */
+void	 privilege_cfg_from_text(struct req *, const char *body,
+	    struct priv_cfg *c);
+/*
+ * settings/privileges as saved (the JSON GET returns) into c: 0, or -1
+ * when it cannot be read (c is then empty).
+ */
+int	 privilege_cfg_parse(const cJSON *, struct priv_cfg *c);
+/* The settings' JSON as GET returns it for a merchant that never saved. */
+cJSON	*privilege_default_json(void);
+/*
+ * The privileges by date a member of tier_level has, appended to arr as
+ * the card's {title, desc} (holidays that have not ended by day only).
+ */
+void	 privilege_card_add(struct req *, const struct priv_cfg *,
+	    int tier_level, int64_t day, cJSON *arr);
+/* "8.5折" / "9折"; "积分2倍" / "积分1.5倍", in the request's arena. */
+const char *privilege_pct_cn(struct req *, int64_t pct);
+const char *privilege_mult_cn(struct req *, int64_t mult_pct);
+/* "生日当周 8.5折 · 积分2倍": what one rule gives and when. */
+const char *privilege_desc(struct req *, const struct priv_rule *);
 
 #endif

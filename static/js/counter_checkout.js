@@ -372,6 +372,8 @@
   }
 
   function adjName(a) {
+    /* a privilege by date names what it gives: 会员日 9折 */
+    if ((a.kind === 'birthday' || a.kind === 'member_day' || a.kind === 'holiday') && a.name) return a.name;
     var n = ADJ_NAMES[a.kind] || a.name || '优惠';
     if (a.kind === 'coupon') {
       var cn = couponName(a.ref);

@@ -203,6 +203,10 @@
       text('scan-tier', d.tier && d.tier.name ? d.tier.name : '');
       text('scan-balance', App.yuan(d.balance ? d.balance.total_fen : 0));
       text('scan-points', d.points);
+      /* the tier's privileges (text) and those by date (生日特权, 会员日) */
+      text('scan-privileges', (d.privileges || []).map(function (p) {
+        return p.desc ? p.title + '（' + p.desc + '）' : p.title;
+      }).join('；') || '无');
       text('scan-ticket-exp', App.dateTime(d.ticket_expires_at, true));
       var list = $('scan-coupons');
       list.innerHTML = '';

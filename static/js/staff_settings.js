@@ -453,6 +453,8 @@
     'settings.deduction': ['修改余额抵扣规则'],
     'settings.referral': ['修改邀请有礼设置'],
     'settings.checkout': ['修改收银与退款设置'],
+    'settings.privileges': ['修改生日、会员日与节日特权'],
+    'member.birthday': ['修改会员生日', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'upload.create': ['上传一张图片']
   };
 
@@ -463,7 +465,7 @@
     coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
-    'merchant:checkout': '收银与退款' };
+    'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置' };
 
   /* the points console's (staff_points.js) */
   AUDIT_TARGETS.points_item = '积分商品 #';

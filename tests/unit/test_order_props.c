@@ -195,7 +195,8 @@ order_test_invariants(const struct order_in *in, const struct priced *q)
 		    q->points_fen), "growth");
 		BAD(q->earn_points != wallet_points(q->total_fen -
 		    q->points_fen, in->member.earn_points_per_yuan,
-		    in->member.mult_pct), "earn points");
+		    in->member.mult_pct * q->priv_mult_pct / 100),
+		    "earn points");
 	} else
 		BAD(q->earn_growth != 0 || q->earn_points != 0, "earned");
 	return nbad - before;
