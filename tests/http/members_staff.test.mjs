@@ -102,6 +102,12 @@ before(async () => {
     ${s.coupons === 'none' ? 0 : 1}, ${s.coupons === 'live' ? "'2099-01-01 00:00:00'" : s.coupons === 'stale' ? "'2020-01-01 00:00:00'" : 'NULL'})`);
   await sql(`INSERT INTO members (merchant_id, phone, name, birthday, card_no, channel, growth, points, principal_fen,
     bonus_fen, joined_at, last_order_at, spend_fen, coupons_live, coupons_next) VALUES ${values.join(',')}`);
+  // their points as the points module keeps them: a lot and a ledger entry each
+  for (const table of ['points_lots (merchant_id, member_id, points, left_points, expires_on, kind, ref, created_at) SELECT merchant_id, id, points, points, NULL,',
+    'points_entries (merchant_id, member_id, points, kind, ref, created_at) SELECT merchant_id, id, points,']) {
+    await sql(`INSERT INTO ${table} 'adjustment', 'seed', UTC_TIMESTAMP() FROM members
+      WHERE merchant_id = ${merchantId} AND channel = '${CHANNEL}' AND points > 0`);
+  }
   const ids = await sql(`SELECT id, phone FROM members WHERE merchant_id = ${merchantId} AND channel = '${CHANNEL}'`);
   const byPhone = new Map(ids.map(([id, p]) => [p, Number(id)]));
   for (const s of seeded) s.id = byPhone.get(s.phone);
