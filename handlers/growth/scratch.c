@@ -108,7 +108,7 @@ scratch_on_paid(struct req *r, const void *arg)
 			return st;
 	return 0;
 }
-ON_EVENT(EV_ORDER_PAID, 30, scratch_on_paid);
+ON_EVENT(EV_ORDER_PAID, 50, scratch_on_paid);
 
 /*
  * Money of an order went back: once the order is refunded in full (its
@@ -133,7 +133,7 @@ scratch_on_refunded(struct req *r, const void *arg)
 		return db_fail(r);
 	return 0;
 }
-ON_EVENT(EV_ORDER_REFUNDED, 30, scratch_on_refunded);
+ON_EVENT(EV_ORDER_REFUNDED, 50, scratch_on_refunded);
 
 /* ---- the member's chances ---- */
 

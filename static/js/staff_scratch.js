@@ -70,6 +70,13 @@
     }).join('、');
   }
 
+  /* A cell of short lines, each kept whole. */
+  function lines(texts) {
+    var td = el('td');
+    texts.forEach(function (t) { td.appendChild(el('div', 'sc-line', t)); });
+    return td;
+  }
+
   function renderList() {
     var body = $('sc-list').querySelector('tbody');
     body.innerHTML = '';
@@ -81,8 +88,8 @@
       var st = el('td');
       st.appendChild(el('span', 'sc-state sc-state_' + c.state, STATE[c.state] || c.state));
       tr.appendChild(st);
-      tr.appendChild(el('td', null, when(c.starts_at) + ' 至 ' + when(c.ends_at)));
-      tr.appendChild(el('td', null, '满 ' + App.yuan(c.min_order_fen) + ' · ' + storeText(c) + ' · 每人每天 ' + c.daily_cap + ' 次'));
+      tr.appendChild(lines([when(c.starts_at), '至 ' + when(c.ends_at)]));
+      tr.appendChild(lines(['满 ' + App.yuan(c.min_order_fen), storeText(c), '每人每天 ' + c.daily_cap + ' 次']));
       var pr = el('td'), ul = el('ul', 'sc-prizes');
       c.prizes.forEach(function (p) {
         var li = el('li', 'sc-prize', prizeText(p) + ' · ' + pct(p.odds) + ' · 已发 ' + p.given + ' / 剩 ' + p.stock_left);
@@ -311,13 +318,20 @@
   });
   $('sf-none').addEventListener('input', odds);
 
-  function reload() {
-    return Staff.api('GET', '/scratch-campaigns?limit=100').then(function (r) {
+  /* The newest 20 campaigns, and 20 more at a time (加载更多). */
+  var nextCursor = null, shown = 20;
+  function reload(more) {
+    var q = more ? App.query({ limit: 20, cursor: nextCursor }) : App.query({ limit: shown });
+    return Staff.api('GET', '/scratch-campaigns' + q).then(function (r) {
       if (r.status !== 200) { App.toast(errText(r)); return; }
-      campaigns = r.body.data;
+      campaigns = more ? campaigns.concat(r.body.data) : r.body.data;
+      shown = Math.max(20, Math.min(100, campaigns.length));
+      nextCursor = r.body.next_cursor;
+      $('sc-more-area').hidden = !nextCursor;
       renderList();
     });
   }
+  $('sc-more').addEventListener('click', function () { reload(true); });
 
   Staff.marketingConsole(root, function () {
     Promise.all([Staff.api('GET', '/coupon-templates?limit=100'), Staff.api('GET', '/stores')]).then(function (rs) {
