@@ -944,6 +944,8 @@ entry_kind_name(const char *k)
 		return "消费";
 	if (strcmp(k, "refund") == 0 || strcmp(k, "order_refund") == 0)
 		return "退款";
+	if (strcmp(k, "scratch") == 0)
+		return "刮刮乐";
 	return "调整";
 }
 

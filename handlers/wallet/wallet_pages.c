@@ -59,6 +59,8 @@ kind_name(const char *k)
 		return "余额支付";
 	if (strcmp(k, "refund") == 0)
 		return "退款";
+	if (strcmp(k, "scratch") == 0)
+		return "刮刮乐";
 	return "调整";
 }
 

@@ -426,6 +426,7 @@
     'coupon_template.update': ['修改优惠券'],
     'coupon_template.codes': ['生成一批兑换码', function (d) { return d.count ? d.count + ' 个' : ''; }],
     'campaign.save': ['保存活动'],
+    'scratch_campaign.save': ['保存刮刮乐活动'],
     'product.create': ['新增商品', function (d) { return typeof d.name === 'string' ? '「' + d.name.trim() + '」' : ''; }],
     'product.update': ['修改商品'],
     'product.import': ['导入商品表格', function (d) {
@@ -462,7 +463,8 @@
   var AUDIT_TARGETS = {
     product: '商品 #',
     member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
-    coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #'
+    coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #',
+    scratch_campaign: '刮刮乐活动 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
     'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置' };

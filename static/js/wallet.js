@@ -5,7 +5,7 @@
   var more = document.getElementById('wallet-more');
   if (!more) return;
 
-  var KIND = { recharge: '充值', payment: '余额支付', refund: '退款', adjustment: '调整' };
+  var KIND = { recharge: '充值', payment: '余额支付', refund: '退款', adjustment: '调整', scratch: '刮刮乐' };
 
   function signed(fen) {
     return (fen > 0 ? '+' : '') + App.fen(fen);

@@ -2,8 +2,8 @@
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter and the
 // orders; marketing the orders, members, products, coupons, campaigns,
-// stored value, points, stats and settings; the owner all), each of those
-// pages works
+// 刮刮乐, stored value, points, stats and settings; the owner all), each of
+// those pages works
 // for it (no refused call, no "not allowed" note), and each page left out
 // of its menu does refuse it.
 import { test, before, after } from 'node:test';
@@ -29,6 +29,7 @@ const PAGES = {
   '/m/demo/staff/products': '#product-list .product-row',
   '/m/demo/staff/coupons': '#tpl-list .tpl-row',
   '/m/demo/staff/campaigns': '#cf-templates .tpl-pick__item',
+  '/m/demo/staff/scratch': '#sf-prizes .sc-prize-row',
   '/m/demo/staff/wallet': '#packages-form:not([hidden])',
   '/m/demo/staff/points': '#points-form:not([hidden])',
   '/m/demo/staff/stats': '#stats-members:not([hidden])',

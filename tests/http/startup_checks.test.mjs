@@ -120,7 +120,9 @@ test('app events lists the subscriptions in the order they run', async () => {
     { event: 'member_joined', order: 10, name: 'referral_on_joined', file: 'handlers/growth/referral.c' },
     { event: 'member_joined', order: 20, name: 'campaign_on_joined', file: 'handlers/growth/campaign.c' },
     { event: 'order_paid', order: 10, name: 'referral_on_order', file: 'handlers/growth/referral.c' },
+    { event: 'order_paid', order: 50, name: 'scratch_on_paid', file: 'handlers/growth/scratch.c' },
     { event: 'order_paid', order: 70, name: 'members_on_paid', file: 'handlers/staff/members_staff.c' },
+    { event: 'order_refunded', order: 50, name: 'scratch_on_refunded', file: 'handlers/growth/scratch.c' },
     { event: 'order_refunded', order: 70, name: 'members_on_refunded', file: 'handlers/staff/members_staff.c' },
     { event: 'online_notified', order: 10, name: 'order_on_notified', file: 'handlers/order/order_after.c' },
   ]);
