@@ -197,6 +197,8 @@ struct order_line_in {
 	int64_t		 member_unit_fen;	/* the tier's, ORDER_NONE */
 };
 
+struct tier_policy;
+
 struct order_member_in {
 	int64_t		 id;		/* 0: no member (walk-in) */
 	int		 tier_level;	/* -1: none */
@@ -207,6 +209,7 @@ struct order_member_in {
 	int64_t		 earn_points_per_yuan;	/* the earning rate */
 	int64_t		 mult_pct;		/* tier multiplier x 100 */
 	struct wallet_state wallet;
+	const struct tier_policy *growth_rules;	/* NULL: a yuan a point */
 };
 
 struct order_coupon_in {

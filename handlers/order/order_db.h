@@ -9,6 +9,7 @@
 #include "cjson/cJSON.h"
 #include "core/core.h"
 #include "order.h"
+#include "tier/tier.h"
 #include "wallet/wallet.h"
 
 struct db_res;
@@ -52,6 +53,7 @@ struct order_ctx {
 	int64_t		 growth;
 	const struct tier_row *tier;
 	/* settings */
+	struct tier_policy growth_rules;
 	struct checkout_cfg ck;
 	struct wallet_cfg wc;
 	int64_t		 topup_pay_fen, topup_bonus_fen;

@@ -508,16 +508,20 @@ settings_upload(struct req *r)
 /* ---- tiers ---- */
 
 /* Out: {tiers:[{level, name, growth, discount_pct, points_multiplier,
-   privileges}]} (owner, marketing). */
+   privileges, keep_growth, upgrade_rewards}], growth_rules, downgrade}
+   (owner, marketing; the last three: tier/tier_policy.c). */
 static int
 settings_tiers_get(struct req *r)
 {
 	cJSON *t = tiers_build(r), *d;
+	int st;
 
 	if (t == NULL)
 		return r->status;
 	d = j_obj();
 	j_add(d, "tiers", t);
+	if ((st = tier_terms_json(r, d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -532,6 +536,7 @@ struct tier_in {
 struct tiers_ctx {
 	struct tier_in	 t[TIERS_MAX];
 	int		 n;
+	struct tier_terms_in terms;	/* keep, rewards, growth, downgrade */
 	cJSON		*out;
 };
 
@@ -630,6 +635,8 @@ tiers_put_tx(struct req *r, void *arg)
 		    DBS(t->privileges)) != DB_OK)
 			return db_fail(r);
 	}
+	if ((st = tier_terms_save(r, &c->terms)) != 0)
+		return st;
 	if ((c->out = tiers_build(r)) == NULL)
 		return r->status;
 	if ((st = audit_log(r, "settings.tiers", "merchant:tiers",
@@ -667,11 +674,15 @@ settings_tiers_put(struct req *r)
 			return st;
 		c->n++;
 	}
+	if ((st = tier_terms_arg(r, r->json, c->n, &c->terms)) != 0)
+		return st;
 	if ((st = db_tx(r, tiers_put_tx, c)) >= 400)
 		return st;
 	card_settings_forget(r->m->id);
 	d = j_obj();
 	j_add(d, "tiers", c->out);
+	if ((st = tier_terms_json(r, d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
