@@ -206,21 +206,25 @@ running() {
 # The guard's loop (`stack.sh guard <dir>`, detached by guard_up): every
 # half second, MariaDB must be running unless `down` is stopping it or it was
 # shut down cleanly; when it is not, it is started again and the outage
-# logged. Once a minute it runs `app orders-expire` (the environment is
-# up's, which started it). The process it watches decides, not the pid file alone, which
-# MariaDB removes while it is still shutting down.
+# logged. Every 30 s it starts a fresh `app jobs tick` in the background
+# (the environment is up's, which started it), unless the last one still
+# runs, so a slow tick never holds up the watch (README: Jobs). The process
+# it watches decides, not the pid file alone, which MariaDB removes while
+# it is still shutting down.
 cmd_guard() {
-	local pid t0 ms ticks=0
+	local pid t0 ms ticks=0 tick=
 	set_instance "$1"
 	trap 'exit 0' TERM INT
 	pid=$(cat "$MYSQL_PID" 2>/dev/null || true)
 	while [ ! -e "$DB_STOPPING" ]; do
 		sleep 0.5
-		# once a minute: the pending orders whose time has run out
+		# twice a minute: the jobs that are due (fcgi/job.h)
 		ticks=$((ticks + 1))
-		if [ $((ticks % 120)) = 0 ] && running "$pid"; then
-			"${APP_BIN:-$ROOT/var/build/app}" orders-expire \
-			    >>"$LOG/app.log" 2>&1 </dev/null || true
+		if [ $((ticks % 60)) = 0 ] && running "$pid" &&
+		    ! running "$tick"; then
+			"${APP_BIN:-$ROOT/var/build/app}" jobs tick \
+			    >>"$LOG/app.log" 2>&1 </dev/null &
+			tick=$!
 		fi
 		running "$pid" && continue
 		if alive "$MYSQL_PID" mariadbd; then	# started by someone else

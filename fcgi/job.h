@@ -76,4 +76,34 @@ struct job {
 const struct job *job_at(int i);
 const struct job *job_find(const char *name);
 
+/*
+ * How many items a batch takes: def, or in APP_ENV=test the JOB_BATCH of
+ * the environment (tests make runs of many small batches).
+ */
+int	 job_batch_limit(int def);
+
+/* ---- the pure part of the runner: no request, no database, no clock ---- */
+
+/* "+08:00" -> seconds east of UTC; anything else is +08:00. */
+int	 job_tz_offset(const char *tz);
+
+/* The period of a job at a moment, in a zone, and whether it is due. */
+struct job_when {
+	char		 period[17];	/* "2026-12-01" or "2026-12-01T14:05" */
+	char		 day[11];	/* the local date */
+	int64_t		 day_start;	/* unix s of its local midnight */
+	int		 hour;		/* the local hour of now */
+	int		 due;		/* JOB_MINUTE: always; JOB_DAILY: the
+					   local hour has reached the job's */
+};
+void	 job_when(enum job_every, int hour, int64_t now, int tz_off,
+	    struct job_when *);
+/*
+ * `--date YYYY-MM-DD`: the moment a run for that local date is for, the
+ * date at the job's hour (JOB_MINUTE: midnight). 0, or -1 when ymd is no
+ * calendar date.
+ */
+int	 job_date(const char *ymd, enum job_every, int hour, int tz_off,
+	    int64_t *now);
+
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "cmd.h"
+#include "job.h"
 #include "core/core.h"
 #include "db.h"
 #include "order.h"
@@ -1257,58 +1257,52 @@ order_payment_refund(struct req *r, int64_t order_id, int64_t amount,
 	return 0;
 }
 
-/* ---- the sweeper: app orders-expire ---- */
+/* ---- the sweeper: the job orders-expire ---- */
 
-enum { XP_MERCHANT, XP_CODE, XP_NAME, XP_TZ, XP_ID, XP_NCOLS };
-DB_SQL_COLS(q_expired_all, XP_NCOLS,
-    "SELECT o.merchant_id, m.code, m.name, m.tz, o.id FROM orders o"
-    " JOIN merchants m ON m.id = o.merchant_id WHERE o.status = 'pending'"
-    " AND o.expires_at < UTC_TIMESTAMP() ORDER BY o.expires_at LIMIT 200");
+enum { XP_ID, XP_NCOLS };
+DB_SQL_COLS(q_expired_batch, XP_NCOLS,
+    "SELECT id FROM orders WHERE merchant_id = ? AND status = 'pending'"
+    " AND expires_at < UTC_TIMESTAMP() AND id > ? ORDER BY id LIMIT ?");
 
 /*
- * Cancel every pending order whose time has run out, of every merchant,
- * giving back what each held: what the reads do lazily, for the orders
- * nobody reads (the stack's guard runs it every minute).
+ * Cancel a batch of r->m's pending orders whose time has run out, giving
+ * back what each held: what the reads do lazily, for the orders nobody
+ * reads. The cursor is the last order id looked at; an order that
+ * expires later below it is the next minute's run's. Runs in the runner's
+ * transaction (cancel_tx's db_tx nests into it).
  */
 static int
-cmd_orders_expire(int argc, char *argv[])
+orders_expire_batch(struct job_run *j)
 {
-	struct req r;
-	struct merchant mc;
+	struct req *r = j->r;
 	struct db_res res;
 	struct cancel c;
-	int i, n = 0, rc = 1;
+	int i, st, limit = job_batch_limit(200);
 
-	(void)argc;
-	(void)argv;
-	if (cmd_req_init(&r) == -1)
-		goto out;
-	if (DB0(&r, &q_expired_all, &res) != DB_OK)
-		goto out;
+	if (DB(r, &q_expired_batch, &res, DBI(r->m->id), DBI(j->cursor),
+	    DBI(limit)) != DB_OK)
+		return db_fail(r);
 	for (i = 0; i < res.nrows; i++) {
-		memset(&mc, 0, sizeof(mc));
-		mc.id = db_int(&res, i, XP_MERCHANT);
-		mc.code = db_str(&res, i, XP_CODE);
-		mc.name = db_str(&res, i, XP_NAME);
-		mc.tz = db_str(&res, i, XP_TZ);
-		r.m = &mc;
 		memset(&c, 0, sizeof(c));
 		c.id = db_int(&res, i, XP_ID);
 		c.expired = 1;
-		if (db_tx(&r, cancel_tx, &c) < 400)
-			n++;
-		resp_reset(&r);
+		st = db_tx(r, cancel_tx, &c);
+		if (st == 409) {	/* paid or cancelled meanwhile */
+			resp_reset(r);
+			continue;
+		}
+		if (st >= 400)
+			return st;
+		resp_reset(r);
+		j->count[0]++;
 	}
-	if (n > 0)
-		printf("orders-expire: %d cancelled\n", n);
-	rc = 0;
-out:
-	cmd_req_done(&r);
-	return rc;
+	if (res.nrows > 0)
+		j->cursor = db_int(&res, res.nrows - 1, XP_ID);
+	return res.nrows < limit ? JOB_DONE : JOB_MORE;
 }
 
-COMMANDS(order_commands) = {
-	{ "orders-expire", "cancel the pending orders whose time has run out",
-	  cmd_orders_expire },
-	{ NULL, NULL, NULL }
+JOB(orders_expire_job) = {
+	"orders-expire", "超时未付订单", JOB_MINUTE, 0,
+	{ "取消订单", NULL, NULL, NULL },
+	orders_expire_batch,
 };

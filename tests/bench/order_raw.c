@@ -14,6 +14,12 @@
  *                        .../staff/orders/quote as the owner, by phone,
  *                        coupons proposed: order_quote.lua's body), the
  *                        statements of staff_order_quote, no transaction
+ *   order_raw --quote-floor <merchant> <first> <count> [threads] [seconds]
+ *                        the least a quote at the counter reads, in one
+ *                        statement (Q_QUOTE_FLOOR, not the app's): the
+ *                        owner's session (BENCH_STAFF_TOKEN), the member
+ *                        by phone, the member's usable coupons. What no
+ *                        quote on this machine can beat.
  *   order_raw --sql      every statement, one a line (run.sh checks that
  *                        each is in the app's binary, byte for byte)
  *
@@ -170,6 +176,23 @@
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.status = 'unused'" \
     " AND c.valid_from <= ? AND c.valid_until >= ?" \
     " ORDER BY c.valid_until, c.id LIMIT 200"
+/*
+ * Not the app's: the least any quote at the counter reads, in one
+ * statement (--quote-floor): the staff session by its token, the member
+ * by phone with balance, growth and points, and the member's usable
+ * coupons, one row each. No settings, no products, no tier ladder.
+ */
+#define Q_QUOTE_FLOOR \
+    "SELECT s.kind, s.revoked_at, s.expires_at, st.role, st.disabled," \
+    " mb.id, mb.principal_fen, mb.bonus_fen, mb.growth, mb.points, " \
+    COUPON_COLS " FROM sessions s" \
+    " LEFT JOIN staff st ON st.id = s.staff_id" \
+    " LEFT JOIN members mb ON mb.merchant_id = s.merchant_id" \
+    " AND mb.phone = ?" \
+    " LEFT JOIN coupons c ON c.merchant_id = s.merchant_id" \
+    " AND c.member_id = mb.id AND c.status = 'unused'" \
+    " AND c.valid_from <= ? AND c.valid_until >= ?" \
+    " WHERE s.token_hash = ? AND s.merchant_id = ?"
 #define Q_REF_PENDING \
     "SELECT id, referrer_id FROM referrals WHERE merchant_id = ?" \
     " AND referee_id = ? AND status = 'pending'"
@@ -182,6 +205,7 @@ enum {
 	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_MOVE, S_POINTS_ENTRY, S_MOVE,
 	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_STORE_OF_MERCHANT,
 	S_MEMBER_ID_BY_PHONE, S_MEMBER_READ, S_BONUS_TODAY, S_COUPONS_USABLE,
+	S_QUOTE_FLOOR,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -208,6 +232,7 @@ static const struct {
 	{ "member_id_by_phone", Q_MEMBER_ID_BY_PHONE },
 	{ "member_read", Q_MEMBER_READ }, { "bonus_today", Q_BONUS_TODAY },
 	{ "coupons_usable", Q_COUPONS_USABLE },
+	{ "quote_floor", Q_QUOTE_FLOOR },
 	{ "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -265,7 +290,8 @@ struct worker {
 static int64_t	 merchant_id, store_id, products[16], points_offered;
 static int	 nproducts;
 static long	 tz_off, first, count, k0, response_bytes;
-static int	 nthreads, timing, quote;
+static int	 nthreads, timing, quote, floor_only;
+static char	 token_hash[65];
 static char	 merchant_code[40], stamp[24];
 static unsigned char secret[32];
 static int64_t	*members;
@@ -554,6 +580,20 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	char dbuf[11];
 
 	w->used = 0;
+	if (floor_only) {
+		char now_s[20];
+
+		time_sql(now, now_s);
+		RUN(S_QUOTE_FLOOR, &r, PS(phones[m]), PS(now_s), PS(now_s),
+		    PS(token_hash), PI(merchant_id));
+		if (r.nrows < 1 || cstr(&r, 0, 0) == NULL ||
+		    strcmp(cstr(&r, 0, 0), "staff") != 0 ||
+		    cstr(&r, 0, 1) != NULL || cstr(&r, 0, 5) == NULL ||
+		    cstr(&r, 0, 10) == NULL)
+			return refuse("the floor found no session, member or "
+			    "coupon");
+		return OK;
+	}
 	if (quote)
 		n = 0;
 	bl = body_of(idx, n, code, body, sizeof(body));
@@ -976,18 +1016,29 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "--sql") == 0) {
 		for (k = 0; k < S_N; k++)
-			if (sqls[k].sql != NULL)
+			if (sqls[k].sql != NULL && k != S_QUOTE_FLOOR)
 				puts(sqls[k].sql);
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "--quote") == 0) {
+	if (argc > 1 && strcmp(argv[1], "--quote-floor") == 0) {
+		const char *t = env("BENCH_STAFF_TOKEN", "");
+
+		quote = floor_only = 1;
+		argc--;
+		argv++;
+		if (sodium_init() < 0 || *t == '\0') {
+			fputs("order_raw: BENCH_STAFF_TOKEN is needed\n", stderr);
+			return 2;
+		}
+	} else if (argc > 1 && strcmp(argv[1], "--quote") == 0) {
 		quote = 1;
 		argc--;
 		argv++;
 	}
 	if (argc < 4) {
-		fputs("usage: order_raw [--quote] <merchant> <first> <count> "
-		    "[threads] [seconds]\n       order_raw --sql\n", stderr);
+		fputs("usage: order_raw [--quote|--quote-floor] <merchant> "
+		    "<first> <count> [threads] [seconds]\n"
+		    "       order_raw --sql\n", stderr);
 		return 2;
 	}
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
@@ -1007,6 +1058,11 @@ main(int argc, char *argv[])
 	    NULL, NULL, NULL) != 0) {
 		fputs("order_raw: APP_SECRET (64 hex) is needed\n", stderr);
 		return 2;
+	}
+	if (floor_only) {
+		const char *t = env("BENCH_STAFF_TOKEN", "");
+
+		hash_hex(t, strlen(t), token_hash);
 	}
 	store_id = atoll(env("BENCH_STORE_ID", "1"));
 	points_offered = atoll(env("BENCH_POINTS", "500"));
@@ -1070,7 +1126,7 @@ main(int argc, char *argv[])
 	for (k = 0; k < S_N; k++)
 		stmts += (double)n[k];
 	printf("%s orders=%ld errors=%ld retries=%ld secs=%.3f "
-	    "orders_per_s=%.0f", quote ? "QUOTERAW" : "ORDERRAW", orders, errors, retries, secs,
+	    "orders_per_s=%.0f", floor_only ? "QUOTEFLOOR" : quote ? "QUOTERAW" : "ORDERRAW", orders, errors, retries, secs,
 	    secs > 0 ? (double)orders / secs : 0);
 	if (timing && orders > 0)
 		printf(" statements_per_order=%.1f", stmts / (double)orders);

@@ -276,7 +276,7 @@ fi
 # as many threads as the app has workers, on other members.
 ORDER_COUPONS=${ORDER_COUPONS:-16}
 QR=()
-QUOTE_RPS='' QUOTE_RAW='' QUOTE_NOTE='' ORDER_APP='' ORDER_RAW='' ORDER_NOTE=''
+QUOTE_RPS='' QUOTE_RAW='' QUOTE_FLOOR='' QUOTE_NOTE='' ORDER_APP='' ORDER_RAW='' ORDER_NOTE=''
 sql() {
 	MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults --socket="$DB_SOCKET" \
 	    --user="$DB_USER" "$DB_NAME" -N -B "$@"
@@ -355,6 +355,17 @@ else
 		line=$(grep '^QUOTERAW ' "$INST/log/bench-quote-raw.out" | tail -n 1)
 		[ "$(field "$line" errors)" = 0 ] &&
 		    QUOTE_RAW=$(field "$line" orders_per_s)
+		# the least any quote reads (session, member, coupons) in one
+		# statement: no quote on this machine can be faster than this
+		echo
+		echo "==== quote-floor: a quote's least reads in one statement straight against MariaDB, $APP_WORKERS threads, ${secs}s"
+		BENCH_STAFF_TOKEN=$OWNER "$ROOT/var/build/order_raw" \
+		    --quote-floor demo 0 $((MEMBERS / 2)) "$APP_WORKERS" \
+		    "$secs" | tee "$INST/log/bench-quote-floor.out"
+		fl=$(grep '^QUOTEFLOOR ' "$INST/log/bench-quote-floor.out" |
+		    tail -n 1)
+		[ "$(field "$fl" errors)" = 0 ] &&
+		    QUOTE_FLOOR=$(field "$fl" orders_per_s)
 		QUOTE_NOTE="statements per quote: app $(per $((q1 - q0)) "$nq"),"
 		QUOTE_NOTE+=" raw $(per $((q3 - q2)) "$(field "$line" orders)")"
 	fi
@@ -529,6 +540,7 @@ if [ -n "$QUOTE_RPS" ] && [ -n "$LIVEZ_RPS" ] && [ "$LIVEZ_RPS" -gt 0 ]; then
 		echo "order quote/livez $(ratio "$QUOTE_RPS" "$LIVEZ_RPS") (quote $QUOTE_RPS/s, livez $LIVEZ_RPS/s)"
 	fi
 	[ -n "$QUOTE_RAW" ] && echo "  the quote's statements alone against MariaDB: $QUOTE_RAW/s, $(ratio "$QUOTE_RAW" "$ql") of livez; $QUOTE_NOTE"
+	[ -n "$QUOTE_FLOOR" ] && echo "  a quote's least reads (session, member, coupons) in one statement against MariaDB: $QUOTE_FLOOR/s, $(ratio "$QUOTE_FLOOR" "$ql") of livez (no quote here can do better)"
 fi
 if [ -n "$ORDER_APP" ] && [ -n "$ORDER_RAW" ] && [ "$ORDER_RAW" -gt 0 ]; then
 	[ -n "$QUOTE_RPS" ] || echo

@@ -688,7 +688,7 @@ test('edges: a top-up needs the member at the counter, a card is charged no more
   assertError(await owner.call('POST', `/staff/orders/${order.id}/refunds/999999999/approve`), 404, 'not_found');
 });
 
-test('app orders-expire (the guard runs it every minute) cancels the pending orders nobody reads, giving back what they held', async () => {
+test('the job orders-expire (the stack ticks it twice a minute) cancels the pending orders nobody reads, giving back what they held', async () => {
   const mem = await newMember();
   const t = await couponTemplate({ kind: 'instant', value_fen: 500 });
   const code = await claim(mem, t);
@@ -697,8 +697,9 @@ test('app orders-expire (the guard runs it every minute) cancels the pending ord
   assert.equal(c.json.data.order.status, 'pending', c.text);
   await sql(`UPDATE orders SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE id = ${c.json.data.order.id}`);
   const app = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
-  const out = execFileSync(app, ['orders-expire'], { env: process.env, encoding: 'utf8' });
-  assert.match(out, /orders-expire: \d+ cancelled/);
+  const out = execFileSync(app, ['jobs', 'run', 'orders-expire', '--now', '--merchant', 'demo'],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(out, /^orders-expire demo \d{4}-\d\d-\d\dT\d\d:\d\d: 取消订单 \d+ \(done\)$/m);
   const [[status]] = await sql(`SELECT status FROM orders WHERE id = ${c.json.data.order.id}`);
   assert.equal(status, 'cancelled');
   assert.equal(await couponStatus(code), 'unused');
