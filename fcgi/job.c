@@ -372,14 +372,22 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	job_when(job->every, job->hour, now, tz, &w);
 	snprintf(period, sizeof(period), "%s", w.period);
 
-	if (DB(r, &q_job_insert, &res, DBS(job->name), DBI(jm->id),
-	    DBS(period), DBS(rn->me), DBI(now)) != DB_OK)
-		goto dberr;
-	if (res.affected != 1 && DB(r, &q_job_take, &res, DBS(rn->me),
-	    DBI(jm->id), DBS(job->name), DBS(period), DBI(rn->stale_s),
-	    DBI(JOB_ATTEMPTS), DBI(rn->sweep && job->every == JOB_MINUTE)) !=
-	    DB_OK)
-		goto dberr;
+	/* the claim's insert meets a claimant's batch on the same row: a
+	   deadlock there is tried again, as db_tx would */
+	for (i = 0;; i++) {
+		int rc = DB(r, &q_job_insert, &res, DBS(job->name),
+		    DBI(jm->id), DBS(period), DBS(rn->me), DBI(now));
+
+		if (rc == DB_OK && res.affected != 1)
+			rc = DB(r, &q_job_take, &res, DBS(rn->me),
+			    DBI(jm->id), DBS(job->name), DBS(period),
+			    DBI(rn->stale_s), DBI(JOB_ATTEMPTS),
+			    DBI(rn->sweep && job->every == JOB_MINUTE));
+		if (rc == DB_OK)
+			break;
+		if (rc != DB_RETRY || i >= 4)
+			goto dberr;
+	}
 	if (DB(r, &q_job_row, &res, DBI(jm->id), DBS(job->name),
 	    DBS(period)) != DB_OK || res.nrows != 1)
 		goto dberr;

@@ -103,7 +103,7 @@ tier_review_batch(struct job_run *j)
 	int64_t today, first, last, since;
 	const char *source;
 	char a[20], b[20];
-	int n, i, st, y, mo, d;
+	int n, i, st, y, mo, d, limit = job_batch_limit(REVIEW_BATCH);
 
 	if ((st = tiers_load(r, &t, &n)) != 0 ||
 	    (st = tier_policy_load(r, &p)) != 0)
@@ -121,7 +121,7 @@ tier_review_batch(struct job_run *j)
 	today = tier_day(y, mo, d);
 	source = arena_printf(r->a, "job:%s", j->day);
 	if (DB(r, &q_review_members, &res, DBI(r->m->id), DBI(j->cursor),
-	    DBI(REVIEW_BATCH)) != DB_OK)
+	    DBI(limit)) != DB_OK)
 		return db_fail(r);
 	if (res.nrows == 0)
 		return JOB_DONE;
@@ -190,7 +190,7 @@ tier_review_batch(struct job_run *j)
 		}
 	}
 	j->cursor = last;
-	return res.nrows < REVIEW_BATCH ? JOB_DONE : JOB_MORE;
+	return res.nrows < limit ? JOB_DONE : JOB_MORE;
 }
 
 JOB(tier_review_job) = {
