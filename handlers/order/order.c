@@ -393,7 +393,8 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0)
 		return st;
 	m->earn_points_per_yuan = per_yuan;
-	if ((st = tier_policy_load(r, &c->growth_rules)) != 0)
+	/* the ladder was just read: its policy comes with it */
+	if ((st = tier_policy_at(r, -1, &c->growth_rules)) != 0)
 		return st;
 	m->growth_rules = &c->growth_rules;
 	m->mult_pct = mult;

@@ -73,7 +73,8 @@ int	 tier_of_growth(struct req *, int64_t growth,
 /* The policy of r->m (read with the ladder, kept by its revision). 0, or
    the error status (recorded). */
 int	 tier_policy_load(struct req *, struct tier_policy *);
-/* The same with the ladder's revision read already (as tiers_at()). */
+/* The same with the ladder's revision read already (as tiers_at()), or
+   rev -1 right after a tiers_load() or tier_of_growth() of r->m. */
 int	 tier_policy_at(struct req *, int64_t rev, struct tier_policy *);
 
 /*

@@ -99,7 +99,8 @@ int	 wallet_move(struct req *, int64_t member_id, int64_t principal,
 	    int64_t store_id);
 /*
  * Move points (signed, with a points ledger entry of kind and ref when
- * not 0) and growth. Points spent never go below zero (409
+ * not 0) and growth (tier_growth_move(): its own ledger, and the tier
+ * follows). Points spent never go below zero (409
  * insufficient_points); may_go_negative for points taken back by a
  * refund, which are recorded whole however few the member has left.
  * 0, or the error status (recorded).
