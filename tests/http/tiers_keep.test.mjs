@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { api, m, sql, parallel, uniquePhone, signIn, join, staffLogin } from './lib.mjs';
-import { idemKey } from './wallet_helpers.mjs';
+import { idemKey, fund } from './wallet_helpers.mjs';
 
 const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 const count = async (q) => Number((await sql(q))[0][0]);
@@ -176,6 +176,38 @@ test('growth follows the growth rules, with a ledger row for every move', async 
   assert.equal(await count(`SELECT SUM(growth) FROM growth_entries WHERE member_id = ${mem.id}`), row.growth);
   // 53 is below silver's 100: no move
   assert.equal(row.level, 1);
+  // a recharge earns by per_yuan_recharged (0 so far: nothing)
+  await fund(mem, { pay_fen: 10000 }, mc.code);
+  assert.equal((await memberRow(mem.id)).growth, 53);
+  await putTiers(mc, { tiers: LADDER, growth_rules: { per_yuan_recharged: 1 } });
+  await fund(mem, { pay_fen: 10050 }, mc.code);
+  const after = await memberRow(mem.id);
+  assert.equal(after.growth, 53 + 100);
+  assert.equal(after.level, 2, 'the recharge moved the member up');
+  const [[kind, g]] = await sql(`SELECT kind, growth FROM growth_entries WHERE member_id = ${mem.id} ORDER BY id DESC LIMIT 1`);
+  assert.deepEqual([kind, Number(g)], ['recharge', 100]);
+  assert.deepEqual(await sql(`SELECT from_level, to_level, reason FROM tier_changes WHERE member_id = ${mem.id}`),
+    [['1', '2', 'growth']]);
+});
+
+test('a refund that takes growth back lowers the tier through the same move, the reward stays given', async () => {
+  const mc = await newMerchant();
+  await putTiers(mc, { tiers: ladder({ 2: { upgrade_rewards: { template_ids: [], bonus_fen: 0, points: 30 } } }) });
+  const mem = await mc.member();
+  const r = await (await order(mc, mem, 12000))();
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await memberRow(mem.id)).level, 2);
+  const f = await mc.owner.call('POST', `/staff/orders/${r.json.data.order.id}/refunds`, { reason: '退单' },
+    { 'idempotency-key': idemKey() });
+  assert.equal(f.status, 201, f.text);
+  const row = await memberRow(mem.id);
+  assert.equal(row.growth, 0);
+  assert.equal(row.level, 1);
+  assert.deepEqual(await sql(`SELECT from_level, to_level, reason FROM tier_changes WHERE member_id = ${mem.id} ORDER BY id`),
+    [['1', '2', 'growth'], ['2', '1', 'refund']]);
+  assert.deepEqual(await sql(`SELECT kind, growth FROM growth_entries WHERE member_id = ${mem.id} ORDER BY id`),
+    [['order_earn', '120'], ['order_clawback', '-120']]);
+  assert.equal(await count(`SELECT COUNT(*) FROM tier_rewards WHERE member_id = ${mem.id}`), 1);
 });
 
 test('rolling: a member who stops buying falls on the day the window says, not a day before', async () => {
