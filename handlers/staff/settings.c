@@ -622,6 +622,7 @@ static int
 tiers_put_tx(struct req *r, void *arg)
 {
 	struct tiers_ctx *c = arg;
+	cJSON *t;
 	int i, st;
 
 	if (DB(r, &q_tiers_clear, NULL, DBI(r->m->id)) != DB_OK)
@@ -637,9 +638,12 @@ tiers_put_tx(struct req *r, void *arg)
 	}
 	if ((st = tier_terms_save(r, &c->terms)) != 0)
 		return st;
-	if ((c->out = tiers_build(r)) == NULL)
+	if ((t = tiers_build(r)) == NULL)
 		return r->status;
-	if ((st = audit_log(r, "settings.tiers", "merchant:tiers",
+	c->out = j_obj();
+	j_add(c->out, "tiers", t);
+	if ((st = tier_terms_json(r, c->out)) != 0 ||
+	    (st = audit_log(r, "settings.tiers", "merchant:tiers",
 	    cJSON_PrintUnformatted(c->out), 0)) != 0)
 		return st;
 	return 200;
@@ -650,14 +654,17 @@ tiers_put_tx(struct req *r, void *arg)
  * In: {tiers:[{level, name (1..16), growth, discount_pct? (1..99 or null),
  * points_multiplier (0.1..10), privileges:[{title (1..16), desc (..64)}]
  * (up to 10)}]}: 1 to 7 tiers, levels 1..n in order, level 1 at growth 0,
- * growth strictly rising. Out: {tiers} as GET. Errors: invalid_field
- * naming the field (tiers[2].growth, ...). Writes: tiers, audit_log.
+ * growth strictly rising; each tier may add keep_growth and
+ * upgrade_rewards, the body growth_rules and downgrade (tier_terms_arg():
+ * absent ones stay as stored). Out: as GET. Errors: invalid_field
+ * naming the field (tiers[2].growth, downgrade.mode, ...). Writes: tiers,
+ * tier_terms, tier_policies, audit_log.
  */
 static int
 settings_tiers_put(struct req *r)
 {
 	struct tiers_ctx *c = arena_calloc(r->a, 1, sizeof(*c));
-	cJSON *arr, *o, *d;
+	cJSON *arr, *o;
 	int st;
 
 	if (req_json_body(r) == -1)
@@ -679,11 +686,7 @@ settings_tiers_put(struct req *r)
 	if ((st = db_tx(r, tiers_put_tx, c)) >= 400)
 		return st;
 	card_settings_forget(r->m->id);
-	d = j_obj();
-	j_add(d, "tiers", c->out);
-	if ((st = tier_terms_json(r, d)) != 0)
-		return st;
-	return resp_data(r, 200, d);
+	return resp_data(r, 200, c->out);
 }
 
 /* ---- checkout (收银与退款) ---- */

@@ -231,10 +231,8 @@ tier_keep_json(struct req *r, int64_t rev, int64_t member_id, int cur,
 	cJSON *o;
 	int n, i;
 
-	if (tiers_at(r, rev, &t, &n) != 0 || tier_policy_at(r, rev, &p) != 0) {
-		r->status = r->status ? r->status : 500;
+	if (tiers_at(r, rev, &t, &n) != 0 || tier_policy_at(r, rev, &p) != 0)
 		return NULL;
-	}
 	if (p.mode == TIER_NONE || cur <= 0 || cur >= n ||
 	    t[cur].keep_growth <= 0)
 		return cJSON_CreateNull();

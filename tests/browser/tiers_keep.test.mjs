@@ -109,7 +109,9 @@ test('the console edits the downgrade mode and keep growth, previews, and saves'
   await page.fill('#dg-days', '180');
   if (SHOTS) {
     mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}/tiers-keep-console-page.png` });
     await page.locator('#tiers-form').screenshot({ path: `${SHOTS}/tiers-keep-console.png` });
+    await page.locator('#tier-keep').screenshot({ path: `${SHOTS}/tiers-keep-console-rules.png` });
   }
   await page.click('#tiers-save');
   await page.waitForFunction(() => document.body.textContent.includes('会员等级已保存'));

@@ -120,5 +120,7 @@ test('app events lists the subscriptions in the order they run', async () => {
     { event: 'member_joined', order: 20, name: 'campaign_on_joined', file: 'handlers/growth/campaign.c' },
     { event: 'order_paid', order: 10, name: 'referral_on_order', file: 'handlers/growth/referral.c' },
     { event: 'online_notified', order: 10, name: 'order_on_notified', file: 'handlers/order/order_after.c' },
+    { event: 'tier_rewarded', order: 10, name: 'wallet_on_tier_rewarded', file: 'handlers/wallet/wallet_tier.c' },
+    { event: 'tier_rewarded', order: 20, name: 'coupon_on_tier_rewarded', file: 'handlers/coupon/coupon_tier.c' },
   ]);
 });
