@@ -85,6 +85,9 @@ struct merchant {
 	const char	*code;
 	const char	*name;
 	const char	*tz;		/* "+08:00" */
+	/* the tier ladder's revision as this request read it (tier/) */
+	int		 tiers_rev_known;
+	int64_t		 tiers_rev;
 };
 
 enum auth_kind { AUTH_NONE = 0, AUTH_KIND_MEMBER, AUTH_KIND_STAFF };

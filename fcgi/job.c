@@ -18,7 +18,8 @@
  * job_batch_limit() gives), JOB_PAUSE_MS (a sleep after every committed
  * batch, so that a test can kill a run half way), JOB_STALE_S (instead
  * of 120 s) and JOB_FAIL_BATCH=N (the N-th batch of a run, counting the
- * committed ones, fails with 500 as a batch that hits an error would).
+ * committed ones, fails with 500 after doing its work, as a batch that
+ * hits an error half way would: its work is rolled back).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -277,12 +278,12 @@ step_tx(struct req *r, void *arg)
 	for (i = 0; i < JOB_COUNTS; i++)
 		j->count[i] = db_int(&res, 0, JL_C1 + i);
 	s->batches = (int)db_int(&res, 0, JL_BATCHES);
-	if (s->rn->fail_batch > 0 && s->batches + 1 == s->rn->fail_batch)
-		return resp_err(r, 500, "internal", "injected failure (test)",
-		    NULL);
 	st = j->job->batch(j);
 	if (st >= 400 || db_retry_pending())
 		return st >= 400 ? st : 500;
+	if (s->rn->fail_batch > 0 && s->batches + 1 == s->rn->fail_batch)
+		return resp_err(r, 500, "internal",
+		    "JOB_FAIL_BATCH: this batch fails after its work", NULL);
 	s->done = st == JOB_DONE;
 	if (DB(r, &q_job_step, &res, DBI(j->cursor), DBI(j->count[0]),
 	    DBI(j->count[1]), DBI(j->count[2]), DBI(j->count[3]),
@@ -293,6 +294,44 @@ step_tx(struct req *r, void *arg)
 		s->lost = 1;
 		return resp_err(r, 409, "claim_lost", "claim lost", NULL);
 	}
+	return 200;
+}
+
+/* What claiming a run needs, and the row as claimed (q_job_row). */
+struct claim {
+	struct runner	*rn;
+	const struct job *job;
+	const char	*period;
+	int64_t		 now;
+	struct db_res	 row;
+};
+
+/*
+ * Claim the run of (job, r->m, period): insert its row, or take it over
+ * when it is stale, failed or (a sweep) done; then read it. Whether it is
+ * ours is the row's claimed_by and status. One transaction, so that two
+ * claimants' insert and update that deadlock are run again.
+ */
+static int
+claim_tx(struct req *r, void *arg)
+{
+	struct claim *c = arg;
+	const struct job *job = c->job;
+	struct db_res res;
+
+	if (DB(r, &q_job_insert, &res, DBS(job->name), DBI(r->m->id),
+	    DBS(c->period), DBS(c->rn->me), DBI(c->now)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1 && DB(r, &q_job_take, &res, DBS(c->rn->me),
+	    DBI(r->m->id), DBS(job->name), DBS(c->period),
+	    DBI(c->rn->stale_s), DBI(JOB_ATTEMPTS),
+	    DBI(c->rn->sweep && job->every == JOB_MINUTE)) != DB_OK)
+		return db_fail(r);
+	if (DB(r, &q_job_row, &c->row, DBI(r->m->id), DBS(job->name),
+	    DBS(c->period)) != DB_OK)
+		return db_fail(r);
+	if (c->row.nrows != 1)
+		return resp_internal(r);
 	return 200;
 }
 
@@ -336,12 +375,16 @@ any_count(const int64_t *count)
 static const char *
 error_text(struct req *r, int st)
 {
-	const char *s = arena_printf(r->a, "%d %s%s%.*s", st,
-	    r->err_code ? r->err_code : "error", r->out ? ": " : "",
-	    r->out ? (int)(r->outlen > 400 ? 400 : r->outlen) : 0,
-	    r->out ? r->out : "");
+	size_t n = r->out != NULL ? r->outlen : 0;
 
-	return s;
+	if (n > 400) {		/* whole UTF-8 characters only */
+		n = 400;
+		while (n > 0 && ((unsigned char)r->out[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return arena_printf(r->a, "%d %s%s%.*s", st,
+	    r->err_code ? r->err_code : "error", n ? ": " : "", (int)n,
+	    n ? r->out : "");
 }
 
 /*
@@ -359,7 +402,8 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	struct step s;
 	struct db_res res;
 	char period[17];
-	int64_t count[JOB_COUNTS];
+	int64_t count[JOB_COUNTS], committed[JOB_COUNTS];
+	struct claim cl;
 	int tz = job_tz_offset(jm->tz), st, i;
 	enum run_end end;
 
@@ -372,27 +416,16 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	job_when(job->every, job->hour, now, tz, &w);
 	snprintf(period, sizeof(period), "%s", w.period);
 
-	/* the claim's insert meets a claimant's batch on the same row: a
-	   deadlock there is tried again, as db_tx would */
-	for (i = 0;; i++) {
-		int rc = DB(r, &q_job_insert, &res, DBS(job->name),
-		    DBI(jm->id), DBS(period), DBS(rn->me), DBI(now));
-
-		if (rc == DB_OK && res.affected != 1)
-			rc = DB(r, &q_job_take, &res, DBS(rn->me),
-			    DBI(jm->id), DBS(job->name), DBS(period),
-			    DBI(rn->stale_s), DBI(JOB_ATTEMPTS),
-			    DBI(rn->sweep && job->every == JOB_MINUTE));
-		if (rc == DB_OK)
-			break;
-		if (rc != DB_RETRY || i >= 4)
-			goto dberr;
-	}
-	if (DB(r, &q_job_row, &res, DBI(jm->id), DBS(job->name),
-	    DBS(period)) != DB_OK || res.nrows != 1)
+	memset(&cl, 0, sizeof(cl));
+	cl.rn = rn;
+	cl.job = job;
+	cl.period = period;
+	cl.now = now;
+	if (db_tx(r, claim_tx, &cl) >= 400)
 		goto dberr;
+	res = cl.row;
 	for (i = 0; i < JOB_COUNTS; i++)
-		count[i] = db_int(&res, 0, JR_C1 + i);
+		committed[i] = count[i] = db_int(&res, 0, JR_C1 + i);
 	if (strcmp(db_str(&res, 0, JR_CLAIMED), rn->me) != 0 ||
 	    strcmp(db_str(&res, 0, JR_STATUS), "running") != 0) {
 		const char *status = db_str(&res, 0, JR_STATUS);
@@ -437,12 +470,13 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 			    DBI(j.id), DBS(rn->me)) != DB_OK)
 				log_err(r, "jobs: %s %s %s: cannot mark failed",
 				    job->name, jm->code, period);
-			print_line(job, jm, period, j.count, "failed");
+			print_line(job, jm, period, committed, "failed");
 			printf("  %s\n", e);
 			fflush(stdout);
 			end = RUN_FAILED;
 			break;
 		}
+		memcpy(committed, j.count, sizeof(committed));
 		if (s.done) {
 			if (!rn->quiet || any_count(j.count))
 				print_line(job, jm, period, j.count, "done");
@@ -560,8 +594,9 @@ jobs_tick(void)
 			if (run_one(&rn, job, &ms[i], now) == RUN_FAILED)
 				rc = 1;
 			if (job->every == JOB_MINUTE) {
-				struct merchant mc = { ms[i].id, ms[i].code,
-				    ms[i].name, ms[i].tz };
+				struct merchant mc = { .id = ms[i].id,
+				    .code = ms[i].code, .name = ms[i].name,
+				    .tz = ms[i].tz };
 
 				rn.r.m = &mc;
 				if (DB(&rn.r, &q_job_prune, &res,

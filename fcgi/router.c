@@ -325,7 +325,7 @@ merchant_load(struct req *r, const char *code)
 	}
 	if (res.nrows == 0)
 		return 1;
-	r->m = arena_alloc(r->a, sizeof(*r->m));
+	r->m = arena_calloc(r->a, 1, sizeof(*r->m));
 	r->m->id = db_int(&res, 0, MC_ID);
 	r->m->code = db_str(&res, 0, MC_CODE);
 	r->m->name = db_str(&res, 0, MC_NAME);

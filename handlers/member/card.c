@@ -388,20 +388,39 @@ ROUTES(card_routes) = {
 
 /* ---- what an order asks of the card ---- */
 
-enum { CT_VALIDITY, CT_UNTIL, CT_MONTHS, CT_STORES, CT_JOINED, CT_NCOLS };
+enum { CT_TERMS, CT_JOINED = CARD_TERMS_NCOLS, CT_NCOLS };
 DB_SQL_COLS(q_card_terms, CT_NCOLS,
-    "SELECT m.card_validity, m.card_valid_until, m.card_valid_months,"
-    " m.card_store_ids, mb.joined_at FROM members mb"
+    "SELECT " CARD_TERMS_COLS ", mb.joined_at FROM members mb"
     " JOIN merchants m ON m.id = mb.merchant_id"
     " WHERE mb.merchant_id = ? AND mb.id = ?");
+
+void
+card_terms_from_row(struct req *r, const struct db_res *res, int row,
+    int col, const char *joined_at, int64_t *valid_until,
+    const char **store_ids)
+{
+	const char *v, *day = NULL;
+	char until[11];
+
+	*valid_until = -1;
+	*store_ids = db_str(res, row, col + CARD_T_STORES);
+	v = db_str(res, row, col + CARD_T_VALIDITY);
+	if (v != NULL && strcmp(v, "until") == 0)
+		day = db_str(res, row, col + CARD_T_UNTIL);
+	else if (v != NULL && strcmp(v, "months") == 0 &&
+	    date_plus_months(joined_at, (int)db_int(res, row,
+	    col + CARD_T_MONTHS), until) == 0)
+		day = until;
+	if (day != NULL && time_parse(day, tz_offset(r->m->tz), 1,
+	    valid_until) == -1)
+		*valid_until = -1;
+}
 
 int
 card_terms(struct req *r, int64_t member_id, int64_t *valid_until,
     const char **store_ids, int *found)
 {
 	struct db_res res;
-	const char *v, *day = NULL;
-	char until[11];
 
 	*valid_until = -1;
 	*store_ids = NULL;
@@ -411,16 +430,7 @@ card_terms(struct req *r, int64_t member_id, int64_t *valid_until,
 	if (res.nrows == 0)
 		return 0;
 	*found = 1;
-	*store_ids = db_str(&res, 0, CT_STORES);
-	v = db_str(&res, 0, CT_VALIDITY);
-	if (v != NULL && strcmp(v, "until") == 0)
-		day = db_str(&res, 0, CT_UNTIL);
-	else if (v != NULL && strcmp(v, "months") == 0 &&
-	    date_plus_months(db_str(&res, 0, CT_JOINED),
-	    (int)db_int(&res, 0, CT_MONTHS), until) == 0)
-		day = until;
-	if (day != NULL && time_parse(day, tz_offset(r->m->tz), 1,
-	    valid_until) == -1)
-		*valid_until = -1;
+	card_terms_from_row(r, &res, 0, CT_TERMS, db_str(&res, 0, CT_JOINED),
+	    valid_until, store_ids);
 	return 0;
 }

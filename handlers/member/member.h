@@ -22,6 +22,7 @@
 #include "membercode_rules.h"
 
 struct req;
+struct db_res;
 
 /* EV_MEMBER_JOINED: a member was created, inside the joining transaction. */
 struct member_joined {
@@ -68,6 +69,18 @@ int	 referral_resolve(struct req *, const char *code, int64_t *referrer);
  */
 int	 card_terms(struct req *, int64_t member_id, int64_t *valid_until,
 	    const char **store_ids, int *found);
+/*
+ * The same from a statement that reads the merchants row as m with
+ * CARD_TERMS_COLS from column col, and the member's joined_at.
+ */
+#define CARD_TERMS_COLS \
+    "m.card_validity, m.card_valid_until, m.card_valid_months," \
+    " m.card_store_ids"
+enum { CARD_T_VALIDITY, CARD_T_UNTIL, CARD_T_MONTHS, CARD_T_STORES,
+    CARD_TERMS_NCOLS };
+void	 card_terms_from_row(struct req *, const struct db_res *, int row,
+	    int col, const char *joined_at, int64_t *valid_until,
+	    const char **store_ids);
 
 /*
  * The card as GET /me/card returns it, or NULL with the error status in

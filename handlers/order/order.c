@@ -360,12 +360,44 @@ coupon_in_from_row(struct req *r, struct order_ctx *c,
 	in->ncoupons++;
 }
 
+/*
+ * The member's terms from what was read of them: the tier of the growth,
+ * its discount and points multiplier, the merchant's points a yuan, the
+ * card's validity and stores. 0, or the error status.
+ */
+static int
+member_fill(struct req *r, struct order_ctx *c, int64_t growth,
+    int64_t points, int64_t per_yuan, int64_t until, const char *stores)
+{
+	struct order_member_in *m = &c->in.member;
+	const struct tier_row *cur;
+	int st;
+
+	m->id = c->member_id;
+	m->points = points < 0 ? 0 : points;
+	c->growth = growth;
+	if ((st = tier_of_growth(r, growth, &cur, NULL)) != 0)
+		return st;
+	c->tier = cur;
+	m->tier_level = cur != NULL ? cur->level : -1;
+	m->discount_pct = cur != NULL && cur->has_discount ?
+	    cur->discount_pct : ORDER_NONE;
+	m->earn_points_per_yuan = per_yuan;
+	m->mult_pct = wallet_earn_mult_pct(cur);
+	/* the ladder was just read: its policy comes with it */
+	if ((st = tier_policy_at(r, -1, &c->growth_rules)) != 0)
+		return st;
+	m->growth_rules = &c->growth_rules;
+	m->card_valid_until = until >= 0 ? until : ORDER_NONE;
+	m->card_store_ids = stores;
+	return 0;
+}
+
 /* The member: id, tier, card, points, wallet, earning terms. */
 static int
 member_load(struct req *r, struct order_ctx *c, int lock)
 {
 	struct order_member_in *m = &c->in.member;
-	const struct tier_row *cur;
 	struct db_res res;
 	int64_t growth, until, per_yuan, mult;
 	const char *stores;
@@ -379,30 +411,11 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 	if (DB(r, &q_member_points, &res, DBI(r->m->id), DBI(c->member_id)) !=
 	    DB_OK || res.nrows != 1)
 		return db_fail(r);
-	m->id = c->member_id;
-	m->points = db_int(&res, 0, MP_POINTS);
-	if (m->points < 0)
-		m->points = 0;
-	c->growth = growth;
-	if ((st = tier_of_growth(r, growth, &cur, NULL)) != 0)
+	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0 ||
+	    (st = card_terms(r, c->member_id, &until, &stores, &found)) != 0)
 		return st;
-	c->tier = cur;
-	m->tier_level = cur != NULL ? cur->level : -1;
-	m->discount_pct = cur != NULL && cur->has_discount ?
-	    cur->discount_pct : ORDER_NONE;
-	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0)
-		return st;
-	m->earn_points_per_yuan = per_yuan;
-	/* the ladder was just read: its policy comes with it */
-	if ((st = tier_policy_at(r, -1, &c->growth_rules)) != 0)
-		return st;
-	m->growth_rules = &c->growth_rules;
-	m->mult_pct = mult;
-	if ((st = card_terms(r, c->member_id, &until, &stores, &found)) != 0)
-		return st;
-	m->card_valid_until = until >= 0 ? until : ORDER_NONE;
-	m->card_store_ids = stores;
-	return 0;
+	return member_fill(r, c, growth, db_int(&res, 0, MP_POINTS), per_yuan,
+	    until, stores);
 }
 
 static int
@@ -531,16 +544,95 @@ who_resolve(struct req *r, struct order_ctx *c)
 	return 0;
 }
 
-int
-order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
+DB_SQL_COLS(q_quote_by_phone, QL_NCOLS, QUOTE_LOAD_SQL("mb.phone = ?"));
+DB_SQL_COLS(q_quote_by_id, QL_NCOLS, QUOTE_LOAD_SQL("mb.id = ?"));
+
+/* What a quote reads before the lines and coupons. 0, or the status. */
+static int
+quote_load(struct req *r, struct order_ctx *c)
 {
-	struct order_in *in = &c->in;
+	struct order_member_in *m = &c->in.member;
+	struct db_res res;
+	const char *stores, *phone = NULL;
+	int64_t until, staff = 0, store = c->body.store_id;
+	int staff_side = c->channel != OC_APP && !c->for_member, st;
+
+	if (!c->who_known) {
+		c->member_id = 0;
+		c->has_ticket = 0;
+		if (c->channel == OC_APP)
+			c->member_id = r->auth.member_id;
+		else if (c->body.ticket != NULL) {
+			if ((st = ticket_resolve(r, c->body.ticket,
+			    &c->ticket)) != 0)
+				return st;
+			c->member_id = c->ticket.member_id;
+		} else
+			phone = c->body.member_phone;
+	}
+	/* a cashier works at the stores staff_stores lists */
+	if (staff_side && (r->auth.role == NULL ||
+	    strcmp(r->auth.role, "cashier") == 0))
+		staff = r->auth.staff_id;
+	if ((phone != NULL ? DB(r, &q_quote_by_phone, &res, DBI(store),
+	    DBI(staff), DBI(store), DBS(phone), DBI(r->m->id)) :
+	    DB(r, &q_quote_by_id, &res, DBI(store), DBI(staff), DBI(store),
+	    DBI(c->member_id), DBI(r->m->id))) != DB_OK || res.nrows != 1)
+		return db_fail(r);
+	if (db_isnull(&res, 0, QL_STORE))
+		return resp_bad_field(r, "store_id", "门店不存在");
+	if (staff > 0 && db_isnull(&res, 0, QL_STAFF_AT))
+		return resp_err(r, 403, "forbidden", "您不在该门店任职",
+		    "store_id");
+	if (!c->who_known && c->channel != OC_APP) {
+		if (c->body.ticket != NULL) {
+			if (c->ticket.store_id != store)
+				return resp_err(r, 400, "invalid_ticket",
+				    "凭证不属于本门店，请重新扫码", "ticket");
+			c->has_ticket = 1;
+			c->channel = OC_COUNTER;
+		} else if (phone != NULL) {
+			if (strcmp(r->auth.role, "cashier") == 0)
+				return resp_err(r, 403, "forbidden",
+				    "收银员请扫描会员码下单", NULL);
+			if (db_isnull(&res, 0, QL_MEMBER))
+				return resp_bad_field(r, "member_phone",
+				    "该手机号还不是会员");
+			c->member_id = db_int(&res, 0, QL_MEMBER);
+			c->channel = OC_PHONE;
+		} else
+			c->channel = OC_COUNTER;
+	}
+	checkout_cfg_from_row(&res, 0, QL_CK, &c->ck);
+	if ((st = wallet_cfg_from_row(r, &res, 0, QL_WS, &c->wc)) != 0)
+		return st;
+	if (c->member_id == 0)
+		return 0;
+	if (db_isnull(&res, 0, QL_MEMBER))
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	memset(&m->wallet, 0, sizeof(m->wallet));
+	m->wallet.principal_fen = db_int(&res, 0, QL_PRINCIPAL);
+	m->wallet.bonus_fen = db_int(&res, 0, QL_BONUS);
+	if ((st = wallet_state_rest(r, c->member_id, 0, &c->wc,
+	    &m->wallet)) != 0)
+		return st;
+	card_terms_from_row(r, &res, 0, QL_CARD, db_str(&res, 0, QL_JOINED),
+	    &until, &stores);
+	r->m->tiers_rev = db_int(&res, 0, QL_TIERS_REV);
+	r->m->tiers_rev_known = 1;
+	return member_fill(r, c, db_int(&res, 0, QL_GROWTH),
+	    db_int(&res, 0, QL_POINTS), db_int(&res, 0, QL_PER_YUAN), until,
+	    stores);
+}
+
+/* What a commit reads before the lines and coupons, the member's row
+   locked first. 0, or the status. */
+static int
+commit_load(struct req *r, struct order_ctx *c)
+{
 	struct db_res res;
 	int st;
 
-	order_in_init(in);
-	c->tier = NULL;
-	c->growth = 0;
 	if (c->channel == OC_APP || c->for_member) {
 		if (DB(r, &q_store, &res, DBI(r->m->id),
 		    DBI(c->body.store_id)) != DB_OK)
@@ -554,11 +646,25 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 	if ((st = checkout_cfg_load(r, &c->ck)) != 0 ||
 	    (st = wallet_cfg_load(r, &c->wc)) != 0)
 		return st;
+	if (c->member_id > 0 && (st = member_load(r, c, 1)) != 0)
+		return st;
+	return 0;
+}
+
+int
+order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
+{
+	struct order_in *in = &c->in;
+	int st;
+
+	order_in_init(in);
+	c->tier = NULL;
+	c->growth = 0;
+	if ((st = lock ? commit_load(r, c) : quote_load(r, c)) != 0)
+		return st;
 	in->store_id = c->body.store_id;
 	in->settings = c->ck.price;
 	in->deduction = c->wc.rules;
-	if (c->member_id > 0 && (st = member_load(r, c, lock)) != 0)
-		return st;
 	if ((st = topup_load(r, c)) != 0 || (st = lines_load(r, c)) != 0 ||
 	    (st = coupons_load(r, c, now)) != 0)
 		return st;

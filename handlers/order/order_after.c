@@ -487,31 +487,46 @@ cancel_tx(struct req *r, void *arg)
 	return 200;
 }
 
+/*
+ * Cancel the expired pending orders whose ids are column col of res, each
+ * in its own transaction (nested in the caller's when there is one); an
+ * order paid or cancelled meanwhile is left alone. *n (when given) counts
+ * the cancelled. 0, or the status of a failure.
+ */
+static int
+expired_cancel(struct req *r, const struct db_res *res, int col,
+    int64_t *n)
+{
+	struct cancel c;
+	int i, st;
+
+	for (i = 0; i < res->nrows; i++) {
+		memset(&c, 0, sizeof(c));
+		c.id = db_int(res, i, col);
+		c.expired = 1;
+		st = db_tx(r, cancel_tx, &c);
+		resp_reset(r);
+		if (st == 409)		/* paid or cancelled meanwhile */
+			continue;
+		if (st >= 400)
+			return st;
+		if (n != NULL)
+			(*n)++;
+	}
+	return 0;
+}
+
 /* Cancel the pending orders of r->m (of one member, or all: 0) whose
    time has run out. 0, or the error status (recorded). */
 int
 order_expire_due(struct req *r, int64_t member_id)
 {
 	struct db_res res;
-	struct cancel c;
-	int i, st;
 
 	if (DB(r, &q_expired, &res, DBI(r->m->id), DBI(member_id),
 	    DBI(member_id)) != DB_OK)
 		return db_fail(r);
-	for (i = 0; i < res.nrows; i++) {
-		memset(&c, 0, sizeof(c));
-		c.id = db_int(&res, i, EX_ID);
-		c.expired = 1;
-		st = db_tx(r, cancel_tx, &c);
-		if (st == 409) {	/* paid or cancelled meanwhile */
-			resp_reset(r);
-			continue;
-		}
-		if (st >= 400)
-			return st;
-	}
-	return 0;
+	return expired_cancel(r, &res, EX_ID, NULL);
 }
 
 int
@@ -1276,26 +1291,13 @@ orders_expire_batch(struct job_run *j)
 {
 	struct req *r = j->r;
 	struct db_res res;
-	struct cancel c;
-	int i, st, limit = job_batch_limit(200);
+	int st, limit = job_batch_limit(200);
 
 	if (DB(r, &q_expired_batch, &res, DBI(r->m->id), DBI(j->cursor),
 	    DBI(limit)) != DB_OK)
 		return db_fail(r);
-	for (i = 0; i < res.nrows; i++) {
-		memset(&c, 0, sizeof(c));
-		c.id = db_int(&res, i, XP_ID);
-		c.expired = 1;
-		st = db_tx(r, cancel_tx, &c);
-		if (st == 409) {	/* paid or cancelled meanwhile */
-			resp_reset(r);
-			continue;
-		}
-		if (st >= 400)
-			return st;
-		resp_reset(r);
-		j->count[0]++;
-	}
+	if ((st = expired_cancel(r, &res, XP_ID, &j->count[0])) != 0)
+		return st;
 	if (res.nrows > 0)
 		j->cursor = db_int(&res, res.nrows - 1, XP_ID);
 	return res.nrows < limit ? JOB_DONE : JOB_MORE;

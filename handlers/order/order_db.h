@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "cjson/cJSON.h"
 #include "core/core.h"
+#include "member/member.h"
 #include "order.h"
 #include "tier/tier.h"
 #include "wallet/wallet.h"
@@ -67,6 +68,49 @@ struct order_ctx {
 	const char	*status;
 	cJSON		*payment;
 };
+
+/*
+ * settings/checkout as a statement reads it, the table as ck (LEFT JOIN
+ * it: a merchant that never saved them has no row), and the settings
+ * from column col of row of such a result (res NULL or ck.merchant_id
+ * NULL: the defaults).
+ */
+#define CHECKOUT_COLS \
+    "ck.merchant_id, ck.tier_with_member_price, ck.tier_only_if_balance," \
+    " ck.max_stackable, ck.points_enabled, ck.points_per_yuan," \
+    " ck.points_max_pct, ck.points_max_points, ck.return_on_cancel," \
+    " ck.return_before_complete, ck.return_after_complete," \
+    " ck.refund_approval_over_fen, ck.unpaid_expiry_min"
+enum { CK_MERCHANT, CK_WITH_MP, CK_ONLY_BAL, CK_MAX_STACK, CK_PTS_ON,
+    CK_PTS_RATE, CK_PTS_PCT, CK_PTS_MAX, CK_RET_CANCEL, CK_RET_BEFORE,
+    CK_RET_AFTER, CK_APPROVAL, CK_EXPIRY, CK_NCOLS };
+void	 checkout_cfg_from_row(const struct db_res *, int row, int col,
+	    struct checkout_cfg *);
+
+/*
+ * A quote reads the store, the member, the settings and the merchant's
+ * terms in one statement (no lock: a commit reads them again under the
+ * member's lock, through the loaders above, and compares the hash). The
+ * member is found by phone (an order by phone) or by id (the session's,
+ * the ticket's; 0 for a walk-in, which finds none).
+ */
+#define QUOTE_LOAD_SQL(member_by) \
+    "SELECT m.tiers_rev, m.points_per_yuan, " CARD_TERMS_COLS ", " \
+    CHECKOUT_COLS ", " WALLET_CFG_COLS "," \
+    " (SELECT st.id FROM stores st WHERE st.merchant_id = m.id" \
+    " AND st.id = ? AND st.active = 1)," \
+    " (SELECT 1 FROM staff_stores ss WHERE ss.staff_id = ?" \
+    " AND ss.store_id = ?)," \
+    " mb.id, mb.principal_fen, mb.bonus_fen, mb.growth, mb.points," \
+    " mb.joined_at FROM merchants m" \
+    " LEFT JOIN checkout_settings ck ON ck.merchant_id = m.id" \
+    " LEFT JOIN wallet_settings ws ON ws.merchant_id = m.id" \
+    " LEFT JOIN members mb ON mb.merchant_id = m.id AND " member_by \
+    " WHERE m.id = ?"
+enum { QL_TIERS_REV, QL_PER_YUAN, QL_CARD,
+    QL_CK = QL_CARD + CARD_TERMS_NCOLS, QL_WS = QL_CK + CK_NCOLS,
+    QL_STORE = QL_WS + WALLET_CFG_NCOLS, QL_STAFF_AT, QL_MEMBER,
+    QL_PRINCIPAL, QL_BONUS, QL_GROWTH, QL_POINTS, QL_JOINED, QL_NCOLS };
 
 struct order_ctx *order_ctx_new(struct req *, int channel);
 /* Read the body (commit: with quote_hash). 0, or 400 (recorded). */

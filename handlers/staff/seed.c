@@ -96,9 +96,9 @@ seed_merchant(struct req *r, const char *code, const char *name,
 	static const struct {
 		const char *user, *name, *role;
 	} staff[] = {
-		{ "owner", "店主", "owner" },
-		{ "marketing", "市场专员", "marketing" },
-		{ "cashier", "收银员", "cashier" },
+		{ "owner", "李建国", "owner" },
+		{ "marketing", "张晓雯", "marketing" },
+		{ "cashier", "王小明", "cashier" },
 	};
 
 	if (DB(r, &q_seed_merchant, NULL, DBS(code), DBS(name), DBS(card))

@@ -638,6 +638,7 @@ tiers_put_tx(struct req *r, void *arg)
 	}
 	if ((st = tier_terms_save(r, &c->terms)) != 0)
 		return st;
+	r->m->tiers_rev_known = 0;	/* the triggers raised it */
 	if ((t = tiers_build(r)) == NULL)
 		return r->status;
 	c->out = j_obj();

@@ -192,10 +192,14 @@ tiers_load(struct req *r, const struct tier_row **out, int *n)
 {
 	struct db_res res;
 
-	if (DB(r, &q_tiers_rev, &res, DBI(r->m->id)) != DB_OK ||
-	    res.nrows != 1)
-		return db_fail(r);
-	return tiers_at(r, db_int(&res, 0, REV_REV), out, n);
+	if (!r->m->tiers_rev_known) {
+		if (DB(r, &q_tiers_rev, &res, DBI(r->m->id)) != DB_OK ||
+		    res.nrows != 1)
+			return db_fail(r);
+		r->m->tiers_rev = db_int(&res, 0, REV_REV);
+		r->m->tiers_rev_known = 1;
+	}
+	return tiers_at(r, r->m->tiers_rev, out, n);
 }
 
 cJSON *

@@ -17,12 +17,9 @@
 
 /* ---- statements ---- */
 
-enum { WS_CUSTOM_ENABLED, WS_CUSTOM_MIN, WS_CUSTOM_MAX, WS_SPLIT, WS_BONUS_PCT,
-    WS_FREEZE_BONUS, WS_CAP_KIND, WS_CAP_AMOUNT, WS_CAP_PCT, WS_NCOLS };
-DB_SQL_COLS(q_ws_get, WS_NCOLS,
-    "SELECT custom_enabled, custom_min_fen, custom_max_fen, split,"
-    " bonus_pct, freeze_same_day_bonus, cap_kind, cap_amount_fen, cap_pct"
-    " FROM wallet_settings WHERE merchant_id = ?");
+DB_SQL_COLS(q_ws_get, WALLET_CFG_NCOLS,
+    "SELECT " WALLET_CFG_COLS " FROM wallet_settings ws"
+    " WHERE ws.merchant_id = ?");
 enum { RG_FROM, RG_TO, RG_CAP, RG_NCOLS };
 DB_SQL_COLS(q_ws_ranges, RG_NCOLS,
     "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges"
@@ -166,9 +163,10 @@ wallet_balance_json(int64_t principal, int64_t bonus)
 }
 
 int
-wallet_cfg_load(struct req *r, struct wallet_cfg *c)
+wallet_cfg_from_row(struct req *r, const struct db_res *res, int row,
+    int col, struct wallet_cfg *c)
 {
-	struct db_res res;
+	struct db_res rg;
 	int i;
 
 	memset(c, 0, sizeof(*c));
@@ -176,31 +174,39 @@ wallet_cfg_load(struct req *r, struct wallet_cfg *c)
 	c->custom.enabled = 1;
 	c->custom.min_fen = 1000;
 	c->custom.max_fen = 500000;
-	if (DB(r, &q_ws_get, &res, DBI(r->m->id)) != DB_OK)
-		return db_fail(r);
-	if (res.nrows == 0)
+	if (res == NULL || db_isnull(res, row, col + WS_MERCHANT))
 		return 0;
-	c->custom.enabled = db_int(&res, 0, WS_CUSTOM_ENABLED) != 0;
-	c->custom.min_fen = db_int(&res, 0, WS_CUSTOM_MIN);
-	c->custom.max_fen = db_int(&res, 0, WS_CUSTOM_MAX);
-	wallet_split_parse(db_str(&res, 0, WS_SPLIT), &c->rules.split);
-	c->rules.bonus_pct = (int)db_int(&res, 0, WS_BONUS_PCT);
+	c->custom.enabled = db_int(res, row, col + WS_CUSTOM_ENABLED) != 0;
+	c->custom.min_fen = db_int(res, row, col + WS_CUSTOM_MIN);
+	c->custom.max_fen = db_int(res, row, col + WS_CUSTOM_MAX);
+	wallet_split_parse(db_str(res, row, col + WS_SPLIT), &c->rules.split);
+	c->rules.bonus_pct = (int)db_int(res, row, col + WS_BONUS_PCT);
 	c->rules.freeze_same_day_bonus =
-	    db_int(&res, 0, WS_FREEZE_BONUS) != 0;
-	wallet_cap_parse(db_str(&res, 0, WS_CAP_KIND), &c->rules.cap);
-	c->rules.cap_amount_fen = db_int(&res, 0, WS_CAP_AMOUNT);
-	c->rules.cap_pct = (int)db_int(&res, 0, WS_CAP_PCT);
+	    db_int(res, row, col + WS_FREEZE_BONUS) != 0;
+	wallet_cap_parse(db_str(res, row, col + WS_CAP_KIND), &c->rules.cap);
+	c->rules.cap_amount_fen = db_int(res, row, col + WS_CAP_AMOUNT);
+	c->rules.cap_pct = (int)db_int(res, row, col + WS_CAP_PCT);
 	if (c->rules.cap != CAP_ORDER_RANGES)
 		return 0;
-	if (DB(r, &q_ws_ranges, &res, DBI(r->m->id)) != DB_OK)
+	if (DB(r, &q_ws_ranges, &rg, DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
-	for (i = 0; i < res.nrows && i < WALLET_MAX_RANGES; i++) {
-		c->rules.ranges[i].from_fen = db_int(&res, i, RG_FROM);
-		c->rules.ranges[i].to_fen = db_int(&res, i, RG_TO);
-		c->rules.ranges[i].cap_fen = db_int(&res, i, RG_CAP);
+	for (i = 0; i < rg.nrows && i < WALLET_MAX_RANGES; i++) {
+		c->rules.ranges[i].from_fen = db_int(&rg, i, RG_FROM);
+		c->rules.ranges[i].to_fen = db_int(&rg, i, RG_TO);
+		c->rules.ranges[i].cap_fen = db_int(&rg, i, RG_CAP);
 	}
 	c->rules.nranges = i;
 	return 0;
+}
+
+int
+wallet_cfg_load(struct req *r, struct wallet_cfg *c)
+{
+	struct db_res res;
+
+	if (DB(r, &q_ws_get, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
+	return wallet_cfg_from_row(r, res.nrows ? &res : NULL, 0, 0, c);
 }
 
 static void
@@ -245,9 +251,34 @@ wallet_pkg_get(struct req *r, int64_t id, struct wallet_pkg *p)
  * The member row is read with its lock when paying, so the balance is
  * the latest. Today's bonus is then read with a shared lock when the
  * frozen-bonus rule is on (a recharge credited meanwhile must count).
- * Whether a payment was made before is a plain read: a stale answer can
- * only say "first" when it is not, which caps more, never less.
+ * Whether a payment was made before is a plain read, and only when a
+ * first-payment cap asks: a stale answer can only say "first" when it is
+ * not, which caps more, never less.
  */
+int
+wallet_state_rest(struct req *r, int64_t member_id, int lock,
+    const struct wallet_cfg *c, struct wallet_state *st)
+{
+	struct db_res res;
+
+	st->bonus_today_fen = 0;
+	st->first_payment = 0;
+	if (c->rules.freeze_same_day_bonus) {
+		if (DB(r, lock ? &q_bonus_today_lock : &q_bonus_today, &res,
+		    DBI(r->m->id), DBI(member_id), DBS(wallet_today(r))) !=
+		    DB_OK)
+			return db_fail(r);
+		st->bonus_today_fen = res.nrows ? db_int(&res, 0, BD_BONUS) : 0;
+	}
+	if (c->rules.cap != CAP_FIRST_AMOUNT && c->rules.cap != CAP_FIRST_PCT)
+		return 0;
+	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id),
+	    DBI(r->m->id), DBI(member_id)) != DB_OK)
+		return db_fail(r);
+	st->first_payment = res.nrows == 0;
+	return 0;
+}
+
 int
 wallet_state_load(struct req *r, int64_t member_id, int lock,
     const struct wallet_cfg *c, struct wallet_state *st, int64_t *growth,
@@ -267,18 +298,7 @@ wallet_state_load(struct req *r, int64_t member_id, int lock,
 	st->bonus_fen = db_int(&res, 0, MA_BONUS);
 	if (growth != NULL)
 		*growth = db_int(&res, 0, MA_GROWTH);
-	if (c->rules.freeze_same_day_bonus) {
-		if (DB(r, lock ? &q_bonus_today_lock : &q_bonus_today, &res,
-		    DBI(r->m->id), DBI(member_id), DBS(wallet_today(r))) !=
-		    DB_OK)
-			return db_fail(r);
-		st->bonus_today_fen = res.nrows ? db_int(&res, 0, BD_BONUS) : 0;
-	}
-	if (DB(r, &q_paid_before, &res, DBI(r->m->id), DBI(member_id),
-	    DBI(r->m->id), DBI(member_id)) != DB_OK)
-		return db_fail(r);
-	st->first_payment = res.nrows == 0;
-	return 0;
+	return wallet_state_rest(r, member_id, lock, c, st);
 }
 
 /* The growth a recharge earns by the merchant's growth rules. */
@@ -450,8 +470,14 @@ wallet_earn_terms(struct req *r, int64_t growth, int64_t *per_yuan,
 	*per_yuan = db_int(&res, 0, PR_PER_YUAN);
 	if ((st = tier_of_growth(r, growth, &cur, NULL)) != 0)
 		return st;
-	*mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) : 100;
+	*mult_pct = wallet_earn_mult_pct(cur);
 	return 0;
+}
+
+int64_t
+wallet_earn_mult_pct(const struct tier_row *cur)
+{
+	return cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) : 100;
 }
 
 int

@@ -22,6 +22,8 @@
 #include "wallet_rules.h"
 
 struct req;
+struct db_res;
+struct tier_row;
 
 struct wallet_cfg {
 	struct deduction_rules	 rules;
@@ -37,6 +39,22 @@ struct wallet_pkg {
 /* The merchant's settings (defaults when never saved). 0, or the error
    status (recorded). */
 int	 wallet_cfg_load(struct req *, struct wallet_cfg *);
+/*
+ * The settings as a statement reads them, the table as ws (LEFT JOIN it:
+ * a merchant that never saved them has no row), and the settings from
+ * column col of row of such a result (res NULL or ws.merchant_id NULL:
+ * the defaults), with the order-amount ranges read when the cap is by
+ * them. 0, or the error status (recorded).
+ */
+#define WALLET_CFG_COLS \
+    "ws.merchant_id, ws.custom_enabled, ws.custom_min_fen," \
+    " ws.custom_max_fen, ws.split, ws.bonus_pct, ws.freeze_same_day_bonus," \
+    " ws.cap_kind, ws.cap_amount_fen, ws.cap_pct"
+enum { WS_MERCHANT, WS_CUSTOM_ENABLED, WS_CUSTOM_MIN, WS_CUSTOM_MAX,
+    WS_SPLIT, WS_BONUS_PCT, WS_FREEZE_BONUS, WS_CAP_KIND, WS_CAP_AMOUNT,
+    WS_CAP_PCT, WALLET_CFG_NCOLS };
+int	 wallet_cfg_from_row(struct req *, const struct db_res *, int row,
+	    int col, struct wallet_cfg *);
 /* Active packages in their order. 0, or the error status (recorded). */
 int	 wallet_pkgs_load(struct req *, struct wallet_pkg **, int *n);
 /*
@@ -58,6 +76,14 @@ const char *wallet_today(struct req *);
 int	 wallet_state_load(struct req *, int64_t member_id, int lock,
 	    const struct wallet_cfg *, struct wallet_state *, int64_t *growth,
 	    int *found);
+/*
+ * What wallet_state_load() reads after the member row, for a caller that
+ * read principal and bonus itself: today's bonus (the frozen-bonus rule)
+ * and whether a payment was made before (a first-payment cap; else
+ * first_payment is 0). 0, or the error status (recorded).
+ */
+int	 wallet_state_rest(struct req *, int64_t member_id, int lock,
+	    const struct wallet_cfg *, struct wallet_state *);
 
 /*
  * Credit a paid recharge to the member's accounts with its ledger entry
@@ -87,6 +113,8 @@ int	 wallet_payment_link(struct req *, int64_t payment_id,
  */
 int	 wallet_earn_terms(struct req *, int64_t growth, int64_t *per_yuan,
 	    int64_t *mult_pct);
+/* The tier's points multiplier x 100 (100 without a tier). */
+int64_t	 wallet_earn_mult_pct(const struct tier_row *);
 /*
  * Move money on the member's accounts by principal and bonus (signed:
  * negative takes), with its ledger entry of kind ("order",

@@ -74,7 +74,9 @@
     if ($('staff-login')) $('staff-login').hidden = true;
     var who = $('staff-who');
     if (who) {
-      who.textContent = staff.name + ' · ' + (ROLE_NAMES[staff.role] || staff.role);
+      var role = ROLE_NAMES[staff.role] || staff.role;
+      // an account named after its role reads once, not "收银员 · 收银员"
+      who.textContent = staff.name === role ? role : staff.name + ' · ' + role;
       who.hidden = false;
     }
     if ($('staff-logout')) $('staff-logout').hidden = false;

@@ -1,7 +1,8 @@
 /*
  * The settings console: the member card (with background upload), the
  * tier ladder and checkout (收银与退款) for owners and marketing, staff
- * accounts and the audit log for owners. Uses window.Staff from staff.js.
+ * accounts, the audit log and the background jobs (后台任务) for owners.
+ * Uses window.Staff from staff.js.
  */
 (function () {
   'use strict';
@@ -518,6 +519,48 @@
     });
   }
 
+  /* ---- background jobs (owners): GET staff/jobs, read-only ---- */
+
+  var JOB_STATUS = { running: '运行中', done: '已完成', failed: '失败' };
+
+  /* "2026-12-01" -> "2026年12月1日", "2026-12-01T14:05" -> "2026年12月1日 14:05". */
+  function jobPeriod(p) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d:\d\d))?$/.exec(p || '');
+    if (!m) return p || '';
+    return m[1] + '年' + parseInt(m[2], 10) + '月' + parseInt(m[3], 10) + '日' + (m[4] ? ' ' + m[4] : '');
+  }
+
+  /* An API time as people write it: "12月1日 14:05" ('' for none). */
+  function jobTime(iso) {
+    var m = /^\d{4}-(\d\d)-(\d\d)T(\d\d:\d\d)/.exec(iso || '');
+    return m ? parseInt(m[1], 10) + '月' + parseInt(m[2], 10) + '日 ' + m[3] : '';
+  }
+
+  function loadJobs() {
+    return Staff.api('GET', '/jobs').then(function (r) {
+      if (r.status !== 200) return;
+      var list = $('jobs-list');
+      list.innerHTML = '';
+      r.body.data.forEach(function (j) {
+        var cell = el('div', 'weui-cell job-row');
+        var bd = el('div', 'weui-cell__bd');
+        var head = el('p', 'job-row__title', j.title + ' · ' + jobPeriod(j.period));
+        head.title = j.job;
+        bd.appendChild(head);
+        var counts = j.counts.map(function (c) { return c.label + ' ' + c.value; }).join('，');
+        if (counts) bd.appendChild(el('p', 'job-row__counts', counts));
+        var when = '开始 ' + jobTime(j.started_at) + (j.finished_at ? ' · 结束 ' + jobTime(j.finished_at) : '');
+        bd.appendChild(el('p', 'audit-row__meta', when));
+        if (j.status === 'failed') bd.appendChild(el('p', 'job-row__error', '执行出错，请联系技术支持查看原因'));
+        cell.appendChild(bd);
+        cell.appendChild(el('div', 'weui-cell__ft job-row__status job-row__status_' + j.status, JOB_STATUS[j.status] || j.status));
+        list.appendChild(cell);
+      });
+      if (!list.children.length) list.appendChild(el('div', 'weui-cell', '暂无后台任务记录'));
+      $('jobs').hidden = false;
+    });
+  }
+
   Staff.onSignedIn(function (me) {
     root.hidden = false;
     var allowed = me.role === 'owner' || me.role === 'marketing';
@@ -531,6 +574,7 @@
       if (me.role === 'owner') {
         storeBoxes($('acc-stores'), 'acc-new-store-', []);
         loadAccounts(me).then(loadAudit);
+        loadJobs();
       }
     });
 

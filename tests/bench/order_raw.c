@@ -52,6 +52,7 @@
 
 #include "core/core_rules.h"
 #include "order/order.h"
+#include "order/order_db.h"
 #include "tier/tier.h"
 
 /* ---- the app's statements, as its files declare them ---- */
@@ -69,15 +70,11 @@
 #define Q_STORE \
     "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1"
 #define Q_CHECKOUT \
-    "SELECT tier_with_member_price, tier_only_if_balance, max_stackable," \
-    " points_enabled, points_per_yuan, points_max_pct, points_max_points," \
-    " return_on_cancel, return_before_complete, return_after_complete," \
-    " refund_approval_over_fen, unpaid_expiry_min" \
-    " FROM checkout_settings WHERE merchant_id = ?"
+    "SELECT " CHECKOUT_COLS " FROM checkout_settings ck" \
+    " WHERE ck.merchant_id = ?"
 #define Q_WS_GET \
-    "SELECT custom_enabled, custom_min_fen, custom_max_fen, split," \
-    " bonus_pct, freeze_same_day_bonus, cap_kind, cap_amount_fen, cap_pct" \
-    " FROM wallet_settings WHERE merchant_id = ?"
+    "SELECT " WALLET_CFG_COLS " FROM wallet_settings ws" \
+    " WHERE ws.merchant_id = ?"
 #define Q_WS_RANGES \
     "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges" \
     " WHERE merchant_id = ? ORDER BY position LIMIT 20"
@@ -101,15 +98,15 @@
 #define Q_POINTS_RATE \
     "SELECT points_per_yuan FROM merchants WHERE id = ?"
 #define Q_CARD_TERMS \
-    "SELECT m.card_validity, m.card_valid_until, m.card_valid_months," \
-    " m.card_store_ids, mb.joined_at FROM members mb" \
+    "SELECT " CARD_TERMS_COLS ", mb.joined_at FROM members mb" \
     " JOIN merchants m ON m.id = mb.merchant_id" \
     " WHERE mb.merchant_id = ? AND mb.id = ?"
-#define Q_ITEM \
+#define Q_ITEMS \
     "SELECT p.id, p.name, p.category, p.price_fen, p.store_ids, p.active," \
     " (SELECT mp.price_fen FROM product_member_prices mp" \
     "  WHERE mp.product_id = p.id AND mp.tier_level = ?)" \
-    " FROM products p WHERE p.merchant_id = ? AND p.id = ?"
+    " FROM products p WHERE p.merchant_id = ?" \
+    " AND p.id IN (?, ?, ?, ?, ?, ?, ?, ?)"
 #define Q_COUPON_CODE \
     "SELECT " COUPON_COLS " FROM coupons c" \
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.code = ?"
@@ -187,13 +184,7 @@
     " referee_template_id, referee_points, reward_when, daily_cap, total_cap" \
     " FROM referral_settings WHERE merchant_id = ?"
 /* the quote at the counter: the store, the member by phone, no lock */
-#define Q_STORE_OF_MERCHANT \
-    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1"
-#define Q_MEMBER_ID_BY_PHONE \
-    "SELECT id FROM members WHERE merchant_id = ? AND phone = ?"
-#define Q_MEMBER_READ \
-    "SELECT principal_fen, bonus_fen, growth FROM members" \
-    " WHERE merchant_id = ? AND id = ?"
+#define Q_QUOTE_BY_PHONE QUOTE_LOAD_SQL("mb.phone = ?")
 #define Q_BONUS_TODAY \
     "SELECT bonus_fen FROM wallet_bonus_days" \
     " WHERE merchant_id = ? AND member_id = ? AND day = ?"
@@ -227,10 +218,10 @@ enum {
 	S_IDEM_INSERT, S_IDEM_SAVE, S_EXPIRED, S_STORE, S_CHECKOUT, S_WS_GET,
 	S_WS_RANGES, S_MEMBER_LOCK, S_BONUS_TODAY_LOCK, S_PAID_BEFORE,
 	S_MEMBER_POINTS, S_TIERS_REV, S_TIERS, S_POINTS_RATE, S_CARD_TERMS,
-	S_ITEM, S_COUPON_CODE, S_ORDER_INSERT, S_LINE_INSERT, S_ADJ_INSERT,
+	S_ITEMS, S_COUPON_CODE, S_ORDER_INSERT, S_LINE_INSERT, S_ADJ_INSERT,
 	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_MOVE, S_POINTS_ENTRY, S_MOVE,
-	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_STORE_OF_MERCHANT,
-	S_MEMBER_ID_BY_PHONE, S_MEMBER_READ, S_BONUS_TODAY, S_COUPONS_USABLE,
+	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_QUOTE_BY_PHONE,
+	S_BONUS_TODAY, S_COUPONS_USABLE,
 	S_QUOTE_FLOOR, S_GROWTH_ADD, S_GROWTH_LOCK, S_GROWTH_ENTRY, S_TIER_SET,
 	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS,
 	/* plain queries, timed beside them */
@@ -248,16 +239,15 @@ static const struct {
 	{ "paid_before", Q_PAID_BEFORE }, { "member_points", Q_MEMBER_POINTS },
 	{ "tiers_rev", Q_TIERS_REV }, { "tiers", Q_TIERS },
 	{ "points_rate", Q_POINTS_RATE }, { "card_terms", Q_CARD_TERMS },
-	{ "item", Q_ITEM }, { "coupon_code", Q_COUPON_CODE },
+	{ "items", Q_ITEMS }, { "coupon_code", Q_COUPON_CODE },
 	{ "order_insert", Q_ORDER_INSERT }, { "line_insert", Q_LINE_INSERT },
 	{ "adj_insert", Q_ADJ_INSERT }, { "alloc_insert", Q_ALLOC_INSERT },
 	{ "coupon_use", Q_COUPON_USE }, { "points_move", Q_POINTS_MOVE },
 	{ "points_entry", Q_POINTS_ENTRY }, { "move", Q_MOVE },
 	{ "entry_insert", Q_ENTRY_INSERT }, { "ref_settings", Q_REF_SETTINGS },
 	{ "ref_pending", Q_REF_PENDING },
-	{ "store_of_merchant", Q_STORE_OF_MERCHANT },
-	{ "member_id_by_phone", Q_MEMBER_ID_BY_PHONE },
-	{ "member_read", Q_MEMBER_READ }, { "bonus_today", Q_BONUS_TODAY },
+	{ "quote_by_phone", Q_QUOTE_BY_PHONE },
+	{ "bonus_today", Q_BONUS_TODAY },
 	{ "coupons_usable", Q_COUPONS_USABLE },
 	{ "quote_floor", Q_QUOTE_FLOOR },
 	{ "growth_add", Q_GROWTH_ADD }, { "growth_lock", Q_GROWTH_LOCK },
@@ -514,20 +504,17 @@ refuse(const char *why)
 	return FAILED;
 }
 
-/* tier_of_growth(): the revision, the ladder when it moved, the tier. */
+/* tier_of_growth() at the ladder's revision: the ladder when it moved,
+   the tier. */
 static int
-tier_of(struct worker *w, int64_t growth, const struct tier_c **cur)
+tier_at(struct worker *w, int64_t rev, int64_t growth,
+    const struct tier_c **cur)
 {
 	struct tier_step steps[32];
 	struct res r;
 	int i, c, nx;
 
-	RUN(S_TIERS_REV, &r, PI(merchant_id));
-	if (r.nrows != 1)
-		return refuse("no merchant row");
-	if (cint(&r, 0, 0) != w->tiers_rev) {
-		int64_t rev = cint(&r, 0, 0);
-
+	if (rev != w->tiers_rev) {
 		RUN(S_TIERS, &r, PI(merchant_id));
 		for (i = 0; i < r.nrows && i < 32; i++) {
 			w->tiers[i].level = (int)cint(&r, i, 0);
@@ -551,8 +538,118 @@ tier_of(struct worker *w, int64_t growth, const struct tier_c **cur)
 	return OK;
 }
 
+/*
+ * checkout_cfg_from_row() (ck >= 0: CHECKOUT_COLS from column ck) and
+ * wallet_cfg_from_row() (ws >= 0: WALLET_CFG_COLS from column ws, with
+ * the ranges read when the cap is by them) into the engine's input; res
+ * NULL: the defaults.
+ */
+static int
+settings_in(struct worker *w, const struct res *res, int ck, int ws,
+    int64_t *unpaid_expiry)
+{
+	struct order_in *in = &w->in;
+	struct deduction_rules *d = &in->deduction;
+	struct res r;
+	int i;
+
+	if (ck >= 0) {
+		checkout_settings_default(&in->settings);
+		*unpaid_expiry = 15;
+		if (res != NULL && cstr(res, 0, ck + CK_MERCHANT) != NULL) {
+			struct checkout_settings *c = &in->settings;
+
+			c->tier_discount_with_member_price =
+			    cint(res, 0, ck + CK_WITH_MP) != 0;
+			c->tier_discount_only_if_balance_covers =
+			    cint(res, 0, ck + CK_ONLY_BAL) != 0;
+			c->max_stackable = (int)cint(res, 0, ck + CK_MAX_STACK);
+			c->points_enabled = cint(res, 0, ck + CK_PTS_ON) != 0;
+			c->points_per_yuan = cint(res, 0, ck + CK_PTS_RATE);
+			c->points_max_pct = (int)cint(res, 0, ck + CK_PTS_PCT);
+			c->points_max_points = cint_none(res, 0,
+			    ck + CK_PTS_MAX);
+			*unpaid_expiry = cint(res, 0, ck + CK_EXPIRY);
+		}
+	}
+	if (ws < 0)
+		return OK;
+	deduction_rules_default(d);
+	if (res == NULL || cstr(res, 0, ws + WS_MERCHANT) == NULL)
+		return OK;
+	wallet_split_parse(cstr(res, 0, ws + WS_SPLIT), &d->split);
+	d->bonus_pct = (int)cint(res, 0, ws + WS_BONUS_PCT);
+	d->freeze_same_day_bonus = cint(res, 0, ws + WS_FREEZE_BONUS) != 0;
+	wallet_cap_parse(cstr(res, 0, ws + WS_CAP_KIND), &d->cap);
+	d->cap_amount_fen = cint(res, 0, ws + WS_CAP_AMOUNT);
+	d->cap_pct = (int)cint(res, 0, ws + WS_CAP_PCT);
+	if (d->cap == CAP_ORDER_RANGES) {
+		RUN(S_WS_RANGES, &r, PI(merchant_id));
+		for (i = 0; i < r.nrows && i < WALLET_MAX_RANGES; i++) {
+			d->ranges[i].from_fen = cint(&r, i, 0);
+			d->ranges[i].to_fen = cint(&r, i, 1);
+			d->ranges[i].cap_fen = cint(&r, i, 2);
+		}
+		d->nranges = i;
+	}
+	return OK;
+}
+
+/* wallet_state_rest(): today's bonus (the frozen-bonus rule), whether a
+   payment was made before (a first-payment cap). */
+static int
+wallet_rest(struct worker *w, int64_t member, int64_t now, int lock)
+{
+	struct wallet_state *st = &w->in.member.wallet;
+	const struct deduction_rules *d = &w->in.deduction;
+	struct res r;
+
+	st->bonus_today_fen = 0;
+	st->first_payment = 0;
+	if (d->freeze_same_day_bonus) {
+		time_t t = (time_t)(now + tz_off);
+		struct tm tm;
+		char today[11];
+
+		gmtime_r(&t, &tm);
+		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		RUN(lock ? S_BONUS_TODAY_LOCK : S_BONUS_TODAY, &r,
+		    PI(merchant_id), PI(member), PS(today));
+		st->bonus_today_fen = r.nrows ? cint(&r, 0, 0) : 0;
+	}
+	if (d->cap != CAP_FIRST_AMOUNT && d->cap != CAP_FIRST_PCT)
+		return OK;
+	RUN(S_PAID_BEFORE, &r, PI(merchant_id), PI(member), PI(merchant_id),
+	    PI(member));
+	st->first_payment = r.nrows == 0;
+	return OK;
+}
+
+/* card_terms_from_row(): the last second the card is valid (-1 none) and
+   its stores, from CARD_TERMS_COLS at column col. */
+static int64_t
+card_until(const struct res *r, int col, const char *joined,
+    const char **stores)
+{
+	const char *v = cstr(r, 0, col + CARD_T_VALIDITY), *day = NULL;
+	char dbuf[11];
+	int64_t until = -1;
+
+	*stores = cstr(r, 0, col + CARD_T_STORES);
+	if (v != NULL && strcmp(v, "until") == 0)
+		day = cstr(r, 0, col + CARD_T_UNTIL);
+	else if (v != NULL && strcmp(v, "months") == 0 &&
+	    date_plus_months(joined, (int)cint(r, 0, col + CARD_T_MONTHS),
+	    dbuf) == 0)
+		day = dbuf;
+	if (day != NULL && time_parse(day, tz_off, 1, &until) == -1)
+		until = -1;
+	return until;
+}
+
 /* tier_growth_move() of an earn: the update, the ledger row, and the
-   tier_move() when the growth crossed a threshold. */
+   tier_move() when the growth crossed a threshold (the ladder at the
+   revision the request read). */
 static int
 growth_move(struct worker *w, int64_t member, int64_t delta, const char *ref)
 {
@@ -574,12 +671,11 @@ growth_move(struct worker *w, int64_t member, int64_t delta, const char *ref)
 	time_sql((int64_t)time(NULL), when);
 	RUN(S_GROWTH_ENTRY, &r, PI(merchant_id), PI(member), PS("order_earn"),
 	    PI(delta), PS(ref), PS(when));
-	if ((k = tier_of(w, growth, &cur)) != OK)
+	if ((k = tier_at(w, w->tiers_rev, growth, &cur)) != OK)
 		return k;
 	if (cur == NULL || cur->level == level)
 		return OK;
-	/* tier_move(): tiers_load, the conditional update, the history */
-	RUN(S_TIERS_REV, &r, PI(merchant_id));
+	/* tier_move(): the conditional update, the history */
 	RUN(S_TIER_SET, &r, PI(cur->level), PS(when), PI(merchant_id),
 	    PI(member), PI(level));
 	if (r.affected != 1)
@@ -637,19 +733,15 @@ order_tx(struct worker *w, long m, long n, const char *key)
 {
 	struct order_in *in = &w->in;
 	struct priced *o = &w->out;
-	struct checkout_settings ck;
-	struct deduction_rules rules;
 	const struct tier_c *cur;
-	struct res r;
+	struct res r, r2;
 	char body[1024], code[16], path_body[1200], bh[65], qh[65], actor[40];
 	char ref[40], *hb, *resp;
 	int64_t member = members[m], now = (int64_t)time(NULL), growth, id;
 	int64_t until, per_yuan, unpaid_expiry, pts, pids[3], qty[3] = { 2, 1, 1 };
 	size_t bl, hn;
-	int i, k, freeze, hk;
+	int i, k, hk;
 	long idx = first + m;
-	const char *v, *day = NULL;
-	char dbuf[11];
 
 	w->used = 0;
 	if (floor_only) {
@@ -679,16 +771,31 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	(void)bl;
 
 	if (quote) {
-		/* staff_order_quote -> order_prepare: staff_store_check (the
-		   owner: no staff_stores), who_resolve by phone */
-		RUN(S_STORE_OF_MERCHANT, &r, PI(store_id), PI(merchant_id));
-		if (r.nrows == 0)
+		/* staff_order_quote -> order_prepare -> quote_load: the
+		   store, the member by phone, the settings in one (the
+		   owner: no staff_stores) */
+		RUN(S_QUOTE_BY_PHONE, &r, PI(store_id), PI(0), PI(store_id),
+		    PS(phones[m]), PI(merchant_id));
+		if (r.nrows != 1 || cstr(&r, 0, QL_STORE) == NULL)
 			return refuse("no such store");
-		RUN(S_MEMBER_ID_BY_PHONE, &r, PI(merchant_id), PS(phones[m]));
-		if (r.nrows == 0)
+		if (cstr(&r, 0, QL_MEMBER) == NULL)
 			return refuse("no member of that phone");
-		member = cint(&r, 0, 0);
-		goto prepare;
+		member = cint(&r, 0, QL_MEMBER);
+		order_in_init(in);
+		if ((k = settings_in(w, &r, QL_CK, QL_WS, &unpaid_expiry)) !=
+		    OK)
+			return k;
+		in->member.wallet.principal_fen = cint(&r, 0, QL_PRINCIPAL);
+		in->member.wallet.bonus_fen = cint(&r, 0, QL_BONUS);
+		growth = cint(&r, 0, QL_GROWTH);
+		pts = cint(&r, 0, QL_POINTS);
+		per_yuan = cint(&r, 0, QL_PER_YUAN);
+		until = card_until(&r, QL_CARD, cstr(&r, 0, QL_JOINED),
+		    &in->member.card_store_ids);
+		if ((k = tier_at(w, cint(&r, 0, QL_TIERS_REV), growth, &cur)) !=
+		    OK || (k = wallet_rest(w, member, now, 0)) != OK)
+			return k;
+		goto member;
 	}
 	/* idem_tx */
 	RUN(S_IDEM_INSERT, &r, PI(merchant_id), PS(actor), PS(key), PS(bh));
@@ -699,140 +806,96 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	if (r.nrows > 0)
 		return refuse("pending orders to expire: not what the bench "
 		    "makes");
-	/* order_commit_tx -> order_prepare */
+	/* order_commit_tx -> order_prepare -> commit_load */
 	RUN(S_STORE, &r, PI(merchant_id), PI(store_id));
 	if (r.nrows == 0)
 		return refuse("no such store");
-prepare:
-	/* checkout_cfg_load */
-	checkout_settings_default(&ck);
-	unpaid_expiry = 15;
-	RUN(S_CHECKOUT, &r, PI(merchant_id));
-	if (r.nrows > 0) {
-		ck.tier_discount_with_member_price = cint(&r, 0, 0) != 0;
-		ck.tier_discount_only_if_balance_covers = cint(&r, 0, 1) != 0;
-		ck.max_stackable = (int)cint(&r, 0, 2);
-		ck.points_enabled = cint(&r, 0, 3) != 0;
-		ck.points_per_yuan = cint(&r, 0, 4);
-		ck.points_max_pct = (int)cint(&r, 0, 5);
-		ck.points_max_points = cint_none(&r, 0, 6);
-		unpaid_expiry = cint(&r, 0, 11);
-	}
-	/* wallet_cfg_load */
-	deduction_rules_default(&rules);
-	RUN(S_WS_GET, &r, PI(merchant_id));
-	if (r.nrows > 0) {
-		wallet_split_parse(cstr(&r, 0, 3), &rules.split);
-		rules.bonus_pct = (int)cint(&r, 0, 4);
-		rules.freeze_same_day_bonus = cint(&r, 0, 5) != 0;
-		wallet_cap_parse(cstr(&r, 0, 6), &rules.cap);
-		rules.cap_amount_fen = cint(&r, 0, 7);
-		rules.cap_pct = (int)cint(&r, 0, 8);
-		if (rules.cap == CAP_ORDER_RANGES) {
-			RUN(S_WS_RANGES, &r, PI(merchant_id));
-			for (i = 0; i < r.nrows && i < WALLET_MAX_RANGES;
-			    i++) {
-				rules.ranges[i].from_fen = cint(&r, i, 0);
-				rules.ranges[i].to_fen = cint(&r, i, 1);
-				rules.ranges[i].cap_fen = cint(&r, i, 2);
-			}
-			rules.nranges = i;
-		}
-	}
-	freeze = rules.freeze_same_day_bonus;
+	/* checkout_cfg_load, wallet_cfg_load */
 	order_in_init(in);
-	in->store_id = store_id;
-	in->settings = ck;
-	in->deduction = rules;
-	/* member_load -> wallet_state_load, locked for an order */
-	RUN(quote ? S_MEMBER_READ : S_MEMBER_LOCK, &r, PI(merchant_id),
-	    PI(member));
+	RUN(S_CHECKOUT, &r, PI(merchant_id));
+	RUN(S_WS_GET, &r2, PI(merchant_id));
+	if ((k = settings_in(w, r.nrows ? &r : NULL, 0, -1, &unpaid_expiry)) !=
+	    OK || (k = settings_in(w, r2.nrows ? &r2 : NULL, -1, 0, NULL)) !=
+	    OK)
+		return k;
+	/* member_load: wallet_state_load, locked for an order */
+	RUN(S_MEMBER_LOCK, &r, PI(merchant_id), PI(member));
 	if (r.nrows != 1)
 		return refuse("no such member");
 	in->member.wallet.principal_fen = cint(&r, 0, 0);
 	in->member.wallet.bonus_fen = cint(&r, 0, 1);
 	growth = cint(&r, 0, 2);
-	if (freeze) {
-		time_t t = (time_t)(now + tz_off);
-		struct tm tm;
-		char today[11];
-
-		gmtime_r(&t, &tm);
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-		RUN(quote ? S_BONUS_TODAY : S_BONUS_TODAY_LOCK, &r,
-		    PI(merchant_id), PI(member), PS(today));
-		in->member.wallet.bonus_today_fen = r.nrows ? cint(&r, 0, 0) :
-		    0;
-	}
-	RUN(S_PAID_BEFORE, &r, PI(merchant_id), PI(member), PI(merchant_id),
-	    PI(member));
-	in->member.wallet.first_payment = r.nrows == 0;
+	if ((k = wallet_rest(w, member, now, 1)) != OK)
+		return k;
 	RUN(S_MEMBER_POINTS, &r, PI(merchant_id), PI(member));
 	if (r.nrows != 1)
 		return refuse("no member points");
-	in->member.id = member;
-	in->member.points = cint(&r, 0, 0) < 0 ? 0 : cint(&r, 0, 0);
-	if ((k = tier_of(w, growth, &cur)) != OK)
-		return k;
-	in->member.tier_level = cur != NULL ? cur->level : -1;
-	in->member.discount_pct = cur != NULL && cur->has_discount ?
-	    cur->discount_pct : ORDER_NONE;
-	/* wallet_earn_terms */
+	pts = cint(&r, 0, 0);
+	/* wallet_earn_terms: the rate, then the tier (its revision read
+	   once a request) */
 	RUN(S_POINTS_RATE, &r, PI(merchant_id));
 	if (r.nrows != 1)
 		return refuse("no points rate");
 	per_yuan = cint(&r, 0, 0);
-	if ((k = tier_of(w, growth, &cur)) != OK)
+	RUN(S_TIERS_REV, &r, PI(merchant_id));
+	if (r.nrows != 1)
+		return refuse("no merchant row");
+	if ((k = tier_at(w, cint(&r, 0, 0), growth, &cur)) != OK)
 		return k;
+	/* card_terms */
+	RUN(S_CARD_TERMS, &r, PI(merchant_id), PI(member));
+	if (r.nrows != 1)
+		return refuse("no card terms");
+	until = card_until(&r, 0, cstr(&r, 0, CARD_TERMS_NCOLS),
+	    &in->member.card_store_ids);
+member:
+	/* member_fill */
+	in->store_id = store_id;
+	in->member.id = member;
+	in->member.points = pts < 0 ? 0 : pts;
+	in->member.tier_level = cur != NULL ? cur->level : -1;
+	in->member.discount_pct = cur != NULL && cur->has_discount ?
+	    cur->discount_pct : ORDER_NONE;
 	in->member.earn_points_per_yuan = per_yuan;
 	in->member.mult_pct = cur != NULL ? (int64_t)(cur->mult * 100 + 0.5) :
 	    100;
-	/* card_terms */
-	RUN(S_CARD_TERMS, &r, PI(merchant_id), PI(member));
-	until = -1;
-	if (r.nrows > 0) {
-		in->member.card_store_ids = cstr(&r, 0, 3);
-		v = cstr(&r, 0, 0);
-		if (v != NULL && strcmp(v, "until") == 0)
-			day = cstr(&r, 0, 1);
-		else if (v != NULL && strcmp(v, "months") == 0 &&
-		    date_plus_months(cstr(&r, 0, 4), (int)cint(&r, 0, 2),
-		    dbuf) == 0)
-			day = dbuf;
-		if (day != NULL && time_parse(day, tz_off, 1, &until) == -1)
-			until = -1;
-	}
 	in->member.card_valid_until = until >= 0 ? until : ORDER_NONE;
-	/* lines_load -> catalog_items_load */
-	in->nlines = 3;
-	for (i = 0; i < 3; i++) {
-		struct order_line_in *l = &in->lines[i];
-		int j;
+	/* lines_load -> catalog_items_load: the distinct products in one */
+	{
+		int64_t slot[8] = { 0 };
+		int ns = 0, j;
 
-		memset(l, 0, sizeof(*l));
-		l->qty = qty[i];
-		l->member_unit_fen = ORDER_NONE;
-		for (j = 0; j < i; j++)
-			if (pids[j] == pids[i])
-				break;
-		if (j < i) {
-			*l = in->lines[j];
-			l->qty = qty[i];
-			continue;
+		for (i = 0; i < 3; i++) {
+			for (j = 0; j < ns && slot[j] != pids[i]; j++)
+				;
+			if (j == ns)
+				slot[ns++] = pids[i];
 		}
-		RUN(S_ITEM, &r, PI(in->member.tier_level), PI(merchant_id),
-		    PI(pids[i]));
-		if (r.nrows == 0 || cint(&r, 0, 5) == 0 ||
-		    !store_list_allows(cstr(&r, 0, 4), store_id))
-			return refuse("a product is missing, off or not sold "
-			    "at the store");
-		l->product_id = pids[i];
-		l->name = cstr(&r, 0, 1);
-		l->category = cstr(&r, 0, 2);
-		l->unit_fen = cint(&r, 0, 3);
-		if (in->member.tier_level >= 0 && cstr(&r, 0, 6) != NULL &&
-		    cint(&r, 0, 6) >= 0)
-			l->member_unit_fen = cint(&r, 0, 6);
+		RUN(S_ITEMS, &r, PI(in->member.tier_level), PI(merchant_id),
+		    PI(slot[0]), PI(slot[1]), PI(slot[2]), PI(slot[3]),
+		    PI(slot[4]), PI(slot[5]), PI(slot[6]), PI(slot[7]));
+		in->nlines = 3;
+		for (i = 0; i < 3; i++) {
+			struct order_line_in *l = &in->lines[i];
+
+			memset(l, 0, sizeof(*l));
+			l->qty = qty[i];
+			l->member_unit_fen = ORDER_NONE;
+			for (j = 0; j < r.nrows && cint(&r, j, 0) != pids[i];
+			    j++)
+				;
+			if (j == r.nrows || cint(&r, j, 5) == 0 ||
+			    !store_list_allows(cstr(&r, j, 4), store_id))
+				return refuse("a product is missing, off or not "
+				    "sold at the store");
+			l->product_id = pids[i];
+			l->name = cstr(&r, j, 1);
+			l->category = cstr(&r, j, 2);
+			l->unit_fen = cint(&r, j, 3);
+			if (in->member.tier_level >= 0 &&
+			    cstr(&r, j, 6) != NULL && cint(&r, j, 6) >= 0)
+				l->member_unit_fen = cint(&r, j, 6);
+		}
 	}
 	/* coupons_load: the code named */
 	in->ncoupons = 0;

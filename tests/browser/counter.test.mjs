@@ -81,7 +81,7 @@ test('a cashier scans the code a consumer shows and sees the name and tier', asy
   await page.fill('#staff-password', 'demo1234');
   await page.click('#staff-login-submit');
   await page.waitForSelector('#counter:not([hidden])');
-  assert.match(await page.textContent('#staff-who'), /收银员/);
+  assert.equal(await page.textContent('#staff-who'), '王小明 · 收银员', 'the name, then the role, once each');
   await page.waitForFunction(() => document.querySelectorAll('#store-select option').length > 0);
   const stores = await page.$$eval('#store-select option', (o) => o.map((x) => x.value));
   assert.deepEqual(stores, ['1'], 'a cashier picks among its own stores');
