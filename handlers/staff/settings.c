@@ -622,7 +622,7 @@ static int
 tiers_put_tx(struct req *r, void *arg)
 {
 	struct tiers_ctx *c = arg;
-	cJSON *t;
+	cJSON *ladder;
 	int i, st;
 
 	if (DB(r, &q_tiers_clear, NULL, DBI(r->m->id)) != DB_OK)
@@ -639,10 +639,10 @@ tiers_put_tx(struct req *r, void *arg)
 	if ((st = tier_terms_save(r, &c->terms)) != 0)
 		return st;
 	r->m->tiers_rev_known = 0;	/* the triggers raised it */
-	if ((t = tiers_build(r)) == NULL)
+	if ((ladder = tiers_build(r)) == NULL)
 		return r->status;
 	c->out = j_obj();
-	j_add(c->out, "tiers", t);
+	j_add(c->out, "tiers", ladder);
 	if ((st = tier_terms_json(r, c->out)) != 0 ||
 	    (st = audit_log(r, "settings.tiers", "merchant:tiers",
 	    cJSON_PrintUnformatted(c->out), 0)) != 0)
