@@ -31,9 +31,9 @@
  */
 #define CARD_COLS \
     "mb.card_no, mb.growth, mb.points, mb.principal_fen, mb.bonus_fen," \
-    " mb.joined_at"
+    " mb.joined_at, COALESCE(mb.tier_since, mb.joined_at)"
 enum { CARD_NO, CARD_GROWTH, CARD_POINTS, CARD_PRINCIPAL, CARD_BONUS,
-    CARD_JOINED, CARD_NCOLS };
+    CARD_JOINED, CARD_TIER_SINCE, CARD_NCOLS };
 #define SETTINGS_COLS \
     "m.card_name, m.card_bg_url, m.card_validity, m.card_valid_until," \
     " m.card_valid_months, m.card_store_ids, m.tiers_rev"
@@ -198,14 +198,14 @@ card_settings_keep(const struct card_settings *s, int64_t now_ms)
  */
 static cJSON *
 card_from_row(struct req *r, const struct db_res *res,
-    const struct card_settings *cs, int64_t coupons)
+    const struct card_settings *cs, int64_t coupons, int64_t member_id)
 {
 	struct tier_step *steps;
 	struct priv_cfg pc;
 	const struct tier_row *t;
 	cJSON *d, *o, *stores;
 	int n, i, cur, next;
-	int64_t growth, principal, bonus;
+	int64_t growth, principal, bonus, since;
 	char until[11];
 
 	if (tiers_at(r, cs->tiers_rev, &t, &n) != 0)
@@ -263,6 +263,16 @@ card_from_row(struct req *r, const struct db_res *res,
 	privilege_card_add(r, &pc, cur >= 0 ? t[cur].level : -1,
 	    priv_local_day(time_now(), tz_offset(r->m->tz)), o);
 	j_add(d, "privileges", o);
+	/* keeping the tier (保级): what is asked and by when */
+	if (time_sql_parse(db_str(res, 0, CARD_TIER_SINCE), &since) == -1)
+		since = time_now();
+	if ((o = tier_keep_json(r, cs->tiers_rev, member_id, cur, since,
+	    time_now())) ==
+	    NULL) {
+		cJSON_Delete(d);
+		return NULL;
+	}
+	j_add(d, "keep_tier", o);
 	return d;
 }
 
@@ -283,7 +293,8 @@ card_build(struct req *r, int64_t member_id)
 	}
 	settings_from_row(r, &res, CARD_M_SETTINGS, &cs);
 	card_settings_keep(&cs, time_mono_ms());
-	return card_from_row(r, &res, &cs, db_int(&res, 0, CARD_COUPONS));
+	return card_from_row(r, &res, &cs, db_int(&res, 0, CARD_COUPONS),
+	    member_id);
 }
 
 /*
@@ -363,7 +374,8 @@ member_card(struct req *r)
 			if (next != NULL && strcmp(next, now) < 0 &&
 			    (st = coupons_recount(r, &res, &n)) != 0)
 				return st;
-			d = card_from_row(r, &res, &cs, n);
+			d = card_from_row(r, &res, &cs, n,
+			    db_int(&res, 0, CARD_MEMBER));
 			return d ? resp_data(r, 200, d) : r->status;
 		}
 	}

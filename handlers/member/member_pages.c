@@ -3,6 +3,8 @@
  * the small scripts in static/js/member.js call the same API a
  * mini-program calls.
  */
+#include <string.h>
+
 #include "app.h"
 #include "core/core.h"
 #include "member.h"
@@ -12,6 +14,37 @@
  * coupons; sign-in when there is no session; to join when signed in but
  * not a member yet.
  */
+/* What the card page says of keeping the tier (card.keep_tier). */
+static void
+page_keep_tier(struct req *r, cJSON *c, cJSON *card)
+{
+	cJSON *k = cJSON_GetObjectItem(card, "keep_tier"), *tier;
+	const char *name = "当前等级", *mode;
+	int64_t keep, earned, needed, pct;
+
+	if (!cJSON_IsObject(k))
+		return;
+	tier = cJSON_GetObjectItem(card, "tier");
+	if (cJSON_IsString(cJSON_GetObjectItem(tier, "name")))
+		name = cJSON_GetObjectItem(tier, "name")->valuestring;
+	mode = cJSON_GetObjectItem(k, "mode")->valuestring;
+	keep = (int64_t)cJSON_GetObjectItem(k, "keep_growth")->valuedouble;
+	earned = (int64_t)cJSON_GetObjectItem(k, "earned")->valuedouble;
+	needed = (int64_t)cJSON_GetObjectItem(k, "needed")->valuedouble;
+	pct = keep > 0 ? earned * 100 / keep : 100;
+	j_int(c, "keep_pct", pct < 0 ? 0 : pct > 100 ? 100 : pct);
+	j_str(c, "keep_title", strcmp(mode, "rolling") == 0 ?
+	    arena_printf(r->a, "近 %lld 个月成长值", (long long)
+	    cJSON_GetObjectItem(k, "window_months")->valuedouble) :
+	    "本期成长值");
+	j_str(c, "keep_text", needed > 0 ? arena_printf(r->a,
+	    "%s前再获得 %lld 成长值即可保持%s",
+	    cJSON_GetObjectItem(k, "by_text")->valuestring,
+	    (long long)needed, name) : arena_printf(r->a,
+	    "已达保级条件，%s起续享%s",
+	    cJSON_GetObjectItem(k, "by_text")->valuestring, name));
+}
+
 static int
 page_home(struct req *r)
 {
@@ -41,6 +74,7 @@ page_home(struct req *r)
 		j_int(c, "growth_needed", needed);
 	} else
 		j_int(c, "progress_pct", 100);
+	page_keep_tier(r, c, card);
 	bal = cJSON_GetObjectItem(card, "balance");
 	total = (int64_t)cJSON_GetObjectItem(bal, "total_fen")->valuedouble;
 	j_str(c, "balance_yuan", page_yuan(r, total));

@@ -386,6 +386,10 @@ member_fill(struct req *r, struct order_ctx *c, int64_t growth,
 	    cur->discount_pct : ORDER_NONE;
 	m->earn_points_per_yuan = per_yuan;
 	m->mult_pct = wallet_earn_mult_pct(cur);
+	/* the ladder was just read: its policy comes with it */
+	if ((st = tier_policy_at(r, -1, &c->growth_rules)) != 0)
+		return st;
+	m->growth_rules = &c->growth_rules;
 	m->card_valid_until = until >= 0 ? until : ORDER_NONE;
 	m->card_store_ids = stores;
 	return 0;

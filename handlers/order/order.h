@@ -213,6 +213,8 @@ struct order_line_in {
 	int64_t		 member_unit_fen;	/* the tier's, ORDER_NONE */
 };
 
+struct tier_policy;
+
 struct order_member_in {
 	int64_t		 id;		/* 0: no member (walk-in) */
 	int		 tier_level;	/* -1: none */
@@ -224,6 +226,7 @@ struct order_member_in {
 	int64_t		 mult_pct;		/* tier multiplier x 100 */
 	int		 birth_month, birth_day;	/* 0: unknown */
 	struct wallet_state wallet;
+	const struct tier_policy *growth_rules;	/* NULL: a yuan a point */
 };
 
 struct order_coupon_in {

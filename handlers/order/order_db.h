@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "member/member.h"
 #include "order.h"
+#include "tier/tier.h"
 #include "wallet/wallet.h"
 
 struct db_res;
@@ -53,6 +54,7 @@ struct order_ctx {
 	int64_t		 growth;
 	const struct tier_row *tier;
 	/* settings */
+	struct tier_policy growth_rules;
 	struct checkout_cfg ck;
 	struct wallet_cfg wc;
 	int64_t		 topup_pay_fen, topup_bonus_fen;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "order.h"
+#include "tier/tier.h"
 
 #define HAS(x)		((x) != ORDER_NONE)
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -1147,7 +1148,9 @@ price_once(struct ctx *x, int with_tier)
 	if (o->member_priced) {
 		int64_t money = o->total_fen - o->points_fen;
 
-		o->earn_growth = wallet_growth(money);
+		o->earn_growth = in->member.growth_rules != NULL ?
+		    tier_growth_of_order(in->member.growth_rules, money) :
+		    wallet_growth(money);
 		o->earn_points = wallet_points(money,
 		    in->member.earn_points_per_yuan,
 		    in->member.mult_pct * o->priv_mult_pct / 100);

@@ -13,6 +13,7 @@
 #include "job.h"
 #include "member/member.h"
 #include "points.h"
+#include "tier/tier.h"
 
 #define LOTS_MAX	2000	/* lots read at once for one member */
 #define EXPIRE_BATCH	100	/* members a batch of the job expires */
@@ -593,6 +594,18 @@ points_on_joined(struct req *r, const void *payload)
 	    ref);
 }
 ON_EVENT(EV_MEMBER_JOINED, 5, points_on_joined);
+
+/* The points of a tier's upgrade reward: a lot like any bonus, inside the
+   move's transaction. */
+static int
+points_on_tier_rewarded(struct req *r, const void *payload)
+{
+	const struct tier_rewarded *ev = payload;
+
+	return ev->points > 0 ? points_grant(r, ev->member_id, ev->points,
+	    "tier_reward", ev->ref) : 0;
+}
+ON_EVENT(EV_TIER_REWARDED, 15, points_on_tier_rewarded);
 
 /* ---- the job: points-expire ---- */
 

@@ -508,16 +508,20 @@ settings_upload(struct req *r)
 /* ---- tiers ---- */
 
 /* Out: {tiers:[{level, name, growth, discount_pct, points_multiplier,
-   privileges}]} (owner, marketing). */
+   privileges, keep_growth, upgrade_rewards}], growth_rules, downgrade}
+   (owner, marketing; the last three: tier/tier_policy.c). */
 static int
 settings_tiers_get(struct req *r)
 {
 	cJSON *t = tiers_build(r), *d;
+	int st;
 
 	if (t == NULL)
 		return r->status;
 	d = j_obj();
 	j_add(d, "tiers", t);
+	if ((st = tier_terms_json(r, d)) != 0)
+		return st;
 	return resp_data(r, 200, d);
 }
 
@@ -532,6 +536,7 @@ struct tier_in {
 struct tiers_ctx {
 	struct tier_in	 t[TIERS_MAX];
 	int		 n;
+	struct tier_terms_in terms;	/* keep, rewards, growth, downgrade */
 	cJSON		*out;
 };
 
@@ -617,6 +622,7 @@ static int
 tiers_put_tx(struct req *r, void *arg)
 {
 	struct tiers_ctx *c = arg;
+	cJSON *ladder;
 	int i, st;
 
 	if (DB(r, &q_tiers_clear, NULL, DBI(r->m->id)) != DB_OK)
@@ -630,10 +636,15 @@ tiers_put_tx(struct req *r, void *arg)
 		    DBS(t->privileges)) != DB_OK)
 			return db_fail(r);
 	}
+	if ((st = tier_terms_save(r, &c->terms)) != 0)
+		return st;
 	r->m->tiers_rev_known = 0;	/* the triggers raised it */
-	if ((c->out = tiers_build(r)) == NULL)
+	if ((ladder = tiers_build(r)) == NULL)
 		return r->status;
-	if ((st = audit_log(r, "settings.tiers", "merchant:tiers",
+	c->out = j_obj();
+	j_add(c->out, "tiers", ladder);
+	if ((st = tier_terms_json(r, c->out)) != 0 ||
+	    (st = audit_log(r, "settings.tiers", "merchant:tiers",
 	    cJSON_PrintUnformatted(c->out), 0)) != 0)
 		return st;
 	return 200;
@@ -644,14 +655,17 @@ tiers_put_tx(struct req *r, void *arg)
  * In: {tiers:[{level, name (1..16), growth, discount_pct? (1..99 or null),
  * points_multiplier (0.1..10), privileges:[{title (1..16), desc (..64)}]
  * (up to 10)}]}: 1 to 7 tiers, levels 1..n in order, level 1 at growth 0,
- * growth strictly rising. Out: {tiers} as GET. Errors: invalid_field
- * naming the field (tiers[2].growth, ...). Writes: tiers, audit_log.
+ * growth strictly rising; each tier may add keep_growth and
+ * upgrade_rewards, the body growth_rules and downgrade (tier_terms_arg():
+ * absent ones stay as stored). Out: as GET. Errors: invalid_field
+ * naming the field (tiers[2].growth, downgrade.mode, ...). Writes: tiers,
+ * tier_terms, tier_policies, audit_log.
  */
 static int
 settings_tiers_put(struct req *r)
 {
 	struct tiers_ctx *c = arena_calloc(r->a, 1, sizeof(*c));
-	cJSON *arr, *o, *d;
+	cJSON *arr, *o;
 	int st;
 
 	if (req_json_body(r) == -1)
@@ -668,12 +682,12 @@ settings_tiers_put(struct req *r)
 			return st;
 		c->n++;
 	}
+	if ((st = tier_terms_arg(r, r->json, c->n, &c->terms)) != 0)
+		return st;
 	if ((st = db_tx(r, tiers_put_tx, c)) >= 400)
 		return st;
 	card_settings_forget(r->m->id);
-	d = j_obj();
-	j_add(d, "tiers", c->out);
-	return resp_data(r, 200, d);
+	return resp_data(r, 200, c->out);
 }
 
 /* ---- checkout (收银与退款) ---- */

@@ -65,8 +65,8 @@ staff_page_orders(struct req *r)
 static int
 staff_page_settings(struct req *r)
 {
-	static const char *const js[] = { "staff.js", "staff_settings.js",
-	    "staff_privileges.js", NULL };
+	static const char *const js[] = { "staff.js", "staff_tier_keep.js",
+	    "staff_settings.js", "staff_privileges.js", NULL };
 
 	return resp_html(r, 200, "pages/staff_settings", page("商户设置",
 	    "page-staff", js));

@@ -301,6 +301,21 @@ wallet_state_load(struct req *r, int64_t member_id, int lock,
 	return wallet_state_rest(r, member_id, lock, c, st);
 }
 
+/* The growth a recharge earns by the merchant's growth rules. */
+static int
+wallet_recharge_growth(struct req *r, int64_t recharge_id, int64_t member_id,
+    int64_t pay)
+{
+	struct tier_policy p;
+	int st;
+
+	if ((st = tier_policy_load(r, &p)) != 0)
+		return st;
+	return tier_growth_move(r, member_id, tier_growth_of_recharge(&p, pay),
+	    "recharge", arena_printf(r->a, "recharge:%lld",
+	    (long long)recharge_id));
+}
+
 int
 wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
     int64_t pay, int64_t bonus, int64_t store_id, int64_t staff_id)
@@ -324,7 +339,7 @@ wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
 	if (bonus > 0 && DB(r, &q_bonus_day_add, NULL, DBI(r->m->id),
 	    DBI(member_id), DBS(wallet_today(r)), DBI(bonus)) != DB_OK)
 		return db_fail(r);
-	return 0;
+	return wallet_recharge_growth(r, recharge_id, member_id, pay);
 }
 
 DB_SQL(q_move,
@@ -356,7 +371,7 @@ wallet_move(struct req *r, int64_t member_id, int64_t principal,
 }
 
 DB_SQL(q_points_move,
-    "UPDATE members SET points = points + ?, growth = growth + ?"
+    "UPDATE members SET points = points + ?"
     " WHERE merchant_id = ? AND id = ? AND (? >= 0 OR points + ? >= 0)");
 
 int
@@ -367,17 +382,21 @@ wallet_points_move(struct req *r, int64_t member_id, int64_t points,
 
 	if (points == 0 && growth == 0)
 		return 0;
-	if (DB(r, &q_points_move, &res, DBI(points), DBI(growth),
-	    DBI(r->m->id), DBI(member_id), DBI(may_go_negative ? 0 : points),
-	    DBI(points)) != DB_OK)
-		return db_fail(r);
-	if (res.affected != 1)
-		return resp_err(r, 409, "insufficient_points", "积分不足",
-		    NULL);
-	if (points != 0 && DB(r, &q_points_entry, NULL, DBI(r->m->id),
-	    DBI(member_id), DBS(kind), DBI(points), DBS(ref)) != DB_OK)
-		return db_fail(r);
-	return 0;
+	if (points != 0) {
+		if (DB(r, &q_points_move, &res, DBI(points), DBI(r->m->id),
+		    DBI(member_id), DBI(may_go_negative ? 0 : points),
+		    DBI(points)) != DB_OK)
+			return db_fail(r);
+		if (res.affected != 1)
+			return resp_err(r, 409, "insufficient_points",
+			    "积分不足", NULL);
+		if (DB(r, &q_points_entry, NULL, DBI(r->m->id),
+		    DBI(member_id), DBS(kind), DBI(points), DBS(ref)) !=
+		    DB_OK)
+			return db_fail(r);
+	}
+	/* growth has its own ledger, and the tier follows it */
+	return tier_growth_move(r, member_id, growth, kind, ref);
 }
 
 int

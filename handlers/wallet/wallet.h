@@ -126,12 +126,13 @@ int	 wallet_move(struct req *, int64_t member_id, int64_t principal,
 	    int64_t bonus, const char *kind, const char *ref, int64_t staff_id,
 	    int64_t store_id);
 /*
- * Move growth (signed), and points with a ledger entry of kind and ref
- * when not 0, bypassing the lots: points go through the points ledger
- * (points/points.h: lots, expiry, negative points), so orders call this
- * with points 0 for the growth alone. Points spent never go below zero
- * (409 insufficient_points); may_go_negative lets growth taken back by a
- * refund pass. 0, or the error status (recorded).
+ * Move growth (signed; tier_growth_move(): its own ledger, and the tier
+ * follows), and points with a ledger entry of kind and ref when not 0,
+ * bypassing the lots: points go through the points ledger (points/points.h:
+ * lots, expiry, negative points), so orders and rewards call this with
+ * points 0. Points spent never go below zero (409 insufficient_points);
+ * may_go_negative lets points taken back pass. 0, or the error status
+ * (recorded).
  */
 int	 wallet_points_move(struct req *, int64_t member_id, int64_t points,
 	    int64_t growth, int may_go_negative, const char *kind,

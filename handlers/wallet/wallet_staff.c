@@ -15,6 +15,7 @@
 #include "order/order.h"
 #include "points/points.h"
 #include "req.h"
+#include "tier/tier.h"
 #include "wallet.h"
 
 /* ---- statements ---- */
@@ -580,14 +581,19 @@ refund_tx(struct req *r, void *arg)
 	if (res.affected != 1)
 		return resp_err(r, 409, "refund_exceeds_paid",
 		    "退款金额超过可退金额", "amount_fen");
-	/* the points through the points ledger (its lots), below */
+	/* the growth moves with its own ledger entry (tier_growth_move), the
+	   points through the points ledger (its lots), below */
 	if (DB(r, &q_st_refund_credit, &res, DBI(to_principal),
-	    DBI(to_bonus), DBI(growth_back), DBI(0), DBI(r->m->id),
-	    DBI(pay.member_id), DBI(growth_back), DBI(0)) != DB_OK)
+	    DBI(to_bonus), DBI(0), DBI(0), DBI(r->m->id),
+	    DBI(pay.member_id), DBI(0), DBI(0)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
 		return resp_err(r, 409, "conflict", "会员账户已变化，请重试",
 		    NULL);
+	if ((st = tier_growth_move(r, pay.member_id, -growth_back, "refund",
+	    arena_printf(r->a, "payment:%lld", (long long)c->payment_id))) !=
+	    0)
+		return st;
 	if (DB(r, &q_st_refund_insert, &res, DBI(r->m->id),
 	    DBI(c->payment_id), DBI(pay.member_id), DBI(amount),
 	    DBI(to_principal), DBI(to_bonus), DBI(growth_back),

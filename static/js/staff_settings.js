@@ -145,6 +145,7 @@
     field(row, '折扣 %', 'tier-discount', t.discount_pct, 'number', '不打折；95 即 9.5 折');
     field(row, '积分倍数', 'tier-mult', t.points_multiplier, 'number');
     field(row, '权益', 'tier-priv', privText(t.privileges), 'textarea', '每行一条，如：生日礼：生日当月赠饮品一杯');
+    if (window.TierKeep) window.TierKeep.row(row, t, field);
     return row;
   }
 
@@ -160,6 +161,7 @@
       var box = $('tiers');
       box.innerHTML = '';
       r.body.data.tiers.forEach(function (t, i) { box.appendChild(tierRow(t, i + 1)); });
+      if (window.TierKeep) window.TierKeep.load(r.body.data, tiersBody);
       $('tiers-form').hidden = false;
     });
   }
@@ -182,8 +184,8 @@
     return isNaN(n) ? v : n;
   }
 
-  $('tiers-form').addEventListener('submit', function (ev) {
-    ev.preventDefault();
+  /* The PUT's body (staff_tier_keep.js adds its fields). */
+  function tiersBody() {
     var tiers = Array.prototype.map.call($('tiers').children, function (row, i) {
       var q = function (c) { return row.querySelector('.' + c).value; };
       return {
@@ -195,8 +197,15 @@
         privileges: parsePriv(q('tier-priv'))
       };
     });
+    var body = { tiers: tiers };
+    if (window.TierKeep) window.TierKeep.extend(body, $('tiers').children);
+    return body;
+  }
+
+  $('tiers-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
     $('tiers-save').disabled = true;
-    Staff.api('PUT', '/settings/tiers', { tiers: tiers }).then(function (r) {
+    Staff.api('PUT', '/settings/tiers', tiersBody()).then(function (r) {
       $('tiers-save').disabled = false;
       if (r.status !== 200) { App.toast(App.errorText(r)); return; }
       App.toast('会员等级已保存');

@@ -140,8 +140,34 @@
     " AND status = 'unused' AND valid_from <= UTC_TIMESTAMP()" \
     " AND valid_until >= UTC_TIMESTAMP()"
 #define Q_POINTS_MOVE \
-    "UPDATE members SET points = points + ?, growth = growth + ?" \
+    "UPDATE members SET points = points + ?" \
     " WHERE merchant_id = ? AND id = ? AND (? >= 0 OR points + ? >= 0)"
+/* tier_growth_move(): growth with its ledger row, and the tier it is in */
+#define Q_GROWTH_ADD \
+    "UPDATE members SET growth = growth + ?" \
+    " WHERE merchant_id = ? AND id = ? AND growth + ? >= 0"
+#define Q_GROWTH_LOCK \
+    "SELECT growth, tier_level FROM members" \
+    " WHERE merchant_id = ? AND id = ? FOR UPDATE"
+#define Q_GROWTH_ENTRY \
+    "INSERT INTO growth_entries (merchant_id, member_id, kind, growth, ref," \
+    " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+/* tier_move() of a member whose growth crossed a threshold (no reward:
+   the bench's tiers give none) */
+#define Q_TIER_SET \
+    "UPDATE members SET tier_level = ?, tier_since = ?" \
+    " WHERE merchant_id = ? AND id = ? AND tier_level = ?"
+#define Q_CHANGE_INSERT \
+    "INSERT INTO tier_changes (merchant_id, member_id, from_level, to_level," \
+    " reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+/* the ladder's policy and terms, read with it (tier.c) */
+#define Q_TIER_POLICY \
+    "SELECT per_yuan_paid, per_order, per_yuan_recharged, mode, months, days," \
+    " step, min_days_in_tier, notice_days FROM tier_policies" \
+    " WHERE merchant_id = ?"
+#define Q_TIER_TERMS \
+    "SELECT level, keep_growth, reward_templates, reward_bonus_fen," \
+    " reward_points FROM tier_terms WHERE merchant_id = ? ORDER BY level"
 #define Q_POINTS_ENTRY \
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref," \
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())"
@@ -196,7 +222,8 @@ enum {
 	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_MOVE, S_POINTS_ENTRY, S_MOVE,
 	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_QUOTE_BY_PHONE,
 	S_BONUS_TODAY, S_COUPONS_USABLE,
-	S_QUOTE_FLOOR,
+	S_QUOTE_FLOOR, S_GROWTH_ADD, S_GROWTH_LOCK, S_GROWTH_ENTRY, S_TIER_SET,
+	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -223,6 +250,10 @@ static const struct {
 	{ "bonus_today", Q_BONUS_TODAY },
 	{ "coupons_usable", Q_COUPONS_USABLE },
 	{ "quote_floor", Q_QUOTE_FLOOR },
+	{ "growth_add", Q_GROWTH_ADD }, { "growth_lock", Q_GROWTH_LOCK },
+	{ "growth_entry", Q_GROWTH_ENTRY }, { "tier_set", Q_TIER_SET },
+	{ "change_insert", Q_CHANGE_INSERT }, { "tier_policy", Q_TIER_POLICY },
+	{ "tier_terms", Q_TIER_TERMS },
 	{ "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -494,6 +525,9 @@ tier_at(struct worker *w, int64_t rev, int64_t growth,
 		}
 		w->ntiers = i;
 		w->tiers_rev = rev;
+		/* terms_read(): the policy and terms come with the ladder */
+		RUN(S_TIER_POLICY, &r, PI(merchant_id));
+		RUN(S_TIER_TERMS, &r, PI(merchant_id));
 	}
 	for (i = 0; i < w->ntiers; i++) {
 		steps[i].level = w->tiers[i].level;
@@ -611,6 +645,44 @@ card_until(const struct res *r, int col, const char *joined,
 	if (day != NULL && time_parse(day, tz_off, 1, &until) == -1)
 		until = -1;
 	return until;
+}
+
+/* tier_growth_move() of an earn: the update, the ledger row, and the
+   tier_move() when the growth crossed a threshold (the ladder at the
+   revision the request read). */
+static int
+growth_move(struct worker *w, int64_t member, int64_t delta, const char *ref)
+{
+	const struct tier_c *cur;
+	struct res r;
+	int64_t growth;
+	char when[20];
+	int level, k;
+
+	RUN(S_GROWTH_ADD, &r, PI(delta), PI(merchant_id), PI(member),
+	    PI(delta));
+	if (r.affected != 1)
+		return refuse("the growth found no member");
+	RUN(S_GROWTH_LOCK, &r, PI(merchant_id), PI(member));
+	if (r.nrows != 1)
+		return refuse("no member growth");
+	growth = cint(&r, 0, 0);
+	level = (int)cint(&r, 0, 1);
+	time_sql((int64_t)time(NULL), when);
+	RUN(S_GROWTH_ENTRY, &r, PI(merchant_id), PI(member), PS("order_earn"),
+	    PI(delta), PS(ref), PS(when));
+	if ((k = tier_at(w, w->tiers_rev, growth, &cur)) != OK)
+		return k;
+	if (cur == NULL || cur->level == level)
+		return OK;
+	/* tier_move(): the conditional update, the history */
+	RUN(S_TIER_SET, &r, PI(cur->level), PS(when), PI(merchant_id),
+	    PI(member), PI(level));
+	if (r.affected != 1)
+		return OK;
+	RUN(S_CHANGE_INSERT, &r, PI(merchant_id), PI(member), PI(level),
+	    PI(cur->level), PS("growth"), PS(ref), PS(when));
+	return OK;
 }
 
 /* coupon_in_from_row(): row i of a COUPON_COLS result as the next. */
@@ -921,7 +993,7 @@ member:
 	/* wallet_points_move: the points spent */
 	if (o->points_used > 0) {
 		pts = -o->points_used;
-		RUN(S_POINTS_MOVE, &r, PI(pts), PI(0), PI(merchant_id),
+		RUN(S_POINTS_MOVE, &r, PI(pts), PI(merchant_id),
 		    PI(member), PI(pts), PI(pts));
 		if (r.affected != 1)
 			return refuse("points short");
@@ -940,16 +1012,17 @@ member:
 		    PS("order"), PI(p), PI(b), PS(ref), PNULL, PI(store_id));
 	}
 	/* order_settle_paid: the earn, then EV_ORDER_PAID (the referral) */
-	if (o->earn_points != 0 || o->earn_growth != 0) {
-		RUN(S_POINTS_MOVE, &r, PI(o->earn_points), PI(o->earn_growth),
-		    PI(merchant_id), PI(member), PI(o->earn_points),
-		    PI(o->earn_points));
+	if (o->earn_points != 0) {
+		RUN(S_POINTS_MOVE, &r, PI(o->earn_points), PI(merchant_id),
+		    PI(member), PI(o->earn_points), PI(o->earn_points));
 		if (r.affected != 1)
 			return refuse("the earn found no member");
-		if (o->earn_points != 0)
-			RUN(S_POINTS_ENTRY, &r, PI(merchant_id), PI(member),
-			    PS("order_earn"), PI(o->earn_points), PS(ref));
+		RUN(S_POINTS_ENTRY, &r, PI(merchant_id), PI(member),
+		    PS("order_earn"), PI(o->earn_points), PS(ref));
 	}
+	if (o->earn_growth != 0 &&
+	    (k = growth_move(w, member, o->earn_growth, ref)) != OK)
+		return k;
 	RUN(S_REF_SETTINGS, &r, PI(merchant_id));
 	if (r.nrows > 0 && cint(&r, 0, 0) != 0 &&
 	    strcmp(cstr(&r, 0, 5) ? cstr(&r, 0, 5) : "", "join") != 0) {

@@ -14,7 +14,8 @@
 # 1000000), PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
 # default 5 of 3s; PAIRS=0 for none), ORDER_COUPONS (coupons given to
 # each member that orders, one an order: default 16; MEMBERS at most
-# 99999, the coupon codes hold five digits of the member).
+# 99999, the coupon codes hold five digits of the member), TIER_MEMBERS
+# (members of the tier review, default 100000; "tier-review" in SCENARIOS).
 #
 # The order figures, under the table: order-quote against livez, and
 # order-commit against the same transaction run by var/build/order_raw
@@ -527,6 +528,81 @@ if [ -n "$CARD_OK" ] && wanted card && [ "${PAIRS:-5}" -gt 0 ]; then
 	done
 fi
 
+# The daily tier review (tier-review) over TIER_MEMBERS (100,000) members
+# of a merchant of its own, made with SQL (tests/bench/tiers_setup.sql,
+# tiers_reset.sql): a run that moves about half of them (members moved a
+# second), against the next day's run, which moves none (members reviewed
+# a second, the floor of any run); then the card (demo's members) while a
+# review runs, against the card with no review running, in the same
+# length of run.
+TIER_MEMBERS=${TIER_MEMBERS:-100000}
+TIER_MOVE='' TIER_IDLE='' TIER_CARD_ALONE='' TIER_CARD_DURING=''
+# tier_review <day>: the run's output line; TIER_S its seconds, TIER_N the
+# members it moved
+tier_review() {
+	local t0 t1 out
+	t0=$(date +%s.%N)
+	out=$("$APP" jobs run tier-review --merchant benchtier --date "$1" 2>&1)
+	t1=$(date +%s.%N)
+	echo "$out"
+	TIER_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	TIER_N=$(sed -n 's/.*升级人数 \([0-9]*\), 降级人数 \([0-9]*\).*(done)$/\1 \2/p' <<<"$out" |
+	    awk '{ print $1 + $2 }')
+	[ -n "$TIER_N" ]
+}
+tier_day() {
+	TZ=Asia/Shanghai date -d "+$1 day" +%F
+}
+if ! wanted tier-review; then
+	:
+elif ! { echo "SET @members = $TIER_MEMBERS;"
+	cat "$BENCH_LUA_DIR/tiers_setup.sql" "$BENCH_LUA_DIR/tiers_reset.sql"; } |
+    sql >/dev/null; then
+	skip tier-review "setup failed (tests/bench/tiers_setup.sql)"
+else
+	echo
+	echo "==== tier-review: $TIER_MEMBERS members of benchtier, a run that moves about half"
+	if tier_review "$(tier_day 0)"; then
+		TIER_MOVE="$TIER_N members moved in ${TIER_S}s: $(awk -v n="$TIER_N" -v s="$TIER_S" 'BEGIN { printf "%.0f", n / s }') moved/s, $(awk -v n="$TIER_MEMBERS" -v s="$TIER_S" 'BEGIN { printf "%.0f", n / s }') reviewed/s"
+		move_s=$TIER_S
+		echo "$TIER_MOVE"
+	else
+		echo "error: the review failed"
+		FAILED=$((FAILED + 1))
+	fi
+	echo
+	echo "==== tier-review: the next day's run, which moves none (min days in tier)"
+	if tier_review "$(tier_day 1)"; then
+		TIER_IDLE="$TIER_N moved in ${TIER_S}s: $(awk -v n="$TIER_MEMBERS" -v s="$TIER_S" 'BEGIN { printf "%.0f", n / s }') reviewed/s"
+		echo "$TIER_IDLE"
+	else
+		echo "error: the review failed"
+		FAILED=$((FAILED + 1))
+	fi
+	if [ -n "$CARD_OK" ] && [ -n "$TIER_MOVE" ]; then
+		d=$(awk -v s="${move_s:-3}" 'BEGIN { d = int(s * 0.8); print (d < 3) ? 3 : (d > 30) ? 30 : d }')
+		echo
+		echo "==== card alone, then card while a review moves half of benchtier (${d}s each)"
+		if TIER_CARD_ALONE=$(BENCH_TOKENS=$TOKENS PAIR_DURATION=${d}s \
+		    rate card.lua /api/v1/m/demo/me/card); then
+			sql <"$BENCH_LUA_DIR/tiers_reset.sql" >/dev/null
+			tier_review "$(tier_day 2)" >"$INST/log/bench-tier-during.out" &
+			pid=$!
+			TIER_CARD_DURING=$(BENCH_TOKENS=$TOKENS \
+			    PAIR_DURATION=${d}s rate card.lua \
+			    /api/v1/m/demo/me/card) || TIER_CARD_DURING=''
+			wait "$pid" || { echo "error: the review failed"; FAILED=$((FAILED + 1)); }
+			cat "$INST/log/bench-tier-during.out"
+		fi
+		if [ -z "$TIER_CARD_DURING" ]; then
+			echo "error: a card run failed (wrk, or responses not 2xx)"
+			FAILED=$((FAILED + 1))
+		else
+			echo "card alone $TIER_CARD_ALONE/s, during the review $TIER_CARD_DURING/s"
+		fi
+	fi
+fi
+
 # Memory of the app's workers (the master's children), while they run.
 master=$(cat "$INST/run/app.pid" 2>/dev/null)
 sum=0 max=0 n=0
@@ -583,6 +659,11 @@ if [ "${#LIST_LINES[@]}" -gt 0 ]; then
 	echo
 	echo "member list over ${LIST_MEMBERS:-1000000} members (livez $LIVEZ_RPS req/s):"
 	printf '  %s\n' "${LIST_LINES[@]}"
+fi
+if [ -n "$TIER_MOVE" ]; then
+	echo
+	echo "tier review ($TIER_MEMBERS members): $TIER_MOVE; the next day's, moving none: $TIER_IDLE"
+	[ -n "$TIER_CARD_DURING" ] && echo "  card while it runs $TIER_CARD_DURING/s against $TIER_CARD_ALONE/s without it (ratio $(ratio "$TIER_CARD_DURING" "$TIER_CARD_ALONE"))"
 fi
 if [ "${#PAIR_RATIOS[@]}" -gt 0 ]; then
 	echo
