@@ -206,7 +206,8 @@ ORDER_RAW_SRC	:= tests/bench/order_raw.c tests/bench/raw_db.c \
 		   handlers/order/order_rules.c \
 		   handlers/wallet/wallet_rules.c \
 		   handlers/coupon/coupon_rules.c handlers/core/core_rules.c \
-		   handlers/tier/tier_rules.c
+		   handlers/tier/tier_rules.c handlers/tier/privilege_rules.c \
+		   handlers/points/points_rules.c
 $(BUILD)/order_raw: $(ORDER_RAW_SRC) tests/bench/raw_db.h handlers/order/order.h \
     handlers/wallet/wallet_rules.h handlers/coupon/coupon_rules.h \
     handlers/coupon/coupon.h handlers/core/core_rules.h handlers/tier/tier.h
