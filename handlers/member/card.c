@@ -34,11 +34,14 @@
     " mb.joined_at, COALESCE(mb.tier_since, mb.joined_at)"
 enum { CARD_NO, CARD_GROWTH, CARD_POINTS, CARD_PRINCIPAL, CARD_BONUS,
     CARD_JOINED, CARD_TIER_SINCE, CARD_NCOLS };
+/* with the privileges by date (settings/privileges): LEFT JOIN ps */
 #define SETTINGS_COLS \
     "m.card_name, m.card_bg_url, m.card_validity, m.card_valid_until," \
-    " m.card_valid_months, m.card_store_ids, m.tiers_rev"
+    " m.card_valid_months, m.card_store_ids, m.tiers_rev, ps.body"
+#define SETTINGS_PRIV_JOIN \
+    " LEFT JOIN privilege_settings ps ON ps.merchant_id = m.id"
 enum { SET_NAME, SET_BG, SET_VALIDITY, SET_UNTIL, SET_MONTHS, SET_STORES,
-    SET_TIERS_REV, SET_NCOLS };
+    SET_TIERS_REV, SET_PRIV, SET_NCOLS };
 /* q_card_member: CARD_COLS, the count, SETTINGS_COLS */
 enum { CARD_COUPONS = CARD_NCOLS, CARD_M_SETTINGS,
     CARD_M_NCOLS = CARD_M_SETTINGS + SET_NCOLS };
@@ -57,7 +60,7 @@ DB_SQL_COLS(q_card_member, CARD_M_NCOLS,
     " AND c.status = 'unused' AND c.valid_until >= UTC_TIMESTAMP()), "
     SETTINGS_COLS
     " FROM members mb"
-    " JOIN merchants m ON m.id = mb.merchant_id"
+    " JOIN merchants m ON m.id = mb.merchant_id" SETTINGS_PRIV_JOIN
     " WHERE mb.merchant_id = ? AND mb.id = ?");
 #define CARD_SESSION_COLS \
     "SELECT " CARD_COLS ", mb.coupons_live, mb.coupons_next, mb.coupons_rev," \
@@ -71,7 +74,7 @@ DB_SQL_COLS(q_card_full, CARD_FULL_NCOLS,
     CARD_SESSION_COLS ", " SETTINGS_COLS
     " FROM sessions s"
     " JOIN members mb ON mb.id = s.member_id"
-    " JOIN merchants m ON m.id = s.merchant_id"
+    " JOIN merchants m ON m.id = s.merchant_id" SETTINGS_PRIV_JOIN
     " WHERE s.token_hash = ? AND s.merchant_id = ?");
 /* UTC_TIMESTAMP() is one value throughout a statement. */
 enum { CN_COUNT, CN_NEXT, CN_NOW, CN_NCOLS };
@@ -98,7 +101,7 @@ DB_SQL(q_coupons_recount,
 
 struct card_settings {
 	int64_t		 merchant_id, tiers_rev, months;
-	char		*name, *bg, *validity, *until, *stores;
+	char		*name, *bg, *validity, *until, *stores, *priv;
 	int64_t		 at_ms;		/* when read; 0: empty */
 };
 
@@ -118,6 +121,7 @@ settings_clear(struct card_settings *c)
 	free(c->validity);
 	free(c->until);
 	free(c->stores);
+	free(c->priv);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -154,6 +158,7 @@ settings_from_row(struct req *r, const struct db_res *res, int col,
 	s->months = db_int(res, 0, col + SET_MONTHS);
 	s->stores = (char *)db_str(res, 0, col + SET_STORES);
 	s->tiers_rev = db_int(res, 0, col + SET_TIERS_REV);
+	s->priv = (char *)db_str(res, 0, col + SET_PRIV);
 }
 
 static char *
@@ -184,6 +189,7 @@ card_settings_keep(const struct card_settings *s, int64_t now_ms)
 	c->validity = dup_or_null(s->validity, &failed);
 	c->until = dup_or_null(s->until, &failed);
 	c->stores = dup_or_null(s->stores, &failed);
+	c->priv = dup_or_null(s->priv, &failed);
 	if (failed)
 		settings_clear(c);
 	else
@@ -258,8 +264,7 @@ card_from_row(struct req *r, const struct db_res *res,
 	j_int(d, "points", db_int(res, 0, CARD_POINTS));
 	j_int(d, "coupons_unused", coupons);
 	o = cur >= 0 ? tier_privileges_json(t[cur].privileges) : j_arr();
-	if (privilege_cfg_load(r, &pc) != 0)
-		return NULL;
+	privilege_cfg_from_text(r, cs->priv, &pc);
 	privilege_card_add(r, &pc, cur >= 0 ? t[cur].level : -1,
 	    priv_local_day(time_now(), tz_offset(r->m->tz)), o);
 	j_add(d, "privileges", o);

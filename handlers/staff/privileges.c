@@ -12,6 +12,7 @@
 #include "app.h"
 #include "core/core.h"
 #include "db.h"
+#include "member/member.h"
 #include "tier/tier.h"
 
 enum { PB_BODY, PB_NCOLS };
@@ -351,6 +352,7 @@ privileges_put_tx(struct req *r, void *arg)
 	if ((st = audit_log(r, "settings.privileges", "merchant:privileges",
 	    body, 0)) != 0)
 		return st;
+	card_settings_forget(r->m->id);	/* this worker's cards at once */
 	return 200;
 }
 

@@ -36,6 +36,17 @@ WHERE p.merchant_id = @m AND p.created_at = @now AND p.position IN (1, 2, 4);
 UPDATE members SET points = 1000000
 WHERE merchant_id = @m AND phone LIKE '199%';
 
+-- the points as the points ledger holds them: the lots add up to them
+INSERT INTO points_lots (merchant_id, member_id, points, left_points,
+    expires_on, kind, ref, created_at)
+SELECT mb.merchant_id, mb.id, mb.points - COALESCE(l.n, 0),
+    mb.points - COALESCE(l.n, 0), NULL, 'adjustment', 'bench', @now
+FROM members mb
+LEFT JOIN (SELECT member_id, SUM(left_points) n FROM points_lots
+    WHERE merchant_id = @m GROUP BY member_id) l ON l.member_id = mb.id
+WHERE mb.merchant_id = @m AND mb.phone LIKE '199%'
+    AND mb.points > COALESCE(l.n, 0);
+
 -- the members by index (coupons' triggers update members: a statement
 -- that inserts coupons cannot read members itself)
 CREATE TEMPORARY TABLE bench_members (id BIGINT PRIMARY KEY, i INT NOT NULL)

@@ -126,6 +126,7 @@ test('app events lists the subscriptions in the order they run', async () => {
     { event: 'order_refunded', order: 70, name: 'members_on_refunded', file: 'handlers/staff/members_staff.c' },
     { event: 'online_notified', order: 10, name: 'order_on_notified', file: 'handlers/order/order_after.c' },
     { event: 'tier_rewarded', order: 10, name: 'wallet_on_tier_rewarded', file: 'handlers/wallet/wallet_tier.c' },
+    { event: 'tier_rewarded', order: 15, name: 'points_on_tier_rewarded', file: 'handlers/points/points.c' },
     { event: 'tier_rewarded', order: 20, name: 'coupon_on_tier_rewarded', file: 'handlers/coupon/coupon_tier.c' },
   ]);
 });
