@@ -255,11 +255,13 @@ lot_new(struct req *r, const struct points_cfg *c, int64_t member_id,
 
 /*
  * Credit n points (member locked, negative what it owes): negative
- * points first, the rest a lot (new, or restored from uses of ref).
+ * points first, the rest a lot (new, or restored from uses of ref) under
+ * the settings cfg (NULL: read them when a new lot needs them).
  */
 static int
 credit(struct req *r, int64_t member_id, int64_t n, int64_t negative,
-    const char *kind, const char *ref, int restore)
+    const char *kind, const char *ref, int restore,
+    const struct points_cfg *cfg)
 {
 	struct points_cfg c;
 	struct db_res res, u;
@@ -295,8 +297,10 @@ credit(struct req *r, int64_t member_id, int64_t n, int64_t negative,
 		}
 	}
 	if (rest > 0) {
-		if ((st = points_cfg_load(r, &c)) != 0 ||
-		    (st = lot_new(r, &c, member_id, rest, kind, ref)) != 0)
+		if (cfg == NULL && (st = points_cfg_load(r, &c)) != 0)
+			return st;
+		if ((st = lot_new(r, cfg != NULL ? cfg : &c, member_id, rest,
+		    kind, ref)) != 0)
 			return st;
 	}
 	if (DB(r, &q_pm_credit, &res, DBI(lot), DBI(pay), DBI(r->m->id),
@@ -339,8 +343,8 @@ points_earn_order(struct req *r, int64_t member_id, int64_t raw,
 	if (DB(r, &q_earn_day_add, NULL, DBI(r->m->id), DBI(member_id),
 	    DBS(day), DBI(n)) != DB_OK)
 		return db_fail(r);
-	if ((st = credit(r, member_id, n, negative, "order_earn", ref, 0)) !=
-	    0)
+	if ((st = credit(r, member_id, n, negative, "order_earn", ref, 0,
+	    &c)) != 0)
 		return st;
 	*credited = n;
 	return 0;
@@ -357,7 +361,7 @@ points_grant(struct req *r, int64_t member_id, int64_t n, const char *kind,
 		return 0;
 	if ((st = member_lock(r, member_id, &points, &negative)) != 0)
 		return st;
-	return credit(r, member_id, n, negative, kind, ref, 0);
+	return credit(r, member_id, n, negative, kind, ref, 0, NULL);
 }
 
 int
@@ -371,7 +375,7 @@ points_give_back(struct req *r, int64_t member_id, int64_t n,
 		return 0;
 	if ((st = member_lock(r, member_id, &points, &negative)) != 0)
 		return st;
-	return credit(r, member_id, n, negative, kind, ref, 1);
+	return credit(r, member_id, n, negative, kind, ref, 1, NULL);
 }
 
 /* Take n from the lots res lists, in its order, recording uses under ref

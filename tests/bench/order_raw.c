@@ -53,6 +53,7 @@
 #include "core/core_rules.h"
 #include "order/order.h"
 #include "order/order_db.h"
+#include "points/points_rules.h"
 #include "tier/tier.h"
 
 /* ---- the app's statements, as its files declare them ---- */
@@ -89,7 +90,10 @@
     " UNION ALL SELECT id FROM orders WHERE merchant_id = ? AND member_id = ?" \
     " AND principal_fen + bonus_fen > 0 AND status <> 'cancelled' LIMIT 1"
 #define Q_MEMBER_POINTS \
-    "SELECT points FROM members WHERE merchant_id = ? AND id = ?"
+    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday) FROM members" \
+    " WHERE merchant_id = ? AND id = ?"
+#define Q_PRIV \
+    "SELECT body FROM privilege_settings WHERE merchant_id = ?"
 #define Q_TIERS_REV \
     "SELECT tiers_rev FROM merchants WHERE id = ?"
 #define Q_TIERS \
@@ -139,9 +143,57 @@
     " discount_fen = ? WHERE merchant_id = ? AND member_id = ? AND code = ?" \
     " AND status = 'unused' AND valid_from <= UTC_TIMESTAMP()" \
     " AND valid_until >= UTC_TIMESTAMP()"
-#define Q_POINTS_MOVE \
-    "UPDATE members SET points = points + ?" \
-    " WHERE merchant_id = ? AND id = ? AND (? >= 0 OR points + ? >= 0)"
+/* the points ledger (points/points.c): spent from lots, earned as one */
+#define Q_PM_LOCK \
+    "SELECT points, negative_points FROM members" \
+    " WHERE merchant_id = ? AND id = ? FOR UPDATE"
+#define Q_PM_DEBIT \
+    "UPDATE members SET points = points - ?," \
+    " negative_points = negative_points + ?" \
+    " WHERE merchant_id = ? AND id = ? AND points >= ?"
+#define Q_PM_CREDIT \
+    "UPDATE members SET points = points + ?," \
+    " negative_points = negative_points - ?" \
+    " WHERE merchant_id = ? AND id = ? AND negative_points >= ?"
+#define Q_LOTS_FIFO \
+    "SELECT id, left_points FROM points_lots" \
+    " WHERE merchant_id = ? AND member_id = ? AND left_points > 0" \
+    " ORDER BY expires_on IS NULL, expires_on, id LIMIT 2000 FOR UPDATE"
+#define Q_LOT_TAKE \
+    "UPDATE points_lots SET left_points = left_points - ?" \
+    " WHERE id = ? AND merchant_id = ? AND left_points >= ?"
+#define Q_LOT_USE_INSERT \
+    "INSERT INTO points_lot_uses (merchant_id, member_id, ref, lot_id," \
+    " points) VALUES (?, ?, ?, ?, ?)"
+#define Q_PS_GET \
+    "SELECT s.earn_enabled, s.per_order_cap, s.per_day_cap, s.join_points," \
+    " s.profile_points, s.expiry_mode, s.expiry_months, m.points_per_yuan" \
+    " FROM merchants m LEFT JOIN points_settings s ON s.merchant_id = m.id" \
+    " WHERE m.id = ?"
+#define Q_EARN_DAY_ADD \
+    "INSERT INTO points_earn_days (merchant_id, member_id, day, points)" \
+    " VALUES (?, ?, ?, ?)" \
+    " ON DUPLICATE KEY UPDATE points = points + VALUES(points)"
+#define Q_LOT_INSERT \
+    "INSERT INTO points_lots (merchant_id, member_id, points, left_points," \
+    " expires_on, kind, ref, created_at)" \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())"
+/* EV_ORDER_PAID's other subscribers: a scratch card, the member's spend */
+#define Q_SCRATCH_QUALIFY \
+    "SELECT c.id, c.daily_cap FROM scratch_campaigns c" \
+    " WHERE c.merchant_id = ? AND c.status = 'active'" \
+    " AND c.starts_at <= UTC_TIMESTAMP() AND c.ends_at > UTC_TIMESTAMP()" \
+    " AND c.min_order_fen <= ? AND (c.all_stores = 1 OR EXISTS" \
+    " (SELECT 1 FROM scratch_campaign_stores s WHERE s.campaign_id = c.id" \
+    " AND s.store_id = ?)) ORDER BY c.id LIMIT 20"
+#define Q_MEMBER_PAID \
+    "UPDATE members mb JOIN orders o ON o.merchant_id = mb.merchant_id" \
+    " AND o.member_id = mb.id AND o.id = ?" \
+    " SET mb.spend_fen = mb.spend_fen + (o.principal_fen + o.bonus_fen" \
+    "  + o.cash_fen + o.card_fen + o.online_fen)," \
+    " mb.last_order_at = GREATEST(mb.last_order_at," \
+    "  IFNULL(o.paid_at, UTC_TIMESTAMP()))" \
+    " WHERE mb.merchant_id = ? AND mb.id = ?"
 /* tier_growth_move(): growth with its ledger row, and the tier it is in */
 #define Q_GROWTH_ADD \
     "UPDATE members SET growth = growth + ?" \
@@ -219,11 +271,14 @@ enum {
 	S_WS_RANGES, S_MEMBER_LOCK, S_BONUS_TODAY_LOCK, S_PAID_BEFORE,
 	S_MEMBER_POINTS, S_TIERS_REV, S_TIERS, S_POINTS_RATE, S_CARD_TERMS,
 	S_ITEMS, S_COUPON_CODE, S_ORDER_INSERT, S_LINE_INSERT, S_ADJ_INSERT,
-	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_MOVE, S_POINTS_ENTRY, S_MOVE,
+	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_ENTRY, S_MOVE,
 	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_QUOTE_BY_PHONE,
 	S_BONUS_TODAY, S_COUPONS_USABLE,
 	S_QUOTE_FLOOR, S_GROWTH_ADD, S_GROWTH_LOCK, S_GROWTH_ENTRY, S_TIER_SET,
-	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS,
+	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS, S_PRIV, S_PM_LOCK,
+	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
+	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
+	S_MEMBER_PAID,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -242,8 +297,7 @@ static const struct {
 	{ "items", Q_ITEMS }, { "coupon_code", Q_COUPON_CODE },
 	{ "order_insert", Q_ORDER_INSERT }, { "line_insert", Q_LINE_INSERT },
 	{ "adj_insert", Q_ADJ_INSERT }, { "alloc_insert", Q_ALLOC_INSERT },
-	{ "coupon_use", Q_COUPON_USE }, { "points_move", Q_POINTS_MOVE },
-	{ "points_entry", Q_POINTS_ENTRY }, { "move", Q_MOVE },
+	{ "coupon_use", Q_COUPON_USE }, { "points_entry", Q_POINTS_ENTRY }, { "move", Q_MOVE },
 	{ "entry_insert", Q_ENTRY_INSERT }, { "ref_settings", Q_REF_SETTINGS },
 	{ "ref_pending", Q_REF_PENDING },
 	{ "quote_by_phone", Q_QUOTE_BY_PHONE },
@@ -254,7 +308,19 @@ static const struct {
 	{ "growth_entry", Q_GROWTH_ENTRY }, { "tier_set", Q_TIER_SET },
 	{ "change_insert", Q_CHANGE_INSERT }, { "tier_policy", Q_TIER_POLICY },
 	{ "tier_terms", Q_TIER_TERMS },
-	{ "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
+	[S_PRIV] = { "privileges", Q_PRIV },
+	[S_PM_LOCK] = { "points_lock", Q_PM_LOCK },
+	[S_PM_DEBIT] = { "points_debit", Q_PM_DEBIT },
+	[S_PM_CREDIT] = { "points_credit", Q_PM_CREDIT },
+	[S_LOTS_FIFO] = { "lots_fifo", Q_LOTS_FIFO },
+	[S_LOT_TAKE] = { "lot_take", Q_LOT_TAKE },
+	[S_LOT_USE_INSERT] = { "lot_use_insert", Q_LOT_USE_INSERT },
+	[S_PS_GET] = { "points_settings", Q_PS_GET },
+	[S_EARN_DAY_ADD] = { "earn_day_add", Q_EARN_DAY_ADD },
+	[S_LOT_INSERT] = { "lot_insert", Q_LOT_INSERT },
+	[S_SCRATCH_QUALIFY] = { "scratch_qualify", Q_SCRATCH_QUALIFY },
+	[S_MEMBER_PAID] = { "member_paid", Q_MEMBER_PAID },
+	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
 
@@ -780,6 +846,9 @@ order_tx(struct worker *w, long m, long n, const char *key)
 			return refuse("no such store");
 		if (cstr(&r, 0, QL_MEMBER) == NULL)
 			return refuse("no member of that phone");
+		if (cstr(&r, 0, QL_PRIV) != NULL)
+			return refuse("privileges by date are set: not what the "
+			    "bench makes");
 		member = cint(&r, 0, QL_MEMBER);
 		order_in_init(in);
 		if ((k = settings_in(w, &r, QL_CK, QL_WS, &unpaid_expiry)) !=
@@ -790,6 +859,8 @@ order_tx(struct worker *w, long m, long n, const char *key)
 		growth = cint(&r, 0, QL_GROWTH);
 		pts = cint(&r, 0, QL_POINTS);
 		per_yuan = cint(&r, 0, QL_PER_YUAN);
+		in->member.birth_month = (int)cint(&r, 0, QL_BMONTH);
+		in->member.birth_day = (int)cint(&r, 0, QL_BDAY);
 		until = card_until(&r, QL_CARD, cstr(&r, 0, QL_JOINED),
 		    &in->member.card_store_ids);
 		if ((k = tier_at(w, cint(&r, 0, QL_TIERS_REV), growth, &cur)) !=
@@ -818,6 +889,11 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	    OK || (k = settings_in(w, r2.nrows ? &r2 : NULL, -1, 0, NULL)) !=
 	    OK)
 		return k;
+	/* privilege_cfg_load */
+	RUN(S_PRIV, &r, PI(merchant_id));
+	if (r.nrows != 0)
+		return refuse("privileges by date are set: not what the bench "
+		    "makes");
 	/* member_load: wallet_state_load, locked for an order */
 	RUN(S_MEMBER_LOCK, &r, PI(merchant_id), PI(member));
 	if (r.nrows != 1)
@@ -831,6 +907,8 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	if (r.nrows != 1)
 		return refuse("no member points");
 	pts = cint(&r, 0, 0);
+	in->member.birth_month = (int)cint(&r, 0, 1);
+	in->member.birth_day = (int)cint(&r, 0, 2);
 	/* wallet_earn_terms: the rate, then the tier (its revision read
 	   once a request) */
 	RUN(S_POINTS_RATE, &r, PI(merchant_id));
@@ -990,15 +1068,40 @@ member:
 		if (r.affected != 1)
 			return refuse("a coupon was taken meanwhile");
 	}
-	/* wallet_points_move: the points spent */
+	/* points_spend: from the lots, oldest expiry first */
 	if (o->points_used > 0) {
-		pts = -o->points_used;
-		RUN(S_POINTS_MOVE, &r, PI(pts), PI(merchant_id),
-		    PI(member), PI(pts), PI(pts));
+		int64_t left[64], take[64];
+		int nl;
+
+		RUN(S_PM_LOCK, &r, PI(merchant_id), PI(member));
+		if (r.nrows != 1 || cint(&r, 0, 0) < o->points_used)
+			return refuse("points short");
+		RUN(S_PM_DEBIT, &r, PI(o->points_used), PI(0), PI(merchant_id),
+		    PI(member), PI(o->points_used));
 		if (r.affected != 1)
 			return refuse("points short");
+		RUN(S_LOTS_FIFO, &r, PI(merchant_id), PI(member));
+		nl = r.nrows < 64 ? r.nrows : 64;
+		for (i = 0; i < nl; i++)
+			left[i] = cint(&r, i, 1);
+		if (points_take(left, nl, o->points_used, take) !=
+		    o->points_used)
+			return refuse("the lots hold less than the points");
+		for (i = 0; i < nl; i++) {
+			struct res u;
+			int64_t lot = cint(&r, i, 0);
+
+			if (take[i] == 0)
+				continue;
+			RUN(S_LOT_TAKE, &u, PI(take[i]), PI(lot),
+			    PI(merchant_id), PI(take[i]));
+			if (u.affected != 1)
+				return refuse("a lot changed meanwhile");
+			RUN(S_LOT_USE_INSERT, &u, PI(merchant_id), PI(member),
+			    PS(ref), PI(lot), PI(take[i]));
+		}
 		RUN(S_POINTS_ENTRY, &r, PI(merchant_id), PI(member),
-		    PS("order"), PI(pts), PS(ref));
+		    PS("order"), PI(-o->points_used), PS(ref));
 	}
 	/* wallet_move: the balance taken */
 	if (o->tender[TD_PRINCIPAL] != 0 || o->tender[TD_BONUS] != 0) {
@@ -1011,14 +1114,47 @@ member:
 		RUN(S_ENTRY_INSERT, &r, PI(merchant_id), PI(member),
 		    PS("order"), PI(p), PI(b), PS(ref), PNULL, PI(store_id));
 	}
-	/* order_settle_paid: the earn, then EV_ORDER_PAID (the referral) */
-	if (o->earn_points != 0) {
-		RUN(S_POINTS_MOVE, &r, PI(o->earn_points), PI(merchant_id),
-		    PI(member), PI(o->earn_points), PI(o->earn_points));
+	/* order_settle_paid: points_earn_order (the settings, capped, a
+	   lot), the growth, then EV_ORDER_PAID (the referral, a scratch
+	   card, the member's spend) */
+	if (o->earn_points > 0) {
+		int64_t pay, lot, neg, cap_order, cap_day, got;
+		time_t t = (time_t)(now + tz_off);
+		struct tm tm;
+		char today[11];
+
+		RUN(S_PS_GET, &r, PI(merchant_id));
+		if (r.nrows != 1)
+			return refuse("no merchant row");
+		if (cstr(&r, 0, 0) != NULL && (cint(&r, 0, 0) == 0 ||
+		    cstr(&r, 0, 2) != NULL || (cstr(&r, 0, 5) != NULL &&
+		    strcmp(cstr(&r, 0, 5), "never") != 0)))
+			return refuse("points settings with earning off, a day "
+			    "cap or an expiry: not what the bench makes");
+		cap_order = cstr(&r, 0, 0) != NULL && cstr(&r, 0, 1) != NULL ?
+		    cint(&r, 0, 1) : POINTS_NONE;
+		cap_day = POINTS_NONE;
+		got = points_capped(o->earn_points, cap_order, cap_day, 0);
+		if (got != o->earn_points)
+			return refuse("a per-order cap: not what the bench makes");
+		RUN(S_PM_LOCK, &r, PI(merchant_id), PI(member));
+		if (r.nrows != 1)
+			return refuse("no member points");
+		neg = cint(&r, 0, 1);
+		gmtime_r(&t, &tm);
+		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		RUN(S_EARN_DAY_ADD, &r, PI(merchant_id), PI(member), PS(today),
+		    PI(got));
+		points_credit_split(got, neg, &pay, &lot);
+		if (lot > 0)
+			RUN(S_LOT_INSERT, &r, PI(merchant_id), PI(member), PI(lot),
+			    PI(lot), PNULL, PS("order_earn"), PS(ref));
+		RUN(S_PM_CREDIT, &r, PI(lot), PI(pay), PI(merchant_id),
+		    PI(member), PI(pay));
 		if (r.affected != 1)
 			return refuse("the earn found no member");
 		RUN(S_POINTS_ENTRY, &r, PI(merchant_id), PI(member),
-		    PS("order_earn"), PI(o->earn_points), PS(ref));
+		    PS("order_earn"), PI(got), PS(ref));
 	}
 	if (o->earn_growth != 0 &&
 	    (k = growth_move(w, member, o->earn_growth, ref)) != OK)
@@ -1031,6 +1167,11 @@ member:
 			return refuse("a pending referral: its reward is not "
 			    "part of this bench");
 	}
+	RUN(S_SCRATCH_QUALIFY, &r, PI(merchant_id), PI(o->total_fen),
+	    PI(store_id));
+	if (r.nrows != 0)
+		return refuse("a scratch campaign: not part of this bench");
+	RUN(S_MEMBER_PAID, &r, PI(id), PI(merchant_id), PI(member));
 	/* idem_tx: the response kept */
 	resp = aalloc(w, (size_t)response_bytes + 1);
 	memset(resp, ' ', (size_t)response_bytes);
