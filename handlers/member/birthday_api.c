@@ -9,6 +9,7 @@
 #include "app.h"
 #include "core/core.h"
 #include "db.h"
+#include "points/points.h"
 
 DB_SQL(q_my_bday_set,
     "UPDATE members SET birthday = ?, birthday_set_at = UTC_TIMESTAMP()"
@@ -16,19 +17,39 @@ DB_SQL(q_my_bday_set,
     " COALESCE(birthday_set_at, joined_at) <= UTC_TIMESTAMP() - INTERVAL 1"
     " YEAR)");
 
+static int
+bday_set_tx(struct req *r, void *arg)
+{
+	const char *birthday = arg;
+	struct db_res res;
+	int st;
+
+	if (DB(r, &q_my_bday_set, &res, DBS(birthday), DBI(r->m->id),
+	    DBI(r->auth.member_id)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "conflict",
+		    "生日已设置，一年内不能再修改；如有填错请联系门店", NULL);
+	/* a birthday may complete the profile: its bonus, once */
+	if ((st = points_profile_completed(r, r->auth.member_id)) != 0)
+		return st;
+	return 200;
+}
+
 /*
  * Set the signed-in member's birthday.
  * In: {birthday (YYYY-MM-DD, up to today)}. Out: {birthday}. Errors:
  * invalid_field; 409 conflict when it was set less than a year ago.
- * Writes: members.birthday, birthday_set_at.
+ * Writes: members.birthday, birthday_set_at; the profile bonus when the
+ * profile is complete now (points settings).
  */
 static int
 me_birthday_put(struct req *r)
 {
-	struct db_res res;
 	const char *b;
 	char today[20];
 	cJSON *d;
+	int st;
 
 	if (req_json_body(r) == -1 ||
 	    req_json_str(r, "birthday", 1, 10, 10, &b) == -1)
@@ -38,12 +59,8 @@ me_birthday_put(struct req *r)
 	if (!date_valid(b, today))
 		return resp_bad_field(r, "birthday",
 		    "请填写正确的生日（不晚于今天）");
-	if (DB(r, &q_my_bday_set, &res, DBS(b), DBI(r->m->id),
-	    DBI(r->auth.member_id)) != DB_OK)
-		return db_fail(r);
-	if (res.affected != 1)
-		return resp_err(r, 409, "conflict",
-		    "生日已设置，一年内不能再修改；如有填错请联系门店", NULL);
+	if ((st = db_tx(r, bday_set_tx, (void *)b)) >= 400)
+		return st;
 	d = j_obj();
 	j_str(d, "birthday", b);
 	return resp_data(r, 200, d);

@@ -1014,7 +1014,10 @@ privilege_step(struct ctx *x)
 		struct priced_priv *pp;
 
 		p = &c->rules[i];
-		if (!priv_rule_on(p, day, in->member.tier_level,
+		/* a day that only gives a coupon (the job issues it) does
+		   nothing at the order */
+		if ((p->discount_pct == PRIV_NONE && p->mult_pct == 100) ||
+		    !priv_rule_on(p, day, in->member.tier_level,
 		    in->member.birth_month, in->member.birth_day))
 			continue;
 		pp = &o->priv[o->npriv];

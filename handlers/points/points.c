@@ -568,34 +568,67 @@ points_me_json(struct req *r, int64_t member_id, int64_t cursor,
 
 /* ---- joining: the join and profile bonuses ---- */
 
+enum { PG_ONE, PG_NCOLS };
+DB_SQL_COLS(q_profile_given, PG_NCOLS,
+    "SELECT 1 FROM points_entries WHERE merchant_id = ? AND member_id = ?"
+    " AND kind = 'profile' LIMIT 1");
+
+/*
+ * The profile bonus of cfg, once a member: when the profile is complete
+ * (a name and a birthday) and it was never given. Under the member's row
+ * lock, so two completions at once give it once. 0, or the status.
+ */
 static int
-points_on_joined(struct req *r, const void *payload)
+profile_bonus(struct req *r, int64_t member_id, const struct points_cfg *c)
 {
-	const struct member_joined *j = payload;
-	struct points_cfg c;
 	struct db_res res;
-	const char *ref;
+	int64_t points, negative;
 	int st;
 
-	if ((st = points_cfg_load(r, &c)) != 0)
-		return st;
-	ref = arena_printf(r->a, "member:%lld", (long long)j->member_id);
-	if (c.join_points > 0 && (st = points_grant(r, j->member_id,
-	    c.join_points, "join", ref)) != 0)
-		return st;
-	if (c.profile_points <= 0)
+	if (c->profile_points <= 0)
 		return 0;
-	/* the profile is complete when joining with a name and a birthday
-	   (nothing edits it later yet) */
-	if (DB(r, &q_profile, &res, DBI(r->m->id), DBI(j->member_id)) !=
-	    DB_OK)
+	if ((st = member_lock(r, member_id, &points, &negative)) != 0)
+		return st;
+	if (DB(r, &q_profile, &res, DBI(r->m->id), DBI(member_id)) != DB_OK)
 		return db_fail(r);
 	if (res.nrows != 1 || db_isnull(&res, 0, PF_NAME) ||
 	    db_str(&res, 0, PF_NAME)[0] == '\0' ||
 	    db_isnull(&res, 0, PF_BIRTHDAY))
 		return 0;
-	return points_grant(r, j->member_id, c.profile_points, "profile",
-	    ref);
+	if (DB(r, &q_profile_given, &res, DBI(r->m->id), DBI(member_id)) !=
+	    DB_OK)
+		return db_fail(r);
+	if (res.nrows > 0)
+		return 0;
+	return credit(r, member_id, c->profile_points, negative, "profile",
+	    arena_printf(r->a, "member:%lld", (long long)member_id), 0, c);
+}
+
+int
+points_profile_completed(struct req *r, int64_t member_id)
+{
+	struct points_cfg c;
+	int st;
+
+	if ((st = points_cfg_load(r, &c)) != 0)
+		return st;
+	return profile_bonus(r, member_id, &c);
+}
+
+static int
+points_on_joined(struct req *r, const void *payload)
+{
+	const struct member_joined *j = payload;
+	struct points_cfg c;
+	int st;
+
+	if ((st = points_cfg_load(r, &c)) != 0)
+		return st;
+	if (c.join_points > 0 && (st = points_grant(r, j->member_id,
+	    c.join_points, "join", arena_printf(r->a, "member:%lld",
+	    (long long)j->member_id))) != 0)
+		return st;
+	return profile_bonus(r, j->member_id, &c);
 }
 ON_EVENT(EV_MEMBER_JOINED, 5, points_on_joined);
 

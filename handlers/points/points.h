@@ -41,6 +41,12 @@ int	 points_cfg_save(struct req *, const struct points_cfg *);
  */
 int	 points_earn_order(struct req *, int64_t member_id, int64_t raw,
 	    const char *ref, int64_t *credited);
+/*
+ * The profile bonus (points settings: profile), once a member, when the
+ * profile has become complete (a name and a birthday), inside the
+ * caller's transaction. 0, or the error status (recorded).
+ */
+int	 points_profile_completed(struct req *, int64_t member_id);
 /* A bonus (join, profile, referral): credited whole, no caps. */
 int	 points_grant(struct req *, int64_t member_id, int64_t points,
 	    const char *kind, const char *ref);

@@ -202,12 +202,42 @@ birthday_in(struct req *r, cJSON *o, const struct tier_row *t, int nt,
 	return 0;
 }
 
+/*
+ * The optional gift coupon of a member day or holiday (f its field):
+ * coupon_template_id, a template of the merchant, or absent or null. *on
+ * is 1 when one is set. 0, or -1 (recorded).
+ */
+static int
+gift_in(struct req *r, cJSON *o, const char *f, cJSON *out, int *on)
+{
+	int64_t tpl;
+	int rc, found = 0;
+
+	*on = 0;
+	if ((rc = req_obj_int(r, o, "coupon_template_id", f, 0, 1,
+	    INT64_MAX / 2, &tpl)) == -1) {
+		resp_reset(r);
+		return resp_bad_field(r, f, "请选择赠送的优惠券"), -1;
+	}
+	if (rc != 0) {
+		j_null(out, "coupon_template_id");
+		return 0;
+	}
+	if (template_exists(r, tpl, &found) != 0)
+		return -1;
+	if (!found)
+		return resp_bad_field(r, f, "优惠券不存在"), -1;
+	j_int(out, "coupon_template_id", tpl);
+	*on = 1;
+	return 0;
+}
+
 static int
 member_day_in(struct req *r, cJSON *o, const struct tier_row *t, int nt,
     cJSON *out)
 {
 	cJSON *x;
-	int on, any, month;
+	int on, any, month, gift;
 	int64_t day;
 
 	if (!cJSON_IsObject(o))
@@ -229,11 +259,12 @@ member_day_in(struct req *r, cJSON *o, const struct tier_row *t, int nt,
 		    "每月会员日应为 1 到 31 日" : "每周会员日应为周一到周日"), -1;
 	}
 	j_int(out, "day", day);
-	if (terms_in(r, o, "member_day", t, nt, out, &any) == -1)
+	if (terms_in(r, o, "member_day", t, nt, out, &any) == -1 ||
+	    gift_in(r, o, "member_day.coupon_template_id", out, &gift) == -1)
 		return -1;
-	if (on && !any)
+	if (on && !any && !gift)
 		return resp_bad_field(r, "member_day",
-		    "请至少设置折扣或积分倍数中的一项"), -1;
+		    "请至少设置折扣、积分倍数或赠券中的一项"), -1;
 	return 0;
 }
 
@@ -258,7 +289,7 @@ holidays_in(struct req *r, cJSON *arr, const struct tier_row *t, int nt,
     cJSON *out)
 {
 	cJSON *h, *x;
-	int i = 0, any;
+	int i = 0, any, gift;
 	int64_t from, to;
 	size_t chars;
 
@@ -293,11 +324,13 @@ holidays_in(struct req *r, cJSON *arr, const struct tier_row *t, int nt,
 		if (to - from >= HOLIDAY_SPAN_MAX)
 			return resp_bad_field(r, arena_printf(r->a, "%s.to", f),
 			    "一个节日最长一年"), -1;
-		if (terms_in(r, h, f, t, nt, o, &any) == -1)
+		if (terms_in(r, h, f, t, nt, o, &any) == -1 ||
+		    gift_in(r, h, arena_printf(r->a, "%s.coupon_template_id",
+		    f), o, &gift) == -1)
 			return -1;
-		if (!any)
+		if (!any && !gift)
 			return resp_bad_field(r, f,
-			    "请至少设置折扣或积分倍数中的一项"), -1;
+			    "请至少设置折扣、积分倍数或赠券中的一项"), -1;
 		j_add(out, NULL, o);
 		i++;
 	}
@@ -362,9 +395,10 @@ privileges_put_tx(struct req *r, void *arg)
  * birthday:{enabled, window:"day"|"week"|"month", discount_pct?,
  * points_multiplier?, tiers?:"all"|[levels], coupon?:{template_id?,
  * days_before (0..30)}}, member_day:{enabled, every:"week"|"month", day
- * (1..7, Monday 1; or 1..31), discount_pct?, points_multiplier?, tiers?},
- * holidays?:[{name (1..16), from, to (YYYY-MM-DD, at most a year),
- * discount_pct?, points_multiplier?, tiers?}] (at most 20)}. Out: the
+ * (1..7, Monday 1; or 1..31), discount_pct?, points_multiplier?, tiers?,
+ * coupon_template_id? (a gift coupon on the day)}, holidays?:[{name
+ * (1..16), from, to (YYYY-MM-DD, at most a year), discount_pct?,
+ * points_multiplier?, tiers?, coupon_template_id?}] (at most 20)}. Out: the
  * settings as GET returns them. Errors: invalid_field naming the field;
  * nothing written then. Writes: privilege_settings, audit_log.
  */

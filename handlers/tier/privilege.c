@@ -47,6 +47,7 @@ privilege_default_json(void)
 	j_null(o, "discount_pct");
 	j_null(o, "points_multiplier");
 	j_str(o, "tiers", "all");
+	j_null(o, "coupon_template_id");
 	j_add(d, "member_day", o);
 	j_add(d, "holidays", j_arr());
 	return d;
@@ -90,6 +91,7 @@ terms_parse(const cJSON *o, struct priv_rule *r)
 	pm = json_member(o, "points_multiplier");
 	r->mult_pct = cJSON_IsNumber(pm) ? (int64_t)(pm->valuedouble * 100 +
 	    0.5) : 100;
+	r->coupon_template_id = int_or(o, "coupon_template_id", 0);
 	r->ntiers = 0;
 	if (cJSON_IsArray(t))
 		cJSON_ArrayForEach(v, t)

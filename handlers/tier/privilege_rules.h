@@ -43,6 +43,9 @@ struct priv_rule {
 	int64_t		 mult_pct;	/* points multiplier x 100, 100: none */
 	int		 ntiers;	/* 0: every member */
 	int		 tiers[PRIV_MAX_TIERS];
+	int64_t		 coupon_template_id;	/* member day, holiday: a gift
+						   coupon the job issues on
+						   the day; 0: none */
 };
 
 struct priv_cfg {

@@ -1,8 +1,9 @@
 /*
  * The settings console's 生日、会员日与节日特权 section (settings/privileges)
  * for owners and marketing: the birthday (window, discount, points
- * multiplier, tiers, the birthday coupon), the member day, the holidays,
- * and which one applies when several would. Uses window.Staff.
+ * multiplier, tiers, the birthday coupon), the member day, the holidays
+ * (each with an optional gift coupon the job issues on the day), and which
+ * one applies when several would. Uses window.Staff.
  */
 (function () {
   'use strict';
@@ -17,7 +18,20 @@
     ['member_day', 'birthday', 'holiday'], ['member_day', 'holiday', 'birthday'],
     ['holiday', 'birthday', 'member_day'], ['holiday', 'member_day', 'birthday']
   ];
-  var tiers = [];
+  var tiers = [], templates = [];
+
+  /* A coupon select: 不赠券, then the merchant's templates. */
+  function couponOptions(sel, chosen) {
+    while (sel.options.length > 1) sel.remove(1);
+    templates.forEach(function (t) {
+      var o = el('option', null, t.name);
+      o.value = String(t.id);
+      sel.appendChild(o);
+    });
+    sel.value = chosen ? String(chosen) : '';
+  }
+
+  function couponOf(sel) { return sel.value ? Number(sel.value) : null; }
 
   ORDERS.forEach(function (o) {
     var opt = el('option', null, o.map(function (k) { return KINDS[k]; }).join(' > '));
@@ -83,6 +97,17 @@
     tcell.appendChild(tbd);
     row.appendChild(tcell);
     tierBoxes(tbd, 'pv-hd-' + Math.random().toString(36).slice(2) + '-', h.tiers);
+    var ccell = el('label', 'weui-cell weui-cell_active weui-cell_select weui-cell_select-after');
+    var chd = el('div', 'weui-cell__hd');
+    chd.appendChild(el('span', 'weui-label', '赠送优惠券'));
+    var cbd = el('div', 'weui-cell__bd');
+    var csel = el('select', 'weui-select hd-coupon');
+    csel.appendChild(el('option', null, '不赠券')).value = '';
+    couponOptions(csel, h.coupon_template_id);
+    cbd.appendChild(csel);
+    ccell.appendChild(chd);
+    ccell.appendChild(cbd);
+    row.appendChild(ccell);
     var rm = el('button', 'weui-btn weui-btn_mini weui-btn_default', '删除此节日');
     rm.type = 'button';
     rm.addEventListener('click', function () { row.remove(); });
@@ -118,6 +143,7 @@
     $('pv-md-pct').value = show(md.discount_pct);
     $('pv-md-mult').value = show(md.points_multiplier);
     tierBoxes($('pv-md-tiers'), 'pv-md-tier-', md.tiers);
+    couponOptions($('pv-md-coupon'), md.coupon_template_id);
     everyRows();
     $('pv-holidays').innerHTML = '';
     (d.holidays || []).forEach(holidayRow);
@@ -143,7 +169,8 @@
         day: month ? num('pv-md-mday') : Number($('pv-md-wday').value),
         discount_pct: num('pv-md-pct'),
         points_multiplier: num('pv-md-mult'),
-        tiers: tiersOf($('pv-md-tiers'))
+        tiers: tiersOf($('pv-md-tiers')),
+        coupon_template_id: couponOf($('pv-md-coupon'))
       },
       holidays: Array.prototype.map.call($('pv-holidays').querySelectorAll('.holiday-row'), function (row) {
         function v(cls) { return row.querySelector('.' + cls).value.trim(); }
@@ -151,7 +178,8 @@
           name: v('hd-name'), from: v('hd-from'), to: v('hd-to'),
           discount_pct: v('hd-pct') === '' ? null : Number(v('hd-pct')),
           points_multiplier: v('hd-mult') === '' ? null : Number(v('hd-mult')),
-          tiers: tiersOf(row.querySelector('.hd-tiers'))
+          tiers: tiersOf(row.querySelector('.hd-tiers')),
+          coupon_template_id: couponOf(row.querySelector('.hd-coupon'))
         };
       })
     };
@@ -166,10 +194,12 @@
     'birthday.coupon.days_before': ['提前发券天数', 'pv-bd-days'],
     member_day: ['会员日', 'pv-md-on'], 'member_day.every': ['周期', 'pv-md-every'],
     'member_day.day': ['会员日日期', null], 'member_day.discount_pct': ['会员日折扣', 'pv-md-pct'],
-    'member_day.points_multiplier': ['会员日积分倍数', 'pv-md-mult'], 'member_day.tiers': ['会员日适用等级', null]
+    'member_day.points_multiplier': ['会员日积分倍数', 'pv-md-mult'], 'member_day.tiers': ['会员日适用等级', null],
+    'member_day.coupon_template_id': ['会员日赠券', 'pv-md-coupon']
   };
   var HOLIDAY_FIELDS = { name: ['名称', 'hd-name'], from: ['开始日期', 'hd-from'], to: ['结束日期', 'hd-to'],
-    discount_pct: ['折扣', 'hd-pct'], points_multiplier: ['积分倍数', 'hd-mult'] };
+    discount_pct: ['折扣', 'hd-pct'], points_multiplier: ['积分倍数', 'hd-mult'],
+    coupon_template_id: ['赠券', 'hd-coupon'] };
 
   function showError(field, msg) {
     Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid]'), function (i) {
@@ -206,13 +236,8 @@
       Staff.api('GET', '/settings/privileges')
     ]).then(function (rs) {
       tiers = rs[0].status === 200 ? rs[0].body.data.tiers : [];
-      var sel = $('pv-bd-coupon');
-      while (sel.options.length > 1) sel.remove(1);
-      (rs[1].status === 200 ? rs[1].body.data : []).forEach(function (t) {
-        var o = el('option', null, t.name);
-        o.value = String(t.id);
-        sel.appendChild(o);
-      });
+      templates = rs[1].status === 200 ? rs[1].body.data : [];
+      couponOptions($('pv-bd-coupon'), null);
       if (rs[2].status !== 200) return;
       fill(rs[2].body.data);
       showError(null, '');
@@ -225,7 +250,8 @@
   });
   $('pv-md-every').addEventListener('change', everyRows);
   $('pv-holiday-add').addEventListener('click', function () {
-    holidayRow({ name: '', from: '', to: '', discount_pct: null, points_multiplier: null, tiers: 'all' });
+    holidayRow({ name: '', from: '', to: '', discount_pct: null, points_multiplier: null, tiers: 'all',
+      coupon_template_id: null });
   });
 
   form.addEventListener('submit', function (ev) {

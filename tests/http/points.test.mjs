@@ -314,6 +314,17 @@ test('bonuses for joining and for a complete profile; earning off earns nothing'
     assert.equal(await entry(a.id, 'join'), 10);
     assert.equal(await entry(a.id, 'profile'), 20);
     assert.equal((await state(b.id)).points, 10, 'no profile bonus without name and birthday');
+    // a name at joining, the birthday later: the profile is complete then, its bonus once
+    const c = await member({ name: '王五' });
+    assert.equal((await state(c.id)).points, 10);
+    const put = await api('PUT', m('/me/birthday'), { token: c.token, body: { birthday: '1992-05-06' } });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(await entry(c.id, 'profile'), 20);
+    assert.equal((await state(c.id)).points, 30);
+    const again = await api('PUT', m('/me/birthday'), { token: c.token, body: { birthday: '1992-05-07' } });
+    assert.equal(again.status, 409, 'set once a year');
+    assert.equal((await state(c.id)).points, 30, 'the bonus once');
+    await assertLedger(c.id);
     await setPoints({ earn: { enabled: false, points_per_yuan: 1 } });
     const o = await counterOrder(b, 10000);
     assert.equal(await entry(b.id, 'order_earn', `order:${o.id}`), 0);

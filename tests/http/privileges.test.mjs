@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { api, m, sql, settledCard } from './lib.mjs';
+import { api, m, sql, settledCard, uniquePhone, signIn, join, staffLogin } from './lib.mjs';
 import { newMember, idemKey, staff, scan, storeIds } from './wallet_helpers.mjs';
 
 const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
@@ -91,6 +91,7 @@ test('settings/privileges: defaults, owner and marketing only, validation names 
     [{ ...OFF, holidays: [{ name: '三八节', from: '2027-03-08', to: '2027-03-07', discount_pct: 90 }] }, 'holidays[0].to'],
     [{ ...OFF, holidays: [{ name: '三八节', from: '2027-02-30', to: '2027-03-07', discount_pct: 90 }] }, 'holidays[0].from'],
     [{ ...OFF, holidays: [{ name: '三八节', from: '2027-03-08', to: '2027-03-08' }] }, 'holidays[0]'],
+    [{ ...OFF, holidays: [{ name: '三八节', from: '2027-03-08', to: '2027-03-08', coupon_template_id: 'x' }] }, 'holidays[0].coupon_template_id'],
   ];
   for (const [body, field] of bad) {
     const r = await marketing.call('PUT', '/staff/settings/privileges', body);
@@ -106,7 +107,7 @@ test('settings/privileges: defaults, owner and marketing only, validation names 
     holidays: [{ name: '双十一', from: '2027-11-11', to: '2027-11-11', points_multiplier: 2, tiers: [2, 3] }] });
   assert.deepEqual(saved.priority, ['holiday', 'birthday', 'member_day']);
   assert.deepEqual(saved.holidays[0], { name: '双十一', from: '2027-11-11', to: '2027-11-11', discount_pct: null,
-    points_multiplier: 2, tiers: [2, 3] });
+    points_multiplier: 2, tiers: [2, 3], coupon_template_id: null });
   const again = await owner.call('GET', '/staff/settings/privileges');
   assert.deepEqual(again.json.data, saved);
   const [[audits]] = await sql(`SELECT COUNT(*) FROM audit_log WHERE merchant_id = ${mid} AND action = 'settings.privileges'`);
@@ -286,4 +287,82 @@ test('the birthday coupon job issues once per member and year, however often it 
   assert.equal(await count(far.id), 0);
   const [[res2]] = await sql(`SELECT result FROM birthday_grants WHERE member_id = ${far.id}`);
   assert.equal(res2, 'refused');
+});
+
+test('a member day and a holiday give their coupon on the day, once per member and occurrence, to their tiers', async () => {
+  // a merchant of its own: the job gives to every member of the merchant it runs for
+  const code = `pv${process.pid % 10000}x${Date.now() % 100000}`;
+  await sql(`INSERT INTO merchants (code, name, card_name) VALUES ('${code}', '特权赠券店', '特权赠券卡')`);
+  const [[id]] = await sql(`SELECT id FROM merchants WHERE code = '${code}'`);
+  await sql(`INSERT INTO stores (merchant_id, name, address) VALUES (${id}, '一号店', '测试路 1 号')`);
+  const [[store]] = await sql(`SELECT id FROM stores WHERE merchant_id = ${id}`);
+  await sql(`INSERT INTO staff (merchant_id, username, name, role, password_hash)
+    SELECT ${id}, s.username, s.name, s.role, s.password_hash FROM staff s JOIN merchants mc ON mc.id = s.merchant_id
+    WHERE mc.code = 'demo' AND s.username = 'owner'`);
+  const d = await staffLogin(code, 'owner', 'demo1234');
+  const call = (method, path, body) => api(method, m(path, code), { token: d.token, body });
+  let r = await call('PUT', '/staff/settings/tiers', { tiers: [
+    { level: 1, name: '普通会员', growth: 0, discount_pct: null, points_multiplier: 1, privileges: [] },
+    { level: 2, name: '银卡会员', growth: 100, discount_pct: null, points_multiplier: 1, privileges: [] }] });
+  assert.equal(r.status, 200, r.text);
+  const template = async (name) => {
+    const t = await call('POST', '/staff/coupon-templates', { name, kind: 'instant', value_fen: 500, stock: null,
+      per_member_limit: 10, valid_days: 30, status: 'active' });
+    assert.equal(t.status, 201, t.text);
+    return t.json.data.id;
+  };
+  const mdTpl = await template('会员日赠券');
+  const hdTpl = await template('三八节赠券');
+  const member = async (growth) => {
+    const phone = uniquePhone();
+    const token = await signIn(code, phone);
+    const { member: mb } = await join(code, token);
+    await sql(`UPDATE members SET growth = ${growth} WHERE id = ${mb.id}`);
+    return { id: mb.id, phone };
+  };
+  const plain = await member(0);
+  const silver = await member(150);
+  const put = async (body) => {
+    const p = await call('PUT', '/staff/settings/privileges', body);
+    assert.equal(p.status, 200, p.text);
+    return p.json.data;
+  };
+  // a template of another merchant (or none) is refused, naming the field
+  r = await call('PUT', '/staff/settings/privileges', { ...OFF,
+    member_day: { enabled: true, every: 'month', day: 8, coupon_template_id: 999999999 } });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.field, 'member_day.coupon_template_id');
+  assert.match(r.json.error.message, /优惠券不存在/);
+  const saved = await put({ ...OFF,
+    member_day: { enabled: true, every: 'month', day: 8, tiers: [2], coupon_template_id: mdTpl },
+    holidays: [{ name: '三八节', from: '2027-03-07', to: '2027-03-09', coupon_template_id: hdTpl }] });
+  assert.equal(saved.member_day.coupon_template_id, mdTpl, 'a member day may give only a coupon');
+  assert.equal(saved.holidays[0].coupon_template_id, hdTpl);
+  const run = (date) => execFileSync(APP, ['jobs', 'run', 'privilege-coupons', '--merchant', code, '--date', date],
+    { env: { ...process.env, JOB_BATCH: '1' }, encoding: 'utf8' });
+  const forgetRuns = () => sql(`DELETE FROM job_runs WHERE job = 'privilege-coupons' AND merchant_id = ${id}`);
+  const count = async (mb, tpl) => Number((await sql(`SELECT COUNT(*) FROM coupons WHERE member_id = ${mb.id}
+    AND template_id = ${tpl}`))[0][0]);
+  assert.match(run('2027-03-08'), /发放张数 3/);
+  assert.deepEqual([await count(silver, mdTpl), await count(silver, hdTpl)], [1, 1], 'silver: the member day and the holiday');
+  assert.deepEqual([await count(plain, mdTpl), await count(plain, hdTpl)], [0, 1], 'plain: the holiday only');
+  // the same day again (a second host), and the holiday's next day: nothing more
+  await forgetRuns();
+  run('2027-03-08');
+  run('2027-03-09');
+  assert.deepEqual([await count(silver, mdTpl), await count(silver, hdTpl), await count(plain, hdTpl)], [1, 1, 1]);
+  // the next month's member day is another occurrence
+  run('2027-04-08');
+  assert.equal(await count(silver, mdTpl), 2);
+  assert.equal(await count(plain, mdTpl), 0);
+  const [[rows]] = await sql(`SELECT COUNT(*) FROM privilege_gifts WHERE merchant_id = ${id} AND result = 'issued'`);
+  assert.equal(Number(rows), 4);
+  // a day that gives only a coupon is nothing at the order: no privilege, no adjustment
+  const dow = local().dow;
+  await put({ ...OFF, member_day: { enabled: true, every: 'week', day: dow, coupon_template_id: mdTpl } });
+  const q = await call('POST', '/staff/orders/quote', { store_id: Number(store), member_phone: silver.phone,
+    lines: [{ name: '拿铁', price_fen: 3000, qty: 1 }], coupon_codes: [], use_balance: false, tenders: [{ kind: 'cash' }] });
+  assert.equal(q.status, 200, q.text);
+  assert.deepEqual(q.json.data.privileges || [], []);
+  assert.ok(!q.json.data.adjustments.some((a) => a.kind === 'member_day'));
 });
