@@ -35,6 +35,13 @@ cJSON	*page_staff_ctx(const char *title, const char *script);
 /* "12.30", "-5.00": fen as yuan with two decimals, in the arena. */
 const char *page_yuan(struct req *, int64_t fen);
 /*
+ * A time field of the JSON body (RFC 3339 with its offset) as SQL UTC
+ * into *out (NULL when absent). An input helper like req_json_str: 0, 1
+ * absent and optional, or -1 with 400 invalid_field recorded.
+ */
+int	 json_time_field(struct req *, const char *name, int required,
+	    const char **out);
+/*
  * Where to go after signing in or joining: a path of this merchant's
  * pages given as ?next= (nothing else, so no open redirect), else this
  * page (home for the join page).

@@ -101,3 +101,26 @@ page_member_gate(struct req *r)
 		    "/m/%s/join?next=%s", r->m->code, r->path));
 	return 0;
 }
+
+int
+json_time_field(struct req *r, const char *name, int required,
+    const char **out)
+{
+	const char *s;
+	int64_t t;
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	if ((rc = req_json_str(r, name, required, 1, 40, &s)) != 0)
+		return rc;
+	if (time_parse(s, tz_offset(r->m->tz), 0, &t) == -1) {
+		resp_bad_field(r, name,
+		    "应为带时区的时间，如 2026-12-01T10:00:00+08:00");
+		return -1;
+	}
+	sql = arena_alloc(r->a, 20);
+	time_sql(t, sql);
+	*out = sql;
+	return 0;
+}

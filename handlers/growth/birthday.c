@@ -58,7 +58,7 @@ grant_one(struct job_run *j, int64_t member, int64_t tpl, int64_t bday)
 	char date[11];
 	int y, m, d, st;
 
-	priv_civil(bday, &y, &m, &d);
+	tier_ymd(bday, &y, &m, &d);
 	snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
 	if (DB(r, &q_bday_claim, &res, DBI(r->m->id), DBI(member), DBI(y),
 	    DBS(date), DBI(tpl)) != DB_OK)
@@ -103,7 +103,7 @@ birthday_coupons_batch(struct job_run *j)
 	if (rule == NULL || pc.coupon_template_id <= 0 ||
 	    sscanf(j->day, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return JOB_DONE;
-	today = priv_days(y, m, d);
+	today = tier_day(y, m, d);
 	if (DB(r, &q_bday_members, &res, DBI(r->m->id), DBI(j->cursor),
 	    DBI(limit)) != DB_OK)
 		return db_fail(r);
@@ -159,11 +159,11 @@ occurrence(struct req *r, const struct priv_rule *p, int64_t today)
 	int y, m, d, y2, m2, d2;
 
 	if (p->kind == PRIV_MEMBER_DAY) {
-		priv_civil(today, &y, &m, &d);
+		tier_ymd(today, &y, &m, &d);
 		return arena_printf(r->a, "md:%04d-%02d-%02d", y, m, d);
 	}
-	priv_civil(p->from, &y, &m, &d);
-	priv_civil(p->to, &y2, &m2, &d2);
+	tier_ymd(p->from, &y, &m, &d);
+	tier_ymd(p->to, &y2, &m2, &d2);
 	return arena_printf(r->a, "hd:%04d-%02d-%02d:%04d-%02d-%02d", y, m, d,
 	    y2, m2, d2);
 }
@@ -214,7 +214,7 @@ privilege_coupons_batch(struct job_run *j)
 		return st;
 	if (sscanf(j->day, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return JOB_DONE;
-	today = priv_days(y, m, d);
+	today = tier_day(y, m, d);
 	/* the rules with a gift that are on today, for some tier */
 	for (i = 0; i < pc.nrules; i++) {
 		const struct priv_rule *p = &pc.rules[i];

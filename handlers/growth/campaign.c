@@ -247,32 +247,6 @@ image_url_ok(const char *s)
 }
 
 /*
- * A time field as SQL UTC into *out (NULL when absent). An input helper
- * like req_json_str: 0, 1 absent and optional, or -1 with 400
- * invalid_field recorded.
- */
-static int
-time_field(struct req *r, const char *name, int required, const char **out)
-{
-	const char *s;
-	int64_t t;
-	char *sql;
-	int rc;
-
-	*out = NULL;
-	if ((rc = req_json_str(r, name, required, 1, 40, &s)) != 0)
-		return rc;
-	if (time_parse(s, tz_offset(r->m->tz), 0, &t) == -1) {
-		resp_bad_field(r, name, "应为 RFC 3339 时间");
-		return -1;
-	}
-	sql = arena_alloc(r->a, 20);
-	time_sql(t, sql);
-	*out = sql;
-	return 0;
-}
-
-/*
  * A list of the merchant's coupon template ids into ids and *n (*given
  * when the field is there): 0, or the error status (recorded).
  */
@@ -368,11 +342,11 @@ cp_parse(struct req *r, struct campaign *c, int create)
 			    "应为 2 到 64 个小写字母、数字、- 或 _");
 		c->slug = s;
 	}
-	if (time_field(r, "starts_at", create, &s) == -1)
+	if (json_time_field(r, "starts_at", create, &s) == -1)
 		return r->status;
 	if (s)
 		c->starts_at = s;
-	if (time_field(r, "ends_at", create, &s) == -1)
+	if (json_time_field(r, "ends_at", create, &s) == -1)
 		return r->status;
 	if (s)
 		c->ends_at = s;

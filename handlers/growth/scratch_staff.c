@@ -326,27 +326,6 @@ stores_parse(struct req *r, struct sc *c, int required)
 	return 0;
 }
 
-/* A time field as SQL UTC into *out: 0, 1 absent, or -1 (recorded). */
-static int
-time_field(struct req *r, const char *name, int required, const char **out)
-{
-	const char *s;
-	int64_t t;
-	char *sql;
-	int rc;
-
-	if ((rc = req_json_str(r, name, required, 1, 40, &s)) != 0)
-		return rc;
-	if (time_parse(s, tz_offset(r->m->tz), 0, &t) == -1) {
-		resp_bad_field(r, name, "应为带时区的时间，如 2026-12-01T10:00:00+08:00");
-		return -1;
-	}
-	sql = arena_alloc(r->a, 20);
-	time_sql(t, sql);
-	*out = sql;
-	return 0;
-}
-
 /*
  * The body over c: every field on create (store_ids and status may be
  * left out: every store, active), those given on a PATCH, then the whole
@@ -356,21 +335,25 @@ static int
 sc_parse(struct req *r, struct sc *c, int create)
 {
 	int64_t total, w[SCRATCH_PRIZES_MAX];
-	const char *status = NULL, *name = NULL;
+	const char *status = NULL, *name = NULL, *starts, *ends;
 	int i, st;
 
 	if (req_json_body(r) == -1 ||
 	    req_json_str(r, "name", create, 1, 64, &name) == -1 ||
 	    req_json_int(r, "min_order_fen", create, 0, SC_MIN_ORDER_MAX,
 	    &c->min_order_fen) == -1 ||
-	    time_field(r, "starts_at", create, &c->starts_at) == -1 ||
-	    time_field(r, "ends_at", create, &c->ends_at) == -1 ||
+	    json_time_field(r, "starts_at", create, &starts) == -1 ||
+	    json_time_field(r, "ends_at", create, &ends) == -1 ||
 	    req_json_int(r, "daily_cap", create, 1, SC_DAILY_CAP_MAX,
 	    &c->daily_cap) == -1 ||
 	    req_json_int(r, "none_weight", create, 0, SCRATCH_WEIGHT_MAX,
 	    &c->none_weight) == -1 ||
 	    req_json_str(r, "status", 0, 1, 16, &status) == -1)
 		return r->status;
+	if (starts != NULL)
+		c->starts_at = starts;
+	if (ends != NULL)
+		c->ends_at = ends;
 	if (name != NULL) {
 		if (strspn(name, " \t\n") == strlen(name))
 			return resp_bad_field(r, "name", "请填写活动名称");

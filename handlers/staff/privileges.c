@@ -279,7 +279,7 @@ date_in(struct req *r, cJSON *o, const char *key, const char *f,
 	    date_parse(x->valuestring, &y, &m, &d) == -1 || y < 2000 ||
 	    y > 2100)
 		return resp_bad_field(r, f, "日期应为 YYYY-MM-DD"), -1;
-	*day = priv_days(y, m, d);
+	*day = tier_day(y, m, d);
 	j_str(out, key, x->valuestring);
 	return 0;
 }

@@ -76,7 +76,7 @@ day_of(const char *s, int64_t *out)
 
 	if (s == NULL || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return -1;
-	*out = priv_days(y, m, d);
+	*out = tier_day(y, m, d);
 	return 0;
 }
 
@@ -232,8 +232,8 @@ privilege_desc(struct req *r, const struct priv_rule *p)
 		    p->day);
 		break;
 	case PRIV_HOLIDAY:
-		priv_civil(p->from, &y1, &m1, &d1);
-		priv_civil(p->to, &y2, &m2, &d2);
+		tier_ymd(p->from, &y1, &m1, &d1);
+		tier_ymd(p->to, &y2, &m2, &d2);
 		when = p->from == p->to ? arena_printf(r->a, "%d月%d日", m1, d1)
 		    : arena_printf(r->a, "%d月%d日至%d月%d日", m1, d1, m2, d2);
 		break;

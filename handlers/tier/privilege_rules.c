@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "privilege_rules.h"
+#include "tier.h"
 
 void
 priv_cfg_init(struct priv_cfg *c)
@@ -11,37 +12,6 @@ priv_cfg_init(struct priv_cfg *c)
 	memset(c, 0, sizeof(*c));
 	for (k = 0; k < PRIV_NKINDS; k++)
 		c->rank[k] = k;
-}
-
-/* Howard Hinnant's days_from_civil, proleptic Gregorian. */
-int64_t
-priv_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void
-priv_civil(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp, yy;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
 }
 
 static int64_t
@@ -76,7 +46,7 @@ priv_birthday_in(int y, int bm, int bd)
 {
 	if (bd > month_days(y, bm))
 		bd = month_days(y, bm);
-	return priv_days(y, bm, bd);
+	return tier_day(y, bm, bd);
 }
 
 /* The Monday that begins the week of a day (1970-01-01 was a Thursday). */
@@ -107,7 +77,7 @@ priv_rule_on(const struct priv_rule *r, int64_t day, int tier_level, int bm,
 
 	if (!priv_tier_ok(r, tier_level))
 		return 0;
-	priv_civil(day, &y, &m, &d);
+	tier_ymd(day, &y, &m, &d);
 	switch (r->kind) {
 	case PRIV_BIRTHDAY:
 		if (bm < 1 || bm > 12 || bd < 1 || bd > 31)

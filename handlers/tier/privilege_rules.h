@@ -5,7 +5,8 @@
  * 双十一), each with a discount ("pay that percent"), a points multiplier,
  * or both, for every member or for some tiers. Pure: no request, no
  * database, no clock; the day comes in as a local day number (days since
- * 1970-01-01 in the merchant's zone, priv_local_day()). Part of tier.h.
+ * 1970-01-01 in the merchant's zone, priv_local_day(); tier_day() and
+ * tier_ymd() turn dates into them and back). Part of tier.h.
  *
  * Calendar rules:
  *  - A birthday of 29 February is 28 February in a year that has no 29th.
@@ -59,9 +60,6 @@ struct priv_cfg {
 
 /* An empty configuration: no rules, best for the member. */
 void	 priv_cfg_init(struct priv_cfg *);
-/* Days since 1970-01-01 of a civil date, and back. */
-int64_t	 priv_days(int y, int m, int d);
-void	 priv_civil(int64_t days, int *y, int *m, int *d);
 /* The local day of a moment in a zone (offset in seconds). */
 int64_t	 priv_local_day(int64_t now, long tz_off);
 /* The birthday (month, day) in year y as a day number: 29 Feb -> 28 Feb. */

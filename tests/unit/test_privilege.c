@@ -14,7 +14,7 @@
 
 int	 order_test_invariants(const struct order_in *, const struct priced *);
 
-#define D(y, m, d)	priv_days((y), (m), (d))
+#define D(y, m, d)	tier_day((y), (m), (d))
 
 static struct priv_rule
 rule(int kind, int window, int day)
@@ -36,7 +36,7 @@ TEST(privilege_calendar)
 
 	EXPECT_INT(D(1970, 1, 1), 0);
 	EXPECT_INT(D(2026, 12, 1), 20788);
-	priv_civil(D(2028, 2, 29), &y, &m, &d);
+	tier_ymd(D(2028, 2, 29), &y, &m, &d);
 	EXPECT_INT(y * 10000 + m * 100 + d, 20280229);
 	/* the local day: 2026-12-01 23:30 +08:00 is 15:30 UTC */
 	EXPECT_INT(priv_local_day(1764603000 + 86400 * 365, 28800),
