@@ -141,6 +141,42 @@
     return e;
   }
 
+  /* Today in a zone (tzMin: minutes east of UTC) shifted by days: "2026-12-01". */
+  function today(tzMin, days) {
+    return new Date(Date.now() + tzMin * 60000 + (days || 0) * 86400000).toISOString().slice(0, 10);
+  }
+
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+  function validDate(y, m, d) {
+    if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1) return null;
+    var days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    return d > days[m - 1] ? null : y + '-' + pad2(m) + '-' + pad2(d);
+  }
+
+  /*
+   * A date as people write it -> "YYYY-MM-DD": 2026-12-01, 2026/12/1,
+   * 2026.12.1, 2026年12月1日(号), 20261201, and without the year (this
+   * year) 12月1日, 12-01, 12/1; 今天, 昨天 (in the zone tzMin). '' -> '';
+   * null when it is no date.
+   */
+  function parseDate(s, tzMin) {
+    s = String(s || '').trim().replace(/\s+/g, '');
+    if (s === '') return '';
+    if (s === '今天') return today(tzMin, 0);
+    if (s === '昨天') return today(tzMin, -1);
+    var m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s) || /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+    if (m) return validDate(+m[1], +m[2], +m[3]);
+    m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s);
+    if (m) return validDate(+today(tzMin, 0).slice(0, 4), +m[1], +m[2]);
+    return null;
+  }
+
+  /* "2026-12-01" -> "2026年12月1日" */
+  function dateWords(d) {
+    return d ? +d.slice(0, 4) + '年' + +d.slice(5, 7) + '月' + +d.slice(8, 10) + '日' : '';
+  }
+
   /* The values, as numbers, of the ticked checkboxes in container. */
   function checkedIds(container) {
     return Array.prototype.filter.call(container.querySelectorAll('input[type=checkbox]'), function (b) {
@@ -151,5 +187,6 @@
   window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, yuan: yuan,
     yuanToFen: yuanToFen, optionalFen: optionalFen, dateTime: dateTime, inputDate: inputDate, query: query,
     pageUrl: pageUrl, idemKey: key, couponCode: couponCode, COUPON_CODE: /^[2-9A-HJKMNP-Z]{12}$/,
-    staffCsrf: staffCsrf, setStaffCsrf: setStaffCsrf, byId: byId, el: el, checkedIds: checkedIds };
+    staffCsrf: staffCsrf, setStaffCsrf: setStaffCsrf, byId: byId, el: el, checkedIds: checkedIds,
+    today: today, parseDate: parseDate, dateWords: dateWords };
 })();

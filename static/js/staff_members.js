@@ -21,26 +21,10 @@
   var ORDER_STATUS = { pending: '待支付', paid: '已支付', completed: '已完成', cancelled: '已取消', refunded: '已退款',
     partially_refunded: '部分退款' };
 
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function today(days) { return new Date(Date.now() + 480 * 60000 + (days || 0) * 86400000).toISOString().slice(0, 10); }
-  function validDate(y, m, d) {
-    if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1) return null;
-    var days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    return d > days[m - 1] ? null : y + '-' + pad(m) + '-' + pad(d);
-  }
-  /* 2026-12-01, 2026/12/1, 2026年12月1日, 12月1日, 今天, 昨天 -> "YYYY-MM-DD"; '' -> ''; null when no date. */
-  function parseDate(s) {
-    s = String(s || '').trim().replace(/\s+/g, '');
-    if (s === '') return '';
-    if (s === '今天') return today(0);
-    if (s === '昨天') return today(-1);
-    var m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s) || /^(\d{4})(\d{2})(\d{2})$/.exec(s);
-    if (m) return validDate(+m[1], +m[2], +m[3]);
-    m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s);
-    if (m) return validDate(+today(0).slice(0, 4), +m[1], +m[2]);
-    return null;
-  }
-  function dateWords(d) { return d ? +d.slice(0, 4) + '年' + +d.slice(5, 7) + '月' + +d.slice(8, 10) + '日' : ''; }
+  /* The merchant's dates are China's (+08:00) here, as the list's are. */
+  function today(days) { return App.today(480, days); }
+  function parseDate(s) { return App.parseDate(s, 480); }
+  var dateWords = App.dateWords;
   /* An API time -> "2026年12月1日" (with " 14:05" when time is asked). */
   function when(iso, time) {
     if (!iso) return '—';

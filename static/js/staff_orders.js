@@ -48,40 +48,10 @@
     if (m) tzMin = (m[1] === '-' ? -1 : 1) * (parseInt(m[2], 10) * 60 + parseInt(m[3], 10));
   }
 
-  /* Today at the merchant, shifted by days: "2026-12-01". */
-  function today(days) {
-    return new Date(Date.now() + tzMin * 60000 + (days || 0) * 86400000).toISOString().slice(0, 10);
-  }
-
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-
-  function validDate(y, m, d) {
-    if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1) return null;
-    var days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    return d > days[m - 1] ? null : y + '-' + pad(m) + '-' + pad(d);
-  }
-
-  /*
-   * A date as people write it -> "YYYY-MM-DD": 2026-12-01, 2026/12/1,
-   * 2026.12.1, 2026年12月1日(号), 20261201, and without the year (this
-   * year) 12月1日, 12-01, 12/1; 今天, 昨天. '' -> ''; null when it is no date.
-   */
-  function parseDate(s) {
-    s = String(s || '').trim().replace(/\s+/g, '');
-    if (s === '') return '';
-    if (s === '今天') return today(0);
-    if (s === '昨天') return today(-1);
-    var m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s) || /^(\d{4})(\d{2})(\d{2})$/.exec(s);
-    if (m) return validDate(+m[1], +m[2], +m[3]);
-    m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(s);
-    if (m) return validDate(+today(0).slice(0, 4), +m[1], +m[2]);
-    return null;
-  }
-
-  /* "2026-12-01" -> "2026年12月1日" */
-  function dateWords(d) {
-    return d ? +d.slice(0, 4) + '年' + +d.slice(5, 7) + '月' + +d.slice(8, 10) + '日' : '';
-  }
+  /* Today at the merchant, shifted by days; a date as people write it; in words. */
+  function today(days) { return App.today(tzMin, days); }
+  function parseDate(s) { return App.parseDate(s, tzMin); }
+  var dateWords = App.dateWords;
 
   /* An API time -> "2026年12月1日 14:05". */
   function fullTime(iso) {
