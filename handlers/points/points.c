@@ -350,9 +350,10 @@ points_earn_order(struct req *r, int64_t member_id, int64_t raw,
 	return 0;
 }
 
-int
-points_grant(struct req *r, int64_t member_id, int64_t n, const char *kind,
-    const char *ref)
+/* credit() under the member's row lock, read here. */
+static int
+credit_locked(struct req *r, int64_t member_id, int64_t n, const char *kind,
+    const char *ref, int restore)
 {
 	int64_t points, negative;
 	int st;
@@ -361,21 +362,21 @@ points_grant(struct req *r, int64_t member_id, int64_t n, const char *kind,
 		return 0;
 	if ((st = member_lock(r, member_id, &points, &negative)) != 0)
 		return st;
-	return credit(r, member_id, n, negative, kind, ref, 0, NULL);
+	return credit(r, member_id, n, negative, kind, ref, restore, NULL);
+}
+
+int
+points_grant(struct req *r, int64_t member_id, int64_t n, const char *kind,
+    const char *ref)
+{
+	return credit_locked(r, member_id, n, kind, ref, 0);
 }
 
 int
 points_give_back(struct req *r, int64_t member_id, int64_t n,
     const char *kind, const char *ref)
 {
-	int64_t points, negative;
-	int st;
-
-	if (n <= 0)
-		return 0;
-	if ((st = member_lock(r, member_id, &points, &negative)) != 0)
-		return st;
-	return credit(r, member_id, n, negative, kind, ref, 1, NULL);
+	return credit_locked(r, member_id, n, kind, ref, 1);
 }
 
 /* Take n from the lots res lists, in its order, recording uses under ref
