@@ -126,6 +126,11 @@ cJSON	*coupon_partner_store_ids(struct req *, int64_t template_id);
  * per store. 0, or the error status (recorded).
  */
 int	 coupon_partner_stats(struct req *, int64_t template_id, cJSON *tpl);
+/*
+ * Add partner_store_ids to each template of the array tpls (staff JSON,
+ * their ids between lo and hi). 0, or the error status (recorded).
+ */
+int	 coupon_partner_list(struct req *, cJSON *tpls, int64_t lo, int64_t hi);
 
 /* The current status of row i: unused, used, expired or cancelled. */
 const char *coupon_status_now(const struct db_res *, int row, int64_t now);

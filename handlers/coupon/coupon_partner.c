@@ -21,6 +21,13 @@ DB_SQL_COLS(q_cp_store_ids, PI_NCOLS,
     " ON s.id = p.store_id AND s.merchant_id = p.merchant_id"
     " AND s.kind = 'partner'"
     " WHERE p.merchant_id = ? AND p.template_id = ? ORDER BY p.store_id");
+enum { PL_TEMPLATE, PL_STORE, PL_NCOLS };
+DB_SQL_COLS(q_cp_list, PL_NCOLS,
+    "SELECT p.template_id, p.store_id FROM coupon_template_partners p"
+    " JOIN stores s ON s.id = p.store_id AND s.merchant_id = p.merchant_id"
+    " AND s.kind = 'partner'"
+    " WHERE p.merchant_id = ? AND p.template_id BETWEEN ? AND ?"
+    " ORDER BY p.template_id, p.store_id");
 enum { BS_STORE, BS_NAME, BS_KIND, BS_USED, BS_DISCOUNT, BS_NCOLS };
 DB_SQL_COLS(q_cp_by_store, BS_NCOLS,
     "SELECT c.used_store_id, s.name, s.kind, COUNT(*),"
@@ -91,5 +98,29 @@ coupon_partner_stats(struct req *r, int64_t template_id, cJSON *tpl)
 	}
 	j_add(tpl, "partner_store_ids", ids);
 	j_add(tpl, "used_by_store", arr);
+	return 0;
+}
+
+int
+coupon_partner_list(struct req *r, cJSON *tpls, int64_t lo, int64_t hi)
+{
+	struct db_res res;
+	cJSON *t;
+	int i;
+
+	if (tpls->child == NULL)
+		return 0;
+	if (DB(r, &q_cp_list, &res, DBI(r->m->id), DBI(lo), DBI(hi)) != DB_OK)
+		return db_fail(r);
+	for (t = tpls->child; t != NULL; t = t->next) {
+		int64_t id = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+		cJSON *ids = j_arr();
+
+		for (i = 0; i < res.nrows; i++)
+			if (db_int(&res, i, PL_TEMPLATE) == id)
+				j_add(ids, NULL, cJSON_CreateNumber(
+				    (double)db_int(&res, i, PL_STORE)));
+		j_add(t, "partner_store_ids", ids);
+	}
 	return 0;
 }

@@ -690,7 +690,8 @@ tpl_get(struct req *r)
 /*
  * The merchant's templates, newest first.
  * In: ?status=draft|active|paused|ended, ?cursor, ?limit. Out: list of
- * templates with their counts. Errors: invalid_field.
+ * templates with their counts and partner_store_ids. Errors:
+ * invalid_field.
  */
 static int
 tpl_list(struct req *r)
@@ -700,7 +701,7 @@ tpl_list(struct req *r)
 	struct db_res res, cr;
 	int64_t limit, cursor, next;
 	cJSON *arr;
-	int i, k, n;
+	int i, k, n, st;
 
 	if (status == NULL)
 		status = "";
@@ -731,6 +732,9 @@ tpl_list(struct req *r)
 			}
 		j_add(arr, NULL, coupon_tpl_staff_json(r, &w, claimed, used));
 	}
+	if (n > 0 && (st = coupon_partner_list(r, arr, db_int(&res, n - 1,
+	    TC_ID), db_int(&res, 0, TC_ID))) != 0)
+		return st;
 	return resp_list(r, arr, next);
 }
 

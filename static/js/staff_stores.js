@@ -96,45 +96,58 @@
     });
   }
 
+  /* Every template, a page of 100 at a time (at most 20 pages). */
+  function allTemplates(cursor, acc, pages) {
+    return Staff.api('GET', '/coupon-templates' + App.query({ limit: 100, cursor: cursor })).then(function (r) {
+      if (r.status !== 200) return acc;
+      acc = acc.concat(r.body.data);
+      return r.body.next_cursor && pages < 20 ? allTemplates(r.body.next_cursor, acc, pages + 1) : acc;
+    });
+  }
+
+  function templateRow(t, here) {
+    var label = el('label', 'weui-cell weui-cell_active weui-check__label pp-tpl');
+    var bd = el('div', 'weui-cell__bd');
+    bd.appendChild(el('p', 'pp-tpl__name', t.name + ' · ' + t.summary));
+    bd.appendChild(el('p', 'pp-tpl__meta', Staff.templateStatus(t.status) +
+      (here ? ' · 本店已核销 ' + here.used + ' 张' + (here.discount_fen ? '，优惠 ' + App.yuan(here.discount_fen) : '') : '')));
+    var ft = el('div', 'weui-cell__ft');
+    var sw = el('input', 'weui-switch');
+    sw.type = 'checkbox';
+    sw.checked = t.partner_store_ids.indexOf(partner.id) >= 0;
+    sw.setAttribute('aria-label', '共享「' + t.name + '」给 ' + partner.name);
+    sw.addEventListener('change', function () {
+      var ids = t.partner_store_ids.filter(function (x) { return x !== partner.id; });
+      if (sw.checked) ids.push(partner.id);
+      sw.disabled = true;
+      Staff.api('PUT', '/coupon-templates/' + t.id + '/partners', { store_ids: ids }).then(function (p) {
+        sw.disabled = false;
+        if (p.status !== 200) { sw.checked = !sw.checked; App.toast(App.errorText(p)); return; }
+        t.partner_store_ids = p.body.data.store_ids;
+        App.toast(sw.checked ? '已共享给 ' + partner.name : '已取消共享');
+      });
+    });
+    ft.appendChild(sw);
+    label.appendChild(bd);
+    label.appendChild(ft);
+    return label;
+  }
+
+  /* The templates, those shared with the store first, each of these with what was redeemed there. */
   function templates() {
     var box = $('pp-templates');
     box.innerHTML = '';
-    return Staff.api('GET', '/coupon-templates?limit=100').then(function (r) {
-      var list = r.status === 200 ? r.body.data : [];
+    return allTemplates(null, [], 1).then(function (list) {
       if (!list.length) { box.appendChild(el('div', 'weui-cell pc-muted', '还没有优惠券')); return null; }
-      return Promise.all(list.map(function (t) { return Staff.api('GET', '/coupon-templates/' + t.id); }));
-    }).then(function (rs) {
-      if (!rs) return;
-      rs.forEach(function (r) {
-        if (r.status !== 200) return;
-        var t = r.body.data;
-        var shared = t.partner_store_ids.indexOf(partner.id) >= 0;
-        var here = t.used_by_store.filter(function (u) { return u.store_id === partner.id; })[0];
-        var label = el('label', 'weui-cell weui-cell_active weui-check__label pp-tpl');
-        var bd = el('div', 'weui-cell__bd');
-        bd.appendChild(el('p', 'pp-tpl__name', t.name + ' · ' + t.summary));
-        bd.appendChild(el('p', 'pp-tpl__meta', Staff.templateStatus(t.status) + ' · 本店已核销 ' + (here ? here.used : 0) + ' 张' +
-          (here && here.discount_fen ? '，优惠 ' + App.yuan(here.discount_fen) : '')));
-        var ft = el('div', 'weui-cell__ft');
-        var box2 = el('input', 'weui-switch');
-        box2.type = 'checkbox';
-        box2.checked = shared;
-        box2.setAttribute('aria-label', '共享「' + t.name + '」给 ' + partner.name);
-        box2.addEventListener('change', function () {
-          var ids = t.partner_store_ids.filter(function (x) { return x !== partner.id; });
-          if (box2.checked) ids.push(partner.id);
-          box2.disabled = true;
-          Staff.api('PUT', '/coupon-templates/' + t.id + '/partners', { store_ids: ids }).then(function (p) {
-            box2.disabled = false;
-            if (p.status !== 200) { box2.checked = !box2.checked; App.toast(App.errorText(p)); return; }
-            t.partner_store_ids = p.body.data.store_ids;
-            App.toast(box2.checked ? '已共享给 ' + partner.name : '已取消共享');
-          });
+      var shared = list.filter(function (t) { return t.partner_store_ids.indexOf(partner.id) >= 0; });
+      var rest = list.filter(function (t) { return t.partner_store_ids.indexOf(partner.id) < 0; });
+      return Promise.all(shared.map(function (t) { return Staff.api('GET', '/coupon-templates/' + t.id); })).then(function (rs) {
+        shared.forEach(function (t, i) {
+          var d = rs[i].status === 200 ? rs[i].body.data : null;
+          var here = d ? d.used_by_store.filter(function (u) { return u.store_id === partner.id; })[0] : null;
+          box.appendChild(templateRow(t, here || { used: 0, discount_fen: 0 }));
         });
-        ft.appendChild(box2);
-        label.appendChild(bd);
-        label.appendChild(ft);
-        $('pp-templates').appendChild(label);
+        rest.forEach(function (t) { box.appendChild(templateRow(t, null)); });
       });
     });
   }

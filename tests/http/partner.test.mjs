@@ -271,6 +271,9 @@ test('the owner shares a template with partner stores; others may not', async ()
   assert.deepEqual(r.json.data, { template_id: tpl.id, store_ids: [p.store.id] });
   const t = await M.owner('GET', `/staff/coupon-templates/${tpl.id}`);
   assert.deepEqual(t.json.data.partner_store_ids, [p.store.id]);
+  const list = await M.marketing('GET', '/staff/coupon-templates?limit=100');
+  assert.deepEqual(list.json.data.find((x) => x.id === tpl.id).partner_store_ids, [p.store.id]);
+  assert.ok(list.json.data.filter((x) => x.id !== tpl.id).every((x) => !x.partner_store_ids.includes(p.store.id)));
   // [] shares with none
   const none = await M.owner('PUT', `/staff/coupon-templates/${tpl.id}/partners`, { store_ids: [] });
   assert.deepEqual(none.json.data.store_ids, []);
@@ -357,6 +360,24 @@ test('a partner cannot redeem nor see a coupon of a template not shared with it'
   await M.owner('PATCH', `/staff/stores/${p.store.id}`, { active: false });
   assertError(await p.call('POST', '/staff/redemptions', { coupon_code: a, store_id: p.store.id }), 400, 'invalid_field', 'store_id');
   assert.equal((await sql(`SELECT status FROM coupons WHERE merchant_id = ${M.id} AND code = '${a}'`))[0][0], 'unused');
+});
+
+test('members neither order nor see a menu at a partner store', async () => {
+  const p = await newPartner();
+  const prod = await M.owner('POST', '/staff/products', { name: unique('拿铁'), price_fen: 2000 });
+  assert.equal(prod.status, 201, prod.text);
+  const mb = await member();
+  const body = (store) => ({ store_id: store, lines: [{ product_id: prod.json.data.id, qty: 1 }], use_balance: false });
+  const before = await count(`SELECT COUNT(*) FROM orders WHERE merchant_id = ${M.id}`);
+  const q = await api('POST', m('/me/orders/quote', M.code), { token: mb.token, body: body(p.store.id) });
+  const c = await api('POST', m('/me/orders', M.code), {
+    token: mb.token, body: { ...body(p.store.id), quote_hash: q.json?.data?.quote_hash || 'x' },
+    headers: { 'idempotency-key': unique('o') },
+  });
+  assertError(c, 400, 'invalid_field', 'store_id');
+  assert.equal(await count(`SELECT COUNT(*) FROM orders WHERE merchant_id = ${M.id}`), before);
+  assertError(await api('GET', m(`/products?store_id=${p.store.id}`, M.code), { token: mb.token }), 400, 'invalid_field', 'store_id');
+  assert.equal((await api('GET', m(`/products?store_id=${M.own}`, M.code), { token: mb.token })).status, 200);
 });
 
 // ---- the partner and every other staff route ------------------------------
