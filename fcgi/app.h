@@ -48,9 +48,13 @@ enum { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16, M_HEAD = 32
 #define AUTH_SELF	0x800	/* the handler checks the session itself in
 				   its own query, calling auth_require()
 				   when that finds nothing */
-#define ROLE_OWNER	0x100	/* staff roles allowed (none set: any role) */
+#define ROLE_OWNER	0x100	/* staff roles allowed (none set: owner,
+				   marketing and cashier) */
 #define ROLE_MARKETING	0x200
 #define ROLE_CASHIER	0x400
+#define ROLE_PARTNER	0x1000	/* a partner store's staff: refused by every
+				   staff route that does not name it, so a
+				   new route never opens to partners unasked */
 
 struct req;
 typedef int (*handler_fn)(struct req *);
@@ -101,7 +105,8 @@ struct auth {
 	int64_t		 member_id;	/* 0: signed in, not joined yet */
 	/* staff sessions */
 	int64_t		 staff_id;
-	const char	*role;		/* "owner" | "marketing" | "cashier" */
+	const char	*role;		/* "owner" | "marketing" | "cashier" |
+					   "partner" */
 	const char	*staff_name;
 	const char	*csrf_hash;
 };

@@ -218,6 +218,7 @@ router_print(void)
 		{ HTML, "HTML" }, { ROLE_OWNER, "ROLE_OWNER" },
 		{ ROLE_MARKETING, "ROLE_MARKETING" },
 		{ ROLE_CASHIER, "ROLE_CASHIER" },
+		{ ROLE_PARTNER, "ROLE_PARTNER" },
 	};
 	static const struct { int bit; const char *name; } methods[] = {
 		{ M_GET, "GET" }, { M_POST, "POST" }, { M_PUT, "PUT" },
@@ -465,12 +466,19 @@ csrf_ok(struct req *r)
 	    == 0;
 }
 
+/*
+ * May the signed-in staff member's role call a route with these flags? A
+ * partner only where the route names ROLE_PARTNER; the merchant's own roles
+ * as the other ROLE_ bits say (none: every one of them).
+ */
 static int
 role_ok(struct req *r, int flags)
 {
 	int need = flags & (ROLE_OWNER | ROLE_MARKETING | ROLE_CASHIER);
 	const char *role = r->auth.role ? r->auth.role : "";
 
+	if (strcmp(role, "partner") == 0)
+		return (flags & ROLE_PARTNER) != 0;
 	if (need == 0 || strcmp(role, "owner") == 0)
 		return 1;
 	if ((need & ROLE_MARKETING) && strcmp(role, "marketing") == 0)

@@ -8,7 +8,8 @@
 
 enum { MS_ID, MS_NCOLS };
 DB_SQL_COLS(q_menu_store, MS_NCOLS,
-    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1");
+    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1"
+    " AND kind = 'own'");
 enum { MG_GROWTH, MG_NCOLS };
 DB_SQL_COLS(q_menu_growth, MG_NCOLS,
     "SELECT growth FROM members WHERE merchant_id = ? AND id = ?");

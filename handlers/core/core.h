@@ -122,12 +122,22 @@ int	 audit_log(struct req *, const char *action, const char *target,
 	    const char *detail, int64_t store_id);
 
 /*
- * May the signed-in staff member act at this store of r->m? Owners and
- * marketing: any store of the merchant; cashiers: their own stores only.
- * 0 yes; else the error status (recorded): 400 invalid_field store_id
- * for an unknown store, 403 forbidden for a store not theirs.
+ * May the signed-in staff member act at this active store of r->m?
+ * Owners and marketing: any of the merchant's own stores; cashiers their
+ * own stores only; a partner only its one partner store. 0 yes; else the
+ * error status (recorded): 400 invalid_field store_id for an unknown
+ * store, 403 forbidden for a store not theirs.
  */
 int	 staff_store_check(struct req *, int64_t store_id);
+
+/*
+ * A store of r->m as owners manage it: {id, name, address, phone, kind
+ * ("own" | "partner"), active, created_at}. store_get: into *out, or 404
+ * not_found (recorded) when r->m has none of that id; stores_list: every
+ * store, inactive ones too, by id. 0, or the error status (recorded).
+ */
+int	 store_get(struct req *, int64_t id, cJSON **out);
+int	 stores_list(struct req *, cJSON **out);
 
 /* A counter ticket issued by POST {base}/staff/scan. */
 struct ticket {

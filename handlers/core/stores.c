@@ -8,9 +8,19 @@
 DB_SQL(q_audit_insert,
     "INSERT INTO audit_log (merchant_id, staff_id, store_id, action, target,"
     " detail, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
-enum { ST_ID, ST_NCOLS };
+enum { ST_ID, ST_KIND, ST_NCOLS };
 DB_SQL_COLS(q_store_of_merchant, ST_NCOLS,
-    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+    "SELECT id, kind FROM stores WHERE id = ? AND merchant_id = ?"
+    " AND active = 1");
+/* q_store_get and q_stores_list: a store as owners manage it */
+enum { SR_ID, SR_NAME, SR_ADDRESS, SR_PHONE, SR_KIND, SR_ACTIVE,
+    SR_CREATED, SR_NCOLS };
+DB_SQL_COLS(q_store_get, SR_NCOLS,
+    "SELECT id, name, address, phone, kind, active, created_at FROM stores"
+    " WHERE merchant_id = ? AND id = ?");
+DB_SQL_COLS(q_stores_list, SR_NCOLS,
+    "SELECT id, name, address, phone, kind, active, created_at FROM stores"
+    " WHERE merchant_id = ? ORDER BY id");
 enum { AT_ONE, AT_NCOLS };
 DB_SQL_COLS(q_staff_at_store, AT_NCOLS,
     "SELECT 1 FROM staff_stores WHERE staff_id = ? AND store_id = ?");
@@ -49,13 +59,22 @@ int
 staff_store_check(struct req *r, int64_t store_id)
 {
 	struct db_res res;
+	int partner;
 
 	if (DB(r, &q_store_of_merchant, &res, DBI(store_id), DBI(r->m->id)) !=
 	    DB_OK)
 		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_bad_field(r, "store_id", "门店不存在");
-	if (r->auth.role != NULL && strcmp(r->auth.role, "cashier") != 0)
+	partner = strcmp(db_str(&res, 0, ST_KIND), "partner") == 0;
+	if (r->auth.role != NULL && strcmp(r->auth.role, "partner") == 0) {
+		if (!partner)
+			return resp_err(r, 403, "forbidden",
+			    "您不在该门店任职", "store_id");
+	} else if (partner)
+		return resp_err(r, 403, "forbidden",
+		    "这是合作门店，只能由合作方账号操作", "store_id");
+	else if (r->auth.role != NULL && strcmp(r->auth.role, "cashier") != 0)
 		return 0;
 	if (DB(r, &q_staff_at_store, &res, DBI(r->auth.staff_id),
 	    DBI(store_id)) != DB_OK)
@@ -117,5 +136,47 @@ ticket_consume(struct req *r, const struct ticket *t)
 	if (res.affected != 1)
 		return resp_err(r, 409, "ticket_used", "该凭证已完成一次支付",
 		    "ticket");
+	return 0;
+}
+
+static cJSON *
+store_row_json(struct req *r, const struct db_res *res, int i)
+{
+	cJSON *o = j_obj();
+
+	j_int(o, "id", db_int(res, i, SR_ID));
+	j_str(o, "name", db_str(res, i, SR_NAME));
+	j_str(o, "address", db_str(res, i, SR_ADDRESS));
+	j_str(o, "phone", db_str(res, i, SR_PHONE));
+	j_str(o, "kind", db_str(res, i, SR_KIND));
+	j_bool(o, "active", db_int(res, i, SR_ACTIVE) != 0);
+	j_str(o, "created_at", time_rfc3339(r, db_str(res, i, SR_CREATED)));
+	return o;
+}
+
+int
+store_get(struct req *r, int64_t id, cJSON **out)
+{
+	struct db_res res;
+
+	if (DB(r, &q_store_get, &res, DBI(r->m->id), DBI(id)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0)
+		return resp_err(r, 404, "not_found", "门店不存在", NULL);
+	*out = store_row_json(r, &res, 0);
+	return 0;
+}
+
+int
+stores_list(struct req *r, cJSON **out)
+{
+	struct db_res res;
+	int i;
+
+	if (DB(r, &q_stores_list, &res, DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
+	*out = j_arr();
+	for (i = 0; i < res.nrows; i++)
+		j_add(*out, NULL, store_row_json(r, &res, i));
 	return 0;
 }

@@ -7,6 +7,7 @@
  *			JSON other files share
  *	coupon_rules.c	pure: validation, validity, codes, eligibility,
  *			discounts
+ *	coupon_partner.c	templates shared with partner stores
  *	coupon_api.c, coupon_staff.c, coupon_pages.c	routes only
  */
 #ifndef COUPON_H
@@ -108,6 +109,29 @@ cJSON	*coupon_stores_json(const char *store_ids);
  * ("expired" once valid_until has passed).
  */
 cJSON	*coupon_json(struct req *, const struct db_res *, int row);
+/*
+ * ---- partner stores (coupon_partner.c) ----
+ * Is the template shared with this partner store (a locking read, so that
+ * an unshare waits for a redemption under way)? *shared out. 0, or the
+ * error status (recorded).
+ */
+int	 coupon_partner_shared(struct req *, int64_t template_id,
+	    int64_t store_id, int *shared);
+/* The partner stores a template is shared with: [ids], or NULL with the
+   error recorded. */
+cJSON	*coupon_partner_store_ids(struct req *, int64_t template_id);
+/*
+ * Add to a template's staff JSON: partner_store_ids, and used_by_store:
+ * [{store_id, store_name, kind, used, discount_fen}] of its coupons used,
+ * per store. 0, or the error status (recorded).
+ */
+int	 coupon_partner_stats(struct req *, int64_t template_id, cJSON *tpl);
+/*
+ * Add partner_store_ids to each template of the array tpls (staff JSON,
+ * their ids between lo and hi). 0, or the error status (recorded).
+ */
+int	 coupon_partner_list(struct req *, cJSON *tpls, int64_t lo, int64_t hi);
+
 /* The current status of row i: unused, used, expired or cancelled. */
 const char *coupon_status_now(const struct db_res *, int row, int64_t now);
 /* The terms of row i, for the discount rules. */

@@ -454,8 +454,8 @@ tpl_counts(struct req *r, int64_t id, int64_t *claimed, int64_t *used)
 }
 
 /*
- * The stored template with its counts as JSON into *out: 0, or the error
- * status (recorded).
+ * The stored template with its counts, partner stores and use per store
+ * as JSON into *out: 0, or the error status (recorded).
  */
 static int
 tpl_reload(struct req *r, int64_t id, cJSON **out)
@@ -472,7 +472,7 @@ tpl_reload(struct req *r, int64_t id, cJSON **out)
 		return st;
 	coupon_tpl_from_row(&res, 0, &w);
 	*out = coupon_tpl_staff_json(r, &w, claimed, used);
-	return 0;
+	return coupon_partner_stats(r, id, *out);
 }
 
 /* ---- templates ---- */
@@ -658,13 +658,18 @@ tpl_update(struct req *r)
 	return st >= 400 ? st : resp_data(r, 200, c.out);
 }
 
-/* Out: the template with its counts. Errors: not_found. */
+/*
+ * Out: the template with its counts, the partner stores it is shared
+ * with and its coupons used per store (coupon_partner_stats). Errors:
+ * not_found.
+ */
 static int
 tpl_get(struct req *r)
 {
 	struct coupon_tpl_row w;
 	struct db_res res;
 	int64_t id, claimed, used;
+	cJSON *o;
 	int st;
 
 	if ((st = path_id(r, &id)) != 0)
@@ -676,13 +681,17 @@ tpl_get(struct req *r)
 	if ((st = tpl_counts(r, id, &claimed, &used)) != 0)
 		return st;
 	coupon_tpl_from_row(&res, 0, &w);
-	return resp_data(r, 200, coupon_tpl_staff_json(r, &w, claimed, used));
+	o = coupon_tpl_staff_json(r, &w, claimed, used);
+	if ((st = coupon_partner_stats(r, id, o)) != 0)
+		return st;
+	return resp_data(r, 200, o);
 }
 
 /*
  * The merchant's templates, newest first.
  * In: ?status=draft|active|paused|ended, ?cursor, ?limit. Out: list of
- * templates with their counts. Errors: invalid_field.
+ * templates with their counts and partner_store_ids. Errors:
+ * invalid_field.
  */
 static int
 tpl_list(struct req *r)
@@ -692,7 +701,7 @@ tpl_list(struct req *r)
 	struct db_res res, cr;
 	int64_t limit, cursor, next;
 	cJSON *arr;
-	int i, k, n;
+	int i, k, n, st;
 
 	if (status == NULL)
 		status = "";
@@ -723,6 +732,9 @@ tpl_list(struct req *r)
 			}
 		j_add(arr, NULL, coupon_tpl_staff_json(r, &w, claimed, used));
 	}
+	if (n > 0 && (st = coupon_partner_list(r, arr, db_int(&res, n - 1,
+	    TC_ID), db_int(&res, 0, TC_ID))) != 0)
+		return st;
 	return resp_list(r, arr, next);
 }
 
@@ -960,10 +972,45 @@ redeem_error(struct req *r, int rd)
 	    redeem_errors[i].message, redeem_errors[i].field);
 }
 
-/* Checks and discount of row 0 at a store for an order (-1: none). */
+/*
+ * A partner sees only coupons of templates shared with its store: *found
+ * cleared for any other, so that it reads like no coupon at all. *shared
+ * set when the partner may redeem it there (the template's own store
+ * list then does not apply). 0, or the error status (recorded).
+ */
+static int
+partner_scope(struct req *r, const struct db_res *res, int64_t store_id,
+    int *found, int *shared)
+{
+	int st;
+
+	*shared = 0;
+	if (!*found || strcmp(r->auth.role, "partner") != 0)
+		return 0;
+	if ((st = coupon_partner_shared(r, db_int(res, 0, CC_TEMPLATE),
+	    store_id, shared)) != 0)
+		return st;
+	*found = *shared;
+	return 0;
+}
+
+static int
+coupon_not_found(struct req *r, const char *field)
+{
+	if (strcmp(r->auth.role, "partner") == 0)
+		return resp_err(r, 404, "not_found",
+		    "未找到可在本店核销的优惠券，请核对券码", field);
+	return resp_err(r, 404, "not_found", "优惠券不存在", field);
+}
+
+/*
+ * Checks and discount of row 0 at a store for an order (-1: none); a
+ * shared template's coupon at the partner's store is not held to the
+ * template's store list.
+ */
 static int
 redeem_check(struct req *r, const struct db_res *res, int64_t store_id,
-    int64_t order, int64_t now, int64_t *discount)
+    int64_t order, int64_t now, int shared, int64_t *discount)
 {
 	struct coupon_terms k;
 	int64_t from = 0, until = 0;
@@ -972,7 +1019,7 @@ redeem_check(struct req *r, const struct db_res *res, int64_t store_id,
 	time_sql_parse(db_str(res, 0, CC_VALID_FROM), &from);
 	time_sql_parse(db_str(res, 0, CC_VALID_UNTIL), &until);
 	rd = coupon_redeem_check(db_str(res, 0, CC_STATUS), from, until,
-	    db_str(res, 0, CC_STORES), store_id, now);
+	    shared ? NULL : db_str(res, 0, CC_STORES), store_id, now);
 	if (rd != RD_OK)
 		return rd;
 	coupon_terms_from_row(res, 0, &k);
@@ -993,14 +1040,14 @@ redeem_tx(struct req *r, void *arg)
 	struct db_res res;
 	int64_t now = time_now(), discount = 0;
 	cJSON *d, *o;
-	int found, rc, st;
+	int found, shared, rc, st;
 
-	if ((st = coupon_load(r, c->code, &res, &found)) != 0)
+	if ((st = coupon_load(r, c->code, &res, &found)) != 0 ||
+	    (st = partner_scope(r, &res, c->store_id, &found, &shared)) != 0)
 		return st;
 	if (!found)
-		return resp_err(r, 404, "not_found", "优惠券不存在",
-		    "coupon_code");
-	if ((rc = redeem_check(r, &res, c->store_id, c->order, now,
+		return coupon_not_found(r, "coupon_code");
+	if ((rc = redeem_check(r, &res, c->store_id, c->order, now, shared,
 	    &discount)) != RD_OK)
 		return redeem_error(r, rc);
 	time_sql(now, now_s);
@@ -1051,6 +1098,8 @@ redeem_tx(struct req *r, void *arg)
  * In: {coupon_code, store_id, order_fen? (not needed for gift coupons)}.
  * Out: {redemption: {coupon_code, name, kind, gift_item, member_id,
  * discount_fen, order_fen, payable_fen, store_id, redeemed_at}}.
+ * A partner redeems at its partner store only the coupons of templates
+ * shared with it; any other code reads as not found.
  * Errors: invalid_field, forbidden (not the cashier's store), not_found,
  * already_used, cancelled, not_started, expired, not_eligible (store),
  * threshold_not_met. Writes: coupons, audit_log.
@@ -1085,23 +1134,29 @@ coupon_lookup(struct req *r)
 	struct db_res res;
 	int64_t store_id = 0, order = -1, discount = 0;
 	cJSON *d, *chk;
-	int found, rc, st;
+	int found, shared, rc, st;
 
 	if (req_query_int(r, "store_id", 1, 1, INT64_MAX, &store_id) == -1 ||
 	    req_query_int(r, "order_fen", 0, 0, 100000000000LL, &order) == -1)
 		return r->status;
 	if ((st = staff_store_check(r, store_id)) != 0)
 		return st;
-	if ((st = coupon_load(r, req_param(r, "code"), &res, &found)) != 0)
+	if ((st = coupon_load(r, req_param(r, "code"), &res, &found)) != 0 ||
+	    (st = partner_scope(r, &res, store_id, &found, &shared)) != 0)
 		return st;
 	if (!found)
-		return resp_err(r, 404, "not_found", "优惠券不存在", NULL);
+		return coupon_not_found(r, NULL);
 	d = j_obj();
 	j_add(d, "coupon", coupon_json(r, &res, 0));
-	j_add(d, "member", member_get_json(r, db_int(&res, 0, CC_MEMBER),
-	    NULL));
+	/* a partner store is told nothing of the merchant's member */
+	if (shared)
+		j_null(d, "member");
+	else
+		j_add(d, "member", member_get_json(r, db_int(&res, 0,
+		    CC_MEMBER), NULL));
 	chk = j_obj();
-	rc = redeem_check(r, &res, store_id, order, time_now(), &discount);
+	rc = redeem_check(r, &res, store_id, order, time_now(), shared,
+	    &discount);
 	if (rc == RD_OK || rc == RD_NEED_ORDER) {
 		j_bool(chk, "ok", 1);
 		j_null(chk, "code");
@@ -1201,9 +1256,9 @@ ROUTES(coupon_staff_routes) = {
 	    MKT | CSRF | IDEMPOTENT },
 	{ M_GET, SBASE "/coupon-templates/:id/codes.csv", codes_csv, MKT },
 	{ M_POST, SBASE "/redemptions", coupon_redeem,
-	    AUTH_STAFF | ROLE_CASHIER | CSRF | IDEMPOTENT },
+	    AUTH_STAFF | ROLE_CASHIER | ROLE_PARTNER | CSRF | IDEMPOTENT },
 	{ M_GET, SBASE "/coupons/:code", coupon_lookup,
-	    AUTH_STAFF | ROLE_CASHIER },
+	    AUTH_STAFF | ROLE_CASHIER | ROLE_PARTNER },
 	{ M_POST, SBASE "/coupons/:code/cancel", coupon_cancel,
 	    AUTH_STAFF | ROLE_OWNER | CSRF },
 	{ 0, NULL, NULL, 0 }

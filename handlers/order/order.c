@@ -36,7 +36,8 @@ DB_SQL_COLS(q_member_points, MP_NCOLS,
     " WHERE merchant_id = ? AND id = ?");
 enum { ST_ID, ST_NCOLS };
 DB_SQL_COLS(q_store, ST_NCOLS,
-    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1");
+    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1"
+    " AND kind = 'own'");
 DB_SQL_COLS(q_coupon_code, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.code = ?");

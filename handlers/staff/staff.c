@@ -61,15 +61,15 @@ DB_SQL(q_staff_sessions_revoke_all,
     " WHERE merchant_id = ? AND kind = 'staff' AND staff_id = ?"
     " AND id <> ? AND revoked_at IS NULL");
 /* q_stores_all and q_stores_of_staff */
-enum { SS_ID, SS_NAME, SS_ADDRESS, SS_NCOLS };
+enum { SS_ID, SS_NAME, SS_ADDRESS, SS_PHONE, SS_KIND, SS_NCOLS };
 DB_SQL_COLS(q_stores_all, SS_NCOLS,
-    "SELECT id, name, address FROM stores WHERE merchant_id = ?"
-    " AND active = 1 ORDER BY id");
+    "SELECT id, name, address, phone, kind FROM stores WHERE merchant_id = ?"
+    " AND active = 1 AND kind = 'own' ORDER BY id");
 DB_SQL_COLS(q_stores_of_staff, SS_NCOLS,
-    "SELECT s.id, s.name, s.address FROM staff_stores ss"
+    "SELECT s.id, s.name, s.address, s.phone, s.kind FROM staff_stores ss"
     " JOIN stores s ON s.id = ss.store_id"
     " WHERE ss.staff_id = ? AND s.merchant_id = ? AND s.active = 1"
-    " ORDER BY s.id");
+    " AND s.kind = IF(? = 'partner', 'partner', 'own') ORDER BY s.id");
 /* q_staff_get and q_staff_list: an account */
 enum { SA_ID, SA_USERNAME, SA_NAME, SA_ROLE, SA_DISABLED, SA_FAILS,
     SA_LOCKED, SA_LAST_LOGIN, SA_CREATED, SA_NCOLS };
@@ -88,9 +88,15 @@ DB_SQL_COLS(q_staff_store_ids, SI_NCOLS,
     "SELECT ss.store_id FROM staff_stores ss"
     " JOIN stores s ON s.id = ss.store_id"
     " WHERE ss.staff_id = ? AND s.merchant_id = ? ORDER BY ss.store_id");
-enum { SV_ONE, SV_NCOLS };
+enum { SV_KIND, SV_NCOLS };
 DB_SQL_COLS(q_store_active, SV_NCOLS,
-    "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+    "SELECT kind FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+enum { SK_PARTNER, SK_OWN, SK_NCOLS };
+DB_SQL_COLS(q_staff_store_kinds, SK_NCOLS,
+    "SELECT COALESCE(SUM(s.kind = 'partner'), 0),"
+    " COALESCE(SUM(s.kind = 'own'), 0) FROM staff_stores ss"
+    " JOIN stores s ON s.id = ss.store_id"
+    " WHERE ss.staff_id = ? AND s.merchant_id = ?");
 DB_SQL(q_staff_insert,
     "INSERT INTO staff (merchant_id, username, name, role, password_hash,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
@@ -128,7 +134,32 @@ static int
 role_valid(const char *s)
 {
 	return strcmp(s, "owner") == 0 || strcmp(s, "marketing") == 0 ||
-	    strcmp(s, "cashier") == 0;
+	    strcmp(s, "cashier") == 0 || strcmp(s, "partner") == 0;
+}
+
+#define ROLE_HINT	"应为 owner、marketing、cashier 或 partner"
+
+/*
+ * The stores an account of role would have, npartner of them partner
+ * stores and nown the merchant's own: a partner works at exactly one
+ * partner store, every other role at own stores only, a cashier at one
+ * or more. 0, or 400 invalid_field store_ids (recorded).
+ */
+static int
+role_stores_check(struct req *r, const char *role, int npartner, int nown)
+{
+	if (strcmp(role, "partner") == 0) {
+		if (npartner != 1 || nown != 0)
+			return resp_bad_field(r, "store_ids",
+			    "合作方账号需要且只能关联一个合作门店");
+		return 0;
+	}
+	if (npartner > 0)
+		return resp_bad_field(r, "store_ids",
+		    "合作门店只能关联合作方账号");
+	if (strcmp(role, "cashier") == 0 && nown < 1)
+		return resp_bad_field(r, "store_ids", "收银员至少需要一个门店");
+	return 0;
 }
 
 static int
@@ -150,9 +181,10 @@ username_valid(const char *s)
 }
 
 /*
- * The stores a staff member may act at: a cashier's own, every active
- * store of the merchant for owners and marketing. Array of {id, name,
- * address}, or NULL with the error recorded.
+ * The stores a staff member may act at: a cashier's own, a partner's one
+ * partner store, every active own store of the merchant for owners and
+ * marketing. Array of {id, name, address, phone, kind}, or NULL with the
+ * error recorded.
  */
 static cJSON *
 stores_for(struct req *r, int64_t staff_id, const char *role)
@@ -161,9 +193,9 @@ stores_for(struct req *r, int64_t staff_id, const char *role)
 	cJSON *arr;
 	int i, rc;
 
-	if (strcmp(role, "cashier") == 0)
+	if (strcmp(role, "cashier") == 0 || strcmp(role, "partner") == 0)
 		rc = DB(r, &q_stores_of_staff, &res, DBI(staff_id),
-		    DBI(r->m->id));
+		    DBI(r->m->id), DBS(role));
 	else
 		rc = DB(r, &q_stores_all, &res, DBI(r->m->id));
 	if (rc != DB_OK) {
@@ -177,6 +209,8 @@ stores_for(struct req *r, int64_t staff_id, const char *role)
 		j_int(o, "id", db_int(&res, i, SS_ID));
 		j_str(o, "name", db_str(&res, i, SS_NAME));
 		j_str(o, "address", db_str(&res, i, SS_ADDRESS));
+		j_str(o, "phone", db_str(&res, i, SS_PHONE));
+		j_str(o, "kind", db_str(&res, i, SS_KIND));
 		j_add(arr, NULL, o);
 	}
 	return arr;
@@ -449,12 +483,30 @@ staff_me(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* Out: [{id, name, address}]: the stores the staff member may act at. */
+/*
+ * Out: [{id, name, address, phone, kind}]: the stores the staff member
+ * may act at. ?all=1 (owners): every store of the merchant as owners
+ * manage them (store_get in core.h), partner and inactive ones too.
+ */
 static int
 staff_stores(struct req *r)
 {
-	cJSON *arr = stores_for(r, r->auth.staff_id, r->auth.role);
+	const char *all = req_query(r, "all");
+	cJSON *arr;
+	int st;
 
+	if (all != NULL && strcmp(all, "1") != 0 && strcmp(all, "true") != 0 &&
+	    strcmp(all, "0") != 0 && strcmp(all, "false") != 0)
+		return resp_bad_field(r, "all", "应为 1 或 0");
+	if (all != NULL && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0)) {
+		if (strcmp(r->auth.role, "owner") != 0)
+			return resp_err(r, 403, "forbidden",
+			    "当前角色无权执行此操作", NULL);
+		if ((st = stores_list(r, &arr)) != 0)
+			return st;
+		return resp_list(r, arr, 0);
+	}
+	arr = stores_for(r, r->auth.staff_id, r->auth.role);
 	return arr ? resp_list(r, arr, 0) : r->status;
 }
 
@@ -462,15 +514,17 @@ staff_stores(struct req *r)
 
 /*
  * Parse the store_ids array of the body: distinct active stores of the
- * merchant. n_out -1 when absent. 0, or the error status (recorded).
+ * merchant, *npartner of them partner stores. n_out -1 when absent. 0, or
+ * the error status (recorded).
  */
 static int
-store_ids_arg(struct req *r, int64_t *ids, int *n_out)
+store_ids_arg(struct req *r, int64_t *ids, int *n_out, int *npartner)
 {
 	cJSON *a = cJSON_GetObjectItemCaseSensitive(r->json, "store_ids"), *e;
 	int n = 0, k;
 
 	*n_out = -1;
+	*npartner = 0;
 	if (a == NULL || cJSON_IsNull(a))
 		return 0;
 	if (!cJSON_IsArray(a))
@@ -495,6 +549,8 @@ store_ids_arg(struct req *r, int64_t *ids, int *n_out)
 			return db_fail(r);
 		if (res.nrows == 0)
 			return resp_bad_field(r, f, "门店不存在");
+		if (strcmp(db_str(&res, 0, SV_KIND), "partner") == 0)
+			(*npartner)++;
 		ids[n++] = id;
 	}
 	*n_out = n;
@@ -612,12 +668,13 @@ account_create_tx(struct req *r, void *arg)
 {
 	struct account_ctx *c = arg;
 	struct db_res res;
-	int i, rc, st;
+	int i, rc, st, np;
 
-	if ((st = store_ids_arg(r, c->stores, &c->nstores)) != 0)
+	if ((st = store_ids_arg(r, c->stores, &c->nstores, &np)) != 0)
 		return st;
-	if (strcmp(c->role, "cashier") == 0 && c->nstores < 1)
-		return resp_bad_field(r, "store_ids", "收银员至少需要一个门店");
+	if ((st = role_stores_check(r, c->role, np, c->nstores < 0 ? 0 :
+	    c->nstores - np)) != 0)
+		return st;
 	rc = DB(r, &q_staff_insert, &res, DBI(r->m->id), DBS(c->username),
 	    DBS(c->name), DBS(c->role), DBS(c->hash));
 	if (rc == DB_DUP)
@@ -643,7 +700,8 @@ account_create_tx(struct req *r, void *arg)
 /*
  * Create a staff account (owners).
  * In: {username ([A-Za-z0-9_.-]{2,32}), name, role, password (8..64),
- * store_ids?: [ids] (a cashier needs at least one)}. Out: 201 {staff:
+ * store_ids?: [ids] (a cashier needs at least one own store, a partner
+ * exactly one partner store, other roles none of those)}. Out: 201 {staff:
  * account}. Errors: invalid_field, username_taken (409).
  * Writes: staff, staff_stores, audit_log.
  */
@@ -665,8 +723,7 @@ staff_account_create(struct req *r)
 		return resp_bad_field(r, "username",
 		    "只能包含字母、数字和 _ . -");
 	if (!role_valid(c->role))
-		return resp_bad_field(r, "role",
-		    "应为 owner、marketing 或 cashier");
+		return resp_bad_field(r, "role", ROLE_HINT);
 	if ((st = password_arg(r, 1, &pw, hash)) != 0)
 		return st;
 	c->hash = hash;
@@ -684,17 +741,25 @@ account_update_tx(struct req *r, void *arg)
 	struct db_res res;
 	const char *role;
 	cJSON *cur, *changed = j_arr();
-	int i, revoke = 0, st;
+	int i, revoke = 0, st, np;
 
 	if ((cur = account_get(r, c->id)) == NULL)
 		return r->status;
 	role = cJSON_GetObjectItem(cur, "role")->valuestring;
-	if ((st = store_ids_arg(r, c->stores, &c->nstores)) != 0)
+	if ((st = store_ids_arg(r, c->stores, &c->nstores, &np)) != 0)
 		return st;
-	if (strcmp(c->role ? c->role : role, "cashier") == 0 &&
-	    (c->nstores == 0 || (c->nstores == -1 && cJSON_GetArraySize(
-	    cJSON_GetObjectItem(cur, "store_ids")) == 0)))
-		return resp_bad_field(r, "store_ids", "收银员至少需要一个门店");
+	if (c->nstores >= 0)
+		st = role_stores_check(r, c->role ? c->role : role, np,
+		    c->nstores - np);
+	else if (DB(r, &q_staff_store_kinds, &res, DBI(c->id),
+	    DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
+	else
+		st = role_stores_check(r, c->role ? c->role : role,
+		    (int)db_int(&res, 0, SK_PARTNER),
+		    (int)db_int(&res, 0, SK_OWN));
+	if (st != 0)
+		return st;
 	if (c->name != NULL) {
 		if (DB(r, &q_staff_set_name, NULL, DBS(c->name), DBI(c->id),
 		    DBI(r->m->id)) != DB_OK)
@@ -771,8 +836,7 @@ staff_account_update(struct req *r)
 	if (rc == 1)
 		c->disabled = -1;
 	if (c->role != NULL && !role_valid(c->role))
-		return resp_bad_field(r, "role",
-		    "应为 owner、marketing 或 cashier");
+		return resp_bad_field(r, "role", ROLE_HINT);
 	if (c->id == r->auth.staff_id && c->disabled == 1)
 		return resp_bad_field(r, "disabled", "不能停用自己的账号");
 	if (c->id == r->auth.staff_id && c->role != NULL &&
@@ -845,9 +909,10 @@ staff_audit(struct req *r)
 
 ROUTES(staff_routes) = {
 	{ M_POST, BASE "/login", staff_login, 0 },
-	{ M_POST, BASE "/logout", staff_logout, AUTH_STAFF | CSRF },
-	{ M_GET, BASE "/me", staff_me, AUTH_STAFF },
-	{ M_GET, BASE "/stores", staff_stores, AUTH_STAFF },
+	{ M_POST, BASE "/logout", staff_logout,
+	    AUTH_STAFF | ROLE_PARTNER | CSRF },
+	{ M_GET, BASE "/me", staff_me, AUTH_STAFF | ROLE_PARTNER },
+	{ M_GET, BASE "/stores", staff_stores, AUTH_STAFF | ROLE_PARTNER },
 	{ M_GET, BASE "/accounts", staff_accounts_list,
 	    AUTH_STAFF | ROLE_OWNER },
 	{ M_POST, BASE "/accounts", staff_account_create,

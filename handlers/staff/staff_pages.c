@@ -1,7 +1,7 @@
 /*
  * Staff H5 pages: the store counter (sign in, pick the store, scan a
- * member code, act on it), the orders console, the settings console and
- * the catalogue. Server-rendered shells; static/js/staff.js,
+ * member code, act on it), the orders console, the settings console, the
+ * catalogue, the stores console and a partner store's 核销 page. Server-rendered shells; static/js/staff.js,
  * staff_orders.js, staff_settings.js and staff_products.js call the
  * staff API with the staff cookie and the CSRF header.
  */
@@ -102,6 +102,36 @@ staff_page_members(struct req *r)
 	    "page-staff", js));
 }
 
+/*
+ * GET /m/{merchant}/staff/stores: the stores console (owners): own and
+ * partner stores, opening and closing them, a partner store's accounts
+ * and the templates shared with it.
+ */
+static int
+staff_page_stores(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "staff_stores.js",
+	    NULL };
+
+	return resp_html(r, 200, "pages/staff_stores", page("门店管理",
+	    "page-staff", js));
+}
+
+/*
+ * GET /m/{merchant}/staff/partner: a partner store's 核销 page, all a
+ * partner account sees (phone first): scan or type a coupon code, look it
+ * up, redeem it, its latest redemptions.
+ */
+static int
+staff_page_partner(struct req *r)
+{
+	static const char *const js[] = { "staff.js", "staff_partner.js",
+	    NULL };
+
+	return resp_html(r, 200, "pages/staff_partner", page("核销",
+	    "page-staff", js));
+}
+
 ROUTES(staff_page_routes) = {
 	{ M_GET, "/m/:merchant/staff", staff_page_redirect, HTML },
 	{ M_GET, "/m/:merchant/staff/", staff_page_counter, HTML },
@@ -109,5 +139,7 @@ ROUTES(staff_page_routes) = {
 	{ M_GET, "/m/:merchant/staff/settings", staff_page_settings, HTML },
 	{ M_GET, "/m/:merchant/staff/products", staff_page_products, HTML },
 	{ M_GET, "/m/:merchant/staff/members", staff_page_members, HTML },
+	{ M_GET, "/m/:merchant/staff/stores", staff_page_stores, HTML },
+	{ M_GET, "/m/:merchant/staff/partner", staff_page_partner, HTML },
 	{ 0, NULL, NULL, 0 }
 };

@@ -77,7 +77,8 @@ DB_SQL(q_points_entry,
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 enum { SO_ID, SO_NCOLS };
 DB_SQL_COLS(q_store_ok, SO_NCOLS,
-    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+    "SELECT id FROM stores WHERE id = ? AND merchant_id = ? AND active = 1"
+    " AND kind = 'own'");
 DB_SQL(q_recharge_insert,
     "INSERT INTO recharges (merchant_id, member_id, package_id, provider,"
     " out_trade_no, pay_fen, bonus_fen, status, store_id, staff_id,"

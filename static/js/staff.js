@@ -1,7 +1,8 @@
 /*
  * Staff pages: sign-in with the staff cookie plus the CSRF token kept in
  * localStorage, the header (who, sign-out) and the menu (partials/
- * staff_nav.html: the links of the signed-in role, none before sign-in),
+ * staff_nav.html: the links of the signed-in role, none before sign-in; a
+ * partner account goes straight to its 核销 page),
  * and the store counter (pick the store, scan or type a
  * member code, show the member). After a scan the counter announces it:
  *   document 'counter:scan' event, detail {scan, store_id, csrf}
@@ -14,7 +15,7 @@
   'use strict';
   var App = window.App;
   var storeKey = 'staff_store:' + App.merchant;
-  var ROLE_NAMES = { owner: '店主', marketing: '市场', cashier: '收银员' };
+  var ROLE_NAMES = { owner: '店主', marketing: '市场', cashier: '收银员', partner: '合作门店' };
   /* coupon kinds and template statuses (handlers/coupon/coupon_rules.c kind_names, status_names) */
   var KIND_NAMES = { threshold: '满减券', discount: '折扣券', instant: '立减券', gift: '礼品券', promo_code: '优惠码' };
   var TEMPLATE_STATUS = { draft: '草稿', active: '发放中', paused: '暂停', ended: '已结束' };
@@ -69,6 +70,12 @@
   }
 
   function signedIn(staff) {
+    /* a partner store's account has one page, its 核销 page (staff_partner.js) */
+    var partnerPage = App.pageUrl('/staff/partner');
+    if (staff.role === 'partner' && location.pathname !== partnerPage) {
+      location.replace(partnerPage);
+      return;
+    }
     current = staff;
     signedOut = false;
     if ($('staff-login')) $('staff-login').hidden = true;

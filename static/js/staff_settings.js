@@ -339,7 +339,8 @@
       return s ? s.name : '#' + id;
     });
     bd.appendChild(el('p', 'account__meta', Staff.roleName(a.role) +
-      (a.role === 'cashier' ? ' · ' + (names.join('、') || '无门店') : ' · 全部门店') +
+      (a.role === 'cashier' ? ' · ' + (names.join('、') || '无门店') :
+        a.role === 'partner' ? ' · 合作门店账号，在门店管理中设置' : ' · 全部门店') +
       (a.disabled ? ' · 已停用' : '') + (a.locked ? ' · 已锁定' : '')));
     cell.appendChild(bd);
     var ft = el('div', 'weui-cell__ft account__ops');
@@ -481,6 +482,16 @@
   /* the points console's (staff_points.js) */
   AUDIT_TARGETS.points_item = '积分商品 #';
   AUDIT_WHOLE['merchant:points'] = '积分设置';
+
+  /* the stores console's (staff_stores.js) */
+  AUDIT_ACTIONS['store.create'] = ['新建门店', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '「' + a.detail + '」' : ''; }];
+  AUDIT_ACTIONS['store.update'] = ['修改门店', function (d) {
+    return d.active === false ? '停业' : d.active === true ? '恢复营业' : '';
+  }];
+  AUDIT_ACTIONS['coupon_template.partners'] = ['修改共享的合作门店', function (d) {
+    return Array.isArray(d.store_ids) ? (d.store_ids.length ? '共享给 ' + d.store_ids.length + ' 家' : '不再共享') : '';
+  }];
+  AUDIT_TARGETS.store = '门店 #';
 
   var accountNames = {};
 

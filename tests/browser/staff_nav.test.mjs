@@ -2,7 +2,8 @@
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter and the
 // orders; marketing the orders, members, products, coupons, campaigns,
-// 刮刮乐, stored value, points, stats and settings; the owner all), each of
+// 刮刮乐, stored value, points, stats and settings; the owner all, and the
+// stores; a partner account has its own page, tests/browser/partner.test.mjs), each of
 // those pages works
 // for it (no refused call, no "not allowed" note), and each page left out
 // of its menu does refuse it.
@@ -34,11 +35,12 @@ const PAGES = {
   '/m/demo/staff/points': '#points-form:not([hidden])',
   '/m/demo/staff/stats': '#stats-members:not([hidden])',
   '/m/demo/staff/settings': '#card-form:not([hidden])',
+  '/m/demo/staff/stores': '#store-list .store-row',
 };
 const ALL = Object.keys(PAGES);
 const MENU = {
   cashier: ALL.slice(0, 2),
-  marketing: ALL.slice(1),
+  marketing: ALL.slice(1, -1),
   owner: ALL,
 };
 /* the notes a page shows a role it does not serve */

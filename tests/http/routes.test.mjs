@@ -22,7 +22,8 @@
 //     AUTH_OPTIONAL: security with {} among the choices; none: no security;
 //   - CSRF <=> the X-CSRF-Token parameter; IDEMPOTENT <=> Idempotency-Key;
 //   - AUTH_STAFF: x-roles is the roles allowed (owner always, every role
-//     when the route names none); other routes have no x-roles.
+//     of the merchant's own when the route names none, partner only when
+//     it names ROLE_PARTNER); other routes have no x-roles.
 //
 // Runs the binary directly (var/build/app routes, APP_ENV=test as the
 // stack does); needs no server.
@@ -184,6 +185,7 @@ test('x-roles of staff operations are the roles the route allows', async () => {
   const ops = description();
   const wrong = [];
   const ROLES = { ROLE_OWNER: 'owner', ROLE_MARKETING: 'marketing', ROLE_CASHIER: 'cashier' };
+  // a partner only where the route names it (ROLE_PARTNER), never by default
   for (const r of await jsonRoutes()) {
     const d = ops.get(`${r.method} ${r.path}`);
     if (!d) continue;
@@ -193,7 +195,8 @@ test('x-roles of staff operations are the roles the route allows', async () => {
       continue;
     }
     const named = Object.keys(ROLES).filter((f) => r.flags.has(f)).map((f) => ROLES[f]);
-    const want = named.length === 0 ? ['cashier', 'marketing', 'owner'] : [...new Set(['owner', ...named])].sort();
+    const own = named.length === 0 ? ['cashier', 'marketing', 'owner'] : ['owner', ...named];
+    const want = [...new Set([...own, ...(r.flags.has('ROLE_PARTNER') ? ['partner'] : [])])].sort();
     const have = Array.isArray(got) ? [...got].sort() : got;
     if (JSON.stringify(have) !== JSON.stringify(want)) {
       wrong.push(`${r.method} ${r.path}: x-roles ${JSON.stringify(got)}, the route allows ${JSON.stringify(want)}`);

@@ -134,7 +134,7 @@ test('login: token, csrf token, staff with its stores, cookie on the staff path 
 
   const owner = (await staffLogin('demo', 'owner', PW)).staff;
   assert.equal(owner.role, 'owner');
-  const all = (await sql(`SELECT id FROM stores WHERE active = 1
+  const all = (await sql(`SELECT id FROM stores WHERE active = 1 AND kind = 'own'
     AND merchant_id = (SELECT id FROM merchants WHERE code = 'demo') ORDER BY id`)).map((x) => Number(x[0]));
   assert.deepEqual(owner.store_ids, all);
   const me = await api('GET', m('/staff/me'), { token: d.token });
