@@ -48,11 +48,13 @@ enum { PW_MEMBER, PW_SUM, PW_NCOLS };
 DB_SQL_COLS(q_preview_windows, PW_NCOLS,
     "SELECT member_id, SUM(growth) FROM growth_entries"
     " WHERE merchant_id = ? AND member_id > ? AND member_id <= ?"
-    " AND created_at >= ? AND kind <> 'downgrade' GROUP BY member_id");
+    " AND created_at >= ? AND kind NOT IN ('downgrade', 'manual')"
+    " GROUP BY member_id");
 DB_SQL_COLS(q_preview_since, PW_NCOLS,
     "SELECT member_id, COALESCE(SUM(growth), 0) FROM growth_entries"
     " WHERE merchant_id = ? AND member_id = ? AND created_at >= ?"
-    " AND kind <> 'downgrade' GROUP BY member_id");
+    " AND kind NOT IN ('downgrade', 'manual')"
+    " GROUP BY member_id");
 enum { PR_MEMBER, PR_LEVEL, PR_NCOLS };
 DB_SQL_COLS(q_preview_rewarded, PR_NCOLS,
     "SELECT member_id, level FROM tier_rewards"
