@@ -8,6 +8,7 @@
  *	session.c	SMS codes, sign-in, sessions (members' and staff's)
  *	card.c		the card and the card settings each worker keeps
  *	membercode.c	the dynamic member code (membercode_rules.c: pure)
+ *	member_status.c	the holds: blocked by staff, the physical card, the PIN
  *	member_rules.c	pure: card numbers, referral codes
  *	*_pages.c, *_staff.c	routes only
  *

@@ -316,6 +316,26 @@ test('a tier set by hand without an end holds; setting it lower brings growth do
   assert.deepEqual(hist, [['1', '3', '合作伙伴'], ['3', '2', '合作结束'], ['2', '2', '延长']]);
 });
 
+test('a refund while the tier is held takes growth back no lower than the tier', async () => {
+  const mc = await keepMerchant();
+  const phone = uniquePhone();
+  const token = await signIn(mc.code, phone);
+  const { member } = await join(mc.code, token);
+  const [[store]] = await sql(`SELECT s.id FROM stores s JOIN merchants mc ON mc.id = s.merchant_id WHERE mc.code = '${mc.code}'`);
+  const o = await mc.owner.call('POST', '/staff/orders', { store_id: Number(store), member_phone: phone,
+    lines: [{ name: '礼盒', price_fen: 5000, qty: 1 }], use_balance: false, tenders: [{ kind: 'cash' }] }, { 'idempotency-key': idemKey() });
+  assert.equal(o.status, 201, o.text);
+  assert.equal((await sql(`SELECT growth FROM members WHERE id = ${member.id}`))[0][0], '50');
+  let r = await mc.owner.call('PUT', `/staff/members/${member.id}/tier`, { level: 3, until: day(3), reason: '活动' });
+  assert.equal(r.status, 200, r.text);
+  r = await mc.owner.call('POST', `/staff/orders/${o.json.data.order.id}/refunds`, {}, { 'idempotency-key': idemKey() });
+  assert.equal(r.status, 201, r.text);
+  const [[lv, growth]] = await sql(`SELECT tier_level, growth FROM members WHERE id = ${member.id}`);
+  assert.deepEqual([lv, growth], ['3', '1000']);
+  const [[sum]] = await sql(`SELECT SUM(growth) FROM growth_entries WHERE member_id = ${member.id}`);
+  assert.equal(sum, '1000', 'the entries add up to the growth');
+});
+
 test('staff see the holds and the staff actions in the member detail', async () => {
   const mem = await newMember();
   await adjust(owner, mem.id, { kind: 'points', amount: 20, reason: '补积分' });
