@@ -155,3 +155,45 @@ test('the payment PIN page at 390x844: set, then change with the old PIN', async
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('the counter takes a physical card: without the PIN no balance, with it the balance', async () => {
+  const { api, m } = await import('../http/lib.mjs');
+  const { fund, staff } = await import('../http/wallet_helpers.mjs');
+  const mem = await newMember();
+  await fund(mem, { pay_fen: 5000 });
+  const owner = await staff('demo', 'owner');
+  const card = `C${Date.now() % 1e10}`;
+  assert.equal((await owner.call('POST', `/staff/members/${mem.id}/physical-card`, { card_no: card })).status, 200);
+  assert.equal((await api('PUT', m('/me/pin'), { token: mem.token, body: { pin: '402719' } })).status, 200);
+
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await staffSignIn(page, 'owner', '/m/demo/staff/');
+  await page.waitForSelector('#store-select option', { state: 'attached' });
+  await page.click('#card-scan summary');
+  await page.fill('#card-no-input', card.toLowerCase());
+  await page.click('#card-submit');
+  await page.waitForSelector('#scan-result:not([hidden])');
+  assert.match(await page.textContent('#scan-note'), /不能用余额/);
+  await page.fill('#co-free-name', '咖啡豆');
+  await page.fill('#co-free-price', '12');
+  await page.click('#co-free-add');
+  await page.waitForFunction(() => /不能用余额/.test(document.getElementById('co-balance-meta').textContent));
+  assert.equal(await page.isDisabled('#co-balance'), true);
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/counter-card.png` });
+
+  await page.fill('#card-no-input', card);
+  await page.fill('#card-pin-input', '402719');
+  await page.click('#card-submit');
+  await page.waitForFunction(() => document.getElementById('scan-note').hidden);
+  await page.fill('#co-free-name', '咖啡豆');
+  await page.fill('#co-free-price', '12');
+  await page.click('#co-free-add');
+  await page.waitForFunction(() => /本单用 ¥12\.00/.test(document.getElementById('co-balance-meta').textContent));
+  assert.equal(await page.isDisabled('#co-balance'), false);
+  assert.equal(await page.inputValue('#card-pin-input'), '', 'the PIN is not kept on the page');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
