@@ -140,9 +140,10 @@ int	 member_pin_set(struct req *, int64_t member_id, const char *pin,
 	    const char *old_pin);
 /*
  * What staff see of the holds on a member: {blocked, blocked_at,
- * blocked_reason, tier_manual_until, physical_card_no, pin_set,
- * pin_locked, staff_actions:[{id, action, at, staff_name, reason,
- * detail}]} (the latest 20 staff actions), or NULL with r->status.
+ * blocked_reason, tier_manual (held today), tier_manual_until,
+ * physical_card_no, pin_set, pin_locked, staff_actions:[{id, action, at,
+ * staff_name, reason, detail}]} (the latest 20 staff actions), or NULL
+ * with r->status.
  */
 cJSON	*member_holds_json(struct req *, int64_t member_id);
 #endif

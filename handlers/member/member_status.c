@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "db.h"
 #include "member.h"
+#include "tier/tier.h"
 
 #define BLOCKED_MESSAGE "会员账户已冻结，暂不能支付或领取优惠，请联系商家"
 
@@ -209,7 +210,10 @@ member_holds_json(struct req *r, int64_t member_id)
 	j_str(d, "tier_manual_until", db_isnull(&res, 0, HD_UNTIL) ||
 	    strcmp(db_str(&res, 0, HD_UNTIL), "9999-12-31") == 0 ? NULL :
 	    db_str(&res, 0, HD_UNTIL));
-	j_bool(d, "tier_manual", !db_isnull(&res, 0, HD_UNTIL));
+	/* in force through its last day, the merchant's */
+	j_bool(d, "tier_manual", !db_isnull(&res, 0, HD_UNTIL) &&
+	    strcmp(db_str(&res, 0, HD_UNTIL), tier_local_day(r,
+	    time_now())) >= 0);
 	j_str(d, "physical_card_no", db_str(&res, 0, HD_CARD));
 	j_bool(d, "pin_set", db_int(&res, 0, HD_PIN) != 0);
 	j_bool(d, "pin_locked", db_int(&res, 0, HD_FAILS) >= MEMBER_PIN_TRIES);

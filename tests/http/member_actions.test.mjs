@@ -309,6 +309,11 @@ test('a tier set by hand without an end holds; setting it lower brings growth do
   assert.deepEqual([lv, growth], ['2', '100']);
   const [[sum]] = await sql(`SELECT SUM(growth) FROM growth_entries WHERE member_id = ${member.id}`);
   assert.equal(sum, '100', 'every change of growth is an entry');
+  let h = (await mc.owner.call('GET', `/staff/members/${member.id}`)).json.data.holds;
+  assert.deepEqual([h.tier_manual, h.tier_manual_until], [true, day(0)], 'held through today');
+  await sql(`UPDATE members SET tier_manual_until = '${day(-1)}' WHERE id = ${member.id}`);
+  h = (await mc.owner.call('GET', `/staff/members/${member.id}`)).json.data.holds;
+  assert.deepEqual([h.tier_manual, h.tier_manual_until], [false, day(-1)], 'ended yesterday');
   // the same level again with a reason: a history row of its own
   r = await mc.owner.call('PUT', `/staff/members/${member.id}/tier`, { level: 2, until: day(5), reason: '延长' });
   assert.equal(r.status, 200, r.text);
