@@ -3,7 +3,9 @@
 // principal untouched, idempotent retries), a tier set by hand that the
 // daily tier-review (run by `app jobs run tier-review --date`) leaves alone
 // through its last day and not after, block and unblock (refused at every
-// pay and claim path while blocked, allowed again after), the audit row of
+// pay and claim path while blocked: orders and quotes, balance payments,
+// coupon claims, promo codes, the points shop, scratch cards; allowed again
+// after), the audit row of
 // every action and the member's detail that shows them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,6 +176,13 @@ test('a blocked member cannot pay or claim anywhere, and can again after unblock
   const it = await marketing.call('POST', '/staff/points-shop', { template_id: tpl.id, points: 10, stock: 10, per_member_limit: 5 });
   assert.equal(it.status, 201, it.text);
   await givePoints(mem.id, 100);
+  const pt = await marketing.call('POST', '/staff/coupon-templates', {
+    name: uniq('冻结码'), kind: 'promo_code', value_fen: 100, stock: null, per_member_limit: 5, valid_days: 30, status: 'active',
+  });
+  assert.equal(pt.status, 201, pt.text);
+  const batch = await marketing.call('POST', `/staff/coupon-templates/${pt.json.data.id}/codes`, { count: 2 });
+  assert.equal(batch.status, 201, batch.text);
+  const promo = (await sql(`SELECT code FROM promo_codes WHERE template_id = ${pt.json.data.id} ORDER BY id`)).map((x) => x[0]);
 
   let r = await owner.call('POST', `/staff/members/${mem.id}/block`, { reason: '疑似盗刷' });
   assert.equal(r.status, 200, r.text);
@@ -195,6 +204,7 @@ test('a blocked member cannot pay or claim anywhere, and can again after unblock
     'staff/payments': () => owner.call('POST', '/staff/payments', { ticket: s.ticket, order_fen: 500 }, { 'idempotency-key': idemKey() }),
     coupons: () => api('POST', m('/coupons'), { token: mem.token, body: { template_id: tpl.id }, headers: { 'idempotency-key': idemKey() } }),
     'points-exchanges': () => api('POST', m('/me/points-exchanges'), { token: mem.token, body: { item_id: it.json.data.id }, headers: { 'idempotency-key': idemKey() } }),
+    'redeem-code': () => api('POST', m('/coupons/redeem-code'), { token: mem.token, body: { promo_code: promo[0] } }),
   };
   const was = await accounts(mem.id);
   for (const [name, f] of Object.entries(attempts)) {
@@ -219,7 +229,9 @@ test('a blocked member cannot pay or claim anywhere, and can again after unblock
   r = await owner.call('POST', `/staff/members/${mem.id}/unblock`, { reason: '核实无误' });
   assert.equal(r.status, 200, r.text);
   assertError(await owner.call('POST', `/staff/members/${mem.id}/unblock`, { reason: '再次' }), 409, 'conflict');
-  for (const name of ['me/payments', 'coupons', 'points-exchanges', 'me/orders/quote']) {
+  const [[bound]] = await sql(`SELECT member_id IS NULL FROM promo_codes WHERE code = '${promo[0]}'`);
+  assert.equal(bound, '1', 'a refused promo code stays free');
+  for (const name of ['me/payments', 'coupons', 'points-exchanges', 'me/orders/quote', 'redeem-code']) {
     r = await attempts[name]();
     assert.ok(r.status === 200 || r.status === 201, `${name}: ${r.text}`);
   }
@@ -339,6 +351,36 @@ test('a refund while the tier is held takes growth back no lower than the tier',
   assert.deepEqual([lv, growth], ['3', '1000']);
   const [[sum]] = await sql(`SELECT SUM(growth) FROM growth_entries WHERE member_id = ${member.id}`);
   assert.equal(sum, '1000', 'the entries add up to the growth');
+});
+
+test('a blocked member wins nothing on a scratch card; the chance waits for the unblock', async () => {
+  const mc = await keepMerchant();
+  const phone = uniquePhone();
+  const token = await signIn(mc.code, phone);
+  const { member } = await join(mc.code, token);
+  const [[store]] = await sql(`SELECT s.id FROM stores s JOIN merchants mc ON mc.id = s.merchant_id WHERE mc.code = '${mc.code}'`);
+  const iso = (t) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+  const c = await mc.owner.call('POST', '/staff/scratch-campaigns', {
+    name: '冻结刮刮乐', min_order_fen: 1000, store_ids: 'all', starts_at: iso(Date.now() - 3600e3),
+    ends_at: iso(Date.now() + 86400e3), daily_cap: 3, none_weight: 0,
+    prizes: [{ kind: 'bonus', bonus_fen: 100, weight: 1, stock: 10 }],
+  });
+  assert.equal(c.status, 201, c.text);
+  const o = await mc.owner.call('POST', '/staff/orders', { store_id: Number(store), member_phone: phone,
+    lines: [{ name: '套餐', price_fen: 2000, qty: 1 }], use_balance: false, tenders: [{ kind: 'cash' }] }, { 'idempotency-key': idemKey() });
+  assert.equal(o.status, 201, o.text);
+  const list = await api('GET', m('/me/scratch-chances', mc.code), { token });
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.json.data.length, 1);
+  const id = list.json.data[0].id;
+  assert.equal((await mc.owner.call('POST', `/staff/members/${member.id}/block`, { reason: '核查' })).status, 200);
+  assertError(await api('POST', m(`/me/scratch-chances/${id}/scratch`, mc.code), { token }), 409, 'member_blocked');
+  const [[bonus]] = await sql(`SELECT bonus_fen FROM members WHERE id = ${member.id}`);
+  assert.equal(bonus, '0');
+  assert.equal((await mc.owner.call('POST', `/staff/members/${member.id}/unblock`, { reason: '无误' })).status, 200);
+  const r = await api('POST', m(`/me/scratch-chances/${id}/scratch`, mc.code), { token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.prize.kind, 'bonus');
 });
 
 test('staff see the holds and the staff actions in the member detail', async () => {
