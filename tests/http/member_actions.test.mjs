@@ -5,8 +5,8 @@
 // through its last day and not after, block and unblock (refused at every
 // pay and claim path while blocked: orders and quotes, balance payments,
 // coupon claims, promo codes, the points shop, scratch cards; allowed again
-// after), the audit row of
-// every action and the member's detail that shows them.
+// after), the audit row of every action and the member's detail that shows
+// them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
