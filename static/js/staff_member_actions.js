@@ -13,7 +13,7 @@
   if (!dialog || !Staff) return;
 
   var $ = App.byId, el = App.el;
-  var member = null, action = null, isOwner = false, tiers = null;
+  var member = null, action = null, isOwner = false, tiers = null, attemptKey = '', attemptBody = '';
   var ACTIONS = { 'member.adjust': '调整', 'member.tier': '设置等级', 'member.block': '冻结', 'member.unblock': '解冻',
     'member.card': '绑定实体卡', 'member.birthday': '修改生日' };
 
@@ -87,6 +87,7 @@
   function open(which) {
     if (!member) return;
     action = which === 'block' && member.holds && member.holds.blocked ? 'unblock' : which;
+    attemptBody = '';
     var who = (member.name || '未填姓名') + ' · ' + member.phone_masked;
     var titles = { adjust: '调整积分或赠送金', tier: '设置会员等级', block: '冻结会员', unblock: '解冻会员', card: '绑定实体卡' };
     var hints = {
@@ -142,8 +143,13 @@
         if (!/^-?\d{1,9}$/.test(v) || Number(v) === 0) return fail('积分请写不为 0 的整数，如 100 或 -50', 'ma-amount');
         amount = Number(v);
       }
-      return ['POST', base + '/adjustments', { kind: kind(), amount: amount, reason: reason },
-        { 'Idempotency-Key': 'adj-' + member.id + '-' + Date.now() + '-' + Math.random().toString(36).slice(2, 8) }];
+      var adj = { kind: kind(), amount: amount, reason: reason };
+      // one key for one body: sent again (a lost answer) it adjusts once; a changed body is a new attempt
+      if (JSON.stringify(adj) !== attemptBody) {
+        attemptBody = JSON.stringify(adj);
+        attemptKey = 'adj-' + member.id + '-' + Date.now() + '-' + Math.random().toString(36).slice(2, 10);
+      }
+      return ['POST', base + '/adjustments', adj, { 'Idempotency-Key': attemptKey }];
     }
     if (action === 'tier') {
       var until = App.parseDate($('ma-until').value, 480);
