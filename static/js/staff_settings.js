@@ -428,7 +428,9 @@
       var names = (Array.isArray(d) ? d : Object.keys(d)).map(function (x) { return k[x]; }).filter(Boolean);
       return names.length ? '改了' + names.join('、') : '';
     }],
-    'member.scan': ['扫描会员码'],
+    'member.scan': ['扫描会员码', function (d, a) {
+      return a.detail === 'card+pin' ? '刷实体卡（已验证密码）' : a.detail === 'card' ? '刷实体卡（未输密码，不能用余额）' : '';
+    }],
     'coupon.redeem': ['核销一张优惠券', function (d) { return d.discount_fen ? '优惠 ' + money(d.discount_fen) : ''; }],
     'coupon.cancel': ['作废一张优惠券', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '原因：' + a.detail : ''; }],
     'coupon_template.create': ['新建优惠券', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '「' + a.detail + '」' : ''; }],
