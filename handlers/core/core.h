@@ -145,6 +145,7 @@ struct ticket {
 	int64_t		 member_id;
 	int64_t		 store_id;
 	int64_t		 staff_id;
+	int		 no_balance;	/* a card scanned without its PIN */
 };
 
 #define TICKET_TTL_S	300
@@ -155,6 +156,10 @@ struct ticket {
  */
 int	 ticket_issue(struct req *, int64_t member_id, int64_t store_id,
 	    const char **ticket, const char **expires_at);
+/* The same, for a ticket that pays nothing from the balance when
+   no_balance (a physical card scanned without its PIN). */
+int	 ticket_issue_as(struct req *, int64_t member_id, int64_t store_id,
+	    int no_balance, const char **ticket, const char **expires_at);
 
 /*
  * Resolve a ticket string for the signed-in staff member: it must exist

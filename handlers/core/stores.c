@@ -26,14 +26,14 @@ DB_SQL_COLS(q_staff_at_store, AT_NCOLS,
     "SELECT 1 FROM staff_stores WHERE staff_id = ? AND store_id = ?");
 DB_SQL(q_ticket_insert,
     "INSERT INTO tickets (token_hash, merchant_id, staff_id, store_id,"
-    " member_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?,"
-    " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)");
+    " member_id, no_balance, created_at, expires_at) VALUES (?, ?, ?, ?, ?,"
+    " ?, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)");
 enum { TX_EXPIRES, TX_NCOLS };
 DB_SQL_COLS(q_ticket_expiry, TX_NCOLS,
     "SELECT expires_at FROM tickets WHERE id = ?");
-enum { TK_ID, TK_MEMBER, TK_STORE, TK_STAFF, TK_NCOLS };
+enum { TK_ID, TK_MEMBER, TK_STORE, TK_STAFF, TK_NO_BALANCE, TK_NCOLS };
 DB_SQL_COLS(q_ticket_get, TK_NCOLS,
-    "SELECT id, member_id, store_id, staff_id FROM tickets"
+    "SELECT id, member_id, store_id, staff_id, no_balance FROM tickets"
     " WHERE token_hash = ? AND merchant_id = ? AND staff_id = ?"
     " AND expires_at > UTC_TIMESTAMP()");
 DB_SQL(q_ticket_use,
@@ -89,6 +89,13 @@ int
 ticket_issue(struct req *r, int64_t member_id, int64_t store_id,
     const char **ticket, const char **expires_at)
 {
+	return ticket_issue_as(r, member_id, store_id, 0, ticket, expires_at);
+}
+
+int
+ticket_issue_as(struct req *r, int64_t member_id, int64_t store_id,
+    int no_balance, const char **ticket, const char **expires_at)
+{
 	unsigned char raw[16];
 	struct db_res res;
 	const char *tok;
@@ -97,7 +104,7 @@ ticket_issue(struct req *r, int64_t member_id, int64_t store_id,
 	tok = hex_encode(r->a, raw, sizeof(raw));
 	if (DB(r, &q_ticket_insert, &res, DBS(hash_hex(r, tok, strlen(tok))),
 	    DBI(r->m->id), DBI(r->auth.staff_id), DBI(store_id),
-	    DBI(member_id), DBI(TICKET_TTL_S)) != DB_OK ||
+	    DBI(member_id), DBI(no_balance != 0), DBI(TICKET_TTL_S)) != DB_OK ||
 	    DB(r, &q_ticket_expiry, &res, DBI((int64_t)res.insert_id)) !=
 	    DB_OK || res.nrows != 1)
 		return db_fail(r);
@@ -123,6 +130,7 @@ ticket_resolve(struct req *r, const char *ticket, struct ticket *t)
 	t->member_id = db_int(&res, 0, TK_MEMBER);
 	t->store_id = db_int(&res, 0, TK_STORE);
 	t->staff_id = db_int(&res, 0, TK_STAFF);
+	t->no_balance = (int)db_int(&res, 0, TK_NO_BALANCE);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "core/core.h"
 #include "coupon.h"
 #include "db.h"
+#include "member/member.h"
 #include "tier/tier.h"
 
 #define CODE_TRIES	8
@@ -532,6 +533,11 @@ issue_tx(struct req *r, void *arg)
 	int found, st;
 
 	c->coupon = NULL;
+	/* a member frozen by staff claims nothing (grants by staff or by
+	   the ledgers' rules are theirs to decide) */
+	if (c->mode != CLAIM_GRANT &&
+	    (st = member_blocked_check(r, c->member_id)) != 0)
+		return st;
 	if (DB(r, &q_tpl_get, &res, DBI(r->m->id), DBI(c->template_id)) !=
 	    DB_OK)
 		return db_fail(r);

@@ -19,6 +19,7 @@
 #include "coupon/coupon.h"
 #include "db.h"
 #include "growth.h"
+#include "member/member.h"
 #include "order/order.h"
 #include "points/points.h"
 #include "wallet/wallet.h"
@@ -343,6 +344,9 @@ scratch_tx(struct req *r, void *arg)
 		return db_fail(r);
 	if (res.affected != 1)
 		return 200;	/* not this member's, void, or drawn already */
+	/* a member frozen by staff wins nothing (the chance stays) */
+	if ((st = member_blocked_check(r, r->auth.member_id)) != 0)
+		return st;
 	if (DB(r, &q_sx_none_weight, &res, DBI(r->m->id), DBI(s->id)) !=
 	    DB_OK ||
 	    DB(r, &q_sx_prizes, &prizes, DBI(r->m->id),

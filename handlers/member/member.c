@@ -22,9 +22,10 @@ DB_SQL(q_member_insert,
     " card_no, channel, referral_code, referrer_id, joined_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 enum { MG_ID, MG_PHONE, MG_NAME, MG_BIRTHDAY, MG_GENDER, MG_JOINED,
-    MG_CARD_NO, MG_CHANNEL, MG_NCOLS };
+    MG_CARD_NO, MG_CHANNEL, MG_BLOCKED, MG_PIN, MG_NCOLS };
 DB_SQL_COLS(q_member_get, MG_NCOLS,
-    "SELECT id, phone, name, birthday, gender, joined_at, card_no, channel"
+    "SELECT id, phone, name, birthday, gender, joined_at, card_no, channel,"
+    " blocked_at IS NOT NULL, pin_hash IS NOT NULL"
     " FROM members WHERE merchant_id = ? AND id = ?");
 
 cJSON *
@@ -55,6 +56,9 @@ member_get_json(struct req *r, int64_t id, int *found)
 	j_str(m, "joined_at", time_rfc3339(r, db_str(&res, 0, MG_JOINED)));
 	j_str(m, "card_no", db_str(&res, 0, MG_CARD_NO));
 	j_str(m, "channel", db_str(&res, 0, MG_CHANNEL));
+	/* frozen by staff: pays and claims nothing (member_status.c) */
+	j_bool(m, "blocked", db_int(&res, 0, MG_BLOCKED) != 0);
+	j_bool(m, "pin_set", db_int(&res, 0, MG_PIN) != 0);
 	return m;
 }
 

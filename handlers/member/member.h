@@ -8,6 +8,7 @@
  *	session.c	SMS codes, sign-in, sessions (members' and staff's)
  *	card.c		the card and the card settings each worker keeps
  *	membercode.c	the dynamic member code (membercode_rules.c: pure)
+ *	member_status.c	the holds: blocked by staff, the physical card, the PIN
  *	member_rules.c	pure: card numbers, referral codes
  *	*_pages.c, *_staff.c	routes only
  *
@@ -32,7 +33,8 @@ struct member_joined {
 };
 
 /*
- * {id, phone_masked, name, birthday, gender, joined_at, card_no, channel}
+ * {id, phone_masked, name, birthday, gender, joined_at, card_no, channel,
+ * blocked, pin_set}
  * of a member of r->m, or NULL: with *found 0 when r->m has no such member
  * (nothing recorded), else with the error status in r->status. found may
  * be NULL where the caller takes both alike.
@@ -104,4 +106,44 @@ int	 session_create(struct req *, const char *kind, const char *phone,
 	    int64_t staff_id, long ttl_s, const char **token,
 	    const char **expires_at, const char **csrf);
 
+/* ---- holds: blocking, the physical card, the PIN (member_status.c) ---- */
+/*
+ * Whether the member is blocked (frozen by staff): 0 when not (or when
+ * r->m has no such member), else 409 member_blocked recorded. Every pay
+ * and claim path asks this (orders and balance payments through the
+ * order engine's member_blocked_error(), which reads it with the member).
+ */
+int	 member_blocked_check(struct req *, int64_t member_id);
+/* The 409 member_blocked, recorded. */
+int	 member_blocked_error(struct req *);
+/*
+ * The member of r->m whose physical card is card_no (normalized), 0 when
+ * none. 0, or the error status (recorded).
+ */
+int	 member_by_card(struct req *, const char *card_no, int64_t *member_id);
+#define MEMBER_PIN_TRIES	5
+/*
+ * Check the member's payment PIN, never inside a transaction (the hash
+ * takes a while): 0 when right (the wrong tries start again), else
+ * recorded: 409 pin_not_set, 409 pin_locked (MEMBER_PIN_TRIES wrong in a
+ * row, until the member sets a new PIN on the phone), 403 invalid_pin
+ * with the tries left in the message (the count raised by one
+ * conditional UPDATE, so concurrent tries are all counted).
+ */
+int	 member_pin_verify(struct req *, int64_t member_id, const char *pin);
+/*
+ * Set the member's PIN (hashed with crypto_pwhash_str). old_pin is asked
+ * when a PIN is set and not locked; a locked PIN is replaced without it
+ * (the signed-in phone is the proof). 0, or the error status (recorded).
+ */
+int	 member_pin_set(struct req *, int64_t member_id, const char *pin,
+	    const char *old_pin);
+/*
+ * What staff see of the holds on a member: {blocked, blocked_at,
+ * blocked_reason, tier_manual (held today), tier_manual_until,
+ * physical_card_no, pin_set, pin_locked, staff_actions:[{id, action, at,
+ * staff_name, reason, detail}]} (the latest 20 staff actions), or NULL
+ * with r->status.
+ */
+cJSON	*member_holds_json(struct req *, int64_t member_id);
 #endif

@@ -94,3 +94,48 @@ card_no_make(char out[17], uint32_t (*rand_fn)(uint32_t))
 		out[i] = (char)('0' + rand_fn(10));
 	out[16] = '\0';
 }
+
+int
+physical_card_normalize(const char *in, char out[PHYSICAL_CARD_MAX + 1])
+{
+	size_t n = 0;
+
+	if (in == NULL)
+		return -1;
+	for (; *in != '\0'; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch == ' ' || ch == '-')
+			continue;
+		if (ch >= 'a' && ch <= 'z')
+			ch = (unsigned char)(ch - 'a' + 'A');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')))
+			return -1;
+		if (n == PHYSICAL_CARD_MAX)
+			return -1;
+		out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+	return n >= PHYSICAL_CARD_MIN ? 0 : -1;
+}
+
+int
+pin_check(const char *pin)
+{
+	int i, same = 1, up = 1, down = 1;
+
+	if (pin == NULL || strlen(pin) != PIN_LEN)
+		return -1;
+	for (i = 0; i < PIN_LEN; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			return -1;
+	for (i = 1; i < PIN_LEN; i++) {
+		if (pin[i] != pin[0])
+			same = 0;
+		if (pin[i] != pin[i - 1] + 1)
+			up = 0;
+		if (pin[i] != pin[i - 1] - 1)
+			down = 0;
+	}
+	return same || up || down ? 1 : 0;
+}

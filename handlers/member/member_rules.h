@@ -27,4 +27,20 @@ void	 referral_encode(const unsigned char key[32], uint32_t merchant_id,
 int	 referral_decode(const unsigned char key[32], const char *code,
 	    uint32_t *merchant_id, uint32_t *member_id);
 
+/*
+ * A physical card number as staff type it: 6 to 20 letters and digits,
+ * spaces and dashes between them ignored, letters read as capitals, into
+ * out. 0, or -1 when it is not such a number.
+ */
+#define PHYSICAL_CARD_MIN	6
+#define PHYSICAL_CARD_MAX	20
+int	 physical_card_normalize(const char *in,
+	    char out[PHYSICAL_CARD_MAX + 1]);
+/*
+ * A payment PIN: exactly 6 digits (0), one too easy to guess (all one
+ * digit, or six in a row up or down: 1), or no PIN at all (-1).
+ */
+#define PIN_LEN		6
+int	 pin_check(const char *);
+
 #endif

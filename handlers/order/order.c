@@ -30,9 +30,10 @@
 #include "tier/tier.h"
 #include "wallet/wallet.h"
 
-enum { MP_POINTS, MP_BMONTH, MP_BDAY, MP_NCOLS };
+enum { MP_POINTS, MP_BMONTH, MP_BDAY, MP_BLOCKED, MP_NCOLS };
 DB_SQL_COLS(q_member_points, MP_NCOLS,
-    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday) FROM members"
+    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday),"
+    " blocked_at IS NOT NULL FROM members"
     " WHERE merchant_id = ? AND id = ?");
 enum { ST_ID, ST_NCOLS };
 DB_SQL_COLS(q_store, ST_NCOLS,
@@ -416,6 +417,7 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 		return db_fail(r);
 	m->birth_month = (int)db_int(&res, 0, MP_BMONTH);
 	m->birth_day = (int)db_int(&res, 0, MP_BDAY);
+	c->member_blocked = db_int(&res, 0, MP_BLOCKED) != 0;
 	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0 ||
 	    (st = card_terms(r, c->member_id, &until, &stores, &found)) != 0)
 		return st;
@@ -616,6 +618,7 @@ quote_load(struct req *r, struct order_ctx *c)
 		return 0;
 	m->birth_month = (int)db_int(&res, 0, QL_BMONTH);
 	m->birth_day = (int)db_int(&res, 0, QL_BDAY);
+	c->member_blocked = db_int(&res, 0, QL_BLOCKED) != 0;
 	if (db_isnull(&res, 0, QL_MEMBER))
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
 	memset(&m->wallet, 0, sizeof(m->wallet));
@@ -670,8 +673,20 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 	order_in_init(in);
 	c->tier = NULL;
 	c->growth = 0;
+	c->member_blocked = 0;
 	if ((st = lock ? commit_load(r, c) : quote_load(r, c)) != 0)
 		return st;
+	/* a member frozen by staff pays nothing, in no channel */
+	if (c->member_id > 0 && c->member_blocked)
+		return member_blocked_error(r);
+	/* a physical card scanned without its PIN: no balance */
+	if (c->has_ticket && c->ticket.no_balance) {
+		if (c->body.use_balance == 1)
+			return resp_err(r, 409, "pin_required", "刷实体卡使用"
+			    "余额需要会员输入支付密码，请重新刷卡并输入密码，"
+			    "或改用其他支付方式", "use_balance");
+		c->body.use_balance = 0;
+	}
 	in->tz_off = tz_offset(r->m->tz);
 	in->store_id = c->body.store_id;
 	in->settings = c->ck.price;

@@ -50,6 +50,7 @@ struct order_ctx {
 	/* who */
 	int64_t		 member_id;
 	int		 has_ticket;
+	int		 member_blocked;	/* frozen by staff */
 	struct ticket	 ticket;
 	int64_t		 growth;
 	const struct tier_row *tier;
@@ -102,7 +103,8 @@ void	 checkout_cfg_from_row(const struct db_res *, int row, int col,
     " (SELECT 1 FROM staff_stores ss WHERE ss.staff_id = ?" \
     " AND ss.store_id = ?)," \
     " mb.id, mb.principal_fen, mb.bonus_fen, mb.growth, mb.points," \
-    " mb.joined_at, ps.body, MONTH(mb.birthday), DAYOFMONTH(mb.birthday)" \
+    " mb.joined_at, ps.body, MONTH(mb.birthday), DAYOFMONTH(mb.birthday)," \
+    " mb.blocked_at IS NOT NULL" \
     " FROM merchants m" \
     " LEFT JOIN checkout_settings ck ON ck.merchant_id = m.id" \
     " LEFT JOIN privilege_settings ps ON ps.merchant_id = m.id" \
@@ -113,7 +115,7 @@ enum { QL_TIERS_REV, QL_PER_YUAN, QL_CARD,
     QL_CK = QL_CARD + CARD_TERMS_NCOLS, QL_WS = QL_CK + CK_NCOLS,
     QL_STORE = QL_WS + WALLET_CFG_NCOLS, QL_STAFF_AT, QL_MEMBER,
     QL_PRINCIPAL, QL_BONUS, QL_GROWTH, QL_POINTS, QL_JOINED, QL_PRIV,
-    QL_BMONTH, QL_BDAY, QL_NCOLS };
+    QL_BMONTH, QL_BDAY, QL_BLOCKED, QL_NCOLS };
 
 struct order_ctx *order_ctx_new(struct req *, int channel);
 /* Read the body (commit: with quote_hash). 0, or 400 (recorded). */

@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "coupon/coupon.h"
 #include "db.h"
+#include "member/member.h"
 #include "points.h"
 
 #define ITEMS_MAX	100
@@ -188,6 +189,10 @@ exchange_tx(struct req *r, void *arg)
 	const char *ref, *code;
 	cJSON *coupon, *e;
 	int st;
+
+	/* a member frozen by staff exchanges nothing */
+	if ((st = member_blocked_check(r, member)) != 0)
+		return st;
 
 	if (DB(r, &q_item, &res, DBI(member), DBI(r->m->id),
 	    DBI(x->item_id)) != DB_OK)

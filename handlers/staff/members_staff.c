@@ -25,6 +25,7 @@
 #include "app.h"
 #include "core/core.h"
 #include "db.h"
+#include "member/member.h"
 #include "order/order.h"
 #include "req.h"
 #include "tier/tier.h"
@@ -806,7 +807,7 @@ DB_SQL_COLS(q_md_orders, OD_NCOLS,
 /*
  * GET staff/members/{id}: the member's profile, tier, balance and
  * points, the latest 20 wallet and points entries and coupons, the
- * latest 10 orders. Errors: 404 not_found.
+ * latest 10 orders, the holds (member_holds_json). Errors: 404 not_found.
  */
 static int
 staff_member_get(struct req *r)
@@ -922,6 +923,10 @@ staff_member_get(struct req *r)
 		j_add(arr, NULL, x);
 	}
 	j_add(d, "orders", arr);
+	/* blocked, the tier held by hand, the card, the staff's actions */
+	if ((x = member_holds_json(r, id)) == NULL)
+		return r->status;
+	j_add(d, "holds", x);
 	return resp_data(r, 200, d);
 }
 

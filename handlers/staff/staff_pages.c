@@ -96,7 +96,7 @@ static int
 staff_page_members(struct req *r)
 {
 	static const char *const js[] = { "staff.js", "staff_members.js",
-	    NULL };
+	    "staff_member_actions.js", NULL };
 
 	return resp_html(r, 200, "pages/staff_members", page("会员管理",
 	    "page-staff", js));

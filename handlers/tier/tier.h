@@ -106,6 +106,27 @@ int	 tier_move(struct req *, int64_t member_id, int from, int to,
 	    int64_t at, int *moved, struct tier_granted *);
 
 /*
+ * A tier set by hand (tier_manual.c), inside the caller's transaction:
+ * the member's growth brought into the tier's band (a "manual" growth
+ * entry that no keep window counts), the move by tier_move() with reason
+ * "manual", source ("staff:3") and the staff's note on its history row
+ * (a row of its own when the level stays), and the hold through until, a
+ * merchant-local "YYYY-MM-DD" (NULL: until set again). *from the level
+ * it had. 0, or the error status (400 invalid_field level for a level
+ * the ladder has not, 404 not_found).
+ */
+int	 tier_set_manual(struct req *, int64_t member_id, int level,
+	    const char *until, const char *note, const char *source,
+	    int *from, struct tier_granted *);
+/*
+ * Growth taken back (*delta < 0) from a member whose tier is held by
+ * hand stops at the tier's threshold: *delta made smaller when it would
+ * go below (the member's row locked). 0, or the error status.
+ */
+int	 tier_hold_floor(struct req *, int64_t member_id, int64_t *delta);
+/* The merchant-local day of unix time t, "YYYY-MM-DD" in the arena. */
+const char *tier_local_day(struct req *, int64_t t);
+/*
  * EV_TIER_REWARDED: the upgrade reward of a level, granted once per
  * member, inside the move's transaction. The wallet credits bonus_fen,
  * the points ledger points (a lot), the coupons issue one of each template

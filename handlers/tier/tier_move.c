@@ -41,7 +41,8 @@ enum { GD_DAY, GD_GROWTH, GD_NCOLS };
 DB_SQL_COLS(q_growth_days, GD_NCOLS,
     "SELECT DATE(created_at + INTERVAL ? SECOND) AS d, SUM(growth)"
     " FROM growth_entries WHERE merchant_id = ? AND member_id = ?"
-    " AND created_at >= ? AND created_at < ? AND kind <> 'downgrade'"
+    " AND created_at >= ? AND created_at < ?"
+    " AND kind NOT IN ('downgrade', 'manual')"
     " GROUP BY d ORDER BY d");
 
 static const struct tier_row *
@@ -161,6 +162,9 @@ tier_growth_move(struct req *r, int64_t member_id, int64_t delta,
 	char when[20];
 	int level, moved, st;
 
+	/* a tier held by hand keeps its threshold (tier_manual.c) */
+	if ((st = tier_hold_floor(r, member_id, &delta)) != 0)
+		return st;
 	if (delta == 0)
 		return 0;
 	if (DB(r, &q_growth_add, &upd, DBI(delta), DBI(r->m->id),

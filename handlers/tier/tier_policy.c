@@ -40,19 +40,23 @@ DB_SQL(q_policy_save,
     " mode = VALUES(mode), months = VALUES(months), days = VALUES(days),"
     " step = VALUES(step), min_days_in_tier = VALUES(min_days_in_tier),"
     " notice_days = VALUES(notice_days)");
-enum { PM_ID, PM_CARD, PM_GROWTH, PM_LEVEL, PM_SINCE, PM_NCOLS };
+/* PM_HELD: the last day of a tier set by hand (tier_manual.c) */
+enum { PM_ID, PM_CARD, PM_GROWTH, PM_LEVEL, PM_SINCE, PM_HELD, PM_NCOLS };
 DB_SQL_COLS(q_preview_members, PM_NCOLS,
-    "SELECT id, card_no, growth, tier_level, COALESCE(tier_since, joined_at)"
+    "SELECT id, card_no, growth, tier_level, COALESCE(tier_since, joined_at),"
+    " COALESCE(tier_manual_until, '1000-01-01')"
     " FROM members WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?");
 enum { PW_MEMBER, PW_SUM, PW_NCOLS };
 DB_SQL_COLS(q_preview_windows, PW_NCOLS,
     "SELECT member_id, SUM(growth) FROM growth_entries"
     " WHERE merchant_id = ? AND member_id > ? AND member_id <= ?"
-    " AND created_at >= ? AND kind <> 'downgrade' GROUP BY member_id");
+    " AND created_at >= ? AND kind NOT IN ('downgrade', 'manual')"
+    " GROUP BY member_id");
 DB_SQL_COLS(q_preview_since, PW_NCOLS,
     "SELECT member_id, COALESCE(SUM(growth), 0) FROM growth_entries"
     " WHERE merchant_id = ? AND member_id = ? AND created_at >= ?"
-    " AND kind <> 'downgrade' GROUP BY member_id");
+    " AND kind NOT IN ('downgrade', 'manual')"
+    " GROUP BY member_id");
 enum { PR_MEMBER, PR_LEVEL, PR_NCOLS };
 DB_SQL_COLS(q_preview_rewarded, PR_NCOLS,
     "SELECT member_id, level FROM tier_rewards"
@@ -370,6 +374,10 @@ tier_preview(struct req *r, const struct tier_terms_in *in, int64_t now)
 			struct tier_verdict v;
 			unsigned due;
 
+			/* the review leaves a tier set by hand alone */
+			if (strcmp(db_str(&res, i, PM_HELD),
+			    tier_local_day(r, now)) >= 0)
+				continue;
 			time_sql_parse(db_str(&res, i, PM_SINCE), &since);
 			m.cur = level >= 1 && level <= in->n ? level - 1 :
 			    level < 1 ? -1 : in->n;

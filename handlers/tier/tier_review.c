@@ -18,24 +18,27 @@
 
 #define REVIEW_BATCH	500
 
-enum { RM_ID, RM_GROWTH, RM_LEVEL, RM_SINCE, RM_NCOLS };
+/* RM_HELD: the last day of a tier set by hand (tier_manual.c) */
+enum { RM_ID, RM_GROWTH, RM_LEVEL, RM_SINCE, RM_HELD, RM_NCOLS };
 DB_SQL_COLS(q_review_members, RM_NCOLS,
-    "SELECT id, growth, tier_level, COALESCE(tier_since, joined_at)"
+    "SELECT id, growth, tier_level, COALESCE(tier_since, joined_at),"
+    " COALESCE(tier_manual_until, '1000-01-01')"
     " FROM members WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?");
 DB_SQL_COLS(q_review_member_lock, RM_NCOLS,
-    "SELECT id, growth, tier_level, COALESCE(tier_since, joined_at)"
+    "SELECT id, growth, tier_level, COALESCE(tier_since, joined_at),"
+    " COALESCE(tier_manual_until, '1000-01-01')"
     " FROM members WHERE merchant_id = ? AND id = ? FOR UPDATE");
 enum { RW_MEMBER, RW_SUM, RW_NCOLS };
 DB_SQL_COLS(q_review_windows, RW_NCOLS,
     "SELECT member_id, SUM(growth) FROM growth_entries"
     " WHERE merchant_id = ? AND member_id > ? AND member_id <= ?"
-    " AND created_at >= ? AND created_at < ? AND kind <> 'downgrade'"
+    " AND created_at >= ? AND created_at < ? AND kind NOT IN ('downgrade', 'manual')"
     " GROUP BY member_id");
 enum { RS_SUM, RS_NCOLS };
 DB_SQL_COLS(q_review_since, RS_NCOLS,
     "SELECT COALESCE(SUM(growth), 0) FROM growth_entries"
     " WHERE merchant_id = ? AND member_id = ? AND created_at >= ?"
-    " AND created_at < ? AND kind <> 'downgrade'");
+    " AND created_at < ? AND kind NOT IN ('downgrade', 'manual')");
 DB_SQL(q_review_renew,
     "UPDATE members SET tier_since = ?"
     " WHERE merchant_id = ? AND id = ? AND tier_level = ?");
@@ -144,6 +147,9 @@ tier_review_batch(struct job_run *j)
 		struct db_res lk;
 		int moved = 0;
 
+		/* a tier set by hand holds through its last day */
+		if (strcmp(db_str(&res, i, RM_HELD), j->day) >= 0)
+			continue;
 		member_of(&res, i, t, n, j->tz_off, &m, &since);
 		if (p.mode == TIER_FIXED && m.cur > 0 &&
 		    today >= m.since_day + p.days &&
@@ -161,7 +167,7 @@ tier_review_batch(struct job_run *j)
 		if (DB(r, &q_review_member_lock, &lk, DBI(r->m->id),
 		    DBI(id)) != DB_OK)
 			return db_fail(r);
-		if (lk.nrows != 1)
+		if (lk.nrows != 1 || strcmp(db_str(&lk, 0, RM_HELD), j->day) >= 0)
 			continue;
 		m.cur = level_index(t, n, (int)db_int(&lk, 0, RM_LEVEL));
 		m.growth = db_int(&lk, 0, RM_GROWTH);

@@ -539,6 +539,7 @@
     var w = memberWallet();
     $('co-balance').hidden = bal <= 0 && !topup;
     $('co-balance').checked = useBalance;
+    $('co-balance').disabled = !!member && member.balance_usable === false;
     var bm = '余额 ' + yuan(bal) + '（本金 ' + yuan(w.principal_fen || 0) + '，赠送金 ' + yuan(w.bonus_fen || 0) + '）';
     if (bal <= 0 && !topup) bm = '余额 ' + yuan(0) + (quote && quote.topup_suggestions && quote.topup_suggestions.length ? '，可充值后支付' : '');
     else if (topup && quote && quote.topup) bm = '充值后余额 ' + yuan(bal + quote.topup.pay_fen + quote.topup.bonus_fen);
@@ -546,6 +547,7 @@
       var used = quote.balance.principal_fen + quote.balance.bonus_fen;
       bm = '本单用 ' + yuan(used) + '，' + bm;
     }
+    if (member && member.balance_usable === false) bm = '刷卡未输入支付密码，不能用余额（' + yuan(bal) + '）';
     $('co-balance-meta').textContent = bm;
   }
 
@@ -778,7 +780,8 @@
     codes = null;
     topup = null;
     usePoints = true;
-    useBalance = true;
+    // a physical card scanned without its PIN: the balance is not offered
+    useBalance = !scan || scan.balance_usable !== false;
     $('wallet-need-member').hidden = !!scan;
     setError('');
     changed(true);

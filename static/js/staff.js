@@ -224,6 +224,11 @@
         list.appendChild(cell);
       });
       if (!list.children.length) list.appendChild(el('div', 'weui-cell', '暂无可用优惠券'));
+      /* frozen by the merchant, or a card without its PIN */
+      var note = m.blocked ? '该会员账户已冻结，不能支付或使用优惠，请联系店主' :
+        d.balance_usable === false ? '刷卡未输入支付密码：可积分、用券，不能用余额' : '';
+      $('scan-note').textContent = note;
+      $('scan-note').hidden = !note;
       $('scan-result').hidden = false;
     };
 
@@ -236,17 +241,23 @@
         document.dispatchEvent(new CustomEvent('counter:coupon', { detail: { code: asCoupon } }));
         return;
       }
+      scanWith({ member_code: code }, 'scan-submit', 'member-code-input');
+    };
+
+    /* POST staff/scan with body (a member code, or a card and its PIN) at the store picked. */
+    var scanWith = function (body, button, input) {
       var sid = storeId();
       if (!sid) { App.toast('请选择门店'); return; }
-      $('scan-submit').disabled = true;
-      api('POST', '/scan', { member_code: code, store_id: sid }).then(function (r) {
-        $('scan-submit').disabled = false;
+      body.store_id = sid;
+      $(button).disabled = true;
+      api('POST', '/scan', body).then(function (r) {
+        $(button).disabled = false;
         if (r.status !== 200) {
           App.toast(App.errorText(r));
           return;
         }
         lastScan = r.body.data;
-        $('member-code-input').value = '';
+        $(input).value = '';
         showScan(lastScan);
         document.dispatchEvent(new CustomEvent('counter:scan', {
           detail: { scan: lastScan, store_id: sid, csrf: csrf() }
@@ -255,6 +266,15 @@
     };
 
     $('scan-submit').addEventListener('click', function () { submitCode($('member-code-input').value); });
+    $('card-submit').addEventListener('click', function () {
+      var no = $('card-no-input').value.trim(), pin = $('card-pin-input').value.trim();
+      if (!no) { App.toast('请输入实体卡号'); return; }
+      if (pin && !/^\d{6}$/.test(pin)) { App.toast('支付密码为 6 位数字'); return; }
+      var body = { card_no: no };
+      if (pin) body.pin = pin;
+      $('card-pin-input').value = '';
+      scanWith(body, 'card-submit', 'card-no-input');
+    });
     $('member-code-input').addEventListener('keydown', function (ev) {
       if (ev.key === 'Enter') { ev.preventDefault(); submitCode($('member-code-input').value); }
     });

@@ -16,7 +16,8 @@
   var $ = App.byId, el = App.el, yuan = App.yuan;
   var nextCursor = null, lastParams = null, loads = 0, started = false;
   var KINDS = { recharge: '充值', payment: '消费', refund: '退款', adjustment: '调整', order: '订单消费', order_refund: '订单退款',
-    order_earn: '消费积分', order_clawback: '退款扣回', order_spend: '积分抵现' };
+    order_earn: '消费积分', order_clawback: '退款扣回', order_spend: '积分抵现', staff_adjust: '人工调整',
+    tier_reward: '升级奖励', scratch: '刮刮乐奖励' };
   var COUPON_STATUS = { unused: '未使用', used: '已使用', cancelled: '已作废', expired: '已过期' };
   var ORDER_STATUS = { pending: '待支付', paid: '已支付', completed: '已完成', cancelled: '已取消', refunded: '已退款',
     partially_refunded: '部分退款' };
@@ -159,6 +160,8 @@
       Array.prototype.forEach.call($('members-list').tBodies[0].rows, function (tr) {
         tr.classList.toggle('cc-row_on', tr.getAttribute('data-id') === String(id));
       });
+      // the owner's actions on the member (staff_member_actions.js)
+      document.dispatchEvent(new CustomEvent('members:open', { detail: d }));
     });
   }
 
@@ -198,6 +201,8 @@
       $('mf-error').textContent = e.message || '导出失败，请稍后再试';
     }).then(function () { btn.disabled = false; });
   }
+
+  window.MembersConsole = { open: openMember };
 
   $('members-filter').addEventListener('submit', function (ev) { ev.preventDefault(); load(false); });
   $('mf-clear').addEventListener('click', function () {

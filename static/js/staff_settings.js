@@ -429,7 +429,9 @@
       var names = (Array.isArray(d) ? d : Object.keys(d)).map(function (x) { return k[x]; }).filter(Boolean);
       return names.length ? '改了' + names.join('、') : '';
     }],
-    'member.scan': ['扫描会员码'],
+    'member.scan': ['扫描会员码', function (d, a) {
+      return a.detail === 'card+pin' ? '刷实体卡（已验证密码）' : a.detail === 'card' ? '刷实体卡（未输密码，不能用余额）' : '';
+    }],
     'coupon.redeem': ['核销一张优惠券', function (d) { return d.discount_fen ? '优惠 ' + money(d.discount_fen) : ''; }],
     'coupon.cancel': ['作废一张优惠券', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '原因：' + a.detail : ''; }],
     'coupon_template.create': ['新建优惠券', function (d, a) { return a.detail && !/^[{[]/.test(a.detail) ? '「' + a.detail + '」' : ''; }],
@@ -466,6 +468,18 @@
     'settings.checkout': ['修改收银与退款设置'],
     'settings.privileges': ['修改生日、会员日与节日特权'],
     'member.birthday': ['修改会员生日', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
+    'member.adjust': ['人工调整会员账户', function (d) {
+      if (typeof d.amount !== 'number') return '';
+      return (d.kind === 'bonus' ? '赠送金 ' + (d.amount > 0 ? '+' : '-') + money(Math.abs(d.amount)) : '积分 ' + (d.amount > 0 ? '+' : '') + d.amount) +
+        (d.reason ? '，原因：' + d.reason : '');
+    }],
+    'member.tier': ['手动设置会员等级', function (d) {
+      return (typeof d.level === 'number' ? '等级 ' + d.level + (d.until ? '，保持到' + App.dateWords(d.until) : '，长期') : '') +
+        (d.reason ? '，原因：' + d.reason : '');
+    }],
+    'member.block': ['冻结会员', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
+    'member.unblock': ['解冻会员', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
+    'member.card': ['绑定实体卡', function (d) { return d.card_no ? '卡号 ' + d.card_no + (d.old_card_no ? '（换下 ' + d.old_card_no + '）' : '') : ''; }],
     'upload.create': ['上传一张图片']
   };
 
