@@ -205,6 +205,14 @@
     load(false);
   });
   $('mf-export').addEventListener('click', exportCsv);
+  /* 定向发券 to the filtered list: the filter (no sort) goes with the link */
+  $('mf-push').addEventListener('click', function () {
+    var p = params();
+    if (!p) return;
+    delete p.sort;
+    delete p.order;
+    location.href = App.pageUrl('/staff/coupon-pushes') + '?filter=' + encodeURIComponent(App.query(p).slice(1));
+  });
   $('members-more').addEventListener('click', function () { load(true); });
   ['mf-tier', 'mf-bmonth', 'mf-coupons', 'mf-sort', 'mf-order'].forEach(function (id) {
     $(id).addEventListener('change', function () { load(false); });
