@@ -568,7 +568,7 @@ DB_SQL_COLS(q_push_next, PN_NCOLS,
     "SELECT id, template_id, filter, phase, collect_cursor, max_member_id,"
     " `cursor` FROM coupon_pushes WHERE merchant_id = ?"
     " AND status IN ('queued', 'running')"
-    " AND (send_at IS NULL OR send_at <= UTC_TIMESTAMP())"
+    " AND (send_at IS NULL OR send_at <= ?)"
     " ORDER BY id LIMIT 1 FOR UPDATE");
 DB_SQL(q_push_collected,
     "UPDATE coupon_pushes SET collect_cursor = ?, status = 'running',"
@@ -769,17 +769,21 @@ push_issue(struct job_run *j, const struct db_res *p)
 }
 
 /*
- * One batch of the oldest push that is due: a page of a filter's
- * members collected, or the next members issued. JOB_MORE while a push
- * is left (this one or the next), JOB_DONE when none is.
+ * One batch of the oldest push that is due at the run's moment (a
+ * scheduled one once its send_at has come; `--date` runs for that day):
+ * a page of a filter's members collected, or the next members issued.
+ * JOB_MORE while a push is left (this one or the next), JOB_DONE when
+ * none is.
  */
 static int
 coupon_pushes_batch(struct job_run *j)
 {
 	struct req *r = j->r;
 	struct db_res p;
+	char at[20];
 
-	if (DB(r, &q_push_next, &p, DBI(r->m->id)) != DB_OK)
+	time_sql(j->now, at);
+	if (DB(r, &q_push_next, &p, DBI(r->m->id), DBS(at)) != DB_OK)
 		return db_fail(r);
 	if (p.nrows == 0)
 		return JOB_DONE;

@@ -189,16 +189,21 @@ test('a push resumed after a batch failed half way gives each member exactly one
   const p = await pushOk({ template_id: tpl, member_ids: ms.map((x) => x.id), send_at: later });
   assert.equal(p.status, 'queued');
   assert.ok(p.send_at);
-  // a day of its own for the runs (a minute job's period), which no tick shares
-  const day = `20${40 + Math.floor(Math.random() * 50)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
-  const early = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day]);
+  // days of their own for the runs (a minute job's period), which no tick
+  // shares: a run for a past day finds the push not due yet, one for a
+  // day after its send_at runs it
+  const rnd = (n) => Math.floor(Math.random() * n);
+  const past = `20${10 + rnd(10)}-0${1 + rnd(9)}-1${rnd(9)}`;
+  const day = `203${rnd(7)}-0${1 + rnd(9)}-1${rnd(9)}`; // before 2038: UNIX_TIMESTAMP()
+  const early = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', past]);
   assert.equal(early.code, 0, early.out);
   assert.equal((await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data.status,
     'queued', 'not before send_at');
 
-  await sql(`UPDATE coupon_pushes SET send_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id = ${p.id}`);
+  // batches of 2: the first commits, the second fails after its work
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
   const first = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day],
-    { JOB_BATCH: '2', JOB_FAIL_BATCH: '3' });
+    { JOB_BATCH: '2', JOB_FAIL_BATCH: '2' });
   assert.notEqual(first.code, 0, first.out);
   assert.match(first.out, /failed/);
   const half = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
@@ -220,6 +225,38 @@ test('a push resumed after a batch failed half way gives each member exactly one
   // run again: nothing more
   await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day]);
   assert.equal([...(await couponsOf(p.id)).values()].reduce((a, b) => a + b, 0), 5);
+});
+
+test('a filter push collected in small batches, failed and resumed: its members once each, none who joined after', async () => {
+  const ch = `pr${Date.now() % 1e6}`;
+  const ms = await members(5, ch);
+  const tpl = await template({ per_member_limit: 2 });
+  const later = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const p = await pushOk({ template_id: tpl, filter: { channel: ch }, send_at: later });
+  assert.equal(p.total, null, 'a filter is counted as the job collects it');
+  const [late] = await members(1, ch);
+  const rnd = (n) => Math.floor(Math.random() * n);
+  const day = `203${rnd(7)}-1${rnd(3)}-0${1 + rnd(9)}`;
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
+  // collect 2, collect 2, then the third batch (the last member, the total) fails
+  const first = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day],
+    { JOB_BATCH: '2', JOB_FAIL_BATCH: '3' });
+  assert.notEqual(first.code, 0, first.out);
+  const half = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
+  assert.equal(half.status, 'running');
+  assert.equal(half.total, null);
+  const collected = await sql(`SELECT COUNT(*) FROM coupon_push_members WHERE push_id = ${p.id}`);
+  assert.equal(Number(collected[0][0]), 4);
+  const again = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day], { JOB_BATCH: '2' });
+  assert.equal(again.code, 0, again.out);
+  const done = await finished(p.id);
+  assert.equal(done.total, 5);
+  assert.equal(done.issued, 5);
+  assert.equal(sum(done), 5);
+  const got = await couponsOf(p.id);
+  assert.deepEqual([...got.keys()].sort(), ms.map((x) => x.id).sort(), 'not the member who joined after');
+  assert.ok(!got.has(late.id));
+  assert.ok([...got.values()].every((n) => n === 1));
 });
 
 test('the stock stops a push (done, the rest out of stock); members over the limit are counted', async () => {
