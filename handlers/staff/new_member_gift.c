@@ -8,9 +8,9 @@
  * Each grant goes through coupon_grant() with the template's stock and
  * per-member limit: a template refused (out of stock, paused, ended) is
  * skipped and the join goes on. A template the member has already been
- * given in this join (a campaign's gift pack that holds it too) is not
- * given twice: a member joins with one coupon of each template, however
- * the two packs overlap.
+ * given in this join (a campaign's gift pack that holds it too, a
+ * referral's reward) is not given twice: a member joins with one coupon
+ * of each template, however the packs overlap.
  */
 #include <stdio.h>
 #include <string.h>
@@ -182,7 +182,7 @@ new_member_gift_on_joined(struct req *r, const void *arg)
 		    DBI(e->member_id), DBI(g.ids[i])) != DB_OK)
 			return db_fail(r);
 		if (res.nrows > 0)
-			continue;	/* the campaign's pack gave it */
+			continue;	/* given in this join already */
 		if ((st = coupon_grant(r, e->member_id, g.ids[i],
 		    "new_member_gift", &coupon)) >= 500)
 			return st;

@@ -137,7 +137,9 @@
       $('md-tier').textContent = d.tier ? d.tier.name : '无等级';
       var meta = $('md-meta');
       meta.innerHTML = '';
+      pair(meta, '会员编号', String(d.id));
       pair(meta, '卡号', d.card_no);
+      $('md-push').href = App.pageUrl('/staff/coupon-pushes') + '?member_id=' + d.id;
       pair(meta, '入会时间', when(d.joined_at, true));
       pair(meta, '生日', d.birthday ? dateWords(d.birthday) : '未填');
       pair(meta, '余额', yuan(d.balance.total_fen) + '（本金 ' + yuan(d.balance.principal_fen) + '，赠送 ' + yuan(d.balance.bonus_fen) + '）');

@@ -1,7 +1,8 @@
 // The 定向发券 console at desk width (1280x900), signed in as marketing:
 // opened from the members console's 给筛选结果发券 with its filter, a
 // template chosen and sent, the progress polled until done with the
-// counts; then pasted phones with one unknown, reported. The settings
+// counts; then pasted phones with one unknown, reported; then one member
+// from the member's detail (给该会员发券). The settings
 // console's 新会员礼包 section saves its templates. SHOTS=<dir>:
 // screenshots of both.
 import { test, before, after } from 'node:test';
@@ -70,6 +71,20 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
     && document.querySelector('#pp-counts').textContent.includes('发放对象1 人'), null, { timeout: 20000 });
   assert.match(await page.textContent('#pp-counts'), /超出每人限领1/);
   assert.equal(await page.textContent('#pp-unknown'), unknown);
+
+  // one member, from the member's detail on the members console
+  await page.goto(`${BASE}/m/demo/staff/members`);
+  await page.waitForSelector('#members-list[data-loaded]');
+  await page.fill('#mf-channel', channel);
+  await page.click('#mf-search');
+  await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr').length === 3);
+  await page.click('#members-list tbody tr:first-child .orders-list__open');
+  await page.waitForFunction(() => /member_id=\d+/.test(document.querySelector('#md-push').href));
+  const id = (await page.getAttribute('#md-push', 'href')).match(/member_id=(\d+)/)[1];
+  await page.click('#md-push');
+  await page.waitForSelector('#push-list[data-loaded]');
+  assert.ok(await page.isChecked('#pf-t-member'));
+  assert.equal(await page.inputValue('#pf-member'), id);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
