@@ -137,6 +137,42 @@ push_json(struct req *r, const struct db_res *res, int i)
 	return o;
 }
 
+#define PUSH_OVER_SHOWN	50	/* members over the limit a push names */
+
+enum { PO_ID, PO_NAME, PO_PHONE, PO_NCOLS };
+DB_SQL_COLS(q_push_over, PO_NCOLS,
+    "SELECT mb.id, mb.name, mb.phone FROM coupon_push_members pm"
+    " JOIN members mb ON mb.id = pm.member_id"
+    " AND mb.merchant_id = pm.merchant_id"
+    " WHERE pm.push_id = ? AND pm.merchant_id = ?"
+    " AND pm.outcome = 'over_limit' ORDER BY pm.member_id LIMIT ?");
+
+/* The first members a push found over the limit: [{id, name,
+   phone_masked}], or NULL with the error recorded. */
+static cJSON *
+over_limit_json(struct req *r, int64_t push)
+{
+	struct db_res res;
+	char masked[32];
+	cJSON *arr = j_arr(), *o;
+	int i;
+
+	if (DB(r, &q_push_over, &res, DBI(push), DBI(r->m->id),
+	    DBI(PUSH_OVER_SHOWN)) != DB_OK) {
+		db_fail(r);
+		return NULL;
+	}
+	for (i = 0; i < res.nrows; i++) {
+		o = j_obj();
+		j_int(o, "id", db_int(&res, i, PO_ID));
+		j_str(o, "name", db_str(&res, i, PO_NAME));
+		phone_mask(db_str(&res, i, PO_PHONE), masked, sizeof(masked));
+		j_str(o, "phone_masked", masked);
+		j_add(arr, NULL, o);
+	}
+	return arr;
+}
+
 /* ---- making a push ---- */
 
 struct push_in {
@@ -523,11 +559,16 @@ push_create(struct req *r)
 	return resp_data(r, 202, push_json(r, &res, 0));
 }
 
-/* GET staff/coupon-pushes/{id}: one push and its progress. 404. */
+/*
+ * GET staff/coupon-pushes/{id}: one push and its progress, with
+ * over_limit_members, the first 50 members it found over the limit.
+ * 404.
+ */
 static int
 push_get(struct req *r)
 {
 	struct db_res res;
+	cJSON *d, *over;
 	int64_t id;
 
 	if (req_param_id(r, "id", &id) == -1)
@@ -536,7 +577,11 @@ push_get(struct req *r)
 		return db_fail(r);
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "发券任务不存在", NULL);
-	return resp_data(r, 200, push_json(r, &res, 0));
+	d = push_json(r, &res, 0);
+	if ((over = over_limit_json(r, id)) == NULL)
+		return r->status;
+	j_add(d, "over_limit_members", over);
+	return resp_data(r, 200, d);
 }
 
 /* GET staff/coupon-pushes: the pushes, newest first, a page at a time. */

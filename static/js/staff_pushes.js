@@ -104,6 +104,10 @@
     $('pp-unknown-row').hidden = !p.unknown_count;
     $('pp-unknown').textContent = p.unknown_count ? p.unknown.join('、') +
       (p.unknown_count > p.unknown.length ? ' 等 ' + p.unknown_count + ' 个' : '') : '';
+    var over = p.over_limit_members || [];
+    $('pp-over-row').hidden = !over.length;
+    $('pp-over').textContent = over.map(function (x) { return (x.name || '未填姓名') + ' ' + x.phone_masked; }).join('、') +
+      (p.over_limit > over.length ? ' 等 ' + p.over_limit + ' 人' : '');
     $('pp-error-row').hidden = !p.error;
     $('pp-error').textContent = p.error || '';
   }

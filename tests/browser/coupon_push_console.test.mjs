@@ -71,6 +71,7 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
     && document.querySelector('#pp-counts').textContent.includes('发放对象1 人'), null, { timeout: 20000 });
   assert.match(await page.textContent('#pp-counts'), /超出每人限领1/);
   assert.equal(await page.textContent('#pp-unknown'), unknown);
+  assert.match(await page.textContent('#pp-over'), /^直领会员0 \d{3}\*{4}\d{4}$/);
 
   // one member, from the member's detail on the members console
   await page.goto(`${BASE}/m/demo/staff/members`);

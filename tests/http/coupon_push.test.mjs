@@ -286,6 +286,9 @@ test('the stock stops a push (done, the rest out of stock); members over the lim
   assert.equal(sum(qd), 3);
   const over = await sql(`SELECT member_id FROM coupon_push_members WHERE push_id = ${q.id} AND outcome = 'over_limit'`);
   assert.deepEqual(over, [[String(ms[0].id)]]);
+  const shown = (await api('GET', m(`/staff/coupon-pushes/${q.id}`, mc.code), { token: mkt })).json.data;
+  assert.deepEqual(shown.over_limit_members.map((x) => x.id), [ms[0].id], 'reported by name');
+  assert.match(shown.over_limit_members[0].phone_masked, /^\d{3}\*{4}\d{4}$/);
 
   // a template that is not active cannot be pushed
   const draft = await template({ status: 'draft' });
