@@ -22,11 +22,14 @@
  * hits an error half way would: its work is rolled back).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "app.h"
 #include "cmd.h"
@@ -550,6 +553,58 @@ merchants_load(struct req *r, const char *code, int *n)
 	*n = res.nrows;
 	arena_reset(r->a);
 	return ms;
+}
+
+/* ---- a run started by a request ---- */
+
+int
+job_start(const char *name, const char *code)
+{
+	char exe[4096];
+	ssize_t n;
+	pid_t pid;
+	int st;
+
+	if (job_find(name) == NULL || code == NULL ||
+	    (n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0) {
+		log_err(NULL, "jobs: cannot start %s for %s", name,
+		    code ? code : "-");
+		return -1;
+	}
+	exe[n] = '\0';
+	if ((pid = fork()) == -1) {
+		log_err(NULL, "jobs: fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* the child only forks the runner and goes, so that init
+		   reaps the runner and this worker waits for nobody */
+		sigset_t none;
+		int fd;
+
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		/* nothing of the worker's: its FastCGI and database sockets */
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
+		execl(exe, exe, "jobs", "run", name, "--merchant", code,
+		    (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	return 0;
 }
 
 /* ---- commands ---- */

@@ -82,6 +82,16 @@ const struct job *job_find(const char *name);
  */
 int	 job_batch_limit(int def);
 
+/*
+ * Run NAME for one merchant now, as `app jobs run NAME --merchant CODE`
+ * in a process of its own, detached, so that work a request has just
+ * queued starts without waiting for the next tick (the claim rows decide
+ * who runs it, as for a tick). Call it once the work is committed (from
+ * an arena_defer(), which runs after the response). 0, or -1 (logged):
+ * the next tick runs it then.
+ */
+int	 job_start(const char *name, const char *merchant_code);
+
 /* ---- the pure part of the runner: no request, no database, no clock ---- */
 
 /* "+08:00" -> seconds east of UTC; anything else is +08:00. */

@@ -10,6 +10,9 @@
  * transaction that pays or refunds an order (EV_ORDER_PAID,
  * EV_ORDER_REFUNDED), one statement each.
  *
+ * Lends its filter to coupon pushes (staff.h): the same query string,
+ * read by the same code, a page at a time in the order members joined.
+ *
  * The list is one prepared statement per sort and direction, every filter
  * in it either a range whose absent ends are the widest values or a
  * "? IS NULL OR ..." that the optimizer drops when its value is NULL (it
@@ -28,6 +31,7 @@
 #include "member/member.h"
 #include "order/order.h"
 #include "req.h"
+#include "staff.h"
 #include "tier/tier.h"
 
 #define NEVER_SQL	"1000-01-01 00:00:00"	/* last_order_at: no order yet */
@@ -607,6 +611,61 @@ staff_member_list(struct req *r)
 		return resp_raw(r, 200, "application/json; charset=utf-8", s,
 		    len);
 	}
+}
+
+/* ---- the filter, for coupon pushes (staff.h) ---- */
+
+/* The filters of a stored query string, in the order members joined. */
+static int
+filter_of(struct req *r, const char *query, struct ml_query *f)
+{
+	const char *keep = r->query;
+	int st;
+
+	r->query = query != NULL ? query : "";
+	st = parse_filters(r, f);
+	r->query = keep;
+	f->sort = &sorts[SORT_JOINED];
+	f->desc = 0;
+	return st;
+}
+
+int
+members_filter_check(struct req *r, const char *query)
+{
+	struct ml_query f;
+
+	return filter_of(r, query, &f);
+}
+
+int
+members_filter_page(struct req *r, const char *query, const char *cursor,
+    int64_t limit, int64_t *ids, int *n, const char **next)
+{
+	const char *keep = r->query;
+	struct ml_query f;
+	struct db_res res;
+	int i, st;
+
+	*n = 0;
+	*next = NULL;
+	if ((st = filter_of(r, query, &f)) != 0)
+		return st;
+	if (cursor != NULL && *cursor != '\0') {
+		r->query = arena_printf(r->a, "cursor=%s", cursor);
+		st = parse_cursor(r, &f);
+		r->query = keep;
+		if (st != 0)
+			return st;
+	}
+	if ((st = ml_page(r, &f, limit, &res)) != 0)
+		return st;
+	*n = res.nrows > limit ? (int)limit : res.nrows;
+	for (i = 0; i < *n; i++)
+		ids[i] = db_int(&res, i, ML_ID);
+	if (res.nrows > limit)
+		*next = make_cursor(r, &f, &res, *n - 1);
+	return 0;
 }
 
 /* ---- the CSV ---- */

@@ -138,7 +138,9 @@
       $('md-tier').textContent = d.tier ? d.tier.name : '无等级';
       var meta = $('md-meta');
       meta.innerHTML = '';
+      pair(meta, '会员编号', String(d.id));
       pair(meta, '卡号', d.card_no);
+      $('md-push').href = App.pageUrl('/staff/coupon-pushes') + '?member_id=' + d.id;
       pair(meta, '入会时间', when(d.joined_at, true));
       pair(meta, '生日', d.birthday ? dateWords(d.birthday) : '未填');
       pair(meta, '余额', yuan(d.balance.total_fen) + '（本金 ' + yuan(d.balance.principal_fen) + '，赠送 ' + yuan(d.balance.bonus_fen) + '）');
@@ -210,6 +212,14 @@
     load(false);
   });
   $('mf-export').addEventListener('click', exportCsv);
+  /* 定向发券 to the filtered list: the filter (no sort) goes with the link */
+  $('mf-push').addEventListener('click', function () {
+    var p = params();
+    if (!p) return;
+    delete p.sort;
+    delete p.order;
+    location.href = App.pageUrl('/staff/coupon-pushes') + '?filter=' + encodeURIComponent(App.query(p).slice(1));
+  });
   $('members-more').addEventListener('click', function () { load(true); });
   ['mf-tier', 'mf-bmonth', 'mf-coupons', 'mf-sort', 'mf-order'].forEach(function (id) {
     $(id).addEventListener('change', function () { load(false); });

@@ -467,6 +467,10 @@
     'settings.referral': ['修改邀请有礼设置'],
     'settings.checkout': ['修改收银与退款设置'],
     'settings.privileges': ['修改生日、会员日与节日特权'],
+    'settings.new_member_gift': ['修改新会员礼包'],
+    'coupon.push': ['定向发券', function (d) {
+      return d.target === 'filter' ? '按会员筛选条件' : typeof d.members === 'number' ? d.members + ' 位会员' : '';
+    }],
     'member.birthday': ['修改会员生日', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.adjust': ['人工调整会员账户', function (d) {
       if (typeof d.amount !== 'number') return '';
@@ -488,7 +492,7 @@
     product: '商品 #',
     member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
     coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #',
-    scratch_campaign: '刮刮乐活动 #'
+    scratch_campaign: '刮刮乐活动 #', coupon_push: '发券任务 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
     'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置' };

@@ -119,6 +119,7 @@ test('app events lists the subscriptions in the order they run', async () => {
     { event: 'member_joined', order: 5, name: 'points_on_joined', file: 'handlers/points/points.c' },
     { event: 'member_joined', order: 10, name: 'referral_on_joined', file: 'handlers/growth/referral.c' },
     { event: 'member_joined', order: 20, name: 'campaign_on_joined', file: 'handlers/growth/campaign.c' },
+    { event: 'member_joined', order: 30, name: 'new_member_gift_on_joined', file: 'handlers/staff/new_member_gift.c' },
     { event: 'order_paid', order: 10, name: 'referral_on_order', file: 'handlers/growth/referral.c' },
     { event: 'order_paid', order: 50, name: 'scratch_on_paid', file: 'handlers/growth/scratch.c' },
     { event: 'order_paid', order: 70, name: 'members_on_paid', file: 'handlers/staff/members_staff.c' },

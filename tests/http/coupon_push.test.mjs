@@ -1,0 +1,318 @@
+// Coupon pushes (定向发券, handlers/staff/coupon_push.c) through nginx and
+// the real binary: a push by the member list's filter, by pasted phones
+// and card numbers (deduplicated, unknown ones reported), by member ids;
+// the job started at once by the POST; a push resumed after a batch that
+// failed half way (the runner's JOB_BATCH and JOB_FAIL_BATCH knobs) that
+// still gives each member exactly one coupon; the template's stock and
+// per-member limit; roles; another merchant's template.
+//
+// The pushes run on a merchant of this file's own, so that the job's
+// runs (this file's, the POST's and the stack's tick) meet no other
+// file's data.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { api, m, uniquePhone, signIn, join, staffLogin, sql } from './lib.mjs';
+import { ownMerchant } from './own_merchant.mjs';
+
+const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let mc, owner, mkt, cashier, other;
+let seq = 0;
+
+function run(args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(APP, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+async function template(extra = {}, token = mkt, merchant = mc.code) {
+  seq += 1;
+  const r = await api('POST', m('/staff/coupon-templates', merchant), {
+    token,
+    body: { name: `直领券${seq}`, kind: 'instant', value_fen: 300, stock: null, per_member_limit: 1,
+      valid_days: 30, status: 'active', listed: false, ...extra },
+  });
+  assert.equal(r.status, 201, r.text);
+  return r.json.data.id;
+}
+
+/** n members joined through channel: [{id, phone, card_no, token}]. */
+async function members(n, channel) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const phone = uniquePhone();
+    const token = await signIn(mc.code, phone);
+    const j = await join(mc.code, token, channel ? { channel } : {});
+    out.push({ id: j.member.id, phone, card_no: j.member.card_no, token });
+  }
+  return out;
+}
+
+function push(body, token = mkt, merchant = mc.code, headers = {}) {
+  return api('POST', m('/staff/coupon-pushes', merchant), { token, body, headers });
+}
+
+async function pushOk(body) {
+  const r = await push(body);
+  assert.equal(r.status, 202, r.text);
+  assert.ok(['queued', 'running', 'done'].includes(r.json.data.status), r.text);
+  return r.json.data;
+}
+
+/** The push once it has finished (the POST's own run, or the tick). */
+async function finished(id) {
+  for (let i = 0; i < 150; i++) {
+    const r = await api('GET', m(`/staff/coupon-pushes/${id}`, mc.code), { token: mkt });
+    assert.equal(r.status, 200, r.text);
+    if (r.json.data.status === 'done' || r.json.data.status === 'failed') return r.json.data;
+    await sleep(200);
+  }
+  throw new Error(`push ${id} did not finish`);
+}
+
+/** Coupons of the push per member: Map id -> count. */
+async function couponsOf(pushId) {
+  const rows = await sql(`SELECT member_id, COUNT(*) FROM coupons WHERE merchant_id = ${mc.id}
+    AND channel = 'push:${pushId}' GROUP BY member_id`);
+  return new Map(rows.map(([id, n]) => [Number(id), Number(n)]));
+}
+
+const sum = (p) => p.issued + p.over_limit + p.out_of_stock + p.skipped;
+
+before(async () => {
+  mc = await ownMerchant('cp');
+  [owner, mkt, cashier] = (await Promise.all(['owner', 'marketing', 'cashier']
+    .map((u) => staffLogin(mc.code, u, 'demo1234')))).map((s) => s.token);
+  const mkt2 = (await staffLogin('demo2', 'marketing', 'demo1234')).token;
+  other = await template({}, mkt2, 'demo2');
+});
+
+test('a push by the member list\'s filter reaches the members it finds, once each', async () => {
+  const ch = `pf${Date.now() % 1e6}`;
+  const mine = await members(3, ch);
+  await members(1, `${ch}x`);
+  const tpl = await template();
+  const p = await pushOk({ template_id: tpl, filter: { channel: ch } });
+  assert.equal(p.target, 'filter');
+  assert.equal(p.filter, `channel=${ch}`);
+  const done = await finished(p.id);
+  assert.equal(done.status, 'done');
+  assert.equal(done.total, 3);
+  assert.equal(done.issued, 3);
+  assert.equal(sum(done), done.total);
+  assert.ok(done.finished_at && done.started_at);
+  const got = await couponsOf(p.id);
+  assert.deepEqual([...got.keys()].sort(), mine.map((x) => x.id).sort());
+  assert.ok([...got.values()].every((n) => n === 1));
+  // the member sees it among their coupons
+  const c = await api('GET', m('/me/coupons?status=unused', mc.code), { token: mine[0].token });
+  assert.equal(c.status, 200);
+  assert.ok(c.json.data.some((x) => x.template_id === tpl), c.text);
+
+  // the same filter as a query string; a bad filter names its parameter
+  const q = await pushOk({ template_id: tpl, filter: `channel=${ch}` });
+  const q2 = await finished(q.id);
+  assert.equal(q2.over_limit, 3, 'limit 1: all three hold one already');
+  assert.equal(q2.issued, 0);
+  const bad = await push({ template_id: tpl, filter: { birthday_month: 13 } });
+  assert.equal(bad.status, 400, bad.text);
+  assert.equal(bad.json.error.field, 'filter.birthday_month');
+});
+
+test('a push by pasted phones and card numbers: deduplicated, unknown ones reported', async () => {
+  const ms = await members(3);
+  const tpl = await template();
+  const unknownPhone = uniquePhone();
+  const text = `${ms[0].phone}\n${ms[0].phone}，${ms[1].card_no} ${ms[1].phone}; ${unknownPhone}、abc`;
+  const p = await pushOk({ template_id: tpl, phones: text });
+  assert.equal(p.target, 'phones');
+  assert.equal(p.total, 2, 'two members: a phone twice, a card and its phone');
+  assert.deepEqual(p.unknown.sort(), [unknownPhone, 'abc'].sort());
+  assert.equal(p.unknown_count, 2);
+  const done = await finished(p.id);
+  assert.equal(done.issued, 2);
+  const got = await couponsOf(p.id);
+  assert.deepEqual([...got.entries()].sort(), [[ms[0].id, 1], [ms[1].id, 1]].sort());
+
+  const arr = await pushOk({ template_id: await template(), phones: [ms[2].phone] });
+  assert.equal((await finished(arr.id)).issued, 1);
+
+  const none = await push({ template_id: tpl, phones: [unknownPhone] });
+  assert.equal(none.status, 400);
+  assert.equal(none.json.error.field, 'phones');
+  assert.match(none.json.error.message, /[\u4e00-\u9fff]/);
+  const two = await push({ template_id: tpl, phones: [ms[0].phone], member_ids: [ms[0].id] });
+  assert.equal(two.status, 400);
+  const nothing = await push({ template_id: tpl });
+  assert.equal(nothing.status, 400);
+  assert.equal(nothing.json.error.field, 'filter');
+});
+
+test('a push to named members; an unknown member changes nothing; GET lists the pushes', async () => {
+  const [a] = await members(1);
+  const tpl = await template();
+  const before = Number((await sql(`SELECT COUNT(*) FROM coupon_pushes WHERE merchant_id = ${mc.id}`))[0][0]);
+  const bad = await push({ template_id: tpl, member_ids: [a.id, 999999999] });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.field, 'member_ids[1]');
+  assert.equal(Number((await sql(`SELECT COUNT(*) FROM coupon_pushes WHERE merchant_id = ${mc.id}`))[0][0]), before);
+  const p = await pushOk({ template_id: tpl, member_ids: [a.id, a.id] });
+  assert.equal(p.total, 1);
+  const done = await finished(p.id);
+  assert.equal(done.issued, 1);
+  const l = await api('GET', m('/staff/coupon-pushes?limit=2', mc.code), { token: owner });
+  assert.equal(l.status, 200);
+  assert.equal(l.json.data[0].id, p.id, 'newest first');
+  assert.ok(l.json.next_cursor);
+  const l2 = await api('GET', m(`/staff/coupon-pushes?limit=2&cursor=${l.json.next_cursor}`, mc.code), { token: owner });
+  assert.ok(l2.json.data.every((x) => x.id < l.json.data[1].id));
+
+  // Idempotency-Key: the same push once
+  const key = `push-${Date.now()}`;
+  const i1 = await push({ template_id: tpl, member_ids: [a.id] }, mkt, mc.code, { 'idempotency-key': key });
+  const i2 = await push({ template_id: tpl, member_ids: [a.id] }, mkt, mc.code, { 'idempotency-key': key });
+  assert.equal(i1.status, 202);
+  assert.equal(i2.status, 202);
+  assert.equal(i2.json.data.id, i1.json.data.id);
+});
+
+test('a push resumed after a batch failed half way gives each member exactly one coupon', async () => {
+  const ms = await members(5);
+  const tpl = await template({ per_member_limit: 3 });
+  const later = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const p = await pushOk({ template_id: tpl, member_ids: ms.map((x) => x.id), send_at: later });
+  assert.equal(p.status, 'queued');
+  assert.ok(p.send_at);
+  // days of their own for the runs (a minute job's period), which no tick
+  // shares: a run for a past day finds the push not due yet, one for a
+  // day after its send_at runs it
+  const rnd = (n) => Math.floor(Math.random() * n);
+  const past = `20${10 + rnd(10)}-0${1 + rnd(9)}-1${rnd(9)}`;
+  const day = `203${rnd(7)}-0${1 + rnd(9)}-1${rnd(9)}`; // before 2038: UNIX_TIMESTAMP()
+  const early = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', past]);
+  assert.equal(early.code, 0, early.out);
+  assert.equal((await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data.status,
+    'queued', 'not before send_at');
+
+  // batches of 2: the first commits, the second fails after its work
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
+  const first = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day],
+    { JOB_BATCH: '2', JOB_FAIL_BATCH: '2' });
+  assert.notEqual(first.code, 0, first.out);
+  assert.match(first.out, /failed/);
+  const half = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
+  assert.equal(half.status, 'running');
+  assert.equal(half.issued, 2, 'the batch that failed is rolled back: only the first batch');
+  assert.equal((await couponsOf(p.id)).size, 2);
+
+  const again = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day], { JOB_BATCH: '2' });
+  assert.equal(again.code, 0, again.out);
+  const done = await finished(p.id);
+  assert.equal(done.status, 'done');
+  assert.equal(done.issued, 5);
+  assert.equal(sum(done), 5);
+  const got = await couponsOf(p.id);
+  assert.deepEqual([...got.keys()].sort(), ms.map((x) => x.id).sort());
+  assert.ok([...got.values()].every((n) => n === 1), JSON.stringify([...got]));
+  const outcomes = await sql(`SELECT outcome, COUNT(*) FROM coupon_push_members WHERE push_id = ${p.id} GROUP BY outcome`);
+  assert.deepEqual(outcomes, [['issued', '5']]);
+  // run again: nothing more
+  await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day]);
+  assert.equal([...(await couponsOf(p.id)).values()].reduce((a, b) => a + b, 0), 5);
+});
+
+test('a filter push collected in small batches, failed and resumed: its members once each, none who joined after', async () => {
+  const ch = `pr${Date.now() % 1e6}`;
+  const ms = await members(5, ch);
+  const tpl = await template({ per_member_limit: 2 });
+  const later = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const p = await pushOk({ template_id: tpl, filter: { channel: ch }, send_at: later });
+  assert.equal(p.total, null, 'a filter is counted as the job collects it');
+  const [late] = await members(1, ch);
+  const rnd = (n) => Math.floor(Math.random() * n);
+  const day = `203${rnd(7)}-1${rnd(3)}-0${1 + rnd(9)}`;
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
+  // collect 2, collect 2, then the third batch (the last member, the total) fails
+  const first = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day],
+    { JOB_BATCH: '2', JOB_FAIL_BATCH: '3' });
+  assert.notEqual(first.code, 0, first.out);
+  const half = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
+  assert.equal(half.status, 'running');
+  assert.equal(half.total, null);
+  const collected = await sql(`SELECT COUNT(*) FROM coupon_push_members WHERE push_id = ${p.id}`);
+  assert.equal(Number(collected[0][0]), 4);
+  const again = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day], { JOB_BATCH: '2' });
+  assert.equal(again.code, 0, again.out);
+  const done = await finished(p.id);
+  assert.equal(done.total, 5);
+  assert.equal(done.issued, 5);
+  assert.equal(sum(done), 5);
+  const got = await couponsOf(p.id);
+  assert.deepEqual([...got.keys()].sort(), ms.map((x) => x.id).sort(), 'not the member who joined after');
+  assert.ok(!got.has(late.id));
+  assert.ok([...got.values()].every((n) => n === 1));
+});
+
+test('the stock stops a push (done, the rest out of stock); members over the limit are counted', async () => {
+  const ms = await members(5);
+  const limited = await template({ stock: 2 });
+  const p = await pushOk({ template_id: limited, member_ids: ms.map((x) => x.id) });
+  const done = await finished(p.id);
+  assert.equal(done.status, 'done');
+  assert.equal(done.issued, 2);
+  assert.equal(done.out_of_stock, 3);
+  assert.equal(sum(done), done.total);
+  const [[left]] = await sql(`SELECT stock_left FROM coupon_templates WHERE id = ${limited}`);
+  assert.equal(Number(left), 0, 'never below zero');
+  const sold = await push({ template_id: limited, member_ids: [ms[0].id] });
+  assert.equal(sold.status, 409);
+  assert.equal(sold.json.error.code, 'out_of_stock');
+
+  // limit 1: a member who claimed it already is over the limit, reported
+  const tpl = await template({ listed: true });
+  const c = await api('POST', m('/coupons', mc.code), { token: ms[0].token, body: { template_id: tpl } });
+  assert.equal(c.status, 201, c.text);
+  const q = await pushOk({ template_id: tpl, member_ids: [ms[0].id, ms[1].id, ms[2].id] });
+  const qd = await finished(q.id);
+  assert.equal(qd.status, 'done');
+  assert.equal(qd.issued, 2);
+  assert.equal(qd.over_limit, 1);
+  assert.equal(sum(qd), 3);
+  const over = await sql(`SELECT member_id FROM coupon_push_members WHERE push_id = ${q.id} AND outcome = 'over_limit'`);
+  assert.deepEqual(over, [[String(ms[0].id)]]);
+  const shown = (await api('GET', m(`/staff/coupon-pushes/${q.id}`, mc.code), { token: mkt })).json.data;
+  assert.deepEqual(shown.over_limit_members.map((x) => x.id), [ms[0].id], 'reported by name');
+  assert.match(shown.over_limit_members[0].phone_masked, /^\d{3}\*{4}\d{4}$/);
+
+  // a template that is not active cannot be pushed
+  const draft = await template({ status: 'draft' });
+  const d = await push({ template_id: draft, member_ids: [ms[0].id] });
+  assert.equal(d.status, 409);
+  assert.equal(d.json.error.code, 'ended');
+});
+
+test('roles: owner and marketing push, cashier 403; another merchant\'s template or push is 404', async () => {
+  const [a] = await members(1);
+  const tpl = await template({ per_member_limit: 5 });
+  const c = await push({ template_id: tpl, member_ids: [a.id] }, cashier);
+  assert.equal(c.status, 403);
+  assert.equal((await api('GET', m('/staff/coupon-pushes', mc.code), { token: cashier })).status, 403);
+  const o = await push({ template_id: tpl, member_ids: [a.id] }, owner);
+  assert.equal(o.status, 202, o.text);
+  assert.equal((await push({ template_id: tpl, member_ids: [a.id] }, a.token)).status, 403, 'a member token');
+  assert.equal((await api('POST', m('/staff/coupon-pushes', mc.code), { body: { template_id: tpl, member_ids: [a.id] } })).status, 401);
+
+  const x = await push({ template_id: other, member_ids: [a.id] });
+  assert.equal(x.status, 404, x.text);
+  assert.equal(x.json.error.code, 'not_found');
+  const mkt2 = (await staffLogin('demo2', 'marketing', 'demo1234')).token;
+  assert.equal((await api('GET', m(`/staff/coupon-pushes/${o.json.data.id}`, 'demo2'), { token: mkt2 })).status, 404);
+  assert.equal((await api('GET', m(`/staff/coupon-pushes/${o.json.data.id}`, mc.code), { token: mkt2 })).status, 403);
+  await finished(o.json.data.id);
+});
