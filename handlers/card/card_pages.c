@@ -1,7 +1,7 @@
 /*
  * The H5 page 我的次卡 (routes only): each card with its uses left, its
  * expiry and status, and the history of its uses. Server-rendered, no
- * script.
+ * script. And the staff console's shell for the count cards on sale.
  */
 #include <stdio.h>
 #include <string.h>
@@ -103,8 +103,19 @@ page_count_cards(struct req *r)
 	return resp_html(r, 200, "pages/count_cards", c);
 }
 
+/* GET /m/{merchant}/staff/count-cards: the count-card console (a shell
+   for static/js/staff_count_cards.js). */
+static int
+page_staff_count_cards(struct req *r)
+{
+	return resp_html(r, 200, "pages/staff_count_cards",
+	    page_staff_ctx("次卡管理", "staff_count_cards.js"));
+}
+
 ROUTES(card_page_routes) = {
 	{ M_GET, "/m/:merchant/count-cards", page_count_cards,
 	    AUTH_OPTIONAL | HTML },
+	{ M_GET, "/m/:merchant/staff/count-cards", page_staff_count_cards,
+	    HTML },
 	{ 0, NULL, NULL, 0 }
 };

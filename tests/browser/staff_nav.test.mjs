@@ -1,7 +1,7 @@
 // The staff menu at desk width. Before sign-in every staff page shows the
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter and the
-// orders; marketing the orders, members, products, coupons, campaigns,
+// orders; marketing the orders, members, products, count cards, coupons, campaigns,
 // 刮刮乐, stored value, points, stats and settings; the owner all), each of
 // those pages works
 // for it (no refused call, no "not allowed" note), and each page left out
@@ -27,6 +27,7 @@ const PAGES = {
   '/m/demo/staff/orders': '#orders-list[data-loaded]',
   '/m/demo/staff/members': '#members-list[data-loaded]',
   '/m/demo/staff/products': '#product-list .product-row',
+  '/m/demo/staff/count-cards': '#cf-products .store-check',
   '/m/demo/staff/coupons': '#tpl-list .tpl-row',
   '/m/demo/staff/campaigns': '#cf-templates .tpl-pick__item',
   '/m/demo/staff/scratch': '#sf-prizes .sc-prize-row',
