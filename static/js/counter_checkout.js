@@ -312,7 +312,7 @@
         b.appendChild(el('span', 'co-item__qty', '×' + n));
         b.classList.add('co-item_on');
       }
-      b.setAttribute('aria-label', p.name + ' ' + yuan(p.price_fen) + (n ? '，已点 ' + n + ' 份' : '') + '，加入订单');
+      b.setAttribute('aria-label', p.name + ' ' + yuan(p.price_fen) + (p.uses ? ' 次卡 · ' + p.uses + ' 次' : '') + (n ? '，已点 ' + n + ' 份' : '') + '，加入订单');
       b.addEventListener('click', function () { addProduct(p); });
       box.appendChild(b);
     });
