@@ -5,10 +5,13 @@
  * read by orders above.
  *
  *	catalog.c	the lookup orders price from
+ *	count_card.c	the count cards on sale (次卡), as orders and the
+ *			cards issued read them
  *	catalog_rules.c	pure: a product's checks, yuan, the CSV format
  *			(catalog_rules.h, this folder's and the unit tests')
  *	catalog_staff.c	routes only: products for staff, CSV export/import
  *	catalog_api.c	routes only: the menu of a store
+ *	count_card_staff.c  routes only: count-card products for staff
  *
  * Conventions: as fcgi/app.h says.
  */
@@ -40,5 +43,38 @@ struct catalog_item {
  */
 int	 catalog_items_load(struct req *, const int64_t *ids, int n,
 	    int64_t store_id, int tier_level, struct catalog_item *out);
+
+/* ---- count cards on sale (count_card.c) ---- */
+
+#define COUNT_CARD_USES_MAX	999	/* uses of one card product */
+
+/*
+ * A count card on sale (次卡): its uses and price, its validity (days
+ * from the day it is paid, or until a date), the catalogue products a
+ * use covers ("[1,3]") and the stores that sell it and take its uses
+ * (NULL: every store).
+ */
+struct count_card_item {
+	int64_t		 id;
+	const char	*name;
+	int64_t		 uses, price_fen;
+	int		 validity_days;		/* 0: until */
+	int64_t		 days;
+	const char	*until;			/* "YYYY-MM-DD", or NULL */
+	int64_t		 until_end;		/* its last second, Unix */
+	const char	*product_ids, *store_ids;
+	int		 active;
+	int		 sold_here;		/* at the store asked about */
+	int		 ended;			/* until: the date has passed */
+	int		 found;
+};
+
+/*
+ * Count-card product id of r->m as sold at store_id at now (the
+ * merchant's day decides "ended") into out (found 0 when r->m has none
+ * of that id). 0, or the error status (recorded).
+ */
+int	 count_card_item_load(struct req *, int64_t id, int64_t store_id,
+	    int64_t now, struct count_card_item *out);
 
 #endif

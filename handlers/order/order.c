@@ -62,8 +62,9 @@ DB_SQL(q_order_insert,
 DB_SQL(q_line_insert,
     "INSERT INTO order_lines (order_id, line_no, product_id, name, category,"
     " qty, unit_fen, member_unit_fen, list_fen, net_fen, gift_coupon,"
-    " t_points, t_principal, t_bonus, t_cash, t_card, t_online)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    " t_points, t_principal, t_bonus, t_cash, t_card, t_online,"
+    " count_card_product_id, card_uses)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 DB_SQL(q_adj_insert,
     "INSERT INTO order_adjustments (order_id, seq, kind, ref, base_fen,"
     " amount_fen) VALUES (?, ?, ?, ?, ?, ?)");
@@ -105,9 +106,12 @@ lines_parse(struct req *r, struct order_ctx *c, cJSON *arr)
 		if (req_obj_int(r, l, "qty", arena_printf(r->a, "%s.qty", f), 1, 1,
 		    ORDER_MAX_QTY, &q->qty) == -1)
 			return r->status;
-		if (json_member(l, "count_card_product_id") != NULL)
-			return resp_bad_field(r, arena_printf(r->a,
-			    "%s.count_card_product_id", f), "暂不支持售卖次卡");
+		if ((rc = order_card_line_parse(r, l, f, q)) != 0) {
+			if (rc < 0)
+				return r->status;
+			i++;
+			continue;
+		}
 		rc = req_obj_int(r, l, "product_id", arena_printf(r->a,
 		    "%s.product_id", f), 0, 1, INT64_MAX / 2, &q->product_id);
 		if (rc == -1)
@@ -433,6 +437,7 @@ lines_load(struct req *r, struct order_ctx *c)
 	struct catalog_item *items;
 	int i, n = 0, st;
 
+	c->ncards = 0;
 	items = arena_calloc(r->a, ORDER_MAX_LINES, sizeof(*items));
 	for (i = 0; i < c->body.nlines; i++)
 		if (c->body.lines[i].product_id > 0)
@@ -448,6 +453,12 @@ lines_load(struct req *r, struct order_ctx *c)
 		memset(l, 0, sizeof(*l));
 		l->qty = q->qty;
 		l->member_unit_fen = ORDER_NONE;
+		c->card_uses[i] = 0;
+		if (q->count_card_product_id > 0) {
+			if ((st = order_card_line_load(r, c, i)) != 0)
+				return st;
+			continue;
+		}
 		if (q->product_id == 0) {
 			l->name = q->name;
 			l->unit_fen = q->price_fen;
@@ -729,7 +740,11 @@ order_price(struct req *r, struct order_ctx *c, int64_t now)
 	    (long long)c->body.store_id, (long long)c->topup_pay_fen,
 	    (long long)c->topup_bonus_fen);
 	order_hash_input(&c->in, &c->out, buf + k, n + 1);
-	c->hash = hash_hex(r, buf, (size_t)k + n);
+	if (c->ncards > 0)
+		buf = order_card_hash(r, c, buf, (size_t)k + n, &n);
+	else
+		n += (size_t)k;
+	c->hash = hash_hex(r, buf, n);
 	return 0;
 }
 
@@ -1014,6 +1029,8 @@ order_quote_json(struct req *r, struct order_ctx *c)
 	for (i = 0; i < c->in.nlines; i++)
 		cats[i] = c->in.lines[i].category;
 	j_add(d, "lines", order_lines_json(o, cats));
+	if (c->ncards > 0)
+		order_card_lines_json(c, cJSON_GetObjectItem(d, "lines"));
 	j_add(d, "adjustments", order_adjs_json(o, adj_coupon_names(r, c)));
 	arr = j_arr();
 	for (i = 0; i < o->nskipped; i++) {
@@ -1068,6 +1085,7 @@ rows_insert(struct req *r, struct order_ctx *c, int64_t id)
 		    c->in.coupons[l->gift_coupon].code : NULL;
 		const char *cat = i < c->in.nlines ? c->in.lines[i].category :
 		    NULL;
+		int card = i < c->body.nlines && c->card_uses[i] > 0;
 
 		if (DB(r, &q_line_insert, NULL, DBI(id), DBI(l->line_no),
 		    DBIN(l->product_id, l->product_id > 0), DBS(l->name),
@@ -1076,8 +1094,9 @@ rows_insert(struct req *r, struct order_ctx *c, int64_t id)
 		    DBI(l->list_fen), DBI(l->net_fen), DBS(gift),
 		    DBI(l->tender[TD_POINTS]), DBI(l->tender[TD_PRINCIPAL]),
 		    DBI(l->tender[TD_BONUS]), DBI(l->tender[TD_CASH]),
-		    DBI(l->tender[TD_CARD]), DBI(l->tender[TD_ONLINE])) !=
-		    DB_OK)
+		    DBI(l->tender[TD_CARD]), DBI(l->tender[TD_ONLINE]),
+		    DBIN(card ? c->body.lines[i].count_card_product_id : 0,
+		    card), DBIN(card ? c->card_uses[i] : 0, card)) != DB_OK)
 			return db_fail(r);
 		for (k = 0; k < o->nadj; k++)
 			if (l->alloc[k] > 0 && DB(r, &q_alloc_insert, NULL,
@@ -1127,7 +1146,8 @@ DB_SQL(q_order_earned,
 
 int
 order_settle_paid(struct req *r, int64_t order_id, int64_t member_id,
-    int64_t store_id, int64_t total_fen, int64_t points, int64_t growth)
+    int64_t store_id, int64_t total_fen, int64_t points, int64_t growth,
+    int count_cards)
 {
 	const char *ref = arena_printf(r->a, "order:%lld", (long long)order_id);
 	struct order_paid ev;
@@ -1148,6 +1168,7 @@ order_settle_paid(struct req *r, int64_t order_id, int64_t member_id,
 	ev.member_id = member_id;
 	ev.store_id = store_id;
 	ev.total_fen = total_fen;
+	ev.count_cards = count_cards;
 	return event_emit(r, EV_ORDER_PAID, &ev);
 }
 
@@ -1221,8 +1242,8 @@ order_write(struct req *r, struct order_ctx *c)
 	    c->ledger_ref ? c->ledger_ref : ref, staff, c->body.store_id)) != 0)
 		return st;
 	if (paid && (st = order_settle_paid(r, id, c->member_id,
-	    c->body.store_id, o->total_fen, o->earn_points, o->earn_growth)) !=
-	    0)
+	    c->body.store_id, o->total_fen, o->earn_points, o->earn_growth,
+	    c->ncards)) != 0)
 		return st;
 	if (staff > 0 && (st = audit_log(r, "order.create", ref,
 	    arena_printf(r->a, "{\"total_fen\":%lld,\"member_id\":%lld}",

@@ -426,11 +426,13 @@ struct order_paid {
 	int64_t		 order_id;
 	int64_t		 member_id;		/* 0: a walk-in non-member */
 	int64_t		 store_id, total_fen;
+	int		 count_cards;		/* lines that sell a count card */
 };
 
 /* EV_ORDER_REFUNDED: money of an order went back, in that transaction. */
 struct order_refunded {
 	int64_t		 order_id, refund_id, member_id, amount_fen;
+	int		 count_cards;		/* count-card lines refunded */
 };
 
 /*

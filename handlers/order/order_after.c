@@ -59,11 +59,12 @@ DB_SQL_COLS(q_order_lock, OR_NCOLS,
     " FOR UPDATE");
 enum { OL_NO, OL_PRODUCT, OL_NAME, OL_CATEGORY, OL_QTY, OL_UNIT, OL_MUNIT,
     OL_LIST, OL_NET, OL_GIFT, OL_TP, OL_TPR, OL_TB, OL_TC, OL_TCD, OL_TO,
-    OL_REFUNDED, OL_NCOLS };
+    OL_REFUNDED, OL_CARD, OL_CARD_USES, OL_NCOLS };
 DB_SQL_COLS(q_lines, OL_NCOLS,
     "SELECT line_no, product_id, name, category, qty, unit_fen,"
     " member_unit_fen, list_fen, net_fen, gift_coupon, t_points,"
-    " t_principal, t_bonus, t_cash, t_card, t_online, refunded_qty"
+    " t_principal, t_bonus, t_cash, t_card, t_online, refunded_qty,"
+    " count_card_product_id, card_uses"
     " FROM order_lines WHERE order_id = ? ORDER BY line_no");
 enum { OA_SEQ, OA_KIND, OA_REF, OA_BASE, OA_AMOUNT, OA_NAME, OA_NCOLS };
 DB_SQL_COLS(q_adjs, OA_NCOLS,
@@ -100,6 +101,11 @@ struct order_rec {
 	const char	*adj_name[ORDER_MAX_ADJ];
 	const char	*category[ORDER_MAX_ALL_LINES];
 	int64_t		 refunded_qty[ORDER_MAX_ALL_LINES];
+	/* a line that sells a count card: its product, the uses a unit
+	   gives (0: none); its refunds count uses */
+	int64_t		 card_product[ORDER_MAX_ALL_LINES];
+	int64_t		 card_uses[ORDER_MAX_ALL_LINES];
+	int		 ncards;
 	struct db_res	 refunds;
 	int		 ndone;
 	struct order_refund *done;	/* ndone of them */
@@ -136,6 +142,7 @@ order_read(struct req *r, int64_t id, int lock, int64_t member_id,
 	int i, k;
 
 	memset(p, 0, sizeof(*p));
+	o->ncards = 0;
 	if (DB(r, lock ? &q_order_lock : &q_order_get, &o->row, DBI(r->m->id),
 	    DBI(id)) != DB_OK)
 		return db_fail(r);
@@ -187,6 +194,9 @@ order_read(struct req *r, int64_t id, int lock, int64_t member_id,
 		for (k = 0; k < TD_N; k++)
 			l->tender[k] = db_int(&res, i, OL_TP + k);
 		o->refunded_qty[i] = db_int(&res, i, OL_REFUNDED);
+		o->card_product[i] = db_int(&res, i, OL_CARD);
+		o->card_uses[i] = db_int(&res, i, OL_CARD_USES);
+		o->ncards += o->card_uses[i] > 0;
 	}
 	if (DB(r, &q_adjs, &res, DBI(r->m->id), DBI(id)) != DB_OK)
 		return db_fail(r);
@@ -368,8 +378,16 @@ order_json(struct req *r, struct order_rec *o, int staff)
 	j_str(d, "tier_reason", p->tier_reason);
 	arr = order_lines_json(p, o->category);
 	i = 0;
-	cJSON_ArrayForEach(l, arr)
-		j_int(l, "refunded_qty", o->refunded_qty[i++]);
+	cJSON_ArrayForEach(l, arr) {
+		j_int(l, "refunded_qty", o->refunded_qty[i]);
+		if (i < p->nlines && o->card_uses[i] > 0) {
+			/* refunds of this line count uses */
+			j_int(l, "count_card_product_id", o->card_product[i]);
+			j_int(l, "card_uses", p->lines[i].qty *
+			    o->card_uses[i]);
+		}
+		i++;
+	}
 	j_add(d, "lines", arr);
 	j_add(d, "adjustments", order_adjs_json(p, o->adj_name));
 	order_totals_json(d, p);
@@ -755,7 +773,8 @@ DB_SQL(q_refund_line_insert,
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 DB_SQL(q_line_refunded,
     "UPDATE order_lines SET refunded_qty = refunded_qty + ?"
-    " WHERE order_id = ? AND line_no = ? AND refunded_qty + ? <= qty");
+    " WHERE order_id = ? AND line_no = ?"
+    " AND refunded_qty + ? <= qty * IFNULL(card_uses, 1)");
 DB_SQL(q_order_refunded,
     "UPDATE orders SET refunded_fen = refunded_fen + ?, status = ?"
     " WHERE merchant_id = ? AND id = ? AND status IN ('paid', 'completed',"
@@ -937,6 +956,9 @@ refund_apply(struct req *r, struct refund_ask *a, struct order_rec *o,
 	ev.refund_id = refund_id;
 	ev.member_id = member;
 	ev.amount_fen = f->amount_fen;
+	ev.count_cards = 0;
+	for (l = 0; l < f->nlines && l < p->nlines; l++)
+		ev.count_cards += o->card_uses[l] > 0 && f->lines[l].qty > 0;
 	if ((st = event_emit(r, EV_ORDER_REFUNDED, &ev)) != 0)
 		return st;
 	return audit_log(r, "order.refund", ref, arena_printf(r->a,
@@ -996,6 +1018,10 @@ refund_tx(struct req *r, void *arg)
 		return resp_err(r, 409, "already_refunded",
 		    status_is(o, "cancelled") ? "订单已取消" : "订单已全部退款",
 		    NULL);
+	/* a count-card line is refunded by the use: its units are uses */
+	for (i = 0; i < o->p.nlines; i++)
+		if (o->card_uses[i] > 0)
+			o->p.lines[i].qty *= o->card_uses[i];
 	if (refund_compute(&o->p, o->done, o->ndone, &a->req, f) == -1) {
 		if (strcmp(f->err_code, "invalid_field") == 0)
 			return resp_bad_field(r, f->err_field[0] ?
@@ -1166,7 +1192,7 @@ order_on_notified(struct req *r, const void *arg)
 		return 0;
 	return order_settle_paid(r, db_int(&o->row, 0, OR_ID), o->p.member_id,
 	    db_int(&o->row, 0, OR_STORE), o->p.total_fen, o->p.earn_points,
-	    o->p.earn_growth);
+	    o->p.earn_growth, o->ncards);
 }
 ON_EVENT(EV_ONLINE_NOTIFIED, 10, order_on_notified);
 

@@ -21,6 +21,7 @@ enum { OC_COUNTER = 1, OC_PHONE, OC_APP };
 
 struct order_req_line {
 	int64_t		 product_id;		/* 0: a free line */
+	int64_t		 count_card_product_id;	/* 0: no count card */
 	const char	*name;
 	int64_t		 price_fen, qty;
 };
@@ -62,6 +63,8 @@ struct order_ctx {
 	/* priced */
 	struct order_in	 in;
 	const char	*coupon_name[ORDER_MAX_COUPONS];
+	int		 ncards;		/* lines that sell a count card */
+	int64_t		 card_uses[ORDER_MAX_LINES];	/* uses a unit gives */
 	struct priced	 out;
 	const char	*hash;
 	/* committed */
@@ -133,7 +136,23 @@ cJSON	*order_created_json(struct req *, struct order_ctx *);
 /* Earn, and emit EV_ORDER_PAID, once an order is paid. 0, or status. */
 int	 order_settle_paid(struct req *, int64_t order_id, int64_t member_id,
 	    int64_t store_id, int64_t total_fen, int64_t points,
-	    int64_t growth);
+	    int64_t growth, int count_cards);
+
+/* ---- lines that sell a count card (order_card.c) ---- */
+
+/* Line l (field name f) as {count_card_product_id, qty} into q: 0 when
+   it names none, 1 when read, -1 with 400 recorded. */
+int	 order_card_line_parse(struct req *, cJSON *l, const char *f,
+	    struct order_req_line *q);
+/* Line i of the body priced from its count-card product (the member
+   known). 0, or the status (400 recorded). */
+int	 order_card_line_load(struct req *, struct order_ctx *, int i);
+/* The hash input buf (len bytes) with the count-card lines after it:
+   the new buffer, its length in *out_len. */
+char	*order_card_hash(struct req *, const struct order_ctx *, char *buf,
+	    size_t len, size_t *out_len);
+/* Into the lines' JSON: count_card_product_id and card_uses. */
+void	 order_card_lines_json(const struct order_ctx *, cJSON *lines);
 
 /* Names for people. */
 const char *order_adj_name(int kind);

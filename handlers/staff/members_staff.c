@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "card/card.h"
 #include "core/core.h"
 #include "db.h"
 #include "member/member.h"
@@ -60,7 +61,8 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	" AND mb.points >= ? AND mb.points <= ?" \
 	" AND mb.last_order_at >= ? AND mb.last_order_at < ?" \
 	" AND (? IS NULL OR (? = 1 AND mb.coupons_live > 0 AND " ML_LIVE ")" \
-	"  OR (? = 0 AND NOT (mb.coupons_live > 0 AND " ML_LIVE ")))"
+	"  OR (? = 0 AND NOT (mb.coupons_live > 0 AND " ML_LIVE ")))" \
+	COUNT_CARD_ML_SQL
 /* an unused coupon not expired (migration 0009: coupons_next) */
 #define ML_LIVE \
 	"(mb.coupons_next >= UTC_TIMESTAMP() OR EXISTS (SELECT 1" \
@@ -128,6 +130,7 @@ struct ml_query {
 	int64_t		 bal_min, bal_max, pts_min, pts_max;
 	char		 last_from[20], last_to[20];
 	int		 coupons;	/* -1 any, 0 none, 1 some */
+	struct count_card_filter cards;
 	const struct sort_def *sort;
 	int		 desc;
 	/* the page */
@@ -366,13 +369,8 @@ parse_filters(struct req *r, struct ml_query *f)
 	int st, i;
 
 	memset(f, 0, sizeof(*f));
-	if ((q = req_query(r, "count_cards")) != NULL)
-		return resp_bad_field(r, "count_cards",
-		    "次卡功能尚未开放，暂不能按次卡筛选");
-	if ((q = req_query(r, "expiring_days")) != NULL)
-		return resp_bad_field(r, "expiring_days",
-		    "次卡功能尚未开放，暂不能按次卡到期筛选");
-	if ((st = parse_search(r, f)) != 0 || (st = parse_tier(r, f)) != 0)
+	if ((st = count_card_filter_parse(r, &f->cards)) != 0 ||
+	    (st = parse_search(r, f)) != 0 || (st = parse_tier(r, f)) != 0)
 		return st;
 	if ((q = req_query(r, "channel")) != NULL && *q != '\0') {
 		size_t chars;
@@ -470,7 +468,7 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 	    DBI(f->bal_min), DBI(f->bal_max), DBI(f->pts_min),
 	    DBI(f->pts_max), DBS(f->last_from), DBS(f->last_to),
 	    DBIN(f->coupons, cp), DBIN(f->coupons, cp), DBIN(f->coupons, cp),
-	    cv, cv, ci, DBI(limit + 1)) != DB_OK)
+	    COUNT_CARD_ML_BINDS(&f->cards), cv, cv, ci, DBI(limit + 1)) != DB_OK)
 		return db_fail(r);
 	return 0;
 }
@@ -986,6 +984,9 @@ staff_member_get(struct req *r)
 	if ((x = member_holds_json(r, id)) == NULL)
 		return r->status;
 	j_add(d, "holds", x);
+	if ((arr = count_cards_of_member(r, id, 0)) == NULL)
+		return r->status;
+	j_add(d, "count_cards", arr);
 	return resp_data(r, 200, d);
 }
 

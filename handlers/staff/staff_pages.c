@@ -38,7 +38,8 @@ static int
 staff_page_counter(struct req *r)
 {
 	static const char *const js[] = { "staff.js", "counter_checkout.js",
-	    "counter_coupons.js", "counter_wallet.js", NULL };
+	    "counter_coupons.js", "counter_wallet.js", "counter_count_cards.js",
+	    NULL };
 
 	return resp_html(r, 200, "pages/staff", page("会员收银台",
 	    "page-staff", js));

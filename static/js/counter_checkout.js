@@ -85,7 +85,7 @@
   var menuError = '';	// why the menu did not load
   var category = '';	// the chosen category chip, '' for all
   var member = null;	// the scan, null for a walk-in
-  var lines = [];	// {product_id, name, price_fen, qty}, or {name, price_fen, qty} for a free line
+  var lines = [];	// {product_id, name, price_fen, qty}, {count_card_product_id, key, ...} for a count card, or {name, price_fen, qty} for a free line
   var codes = null;	// null: the engine proposes; else the ticked codes
   var usePoints = true, useBalance = true;
   var topup = null;	// {body, pay_fen, bonus_fen} of the picked suggestion
@@ -133,6 +133,7 @@
   /* What the quote is asked to price now (without quote_hash). */
   function body() {
     var b = { store_id: Counter.storeId(), lines: lines.map(function (l) {
+      if (l.count_card_product_id) return { count_card_product_id: l.count_card_product_id, qty: l.qty };
       return l.product_id ? { product_id: l.product_id, qty: l.qty } : { name: l.name, price_fen: l.price_fen, qty: l.qty };
     }) };
     if (member) {
@@ -238,6 +239,18 @@
         }
         all = all.concat(r.body.data || []);
         if (r.body.next_cursor && all.length < 2000) return page(r.body.next_cursor);
+        return cards();
+      });
+    };
+    /* the count cards (次卡) sold here, after the products, as items of their own */
+    var cards = function () {
+      return Counter.api('GET', '/count-card-products' + App.query({ active: 'true', limit: 100 })).then(function (r) {
+        if (sid !== Counter.storeId()) return;
+        (r.status === 200 ? r.body.data : []).forEach(function (c) {
+          if (c.store_ids !== 'all' && c.store_ids.indexOf(sid) < 0) return;
+          all.push({ id: 'cc' + c.id, count_card_product_id: c.id, name: c.name, price_fen: c.price_fen,
+            category: '次卡', uses: c.uses });
+        });
         menu = all;
         renderMenu();
       });
@@ -246,7 +259,7 @@
   }
 
   function qtyOf(productId) {
-    for (var i = 0; i < lines.length; i++) if (lines[i].product_id === productId) return lines[i].qty;
+    for (var i = 0; i < lines.length; i++) if ((lines[i].key || lines[i].product_id) === productId) return lines[i].qty;
     return 0;
   }
 
@@ -293,12 +306,13 @@
       if (p.member_price_fen !== null && p.member_price_fen !== undefined && p.member_price_fen < p.price_fen) {
         b.appendChild(el('span', 'co-item__member', '会员 ' + yuan(p.member_price_fen)));
       }
+      if (p.uses) b.appendChild(el('span', 'co-item__member', '次卡 · ' + p.uses + ' 次'));
       var n = qtyOf(p.id);
       if (n) {
         b.appendChild(el('span', 'co-item__qty', '×' + n));
         b.classList.add('co-item_on');
       }
-      b.setAttribute('aria-label', p.name + ' ' + yuan(p.price_fen) + (n ? '，已点 ' + n + ' 份' : '') + '，加入订单');
+      b.setAttribute('aria-label', p.name + ' ' + yuan(p.price_fen) + (p.uses ? ' 次卡 · ' + p.uses + ' 次' : '') + (n ? '，已点 ' + n + ' 份' : '') + '，加入订单');
       b.addEventListener('click', function () { addProduct(p); });
       box.appendChild(b);
     });
@@ -311,9 +325,13 @@
 
   function addProduct(p) {
     for (var i = 0; i < lines.length; i++) {
-      if (lines[i].product_id === p.id) { lines[i].qty = Math.min(9999, lines[i].qty + 1); changed(); return; }
+      if ((lines[i].key || lines[i].product_id) === p.id) { lines[i].qty = Math.min(9999, lines[i].qty + 1); changed(); return; }
     }
-    lines.push({ product_id: p.id, name: p.name, price_fen: p.price_fen, qty: 1 });
+    if (p.count_card_product_id) {
+      lines.push({ count_card_product_id: p.count_card_product_id, key: p.id, name: p.name, price_fen: p.price_fen, qty: 1 });
+    } else {
+      lines.push({ product_id: p.id, name: p.name, price_fen: p.price_fen, qty: 1 });
+    }
     changed();
   }
 
@@ -423,7 +441,8 @@
       if (q && q.member_unit_fen !== null && q.member_unit_fen !== undefined && q.member_unit_fen < q.unit_fen) {
         meta.appendChild(el('span', 'co-tag', '会员价 ' + yuan(q.member_unit_fen)));
       }
-      if (!l.product_id) meta.appendChild(el('span', 'co-tag co-tag_plain', '自定义'));
+      if (l.count_card_product_id) meta.appendChild(el('span', 'co-tag', '次卡'));
+      else if (!l.product_id) meta.appendChild(el('span', 'co-tag co-tag_plain', '自定义'));
       main.appendChild(meta);
       if (q && q.list_fen > q.net_fen) main.appendChild(el('p', 'co-line__disc', '优惠 -' + yuan(q.list_fen - q.net_fen)));
       row.appendChild(main);
@@ -858,6 +877,7 @@
       if (r.status === 201) {
         attempt = null;
         showReceipt(r.body.data.order, sent, given, paidBy);
+        document.dispatchEvent(new CustomEvent('counter:paid', { detail: { order: r.body.data.order } }));
         return;
       }
       var code = r.body && r.body.error ? r.body.error.code : '';

@@ -51,7 +51,12 @@
     Array.prototype.forEach.call(root.querySelectorAll('[aria-invalid]'), function (e) { e.removeAttribute('aria-invalid'); });
     var p = { q: $('mf-q').value.trim(), tier: $('mf-tier').value, channel: $('mf-channel').value.trim(),
       birthday_month: $('mf-bmonth').value, has_unused_coupons: $('mf-coupons').value,
-      sort: $('mf-sort').value, order: $('mf-order').value };
+      count_cards: $('mf-ccards').value, sort: $('mf-sort').value, order: $('mf-order').value };
+    if (p.count_cards === 'expiring') {
+      var days = $('mf-cc-days').value.trim();
+      if (days !== '' && (!/^\d{1,3}$/.test(days) || +days < 1 || +days > 365)) return fail('mf-cc-days', '到期天数请写 1 到 365 的整数');
+      p.expiring_days = days;
+    }
     var dates = [['mf-joined-from', 'joined_from', '入会开始日期'], ['mf-joined-to', 'joined_to', '入会结束日期'],
       ['mf-last-from', 'last_order_from', '最近消费开始日期'], ['mf-last-to', 'last_order_to', '最近消费结束日期']];
     for (var i = 0; i < dates.length; i++) {
@@ -152,7 +157,8 @@
       var lists = [['md-orders', d.orders, function (o) { return [when(o.created_at, true), '订单 ' + o.id + ' · ' + yuan(o.total_fen) + ' · ' + (ORDER_STATUS[o.status] || '其他')]; }],
         ['md-wallet', d.wallet_entries, function (e) { return [when(e.at, true), (KINDS[e.kind] || '其他') + ' 本金 ' + yuan(e.principal_fen) + '，赠送 ' + yuan(e.bonus_fen)]; }],
         ['md-points', d.points_entries, function (e) { return [when(e.at, true), (KINDS[e.kind] || '积分变动') + ' ' + (e.points > 0 ? '+' : '') + e.points]; }],
-        ['md-coupons', d.coupons, function (c) { return [c.name, (COUPON_STATUS[c.status] || '其他') + ' · 有效期至 ' + when(c.valid_until)]; }]];
+        ['md-coupons', d.coupons, function (c) { return [c.name, (COUPON_STATUS[c.status] || '其他') + ' · 有效期至 ' + when(c.valid_until)]; }],
+        ['md-ccards', d.count_cards || [], function (c) { return [c.name, c.status_text + ' · 剩余 ' + c.uses_left + '/' + c.uses_total + ' 次 · 有效期至 ' + when(c.expires_at)]; }]];
       lists.forEach(function (l) {
         var dl = $(l[0]);
         dl.innerHTML = '';
@@ -209,6 +215,7 @@
   $('members-filter').addEventListener('submit', function (ev) { ev.preventDefault(); load(false); });
   $('mf-clear').addEventListener('click', function () {
     $('members-filter').reset();
+    $('mf-cc-days-item').hidden = true;
     load(false);
   });
   $('mf-export').addEventListener('click', exportCsv);
@@ -221,7 +228,8 @@
     location.href = App.pageUrl('/staff/coupon-pushes') + '?filter=' + encodeURIComponent(App.query(p).slice(1));
   });
   $('members-more').addEventListener('click', function () { load(true); });
-  ['mf-tier', 'mf-bmonth', 'mf-coupons', 'mf-sort', 'mf-order'].forEach(function (id) {
+  $('mf-ccards').addEventListener('change', function () { $('mf-cc-days-item').hidden = $('mf-ccards').value !== 'expiring'; });
+  ['mf-tier', 'mf-bmonth', 'mf-coupons', 'mf-ccards', 'mf-sort', 'mf-order'].forEach(function (id) {
     $(id).addEventListener('change', function () { load(false); });
   });
   Array.prototype.forEach.call(root.querySelectorAll('th button[data-sort]'), function (b) {

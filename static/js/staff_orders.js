@@ -262,7 +262,10 @@
       var name = el('td', 'od-lines__name');
       name.appendChild(el('span', null, l.name));
       var back = refundedQty(o, l);
-      if (back > 0) name.appendChild(el('span', 'od-lines__refunded', back >= l.qty ? '已全部退款' : '已退 ' + back + ' 件'));
+      /* a count card's line is refunded by the use (card_uses of them) */
+      if (back > 0) name.appendChild(el('span', 'od-lines__refunded', back >= (l.card_uses || l.qty) ? '已全部退款' :
+        '已退 ' + back + (l.card_uses ? ' 次' : ' 件')));
+      if (l.card_uses) name.appendChild(el('span', 'od-lines__refunded', '次卡 · 共 ' + l.card_uses + ' 次'));
       tr.appendChild(name);
       tr.appendChild(el('td', 'cc-num', String(l.qty)));
       tr.appendChild(el('td', 'cc-num', yuan(l.unit_fen)));
@@ -406,7 +409,7 @@
     var body = $('rf-lines').tBodies[0];
     body.innerHTML = '';
     (o.lines || []).forEach(function (l) {
-      var left = l.qty - refundedQty(o, l);
+      var left = (l.card_uses || l.qty) - refundedQty(o, l);
       if (left <= 0) return;
       var tr = el('tr');
       var id = 'rf-qty-' + l.line_no;
@@ -416,7 +419,7 @@
       name.appendChild(lab);
       name.appendChild(el('span', 'refund-lines__net', '单价 ' + yuan(l.member_unit_fen === null || l.member_unit_fen === undefined ? l.unit_fen : l.member_unit_fen) + ' · 小计 ' + yuan(l.net_fen)));
       tr.appendChild(name);
-      tr.appendChild(el('td', 'cc-num', String(left)));
+      tr.appendChild(el('td', 'cc-num', String(left) + (l.card_uses ? ' 次（未用的可退）' : '')));
       var q = el('td', 'cc-num');
       var input = el('input', 'refund-lines__qty');
       input.type = 'number';

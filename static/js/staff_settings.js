@@ -441,6 +441,10 @@
     'scratch_campaign.save': ['保存刮刮乐活动'],
     'product.create': ['新增商品', function (d) { return typeof d.name === 'string' ? '「' + d.name.trim() + '」' : ''; }],
     'product.update': ['修改商品'],
+    'count_card_product.create': ['新建次卡', function (d) { return typeof d.name === 'string' ? '「' + d.name.trim() + '」' : ''; }],
+    'count_card_product.update': ['修改次卡'],
+    'count_card.use': ['核销次卡', function (d) { return typeof d.uses === 'number' ? d.uses + ' 次' : ''; }],
+    'count_card.reverse': ['撤销次卡核销'],
     'product.import': ['导入商品表格', function (d) {
       if (!Array.isArray(d.created) || !Array.isArray(d.updated)) return '';
       return '新增 ' + d.created.length + ' 个，更新 ' + d.updated.length + ' 个';
@@ -492,7 +496,8 @@
     product: '商品 #',
     member: '会员 #', staff: '员工 #', payment: '支付单 #', recharge: '充值单 #', coupon: '券码 ',
     coupon_template: '优惠券 #', campaign: '活动 #', upload: '图片 ', order: '订单 #',
-    scratch_campaign: '刮刮乐活动 #', coupon_push: '发券任务 #'
+    scratch_campaign: '刮刮乐活动 #', coupon_push: '发券任务 #',
+    count_card_product: '次卡 #', count_card: '会员次卡 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
     'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置' };

@@ -96,6 +96,7 @@ const PAGES = [
   ['code', '/m/demo/code', 'member', '#code-qr:not([hidden])'],
   ['wallet', '/m/demo/wallet', 'member', '#wallet-total'],
   ['points', '/m/demo/points', 'member', '#points-total'],
+  ['count-cards', '/m/demo/count-cards', 'member', '.cc-title'],
   ['points-shop', '/m/demo/points-shop', 'member', '#shop > :not(#shop-loading)'],
   ['recharge', '/m/demo/recharge?order_fen=5000', 'member', '#recharge-form'],
   ['coupons-centre', '/m/demo/coupons', 'member', '#centre'],

@@ -1,8 +1,8 @@
 // The staff menu at desk width. Before sign-in every staff page shows the
 // sign-in form and no menu. Signed in, each role sees the consoles whose
 // staff API it may call (the route flags: cashier the counter and the
-// orders; marketing the orders, members, products, coupons, coupon pushes, campaigns,
-// 刮刮乐, stored value, points, stats and settings; the owner all, and the
+// orders; marketing the orders, members, products, count cards, coupons, coupon pushes,
+// campaigns, 刮刮乐, stored value, points, stats and settings; the owner all, and the
 // stores; a partner account has its own page, tests/browser/partner.test.mjs), each of
 // those pages works
 // for it (no refused call, no "not allowed" note), and each page left out
@@ -28,6 +28,7 @@ const PAGES = {
   '/m/demo/staff/orders': '#orders-list[data-loaded]',
   '/m/demo/staff/members': '#members-list[data-loaded]',
   '/m/demo/staff/products': '#product-list .product-row',
+  '/m/demo/staff/count-cards': '#cf-products .store-check',
   '/m/demo/staff/coupons': '#tpl-list .tpl-row',
   '/m/demo/staff/coupon-pushes': '#push-list[data-loaded]',
   '/m/demo/staff/campaigns': '#cf-templates .tpl-pick__item',

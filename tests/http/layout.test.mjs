@@ -4,7 +4,7 @@
 // needs no stack.
 //
 //  - Floors, lowest first: fcgi < core < tier < member < the other ledgers
-//    (wallet, coupon, points, cards) < order < growth < staff, stats. A
+//    (wallet, coupon, points, cards) < order < card < growth < staff, stats. A
 //    library file (a header, or a .c that is not a leaf) includes headers
 //    of its own folder, of fcgi/, or the public header of a lower floor.
 //  - Leaves (*_api.c, *_staff.c, *_pages.c, and the top floors' files)
@@ -28,7 +28,7 @@ const OBJ = join(ROOT, 'var', 'build', 'obj', 'handlers');
 
 const FLOOR = {
   core: 1, tier: 2, member: 3, wallet: 4, coupon: 4, catalog: 4, points: 4, cards: 4,
-  order: 5, growth: 6, wechat: 6, staff: 7, stats: 7,
+  order: 5, card: 5.5, growth: 6, wechat: 6, staff: 7, stats: 7,
 };
 const TOP = 7;
 const RUNTIME = new Set(readdirSync(join(ROOT, 'fcgi')).filter((f) => f.endsWith('.h')));
