@@ -69,7 +69,8 @@
     " AND expires_at < UTC_TIMESTAMP() AND (? = 0 OR member_id = ?)" \
     " ORDER BY id LIMIT 20"
 #define Q_STORE \
-    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1"
+    "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1" \
+    " AND kind = 'own'"
 #define Q_CHECKOUT \
     "SELECT " CHECKOUT_COLS " FROM checkout_settings ck" \
     " WHERE ck.merchant_id = ?"
@@ -90,7 +91,8 @@
     " UNION ALL SELECT id FROM orders WHERE merchant_id = ? AND member_id = ?" \
     " AND principal_fen + bonus_fen > 0 AND status <> 'cancelled' LIMIT 1"
 #define Q_MEMBER_POINTS \
-    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday) FROM members" \
+    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday)," \
+    " blocked_at IS NOT NULL FROM members" \
     " WHERE merchant_id = ? AND id = ?"
 #define Q_PRIV \
     "SELECT body FROM privilege_settings WHERE merchant_id = ?"
@@ -129,8 +131,9 @@
 #define Q_LINE_INSERT \
     "INSERT INTO order_lines (order_id, line_no, product_id, name, category," \
     " qty, unit_fen, member_unit_fen, list_fen, net_fen, gift_coupon," \
-    " t_points, t_principal, t_bonus, t_cash, t_card, t_online)" \
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " t_points, t_principal, t_bonus, t_cash, t_card, t_online," \
+    " count_card_product_id, card_uses)" \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define Q_ADJ_INSERT \
     "INSERT INTO order_adjustments (order_id, seq, kind, ref, base_fen," \
     " amount_fen) VALUES (?, ?, ?, ?, ?, ?)"
@@ -1044,7 +1047,8 @@ member:
 		    PI(l->list_fen), PI(l->net_fen), PS(gift),
 		    PI(l->tender[TD_POINTS]), PI(l->tender[TD_PRINCIPAL]),
 		    PI(l->tender[TD_BONUS]), PI(l->tender[TD_CASH]),
-		    PI(l->tender[TD_CARD]), PI(l->tender[TD_ONLINE]));
+		    PI(l->tender[TD_CARD]), PI(l->tender[TD_ONLINE]),
+		    PNULL, PNULL);
 		for (k = 0; k < o->nadj; k++)
 			if (l->alloc[k] > 0)
 				RUN(S_ALLOC_INSERT, &r, PI(id), PI(l->line_no),
