@@ -39,10 +39,14 @@
 enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
     ML_JOINED, ML_LAST, ML_SPEND, ML_NCOLS };
 
-#define ML_SELECT(hint) \
+#define ML_COLS \
 	"SELECT mb.id, mb.name, mb.phone, mb.card_no, mb.growth," \
 	" mb.balance_fen, mb.points, mb.joined_at, mb.last_order_at," \
-	" mb.spend_fen FROM members mb " hint " WHERE mb.merchant_id = ?" \
+	" mb.spend_fen"
+#define ML_SELECT(hint) ML_COLS " FROM members mb " hint ML_WHERE
+/* every filter; its params are bound by ml_run, the page's after them */
+#define ML_WHERE \
+	" WHERE mb.merchant_id = ?" \
 	" AND (? IS NULL OR mb.phone = ?)" \
 	" AND (? IS NULL OR mb.phone_last4 = ?)" \
 	" AND (? IS NULL OR mb.card_no = ?)" \
@@ -67,12 +71,21 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	" AND (mb." col " " cmp " ? OR (mb." col " = ? AND mb.id " cmp " ?))" \
 	" ORDER BY mb." col " " dir ", mb.id " dir " LIMIT ?"
 /*
- * Each sort two ways. In order: the sort's index read in order, at most
+ * Each sort three ways. In order: the sort's index read in order, at most
  * ML_EXAMINED rows, which finds a page at once when the filters let
- * through more than one row in a few hundred. Filtered: the sort's index
- * kept from ordering, so that the optimizer starts from the most
- * selective filter's index and sorts the few rows that pass; asked when
- * the first came back short (a rare filter, or the list's end).
+ * through more than one row in a few hundred.
+ * Filtered: the sort's index kept from ordering, so that the optimizer
+ * starts from the most selective filter's index and sorts the few rows
+ * that pass; asked when the first came back short (a rare filter, or the
+ * list's end). Named: a name's start, when the first came back short (a
+ * rare name, or a name and other filters): the page's ids from the range
+ * of ix_member_search (migration 0026), which holds every column the
+ * filters and sorts read, so that the names' members are compared and
+ * sorted on index entries alone, then the page's rows by their ids
+ * (q_ml_rows). Two statements: with the ids in a derived table joined to
+ * members, MariaDB 10.11 read the index entries alone only on a prepared
+ * statement's first execution, and a row for each name's member on every
+ * later one.
  */
 #define ML_EXAMINED "5000"
 #define ML_STATEMENTS(name, col, ix) \
@@ -87,12 +100,25 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	    ML_PAGE(col, ">", "ASC")); \
 	DB_SQL_COLS(q_mlf_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_PAGE(col, "<", "DESC")); \
+	DB_SQL_COLS(q_mln_##name##_asc, 1, "SELECT mb.id FROM members mb" \
+	    " FORCE INDEX (ix_member_search)" ML_WHERE \
+	    ML_PAGE(col, ">", "ASC")); \
+	DB_SQL_COLS(q_mln_##name##_desc, 1, "SELECT mb.id FROM members mb" \
+	    " FORCE INDEX (ix_member_search)" ML_WHERE \
 	    ML_PAGE(col, "<", "DESC"))
 
 ML_STATEMENTS(joined, "joined_at", "ix_member_joined");
 ML_STATEMENTS(last, "last_order_at", "ix_member_last_order");
 ML_STATEMENTS(balance, "balance_fen", "ix_member_balance");
 ML_STATEMENTS(spend, "spend_fen", "ix_member_spend");
+
+/* the rows of a named page by their ids, ML_IDS_MAX at a time (0: none) */
+#define ML_IDS_MAX	101	/* limit + 1 of the largest list page */
+#define ML_IDS10	"?,?,?,?,?,?,?,?,?,?,"
+DB_SQL_COLS(q_ml_rows, ML_NCOLS, ML_COLS " FROM members mb"
+    " WHERE mb.merchant_id = ? AND mb.id IN (" ML_IDS10 ML_IDS10 ML_IDS10
+    ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 "?)");
 
 enum sort_key { SORT_JOINED, SORT_LAST, SORT_BALANCE, SORT_SPEND, SORT_N };
 
@@ -101,16 +127,20 @@ static const struct sort_def {
 	char		 tag;		/* the cursor's first character */
 	int		 is_time;
 	int		 col;
-	struct db_sql	*asc, *desc, *f_asc, *f_desc;
+	struct db_sql	*asc, *desc, *f_asc, *f_desc, *n_asc, *n_desc;
 } sorts[SORT_N] = {
 	{ "joined", 'j', 1, ML_JOINED, &q_ml_joined_asc, &q_ml_joined_desc,
-	    &q_mlf_joined_asc, &q_mlf_joined_desc },
+	    &q_mlf_joined_asc, &q_mlf_joined_desc, &q_mln_joined_asc,
+	    &q_mln_joined_desc },
 	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_asc, &q_ml_last_desc,
-	    &q_mlf_last_asc, &q_mlf_last_desc },
+	    &q_mlf_last_asc, &q_mlf_last_desc, &q_mln_last_asc,
+	    &q_mln_last_desc },
 	{ "balance", 'b', 0, ML_BALANCE, &q_ml_balance_asc,
-	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc },
+	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc,
+	    &q_mln_balance_asc, &q_mln_balance_desc },
 	{ "spend", 's', 0, ML_SPEND, &q_ml_spend_asc, &q_ml_spend_desc,
-	    &q_mlf_spend_asc, &q_mlf_spend_desc },
+	    &q_mlf_spend_asc, &q_mlf_spend_desc, &q_mln_spend_asc,
+	    &q_mln_spend_desc },
 };
 
 /* What the query string asks for, checked, as the statement binds it. */
@@ -470,11 +500,61 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 	return 0;
 }
 
+/* A name's page: its ids in the page's order, then their rows by
+   ML_IDS_MAX at a time, put in that order (a member gone since: left out). */
+static int
+ml_named(struct req *r, const struct ml_query *f, int64_t limit,
+    struct db_res *res)
+{
+	struct db_val v[1 + ML_IDS_MAX];
+	struct db_res ids, part;
+	char **vals;
+	size_t *lens;
+	int at, i, j, k = 0, st;
+
+	if ((st = ml_run(r, f->desc ? f->sort->n_desc : f->sort->n_asc, f,
+	    limit, &ids)) != 0)
+		return st;
+	vals = arena_calloc(r->a, (size_t)ids.nrows * ML_NCOLS + 1,
+	    sizeof(*vals));
+	lens = arena_calloc(r->a, (size_t)ids.nrows * ML_NCOLS + 1,
+	    sizeof(*lens));
+	for (at = 0; at < ids.nrows; at += ML_IDS_MAX) {
+		v[0] = DBI(r->m->id);
+		for (i = 0; i < ML_IDS_MAX; i++)
+			v[1 + i] = DBI(at + i < ids.nrows ?
+			    db_int(&ids, at + i, 0) : 0);
+		if (db_run(r, &q_ml_rows, &part, v, 1 + ML_IDS_MAX) != DB_OK)
+			return db_fail(r);
+		for (i = at; i < ids.nrows && i < at + ML_IDS_MAX; i++) {
+			for (j = 0; j < part.nrows; j++)
+				if (db_int(&part, j, ML_ID) ==
+				    db_int(&ids, i, 0))
+					break;
+			if (j == part.nrows)
+				continue;
+			memcpy(vals + (size_t)k * ML_NCOLS,
+			    part.vals + (size_t)j * ML_NCOLS,
+			    ML_NCOLS * sizeof(*vals));
+			memcpy(lens + (size_t)k * ML_NCOLS,
+			    part.lens + (size_t)j * ML_NCOLS,
+			    ML_NCOLS * sizeof(*lens));
+			k++;
+		}
+	}
+	memset(res, 0, sizeof(*res));
+	res->ncols = ML_NCOLS;
+	res->vals = vals;
+	res->lens = lens;
+	res->nrows = k;
+	return 0;
+}
+
 /*
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
- * order first, filtered when that comes back short. A phone or a card
- * number, or the last four of a phone (one member in ten thousand),
- * finds its members by its own index at once.
+ * order first, filtered (named for a name) when that comes back short. A
+ * phone or a card number, or the last four of a phone (one member in ten
+ * thousand), finds its members by its own index at once.
  */
 static int
 ml_page(struct req *r, const struct ml_query *f, int64_t limit,
@@ -487,6 +567,8 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 		    limit, res)) != 0 || res->nrows > limit)
 			return st;
 	}
+	if (f->name_like != NULL)
+		return ml_named(r, f, limit, res);
 	return ml_run(r, f->desc ? f->sort->f_desc : f->sort->f_asc, f, limit,
 	    res);
 }

@@ -15,7 +15,8 @@
 # default 5 of 3s; PAIRS=0 for none), ORDER_COUPONS (coupons given to
 # each member that orders, one an order: default 16; MEMBERS at most
 # 99999, the coupon codes hold five digits of the member), TIER_MEMBERS
-# (members of the tier review, default 100000; "tier-review" in SCENARIOS).
+# (members of the tier review, default 100000; "tier-review" in SCENARIOS),
+# DB_BUFFER_POOL (MariaDB's buffer pool, default auto: conf/stack.sh).
 #
 # The order figures, under the table: order-quote against livez, and
 # order-commit against the same transaction run by var/build/order_raw
@@ -44,6 +45,9 @@ STACK=$ROOT/conf/stack.sh
 APP=${APP_BIN:-$ROOT/var/build/app}
 
 export APP_ENV=test
+# the buffer pool from the machine's memory, as make run has it, not the
+# small one of test instances: the member list's million must fit
+export DB_BUFFER_POOL=${DB_BUFFER_POOL:-auto}
 export APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 export BENCH_LUA_DIR=$ROOT/tests/bench
 
