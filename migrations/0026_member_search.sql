@@ -4,9 +4,11 @@
 -- so that a search by a name's start is answered from index entries alone:
 -- the members of the name that the filters let through are sorted on the
 -- entries and only the page's rows are read (handlers/staff/members_staff.c,
--- the "named" statements, a derived table of ids joined back to members).
--- Without it a surname (50,000 of a million members) read a row for each
--- of them: 0.5 s warm, 2.3 s with a cold buffer pool.
+-- the "named" statements: the page's ids, then its rows by id).
+-- Without it a surname whose page the in-order read cannot find (a surname
+-- and other filters, or a rarer name by another sort) read a row for each
+-- of the name's members: 50,000 of a million for 张, 0.5 s, 2.3 s with a
+-- cold buffer pool.
 --
 -- A name search is the start of the name, not any part of it: staff type
 -- a surname (张) or a whole name (张三), and a prefix is one range of this
@@ -15,7 +17,8 @@
 -- which Chinese names have none of, and it has no n-gram parser (MySQL's
 -- ngram, Mroonga) in this stack.
 --
--- Plans (PLANS below) were taken on one merchant of 1,000,000 members.
+-- The plans of each kind of search and filter on a merchant of 1,000,000
+-- members, and their times, are in the README ("Members for staff").
 
 ALTER TABLE members
 	DROP KEY ix_member_name,
