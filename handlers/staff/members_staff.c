@@ -15,7 +15,8 @@
  * "? IS NULL OR ..." that the optimizer drops when its value is NULL (it
  * plans each execution with the values bound), so that each page is one
  * index range: the sort's index read in order for wide filters, a
- * selective filter's index and a small sort otherwise (README, EXPLAIN).
+ * selective filter's index and a small sort otherwise, a name's start
+ * by the entries of ix_member_search alone (README, EXPLAIN).
  * The cursor is the last row's sort value and id, and names its sort.
  */
 #include <ctype.h>
