@@ -58,6 +58,7 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	" AND (? IS NULL OR mb.phone_last4 = ?)" \
 	" AND (? IS NULL OR mb.card_no = ?)" \
 	" AND (? IS NULL OR mb.name LIKE ?)" \
+	" AND (? IS NULL OR mb.name_first = ?)" \
 	" AND mb.growth >= ? AND mb.growth < ?" \
 	" AND (? IS NULL OR mb.channel = ?)" \
 	" AND mb.joined_at >= ? AND mb.joined_at < ?" \
@@ -79,9 +80,12 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	" AND (mb." col " " cmp " ? OR (mb." col " = ? AND mb.id " cmp " ?))" \
 	" ORDER BY mb." col " " dir ", mb.id " dir " LIMIT ?"
 /*
- * Each sort three ways. In order: the sort's index read in order, at most
+ * Each sort four ways. In order: the sort's index read in order, at most
  * ML_EXAMINED rows, which finds a page at once when the filters let
- * through more than one row in a few hundred.
+ * through more than one row in a few hundred; for a surname (a name's
+ * start of one character), its ix_member_first_* index (migration 0026:
+ * the name's first character, then the sort's column), which holds only
+ * the surname's members in the sort's order.
  * Filtered: the sort's index kept from ordering, so that the optimizer
  * starts from the most selective filter's index and sorts the few rows
  * that pass; asked when the first came back short (a rare filter, or the
@@ -113,6 +117,12 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	DB_SQL_COLS(q_mlf_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, "<", "DESC")); \
+	DB_SQL_COLS(q_mls_##name##_asc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
+	    ML_PAGE(col, ">", "ASC") " ROWS EXAMINED " ML_EXAMINED); \
+	DB_SQL_COLS(q_mls_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
+	    ML_PAGE(col, "<", "DESC") " ROWS EXAMINED " ML_EXAMINED); \
 	DB_SQL_COLS(q_mln_##name##_asc, 1, "SELECT mb.id FROM members mb" \
 	    " FORCE INDEX (ix_member_search)" ML_FILTERS \
 	    ML_PAGE(col, ">", "ASC")); \
@@ -121,7 +131,7 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	    ML_PAGE(col, "<", "DESC"))
 
 ML_STATEMENTS(joined, "joined_at", "ix_member_joined");
-ML_STATEMENTS(last, "last_order_at", "ix_member_last_order");
+ML_STATEMENTS(last_order, "last_order_at", "ix_member_last_order");
 ML_STATEMENTS(balance, "balance_fen", "ix_member_balance");
 ML_STATEMENTS(spend, "spend_fen", "ix_member_spend");
 
@@ -140,25 +150,29 @@ static const struct sort_def {
 	int		 is_time;
 	int		 col;
 	struct db_sql	*asc, *desc, *f_asc, *f_desc, *n_asc, *n_desc;
+	struct db_sql	*s_asc, *s_desc;	/* in order, a surname's */
 } sorts[SORT_N] = {
 	{ "joined", 'j', 1, ML_JOINED, &q_ml_joined_asc, &q_ml_joined_desc,
 	    &q_mlf_joined_asc, &q_mlf_joined_desc, &q_mln_joined_asc,
-	    &q_mln_joined_desc },
-	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_asc, &q_ml_last_desc,
-	    &q_mlf_last_asc, &q_mlf_last_desc, &q_mln_last_asc,
-	    &q_mln_last_desc },
+	    &q_mln_joined_desc, &q_mls_joined_asc, &q_mls_joined_desc },
+	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_order_asc,
+	    &q_ml_last_order_desc, &q_mlf_last_order_asc,
+	    &q_mlf_last_order_desc, &q_mln_last_order_asc,
+	    &q_mln_last_order_desc, &q_mls_last_order_asc,
+	    &q_mls_last_order_desc },
 	{ "balance", 'b', 0, ML_BALANCE, &q_ml_balance_asc,
 	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc,
-	    &q_mln_balance_asc, &q_mln_balance_desc },
+	    &q_mln_balance_asc, &q_mln_balance_desc, &q_mls_balance_asc,
+	    &q_mls_balance_desc },
 	{ "spend", 's', 0, ML_SPEND, &q_ml_spend_asc, &q_ml_spend_desc,
 	    &q_mlf_spend_asc, &q_mlf_spend_desc, &q_mln_spend_asc,
-	    &q_mln_spend_desc },
+	    &q_mln_spend_desc, &q_mls_spend_asc, &q_mls_spend_desc },
 };
 
 /* What the query string asks for, checked, as the statement binds it. */
 struct ml_query {
 	const char	*phone, *last4, *card, *name_like;
-	size_t		 name_chars;	/* of the name's start searched */
+	const char	*name_first;	/* a name's start of one character */
 	int64_t		 growth_min, growth_max;
 	const char	*channel;
 	char		 joined_from[20], joined_to[20];
@@ -236,7 +250,8 @@ parse_search(struct req *r, struct ml_query *f)
 		f->card = t;
 	else {
 		f->name_like = like_prefix(r, t);
-		f->name_chars = chars;
+		if (chars == 1)
+			f->name_first = t;
 	}
 	return 0;
 }
@@ -504,7 +519,8 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 	ci = DBI(f->has_cursor ? f->cur_id : f->desc ? INT64_MAX : 0);
 	if (DB(r, q, res, DBI(r->m->id), DBS(f->phone), DBS(f->phone),
 	    DBS(f->last4), DBS(f->last4), DBS(f->card), DBS(f->card),
-	    DBS(nm), DBS(nm), DBI(f->growth_min), DBI(f->growth_max),
+	    DBS(nm), DBS(nm), DBS(f->name_first), DBS(f->name_first),
+	    DBI(f->growth_min), DBI(f->growth_max),
 	    DBS(f->channel), DBS(f->channel), DBS(f->joined_from),
 	    DBS(f->joined_to), DBIN(bm, bm > 0), DBIN(bm, bm > 0),
 	    DBI(f->bal_min), DBI(f->bal_max), DBI(f->pts_min),
@@ -535,6 +551,7 @@ ml_run_named(struct req *r, const struct ml_query *f, int64_t limit,
 	if (DB(r, f->desc ? f->sort->n_desc : f->sort->n_asc, res,
 	    DBI(r->m->id), DBS(f->phone), DBS(f->phone), DBS(f->last4),
 	    DBS(f->last4), DBS(f->card), DBS(f->card), DBS(nm), DBS(nm),
+	    DBS(f->name_first), DBS(f->name_first),
 	    DBI(f->growth_min), DBI(f->growth_max), DBS(f->channel),
 	    DBS(f->channel), DBS(f->joined_from), DBS(f->joined_to),
 	    DBIN(bm, bm > 0), DBIN(bm, bm > 0), DBI(f->bal_min),
@@ -596,10 +613,11 @@ ml_named(struct req *r, const struct ml_query *f, int64_t limit,
 
 /*
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
- * order first, filtered (named for a name, unless a filter outside
- * ML_FILTERS asks for more) when that comes back short; a name of more
- * than one character (a whole name, 张伟, or a compound surname, 欧阳)
- * has few members, which the named statement finds at once. A
+ * order first (a surname, one character, in the order of its own
+ * ix_member_first_* index), filtered (named for a name, unless a filter
+ * outside ML_FILTERS asks for more) when that comes back short; a name of
+ * more than one character (a whole name, 张伟, or a compound surname,
+ * 欧阳) has few members, which the named statement finds at once. A
  * phone or a card number, or the last four of a phone (one member in ten
  * thousand), finds its members by its own index at once.
  */
@@ -610,9 +628,13 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 	int st;
 
 	/* more than a surname's first character: few members, named at once */
-	if (f->name_like != NULL && f->coupons < 0 && f->name_chars > 1)
+	if (f->name_like != NULL && f->coupons < 0 && f->name_first == NULL)
 		return ml_named(r, f, limit, res);
-	if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
+	if (f->name_first != NULL) {
+		if ((st = ml_run(r, f->desc ? f->sort->s_desc : f->sort->s_asc,
+		    f, limit, res)) != 0 || res->nrows > limit)
+			return st;
+	} else if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
 		if ((st = ml_run(r, f->desc ? f->sort->desc : f->sort->asc, f,
 		    limit, res)) != 0 || res->nrows > limit)
 			return st;
