@@ -104,6 +104,15 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
  * costs little.
  */
 #define ML_EXAMINED "5000"
+/*
+ * Filtered without a name: not ix_member_search, which holds every column
+ * of the statement, and which MariaDB would otherwise read whole (all the
+ * merchant's entries) for a filter that lets many members through but
+ * none of the first 5000 in order (tier 3 when the newest are all tier 1).
+ * With a name (and the unused coupons filter), the same statement that
+ * may take it (q_mlfn_*).
+ */
+#define ML_NOT_NAMES " IGNORE INDEX (ix_member_search)"
 #define ML_STATEMENTS(name, col, ix) \
 	DB_SQL_COLS(q_ml_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, ">", "ASC") \
@@ -112,9 +121,15 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, "<", "DESC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
 	DB_SQL_COLS(q_mlf_##name##_asc, ML_NCOLS, \
-	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
 	    ML_PAGE(col, ">", "ASC")); \
 	DB_SQL_COLS(q_mlf_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
+	    ML_PAGE(col, "<", "DESC")); \
+	DB_SQL_COLS(q_mlfn_##name##_asc, ML_NCOLS, \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_PAGE(col, ">", "ASC")); \
+	DB_SQL_COLS(q_mlfn_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, "<", "DESC")); \
 	DB_SQL_COLS(q_mls_##name##_asc, ML_NCOLS, \
@@ -151,22 +166,27 @@ static const struct sort_def {
 	int		 col;
 	struct db_sql	*asc, *desc, *f_asc, *f_desc, *n_asc, *n_desc;
 	struct db_sql	*s_asc, *s_desc;	/* in order, a surname's */
+	struct db_sql	*fn_asc, *fn_desc;	/* filtered, with a name */
 } sorts[SORT_N] = {
 	{ "joined", 'j', 1, ML_JOINED, &q_ml_joined_asc, &q_ml_joined_desc,
 	    &q_mlf_joined_asc, &q_mlf_joined_desc, &q_mln_joined_asc,
-	    &q_mln_joined_desc, &q_mls_joined_asc, &q_mls_joined_desc },
+	    &q_mln_joined_desc, &q_mls_joined_asc, &q_mls_joined_desc,
+	    &q_mlfn_joined_asc, &q_mlfn_joined_desc },
 	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_order_asc,
 	    &q_ml_last_order_desc, &q_mlf_last_order_asc,
 	    &q_mlf_last_order_desc, &q_mln_last_order_asc,
 	    &q_mln_last_order_desc, &q_mls_last_order_asc,
-	    &q_mls_last_order_desc },
+	    &q_mls_last_order_desc, &q_mlfn_last_order_asc,
+	    &q_mlfn_last_order_desc },
 	{ "balance", 'b', 0, ML_BALANCE, &q_ml_balance_asc,
 	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc,
 	    &q_mln_balance_asc, &q_mln_balance_desc, &q_mls_balance_asc,
-	    &q_mls_balance_desc },
+	    &q_mls_balance_desc, &q_mlfn_balance_asc,
+	    &q_mlfn_balance_desc },
 	{ "spend", 's', 0, ML_SPEND, &q_ml_spend_asc, &q_ml_spend_desc,
 	    &q_mlf_spend_asc, &q_mlf_spend_desc, &q_mln_spend_asc,
-	    &q_mln_spend_desc, &q_mls_spend_asc, &q_mls_spend_desc },
+	    &q_mln_spend_desc, &q_mls_spend_asc, &q_mls_spend_desc,
+	    &q_mlfn_spend_asc, &q_mlfn_spend_desc },
 };
 
 /* What the query string asks for, checked, as the statement binds it. */
@@ -641,6 +661,9 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 	}
 	if (f->name_like != NULL && f->coupons < 0)
 		return ml_named(r, f, limit, res);
+	if (f->name_like != NULL)
+		return ml_run(r, f->desc ? f->sort->fn_desc :
+		    f->sort->fn_asc, f, limit, res);
 	return ml_run(r, f->desc ? f->sort->f_desc : f->sort->f_asc, f, limit,
 	    res);
 }
