@@ -28,6 +28,12 @@
 #                    run on at once (default half the cores, at least 1: it
 #                    shares the machine with nginx and the app); 0 for a
 #                    thread per connection instead of the pool
+#   DB_BUFFER_POOL   MariaDB's buffer pool: "auto" (30% of MemTotal,
+#                    at least 256M, at most 16G, in 128M steps; the default
+#                    for dev and prod, and what make bench asks for) or a
+#                    size such as 512M or 2G (test instances default to
+#                    256M: several run at once). The size chosen is written
+#                    to log/stack.log.
 #   MEMBER_CODE_TTL  seconds a member code lives (default 60)
 #   PUBLIC_URL       external URL (default http://127.0.0.1:<port>)
 #   prod only, required: APP_SECRET (64 hex), DB_PASSWORD; optional:
@@ -126,9 +132,34 @@ db_root() {
 
 # ---- MariaDB --------------------------------------------------------------
 
+# buffer_pool: the buffer pool size for my.cnf, in MiB with an M, from
+# DB_BUFFER_POOL (see the top): auto takes 30% of the machine's memory,
+# between a floor that holds a small merchant's working set and a cap that
+# leaves the rest to the OS, nginx and the app, a multiple of InnoDB's
+# 128M chunk so that the server does not round it itself.
+buffer_pool() {
+	local want=${DB_BUFFER_POOL:-} kb mb
+	if [ -z "$want" ]; then
+		if [ "$ENV" = test ]; then want=256M; else want=auto; fi
+	fi
+	if [ "$want" = auto ]; then
+		kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)
+		[[ "$kb" =~ ^[0-9]+$ ]] || kb=$((1024 * 1024))
+		mb=$((kb * 30 / 100 / 1024 / 128 * 128))
+		[ "$mb" -lt 256 ] && mb=256
+		[ "$mb" -gt 16384 ] && mb=16384
+		echo "${mb}M"
+		return
+	fi
+	[[ "$want" =~ ^[0-9]+[MG]$ ]] ||
+	    die "DB_BUFFER_POOL: auto or a size like 512M or 2G, not $want"
+	echo "$want"
+}
+
 db_up() {
-	local flush=1 threads handling=pool-of-threads
+	local flush=1 threads handling=pool-of-threads pool
 	[ "$ENV" = test ] && flush=2
+	pool=$(buffer_pool)
 	threads=${DB_THREADS:-$(($(nproc 2>/dev/null || echo 2) / 2))}
 	[[ "$threads" =~ ^[0-9]+$ ]] || die "DB_THREADS: a number, not $threads"
 	if [ "$threads" -eq 0 ]; then
@@ -136,11 +167,13 @@ db_up() {
 	fi
 	render "$ROOT/conf/my.cnf.in" "$MYCNF" "INST=$INST" \
 	    "FLUSH_AT_COMMIT=$flush" "DB_THREADS=$threads" \
-	    "DB_THREADING=$handling"
+	    "DB_THREADING=$handling" "BUFFER_POOL=$pool"
 	if alive "$MYSQL_PID" mariadbd; then
 		say "MariaDB already running"
 		return 0
 	fi
+	say "MariaDB buffer pool $pool (DB_BUFFER_POOL=${DB_BUFFER_POOL:-default}, $ENV)" |
+	    tee -a "$LOG/stack.log"
 	if [ ! -d "$INST/mysql/mysql" ]; then
 		say "initialising MariaDB in $INST/mysql"
 		rm -rf "$INST/mysql"

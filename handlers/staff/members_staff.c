@@ -18,7 +18,8 @@
  * "? IS NULL OR ..." that the optimizer drops when its value is NULL (it
  * plans each execution with the values bound), so that each page is one
  * index range: the sort's index read in order for wide filters, a
- * selective filter's index and a small sort otherwise (README, EXPLAIN).
+ * selective filter's index and a small sort otherwise, a name's start
+ * by the entries of ix_member_search alone (README, EXPLAIN).
  * The cursor is the last row's sort value and id, and names its sort.
  */
 #include <ctype.h>
@@ -45,21 +46,33 @@
 enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
     ML_JOINED, ML_LAST, ML_SPEND, ML_NCOLS };
 
-#define ML_SELECT(hint) \
+#define ML_COLS \
 	"SELECT mb.id, mb.name, mb.phone, mb.card_no, mb.growth," \
 	" mb.balance_fen, mb.points, mb.joined_at, mb.last_order_at," \
-	" mb.spend_fen FROM members mb " hint " WHERE mb.merchant_id = ?" \
+	" mb.spend_fen"
+#define ML_SELECT(hint) ML_COLS " FROM members mb " hint ML_WHERE
+/*
+ * Every filter; its params are bound by ml_run, the page's after them.
+ * ML_FILTERS are columns of ix_member_search (migration 0026), all the
+ * named statements read; a filter that is not (a subquery) goes after
+ * them, and keeps a name search off the named statements (ml_page).
+ */
+#define ML_WHERE ML_FILTERS ML_COUPONS
+#define ML_FILTERS \
+	" WHERE mb.merchant_id = ?" \
 	" AND (? IS NULL OR mb.phone = ?)" \
 	" AND (? IS NULL OR mb.phone_last4 = ?)" \
 	" AND (? IS NULL OR mb.card_no = ?)" \
 	" AND (? IS NULL OR mb.name LIKE ?)" \
+	" AND (? IS NULL OR mb.name_first = ?)" \
 	" AND mb.growth >= ? AND mb.growth < ?" \
 	" AND (? IS NULL OR mb.channel = ?)" \
 	" AND mb.joined_at >= ? AND mb.joined_at < ?" \
 	" AND (? IS NULL OR mb.birthday_month = ?)" \
 	" AND mb.balance_fen >= ? AND mb.balance_fen <= ?" \
 	" AND mb.points >= ? AND mb.points <= ?" \
-	" AND mb.last_order_at >= ? AND mb.last_order_at < ?" \
+	" AND mb.last_order_at >= ? AND mb.last_order_at < ?"
+#define ML_COUPONS \
 	" AND (? IS NULL OR (? = 1 AND mb.coupons_live > 0 AND " ML_LIVE ")" \
 	"  OR (? = 0 AND NOT (mb.coupons_live > 0 AND " ML_LIVE ")))" \
 	COUNT_CARD_ML_SQL
@@ -74,14 +87,39 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	" AND (mb." col " " cmp " ? OR (mb." col " = ? AND mb.id " cmp " ?))" \
 	" ORDER BY mb." col " " dir ", mb.id " dir " LIMIT ?"
 /*
- * Each sort two ways. In order: the sort's index read in order, at most
+ * Each sort four ways. In order: the sort's index read in order, at most
  * ML_EXAMINED rows, which finds a page at once when the filters let
- * through more than one row in a few hundred. Filtered: the sort's index
- * kept from ordering, so that the optimizer starts from the most
- * selective filter's index and sorts the few rows that pass; asked when
- * the first came back short (a rare filter, or the list's end).
+ * through more than one row in a few hundred; for a surname (a name's
+ * start of one character), its ix_member_first_* index (migration 0026:
+ * the name's first character, then the sort's column), which holds only
+ * the surname's members in the sort's order.
+ * Filtered: the sort's index kept from ordering, so that the optimizer
+ * starts from the most selective filter's index and sorts the few rows
+ * that pass; asked when the first came back short (a rare filter, or the
+ * list's end). Named: a name's start, when the first came back short (a
+ * rare name, or a name and other filters): the page's ids from the range
+ * of ix_member_search (migration 0026), which holds every column the
+ * filters and sorts read, so that the names' members are compared and
+ * sorted on index entries alone, then the page's rows by their ids
+ * (q_ml_rows). Only ML_FILTERS: with a subquery in the statement (the
+ * unused coupons' EXISTS), MariaDB 10.11 reads the index entries alone
+ * on a prepared statement's first execution only, and a row for each
+ * name's member on every later one (50,000 for a surname: 0.5 s).
+ * Without it, it still reads a row for the entries that pass the filters
+ * on some executions (index condition pushdown instead of the entries
+ * alone), seen with a filter that lets few of them through, where it
+ * costs little.
  */
 #define ML_EXAMINED "5000"
+/*
+ * Filtered without a name: not ix_member_search, which holds every column
+ * of the statement, and which MariaDB would otherwise read whole (all the
+ * merchant's entries) for a filter that lets many members through but
+ * none of the first 5000 in order (tier 3 when the newest are all tier 1).
+ * With a name (and the unused coupons filter), the same statement that
+ * may take it (q_mlfn_*).
+ */
+#define ML_NOT_NAMES " IGNORE INDEX (ix_member_search)"
 #define ML_STATEMENTS(name, col, ix) \
 	DB_SQL_COLS(q_ml_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, ">", "ASC") \
@@ -90,16 +128,41 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, "<", "DESC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
 	DB_SQL_COLS(q_mlf_##name##_asc, ML_NCOLS, \
-	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
 	    ML_PAGE(col, ">", "ASC")); \
 	DB_SQL_COLS(q_mlf_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
+	    ML_PAGE(col, "<", "DESC")); \
+	DB_SQL_COLS(q_mlfn_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_PAGE(col, ">", "ASC")); \
+	DB_SQL_COLS(q_mlfn_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_PAGE(col, "<", "DESC")); \
+	DB_SQL_COLS(q_mls_##name##_asc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
+	    ML_PAGE(col, ">", "ASC") " ROWS EXAMINED " ML_EXAMINED); \
+	DB_SQL_COLS(q_mls_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
+	    ML_PAGE(col, "<", "DESC") " ROWS EXAMINED " ML_EXAMINED); \
+	DB_SQL_COLS(q_mln_##name##_asc, 1, "SELECT mb.id FROM members mb" \
+	    " FORCE INDEX (ix_member_search)" ML_FILTERS \
+	    ML_PAGE(col, ">", "ASC")); \
+	DB_SQL_COLS(q_mln_##name##_desc, 1, "SELECT mb.id FROM members mb" \
+	    " FORCE INDEX (ix_member_search)" ML_FILTERS \
 	    ML_PAGE(col, "<", "DESC"))
 
 ML_STATEMENTS(joined, "joined_at", "ix_member_joined");
-ML_STATEMENTS(last, "last_order_at", "ix_member_last_order");
+ML_STATEMENTS(last_order, "last_order_at", "ix_member_last_order");
 ML_STATEMENTS(balance, "balance_fen", "ix_member_balance");
 ML_STATEMENTS(spend, "spend_fen", "ix_member_spend");
+
+/* the rows of a named page by their ids, ML_IDS_MAX at a time (0: none) */
+#define ML_IDS_MAX	101	/* limit + 1 of the largest list page */
+#define ML_IDS10	"?,?,?,?,?,?,?,?,?,?,"
+DB_SQL_COLS(q_ml_rows, ML_NCOLS, ML_COLS " FROM members mb"
+    " WHERE mb.merchant_id = ? AND mb.id IN (" ML_IDS10 ML_IDS10 ML_IDS10
+    ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 ML_IDS10 "?)");
 
 enum sort_key { SORT_JOINED, SORT_LAST, SORT_BALANCE, SORT_SPEND, SORT_N };
 
@@ -108,21 +171,35 @@ static const struct sort_def {
 	char		 tag;		/* the cursor's first character */
 	int		 is_time;
 	int		 col;
-	struct db_sql	*asc, *desc, *f_asc, *f_desc;
+	struct db_sql	*asc, *desc, *f_asc, *f_desc, *n_asc, *n_desc;
+	struct db_sql	*s_asc, *s_desc;	/* in order, a surname's */
+	struct db_sql	*fn_asc, *fn_desc;	/* filtered, with a name */
 } sorts[SORT_N] = {
 	{ "joined", 'j', 1, ML_JOINED, &q_ml_joined_asc, &q_ml_joined_desc,
-	    &q_mlf_joined_asc, &q_mlf_joined_desc },
-	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_asc, &q_ml_last_desc,
-	    &q_mlf_last_asc, &q_mlf_last_desc },
+	    &q_mlf_joined_asc, &q_mlf_joined_desc, &q_mln_joined_asc,
+	    &q_mln_joined_desc, &q_mls_joined_asc, &q_mls_joined_desc,
+	    &q_mlfn_joined_asc, &q_mlfn_joined_desc },
+	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_order_asc,
+	    &q_ml_last_order_desc, &q_mlf_last_order_asc,
+	    &q_mlf_last_order_desc, &q_mln_last_order_asc,
+	    &q_mln_last_order_desc, &q_mls_last_order_asc,
+	    &q_mls_last_order_desc, &q_mlfn_last_order_asc,
+	    &q_mlfn_last_order_desc },
 	{ "balance", 'b', 0, ML_BALANCE, &q_ml_balance_asc,
-	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc },
+	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc,
+	    &q_mln_balance_asc, &q_mln_balance_desc, &q_mls_balance_asc,
+	    &q_mls_balance_desc, &q_mlfn_balance_asc,
+	    &q_mlfn_balance_desc },
 	{ "spend", 's', 0, ML_SPEND, &q_ml_spend_asc, &q_ml_spend_desc,
-	    &q_mlf_spend_asc, &q_mlf_spend_desc },
+	    &q_mlf_spend_asc, &q_mlf_spend_desc, &q_mln_spend_asc,
+	    &q_mln_spend_desc, &q_mls_spend_asc, &q_mls_spend_desc,
+	    &q_mlfn_spend_asc, &q_mlfn_spend_desc },
 };
 
 /* What the query string asks for, checked, as the statement binds it. */
 struct ml_query {
 	const char	*phone, *last4, *card, *name_like;
+	const char	*name_first;	/* a name's start of one character */
 	int64_t		 growth_min, growth_max;
 	const char	*channel;
 	char		 joined_from[20], joined_to[20];
@@ -199,8 +276,11 @@ parse_search(struct req *r, struct ml_query *f)
 		f->phone = t;
 	else if (all_digits(t))
 		f->card = t;
-	else
+	else {
 		f->name_like = like_prefix(r, t);
+		if (chars == 1)
+			f->name_first = t;
+	}
 	return 0;
 }
 
@@ -462,7 +542,8 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 	ci = DBI(f->has_cursor ? f->cur_id : f->desc ? INT64_MAX : 0);
 	if (DB(r, q, res, DBI(r->m->id), DBS(f->phone), DBS(f->phone),
 	    DBS(f->last4), DBS(f->last4), DBS(f->card), DBS(f->card),
-	    DBS(nm), DBS(nm), DBI(f->growth_min), DBI(f->growth_max),
+	    DBS(nm), DBS(nm), DBS(f->name_first), DBS(f->name_first),
+	    DBI(f->growth_min), DBI(f->growth_max),
 	    DBS(f->channel), DBS(f->channel), DBS(f->joined_from),
 	    DBS(f->joined_to), DBIN(bm, bm > 0), DBIN(bm, bm > 0),
 	    DBI(f->bal_min), DBI(f->bal_max), DBI(f->pts_min),
@@ -473,11 +554,95 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 	return 0;
 }
 
+/* The ids of a name's page (ML_FILTERS and the page), by the named
+   statement of the sort. */
+static int
+ml_run_named(struct req *r, const struct ml_query *f, int64_t limit,
+    struct db_res *res)
+{
+	struct db_val cv, ci;
+	const char *nm = f->name_like;
+	int64_t bm = f->bmonth;
+
+	if (f->sort->is_time)
+		cv = DBS(f->has_cursor ? f->cur_time : f->desc ? FAR_SQL :
+		    NEVER_SQL);
+	else
+		cv = DBI(f->has_cursor ? f->cur_int : f->desc ? INT64_MAX :
+		    INT64_MIN);
+	ci = DBI(f->has_cursor ? f->cur_id : f->desc ? INT64_MAX : 0);
+	if (DB(r, f->desc ? f->sort->n_desc : f->sort->n_asc, res,
+	    DBI(r->m->id), DBS(f->phone), DBS(f->phone), DBS(f->last4),
+	    DBS(f->last4), DBS(f->card), DBS(f->card), DBS(nm), DBS(nm),
+	    DBS(f->name_first), DBS(f->name_first),
+	    DBI(f->growth_min), DBI(f->growth_max), DBS(f->channel),
+	    DBS(f->channel), DBS(f->joined_from), DBS(f->joined_to),
+	    DBIN(bm, bm > 0), DBIN(bm, bm > 0), DBI(f->bal_min),
+	    DBI(f->bal_max), DBI(f->pts_min), DBI(f->pts_max),
+	    DBS(f->last_from), DBS(f->last_to), cv, cv, ci,
+	    DBI(limit + 1)) != DB_OK)
+		return db_fail(r);
+	return 0;
+}
+
+/* A name's page: its ids in the page's order, then their rows by
+   ML_IDS_MAX at a time, put in that order (a member gone since: left out). */
+static int
+ml_named(struct req *r, const struct ml_query *f, int64_t limit,
+    struct db_res *res)
+{
+	struct db_val v[1 + ML_IDS_MAX];
+	struct db_res ids, part;
+	char **vals;
+	size_t *lens;
+	int at, i, j, k = 0, st;
+
+	if ((st = ml_run_named(r, f, limit, &ids)) != 0)
+		return st;
+	vals = arena_calloc(r->a, (size_t)ids.nrows * ML_NCOLS + 1,
+	    sizeof(*vals));
+	lens = arena_calloc(r->a, (size_t)ids.nrows * ML_NCOLS + 1,
+	    sizeof(*lens));
+	for (at = 0; at < ids.nrows; at += ML_IDS_MAX) {
+		v[0] = DBI(r->m->id);
+		for (i = 0; i < ML_IDS_MAX; i++)
+			v[1 + i] = DBI(at + i < ids.nrows ?
+			    db_int(&ids, at + i, 0) : 0);
+		if (db_run(r, &q_ml_rows, &part, v, 1 + ML_IDS_MAX) != DB_OK)
+			return db_fail(r);
+		for (i = at; i < ids.nrows && i < at + ML_IDS_MAX; i++) {
+			for (j = 0; j < part.nrows; j++)
+				if (db_int(&part, j, ML_ID) ==
+				    db_int(&ids, i, 0))
+					break;
+			if (j == part.nrows)
+				continue;
+			memcpy(vals + (size_t)k * ML_NCOLS,
+			    part.vals + (size_t)j * ML_NCOLS,
+			    ML_NCOLS * sizeof(*vals));
+			memcpy(lens + (size_t)k * ML_NCOLS,
+			    part.lens + (size_t)j * ML_NCOLS,
+			    ML_NCOLS * sizeof(*lens));
+			k++;
+		}
+	}
+	memset(res, 0, sizeof(*res));
+	res->ncols = ML_NCOLS;
+	res->vals = vals;
+	res->lens = lens;
+	res->nrows = k;
+	return 0;
+}
+
 /*
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
- * order first, filtered when that comes back short. A phone or a card
- * number, or the last four of a phone (one member in ten thousand),
- * finds its members by its own index at once.
+ * order first (a surname, one character, in the order of its own
+ * ix_member_first_* index), filtered (named for a name, unless a filter
+ * outside ML_FILTERS asks for more) when that comes back short; a name of
+ * more than one character (a whole name, 张伟, or a compound surname,
+ * 欧阳) has few members, which the named statement finds at once. A
+ * phone or a card number, or the last four of a phone (one member in ten
+ * thousand), finds its members by its own index at once.
  */
 static int
 ml_page(struct req *r, const struct ml_query *f, int64_t limit,
@@ -485,11 +650,23 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 {
 	int st;
 
-	if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
+	/* more than a surname's first character: few members, named at once */
+	if (f->name_like != NULL && f->coupons < 0 && f->name_first == NULL)
+		return ml_named(r, f, limit, res);
+	if (f->name_first != NULL) {
+		if ((st = ml_run(r, f->desc ? f->sort->s_desc : f->sort->s_asc,
+		    f, limit, res)) != 0 || res->nrows > limit)
+			return st;
+	} else if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
 		if ((st = ml_run(r, f->desc ? f->sort->desc : f->sort->asc, f,
 		    limit, res)) != 0 || res->nrows > limit)
 			return st;
 	}
+	if (f->name_like != NULL && f->coupons < 0)
+		return ml_named(r, f, limit, res);
+	if (f->name_like != NULL)
+		return ml_run(r, f->desc ? f->sort->fn_desc :
+		    f->sort->fn_asc, f, limit, res);
 	return ml_run(r, f->desc ? f->sort->f_desc : f->sort->f_asc, f, limit,
 	    res);
 }

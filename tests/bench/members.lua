@@ -1,16 +1,20 @@
 -- GET staff/members as the owner (BENCH_STAFF_TOKEN) with the queries of
 -- BENCH_MEMBER_KIND, formatted once and taken round-robin (each thread
--- starts at a different place):
---   search: a phone in full, its last four, a card number, a name's start,
---           over the million members of members_setup.sql
---   filter: the heaviest filter (channel, birthday month and unused
---           coupons, by balance; tier, channel, birthday month and a
---           points range), each birthday month in turn
+-- starts at a different place), over the million members of
+-- members_setup.sql:
+--   last4:   a phone's last four (a hundred members each)
+--   phone:   a phone in full
+--   card:    a card number
+--   surname: a surname (one member in twenty), each sort in turn
+--   filter:  the heaviest filter (channel, birthday month and unused
+--            coupons, by balance; tier, channel, birthday month and a
+--            points range), each birthday month in turn
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
 local reqs = {}
 local i = 0
 local surnames = { "%E5%BC%A0", "%E7%8E%8B", "%E6%9D%8E", "%E8%B5%B5" }
+local sorts = { "joined", "last_order", "balance", "spend" }
 
 function init(args)
   bench_init(args)
@@ -21,17 +25,15 @@ function init(args)
   for k = 0, 399 do
     local n = (start + k * 2477) % 1000000
     local q
-    if kind == "search" then
-      local w = k % 4
-      if w == 0 then
-        q = string.format("q=170%08d", n)
-      elseif w == 1 then
-        q = string.format("q=%04d", n % 10000)
-      elseif w == 2 then
-        q = string.format("q=9%015d", n)
-      else
-        q = "q=" .. surnames[k % 4 + 1]
-      end
+    if kind == "phone" then
+      q = string.format("q=170%08d", n)
+    elseif kind == "last4" then
+      q = string.format("q=%04d", n % 10000)
+    elseif kind == "card" then
+      q = string.format("q=9%015d", n)
+    elseif kind == "surname" then
+      q = "q=" .. surnames[k % 4 + 1] .. "&sort=" ..
+        sorts[math.floor(k / 4) % 4 + 1]
     elseif k % 2 == 0 then
       q = string.format("channel=referral&birthday_month=%d" ..
         "&has_unused_coupons=true&sort=balance", k % 12 + 1)

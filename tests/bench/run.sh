@@ -11,11 +11,13 @@
 # KEEP=1 (keep the instance directory), SCENARIOS (names to run, separated
 # by spaces, e.g. "card healthz"; livez always runs, as the baseline),
 # LIST_MEMBERS (members seeded for the member-list scenarios, default
-# 1000000), PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
+# 1000000), LIST_DURATION and LIST_CONNECTIONS (theirs: 5s, APP_WORKERS),
+# PAIRS and PAIR_DURATION (the card against livez in alternating rounds,
 # default 5 of 3s; PAIRS=0 for none), ORDER_COUPONS (coupons given to
 # each member that orders, one an order: default 16; MEMBERS at most
 # 99999, the coupon codes hold five digits of the member), TIER_MEMBERS
-# (members of the tier review, default 100000; "tier-review" in SCENARIOS).
+# (members of the tier review, default 100000; "tier-review" in SCENARIOS),
+# DB_BUFFER_POOL (MariaDB's buffer pool, default auto: conf/stack.sh).
 #
 # The order figures, under the table: order-quote against livez, and
 # order-commit against the same transaction run by var/build/order_raw
@@ -44,6 +46,9 @@ STACK=$ROOT/conf/stack.sh
 APP=${APP_BIN:-$ROOT/var/build/app}
 
 export APP_ENV=test
+# the buffer pool from the machine's memory, as make run has it, not the
+# small one of test instances: the member list's million must fit
+export DB_BUFFER_POOL=${DB_BUFFER_POOL:-auto}
 export APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 export BENCH_LUA_DIR=$ROOT/tests/bench
 
@@ -105,10 +110,12 @@ NOTE=()
 FAILED=0
 LIVEZ_RPS=
 
-# wanted <name>: whether SCENARIOS (when set) names it
+# wanted <name>: whether SCENARIOS (when set) names it, or its group
+# (members-search for members-search-card: the name up to its last dash)
 wanted() {
 	[ -z "${SCENARIOS:-}" ] || [ "$1" = livez ] ||
-	    [[ " $SCENARIOS " == *" $1 "* ]]
+	    [[ " $SCENARIOS " == *" $1 "* ]] ||
+	    [[ " $SCENARIOS " == *" ${1%-*} "* ]]
 }
 
 # scenario <name> <script.lua> <path> [wrk options]
@@ -431,11 +438,15 @@ fi
 
 # The member list for staff over a million members of demo
 # (tests/bench/members_setup.sql, LIST_MEMBERS of them, default 1000000;
-# phones 170..., apart from bench-members' 199...): a search (phone, last
-# four, card number, a surname) and the heaviest filter, as the owner,
-# against livez; their p50 and p99 under the table.
+# phones 170..., apart from bench-members' 199...): each kind of search
+# (members-search-last4, -phone, -surname, -card) and the heaviest filter
+# (members-filter), as the owner, LIST_DURATION each (default 5s) with
+# LIST_CONNECTIONS (default APP_WORKERS: every worker busy, none queueing
+# in nginx, so that the latency is an answer's, not a queue's); their p50,
+# p99 and rate against livez under the table. Only these (and livez):
+#   SCENARIOS="members-search members-filter" MEMBERS=200 make bench
 LIST_LINES=()
-if ! wanted members-search && ! wanted members-filter; then
+if ! wanted members-search-x && ! wanted members-filter; then
 	:
 elif ! OWNER=${OWNER:-$(staff_token owner)} || [ -z "$OWNER" ]; then
 	skip members-search "no owner sign-in"
@@ -447,14 +458,20 @@ else
 	    cat "$BENCH_LUA_DIR/members_setup.sql"
 	    echo "ANALYZE TABLE members;"; } | sql >/dev/null; then
 		echo "seeded in $((SECONDS - t0))s"
-		for kind in search filter; do
-			BENCH_STAFF_TOKEN=$OWNER BENCH_MEMBER_KIND=$kind \
+		saved_d=$DURATION saved_c=$CONNECTIONS
+		DURATION=${LIST_DURATION:-5s}
+		CONNECTIONS=${LIST_CONNECTIONS:-$APP_WORKERS}
+		for kind in search-last4 search-phone search-surname search-card \
+		    filter; do
+			wanted "members-$kind" || continue
+			BENCH_STAFF_TOKEN=$OWNER BENCH_MEMBER_KIND=${kind#search-} \
 			    scenario "members-$kind" members.lua \
 			    /api/v1/m/demo/staff/members
 			line=$(grep '^BENCH ' "$INST/log/bench-members-$kind.out" |
 			    tail -n 1)
-			[ -n "$line" ] && LIST_LINES+=("members-$kind: p50 $(awk -v u="$(field "$line" p50_us)" 'BEGIN { printf "%.2fms", u / 1000 }'), p99 $(awk -v u="$(field "$line" p99_us)" 'BEGIN { printf "%.2fms", u / 1000 }'), $(line_rps "$line") req/s")
+			[ -n "$line" ] && LIST_LINES+=("members-$kind: p50 $(awk -v u="$(field "$line" p50_us)" 'BEGIN { printf "%.2fms", u / 1000 }'), p99 $(awk -v u="$(field "$line" p99_us)" 'BEGIN { printf "%.2fms", u / 1000 }'), $(line_rps "$line") req/s, $(ratio "$(line_rps "$line")" "${LIVEZ_RPS:-1}") of livez")
 		done
+		DURATION=$saved_d CONNECTIONS=$saved_c
 	else
 		skip members-search "members_setup.sql failed"
 	fi
@@ -657,7 +674,7 @@ if [ -n "$ORDER_APP" ] && [ -n "$ORDER_RAW" ] && [ "$ORDER_RAW" -gt 0 ]; then
 fi
 if [ "${#LIST_LINES[@]}" -gt 0 ]; then
 	echo
-	echo "member list over ${LIST_MEMBERS:-1000000} members (livez $LIVEZ_RPS req/s):"
+	echo "member list over ${LIST_MEMBERS:-1000000} members (${LIST_CONNECTIONS:-$APP_WORKERS} connections; livez $LIVEZ_RPS req/s):"
 	printf '  %s\n' "${LIST_LINES[@]}"
 fi
 if [ -n "$TIER_MOVE" ]; then

@@ -337,3 +337,71 @@ test('a paid order raises spend and last order; a refund takes its money off; th
   assert.equal(byList[0].spend_fen, Number(paid) - 1000);
   assert.ok(byList[0].last_order_at);
 });
+
+test('a rare name among more members than a page reads in order: every sort both ways, paged across the name index, each once', async () => {
+  // demo2: 5200 members before and 5200 after seven of one name in every
+  // sort's order, so that the in-order read (5000 rows) finds none of them
+  // and each page comes from the name's index (ix_member_search) with the
+  // cursor of the page before
+  const o2 = await staffLogin('demo2', 'owner', 'demo1234');
+  const mid = Number((await sql("SELECT id FROM merchants WHERE code = 'demo2'"))[0][0]);
+  const tag = RUN.slice(-5);
+  await sql(`INSERT INTO members (merchant_id, phone, name, card_no, channel, growth, points, principal_fen,
+    joined_at, last_order_at, spend_fen)
+    SELECT ${mid}, CONCAT('145', LPAD(s.seq, 8, '0')), '填充', CONCAT('5${tag}', LPAD(s.seq, 10, '0')), 'mlfill', 0, 0,
+      IF(s.seq < 5200, 0, 90000000), IF(s.seq < 5200, '2001-01-01 00:00:00', '2090-01-01 00:00:00') + INTERVAL s.seq SECOND,
+      IF(s.seq < 5200, '1000-01-01 00:00:00', '2090-01-01 00:00:00') + INTERVAL s.seq SECOND, IF(s.seq < 5200, 0, 90000000)
+    FROM seq_0_to_10399 s`);
+  const rare = [];
+  for (let i = 0; i < 7; i++) {
+    rare.push({ phone: `1469${tag}${String(i).padStart(2, '0')}`, name: `稀名${'甲乙丙'[i % 3]}${i}`,
+      joined: `2026-0${1 + (i % 3)}-1${i} 08:00:00`, last: `2026-05-0${1 + ((i * 3) % 7)} 09:00:00`,
+      principal: 1000 + ((i * 370) % 900), spend: i === 3 ? 2222 : 100 + ((i * 911) % 5000), points: i * 10 });
+  }
+  rare[5].joined = rare[4].joined;	// the same second: the id decides
+  await sql(`INSERT INTO members (merchant_id, phone, name, card_no, channel, growth, points, principal_fen,
+    joined_at, last_order_at, spend_fen) VALUES ${rare.map((x, i) => `(${mid}, '${x.phone}', '${x.name}',
+    '6${tag}${String(i).padStart(10, '0')}', 'mlrare', 0, ${x.points}, ${x.principal}, '${x.joined}', '${x.last}', ${x.spend})`).join(',')}`);
+  try {
+    const ids = new Map((await sql(`SELECT phone, id FROM members WHERE merchant_id = ${mid} AND channel = 'mlrare'`))
+      .map(([p, id]) => [p, Number(id)]));
+    for (const x of rare) x.id = ids.get(x.phone);
+    const key = { joined: (x) => x.joined, last_order: (x) => x.last, balance: (x) => x.principal, spend: (x) => x.spend };
+    // (one character: the in-order read first, 5000 rows without one of
+    // them; more: the name's index at once; with the unused coupons
+    // filter, a subquery: the filtered statement)
+    for (const [q, pred, more] of [['稀', () => true, {}], ['稀名', () => true, {}], ['稀名乙', (x) => x.name.startsWith('稀名乙'), {}],
+      ['稀名', () => true, { has_unused_coupons: 'false' }]]) {
+      for (const sort of Object.keys(key)) {
+        for (const order of ['asc', 'desc']) {
+          const want = rare.filter(pred).sort((a, b) => {
+            const c = key[sort](a) < key[sort](b) ? -1 : key[sort](a) > key[sort](b) ? 1 : a.id - b.id;
+            return order === 'desc' ? -c : c;
+          }).map((x) => x.id);
+          const got = [];
+          let cursor = null;
+          for (let n = 0; n < 10; n++) {
+            const params = new URLSearchParams({ q, sort, order, limit: '2', ...more, ...(cursor ? { cursor } : {}) });
+            const r = await api('GET', `/api/v1/m/demo2/staff/members?${params}`, { token: o2.token });
+            assert.equal(r.status, 200, r.text);
+            assert.ok(r.json.data.length <= 2);
+            got.push(...r.json.data.map((x) => x.id));
+            cursor = r.json.next_cursor;
+            if (cursor === null) break;
+          }
+          assert.deepEqual(got, want, `${q} ${JSON.stringify(more)} by ${sort} ${order}`);
+        }
+      }
+    }
+    // with a filter the names' members are compared on the index entries
+    const r = await api('GET', `/api/v1/m/demo2/staff/members?${new URLSearchParams({ q: '稀名', points_min: '20', points_max: '40', sort: 'spend' })}`, { token: o2.token });
+    assert.deepEqual(r.json.data.map((x) => x.id), rare.filter((x) => x.points >= 20 && x.points <= 40)
+      .sort((a, b) => b.spend - a.spend || b.id - a.id).map((x) => x.id));
+    const one = await api('GET', `/api/v1/m/demo2/staff/members?q=${encodeURIComponent(rare[6].name)}`, { token: o2.token });
+    assert.equal(one.json.data.length, 1);
+    assert.equal(one.json.data[0].name, rare[6].name);
+    assert.equal(one.json.data[0].balance_fen, rare[6].principal);
+  } finally {
+    await sql(`DELETE FROM members WHERE merchant_id = ${mid} AND channel IN ('mlfill', 'mlrare')`);
+  }
+});
