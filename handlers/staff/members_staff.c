@@ -638,7 +638,7 @@ ml_named(struct req *r, const struct ml_query *f, int64_t limit,
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
  * order first (a surname, one character, in the order of its own
  * ix_member_first_* index), filtered (named for a name, unless a filter
- * outside ML_FILTERS asks for more) when that comes back short; a name of
+ * outside ML_FILTERS, unused coupons or count cards, asks for more) when that comes back short; a name of
  * more than one character (a whole name, 张伟, or a compound surname,
  * 欧阳) has few members, which the named statement finds at once. A
  * phone or a card number, or the last four of a phone (one member in ten
@@ -651,7 +651,8 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 	int st;
 
 	/* more than a surname's first character: few members, named at once */
-	if (f->name_like != NULL && f->coupons < 0 && f->name_first == NULL)
+	if (f->name_like != NULL && f->coupons < 0 && !f->cards.on &&
+	    f->name_first == NULL)
 		return ml_named(r, f, limit, res);
 	if (f->name_first != NULL) {
 		if ((st = ml_run(r, f->desc ? f->sort->s_desc : f->sort->s_asc,
@@ -662,7 +663,7 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 		    limit, res)) != 0 || res->nrows > limit)
 			return st;
 	}
-	if (f->name_like != NULL && f->coupons < 0)
+	if (f->name_like != NULL && f->coupons < 0 && !f->cards.on)
 		return ml_named(r, f, limit, res);
 	if (f->name_like != NULL)
 		return ml_run(r, f->desc ? f->sort->fn_desc :
@@ -744,7 +745,7 @@ ml_json(struct req *r, const struct ladder *l, const struct db_res *res,
 /*
  * GET staff/members: one page of the filtered, sorted list.
  * Out: {data:[member], next_cursor}. Errors: 400 invalid_field (the
- * filter named; count_cards and expiring_days until count cards exist).
+ * filter named).
  */
 static int
 staff_member_list(struct req *r)
