@@ -162,11 +162,17 @@ DB_SQL(q_seed_product,
 DB_SQL(q_seed_member_price,
     "INSERT INTO product_member_prices (product_id, tier_level, price_fen)"
     " SELECT id, ?, ? FROM products WHERE merchant_id = ? AND id = ?");
+DB_SQL(q_seed_count_card,
+    "INSERT INTO count_card_products (merchant_id, name, uses, price_fen,"
+    " validity_kind, validity_days, product_ids, store_ids, active,"
+    " created_at, updated_at) VALUES (?, ?, 10, 15000, 'days', 365, ?, NULL,"
+    " 1, UTC_TIMESTAMP(), UTC_TIMESTAMP())");
 
 /*
  * A coffee shop's menu for the demo merchant, once: list prices, member
  * prices of the demo tiers (levels 1..3, demo_tiers above; 0: none), and
- * cold brew at the second store only.
+ * cold brew at the second store only; and a count card of ten
+ * americanos (美式咖啡 10 次卡, 150 yuan, a year) sold at every store.
  */
 static int
 seed_products(struct req *r)
@@ -188,6 +194,7 @@ seed_products(struct req *r)
 	struct db_res res;
 	const char *second = NULL;
 	size_t i, k;
+	int64_t americano = 0;
 
 	if (strcmp(r->m->code, "demo") != 0)
 		return 0;
@@ -209,6 +216,8 @@ seed_products(struct req *r)
 		    second : NULL), DBI((int64_t)(i + 1) * 10)) != DB_OK)
 			return -1;
 		id = (int64_t)res.insert_id;
+		if (i == 0)
+			americano = id;
 		for (k = 0; k < 3; k++)
 			if (menu[i].member[k] > 0 && DB(r, &q_seed_member_price,
 			    NULL, DBI(demo_tiers[k].level),
@@ -216,6 +225,10 @@ seed_products(struct req *r)
 			    DB_OK)
 				return -1;
 	}
+	if (DB(r, &q_seed_count_card, NULL, DBI(r->m->id),
+	    DBS("美式咖啡 10 次卡"), DBS(arena_printf(r->a, "[%lld]",
+	    (long long)americano))) != DB_OK)
+		return -1;
 	return 0;
 }
 SEEDER(seed_products);
