@@ -414,6 +414,11 @@ wallet_recharge_insert(struct req *r, int64_t member_id, int64_t package_id,
 	    DBI(paid ? 1 : 0)) != DB_OK)
 		return db_fail(r);
 	*id = (int64_t)res.insert_id;
+	if (paid) {
+		struct recharged ev = { *id, member_id };
+
+		return event_emit(r, EV_RECHARGED, &ev);
+	}
 	return 0;
 }
 
@@ -752,6 +757,7 @@ static int
 settle_tx(struct req *r, void *arg)
 {
 	struct settle *s = arg;
+	struct recharged ev;
 	struct db_res res;
 	int st;
 
@@ -762,6 +768,10 @@ settle_tx(struct req *r, void *arg)
 		return 200;	/* paid already: credited once, before */
 	if ((st = wallet_credit(r, s->recharge_id, s->member_id, s->pay_fen,
 	    s->bonus_fen, 0, 0)) != 0)
+		return st;
+	ev.recharge_id = s->recharge_id;
+	ev.member_id = s->member_id;
+	if ((st = event_emit(r, EV_RECHARGED, &ev)) != 0)
 		return st;
 	s->credited = 1;
 	return 200;

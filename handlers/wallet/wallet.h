@@ -147,6 +147,12 @@ int	 wallet_online_checkout(struct req *, const char *trade_no,
 	    int64_t amount_fen, const char *subject, const char *pay_url,
 	    cJSON *payment);
 
+/* EV_RECHARGED: a recharge became paid (counter, checkout top-up or a
+   provider's notify), inside the transaction that credits it. */
+struct recharged {
+	int64_t		 recharge_id, member_id;
+};
+
 /*
  * EV_ONLINE_NOTIFIED: a verified provider notify for a trade number that
  * is no recharge, in a transaction of its own; the subscriber that owns

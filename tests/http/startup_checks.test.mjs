@@ -119,14 +119,18 @@ test('app events lists the subscriptions in the order they run', async () => {
     { event: 'member_joined', order: 5, name: 'points_on_joined', file: 'handlers/points/points.c' },
     { event: 'member_joined', order: 10, name: 'referral_on_joined', file: 'handlers/growth/referral.c' },
     { event: 'member_joined', order: 20, name: 'campaign_on_joined', file: 'handlers/growth/campaign.c' },
+    { event: 'member_joined', order: 80, name: 'stats_on_joined', file: 'handlers/stats/stats_rollup.c' },
     { event: 'order_paid', order: 10, name: 'referral_on_order', file: 'handlers/growth/referral.c' },
     { event: 'order_paid', order: 50, name: 'scratch_on_paid', file: 'handlers/growth/scratch.c' },
     { event: 'order_paid', order: 70, name: 'members_on_paid', file: 'handlers/staff/members_staff.c' },
+    { event: 'order_paid', order: 80, name: 'stats_on_paid', file: 'handlers/stats/stats_rollup.c' },
     { event: 'order_refunded', order: 50, name: 'scratch_on_refunded', file: 'handlers/growth/scratch.c' },
     { event: 'order_refunded', order: 70, name: 'members_on_refunded', file: 'handlers/staff/members_staff.c' },
+    { event: 'order_refunded', order: 80, name: 'stats_on_refunded', file: 'handlers/stats/stats_rollup.c' },
     { event: 'online_notified', order: 10, name: 'order_on_notified', file: 'handlers/order/order_after.c' },
     { event: 'tier_rewarded', order: 10, name: 'wallet_on_tier_rewarded', file: 'handlers/wallet/wallet_tier.c' },
     { event: 'tier_rewarded', order: 15, name: 'points_on_tier_rewarded', file: 'handlers/points/points.c' },
     { event: 'tier_rewarded', order: 20, name: 'coupon_on_tier_rewarded', file: 'handlers/coupon/coupon_tier.c' },
+    { event: 'recharged', order: 80, name: 'stats_on_recharged', file: 'handlers/stats/stats_rollup.c' },
   ]);
 });
