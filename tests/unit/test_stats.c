@@ -123,3 +123,43 @@ TEST(stats_rate_cases)
 	EXPECT(stats_rate(25000, 1000) == 25);
 	EXPECT(stats_rate(3, 0) == -1);
 }
+
+/* The headline periods: today, this week from Monday, this month from the
+   1st, each with the equal period before it and the same dates a year
+   before, across month and year boundaries and 29 February. */
+TEST(stats_headline_periods)
+{
+	struct stats_span p[3][3];
+	char a[11], b[11];
+
+#define SPAN_IS(s, from, to) do { stats_date((s).first, a); \
+	stats_date((s).last, b); EXPECT_STR(a, from); EXPECT_STR(b, to); \
+	} while (0)
+	stats_periods(stats_day("2026-12-01"), p);	/* a Tuesday */
+	SPAN_IS(p[0][0], "2026-12-01", "2026-12-01");
+	SPAN_IS(p[0][1], "2026-11-30", "2026-11-30");
+	SPAN_IS(p[0][2], "2025-12-01", "2025-12-01");
+	SPAN_IS(p[1][0], "2026-11-30", "2026-12-01");
+	SPAN_IS(p[1][1], "2026-11-23", "2026-11-24");
+	SPAN_IS(p[2][0], "2026-12-01", "2026-12-01");
+	SPAN_IS(p[2][1], "2026-11-01", "2026-11-01");
+	SPAN_IS(p[2][2], "2025-12-01", "2025-12-01");
+	stats_periods(stats_day("2027-01-03"), p);	/* a Sunday */
+	SPAN_IS(p[0][1], "2027-01-02", "2027-01-02");
+	SPAN_IS(p[1][0], "2026-12-28", "2027-01-03");
+	SPAN_IS(p[1][1], "2026-12-21", "2026-12-27");
+	SPAN_IS(p[2][0], "2027-01-01", "2027-01-03");
+	SPAN_IS(p[2][1], "2026-12-01", "2026-12-03");
+	SPAN_IS(p[2][2], "2026-01-01", "2026-01-03");
+	stats_periods(stats_day("2026-03-31"), p);
+	SPAN_IS(p[2][1], "2026-02-01", "2026-02-28");
+	stats_periods(stats_day("2028-02-29"), p);
+	SPAN_IS(p[0][2], "2027-02-28", "2027-02-28");
+	SPAN_IS(p[2][1], "2028-01-01", "2028-01-29");
+#undef SPAN_IS
+	EXPECT_INT(stats_change(150, 100) == 0.5, 1);
+	EXPECT_INT(stats_change(0, 100) == -1, 1);
+	EXPECT_INT(stats_change(5, 0) == STATS_NO_CHANGE, 1);
+	EXPECT_INT(stats_change(2, 3) == -0.3333, 1);
+	EXPECT_INT(stats_change(1, 3) == -0.6667, 1);
+}
