@@ -1149,7 +1149,7 @@ stats_consumption(struct req *r)
 	sv = j_arr();
 	for (i = 0; i < res.nrows; i++) {
 		int64_t id = db_int(&res, i, SDS_STORE);
-		const char *name = id == 0 ? "不限门店（线上）" :
+		const char *name = id == 0 ? "线上（不属门店）" :
 		    db_isnull(&res, i, SDS_NAME) ? arena_printf(r->a,
 		    "门店 %lld", (long long)id) : db_str(&res, i, SDS_NAME);
 		int64_t mo = db_int(&res, i, 2 + SD_MO),

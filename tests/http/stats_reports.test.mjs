@@ -207,7 +207,7 @@ test('consumption: members against walk-ins on constructed orders, coupons, refu
   const rc = Object.fromEntries(d.stored_value.channels.map((x) => [x.channel_name, [x.count, x.pay_fen]]));
   assert.deepEqual(rc, { 柜台充值: [1, 4000], 在线充值: [1, 2000], 结账时充值: [1, 3000] });
   const rs = Object.fromEntries(d.stored_value.stores.map((x) => [x.store_name, x.pay_fen]));
-  assert.deepEqual(rs, { 一号店: 4000, 二号店: 3000, '不限门店（线上）': 2000 });
+  assert.deepEqual(rs, { 一号店: 4000, 二号店: 3000, '线上（不属门店）': 2000 });
   for (const k of ['orders', 'members', 'aov_fen', 'coupons', 'stored_value']) assert.ok(d.definitions[k], k);
   const one = await mc.stats('consumption', `store_id=${s2}`);
   assert.equal(one.members.orders, 1);
