@@ -1,4 +1,8 @@
+#include <string.h>
 #include <time.h>
+
+#include "app.h"
+#include "req.h"
 
 #include "stats/stats.h"
 #include "unit.h"
@@ -162,4 +166,36 @@ TEST(stats_headline_periods)
 	EXPECT_INT(stats_change(5, 0) == STATS_NO_CHANGE, 1);
 	EXPECT_INT(stats_change(2, 3) == -0.3333, 1);
 	EXPECT_INT(stats_change(1, 3) == -0.6667, 1);
+}
+
+/* A report as CSV: BOM and title, the summary with Chinese names and money
+   in yuan (changes as rates), each list as a table, the definitions; RFC
+   4180 quoting. */
+TEST(stats_csv_of_a_report)
+{
+	struct arena *a = arena_new(64 * 1024);
+	const char *csv;
+	size_t n;
+	cJSON *d;
+
+	json_hooks_arena(a);
+	d = cJSON_Parse("{\"from\":\"2026-12-01\",\"to\":\"2026-12-02\","
+	    "\"store_id\":null,\"totals\":{\"orders\":3,\"order_fen\":134400},"
+	    "\"change\":{\"order_fen\":0.5,\"orders\":null},"
+	    "\"daily\":[{\"date\":\"2026-12-01\",\"order_fen\":5,\"name\":\"a,\\\"b\"},"
+	    "{\"date\":\"2026-12-02\",\"order_fen\":100}],"
+	    "\"definitions\":{\"orders\":\"订单数：已支付\"}}");
+	EXPECT(d != NULL);
+	csv = stats_csv(a, "会员消费", d, &n);
+	EXPECT_INT(n, strlen(csv));
+	EXPECT_STR(csv,
+	    "\xEF\xBB\xBF会员消费\r\n指标,数值\r\n"
+	    "开始日期,2026-12-01\r\n结束日期,2026-12-02\r\n门店编号,\r\n"
+	    "合计·订单数,3\r\n合计·订单金额（元）,1344.00\r\n"
+	    "环比·订单金额,0.5000\r\n环比·订单数,\r\n"
+	    "\r\n每日\r\n日期,订单金额（元）,名称\r\n"
+	    "2026-12-01,0.05,\"a,\"\"b\"\r\n2026-12-02,1.00,\r\n"
+	    "\r\n口径\r\n指标,口径\r\norders,订单数：已支付\r\n");
+	json_hooks_arena(NULL);
+	arena_free(a);
 }
