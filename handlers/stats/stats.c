@@ -592,7 +592,7 @@ stats_recharges(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* ---- reports from the daily rollups (stats_rollup.c, migration 0027) ----
+/* ---- reports from the daily rollups (stats_rollup.c, 0027) ----
  *
  * overview, consumption, retention and campaigns read only the rollups:
  * a year of a large merchant is a few thousand rows of stats_days, never
@@ -691,7 +691,7 @@ DB_SQL_COLS(q_rp_cohort_sizes, CS_NCOLS,
     "SELECT day, SUM(new_members) FROM stats_days WHERE merchant_id = ?"
     " AND day BETWEEN ? AND ? GROUP BY day");
 
-/* Per template of the period (merchant, first, last, store, store, merchant). */
+/* Per template of the period (merchant, first, last, store, store). */
 #define CP_SUMS \
 	" IFNULL(SUM(s.claims), 0), IFNULL(SUM(s.new_claims), 0)," \
 	" IFNULL(SUM(s.orders), 0), IFNULL(SUM(s.uses), 0)," \
@@ -911,20 +911,32 @@ channels_json(struct req *r, const struct report *rp, const struct names *n,
 /* ---- overview ---- */
 
 static const char *const overview_defs[] = {
-	"new_members", "新会员：当天加入的会员人数（按加入时间，商户时区的自然日）。",
-	"orders", "订单数：当天支付的订单笔数（会员与非会员），含之后退款的订单；退款在退款当天另计。",
-	"order_fen", "订单金额：这些订单优惠后的应付金额（含积分抵扣、余额与现金等各种支付），单位分。",
-	"member_orders", "会员订单：下单时识别为会员（扫码、手机号或会员自己下单）的已支付订单。",
-	"member_order_fen", "会员订单金额：会员订单优惠后的金额，单位分。",
+	"new_members",
+	    "新会员：当天加入的会员人数（按加入时间，商户时区的自然日）。",
+	"orders",
+	    "订单数：当天支付的订单笔数（会员与非会员），含之后退款的订单；退"
+	    "款在退款当天另计。",
+	"order_fen",
+	    "营业额：这些订单优惠后的应付金额（含积分抵扣、余额、现金、刷卡、"
+	    "在线支付）。",
+	"member_orders",
+	    "会员订单：下单时识别为会员（扫码、手机号或会员自己下单）的已支付"
+	    "订单。",
+	"member_order_fen", "会员消费：会员订单优惠后的金额。",
 	"non_member_orders", "非会员订单：未识别会员的散客已支付订单。",
-	"non_member_order_fen", "非会员订单金额：散客订单的金额，单位分。",
+	"non_member_order_fen", "非会员消费：散客订单优惠后的金额。",
 	"recharges", "充值笔数：当天到账的储值充值（柜台、在线、结账时充值）。",
-	"recharge_fen", "充值金额：这些充值的实付金额（不含赠送），单位分。",
-	"previous", "上期：与本期等长的上一周期——今日比昨日，本周（周一至今天）比上周同期，本月（1 日至今天）比上月同期。",
+	"recharge_fen", "充值金额：这些充值的实付金额，不含赠送。",
+	"previous",
+	    "上期：与本期等长的上一周期——今日比昨日，本周（周一至今天）比上周"
+	    "同期，本月（1 日至今天）比上月同期。",
 	"last_year", "去年同期：去年的同一些日期（2 月 29 日对 2 月 28 日）。",
-	"change", "环比：(本期 − 上期) ÷ 上期，保留四位小数；上期为 0 时为 null（显示“—”）。",
-	"change_yoy", "同比：(本期 − 去年同期) ÷ 去年同期；去年同期为 0 时为 null。",
-	"store_id", "门店：只统计该门店的订单、充值和以该门店渠道加入的会员；不传为全部门店。",
+	"change", "环比：（本期 − 上期）÷ 上期；上期为 0 时不计算，显示“—”。",
+	"change_yoy",
+	    "同比：（本期 − 去年同期）÷ 去年同期；去年同期为 0 时不计算，显示“"
+	    "—”。",
+	"store_id",
+	    "门店：选了门店时，只统计该门店的订单、充值和从该门店入会的会员。",
 	NULL
 };
 
@@ -1016,24 +1028,41 @@ stats_overview(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* ---- consumption: members against non-members, new members, stored value ---- */
+/* ---- consumption: members and walk-ins, new members, stored value ---- */
 
 static const char *const consumption_defs[] = {
-	"orders", "订单数：期间内支付的订单（按支付时间，商户时区自然日），含之后退款的订单。",
-	"order_fen", "订单金额：订单优惠后的金额（含积分、余额、现金等支付），单位分；退款不扣减，见 refund_fen。",
-	"members", "会员：下单时识别为会员的订单。",
-	"non_members", "非会员：未识别会员的散客订单。",
-	"order_share", "订单数占比：该类订单数 ÷ 全部订单数，四位小数；无订单时为 null。",
-	"fen_share", "金额占比：该类订单金额 ÷ 全部订单金额。",
-	"aov_fen", "客单价：订单金额 ÷ 订单数，四舍五入到分；无订单时为 null。",
-	"refunds", "退款：期间内完成的退款笔数与金额（按退款完成时间），不含待审批与已拒绝。",
-	"net_fen", "净额：订单金额 − 退款金额。",
-	"coupons", "用券订单：使用了至少一张优惠券的已支付订单；discount_fen 为券的优惠金额，roi（费效比）= 用券订单金额 ÷ 优惠金额，aov_fen（用券笔单价）= 用券订单金额 ÷ 用券订单数。",
-	"new_members", "新会员：期间内加入的会员；channels 为加入渠道（活动名、门店名、推荐、自然）及占比；members_total 为截至结束日的会员总数（全部门店）。",
-	"stored_value", "储值：期间内到账的充值笔数、实付金额与赠送金额；members 为充值的会员人数；channels 为柜台充值（现金或刷卡）、在线充值（支付平台）、结账时充值；change 为与上一等长周期相比。",
+	"orders",
+	    "订单数：期间内支付的订单（按支付时间，商户时区自然日），含之后退"
+	    "款的订单。",
+	"order_fen",
+	    "营业额：订单优惠后的金额（含积分、余额、现金等各种支付）；退款不"
+	    "扣减，另见退款。",
+	"members", "会员消费：下单时识别为会员的订单的笔数与金额。",
+	"non_members", "非会员消费：未识别会员的散客订单的笔数与金额。",
+	"order_share",
+	    "订单数占比：该类订单数 ÷ 全部订单数；没有订单时显示“—”。",
+	"fen_share", "消费占比：该类订单金额 ÷ 全部订单金额。",
+	"aov_fen",
+	    "客单价：订单金额 ÷ 订单数，四舍五入到分；没有订单时显示“—”。",
+	"refunds",
+	    "退款：期间内完成的退款笔数与金额（按退款完成时间），不含待审批与"
+	    "已拒绝的。",
+	"net_fen", "净额：营业额 − 退款金额。",
+	"coupons",
+	    "用券订单：用了至少一张优惠券的已支付订单；费效比 = 用券订单金额 ÷"
+	    " 券的优惠金额；用券笔单价 = 用券订单金额 ÷ 用券订单数。",
+	"new_members",
+	    "新会员：期间内加入的会员，按入会渠道（活动、门店、推荐、自然）分"
+	    "列占比；会员总数为截至结束日的全部会员。",
+	"stored_value",
+	    "储值：期间内到账的充值笔数、实付金额与赠送金额，充值会员为其中的"
+	    "人数；渠道分柜台充值（现金或刷卡）、在线充值（支付平台）、结账时"
+	    "充值。",
 	"previous", "上期：紧挨本期之前、天数相同的周期。",
-	"change", "环比：(本期 − 上期) ÷ 上期；上期为 0 时为 null。",
-	"store_id", "门店：只统计该门店的订单、退款、充值与以该门店渠道加入的会员；不传为全部门店。",
+	"change", "环比：（本期 − 上期）÷ 上期；上期为 0 时不计算，显示“—”。",
+	"store_id",
+	    "门店：选了门店时，只统计该门店的订单、退款、充值和从该门店入会的"
+	    "会员。",
 	NULL
 };
 
@@ -1218,13 +1247,25 @@ stats_consumption(struct req *r)
 /* ---- retention and growth ---- */
 
 static const char *const retention_defs[] = {
-	"cohorts", "留存（按加入日分组）：members 为当天加入的会员（全部门店）；day1、day7、day30 为其中在加入后第 1 天、第 1–7 天、第 1–30 天内有过已支付订单的会员人数；*_rate 为其 ÷ members；观察期尚未结束时为 null。",
-	"repurchase", "复购：buyers 为期间内有已支付订单的会员人数，repeat_buyers 为其中下单 2 笔及以上的人数，rate = repeat_buyers ÷ buyers。",
-	"active", "活跃会员（按订单）：dau 为结束日当天下单的会员数，wau 为截至结束日的 7 天内，mau 为 30 天内（去重）；avg_dau 为期间内日活的平均值；daily 为每天的日活。",
-	"arpu_fen", "ARPU：期间会员订单金额 ÷ 截至结束日的会员总数，单位分。",
-	"arppu_fen", "ARPPU：期间会员订单金额 ÷ 期间内下单的会员人数，单位分。",
-	"referral", "推荐：referred 为期间内通过会员推荐加入的新会员，share（推荐占比）= referred ÷ 新会员，referrers 为期间内推荐成功的会员人数；k_factor = 人均邀请数 × 邀请转化率 = referred ÷ 期初会员数（期初为 0 时为 null）。",
-	"store_id", "门店：只统计在该门店的订单（回访、复购、活跃、ARPU）；新会员与推荐按全部门店。",
+	"cohorts",
+	    "留存（按加入日）：当天加入的新会员中，加入后第 1 天（次日）、第 1"
+	    "–7 天、第 1–30 天内有过已支付订单的人数占比；观察期还没过完时显示"
+	    "“—”。",
+	"repurchase",
+	    "复购率：期间内下单 2 笔及以上的会员 ÷ 期间内下过单的会员。",
+	"active",
+	    "活跃会员（按订单）：日活为结束日当天下单的会员数，周活为截至结束"
+	    "日 7 天内、月活为 30 天内下过单的会员数（去重）；每日曲线为每天的"
+	    "日活。",
+	"arpu_fen", "ARPU：期间会员消费 ÷ 截至结束日的会员总数。",
+	"arppu_fen", "ARPPU：期间会员消费 ÷ 期间内下过单的会员数。",
+	"referral",
+	    "推荐：推荐占比 = 经会员推荐加入的新会员 ÷ 新会员；K 因子 = 人均邀"
+	    "请数 × 邀请转化率 = 推荐加入的新会员 ÷ 期初会员数（期初为 0 时显"
+	    "示“—”）。",
+	"store_id",
+	    "门店：选了门店时，回访、复购、活跃与 ARPU 只算在该门店的订单；新"
+	    "会员与推荐按全部门店。",
 	NULL
 };
 
@@ -1375,16 +1416,24 @@ stats_retention(struct req *r)
 /* ---- campaigns and coupon templates ---- */
 
 static const char *const campaigns_defs[] = {
-	"claims", "领券数：期间内领取的券（按领取时间；领券不属于门店，选了门店时为 0）；new_claims（拉新数）为领券当天刚加入的会员领的券。",
-	"orders", "用券订单：期间内支付、用了该券（模板）的订单数；uses 为用掉的券张数（一单可用多张）。",
-	"discount_fen", "优惠金额：这些券在订单上的优惠，单位分（订单之后退款不扣减）。",
-	"order_fen", "用券订单金额：这些订单优惠后的金额，单位分。",
-	"roi", "费效比：用券订单金额 ÷ 优惠金额（每 1 元优惠带来的订单金额），四位小数；无优惠时为 null。",
-	"aov_fen", "用券笔单价：用券订单金额 ÷ 用券订单数，单位分。",
-	"use_rate", "核销率：用券数 ÷ 领券数（期间内）。",
-	"new_members", "拉新数（活动）：期间内通过该活动链接加入的会员（渠道 campaign:活动代码）。",
-	"views", "浏览、访客、分享：活动页在期间内的浏览次数、去重访客与分享次数。",
-	"campaigns", "活动：时间窗口与期间有交集的活动；券的数字为活动所含券模板（领取券与入会礼包）之和。柜台直接核销、不经订单的券不计入。",
+	"claims",
+	    "领券数：期间内领取的券（按领取时间；领券不属于门店，选了门店时为 "
+	    "0）。",
+	"new_claims", "拉新数（券）：领券当天刚加入的会员领的券。",
+	"orders", "用券订单：期间内支付、用了该券的订单数；一单可用多张券。",
+	"discount_fen",
+	    "优惠金额：这些券在订单上抵扣的金额（订单之后退款不扣减）。",
+	"order_fen", "用券订单额：这些订单优惠后的金额。",
+	"roi",
+	    "费效比：用券订单额 ÷ 优惠金额，即每 1 元优惠带来的订单金额；没有"
+	    "优惠时显示“—”。",
+	"aov_fen", "用券笔单价：用券订单额 ÷ 用券订单数。",
+	"use_rate", "核销率：期间内用掉的券 ÷ 期间内领取的券。",
+	"new_members", "拉新数（活动）：期间内通过该活动链接加入的会员。",
+	"views", "浏览：活动页在期间内的浏览次数（另有去重访客与分享次数）。",
+	"campaigns",
+	    "活动：时间与期间有交集的活动；券的数字为活动所含券（领取券与入会"
+	    "礼包）之和。柜台直接核销、不经订单的券不计入。",
 	NULL
 };
 

@@ -42,9 +42,11 @@
 
 #define SQL_JOIN_DAYS(w) \
 	"INSERT INTO stats_days (merchant_id, day, store_id, new_members," \
-	" referred_members) SELECT x.merchant_id, x.day, x.store_id, COUNT(*)," \
+	" referred_members) SELECT x.merchant_id, x.day, x.store_id," \
+	" COUNT(*)," \
 	" SUM(x.referred) FROM (SELECT mb.merchant_id, " \
-	LOCAL("mb.joined_at") " AS day, " STORE_OF("mb.channel") " AS store_id," \
+	LOCAL("mb.joined_at") " AS day, " \
+	STORE_OF("mb.channel") " AS store_id," \
 	" mb.referrer_id IS NOT NULL AS referred FROM " TZ0 "members mb" \
 	" WHERE " w ") x GROUP BY x.merchant_id, x.day, x.store_id" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_days", "new_members") ", " \
@@ -53,12 +55,14 @@
 	"INSERT INTO stats_channel_days (merchant_id, day, store_id, kind," \
 	" channel, n) SELECT x.merchant_id, x.day, x.store_id, 'join'," \
 	" x.channel, COUNT(*) FROM (SELECT mb.merchant_id, " \
-	LOCAL("mb.joined_at") " AS day, " STORE_OF("mb.channel") " AS store_id," \
+	LOCAL("mb.joined_at") " AS day, " \
+	STORE_OF("mb.channel") " AS store_id," \
 	" mb.channel FROM " TZ0 "members mb WHERE " w ") x" \
 	" GROUP BY x.merchant_id, x.day, x.store_id, x.channel" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_channel_days", "n")
 #define SQL_JOIN_REFERRERS(w) \
-	"INSERT INTO stats_member_days (merchant_id, day, member_id, store_id," \
+	"INSERT INTO stats_member_days (merchant_id, day, member_id," \
+	" store_id," \
 	" join_day, referred) SELECT x.merchant_id, x.day, x.referrer_id, 0," \
 	" x.join_day, COUNT(*) FROM (SELECT mb.merchant_id, " \
 	LOCAL("mb.joined_at") " AS day, mb.referrer_id, " \
@@ -90,7 +94,8 @@
 	ADD("stats_days", "coupon_order_fen") ", " \
 	ADD("stats_days", "coupon_discount_fen")
 #define SQL_ORDER_MEMBERS(w) \
-	"INSERT INTO stats_member_days (merchant_id, day, member_id, store_id," \
+	"INSERT INTO stats_member_days (merchant_id, day, member_id," \
+	" store_id," \
 	" join_day, orders, order_fen) SELECT x.merchant_id, x.day," \
 	" x.member_id, x.store_id, x.join_day, COUNT(*), SUM(x.total_fen)" \
 	" FROM (SELECT o.merchant_id, " LOCAL("o.paid_at") " AS day," \
@@ -151,7 +156,8 @@
 	" ON DUPLICATE KEY UPDATE " ADD("stats_channel_days", "n") ", " \
 	ADD("stats_channel_days", "fen")
 #define SQL_RECHARGE_MEMBERS(w) \
-	"INSERT INTO stats_member_days (merchant_id, day, member_id, store_id," \
+	"INSERT INTO stats_member_days (merchant_id, day, member_id," \
+	" store_id," \
 	" join_day, recharges, recharge_fen) SELECT x.merchant_id, x.day," \
 	" x.member_id, x.store_id, x.join_day, COUNT(*), SUM(x.pay_fen)" \
 	" FROM (SELECT rc.merchant_id, " LOCAL("rc.paid_at") " AS day," \

@@ -182,7 +182,8 @@ TEST(stats_csv_of_a_report)
 	d = cJSON_Parse("{\"from\":\"2026-12-01\",\"to\":\"2026-12-02\","
 	    "\"store_id\":null,\"totals\":{\"orders\":3,\"order_fen\":134400},"
 	    "\"change\":{\"order_fen\":0.5,\"orders\":null},"
-	    "\"daily\":[{\"date\":\"2026-12-01\",\"order_fen\":5,\"name\":\"a,\\\"b\"},"
+	    "\"daily\":[{\"date\":\"2026-12-01\",\"order_fen\":5,"
+	    "\"name\":\"a,\\\"b\"},"
 	    "{\"date\":\"2026-12-02\",\"order_fen\":100}],"
 	    "\"definitions\":{\"orders\":\"订单数：已支付\"}}");
 	EXPECT(d != NULL);
