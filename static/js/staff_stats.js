@@ -162,7 +162,7 @@
     showDefs('overview', d.definitions);
   }
 
-  function showMembers(c, m) {
+  function showMembers(c) {
     $('stats-members').hidden = false; // drawn visible, at its size
     var nm = c.new_members;
     kpis('kpi-members', [
@@ -173,6 +173,10 @@
     var days = c.daily.map(function (x) { return x.date; });
     daily('chart-joins', '每日新会员', days, [['新会员', c.daily.map(function (x) { return x.new_members; }), 'bar']]);
     pie('chart-channels', '新会员来源渠道', nm.channels.map(function (x) { return { name: x.channel_name, value: x.count }; }));
+  }
+
+  /* The tiers members are in now (stats/members, read after the rest). */
+  function showTiers(m) {
     var total = m.tiers.reduce(function (s, t) { return s + t.members; }, 0);
     bars('chart-tiers', '各等级会员（现有）', m.tiers.map(function (t) {
       return t.name + ' ' + (total ? (t.members * 100 / total).toFixed(1) + '%' : '');
@@ -216,7 +220,7 @@
     showDefs('consumption', c.definitions);
   }
 
-  function showRecharges(c, r) {
+  function showRecharges(c) {
     $('stats-recharges').hidden = false;
     var sv = c.stored_value;
     kpis('kpi-recharges', [
@@ -224,15 +228,23 @@
       ['count', '充值笔数', num(sv.count), [['环比', sv.change.count, 'change']], 'stored_value'],
       ['members', '充值会员', num(sv.members), null, 'stored_value'],
       ['bonus_fen', '赠送金额', money(sv.bonus_fen), null, 'stored_value'],
-      ['balance', '储值余额（现在）', money(r.balance.total_fen)],
-      ['principal', '其中本金', money(r.balance.principal_fen)],
-      ['bonus', '其中赠送', money(r.balance.bonus_fen)]
+      ['balance', '储值余额（现在）', '…'],
+      ['principal', '其中本金', '…'],
+      ['bonus', '其中赠送', '…']
     ], c.definitions);
     var days = c.daily.map(function (x) { return x.date; });
     daily('chart-recharges', '每日充值（元）', days, [['充值', c.daily.map(function (x) { return x.recharge_fen / 100; }), 'bar']], true);
     pie('chart-recharge-channels', '充值渠道', sv.channels.map(function (x) { return { name: x.channel_name, value: x.pay_fen / 100 }; }), true);
     bars('chart-recharge-stores', '各门店充值（元）', sv.stores.map(function (s) { return s.store_name; }),
       [['充值', sv.stores.map(function (s) { return s.pay_fen / 100; })]], true);
+  }
+
+  /* The balance members hold now (stats/recharges, read after the rest). */
+  function showBalance(r) {
+    [['balance', r.balance.total_fen], ['principal', r.balance.principal_fen], ['bonus', r.balance.bonus_fen]]
+      .forEach(function (b) {
+        document.querySelector('#kpi-recharges [data-kpi="' + b[0] + '"] .stats-kpi__value').textContent = money(b[1]);
+      });
   }
 
   function effectCells(x) {
@@ -325,30 +337,42 @@
     });
   }
 
+  /* The reports from the daily rollups first; then the tiers and the
+     balance now, which read the members. */
   function load() {
     var qs = query();
     var store = App.query({ store_id: $('stats-store').value });
-    $('stats-load').disabled = true;
-    var calls = [['overview', store], ['consumption', qs], ['campaigns', qs], ['retention', qs],
-      ['members', qs], ['recharges', qs]];
-    Promise.all(calls.map(function (c) {
-      return Staff.api('GET', '/stats/' + c[0] + c[1]);
-    })).then(function (rs) {
-      $('stats-load').disabled = false;
+    var fail = function (rs) {
       for (var i = 0; i < rs.length; i++) {
-        if (rs[i].status !== 200) { App.toast(App.errorText(rs[i])); return; }
+        if (rs[i].status !== 200) { App.toast(App.errorText(rs[i])); return true; }
       }
+      return false;
+    };
+    var get = function (calls) {
+      return Promise.all(calls.map(function (c) { return Staff.api('GET', '/stats/' + c[0] + c[1]); }));
+    };
+    $('stats-load').disabled = true;
+    root.removeAttribute('data-loaded');
+    get([['overview', store], ['consumption', qs], ['campaigns', qs], ['retention', qs]]).then(function (rs) {
+      $('stats-load').disabled = false;
+      if (fail(rs)) return;
       var c = rs[1].body.data;
       $('stats-range').textContent = App.dateWords(c.from) + ' 至 ' + App.dateWords(c.to);
       $('stats-from').value = c.from;
       $('stats-to').value = c.to;
       csvLinks();
       showOverview(rs[0].body.data);
-      showMembers(c, rs[4].body.data);
+      showMembers(c);
       showConsumption(c);
-      showRecharges(c, rs[5].body.data);
+      showRecharges(c);
       showCoupons(rs[2].body.data);
       showRetention(rs[3].body.data);
+      return get([['members', qs], ['recharges', qs]]).then(function (more) {
+        if (fail(more)) return;
+        showTiers(more[0].body.data);
+        showBalance(more[1].body.data);
+        root.setAttribute('data-loaded', '1');
+      });
     });
   }
 

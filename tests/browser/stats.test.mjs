@@ -60,7 +60,7 @@ test('marketing on a phone: the headline cards are the overview API\'s, the sect
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await signIn(page, 'marketing');
-  await page.waitForSelector('#stats-retention:not([hidden])');
+  await page.waitForSelector('#console[data-loaded="1"]');
 
   const ov = (await api.call('GET', '/staff/stats/overview')).json.data;
   const c = (await api.call('GET', '/staff/stats/consumption')).json.data;
@@ -84,6 +84,8 @@ test('marketing on a phone: the headline cards are the overview API\'s, the sect
   assert.equal(await value(page, '#kpi-consumption [data-kpi="non_member_order_fen"]'), money(c.non_members.order_fen));
   assert.equal(await value(page, '#kpi-members [data-kpi="new_members"]'), c.new_members.count.toLocaleString('zh-CN'));
   assert.equal(await value(page, '#kpi-recharges [data-kpi="pay_fen"]'), money(c.stored_value.pay_fen));
+  const rc = (await api.call('GET', '/staff/stats/recharges')).json.data;
+  assert.equal(await value(page, '#kpi-recharges [data-kpi="balance"]'), money(rc.balance.total_fen));
   assert.equal(await value(page, '#kpi-coupons [data-kpi="discount_fen"]'), money(cp.totals.discount_fen));
   assert.equal(await value(page, '#kpi-retention [data-kpi="mau"]'), rt.active.mau.toLocaleString('zh-CN'));
   assert.equal(await page.locator('#table-templates tbody tr').count(), cp.templates.length);
@@ -140,7 +142,7 @@ test('on a desktop the console takes the width: cards in a row, charts side by s
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await signIn(page, 'owner');
-  await page.waitForSelector('#stats-retention:not([hidden])');
+  await page.waitForSelector('#console[data-loaded="1"]');
   const cards = await page.$$eval('.stats-head', (hs) => hs.map((h) => h.getBoundingClientRect()).map((r) => [r.top, r.width]));
   assert.equal(cards.length, 3);
   assert.ok(cards.every(([top, w]) => top === cards[0][0] && w > 350), JSON.stringify(cards));
