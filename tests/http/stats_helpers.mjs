@@ -106,6 +106,28 @@ export async function newMerchant(prefix = 'st') {
       assert.equal(c.status, 201, c.text);
       return c.json.data.order;
     },
+    /**
+     * An order the member places in the app for a product of fen, paid
+     * online: the provider's notify pays it when paid, else it stays
+     * pending (no sale). The order.
+     */
+    async appOrder(mem, fen, paid = true) {
+      const name = `统计商品${++seq}`;
+      await sql(`INSERT INTO products (merchant_id, name, category, price_fen, active, created_at, updated_at)
+        VALUES (${mc.id}, '${name}', '测试', ${fen}, 1, UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+      const [[pid]] = await sql(`SELECT id FROM products WHERE merchant_id = ${mc.id} AND name = '${name}'`);
+      const c = await api('POST', m('/me/orders', code), {
+        token: mem.token, headers: { 'idempotency-key': idemKey() },
+        body: { store_id: stores[0], lines: [{ product_id: Number(pid), qty: 1 }], tenders: [{ kind: 'online' }] },
+      });
+      assert.equal(c.status, 201, c.text);
+      const o = c.json.data.order;
+      if (paid) {
+        const n = await notify(notifyBody(o.payment));
+        assert.equal(n.status, 200, n.text);
+      }
+      return o;
+    },
     async refund(orderId, body = {}) {
       const r = await owner.call('POST', `/staff/orders/${orderId}/refunds`, body, { 'idempotency-key': idemKey() });
       assert.equal(r.status, 201, r.text);

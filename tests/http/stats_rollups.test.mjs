@@ -137,6 +137,10 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
       }
     }
   }
+  // orders in the app paid online, and one left unpaid (no sale)
+  orders.push(await mc.appOrder(members[next(members.length)], 2000 + 100 * next(20)));
+  orders.push(await mc.appOrder(members[next(members.length)], 3300));
+  await mc.appOrder(members[next(members.length)], 4400, false);
   for (const o of orders) {
     const k = next(4);
     if (k === 0) await mc.refund(o.id);
@@ -146,6 +150,9 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const raw = await fromRaw(mc.id);
   for (const k of Object.keys(raw)) assert.deepEqual(kept[k], raw[k], `${k} (seed ${seed})`);
   assert.ok(kept.days.length >= 2 && kept.coupons.length >= 1 && kept.channels.length >= 2, JSON.stringify(kept));
+  const [[pending, paidOnline]] = await sql(`SELECT SUM(status = 'pending'), SUM(online_fen > 0 AND paid_at IS NOT NULL)
+    FROM orders WHERE merchant_id = ${mc.id}`);
+  assert.deepEqual([pending, paidOnline], ['1', '2'], 'one app order unpaid, two paid online');
   // the rebuild for the day (and the day before, empty) writes the same rows
   const today = localDate();
   await sql(`UPDATE stats_days SET member_orders = member_orders + 99 WHERE merchant_id = ${mc.id}`);
