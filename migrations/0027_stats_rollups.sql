@@ -28,6 +28,10 @@ CREATE TABLE stats_days (
 	recharges		BIGINT NOT NULL DEFAULT 0,
 	recharge_fen		BIGINT NOT NULL DEFAULT 0,
 	recharge_bonus_fen	BIGINT NOT NULL DEFAULT 0,
+	-- what the day's stored-value ledger moved (wallet_entries, signed):
+	-- their sum up to a day is the balance members held at its end
+	balance_principal_fen	BIGINT NOT NULL DEFAULT 0,
+	balance_bonus_fen	BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (merchant_id, day, store_id)
 ) ENGINE=InnoDB;
 
@@ -81,6 +85,8 @@ CREATE TABLE stats_member_days (
 	KEY ix_smd_cohort (merchant_id, join_day, day)
 ) ENGINE=InnoDB;
 
--- The rebuild reads refunds by the day they were done.
+-- The rebuild reads refunds by the day they were done, the ledger by
+-- the day of its entries.
+ALTER TABLE wallet_entries ADD KEY ix_we_created (merchant_id, created_at);
 ALTER TABLE order_refunds ADD KEY ix_or_done (merchant_id, done_at);
 ALTER TABLE orders ADD KEY ix_order_paid (merchant_id, paid_at);

@@ -634,6 +634,13 @@ enum { MC_MEMBERS, MC_NCOLS };
 DB_SQL_COLS(q_rp_members_upto, MC_NCOLS,
     "SELECT IFNULL(SUM(new_members), 0) FROM stats_days"
     " WHERE merchant_id = ? AND day <= ?");
+/* (merchant, last day): the balance members held at the end of that day
+   (the ledger's movements up to it), and what recharges ever paid in. */
+enum { BU_PRINCIPAL, BU_BONUS, BU_STORED, BU_NCOLS };
+DB_SQL_COLS(q_rp_balance_upto, BU_NCOLS,
+    "SELECT IFNULL(SUM(balance_principal_fen), 0),"
+    " IFNULL(SUM(balance_bonus_fen), 0), IFNULL(SUM(recharge_fen), 0)"
+    " FROM stats_days WHERE merchant_id = ? AND day <= ?");
 /* (merchant, kind, first, last, store, store): by channel. */
 enum { SC_CHANNEL, SC_N, SC_FEN, SC_NCOLS };
 DB_SQL_COLS(q_rp_channels, SC_NCOLS,
@@ -1058,6 +1065,10 @@ static const char *const consumption_defs[] = {
 	    "储值：期间内到账的充值笔数、实付金额与赠送金额，充值会员为其中的"
 	    "人数；渠道分柜台充值（现金或刷卡）、在线充值（支付平台）、结账时"
 	    "充值。",
+	"balance",
+	    "储值余额：截至结束日会员持有的余额（本金与赠送分列，全部门店）"
+	    "，即储值账本截至当日的全部变动之和；累计储值为截至当日所有充值"
+	    "的实付金额。",
 	"previous", "上期：紧挨本期之前、天数相同的周期。",
 	"change", "环比：（本期 − 上期）÷ 上期；上期为 0 时不计算，显示“—”。",
 	"store_id",
@@ -1090,7 +1101,8 @@ side_json(int64_t n, int64_t fen, int64_t all_n, int64_t all_fen)
  * new_members, recharges, recharge_fen}], stores:[{store_id, store_name,
  * ...}], new_members:{count, referred, members_total, change, channels},
  * stored_value:{count, pay_fen, bonus_fen, members, change:{count,
- * pay_fen}, channels, stores}, definitions}.
+ * pay_fen}, channels, stores, balance:{principal_fen, bonus_fen,
+ * total_fen, stored_fen}}, definitions}.
  */
 static int
 stats_consumption(struct req *r)
@@ -1239,6 +1251,16 @@ stats_consumption(struct req *r)
 		return st;
 	j_add(o, "channels", arr);
 	j_add(o, "stores", sv);
+	if (DB(r, &q_rp_balance_upto, &res, DBI(r->m->id), DBS(rp.last)) !=
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
+	c = j_obj();
+	j_int(c, "principal_fen", db_int(&res, 0, BU_PRINCIPAL));
+	j_int(c, "bonus_fen", db_int(&res, 0, BU_BONUS));
+	j_int(c, "total_fen", db_int(&res, 0, BU_PRINCIPAL) +
+	    db_int(&res, 0, BU_BONUS));
+	j_int(c, "stored_fen", db_int(&res, 0, BU_STORED));
+	j_add(o, "balance", c);
 	j_add(d, "stored_value", o);
 	j_add(d, "definitions", definitions(consumption_defs));
 	return resp_data(r, 200, d);

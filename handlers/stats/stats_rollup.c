@@ -6,7 +6,9 @@
  * joined, the order paid, the refund done, the recharge paid) in the
  * event's transaction; `app stats rebuild` runs the very same statement
  * for a day's rows after deleting the day's rollups. Claims are counted
- * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h).
+ * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), the
+ * stored-value ledger by each entry (WALLET_SQL_BALANCE_ROLLUP,
+ * wallet/wallet.h).
  *
  * Every statement's first parameter is the merchant's offset from UTC in
  * seconds (the derived table p0), then the filter's.
@@ -198,6 +200,7 @@ DB_SQL(q_rb_recharge_channels,
     SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at")));
 DB_SQL(q_rb_recharge_members, SQL_RECHARGE_MEMBERS(SPAN("rc", "paid_at")));
 DB_SQL(q_rb_claims, COUPON_SQL_CLAIM_ROLLUP(SPAN("c", "claimed_at")));
+DB_SQL(q_rb_ledger, WALLET_SQL_BALANCE_ROLLUP(SPAN("e", "created_at")));
 
 DB_SQL(q_rb_del_days,
     "DELETE FROM stats_days WHERE merchant_id = ? AND day = ?");
@@ -289,7 +292,7 @@ rebuild_day_tx(struct req *r, void *arg)
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
 	    &q_rb_recharge_days, &q_rb_recharge_channels,
-	    &q_rb_recharge_members, &q_rb_claims, NULL };
+	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger, NULL };
 	struct rebuild *b = arg;
 	long tz = tz_offset(r->m->tz);
 	char date[11], start[20], end[20];

@@ -60,6 +60,9 @@ DB_SQL(q_entry_insert,
     "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen,"
     " bonus_fen, ref, staff_id, store_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+/* the entry just inserted, into the day's rollup (analytics) */
+DB_SQL(q_entry_rollup,
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()"));
 DB_SQL(q_bonus_day_add,
     "INSERT INTO wallet_bonus_days (merchant_id, member_id, day, bonus_fen)"
     " VALUES (?, ?, ?, ?)"
@@ -334,7 +337,8 @@ wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
 	    DBS("recharge"), DBI(pay), DBI(bonus),
 	    DBS(arena_printf(r->a, "recharge:%lld", (long long)recharge_id)),
 	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
-	    DB_OK)
+	    DB_OK || DB(r, &q_entry_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
 	if (bonus > 0 && DB(r, &q_bonus_day_add, NULL, DBI(r->m->id),
 	    DBI(member_id), DBS(wallet_today(r)), DBI(bonus)) != DB_OK)
@@ -365,7 +369,8 @@ wallet_move(struct req *r, int64_t member_id, int64_t principal,
 	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(member_id),
 	    DBS(kind), DBI(principal), DBI(bonus), DBS(ref),
 	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
-	    DB_OK)
+	    DB_OK || DB(r, &q_entry_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
 	return 0;
 }

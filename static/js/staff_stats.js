@@ -3,8 +3,8 @@
  * with 环比 and 同比), then new members, member consumption against
  * walk-ins, stored value, coupons and campaigns, retention; read from
  * {base}/staff/stats/* (overview, consumption, campaigns and retention
- * from the daily rollups; members for the tiers, recharges for the balance
- * outstanding) and drawn with ECharts. Owners and marketing staff; uses
+ * from the daily rollups; members for the tiers members are in now) and
+ * drawn with ECharts. Owners and marketing staff; uses
  * window.Staff from staff.js. Every figure shown is one the API returned;
  * amounts come in fen and are shown as ¥1,344.00; each section lists the
  * definitions (口径) the API gives.
@@ -228,23 +228,16 @@
       ['count', '充值笔数', num(sv.count), [['环比', sv.change.count, 'change']], 'stored_value'],
       ['members', '充值会员', num(sv.members), null, 'stored_value'],
       ['bonus_fen', '赠送金额', money(sv.bonus_fen), null, 'stored_value'],
-      ['balance', '储值余额（现在）', '…'],
-      ['principal', '其中本金', '…'],
-      ['bonus', '其中赠送', '…']
+      ['balance', '储值余额', money(sv.balance.total_fen), null, 'balance'],
+      ['principal', '其中本金', money(sv.balance.principal_fen), null, 'balance'],
+      ['bonus', '其中赠送', money(sv.balance.bonus_fen), null, 'balance'],
+      ['stored', '累计储值', money(sv.balance.stored_fen), null, 'balance']
     ], c.definitions);
     var days = c.daily.map(function (x) { return x.date; });
     daily('chart-recharges', '每日充值（元）', days, [['充值', c.daily.map(function (x) { return x.recharge_fen / 100; }), 'bar']], true);
     pie('chart-recharge-channels', '充值渠道', sv.channels.map(function (x) { return { name: x.channel_name, value: x.pay_fen / 100 }; }), true);
     bars('chart-recharge-stores', '各门店充值（元）', sv.stores.map(function (s) { return s.store_name; }),
       [['充值', sv.stores.map(function (s) { return s.pay_fen / 100; })]], true);
-  }
-
-  /* The balance members hold now (stats/recharges, read after the rest). */
-  function showBalance(r) {
-    [['balance', r.balance.total_fen], ['principal', r.balance.principal_fen], ['bonus', r.balance.bonus_fen]]
-      .forEach(function (b) {
-        document.querySelector('#kpi-recharges [data-kpi="' + b[0] + '"] .stats-kpi__value').textContent = money(b[1]);
-      });
   }
 
   function effectCells(x) {
@@ -337,8 +330,8 @@
     });
   }
 
-  /* The reports from the daily rollups first; then the tiers and the
-     balance now, which read the members. */
+  /* The reports from the daily rollups first; then the tiers members are
+     in now, which read the members. */
   function load() {
     var qs = query();
     var store = App.query({ store_id: $('stats-store').value });
@@ -367,10 +360,9 @@
       showRecharges(c);
       showCoupons(rs[2].body.data);
       showRetention(rs[3].body.data);
-      return get([['members', qs], ['recharges', qs]]).then(function (more) {
+      return get([['members', qs]]).then(function (more) {
         if (fail(more)) return;
         showTiers(more[0].body.data);
-        showBalance(more[1].body.data);
         root.setAttribute('data-loaded', '1');
       });
     });

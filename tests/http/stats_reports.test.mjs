@@ -208,7 +208,13 @@ test('consumption: members against walk-ins on constructed orders, coupons, refu
   assert.deepEqual(rc, { 柜台充值: [1, 4000], 在线充值: [1, 2000], 结账时充值: [1, 3000] });
   const rs = Object.fromEntries(d.stored_value.stores.map((x) => [x.store_name, x.pay_fen]));
   assert.deepEqual(rs, { 一号店: 4000, 二号店: 3000, '线上（不属门店）': 2000 });
-  for (const k of ['orders', 'members', 'aov_fen', 'coupons', 'stored_value']) assert.ok(d.definitions[k], k);
+  // the balance outstanding from the ledger's rollup is what the members hold
+  const [[held, bonus]] = await sql(`SELECT SUM(principal_fen), SUM(bonus_fen) FROM members WHERE merchant_id = ${mc.id}`);
+  assert.deepEqual(d.stored_value.balance, {
+    principal_fen: Number(held), bonus_fen: Number(bonus), total_fen: Number(held) + Number(bonus), stored_fen: 9000,
+  });
+  assert.ok(Number(held) > 0);
+  for (const k of ['orders', 'members', 'aov_fen', 'coupons', 'stored_value', 'balance']) assert.ok(d.definitions[k], k);
   const one = await mc.stats('consumption', `store_id=${s2}`);
   assert.equal(one.members.orders, 1);
   assert.equal(one.non_members.orders, 1);

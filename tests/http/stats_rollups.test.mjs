@@ -17,7 +17,8 @@ async function rollups(id) {
   const q = {
     days: `SELECT day, store_id, new_members, referred_members, member_orders, member_order_fen,
       non_member_orders, non_member_order_fen, coupon_orders, coupon_order_fen, coupon_discount_fen,
-      refunds, refund_fen, recharges, recharge_fen, recharge_bonus_fen FROM stats_days WHERE merchant_id = ${id}`,
+      refunds, refund_fen, recharges, recharge_fen, recharge_bonus_fen, balance_principal_fen, balance_bonus_fen
+      FROM stats_days WHERE merchant_id = ${id}`,
     channels: `SELECT day, store_id, kind, channel, n, fen FROM stats_channel_days WHERE merchant_id = ${id}`,
     coupons: `SELECT day, store_id, template_id, claims, new_claims, orders, uses, discount_fen, order_fen
       FROM stats_coupon_days WHERE merchant_id = ${id}`,
@@ -38,9 +39,10 @@ async function fromRaw(id) {
   // stats_days: the sum of its sources by (day, store)
   const parts = await sql(`
     SELECT d, s, SUM(nm), SUM(rf), SUM(mo), SUM(mf), SUM(no), SUM(nf), SUM(co), SUM(cf), SUM(cd),
-      SUM(fo), SUM(ff), SUM(ro), SUM(rfen), SUM(rb) FROM (
+      SUM(fo), SUM(ff), SUM(ro), SUM(rfen), SUM(rb), SUM(bp), SUM(bb) FROM (
       SELECT ${day('joined_at')} d, IF(channel LIKE 'store:%', CAST(SUBSTRING(channel, 7) AS UNSIGNED), 0) s,
-        1 nm, referrer_id IS NOT NULL rf, 0 mo, 0 mf, 0 no, 0 nf, 0 co, 0 cf, 0 cd, 0 fo, 0 ff, 0 ro, 0 rfen, 0 rb
+        1 nm, referrer_id IS NOT NULL rf, 0 mo, 0 mf, 0 no, 0 nf, 0 co, 0 cf, 0 cd, 0 fo, 0 ff, 0 ro, 0 rfen, 0 rb,
+        0 bp, 0 bb
         FROM members WHERE merchant_id = ${id}
       UNION ALL
       SELECT ${day('o.paid_at')}, o.store_id, 0, 0, o.member_id IS NOT NULL, IF(o.member_id IS NULL, 0, o.total_fen),
@@ -48,14 +50,17 @@ async function fromRaw(id) {
         EXISTS (SELECT 1 FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'),
         IF(EXISTS (SELECT 1 FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'), o.total_fen, 0),
         IFNULL((SELECT SUM(amount_fen) FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'), 0),
-        0, 0, 0, 0, 0
+        0, 0, 0, 0, 0, 0, 0
         FROM orders o WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL
       UNION ALL
-      SELECT ${day('f.done_at')}, o.store_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, f.amount_fen, 0, 0, 0
+      SELECT ${day('f.done_at')}, o.store_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, f.amount_fen, 0, 0, 0, 0, 0
         FROM order_refunds f JOIN orders o ON o.id = f.order_id WHERE f.merchant_id = ${id} AND f.status = 'done'
       UNION ALL
-      SELECT ${day('paid_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, pay_fen, bonus_fen
+      SELECT ${day('paid_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, pay_fen, bonus_fen, 0, 0
         FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+      UNION ALL
+      SELECT ${day('created_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        principal_fen, bonus_fen FROM wallet_entries WHERE merchant_id = ${id}
     ) u GROUP BY d, s`);
   const channels = await sql(`
     SELECT ${day('joined_at')}, IF(channel LIKE 'store:%', CAST(SUBSTRING(channel, 7) AS UNSIGNED), 0), 'join',
@@ -149,6 +154,11 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const kept = await rollups(mc.id);
   const raw = await fromRaw(mc.id);
   for (const k of Object.keys(raw)) assert.deepEqual(kept[k], raw[k], `${k} (seed ${seed})`);
+  // the ledger's movements add up to the balance members hold
+  const [[held, moved]] = await sql(`SELECT (SELECT SUM(principal_fen + bonus_fen) FROM members WHERE merchant_id = ${mc.id}),
+    (SELECT SUM(balance_principal_fen + balance_bonus_fen) FROM stats_days WHERE merchant_id = ${mc.id})`);
+  assert.equal(moved, held);
+  assert.ok(Number(held) > 0);
   assert.ok(kept.days.length >= 2 && kept.coupons.length >= 1 && kept.channels.length >= 2, JSON.stringify(kept));
   const [[pending, paidOnline]] = await sql(`SELECT SUM(status = 'pending'), SUM(online_fen > 0 AND paid_at IS NOT NULL)
     FROM orders WHERE merchant_id = ${mc.id}`);
