@@ -107,9 +107,9 @@ export async function newMerchant(prefix = 'st') {
       return c.json.data.order;
     },
     /**
-     * An order the member places in the app for a product of fen, paid
-     * online: the provider's notify pays it when paid, else it stays
-     * pending (no sale). The order.
+     * An order the member places in the app for a product of fen, all of
+     * it online (no balance, no points): the provider's notify pays it
+     * when paid, else it stays pending (no sale). The order.
      */
     async appOrder(mem, fen, paid = true) {
       const name = `统计商品${++seq}`;
@@ -118,10 +118,14 @@ export async function newMerchant(prefix = 'st') {
       const [[pid]] = await sql(`SELECT id FROM products WHERE merchant_id = ${mc.id} AND name = '${name}'`);
       const c = await api('POST', m('/me/orders', code), {
         token: mem.token, headers: { 'idempotency-key': idemKey() },
-        body: { store_id: stores[0], lines: [{ product_id: Number(pid), qty: 1 }], tenders: [{ kind: 'online' }] },
+        body: {
+          store_id: stores[0], lines: [{ product_id: Number(pid), qty: 1 }], use_balance: false, points: 0,
+          tenders: [{ kind: 'online' }],
+        },
       });
       assert.equal(c.status, 201, c.text);
       const o = c.json.data.order;
+      assert.equal(o.status, 'pending', c.text);
       if (paid) {
         const n = await notify(notifyBody(o.payment));
         assert.equal(n.status, 200, n.text);
