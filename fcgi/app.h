@@ -288,6 +288,7 @@ enum event {
 	EV_ORDER_REFUNDED,	/* struct order_refunded (order/order.h) */
 	EV_ONLINE_NOTIFIED,	/* struct online_notified (wallet/wallet.h) */
 	EV_TIER_REWARDED,	/* struct tier_rewarded (tier/tier.h) */
+	EV_RECHARGED,		/* struct recharged (wallet/wallet.h) */
 	EV_NEVENTS
 };
 

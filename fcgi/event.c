@@ -21,6 +21,7 @@ static const char *const event_names[EV_NEVENTS] = {
 	[EV_ORDER_REFUNDED] = "order_refunded",
 	[EV_ONLINE_NOTIFIED] = "online_notified",
 	[EV_TIER_REWARDED] = "tier_rewarded",
+	[EV_RECHARGED] = "recharged",
 };
 
 /* Every subscription, by event then order; built once per process. */

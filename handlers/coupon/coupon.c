@@ -41,6 +41,8 @@ DB_SQL_COLS(q_my_claims, MC_NCOLS,
     " WHERE merchant_id = ? AND member_id = ?");
 DB_SQL(q_claim_bump, COUPON_SQL_CLAIM_BUMP);
 DB_SQL(q_coupon_insert, COUPON_SQL_INSERT);
+DB_SQL(q_coupon_claim_rollup,
+    COUPON_SQL_CLAIM_ROLLUP("c.merchant_id = ? AND c.id = ?"));
 DB_SQL_COLS(q_coupon_by_id, CC_NCOLS, COUPON_SQL_BY_ID);
 DB_SQL(q_stock_take, COUPON_SQL_STOCK_TAKE);
 /*
@@ -494,6 +496,10 @@ coupon_insert(struct req *r, const struct issue *c,
 	if (rc != DB_OK)
 		return db_fail(r);
 	*id = (int64_t)res.insert_id;
+	/* the day's claims of the template, for analytics */
+	if (DB(r, &q_coupon_claim_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(*id)) != DB_OK)
+		return db_fail(r);
 	return 0;
 }
 

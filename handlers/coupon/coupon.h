@@ -84,6 +84,25 @@ enum coupon_col {
 	" valid_from, valid_until, status, channel, claimed_at)" \
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused'," \
 	" ?, ?)"
+/*
+ * The daily rollup of claims by template (stats_coupon_days, migration
+ * 0027): (tz offset s, then the parameters of where, over coupons c),
+ * added to what is there. The claim runs it for its coupon (c.id); `app
+ * stats rebuild` for a day of claims.
+ */
+#define COUPON_SQL_CLAIM_ROLLUP(where) \
+	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
+	" template_id, claims, new_claims)" \
+	" SELECT x.merchant_id, x.day, 0, x.template_id, COUNT(*)," \
+	" SUM(x.day = x.join_day) FROM (SELECT c.merchant_id, c.template_id," \
+	" DATE(c.claimed_at + INTERVAL p0.tz SECOND) AS day," \
+	" DATE(m.joined_at + INTERVAL p0.tz SECOND) AS join_day" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
+	" LEFT JOIN members m ON m.id = c.member_id WHERE " where ") x" \
+	" GROUP BY x.merchant_id, x.day, x.template_id" \
+	" ON DUPLICATE KEY UPDATE claims = stats_coupon_days.claims +" \
+	" VALUES(claims), new_claims = stats_coupon_days.new_claims +" \
+	" VALUES(new_claims)"
 #define COUPON_SQL_BY_ID \
 	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
 #define COUPON_SQL_STOCK_TAKE \

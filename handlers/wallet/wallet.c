@@ -60,6 +60,9 @@ DB_SQL(q_entry_insert,
     "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen,"
     " bonus_fen, ref, staff_id, store_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+/* the entry just inserted, into the day's rollup (analytics) */
+DB_SQL(q_entry_rollup,
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()"));
 DB_SQL(q_bonus_day_add,
     "INSERT INTO wallet_bonus_days (merchant_id, member_id, day, bonus_fen)"
     " VALUES (?, ?, ?, ?)"
@@ -335,7 +338,8 @@ wallet_credit(struct req *r, int64_t recharge_id, int64_t member_id,
 	    DBS("recharge"), DBI(pay), DBI(bonus),
 	    DBS(arena_printf(r->a, "recharge:%lld", (long long)recharge_id)),
 	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
-	    DB_OK)
+	    DB_OK || DB(r, &q_entry_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
 	if (bonus > 0 && DB(r, &q_bonus_day_add, NULL, DBI(r->m->id),
 	    DBI(member_id), DBS(wallet_today(r)), DBI(bonus)) != DB_OK)
@@ -366,7 +370,8 @@ wallet_move(struct req *r, int64_t member_id, int64_t principal,
 	if (DB(r, &q_entry_insert, NULL, DBI(r->m->id), DBI(member_id),
 	    DBS(kind), DBI(principal), DBI(bonus), DBS(ref),
 	    DBIN(staff_id, staff_id > 0), DBIN(store_id, store_id > 0)) !=
-	    DB_OK)
+	    DB_OK || DB(r, &q_entry_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
 	return 0;
 }
@@ -415,6 +420,11 @@ wallet_recharge_insert(struct req *r, int64_t member_id, int64_t package_id,
 	    DBI(paid ? 1 : 0)) != DB_OK)
 		return db_fail(r);
 	*id = (int64_t)res.insert_id;
+	if (paid) {
+		struct recharged ev = { *id, member_id };
+
+		return event_emit(r, EV_RECHARGED, &ev);
+	}
 	return 0;
 }
 
@@ -753,6 +763,7 @@ static int
 settle_tx(struct req *r, void *arg)
 {
 	struct settle *s = arg;
+	struct recharged ev;
 	struct db_res res;
 	int st;
 
@@ -763,6 +774,10 @@ settle_tx(struct req *r, void *arg)
 		return 200;	/* paid already: credited once, before */
 	if ((st = wallet_credit(r, s->recharge_id, s->member_id, s->pay_fen,
 	    s->bonus_fen, 0, 0)) != 0)
+		return st;
+	ev.recharge_id = s->recharge_id;
+	ev.member_id = s->member_id;
+	if ((st = event_emit(r, EV_RECHARGED, &ev)) != 0)
 		return st;
 	s->credited = 1;
 	return 200;

@@ -148,6 +148,32 @@ int	 wallet_online_checkout(struct req *, const char *trade_no,
 	    cJSON *payment);
 
 /*
+ * The daily rollup of the ledger (stats_days balance_*, migration 0027):
+ * (tz offset s, then the parameters of where, over wallet_entries e),
+ * added to what is there. Every entry runs it for itself right after its
+ * insert (e.id = LAST_INSERT_ID()); `app stats rebuild` for a day.
+ */
+#define WALLET_SQL_BALANCE_ROLLUP(where) \
+	"INSERT INTO stats_days (merchant_id, day, store_id," \
+	" balance_principal_fen, balance_bonus_fen)" \
+	" SELECT x.merchant_id, x.day, x.store_id, SUM(x.principal_fen)," \
+	" SUM(x.bonus_fen) FROM (SELECT e.merchant_id," \
+	" DATE(e.created_at + INTERVAL p0.tz SECOND) AS day," \
+	" IFNULL(e.store_id, 0) AS store_id, e.principal_fen, e.bonus_fen" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN wallet_entries e" \
+	" WHERE " where ") x GROUP BY x.merchant_id, x.day, x.store_id" \
+	" ON DUPLICATE KEY UPDATE balance_principal_fen =" \
+	" stats_days.balance_principal_fen + VALUES(balance_principal_fen)," \
+	" balance_bonus_fen = stats_days.balance_bonus_fen +" \
+	" VALUES(balance_bonus_fen)"
+
+/* EV_RECHARGED: a recharge became paid (counter, checkout top-up or a
+   provider's notify), inside the transaction that credits it. */
+struct recharged {
+	int64_t		 recharge_id, member_id;
+};
+
+/*
  * EV_ONLINE_NOTIFIED: a verified provider notify for a trade number that
  * is no recharge, in a transaction of its own; the subscriber that owns
  * the number sets *handled (and r->m when the route has none).

@@ -54,6 +54,8 @@ DB_SQL(q_st_entry,
     "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen,"
     " bonus_fen, ref, staff_id, store_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+DB_SQL(q_st_entry_rollup,
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()"));
 /* q_st_payments and q_st_payment (payment_row_json) */
 enum { PY_ID, PY_MEMBER, PY_STORE, PY_CHANNEL, PY_ORDER, PY_PRINCIPAL,
     PY_BONUS, PY_REFUNDED_PRINCIPAL, PY_REFUNDED_BONUS, PY_CREATED,
@@ -604,7 +606,9 @@ refund_tx(struct req *r, void *arg)
 	ref = arena_printf(r->a, "refund:%lld", (long long)refund_id);
 	if (DB(r, &q_st_entry, NULL, DBI(r->m->id), DBI(pay.member_id),
 	    DBS("refund"), DBI(to_principal), DBI(to_bonus), DBS(ref),
-	    DBI(r->auth.staff_id), DBI(pay.store_id)) != DB_OK)
+	    DBI(r->auth.staff_id), DBI(pay.store_id)) != DB_OK ||
+	    DB(r, &q_st_entry_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
 	if ((st = points_take_back(r, pay.member_id, points_back, "refund",
 	    ref, NULL)) != 0)

@@ -66,6 +66,12 @@
     return '¥' + fen(v);
   }
 
+  /* 134400 -> "¥1,344.00": yuan with thousands separators, for figures */
+  function money(v) {
+    var s = (Math.abs(v) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return (v < 0 ? '-¥' : '¥') + s;
+  }
+
   /* Yuan as typed, "12.5" -> 1250; null unless digits with at most two decimals. */
   function yuanToFen(s) {
     var m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(s === undefined || s === null ? '' : s).trim());
@@ -184,7 +190,7 @@
     }).map(function (b) { return parseInt(b.value, 10); });
   }
 
-  window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, yuan: yuan,
+  window.App = { merchant: merchant, base: base, api: api, errorText: errorText, toast: toast, fen: fen, yuan: yuan, money: money,
     yuanToFen: yuanToFen, optionalFen: optionalFen, dateTime: dateTime, inputDate: inputDate, query: query,
     pageUrl: pageUrl, idemKey: key, couponCode: couponCode, COUPON_CODE: /^[2-9A-HJKMNP-Z]{12}$/,
     staffCsrf: staffCsrf, setStaffCsrf: setStaffCsrf, byId: byId, el: el, checkedIds: checkedIds,

@@ -1,4 +1,8 @@
+#include <string.h>
 #include <time.h>
+
+#include "app.h"
+#include "req.h"
 
 #include "stats/stats.h"
 #include "unit.h"
@@ -122,4 +126,77 @@ TEST(stats_rate_cases)
 	EXPECT(stats_rate(0, 7) == 0);
 	EXPECT(stats_rate(25000, 1000) == 25);
 	EXPECT(stats_rate(3, 0) == -1);
+}
+
+/* The headline periods: today, this week from Monday, this month from the
+   1st, each with the equal period before it and the same dates a year
+   before, across month and year boundaries and 29 February. */
+TEST(stats_headline_periods)
+{
+	struct stats_span p[3][3];
+	char a[11], b[11];
+
+#define SPAN_IS(s, from, to) do { stats_date((s).first, a); \
+	stats_date((s).last, b); EXPECT_STR(a, from); EXPECT_STR(b, to); \
+	} while (0)
+	stats_periods(stats_day("2026-12-01"), p);	/* a Tuesday */
+	SPAN_IS(p[0][0], "2026-12-01", "2026-12-01");
+	SPAN_IS(p[0][1], "2026-11-30", "2026-11-30");
+	SPAN_IS(p[0][2], "2025-12-01", "2025-12-01");
+	SPAN_IS(p[1][0], "2026-11-30", "2026-12-01");
+	SPAN_IS(p[1][1], "2026-11-23", "2026-11-24");
+	SPAN_IS(p[2][0], "2026-12-01", "2026-12-01");
+	SPAN_IS(p[2][1], "2026-11-01", "2026-11-01");
+	SPAN_IS(p[2][2], "2025-12-01", "2025-12-01");
+	stats_periods(stats_day("2027-01-03"), p);	/* a Sunday */
+	SPAN_IS(p[0][1], "2027-01-02", "2027-01-02");
+	SPAN_IS(p[1][0], "2026-12-28", "2027-01-03");
+	SPAN_IS(p[1][1], "2026-12-21", "2026-12-27");
+	SPAN_IS(p[2][0], "2027-01-01", "2027-01-03");
+	SPAN_IS(p[2][1], "2026-12-01", "2026-12-03");
+	SPAN_IS(p[2][2], "2026-01-01", "2026-01-03");
+	stats_periods(stats_day("2026-03-31"), p);
+	SPAN_IS(p[2][1], "2026-02-01", "2026-02-28");
+	stats_periods(stats_day("2028-02-29"), p);
+	SPAN_IS(p[0][2], "2027-02-28", "2027-02-28");
+	SPAN_IS(p[2][1], "2028-01-01", "2028-01-29");
+#undef SPAN_IS
+	EXPECT_INT(stats_change(150, 100) == 0.5, 1);
+	EXPECT_INT(stats_change(0, 100) == -1, 1);
+	EXPECT_INT(stats_change(5, 0) == STATS_NO_CHANGE, 1);
+	EXPECT_INT(stats_change(2, 3) == -0.3333, 1);
+	EXPECT_INT(stats_change(1, 3) == -0.6667, 1);
+}
+
+/* A report as CSV: BOM and title, the summary with Chinese names and money
+   in yuan (changes as rates), each list as a table, the definitions; RFC
+   4180 quoting. */
+TEST(stats_csv_of_a_report)
+{
+	struct arena *a = arena_new(64 * 1024);
+	const char *csv;
+	size_t n;
+	cJSON *d;
+
+	json_hooks_arena(a);
+	d = cJSON_Parse("{\"from\":\"2026-12-01\",\"to\":\"2026-12-02\","
+	    "\"store_id\":null,\"totals\":{\"orders\":3,\"order_fen\":134400},"
+	    "\"change\":{\"order_fen\":0.5,\"orders\":null},"
+	    "\"daily\":[{\"date\":\"2026-12-01\",\"order_fen\":5,"
+	    "\"name\":\"a,\\\"b\"},"
+	    "{\"date\":\"2026-12-02\",\"order_fen\":100}],"
+	    "\"definitions\":{\"orders\":\"订单数：已支付\"}}");
+	EXPECT(d != NULL);
+	csv = stats_csv(a, "会员消费", d, &n);
+	EXPECT_INT(n, strlen(csv));
+	EXPECT_STR(csv,
+	    "\xEF\xBB\xBF会员消费\r\n指标,数值\r\n"
+	    "开始日期,2026-12-01\r\n结束日期,2026-12-02\r\n门店编号,\r\n"
+	    "合计·订单数,3\r\n合计·订单金额（元）,1344.00\r\n"
+	    "环比·订单金额,0.5000\r\n环比·订单数,\r\n"
+	    "\r\n每日\r\n日期,订单金额（元）,名称\r\n"
+	    "2026-12-01,0.05,\"a,\"\"b\"\r\n2026-12-02,1.00,\r\n"
+	    "\r\n口径\r\n指标,口径\r\norders,订单数：已支付\r\n");
+	json_hooks_arena(NULL);
+	arena_free(a);
 }

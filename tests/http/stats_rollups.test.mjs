@@ -1,0 +1,178 @@
+// The analytics rollups (migration 0027) against the raw rows: a
+// randomized day of joins, claims, orders of members and walk-ins with and
+// without coupons, in cash and from the balance, refunds and recharges of
+// every channel, all through the API; then the rollups the events kept
+// must equal what SQL computes here from the raw rows, and
+// `app stats rebuild` for the day must write the very same rows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from './lib.mjs';
+import { newMerchant, rebuild, localDate } from './stats_helpers.mjs';
+
+const TZ = "'+00:00', '+08:00'";
+const day = (col) => `DATE(CONVERT_TZ(${col}, ${TZ}))`;
+
+/** Every rollup row of the merchant, as sorted text lines, table by table. */
+async function rollups(id) {
+  const q = {
+    days: `SELECT day, store_id, new_members, referred_members, member_orders, member_order_fen,
+      non_member_orders, non_member_order_fen, coupon_orders, coupon_order_fen, coupon_discount_fen,
+      refunds, refund_fen, recharges, recharge_fen, recharge_bonus_fen, balance_principal_fen, balance_bonus_fen
+      FROM stats_days WHERE merchant_id = ${id}`,
+    channels: `SELECT day, store_id, kind, channel, n, fen FROM stats_channel_days WHERE merchant_id = ${id}`,
+    coupons: `SELECT day, store_id, template_id, claims, new_claims, orders, uses, discount_fen, order_fen
+      FROM stats_coupon_days WHERE merchant_id = ${id}`,
+    members: `SELECT day, member_id, store_id, join_day, orders, order_fen, recharges, recharge_fen, referred
+      FROM stats_member_days WHERE merchant_id = ${id}`,
+  };
+  const out = {};
+  for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
+  return out;
+}
+
+/**
+ * The same figures computed here from the raw rows (independently of the
+ * app's statements), rows of zero left out as the rollups have none.
+ */
+async function fromRaw(id) {
+  const n = (rows) => rows.map((r) => r.join('|')).sort();
+  // stats_days: the sum of its sources by (day, store)
+  const parts = await sql(`
+    SELECT d, s, SUM(nm), SUM(rf), SUM(mo), SUM(mf), SUM(no), SUM(nf), SUM(co), SUM(cf), SUM(cd),
+      SUM(fo), SUM(ff), SUM(ro), SUM(rfen), SUM(rb), SUM(bp), SUM(bb) FROM (
+      SELECT ${day('joined_at')} d, IF(channel LIKE 'store:%', CAST(SUBSTRING(channel, 7) AS UNSIGNED), 0) s,
+        1 nm, referrer_id IS NOT NULL rf, 0 mo, 0 mf, 0 no, 0 nf, 0 co, 0 cf, 0 cd, 0 fo, 0 ff, 0 ro, 0 rfen, 0 rb,
+        0 bp, 0 bb
+        FROM members WHERE merchant_id = ${id}
+      UNION ALL
+      SELECT ${day('o.paid_at')}, o.store_id, 0, 0, o.member_id IS NOT NULL, IF(o.member_id IS NULL, 0, o.total_fen),
+        o.member_id IS NULL, IF(o.member_id IS NULL, o.total_fen, 0),
+        EXISTS (SELECT 1 FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'),
+        IF(EXISTS (SELECT 1 FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'), o.total_fen, 0),
+        IFNULL((SELECT SUM(amount_fen) FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'), 0),
+        0, 0, 0, 0, 0, 0, 0
+        FROM orders o WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL
+      UNION ALL
+      SELECT ${day('f.done_at')}, o.store_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, f.amount_fen, 0, 0, 0, 0, 0
+        FROM order_refunds f JOIN orders o ON o.id = f.order_id WHERE f.merchant_id = ${id} AND f.status = 'done'
+      UNION ALL
+      SELECT ${day('paid_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, pay_fen, bonus_fen, 0, 0
+        FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+      UNION ALL
+      SELECT ${day('created_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        principal_fen, bonus_fen FROM wallet_entries WHERE merchant_id = ${id}
+    ) u GROUP BY d, s`);
+  const channels = await sql(`
+    SELECT ${day('joined_at')}, IF(channel LIKE 'store:%', CAST(SUBSTRING(channel, 7) AS UNSIGNED), 0), 'join',
+      channel, COUNT(*), 0 FROM members WHERE merchant_id = ${id} GROUP BY 1, 2, 4
+    UNION ALL
+    SELECT ${day('paid_at')}, IFNULL(store_id, 0), 'recharge',
+      CASE WHEN provider IN ('cash', 'card') THEN 'counter'
+        WHEN id IN (SELECT topup_recharge_id FROM orders WHERE merchant_id = ${id} AND topup_recharge_id IS NOT NULL)
+        THEN 'checkout' ELSE 'online' END,
+      COUNT(*), SUM(pay_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
+  const coupons = await sql(`
+    SELECT d, s, t, SUM(cl), SUM(nc), SUM(od), SUM(us), SUM(di), SUM(ofen) FROM (
+      SELECT ${day('c.claimed_at')} d, 0 s, c.template_id t, 1 cl,
+        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, 0 od, 0 us, 0 di, 0 ofen
+        FROM coupons c JOIN members mb ON mb.id = c.member_id WHERE c.merchant_id = ${id}
+      UNION ALL
+      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, 0, 0, 1, COUNT(*), SUM(a.amount_fen), MAX(o.total_fen)
+        FROM orders o JOIN order_adjustments a ON a.order_id = o.id AND a.kind = 'coupon'
+        JOIN coupons c ON c.merchant_id = o.merchant_id AND c.code = a.ref
+        WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL GROUP BY o.id, c.template_id
+    ) u GROUP BY d, s, t`);
+  const members = await sql(`
+    SELECT d, mid, s, jd, SUM(oc), SUM(ofen), SUM(rc), SUM(rfen), SUM(rf) FROM (
+      SELECT ${day('o.paid_at')} d, o.member_id mid, o.store_id s, ${day('mb.joined_at')} jd,
+        1 oc, o.total_fen ofen, 0 rc, 0 rfen, 0 rf
+        FROM orders o JOIN members mb ON mb.id = o.member_id WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL
+      UNION ALL
+      SELECT ${day('rc.paid_at')}, rc.member_id, IFNULL(rc.store_id, 0), ${day('mb.joined_at')}, 0, 0, 1, rc.pay_fen, 0
+        FROM recharges rc JOIN members mb ON mb.id = rc.member_id WHERE rc.merchant_id = ${id} AND rc.status = 'paid'
+      UNION ALL
+      SELECT ${day('e.joined_at')}, e.referrer_id, 0, ${day('rr.joined_at')}, 0, 0, 0, 0, 1
+        FROM members e JOIN members rr ON rr.id = e.referrer_id WHERE e.merchant_id = ${id}
+    ) u GROUP BY d, mid, s, jd`);
+  return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members) };
+}
+
+test('a randomized day of joins, claims, orders, refunds and recharges: the rollups equal the raw rows, and rebuild writes the same', async () => {
+  let rnd = Number(process.env.STATS_SEED || Date.now() % 100000);
+  const seed = rnd;
+  const next = (k) => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return Math.floor(rnd / 65536) % k; };
+  const mc = await newMerchant('sr');
+  const [s1, s2] = mc.stores;
+  const tpls = [await mc.template(300, '满减三元'), await mc.template(800, '立减八元')];
+  const members = [await mc.member({ channel: 'organic' })];
+  const channels = ['organic', `store:${s1}`, `store:${s2}`, 'campaign:spring', 'poster:7'];
+  for (let i = 0; i < 7; i++) {
+    const extra = next(3) === 0
+      ? { referral_code: await mc.referralCode(members[next(members.length)]) }
+      : { channel: channels[next(channels.length)] };
+    members.push(await mc.member(extra));
+  }
+  const codes = new Map(members.map((x) => [x.id, []]));
+  for (let i = 0; i < 10; i++) {
+    const mem = members[next(members.length)];
+    codes.get(mem.id).push(await mc.claim(mem, tpls[next(2)]));
+  }
+  // stored value of every channel
+  for (let i = 0; i < 4; i++) {
+    const mem = members[next(members.length)];
+    if (next(2)) await mc.counterRecharge(mem, 1000 + 100 * next(50), next(2) ? s1 : s2, next(2) ? 'cash' : 'card');
+    else await mc.onlineRecharge(mem, 2000 + 100 * next(30));
+  }
+  const orders = [];
+  for (let i = 0; i < 14; i++) {
+    const kind = next(5);
+    const store = next(2) ? s1 : s2;
+    const fen = 1500 + 100 * next(40);
+    if (kind === 0) {
+      orders.push(await mc.order({ store, fen }));
+    } else {
+      const mem = members[next(members.length)];
+      const mine = codes.get(mem.id);
+      const use = next(2) && mine.length ? [mine.pop()] : [];
+      if (kind === 4) {
+        const ticket = await mc.ticket(mem, store);
+        orders.push(await mc.order({ store, fen, codes: use, ticket, topup: { pay_fen: fen + 1000 } }));
+      } else {
+        orders.push(await mc.order({ store, mem, fen, codes: use }));
+      }
+    }
+  }
+  // orders in the app paid online, and one left unpaid (no sale)
+  orders.push(await mc.appOrder(members[next(members.length)], 2000 + 100 * next(20)));
+  orders.push(await mc.appOrder(members[next(members.length)], 3300));
+  await mc.appOrder(members[next(members.length)], 4400, false);
+  for (const o of orders) {
+    const k = next(4);
+    if (k === 0) await mc.refund(o.id);
+    else if (k === 1) await mc.refund(o.id, { amount_fen: 100 + next(5) * 100 });
+  }
+  const kept = await rollups(mc.id);
+  const raw = await fromRaw(mc.id);
+  for (const k of Object.keys(raw)) assert.deepEqual(kept[k], raw[k], `${k} (seed ${seed})`);
+  // the ledger's movements add up to the balance members hold
+  const [[held, moved]] = await sql(`SELECT (SELECT SUM(principal_fen + bonus_fen) FROM members WHERE merchant_id = ${mc.id}),
+    (SELECT SUM(balance_principal_fen + balance_bonus_fen) FROM stats_days WHERE merchant_id = ${mc.id})`);
+  assert.equal(moved, held);
+  assert.ok(Number(held) > 0);
+  assert.ok(kept.days.length >= 2 && kept.coupons.length >= 1 && kept.channels.length >= 2, JSON.stringify(kept));
+  const [[pending, paidOnline]] = await sql(`SELECT SUM(status = 'pending'), SUM(online_fen > 0 AND paid_at IS NOT NULL)
+    FROM orders WHERE merchant_id = ${mc.id}`);
+  assert.deepEqual([pending, paidOnline], ['1', '2'], 'one app order unpaid, two paid online');
+  // the rebuild for the day (and the day before, empty) writes the same rows
+  const today = localDate();
+  await sql(`UPDATE stats_days SET member_orders = member_orders + 99 WHERE merchant_id = ${mc.id}`);
+  const out = rebuild(mc.code, localDate(new Date(Date.now() - 86400000)), today);
+  assert.match(out, /stats rebuild: 2 day\(s\) of 1 merchant\(s\)/);
+  assert.deepEqual(await rollups(mc.id), kept, `rebuild (seed ${seed})`);
+});
+
+test('rebuild refuses a bad range and an unknown merchant', async () => {
+  assert.throws(() => rebuild('demo', '2026-13-01'), /dates YYYY-MM-DD/);
+  assert.throws(() => rebuild('demo', '2026-12-02', '2026-12-01'), /from not after to/);
+  assert.throws(() => rebuild('no-such-shop', '2026-12-01'), /no merchant/);
+});
