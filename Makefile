@@ -210,7 +210,8 @@ ORDER_RAW_SRC	:= tests/bench/order_raw.c tests/bench/raw_db.c \
 		   handlers/points/points_rules.c
 $(BUILD)/order_raw: $(ORDER_RAW_SRC) tests/bench/raw_db.h handlers/order/order.h \
     handlers/wallet/wallet_rules.h handlers/coupon/coupon_rules.h \
-    handlers/coupon/coupon.h handlers/core/core_rules.h handlers/tier/tier.h
+    handlers/coupon/coupon.h handlers/core/core_rules.h handlers/tier/tier.h \
+    handlers/order/order_db.h handlers/stats/stats_sql.h handlers/wallet/wallet.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(ORDER_RAW_SRC) $(DB_LIBS) -lsodium -lpthread
 

@@ -54,7 +54,9 @@
 #include "order/order.h"
 #include "order/order_db.h"
 #include "points/points_rules.h"
+#include "stats/stats_sql.h"
 #include "tier/tier.h"
+#include "wallet/wallet.h"
 
 /* ---- the app's statements, as its files declare them ---- */
 
@@ -230,6 +232,12 @@
     "UPDATE members SET principal_fen = principal_fen + ?," \
     " bonus_fen = bonus_fen + ? WHERE merchant_id = ? AND id = ?" \
     " AND principal_fen + ? >= 0 AND bonus_fen + ? >= 0"
+/* the analytics' rollups: the ledger entry just inserted, the paid order */
+#define Q_ENTRY_ROLLUP \
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()")
+#define Q_ORDER_DAYS	SQL_ORDER_DAYS(ONE("o"))
+#define Q_ORDER_MEMBERS	SQL_ORDER_MEMBERS(ONE("o"))
+#define Q_ORDER_COUPONS	SQL_ORDER_COUPONS(ONE("o"))
 #define Q_ENTRY_INSERT \
     "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen," \
     " bonus_fen, ref, staff_id, store_id, created_at)" \
@@ -281,7 +289,8 @@ enum {
 	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS, S_PRIV, S_PM_LOCK,
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
-	S_MEMBER_PAID,
+	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
+	S_ORDER_COUPONS,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -323,6 +332,10 @@ static const struct {
 	[S_LOT_INSERT] = { "lot_insert", Q_LOT_INSERT },
 	[S_SCRATCH_QUALIFY] = { "scratch_qualify", Q_SCRATCH_QUALIFY },
 	[S_MEMBER_PAID] = { "member_paid", Q_MEMBER_PAID },
+	[S_ENTRY_ROLLUP] = { "entry_rollup", Q_ENTRY_ROLLUP },
+	[S_ORDER_DAYS] = { "order_days", Q_ORDER_DAYS },
+	[S_ORDER_MEMBERS] = { "order_members", Q_ORDER_MEMBERS },
+	[S_ORDER_COUPONS] = { "order_coupons", Q_ORDER_COUPONS },
 	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -1117,10 +1130,11 @@ member:
 			return refuse("balance short");
 		RUN(S_ENTRY_INSERT, &r, PI(merchant_id), PI(member),
 		    PS("order"), PI(p), PI(b), PS(ref), PNULL, PI(store_id));
+		RUN(S_ENTRY_ROLLUP, &r, PI(tz_off), PI(merchant_id));
 	}
 	/* order_settle_paid: points_earn_order (the settings, capped, a
 	   lot), the growth, then EV_ORDER_PAID (the referral, a scratch
-	   card, the member's spend) */
+	   card, the member's spend, the analytics' rollups) */
 	if (o->earn_points > 0) {
 		int64_t pay, lot, neg, cap_order, cap_day, got;
 		time_t t = (time_t)(now + tz_off);
@@ -1176,6 +1190,9 @@ member:
 	if (r.nrows != 0)
 		return refuse("a scratch campaign: not part of this bench");
 	RUN(S_MEMBER_PAID, &r, PI(id), PI(merchant_id), PI(member));
+	RUN(S_ORDER_DAYS, &r, PI(tz_off), PI(merchant_id), PI(id));
+	RUN(S_ORDER_MEMBERS, &r, PI(tz_off), PI(merchant_id), PI(id));
+	RUN(S_ORDER_COUPONS, &r, PI(tz_off), PI(merchant_id), PI(id));
 	/* idem_tx: the response kept */
 	resp = aalloc(w, (size_t)response_bytes + 1);
 	memset(resp, ' ', (size_t)response_bytes);
