@@ -194,7 +194,7 @@ bench:
 $(BUILD)/claim_raw: tests/bench/claim_raw.c tests/bench/raw_db.c \
     tests/bench/raw_db.h handlers/coupon/coupon_rules.c \
     handlers/core/core_rules.c handlers/coupon/coupon_rules.h \
-    handlers/coupon/coupon.h handlers/core/core_rules.h
+    handlers/coupon/coupon.h handlers/core/core_rules.h handlers/member/member.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/bench/claim_raw.c tests/bench/raw_db.c \
 	    handlers/coupon/coupon_rules.c handlers/core/core_rules.c \

@@ -114,6 +114,11 @@ int	 session_create(struct req *, const char *kind, const char *phone,
  * order engine's member_blocked_error(), which reads it with the member).
  */
 int	 member_blocked_check(struct req *, int64_t member_id);
+/* its statement (merchant, member) -> (blocked), also run by the bench's
+   claim_raw, which claims as the app does */
+#define MEMBER_SQL_BLOCKED \
+	"SELECT blocked_at IS NOT NULL FROM members" \
+	" WHERE merchant_id = ? AND id = ?"
 /* The 409 member_blocked, recorded. */
 int	 member_blocked_error(struct req *);
 /*

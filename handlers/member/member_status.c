@@ -14,9 +14,7 @@
 #define BLOCKED_MESSAGE "会员账户已冻结，暂不能支付或领取优惠，请联系商家"
 
 enum { BK_BLOCKED, BK_NCOLS };
-DB_SQL_COLS(q_blocked, BK_NCOLS,
-    "SELECT blocked_at IS NOT NULL FROM members"
-    " WHERE merchant_id = ? AND id = ?");
+DB_SQL_COLS(q_blocked, BK_NCOLS, MEMBER_SQL_BLOCKED);
 enum { BC_ID, BC_NCOLS };
 DB_SQL_COLS(q_by_card, BC_NCOLS,
     "SELECT id FROM members WHERE merchant_id = ? AND physical_card_no = ?");

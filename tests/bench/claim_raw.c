@@ -26,6 +26,7 @@
 
 #include "core/core_rules.h"
 #include "coupon/coupon.h"
+#include "member/member.h"
 
 #define CODE_TRIES	8
 #define TX_TRIES	10
@@ -34,7 +35,7 @@ struct worker {
 	pthread_t	 t;
 	int		 idx, nthreads;
 	MYSQL		*db;
-	struct stmt	 tpl, bump, insert, byid, take;
+	struct stmt	 blocked, tpl, bump, insert, rollup, byid, take;
 	long		 created, sold_out, limit, errors, retries;
 	struct timespec	 last;		/* the last coupon issued */
 };
@@ -158,6 +159,11 @@ claim_tx(struct worker *w, int64_t member)
 	int rows, tries;
 	unsigned e = 0;
 
+	/* member_blocked_check: a member frozen by staff claims nothing */
+	CHECK(run(&w->blocked, (struct param[]){ PI(merchant_id),
+	    PI(member) }, 2, &rows, NULL));
+	if (rows != 1 || col_int(&w->blocked, 0) != 0)
+		return FAILED;
 	CHECK(run(&w->tpl, (struct param[]){ PI(merchant_id),
 	    PI(template_id) }, 2, &rows, NULL));
 	if (rows != 1)
@@ -218,6 +224,9 @@ claim_tx(struct worker *w, int64_t member)
 	}
 	CHECK(e);
 	id = (int64_t)mysql_stmt_insert_id(w->insert.st);
+	/* the day's claims of the template, for analytics */
+	CHECK(run(&w->rollup, (struct param[]){ PI(tz_off), PI(merchant_id),
+	    PI(id) }, 3, NULL, NULL));
 	CHECK(run(&w->byid, (struct param[]){ PI(id) }, 1, &rows, NULL));
 	CHECK(run(&w->take, (struct param[]){ PI(template_id),
 	    PI(merchant_id) }, 2, NULL, &aff));
@@ -326,9 +335,12 @@ main(int argc, char *argv[])
 		w[i].idx = i;
 		w[i].nthreads = nthreads;
 		w[i].db = raw_connect();
+		raw_prepare(w[i].db, &w[i].blocked, MEMBER_SQL_BLOCKED);
 		raw_prepare(w[i].db, &w[i].tpl, COUPON_SQL_TPL_GET);
 		raw_prepare(w[i].db, &w[i].bump, COUPON_SQL_CLAIM_BUMP);
 		raw_prepare(w[i].db, &w[i].insert, COUPON_SQL_INSERT);
+		raw_prepare(w[i].db, &w[i].rollup, COUPON_SQL_CLAIM_ROLLUP(
+		    "c.merchant_id = ? AND c.id = ?"));
 		raw_prepare(w[i].db, &w[i].byid, COUPON_SQL_BY_ID);
 		raw_prepare(w[i].db, &w[i].take, COUPON_SQL_STOCK_TAKE);
 	}
