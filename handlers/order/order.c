@@ -74,6 +74,7 @@ DB_SQL(q_coupon_use,
     " discount_fen = ? WHERE merchant_id = ? AND member_id = ? AND code = ?"
     " AND status = 'unused' AND valid_from <= UTC_TIMESTAMP()"
     " AND valid_until >= UTC_TIMESTAMP()");
+DB_SQL(q_coupon_tpl_used, COUPON_SQL_TPL_USED);
 
 /* ---- the body ---- */
 
@@ -1102,6 +1103,9 @@ coupons_use(struct req *r, struct order_ctx *c, int64_t id)
 		if (res.affected != 1)
 			return resp_err(r, 409, "quote_stale",
 			    "优惠券状态已变化，请重新计算价格", NULL);
+		if (DB(r, &q_coupon_tpl_used, NULL, DBI(r->m->id),
+		    DBI(r->m->id), DBS(a->ref)) != DB_OK)
+			return db_fail(r);
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "job.h"
 #include "core/core.h"
+#include "coupon/coupon.h"
 #include "db.h"
 #include "order.h"
 #include "order_db.h"
@@ -401,6 +402,7 @@ DB_SQL(q_coupons_return,
     " used_store_id = NULL, used_staff_id = NULL, order_id = NULL,"
     " order_fen = NULL, discount_fen = NULL"
     " WHERE merchant_id = ? AND order_id = ? AND status = 'used'");
+DB_SQL(q_coupons_tpl_returned, COUPON_SQL_TPL_RETURNED);
 enum { EX_ID, EX_NCOLS };
 DB_SQL_COLS(q_expired, EX_NCOLS,
     "SELECT id FROM orders WHERE merchant_id = ? AND status = 'pending'"
@@ -424,7 +426,9 @@ coupons_give_back(struct req *r, int64_t id, const char **codes)
 	for (i = 0; i < res.nrows; i++)
 		sbuf_printf(&s, "%s%s", i ? "," : "", db_str(&res, i, CP_CODE));
 	*codes = s.buf;
-	if (DB(r, &q_coupons_return, NULL, DBI(r->m->id), DBI(id)) != DB_OK)
+	if (DB(r, &q_coupons_tpl_returned, NULL, DBI(r->m->id), DBI(id),
+	    DBI(r->m->id)) != DB_OK ||
+	    DB(r, &q_coupons_return, NULL, DBI(r->m->id), DBI(id)) != DB_OK)
 		return db_fail(r);
 	return 0;
 }

@@ -51,6 +51,7 @@
 #include "raw_db.h"
 
 #include "core/core_rules.h"
+#include "coupon/coupon.h"
 #include "order/order.h"
 #include "order/order_db.h"
 #include "points/points_rules.h"
@@ -278,7 +279,7 @@ enum {
 	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS, S_PRIV, S_PM_LOCK,
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
-	S_MEMBER_PAID,
+	S_MEMBER_PAID, S_COUPON_TPL_USED,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -320,6 +321,7 @@ static const struct {
 	[S_LOT_INSERT] = { "lot_insert", Q_LOT_INSERT },
 	[S_SCRATCH_QUALIFY] = { "scratch_qualify", Q_SCRATCH_QUALIFY },
 	[S_MEMBER_PAID] = { "member_paid", Q_MEMBER_PAID },
+	[S_COUPON_TPL_USED] = { "coupon_tpl_used", COUPON_SQL_TPL_USED },
 	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -1067,6 +1069,8 @@ member:
 		    PI(member), PS(a->ref));
 		if (r.affected != 1)
 			return refuse("a coupon was taken meanwhile");
+		RUN(S_COUPON_TPL_USED, &r, PI(merchant_id), PI(merchant_id),
+		    PS(a->ref));
 	}
 	/* points_spend: from the lots, oldest expiry first */
 	if (o->points_used > 0) {
