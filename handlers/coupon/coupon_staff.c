@@ -22,12 +22,12 @@
 
 DB_SQL_COLS(q_st_tpl_get, TC_NCOLS, COUPON_SQL_TPL_GET);
 DB_SQL_COLS(q_st_tpl_lock, TC_NCOLS, COUPON_SQL_TPL_GET " FOR UPDATE");
-DB_SQL_COLS(q_st_tpl_list, TC_NCOLS,
+DB_REPORT_COLS(q_st_tpl_list, TC_NCOLS,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.id < ? AND (? = '' OR t.status = ?)"
     " ORDER BY t.id DESC LIMIT ?");
 enum { TN_TEMPLATE, TN_CLAIMED, TN_USED, TN_NCOLS };
-DB_SQL_COLS(q_st_tpl_counts, TN_NCOLS,
+DB_REPORT_COLS(q_st_tpl_counts, TN_NCOLS,
     "SELECT id, claimed_count, used_count FROM coupon_templates"
     " WHERE merchant_id = ? AND id BETWEEN ? AND ?");
 DB_SQL(q_st_tpl_insert,
@@ -73,7 +73,7 @@ DB_SQL(q_st_codes_insert,
     " code) SELECT ?, ?, ?, j.code FROM JSON_TABLE(?, '$[*]' COLUMNS"
     " (code CHAR(12) PATH '$')) AS j");
 enum { BA_ID, BA_COUNT, BA_CREATED, BA_REDEEMED, BA_NCOLS };
-DB_SQL_COLS(q_st_batches, BA_NCOLS,
+DB_REPORT_COLS(q_st_batches, BA_NCOLS,
     "SELECT b.id, b.count, b.created_at, COUNT(p.member_id)"
     " FROM promo_code_batches b LEFT JOIN promo_codes p"
     " ON p.merchant_id = b.merchant_id AND p.template_id = b.template_id"
@@ -81,7 +81,7 @@ DB_SQL_COLS(q_st_batches, BA_NCOLS,
     " WHERE b.merchant_id = ? AND b.template_id = ?"
     " GROUP BY b.id, b.count, b.created_at ORDER BY b.id DESC");
 enum { CV_CODE, CV_BATCH, CV_PHONE, CV_BOUND, CV_NCOLS };
-DB_SQL_COLS(q_st_codes_csv, CV_NCOLS,
+DB_REPORT_COLS(q_st_codes_csv, CV_NCOLS,
     "SELECT p.code, p.batch_id, mb.phone, p.bound_at"
     " FROM promo_codes p LEFT JOIN members mb ON mb.id = p.member_id"
     " AND mb.merchant_id = p.merchant_id"

@@ -632,7 +632,8 @@ enum { LS_ID, LS_STORE, LS_MEMBER, LS_PHONE, LS_CHANNEL, LS_STATUS,
     LS_LIST, LS_DISCOUNT, LS_TOTAL, LS_PTS_FEN, LS_PRINCIPAL, LS_BONUS,
     LS_CASH, LS_CARD, LS_ONLINE, LS_REFUNDED, LS_CREATED, LS_SUMMARY,
     LS_NCOLS };
-DB_SQL_COLS(q_list, LS_NCOLS,
+/* the staff list and the member's: bounded as a report (db.h) */
+DB_REPORT_COLS(q_list, LS_NCOLS,
     "SELECT o.id, o.store_id, o.member_id, mb.phone, o.channel, o.status,"
     " o.total_list_fen, o.discount_fen, o.total_fen, o.points_fen,"
     " o.principal_fen, o.bonus_fen, o.cash_fen, o.card_fen, o.online_fen,"

@@ -76,16 +76,16 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
  */
 #define ML_EXAMINED "5000"
 #define ML_STATEMENTS(name, col, ix) \
-	DB_SQL_COLS(q_ml_##name##_asc, ML_NCOLS, \
+	DB_REPORT_COLS(q_ml_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, ">", "ASC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
-	DB_SQL_COLS(q_ml_##name##_desc, ML_NCOLS, \
+	DB_REPORT_COLS(q_ml_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, "<", "DESC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
-	DB_SQL_COLS(q_mlf_##name##_asc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mlf_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, ">", "ASC")); \
-	DB_SQL_COLS(q_mlf_##name##_desc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mlf_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, "<", "DESC"))
 
