@@ -46,12 +46,19 @@ struct db_sql {
 	const char	*run_text;	/* as prepared (report: with its bound) */
 };
 
+/*
+ * A file whose every statement is a report's (see DB_REPORT_COLS below)
+ * says so once, before its first #include: #define DB_FILE_REPORT 1.
+ */
+#ifndef DB_FILE_REPORT
+#define DB_FILE_REPORT	0
+#endif
 /* A statement that returns no rows. */
 #define DB_SQL(name, sqltext) DB_SQL_COLS(name, DB_NOROWS, sqltext)
 /* A statement that returns rows of ncols columns (an enum's count). */
 #define DB_SQL_COLS(name, ncols, sqltext) \
 	static struct db_sql name = { sqltext, -1, 0, 0, (ncols), #name, \
-	    __FILE__, 0, NULL }; \
+	    __FILE__, DB_FILE_REPORT, NULL }; \
 	static struct db_sql *const name##_reg \
 	    __attribute__((used, section("db_sql"))) = &name
 

@@ -11,6 +11,8 @@
  * four places, null when there is nothing to divide by. Times are bucketed
  * into days in the merchant's zone.
  */
+/* every statement here is a report's: bounded in time (fcgi/db.h) */
+#define DB_FILE_REPORT 1
 #include <stdio.h>
 #include <string.h>
 
@@ -30,7 +32,7 @@
 enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT, TP_ISSUED,
     TP_ISSUED_USED, TP_CANCELLED, TP_EXPIRED, TP_USED, TP_DISCOUNT,
     TP_ORDERS, TP_NCOLS };
-DB_REPORT_COLS(q_stats_templates, TP_NCOLS,
+DB_SQL_COLS(q_stats_templates, TP_NCOLS,
     "SELECT t.id, t.name, t.kind, t.status, t.stock, t.stock_left,"
     " IFNULL(i.issued, 0), IFNULL(i.used, 0), IFNULL(i.cancelled, 0),"
     " IFNULL(i.expired, 0), IFNULL(u.used, 0), IFNULL(u.discount, 0),"
@@ -52,13 +54,13 @@ DB_REPORT_COLS(q_stats_templates, TP_NCOLS,
     " ORDER BY t.id DESC");
 /* (tz offset s, merchant, start, end): day, claimed */
 enum { CD_DAY, CD_ISSUED, CD_NCOLS };
-DB_REPORT_COLS(q_stats_claims_daily, CD_NCOLS,
+DB_SQL_COLS(q_stats_claims_daily, CD_NCOLS,
     "SELECT DATE(claimed_at + INTERVAL ? SECOND), COUNT(*) FROM coupons"
     " WHERE merchant_id = ? AND claimed_at >= ? AND claimed_at < ?"
     " GROUP BY 1");
 /* (tz offset s, merchant, start, end): day, used, discount, orders */
 enum { UD_DAY, UD_USED, UD_DISCOUNT, UD_ORDERS, UD_NCOLS };
-DB_REPORT_COLS(q_stats_uses_daily, UD_NCOLS,
+DB_SQL_COLS(q_stats_uses_daily, UD_NCOLS,
     "SELECT DATE(used_at + INTERVAL ? SECOND), COUNT(*),"
     " SUM(IFNULL(discount_fen, 0)), SUM(IFNULL(order_fen, 0))"
     " FROM coupons WHERE merchant_id = ? AND status = 'used'"
@@ -66,18 +68,18 @@ DB_REPORT_COLS(q_stats_uses_daily, UD_NCOLS,
 
 /* (start, end, start, end, merchant): members now, new, new referred */
 enum { MT_MEMBERS, MT_NEW, MT_REFERRED, MT_NCOLS };
-DB_REPORT_COLS(q_stats_members_total, MT_NCOLS,
+DB_SQL_COLS(q_stats_members_total, MT_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(joined_at >= ? AND joined_at < ?), 0),"
     " IFNULL(SUM(joined_at >= ? AND joined_at < ?"
     " AND referrer_id IS NOT NULL), 0)"
     " FROM members WHERE merchant_id = ?");
 enum { CH_CHANNEL, CH_NEW, CH_NCOLS };
-DB_REPORT_COLS(q_stats_channels, CH_NCOLS,
+DB_SQL_COLS(q_stats_channels, CH_NCOLS,
     "SELECT channel, COUNT(*) FROM members WHERE merchant_id = ?"
     " AND joined_at >= ? AND joined_at < ? GROUP BY channel"
     " ORDER BY 2 DESC, 1");
 enum { JD_DAY, JD_NEW, JD_NCOLS };
-DB_REPORT_COLS(q_stats_joins_daily, JD_NCOLS,
+DB_SQL_COLS(q_stats_joins_daily, JD_NCOLS,
     "SELECT DATE(joined_at + INTERVAL ? SECOND), COUNT(*) FROM members"
     " WHERE merchant_id = ? AND joined_at >= ? AND joined_at < ?"
     " GROUP BY 1");
@@ -87,7 +89,7 @@ DB_REPORT_COLS(q_stats_joins_daily, JD_NCOLS,
  * who joined in the period.
  */
 enum { TI_LEVEL, TI_NAME, TI_MEMBERS, TI_NEW, TI_NCOLS };
-DB_REPORT_COLS(q_stats_tiers, TI_NCOLS,
+DB_SQL_COLS(q_stats_tiers, TI_NCOLS,
     "SELECT l.level, l.name, COUNT(mb.id),"
     " IFNULL(SUM(mb.joined_at >= ? AND mb.joined_at < ?), 0)"
     " FROM (SELECT level, name, growth,"
@@ -100,14 +102,14 @@ DB_REPORT_COLS(q_stats_tiers, TI_NCOLS,
 /* Balance payments made in the period (members paying from stored value),
    and what refunds in the period gave back. */
 enum { PM_COUNT, PM_ORDER, PM_PRINCIPAL, PM_BONUS, PM_MEMBERS, PM_NCOLS };
-DB_REPORT_COLS(q_stats_payments, PM_NCOLS,
+DB_SQL_COLS(q_stats_payments, PM_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(order_fen), 0),"
     " IFNULL(SUM(principal_fen), 0), IFNULL(SUM(bonus_fen), 0),"
     " COUNT(DISTINCT member_id)"
     " FROM payments WHERE merchant_id = ? AND created_at >= ?"
     " AND created_at < ?");
 enum { RF_COUNT, RF_PRINCIPAL, RF_BONUS, RF_NCOLS };
-DB_REPORT_COLS(q_stats_refunds, RF_NCOLS,
+DB_SQL_COLS(q_stats_refunds, RF_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(principal_fen), 0),"
     " IFNULL(SUM(bonus_fen), 0)"
     " FROM refunds WHERE merchant_id = ? AND created_at >= ?"
@@ -115,14 +117,14 @@ DB_REPORT_COLS(q_stats_refunds, RF_NCOLS,
 
 /* Recharges paid in the period. */
 enum { RC_COUNT, RC_PAY, RC_BONUS, RC_MEMBERS, RC_NCOLS };
-DB_REPORT_COLS(q_stats_recharges, RC_NCOLS,
+DB_SQL_COLS(q_stats_recharges, RC_NCOLS,
     "SELECT COUNT(*), IFNULL(SUM(pay_fen), 0), IFNULL(SUM(bonus_fen), 0),"
     " COUNT(DISTINCT member_id)"
     " FROM recharges WHERE merchant_id = ? AND status = 'paid'"
     " AND paid_at >= ? AND paid_at < ?");
 enum { PK_PACKAGE, PK_LABEL, PK_PAY, PK_BONUS, PK_COUNT, PK_PAY_TOTAL,
     PK_BONUS_TOTAL, PK_NCOLS };
-DB_REPORT_COLS(q_stats_packages, PK_NCOLS,
+DB_SQL_COLS(q_stats_packages, PK_NCOLS,
     "SELECT r.package_id, p.label, p.pay_fen, p.bonus_fen, COUNT(*),"
     " SUM(r.pay_fen), SUM(r.bonus_fen)"
     " FROM recharges r LEFT JOIN recharge_packages p"
@@ -132,18 +134,18 @@ DB_REPORT_COLS(q_stats_packages, PK_NCOLS,
     " GROUP BY r.package_id, p.label, p.pay_fen, p.bonus_fen"
     " ORDER BY 6 DESC, 1");
 enum { PV_PROVIDER, PV_COUNT, PV_PAY, PV_NCOLS };
-DB_REPORT_COLS(q_stats_providers, PV_NCOLS,
+DB_SQL_COLS(q_stats_providers, PV_NCOLS,
     "SELECT provider, COUNT(*), SUM(pay_fen) FROM recharges"
     " WHERE merchant_id = ? AND status = 'paid'"
     " AND paid_at >= ? AND paid_at < ? GROUP BY provider ORDER BY 3 DESC, 1");
 enum { RD_DAY, RD_COUNT, RD_PAY, RD_BONUS, RD_NCOLS };
-DB_REPORT_COLS(q_stats_recharges_daily, RD_NCOLS,
+DB_SQL_COLS(q_stats_recharges_daily, RD_NCOLS,
     "SELECT DATE(paid_at + INTERVAL ? SECOND), COUNT(*), SUM(pay_fen),"
     " SUM(bonus_fen) FROM recharges WHERE merchant_id = ?"
     " AND status = 'paid' AND paid_at >= ? AND paid_at < ? GROUP BY 1");
 /* (merchant): the balance outstanding now. */
 enum { BL_PRINCIPAL, BL_BONUS, BL_HOLDERS, BL_NCOLS };
-DB_REPORT_COLS(q_stats_balance, BL_NCOLS,
+DB_SQL_COLS(q_stats_balance, BL_NCOLS,
     "SELECT IFNULL(SUM(principal_fen), 0), IFNULL(SUM(bonus_fen), 0),"
     " IFNULL(SUM(principal_fen + bonus_fen > 0), 0)"
     " FROM members WHERE merchant_id = ?");
