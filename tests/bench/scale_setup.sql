@@ -24,8 +24,8 @@ SET @pk1 = (SELECT MIN(id) FROM recharge_packages WHERE merchant_id = @m);
 SET @pk2 = (SELECT MAX(id) FROM recharge_packages WHERE merchant_id = @m);
 
 -- ---- members: seven in ten joined in the year, the rest the year before;
--- coupons_cut far ahead while the coupons go in (the card's trigger then
--- skips them), set right at the end
+-- coupons_cut far ahead while the coupons go in (were the card's trigger
+-- on, it would skip them; scale.sh sets it aside), set right at the end
 INSERT INTO members (merchant_id, phone, name, birthday, card_no, channel,
 	growth, tier_level, points, principal_fen, bonus_fen, joined_at,
 	last_order_at, spend_fen, coupons_cut)
