@@ -1103,6 +1103,24 @@ coupons_use(struct req *r, struct order_ctx *c, int64_t id)
 		if (res.affected != 1)
 			return resp_err(r, 409, "quote_stale",
 			    "优惠券状态已变化，请重新计算价格", NULL);
+	}
+	return 0;
+}
+
+/* Each used coupon counted on its template (migration 0028): last in the
+   transaction, so that a popular template's row is held only until the
+   commit. */
+static int
+coupons_count_used(struct req *r, struct order_ctx *c)
+{
+	const struct priced *o = &c->out;
+	int k;
+
+	for (k = 0; k < o->nadj; k++) {
+		const struct priced_adj *a = &o->adj[k];
+
+		if (a->kind != ADJ_COUPON || a->ref == NULL)
+			continue;
 		if (DB(r, &q_coupon_tpl_used, NULL, DBI(r->m->id),
 		    DBI(r->m->id), DBS(a->ref)) != DB_OK)
 			return db_fail(r);
@@ -1219,6 +1237,8 @@ order_write(struct req *r, struct order_ctx *c)
 		return st;
 	if (online && (st = order_online_checkout(r, id, trade_no,
 	    o->tender[TD_ONLINE], c->member_id > 0, &c->payment)) != 0)
+		return st;
+	if ((st = coupons_count_used(r, c)) != 0)
 		return st;
 	c->order_id = id;
 	c->status = status;

@@ -1069,8 +1069,6 @@ member:
 		    PI(member), PS(a->ref));
 		if (r.affected != 1)
 			return refuse("a coupon was taken meanwhile");
-		RUN(S_COUPON_TPL_USED, &r, PI(merchant_id), PI(merchant_id),
-		    PS(a->ref));
 	}
 	/* points_spend: from the lots, oldest expiry first */
 	if (o->points_used > 0) {
@@ -1176,6 +1174,14 @@ member:
 	if (r.nrows != 0)
 		return refuse("a scratch campaign: not part of this bench");
 	RUN(S_MEMBER_PAID, &r, PI(id), PI(merchant_id), PI(member));
+	/* the used coupons counted on their templates, last */
+	for (k = 0; k < o->nadj; k++) {
+		const struct priced_adj *a = &o->adj[k];
+
+		if (a->kind == ADJ_COUPON && a->ref != NULL)
+			RUN(S_COUPON_TPL_USED, &r, PI(merchant_id),
+			    PI(merchant_id), PS(a->ref));
+	}
 	/* idem_tx: the response kept */
 	resp = aalloc(w, (size_t)response_bytes + 1);
 	memset(resp, ' ', (size_t)response_bytes);
