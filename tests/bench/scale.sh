@@ -43,6 +43,9 @@ PERIODS=${PERIODS:-30 366}
 STATS_ROUTES=${STATS_ROUTES:-overview members consumption coupons recharges retention campaigns}
 PAIRS=${PAIRS:-5}
 INST=$ROOT/var/bench-scale.$$
+# MariaDB's temporary files (the seed's large updates make some) beside
+# the instance rather than in a /tmp that others may sweep meanwhile
+SCRATCH=$INST.tmp
 STACK=$ROOT/conf/stack.sh
 APP=${APP_BIN:-$ROOT/var/build/app}
 
@@ -63,12 +66,14 @@ cleanup() {
 			rm -rf "$INST"
 		fi
 	fi
+	rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
 trap 'echo interrupted; exit 130' INT TERM
 
 command -v wrk >/dev/null || { echo "wrk not found (make deps)"; exit 1; }
 PORT=$(free_port) || { echo "no free port"; exit 1; }
+mkdir -p "$SCRATCH" && export TMPDIR=$SCRATCH
 "$STACK" up "$INST" "$PORT" test || { echo "the stack did not come up"; exit 1; }
 set -a
 # shellcheck disable=SC1091
