@@ -10,6 +10,8 @@
 #                 sanitizer build); TESTS=word runs only the test files, fuzz
 #                 targets and unit cases named with it
 #   make bench    deps + build, then tests/bench/run.sh (wrk scenarios)
+#   make bench-scale  deps + build, then tests/bench/scale.sh (a year of a
+#                 large merchant: the staff reports and lists, the card)
 #   make fuzz     libFuzzer targets var/build/fuzz_* (installs clang)
 #   make fuzz-smoke  the fuzz targets, each run for FUZZ_TIME seconds (10)
 #   make lint     clang-format --dry-run and cppcheck
@@ -76,8 +78,8 @@ NPM_STAMP	:= node_modules/.package-lock.json
 # Sub-makes get -j unless the caller chose a job count already.
 SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 
-.PHONY: all build san deps apt npm vendor run stop test bench fuzz fuzz-smoke \
-	lint clean distclean
+.PHONY: all build san deps apt npm vendor run stop test bench bench-scale \
+	fuzz fuzz-smoke lint clean distclean
 
 all: build
 
@@ -189,6 +191,10 @@ bench:
 	$(PREPARE)
 	$(MAKE) --no-print-directory $(BUILD)/claim_raw $(BUILD)/order_raw
 	tests/bench/run.sh
+
+bench-scale:
+	$(PREPARE)
+	tests/bench/scale.sh
 
 # The flash-sale claim straight against MariaDB, beside the app's run.
 $(BUILD)/claim_raw: tests/bench/claim_raw.c tests/bench/raw_db.c \

@@ -163,6 +163,7 @@ struct config {
 	unsigned	 db_port;
 	unsigned char	 secret[32];	/* APP_SECRET, hex-decoded */
 	int		 member_code_ttl;	/* seconds, default 60 */
+	int		 report_ms;	/* a report statement's bound (db.h) */
 	const char	*public_url;	/* "http://127.0.0.1:8080" */
 	const char	*upload_dir;	/* where uploads go; nginx serves /uploads/ */
 	const char	*version;

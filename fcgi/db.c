@@ -28,6 +28,7 @@ static int		 tx_depth;
 static int		 retry_pending;
 static int		 conn_lost;	/* the last failure lost the connection */
 static int		 refused;	/* a statement failed its checks */
+static int		 timed_out;	/* the last failure: a report's bound */
 
 #define COL_INIT	64
 
@@ -76,6 +77,24 @@ connect_raw(int multi)
 	return 0;
 }
 
+/*
+ * The text a statement is prepared with: a report's is bounded in time,
+ * made once per process (cfg.report_ms does not change).
+ */
+static const char *
+run_text(struct db_sql *q)
+{
+	char *t;
+
+	if (q->run_text != NULL)
+		return q->run_text;
+	if (!q->report || asprintf(&t, "SET STATEMENT max_statement_time=%d.%03d"
+	    " FOR %s", cfg.report_ms / 1000, cfg.report_ms % 1000,
+	    q->text) == -1)
+		return q->text;
+	return q->run_text = t;
+}
+
 static int
 prepare_all(void)
 {
@@ -89,12 +108,13 @@ prepare_all(void)
 		return -1;
 	for (p = __start_db_sql; p < __stop_db_sql; p++, i++) {
 		struct db_sql *q = *p;
+		const char *text = run_text(q);
 		MYSQL_STMT *st;
 		MYSQL_RES *meta;
 
 		if ((st = mysql_stmt_init(conn)) == NULL)
 			return -1;
-		if (mysql_stmt_prepare(st, q->text, strlen(q->text)) != 0) {
+		if (mysql_stmt_prepare(st, text, strlen(text)) != 0) {
 			if (!is_conn_error(mysql_stmt_errno(st)))
 				refused = 1;
 			log_err(NULL, "db: prepare failed: %s: %s (%s, %s)",
@@ -324,6 +344,7 @@ db_run(struct req *r, struct db_sql *q, struct db_res *res,
 	}
 	if (retry_pending)
 		return DB_RETRY;
+	timed_out = 0;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (conn == NULL && reconnect() == -1) {
 			conn_lost = 1;
@@ -347,6 +368,14 @@ err:
 				retry_pending = 1;
 			log_warn(r, "db: %u %s", e, mysql_stmt_error(st));
 			return DB_RETRY;
+		}
+		if (e == ER_STATEMENT_TIMEOUT && q->report) {
+			/* MariaDB stopped it: nothing runs on */
+			log_warn(r, "db: %s (%s) stopped after %d ms", q->name,
+			    q->file, cfg.report_ms);
+			conn_lost = 0;
+			timed_out = 1;
+			return DB_ERR;
 		}
 		log_err(r, "db: %u %s: %s", e, mysql_stmt_error(st), q->text);
 		conn_lost = is_conn_error(e);
@@ -436,6 +465,9 @@ db_fail(struct req *r)
 	if (conn_lost || conn == NULL)
 		return resp_err(r, 503, "unavailable",
 		    "服务暂不可用，请稍后再试", NULL);
+	if (timed_out)
+		return resp_err(r, 503, "report_timeout",
+		    "查询的数据较多，未能及时完成，请缩小时间或筛选范围后再试", NULL);
 	return resp_internal(r);
 }
 

@@ -21,7 +21,8 @@
  * the one place that decides what the client hears: nothing yet while a
  * transaction waits to be run again (deadlock, lock wait), 503 unavailable
  * with Retry-After when the connection was lost (nothing was committed),
- * else 500 internal. Plumbing (db_run) returns DB_OK, DB_DUP, DB_RETRY or
+ * 503 report_timeout when a report's statement ran past its bound
+ * (DB_REPORT_COLS), else 500 internal. Plumbing (db_run) returns DB_OK, DB_DUP, DB_RETRY or
  * DB_ERR and logs once, where it failed.
  */
 #ifndef DB_H
@@ -41,14 +42,38 @@ struct db_sql {
 	int		 nparams, ncols;	/* as prepared */
 	int		 want_cols;	/* as declared */
 	const char	*name, *file;
+	int		 report;	/* DB_REPORT_COLS: bounded in time */
+	const char	*run_text;	/* as prepared (report: with its bound) */
 };
 
+/*
+ * A file whose every statement is a report's (see DB_REPORT_COLS below)
+ * says so once, before its first #include: #define DB_FILE_REPORT 1.
+ */
+#ifndef DB_FILE_REPORT
+#define DB_FILE_REPORT	0
+#endif
 /* A statement that returns no rows. */
 #define DB_SQL(name, sqltext) DB_SQL_COLS(name, DB_NOROWS, sqltext)
 /* A statement that returns rows of ncols columns (an enum's count). */
 #define DB_SQL_COLS(name, ncols, sqltext) \
 	static struct db_sql name = { sqltext, -1, 0, 0, (ncols), #name, \
-	    __FILE__ }; \
+	    __FILE__, DB_FILE_REPORT, NULL }; \
+	static struct db_sql *const name##_reg \
+	    __attribute__((used, section("db_sql"))) = &name
+
+/*
+ * A statement that a staff report, list or export runs: bounded in time in
+ * MariaDB itself (SET STATEMENT max_statement_time=... FOR, added when it
+ * is prepared), cfg.report_ms milliseconds (REPORT_STATEMENT_MS, default
+ * 20000, well below nginx's fastcgi_read_timeout of 60 s), so that a
+ * report nobody waits for any more does not go on running. Past the bound
+ * MariaDB stops it; db_run() returns DB_ERR and db_fail() answers 503
+ * report_timeout.
+ */
+#define DB_REPORT_COLS(name, ncols, sqltext) \
+	static struct db_sql name = { sqltext, -1, 0, 0, (ncols), #name, \
+	    __FILE__, 1, NULL }; \
 	static struct db_sql *const name##_reg \
 	    __attribute__((used, section("db_sql"))) = &name
 
@@ -131,7 +156,8 @@ int	 db_retry_pending(void);
  * The status of a database failure, with the response recorded: 500
  * with nothing recorded while a retry is pending (db_tx runs the whole
  * transaction again), 503 unavailable (Retry-After) when the connection
- * is lost, else 500 internal.
+ * is lost, 503 report_timeout (Retry-After) when a report's statement was
+ * stopped at its bound, else 500 internal.
  */
 int	 db_fail(struct req *);
 

@@ -74,6 +74,9 @@ cfg_load(void)
 	    NULL, 10);
 	if (cfg.member_code_ttl <= 0 || cfg.member_code_ttl > 3600)
 		cfg.member_code_ttl = 60;
+	/* below nginx's fastcgi_read_timeout (60 s, conf/nginx.conf.in) */
+	n = strtol(env_or("REPORT_STATEMENT_MS", "20000"), NULL, 10);
+	cfg.report_ms = n >= 1 && n <= 600000 ? (int)n : 20000;
 	cfg.version = APP_VERSION;
 	s = env_or("APP_SECRET", NULL);
 	if (s != NULL) {

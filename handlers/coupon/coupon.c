@@ -7,9 +7,10 @@
  *
  * A claim is one transaction: a conditional upsert of the member's claim
  * counter (bounded by the per-member limit), the coupon row with a fresh
- * code, then a conditional decrement of the template's stock. The
- * affected-row counts decide; the hot template row is locked last so it
- * is held only until the commit.
+ * code, then a conditional decrement of the template's stock that also
+ * counts the coupon on the template (limited or not). The affected-row
+ * counts decide; the hot template row is locked last so it is held only
+ * until the commit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,15 +46,11 @@ DB_SQL(q_coupon_claim_rollup,
     COUPON_SQL_CLAIM_ROLLUP("c.merchant_id = ? AND c.id = ?"));
 DB_SQL_COLS(q_coupon_by_id, CC_NCOLS, COUPON_SQL_BY_ID);
 DB_SQL(q_stock_take, COUPON_SQL_STOCK_TAKE);
-/*
- * Unlimited templates: a shared lock instead of a decrement, so that a
- * change to a limited stock (which locks the row exclusively) counts
- * every coupon issued before it.
- */
+/* Why a take found no row: gone, not active, or a limited stock used up. */
 enum { SH_UNLIMITED, SH_ACTIVE, SH_NCOLS };
-DB_SQL_COLS(q_tpl_share, SH_NCOLS,
+DB_SQL_COLS(q_tpl_state, SH_NCOLS,
     "SELECT stock_left IS NULL, status = 'active' FROM coupon_templates"
-    " WHERE id = ? AND merchant_id = ? LOCK IN SHARE MODE");
+    " WHERE id = ? AND merchant_id = ?");
 DB_SQL_COLS(q_mine_page, CC_NCOLS,
     "SELECT " COUPON_COLS " FROM coupons c"
     " WHERE c.merchant_id = ? AND c.member_id = ? AND c.id < ?"
@@ -503,27 +500,24 @@ coupon_insert(struct req *r, const struct issue *c,
 	return 0;
 }
 
-/* Take one from the stock: 0, or an error status (recorded). */
+/*
+ * Take one from the stock and count it on the template (one conditional
+ * update, limited or not): 0, or an error status (recorded).
+ */
 static int
 stock_take(struct req *r, const struct coupon_tpl_row *w)
 {
 	struct db_res res;
 
-	if (w->stock_left == COUPON_NONE) {
-		if (DB(r, &q_tpl_share, &res, DBI(w->id), DBI(r->m->id)) !=
-		    DB_OK)
-			return db_fail(r);
-		if (res.nrows == 0 || db_int(&res, 0, SH_ACTIVE) == 0)
-			return claim_error(r, "ended", CLAIM_GRANT);
-		if (db_int(&res, 0, SH_UNLIMITED) == 1)
-			return 0;
-		/* made limited meanwhile: fall through to the decrement */
-	}
 	if (DB(r, &q_stock_take, &res, DBI(w->id), DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
-	if (res.affected != 1)
-		return claim_error(r, "out_of_stock", CLAIM_GRANT);
-	return 0;
+	if (res.affected == 1)
+		return 0;
+	if (DB(r, &q_tpl_state, &res, DBI(w->id), DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0 || db_int(&res, 0, SH_UNLIMITED) == 1)
+		return claim_error(r, "ended", CLAIM_GRANT);
+	return claim_error(r, "out_of_stock", CLAIM_GRANT);
 }
 
 static int

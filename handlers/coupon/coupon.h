@@ -105,10 +105,34 @@ enum coupon_col {
 	" VALUES(new_claims)"
 #define COUPON_SQL_BY_ID \
 	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
+/*
+ * The template's counters (migration 0028): claimed_count, every coupon
+ * ever issued of it (whatever became of it), and used_count, those used
+ * now. Each moves by one conditional statement in the transaction that
+ * changes the coupon, so that staff lists read them instead of counting
+ * coupons. A claim takes one from a limited stock and counts it (an
+ * unlimited stock_left stays NULL); 0 rows: out of stock or not active.
+ */
 #define COUPON_SQL_STOCK_TAKE \
-	"UPDATE coupon_templates SET stock_left = stock_left - 1" \
+	"UPDATE coupon_templates SET stock_left = stock_left - 1," \
+	" claimed_count = claimed_count + 1" \
 	" WHERE id = ? AND merchant_id = ? AND status = 'active'" \
-	" AND stock_left > 0"
+	" AND (stock_left IS NULL OR stock_left > 0)"
+/* The coupon of a code was just used: its template counts one more
+   (params merchant, merchant, code). */
+#define COUPON_SQL_TPL_USED \
+	"UPDATE coupon_templates SET used_count = used_count + 1" \
+	" WHERE merchant_id = ? AND id = (SELECT template_id FROM coupons" \
+	" WHERE merchant_id = ? AND code = ?)"
+/* An order's used coupons are about to be given back: each template
+   counts its own out (params merchant, order, merchant). Run before the
+   coupons change, while they still name the order. */
+#define COUPON_SQL_TPL_RETURNED \
+	"UPDATE coupon_templates t JOIN (SELECT template_id, COUNT(*) AS n" \
+	" FROM coupons WHERE merchant_id = ? AND order_id = ?" \
+	" AND status = 'used' GROUP BY template_id) g" \
+	" ON g.template_id = t.id" \
+	" SET t.used_count = t.used_count - g.n WHERE t.merchant_id = ?"
 
 /* Fill a template from row i of a COUPON_TPL_COLS result. */
 void	 coupon_tpl_from_row(const struct db_res *, int row,

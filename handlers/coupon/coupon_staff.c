@@ -22,15 +22,14 @@
 
 DB_SQL_COLS(q_st_tpl_get, TC_NCOLS, COUPON_SQL_TPL_GET);
 DB_SQL_COLS(q_st_tpl_lock, TC_NCOLS, COUPON_SQL_TPL_GET " FOR UPDATE");
-DB_SQL_COLS(q_st_tpl_list, TC_NCOLS,
+DB_REPORT_COLS(q_st_tpl_list, TC_NCOLS,
     "SELECT " COUPON_TPL_COLS " FROM coupon_templates t"
     " WHERE t.merchant_id = ? AND t.id < ? AND (? = '' OR t.status = ?)"
     " ORDER BY t.id DESC LIMIT ?");
 enum { TN_TEMPLATE, TN_CLAIMED, TN_USED, TN_NCOLS };
-DB_SQL_COLS(q_st_tpl_counts, TN_NCOLS,
-    "SELECT template_id, COUNT(*), COALESCE(SUM(status = 'used'), 0)"
-    " FROM coupons WHERE merchant_id = ? AND template_id BETWEEN ? AND ?"
-    " GROUP BY template_id");
+DB_REPORT_COLS(q_st_tpl_counts, TN_NCOLS,
+    "SELECT id, claimed_count, used_count FROM coupon_templates"
+    " WHERE merchant_id = ? AND id BETWEEN ? AND ?");
 DB_SQL(q_st_tpl_insert,
     "INSERT INTO coupon_templates (merchant_id, name, kind, value_fen,"
     " threshold_fen, discount_pct, max_discount_fen, gift_item, stock,"
@@ -53,11 +52,9 @@ DB_SQL(q_st_stock_resize,
     " stock = ? WHERE id = ? AND merchant_id = ? AND stock IS NOT NULL"
     " AND stock - stock_left <= ?");
 DB_SQL(q_st_stock_limit,
-    "UPDATE coupon_templates SET stock = ?, stock_left = ? -"
-    " (SELECT COUNT(*) FROM coupons WHERE merchant_id = ? AND"
-    " template_id = ?) WHERE id = ? AND merchant_id = ? AND stock IS NULL"
-    " AND (SELECT COUNT(*) FROM coupons WHERE merchant_id = ? AND"
-    " template_id = ?) <= ?");
+    "UPDATE coupon_templates SET stock = ?, stock_left = ? - claimed_count"
+    " WHERE id = ? AND merchant_id = ? AND stock IS NULL"
+    " AND claimed_count <= ?");
 DB_SQL(q_st_stock_unlimit,
     "UPDATE coupon_templates SET stock = NULL, stock_left = NULL"
     " WHERE id = ? AND merchant_id = ?");
@@ -76,7 +73,7 @@ DB_SQL(q_st_codes_insert,
     " code) SELECT ?, ?, ?, j.code FROM JSON_TABLE(?, '$[*]' COLUMNS"
     " (code CHAR(12) PATH '$')) AS j");
 enum { BA_ID, BA_COUNT, BA_CREATED, BA_REDEEMED, BA_NCOLS };
-DB_SQL_COLS(q_st_batches, BA_NCOLS,
+DB_REPORT_COLS(q_st_batches, BA_NCOLS,
     "SELECT b.id, b.count, b.created_at, COUNT(p.member_id)"
     " FROM promo_code_batches b LEFT JOIN promo_codes p"
     " ON p.merchant_id = b.merchant_id AND p.template_id = b.template_id"
@@ -84,7 +81,7 @@ DB_SQL_COLS(q_st_batches, BA_NCOLS,
     " WHERE b.merchant_id = ? AND b.template_id = ?"
     " GROUP BY b.id, b.count, b.created_at ORDER BY b.id DESC");
 enum { CV_CODE, CV_BATCH, CV_PHONE, CV_BOUND, CV_NCOLS };
-DB_SQL_COLS(q_st_codes_csv, CV_NCOLS,
+DB_REPORT_COLS(q_st_codes_csv, CV_NCOLS,
     "SELECT p.code, p.batch_id, mb.phone, p.bound_at"
     " FROM promo_codes p LEFT JOIN members mb ON mb.id = p.member_id"
     " AND mb.merchant_id = p.merchant_id"
@@ -98,6 +95,7 @@ DB_SQL(q_st_redeem,
     " used_staff_id = ?, order_fen = ?, discount_fen = ?"
     " WHERE id = ? AND merchant_id = ? AND status = 'unused'"
     " AND valid_from <= ? AND valid_until >= ?");
+DB_SQL(q_st_tpl_used, COUPON_SQL_TPL_USED);
 DB_SQL(q_st_cancel,
     "UPDATE coupons SET status = 'cancelled', cancelled_at = ?,"
     " cancelled_by = ?, cancel_reason = ?"
@@ -581,8 +579,7 @@ stock_change(struct req *r, const struct coupon_tpl_row *old,
 		    DBI(id), DBI(m), DBI(stock)) != DB_OK)
 			return db_fail(r);
 	} else if (DB(r, &q_st_stock_limit, &res, DBI(stock), DBI(stock),
-	    DBI(m), DBI(id), DBI(id), DBI(m), DBI(m), DBI(id), DBI(stock)) !=
-	    DB_OK)
+	    DBI(id), DBI(m), DBI(stock)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
 		return resp_bad_field(r, "stock", "库存不能少于已发放的数量");
@@ -1062,6 +1059,9 @@ redeem_tx(struct req *r, void *arg)
 		/* someone else redeemed or voided it since it was read */
 		if (up.affected != 1)
 			return redeem_error(r, RD_ALREADY_USED);
+		if (DB(r, &q_st_tpl_used, NULL, DBI(r->m->id), DBI(r->m->id),
+		    DBS(db_str(&res, 0, CC_CODE))) != DB_OK)
+			return db_fail(r);
 	}
 	if ((st = audit_log(r, "coupon.redeem", arena_printf(r->a, "coupon:%s",
 	    db_str(&res, 0, CC_CODE)), arena_printf(r->a,

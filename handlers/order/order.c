@@ -77,6 +77,7 @@ DB_SQL(q_coupon_use,
     " discount_fen = ? WHERE merchant_id = ? AND member_id = ? AND code = ?"
     " AND status = 'unused' AND valid_from <= UTC_TIMESTAMP()"
     " AND valid_until >= UTC_TIMESTAMP()");
+DB_SQL(q_coupon_tpl_used, COUPON_SQL_TPL_USED);
 
 /* ---- the body ---- */
 
@@ -1141,6 +1142,27 @@ coupons_use(struct req *r, struct order_ctx *c, int64_t id)
 	return 0;
 }
 
+/* Each used coupon counted on its template (migration 0028): last in the
+   transaction, so that a popular template's row is held only until the
+   commit. */
+static int
+coupons_count_used(struct req *r, struct order_ctx *c)
+{
+	const struct priced *o = &c->out;
+	int k;
+
+	for (k = 0; k < o->nadj; k++) {
+		const struct priced_adj *a = &o->adj[k];
+
+		if (a->kind != ADJ_COUPON || a->ref == NULL)
+			continue;
+		if (DB(r, &q_coupon_tpl_used, NULL, DBI(r->m->id),
+		    DBI(r->m->id), DBS(a->ref)) != DB_OK)
+			return db_fail(r);
+	}
+	return 0;
+}
+
 DB_SQL(q_order_earned,
     "UPDATE orders SET earn_points = ? WHERE merchant_id = ? AND id = ?");
 
@@ -1252,6 +1274,8 @@ order_write(struct req *r, struct order_ctx *c)
 		return st;
 	if (online && (st = order_online_checkout(r, id, trade_no,
 	    o->tender[TD_ONLINE], c->member_id > 0, &c->payment)) != 0)
+		return st;
+	if ((st = coupons_count_used(r, c)) != 0)
 		return st;
 	c->order_id = id;
 	c->status = status;

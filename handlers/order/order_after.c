@@ -9,6 +9,7 @@
 #include "app.h"
 #include "job.h"
 #include "core/core.h"
+#include "coupon/coupon.h"
 #include "db.h"
 #include "order.h"
 #include "order_db.h"
@@ -419,6 +420,7 @@ DB_SQL(q_coupons_return,
     " used_store_id = NULL, used_staff_id = NULL, order_id = NULL,"
     " order_fen = NULL, discount_fen = NULL"
     " WHERE merchant_id = ? AND order_id = ? AND status = 'used'");
+DB_SQL(q_coupons_tpl_returned, COUPON_SQL_TPL_RETURNED);
 enum { EX_ID, EX_NCOLS };
 DB_SQL_COLS(q_expired, EX_NCOLS,
     "SELECT id FROM orders WHERE merchant_id = ? AND status = 'pending'"
@@ -442,7 +444,9 @@ coupons_give_back(struct req *r, int64_t id, const char **codes)
 	for (i = 0; i < res.nrows; i++)
 		sbuf_printf(&s, "%s%s", i ? "," : "", db_str(&res, i, CP_CODE));
 	*codes = s.buf;
-	if (DB(r, &q_coupons_return, NULL, DBI(r->m->id), DBI(id)) != DB_OK)
+	if (DB(r, &q_coupons_tpl_returned, NULL, DBI(r->m->id), DBI(id),
+	    DBI(r->m->id)) != DB_OK ||
+	    DB(r, &q_coupons_return, NULL, DBI(r->m->id), DBI(id)) != DB_OK)
 		return db_fail(r);
 	return 0;
 }
@@ -646,7 +650,8 @@ enum { LS_ID, LS_STORE, LS_MEMBER, LS_PHONE, LS_CHANNEL, LS_STATUS,
     LS_LIST, LS_DISCOUNT, LS_TOTAL, LS_PTS_FEN, LS_PRINCIPAL, LS_BONUS,
     LS_CASH, LS_CARD, LS_ONLINE, LS_REFUNDED, LS_CREATED, LS_SUMMARY,
     LS_NCOLS };
-DB_SQL_COLS(q_list, LS_NCOLS,
+/* the staff list and the member's: bounded as a report (db.h) */
+DB_REPORT_COLS(q_list, LS_NCOLS,
     "SELECT o.id, o.store_id, o.member_id, mb.phone, o.channel, o.status,"
     " o.total_list_fen, o.discount_fen, o.total_fen, o.points_fen,"
     " o.principal_fen, o.bonus_fen, o.cash_fen, o.card_fen, o.online_fen,"

@@ -121,34 +121,34 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
  */
 #define ML_NOT_NAMES " IGNORE INDEX (ix_member_search)"
 #define ML_STATEMENTS(name, col, ix) \
-	DB_SQL_COLS(q_ml_##name##_asc, ML_NCOLS, \
+	DB_REPORT_COLS(q_ml_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, ">", "ASC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
-	DB_SQL_COLS(q_ml_##name##_desc, ML_NCOLS, \
+	DB_REPORT_COLS(q_ml_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, "<", "DESC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
-	DB_SQL_COLS(q_mlf_##name##_asc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mlf_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
 	    ML_PAGE(col, ">", "ASC")); \
-	DB_SQL_COLS(q_mlf_##name##_desc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mlf_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
 	    ML_PAGE(col, "<", "DESC")); \
-	DB_SQL_COLS(q_mlfn_##name##_asc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mlfn_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, ">", "ASC")); \
-	DB_SQL_COLS(q_mlfn_##name##_desc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mlfn_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, "<", "DESC")); \
-	DB_SQL_COLS(q_mls_##name##_asc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mls_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
 	    ML_PAGE(col, ">", "ASC") " ROWS EXAMINED " ML_EXAMINED); \
-	DB_SQL_COLS(q_mls_##name##_desc, ML_NCOLS, \
+	DB_REPORT_COLS(q_mls_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
 	    ML_PAGE(col, "<", "DESC") " ROWS EXAMINED " ML_EXAMINED); \
-	DB_SQL_COLS(q_mln_##name##_asc, 1, "SELECT mb.id FROM members mb" \
+	DB_REPORT_COLS(q_mln_##name##_asc, 1, "SELECT mb.id FROM members mb" \
 	    " FORCE INDEX (ix_member_search)" ML_FILTERS \
 	    ML_PAGE(col, ">", "ASC")); \
-	DB_SQL_COLS(q_mln_##name##_desc, 1, "SELECT mb.id FROM members mb" \
+	DB_REPORT_COLS(q_mln_##name##_desc, 1, "SELECT mb.id FROM members mb" \
 	    " FORCE INDEX (ix_member_search)" ML_FILTERS \
 	    ML_PAGE(col, "<", "DESC"))
 

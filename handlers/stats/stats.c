@@ -11,6 +11,8 @@
  * four places, null when there is nothing to divide by. Times are bucketed
  * into days in the merchant's zone.
  */
+/* every statement here is a report's: bounded in time (fcgi/db.h) */
+#define DB_FILE_REPORT 1
 #include <stdio.h>
 #include <string.h>
 

@@ -60,7 +60,7 @@ DB_SQL(q_st_entry_rollup,
 enum { PY_ID, PY_MEMBER, PY_STORE, PY_CHANNEL, PY_ORDER, PY_PRINCIPAL,
     PY_BONUS, PY_REFUNDED_PRINCIPAL, PY_REFUNDED_BONUS, PY_CREATED,
     PY_NCOLS };
-DB_SQL_COLS(q_st_payments, PY_NCOLS,
+DB_REPORT_COLS(q_st_payments, PY_NCOLS,
     "SELECT p.id, p.member_id, p.store_id, p.channel, p.order_fen,"
     " p.principal_fen, p.bonus_fen, p.refunded_principal_fen,"
     " p.refunded_bonus_fen, p.created_at FROM payments p"

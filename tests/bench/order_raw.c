@@ -51,6 +51,7 @@
 #include "raw_db.h"
 
 #include "core/core_rules.h"
+#include "coupon/coupon.h"
 #include "order/order.h"
 #include "order/order_db.h"
 #include "points/points_rules.h"
@@ -290,7 +291,7 @@ enum {
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
 	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
-	S_ORDER_COUPONS,
+	S_ORDER_COUPONS, S_COUPON_TPL_USED,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -336,6 +337,7 @@ static const struct {
 	[S_ORDER_DAYS] = { "order_days", Q_ORDER_DAYS },
 	[S_ORDER_MEMBERS] = { "order_members", Q_ORDER_MEMBERS },
 	[S_ORDER_COUPONS] = { "order_coupons", Q_ORDER_COUPONS },
+	[S_COUPON_TPL_USED] = { "coupon_tpl_used", COUPON_SQL_TPL_USED },
 	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -1193,6 +1195,14 @@ member:
 	RUN(S_ORDER_DAYS, &r, PI(tz_off), PI(merchant_id), PI(id));
 	RUN(S_ORDER_MEMBERS, &r, PI(tz_off), PI(merchant_id), PI(id));
 	RUN(S_ORDER_COUPONS, &r, PI(tz_off), PI(merchant_id), PI(id));
+	/* the used coupons counted on their templates, last */
+	for (k = 0; k < o->nadj; k++) {
+		const struct priced_adj *a = &o->adj[k];
+
+		if (a->kind == ADJ_COUPON && a->ref != NULL)
+			RUN(S_COUPON_TPL_USED, &r, PI(merchant_id),
+			    PI(merchant_id), PS(a->ref));
+	}
 	/* idem_tx: the response kept */
 	resp = aalloc(w, (size_t)response_bytes + 1);
 	memset(resp, ' ', (size_t)response_bytes);

@@ -99,6 +99,14 @@ JOIN coupon_templates t ON t.merchant_id = @m AND t.created_at = @now
 JOIN seq_0_to_999 s ON s.seq < @k
 WHERE mb.i >= @members DIV 2 AND mb.i < @members;
 
+-- the templates' counters (migration 0028), as the claims would have kept them
+UPDATE coupon_templates t
+JOIN (SELECT template_id, COUNT(*) AS n, SUM(status = 'used') AS u
+    FROM coupons WHERE merchant_id = @m GROUP BY template_id) c
+    ON c.template_id = t.id
+SET t.claimed_count = c.n, t.used_count = c.u
+WHERE t.merchant_id = @m AND t.created_at = @now;
+
 -- what the bench reads back: store, products (six, sold at the store)
 SELECT (SELECT MIN(id) FROM stores WHERE merchant_id = @m AND active = 1);
 SELECT GROUP_CONCAT(id ORDER BY id) FROM (SELECT id FROM products
