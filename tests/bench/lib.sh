@@ -1,5 +1,5 @@
-# Helpers of the benchmark scripts (sourced; bash). The same as
-# tests/bench/run.sh's own, for scripts beside it (scale.sh). They read
+# Helpers of the benchmark scripts (sourced; bash), for tests/bench/run.sh
+# and tests/bench/scale.sh. They read
 # THREADS, CONNECTIONS, PAIR_DURATION, BENCH_LUA_DIR, BASE_URL and the
 # instance's DB_* environment.
 

@@ -71,17 +71,10 @@ trap 'echo interrupted; exit 130' INT TERM
 
 command -v wrk >/dev/null || { echo "wrk not found (make deps)"; exit 1; }
 
-free_port() {
-	local p i
-	for ((i = 0; i < 100; i++)); do
-		p=$((20000 + RANDOM % 10000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# free_port, api, staff_token, sql, field, line_rps, ratio, rate, median
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
+
 
 PORT=$(free_port) || { echo "no free port"; exit 1; }
 if ! "$STACK" up "$INST" "$PORT" test; then
@@ -93,12 +86,6 @@ set -a
 . "$INST/env"
 set +a
 
-# api <method> <path> [json]: one request with curl; prints the body,
-# fails on a non-2xx answer.
-api() {
-	curl -fsS -X "$1" -H 'Content-Type: application/json' \
-	    ${3:+--data-binary "$3"} "$BASE_URL$2"
-}
 
 # ---- results --------------------------------------------------------------
 
@@ -169,39 +156,10 @@ skip() {
 	NAMES+=("$1") RPS+=("-") P99+=("-") BAD+=("-") NOTE+=("skipped: $2")
 }
 
-field() {
-	sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" $1"
-}
 
-# line_rps <BENCH line>: requests a second
-line_rps() {
-	awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" \
-	    'BEGIN { printf "%.0f", (d > 0) ? r * 1e6 / d : 0 }'
-}
 
-# ratio <a> <b>: a / b to three places
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
-}
 
-# rate <script.lua> <path>: one short run (PAIR_DURATION, 3s); its
-# requests a second, or failure when any answer was not 2xx
-rate() {
-	local line
-	line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PAIR_DURATION:-3s}" \
-	    -s "$BENCH_LUA_DIR/$1" "$BASE_URL$2" 2>/dev/null | grep '^BENCH ' |
-	    tail -n 1)
-	[ -n "$line" ] && [ "$(field "$line" non2xx)" = 0 ] &&
-	    [ "$(field "$line" requests)" -gt 0 ] || return 1
-	line_rps "$line"
-}
 
-# median <numbers...>: the median, and the smallest and the largest
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
-	    printf "%s %s %s\n", (NR % 2) ? v[(NR + 1) / 2] :
-		(v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
-}
 
 # ---- setup ----------------------------------------------------------------
 
@@ -219,11 +177,6 @@ fi
 
 # A live campaign page with two coupons, as a visitor from a share sees it.
 CAMPAIGN_OK=
-staff_token() {
-	api POST /api/v1/m/demo/staff/login \
-	    "{\"username\":\"$1\",\"password\":\"demo1234\"}" |
-	    sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
-}
 echo
 echo "==== setup: a live campaign page"
 MKT=$(staff_token marketing)
@@ -286,10 +239,6 @@ fi
 ORDER_COUPONS=${ORDER_COUPONS:-16}
 QR=()
 QUOTE_RPS='' QUOTE_RAW='' QUOTE_FLOOR='' QUOTE_NOTE='' ORDER_APP='' ORDER_RAW='' ORDER_NOTE=''
-sql() {
-	MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults --socket="$DB_SOCKET" \
-	    --user="$DB_USER" "$DB_NAME" -N -B "$@"
-}
 # statements the server has run (Questions: each execution of a prepared
 # statement, each plain query), and per request over a run
 questions() {
