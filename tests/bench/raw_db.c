@@ -57,6 +57,11 @@ raw_prepare(MYSQL *db, struct stmt *s, const char *sql)
 		s->ncols = (int)mysql_num_fields(meta);
 		mysql_free_result(meta);
 	}
+	if (s->ncols > MAXCOLS) {
+		fprintf(stderr, "%s: %d columns, more than %d: %s\n",
+		    program_invocation_short_name, s->ncols, MAXCOLS, sql);
+		exit(1);
+	}
 	memset(b, 0, sizeof(b));
 	for (i = 0; i < s->ncols; i++) {
 		b[i].buffer_type = MYSQL_TYPE_STRING;

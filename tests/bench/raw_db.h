@@ -7,7 +7,7 @@
 #define RAW_DB_H
 #include <mysql.h>
 
-#define MAXCOLS		40
+#define MAXCOLS		64
 #define COLSZ		1100	/* the longest column: store_ids, 1024 */
 
 struct stmt {
