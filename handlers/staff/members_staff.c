@@ -247,15 +247,43 @@ like_prefix(struct req *r, const char *q)
 
 /*
  * The search: digits that make a mobile phone, the phone; four digits,
- * the phone's last four; other digits, the card number; anything else,
- * the start of the name (a surname finds its members). 0 or 400.
+ * the phone's last four; a bound physical card's number, its member; other
+ * digits, the card number; anything else, the start of the name (a surname
+ * finds its members). 0 or 400.
  */
+/*
+ * A physical card number bound to a member (staff/members/{id}/physical-
+ * card) is searched as that member's card: *card its card number, or NULL
+ * (not a card's form, or no member has it). 0, or the failure's status.
+ */
+enum { PC_CARD, PC_NCOLS };
+DB_SQL_COLS(q_ml_physical, PC_NCOLS,
+    "SELECT card_no FROM members WHERE merchant_id = ?"
+    " AND physical_card_no = ?");
+
+static int
+physical_card_search(struct req *r, const char *t, const char **card)
+{
+	char no[PHYSICAL_CARD_MAX + 1];
+	struct db_res res;
+
+	*card = NULL;
+	if (physical_card_normalize(t, no) == -1)
+		return 0;
+	if (DB(r, &q_ml_physical, &res, DBI(r->m->id), DBS(no)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 1)
+		*card = arena_strdup(r->a, db_str(&res, 0, PC_CARD));
+	return 0;
+}
+
 static int
 parse_search(struct req *r, struct ml_query *f)
 {
-	const char *q = req_query(r, "q");
+	const char *q = req_query(r, "q"), *card = NULL;
 	size_t chars;
 	char *t, *e;
+	int st;
 
 	if (q == NULL)
 		return 0;
@@ -274,6 +302,10 @@ parse_search(struct req *r, struct ml_query *f)
 		f->last4 = t;
 	else if (all_digits(t) && phone_valid(t))
 		f->phone = t;
+	else if ((st = physical_card_search(r, t, &card)) != 0)
+		return st;
+	else if (card != NULL)
+		f->card = card;
 	else if (all_digits(t))
 		f->card = t;
 	else {

@@ -200,3 +200,21 @@ test('a card of a member without a PIN: the scan says to set one, balance refuse
   assert.equal(s.status, 200, s.text);
   assert.equal(s.json.data.balance_usable, false);
 });
+
+test('the member list finds a member by the bound physical card, typed as printed; an unbound number finds none', async () => {
+  const mem = await cardMember();
+  const card = (await sql(`SELECT card_no FROM members WHERE id = ${mem.id}`))[0][0];
+  const printed = `${mem.card.slice(0, 5).toLowerCase()}-${mem.card.slice(5)}`;
+  for (const q of [mem.card, printed]) {
+    const r = await owner.call('GET', `/staff/members?q=${encodeURIComponent(q)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.data.map((x) => x.id), [mem.id], q);
+    assert.equal(r.json.data[0].card_no, card);
+  }
+  const none = await owner.call('GET', `/staff/members?q=${cardNo()}`);
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.json.data, []);
+  // the membership card number still finds the member
+  const byCard = await owner.call('GET', `/staff/members?q=${card}`);
+  assert.deepEqual(byCard.json.data.map((x) => x.id), [mem.id]);
+});
