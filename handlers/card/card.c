@@ -19,24 +19,6 @@
 
 /* ---- reading ---- */
 
-static cJSON *
-ids_json(const char *s)
-{
-	cJSON *arr = j_arr();
-
-	while (s != NULL && *s) {
-		if (*s >= '0' && *s <= '9') {
-			char *end;
-
-			j_add(arr, NULL, cJSON_CreateNumber((double)strtoll(s,
-			    &end, 10)));
-			s = end;
-		} else
-			s++;
-	}
-	return arr;
-}
-
 cJSON *
 count_card_json(struct req *r, const struct db_res *res, int i, int64_t now)
 {
@@ -58,11 +40,13 @@ count_card_json(struct req *r, const struct db_res *res, int i, int64_t now)
 	j_str(d, "status", st);
 	j_str(d, "status_text", count_card_status_cn(st));
 	j_int(d, "count_card_product_id", db_int(res, i, CCC_PRODUCT));
-	j_add(d, "product_ids", ids_json(db_str(res, i, CCC_PRODUCTS)));
+	j_add(d, "product_ids",
+	    count_card_ids_json(db_str(res, i, CCC_PRODUCTS)));
 	if (db_isnull(res, i, CCC_STORES))
 		j_str(d, "store_ids", "all");
 	else
-		j_add(d, "store_ids", ids_json(db_str(res, i, CCC_STORES)));
+		j_add(d, "store_ids",
+		    count_card_ids_json(db_str(res, i, CCC_STORES)));
 	j_int(d, "order_id", db_int(res, i, CCC_ORDER));
 	j_str(d, "created_at", time_rfc3339(r, db_str(res, i, CCC_CREATED)));
 	return d;

@@ -18,6 +18,7 @@
 #ifndef CATALOG_H
 #define CATALOG_H
 #include <stdint.h>
+#include "cjson/cJSON.h"
 
 struct req;
 
@@ -76,5 +77,7 @@ struct count_card_item {
  */
 int	 count_card_item_load(struct req *, int64_t id, int64_t store_id,
 	    int64_t now, struct count_card_item *out);
+/* A stored list of ids ("[1,3]", products or stores) as a JSON array. */
+cJSON	*count_card_ids_json(const char *);
 
 #endif

@@ -2,6 +2,7 @@
  * The count cards on sale (次卡) as an order prices them and as the card
  * issued when the order is paid copies them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -46,4 +47,22 @@ count_card_item_load(struct req *r, int64_t id, int64_t store_id,
 		out->ended = out->until_end < now;
 	}
 	return 0;
+}
+
+cJSON *
+count_card_ids_json(const char *s)
+{
+	cJSON *arr = j_arr();
+
+	while (s != NULL && *s) {
+		if (*s >= '0' && *s <= '9') {
+			char *end;
+
+			j_add(arr, NULL, cJSON_CreateNumber((double)strtoll(s,
+			    &end, 10)));
+			s = end;
+		} else
+			s++;
+	}
+	return arr;
 }

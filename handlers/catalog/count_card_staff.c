@@ -61,25 +61,6 @@ struct ccp {
 	int		 active;
 };
 
-/* "[1,3]" as a JSON array of numbers. */
-static cJSON *
-ids_json(const char *s)
-{
-	cJSON *arr = j_arr();
-
-	while (s != NULL && *s) {
-		if (*s >= '0' && *s <= '9') {
-			char *end;
-
-			j_add(arr, NULL, cJSON_CreateNumber((double)strtoll(s,
-			    &end, 10)));
-			s = end;
-		} else
-			s++;
-	}
-	return arr;
-}
-
 static cJSON *
 ccp_json(struct req *r, const struct db_res *res, int i)
 {
@@ -96,11 +77,13 @@ ccp_json(struct req *r, const struct db_res *res, int i)
 	else
 		j_str(v, "until", db_str(res, i, CP_UNTIL));
 	j_add(d, "validity", v);
-	j_add(d, "product_ids", ids_json(db_str(res, i, CP_PRODUCTS)));
+	j_add(d, "product_ids",
+	    count_card_ids_json(db_str(res, i, CP_PRODUCTS)));
 	if (db_isnull(res, i, CP_STORES))
 		j_str(d, "store_ids", "all");
 	else
-		j_add(d, "store_ids", ids_json(db_str(res, i, CP_STORES)));
+		j_add(d, "store_ids",
+		    count_card_ids_json(db_str(res, i, CP_STORES)));
 	j_bool(d, "active", db_int(res, i, CP_ACTIVE) != 0);
 	j_str(d, "created_at", time_rfc3339(r, db_str(res, i, CP_CREATED)));
 	j_str(d, "updated_at", time_rfc3339(r, db_str(res, i, CP_UPDATED)));
