@@ -8,7 +8,11 @@
  * for a day's rows after deleting the day's rollups. Claims are counted
  * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), the
  * stored-value ledger by each entry (WALLET_SQL_BALANCE_ROLLUP,
- * wallet/wallet.h).
+ * wallet/wallet.h), balance payments and their refunds by their rows
+ * (WALLET_SQL_PAYMENT_*, WALLET_SQL_REFUND_ROLLUP), tier moves by the
+ * move (TIER_SQL_MOVE_ROLLUP, tier/tier.h; members by join day and tier
+ * now, which the rebuild counts again from members). Events add to the
+ * row of their connection's slot, the rebuild writes slot 0.
  *
  * Every statement's first parameter is the merchant's offset from UTC in
  * seconds (the derived table p0), then the filter's.
@@ -29,30 +33,41 @@
 
 #include "stats_sql.h"
 
-DB_SQL(q_ev_join_days, SQL_JOIN_DAYS(ONE("mb")));
-DB_SQL(q_ev_join_channels, SQL_JOIN_CHANNELS(ONE("mb")));
+DB_SQL(q_ev_join_days, SQL_JOIN_DAYS(ONE("mb"), EV_SLOT));
+DB_SQL(q_ev_join_channels, SQL_JOIN_CHANNELS(ONE("mb"), EV_SLOT));
 DB_SQL(q_ev_join_referrers, SQL_JOIN_REFERRERS(ONE("mb")));
-DB_SQL(q_ev_order_days, SQL_ORDER_DAYS(ONE("o")));
+DB_SQL(q_ev_join_tiers, SQL_JOIN_TIERS(ONE("mb"), EV_SLOT));
+DB_SQL(q_ev_order_days, SQL_ORDER_DAYS(ONE("o"), EV_SLOT));
 DB_SQL(q_ev_order_members, SQL_ORDER_MEMBERS(ONE("o")));
 DB_SQL(q_ev_order_coupons, SQL_ORDER_COUPONS(ONE("o")));
-DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f")));
-DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc")));
-DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc")));
+DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f"), EV_SLOT));
+DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc"), EV_SLOT));
+DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc"), EV_SLOT));
 DB_SQL(q_ev_recharge_members, SQL_RECHARGE_MEMBERS(ONE("rc")));
 
-DB_SQL(q_rb_join_days, SQL_JOIN_DAYS(SPAN("mb", "joined_at")));
-DB_SQL(q_rb_join_channels, SQL_JOIN_CHANNELS(SPAN("mb", "joined_at")));
+DB_SQL(q_rb_join_days, SQL_JOIN_DAYS(SPAN("mb", "joined_at"), RB_SLOT));
+DB_SQL(q_rb_join_channels, SQL_JOIN_CHANNELS(SPAN("mb", "joined_at"),
+    RB_SLOT));
 DB_SQL(q_rb_join_referrers, SQL_JOIN_REFERRERS(SPAN("mb", "joined_at")));
-DB_SQL(q_rb_order_days, SQL_ORDER_DAYS(SPAN("o", "paid_at")));
+DB_SQL(q_rb_join_tiers, SQL_JOIN_TIERS(SPAN("mb", "joined_at"), RB_SLOT));
+DB_SQL(q_rb_order_days, SQL_ORDER_DAYS(SPAN("o", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_order_members, SQL_ORDER_MEMBERS(SPAN("o", "paid_at")));
 DB_SQL(q_rb_order_coupons, SQL_ORDER_COUPONS(SPAN("o", "paid_at")));
-DB_SQL(q_rb_refund_days, SQL_REFUND_DAYS(SPAN("f", "done_at")));
-DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at")));
+DB_SQL(q_rb_refund_days, SQL_REFUND_DAYS(SPAN("f", "done_at"), RB_SLOT));
+DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at"),
+    RB_SLOT));
 DB_SQL(q_rb_recharge_channels,
-    SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at")));
+    SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_recharge_members, SQL_RECHARGE_MEMBERS(SPAN("rc", "paid_at")));
 DB_SQL(q_rb_claims, COUPON_SQL_CLAIM_ROLLUP(SPAN("c", "claimed_at")));
-DB_SQL(q_rb_ledger, WALLET_SQL_BALANCE_ROLLUP(SPAN("e", "created_at")));
+DB_SQL(q_rb_payments,
+    WALLET_SQL_PAYMENT_ROLLUP(SPAN("p", "created_at"), RB_SLOT));
+DB_SQL(q_rb_payment_members,
+    WALLET_SQL_PAYMENT_MEMBERS(SPAN("p", "created_at")));
+DB_SQL(q_rb_wallet_refunds,
+    WALLET_SQL_REFUND_ROLLUP(SPAN("f", "created_at"), RB_SLOT));
+DB_SQL(q_rb_ledger, WALLET_SQL_BALANCE_ROLLUP(SPAN("e", "created_at"),
+    RB_SLOT, WALLET_RB_AFTER));
 
 DB_SQL(q_rb_del_days,
     "DELETE FROM stats_days WHERE merchant_id = ? AND day = ?");
@@ -60,6 +75,8 @@ DB_SQL(q_rb_del_channels,
     "DELETE FROM stats_channel_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_coupons,
     "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?");
+DB_SQL(q_rb_del_tiers,
+    "DELETE FROM stats_tier_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_members,
     "DELETE FROM stats_member_days WHERE merchant_id = ? AND day = ?");
 
@@ -88,7 +105,7 @@ static int
 stats_on_joined(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_join_days,
-	    &q_ev_join_channels, &q_ev_join_referrers, NULL };
+	    &q_ev_join_channels, &q_ev_join_referrers, &q_ev_join_tiers, NULL };
 	const struct member_joined *ev = payload;
 
 	return rollup_one(r, qs, ev->member_id);
@@ -139,12 +156,15 @@ static int
 rebuild_day_tx(struct req *r, void *arg)
 {
 	static struct db_sql *const del[] = { &q_rb_del_days,
-	    &q_rb_del_channels, &q_rb_del_coupons, &q_rb_del_members, NULL };
+	    &q_rb_del_channels, &q_rb_del_coupons, &q_rb_del_members,
+	    &q_rb_del_tiers, NULL };
 	static struct db_sql *const add[] = { &q_rb_join_days,
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
 	    &q_rb_recharge_days, &q_rb_recharge_channels,
-	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger, NULL };
+	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger,
+	    &q_rb_join_tiers, &q_rb_payments, &q_rb_payment_members,
+	    &q_rb_wallet_refunds, NULL };
 	struct rebuild *b = arg;
 	long tz = tz_offset(r->m->tz);
 	char date[11], start[20], end[20];
