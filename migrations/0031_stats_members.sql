@@ -26,18 +26,38 @@ ALTER TABLE stats_days
 
 -- Recharges also by package (channel: the package's id, '0' a custom
 -- amount; bonus_fen their bonus) and by provider (channel: cash, card,
--- counter, sandbox, ...).
+-- counter, sandbox, ...), both at store 0 (merchant-wide figures). The
+-- daily job stats-fold folds the slots of days past into slot 0 (every
+-- counter column of the slotted tables is listed there).
 ALTER TABLE stats_channel_days
 	MODIFY kind ENUM('join', 'recharge', 'package', 'provider') NOT NULL,
 	ADD COLUMN slot TINYINT UNSIGNED NOT NULL DEFAULT 0 AFTER channel,
 	ADD COLUMN bonus_fen BIGINT NOT NULL DEFAULT 0,
 	DROP PRIMARY KEY,
-	ADD PRIMARY KEY (merchant_id, day, kind, channel, store_id, slot);
+	-- a report reads one kind over its days
+	ADD PRIMARY KEY (merchant_id, kind, day, channel, store_id, slot);
 
--- Balance payments of a member on a day at a store (the members who paid
--- from stored value in a period).
+-- Balance payments of a member on a day at a store; a member's days in
+-- order (the day before a day, for stats_active_days).
 ALTER TABLE stats_member_days
-	ADD COLUMN payments BIGINT NOT NULL DEFAULT 0;
+	ADD COLUMN payments BIGINT NOT NULL DEFAULT 0,
+	ADD KEY ix_smd_member (merchant_id, member_id, day);
+
+-- The members who paid from stored value (kind payment) or recharged
+-- (recharge) in a period, without counting them one by one: a member's
+-- first day of the kind in a period is a day of the period whose previous
+-- day of that kind (prev_day; '1000-01-01': none) is before the period.
+-- members counts the member-days by (day, prev_day), so that those of a
+-- period are SUM(members) WHERE day BETWEEN first AND last AND prev_day <
+-- first: at most a row per pair of days, whatever the members.
+CREATE TABLE stats_active_days (
+	merchant_id	BIGINT NOT NULL,
+	kind		ENUM('payment', 'recharge') NOT NULL,
+	day		DATE NOT NULL,
+	prev_day	DATE NOT NULL,
+	members		BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (merchant_id, kind, day, prev_day)
+) ENGINE=InnoDB;
 
 -- Members by the day they joined (merchant-local) and the tier they are
 -- in now (members.tier_level): +1 at the tier of the join, and at every

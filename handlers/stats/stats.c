@@ -406,20 +406,22 @@ DB_SQL_COLS(q_rp_tiers, TI_NCOLS,
 enum { PK_PACKAGE, PK_LABEL, PK_PAY, PK_BONUS, PK_COUNT, PK_PAY_TOTAL,
     PK_BONUS_TOTAL, PK_NCOLS };
 DB_SQL_COLS(q_rp_packages, PK_NCOLS,
-    "SELECT NULLIF(CAST(s.channel AS UNSIGNED), 0) AS package_id, p.label,"
-    " p.pay_fen, p.bonus_fen, SUM(s.n), SUM(s.fen), SUM(s.bonus_fen)"
-    " FROM stats_channel_days s LEFT JOIN recharge_packages p"
-    " ON p.id = CAST(s.channel AS UNSIGNED) AND p.merchant_id = s.merchant_id"
-    " WHERE s.merchant_id = ? AND s.kind = 'package'"
-    " AND s.day BETWEEN ? AND ?"
-    " GROUP BY package_id, p.label, p.pay_fen, p.bonus_fen"
+    "SELECT NULLIF(s.package_id, 0), p.label, p.pay_fen, p.bonus_fen,"
+    " s.n, s.fen, s.bonus_fen FROM (SELECT merchant_id,"
+    " CAST(channel AS UNSIGNED) AS package_id, SUM(n) AS n, SUM(fen) AS fen,"
+    " SUM(bonus_fen) AS bonus_fen FROM stats_channel_days"
+    " WHERE merchant_id = ? AND kind = 'package' AND day BETWEEN ? AND ?"
+    " GROUP BY merchant_id, package_id) s LEFT JOIN recharge_packages p"
+    " ON p.id = s.package_id AND p.merchant_id = s.merchant_id"
     " ORDER BY 6 DESC, 1");
-/* (merchant, first, last, store, store): members' days with a balance
-   payment. */
-DB_SQL_COLS(q_rp_paying, 1,
-    "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND day BETWEEN ? AND ?"
-    " AND (? = 0 OR store_id = ?) AND payments > 0");
+/* (merchant, kind, first, last, first): the members who paid from
+   stored value (payment) or recharged (recharge) in the period, all
+   stores: those whose day before their first of the period is before it
+   (stats_active_days). */
+DB_SQL_COLS(q_rp_active_members, 1,
+    "SELECT IFNULL(SUM(members), 0) FROM stats_active_days"
+    " WHERE merchant_id = ? AND kind = ? AND day BETWEEN ? AND ?"
+    " AND prev_day < ?");
 /* (merchant, first, last): recharges by provider. */
 DB_SQL_COLS(q_rp_providers, 3,
     "SELECT channel, SUM(n), SUM(fen) FROM stats_channel_days"
@@ -1361,16 +1363,16 @@ all_stores_arg(struct req *r, struct report *rp)
 	return 0;
 }
 
-/* One number of a one-row, one-column statement of (merchant, first,
-   last, store, store). */
+/* The members of kind in the period (q_rp_active_members). */
 static int
-count_of(struct req *r, struct db_sql *q, const struct report *rp,
+active_members(struct req *r, const struct report *rp, const char *kind,
     int64_t *n)
 {
 	struct db_res res;
 
-	if (DB(r, q, &res, DBI(r->m->id), SPAN_ARGS(rp->first, rp->last),
-	    STORE_ARGS(rp)) != DB_OK || res.nrows != 1)
+	if (DB(r, &q_rp_active_members, &res, DBI(r->m->id), DBS(kind),
+	    SPAN_ARGS(rp->first, rp->last), DBS(rp->first)) != DB_OK ||
+	    res.nrows != 1)
 		return db_fail(r);
 	*n = db_int(&res, 0, 0);
 	return 0;
@@ -1440,7 +1442,7 @@ stats_members(struct req *r)
 	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
 		return db_fail(r);
 	if ((st = daily_add(r, &rp.pd, series, &res, SDD_DAY, joins)) != 0 ||
-	    (st = count_of(r, &q_rp_paying, &rp, &paying)) != 0)
+	    (st = active_members(r, &rp, "payment", &paying)) != 0)
 		return st;
 	sp = j_obj();
 	o = j_obj();
@@ -1492,7 +1494,7 @@ stats_recharges(struct req *r)
 
 	if ((st = all_stores_arg(r, &rp)) != 0 ||
 	    (st = sums_of(r, &rp, rp.pd.p.first, rp.pd.p.last, v)) != 0 ||
-	    (st = count_of(r, &q_rp_recharging, &rp, &members)) != 0)
+	    (st = active_members(r, &rp, "recharge", &members)) != 0)
 		return st;
 	d = period_obj(&rp.pd);
 	o = j_obj();

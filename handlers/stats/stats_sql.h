@@ -142,15 +142,16 @@
 	ADD("stats_days", "recharges") ", " ADD("stats_days", "recharge_fen") \
 	", " ADD("stats_days", "recharge_bonus_fen")
 /* Three rows a recharge: kind 'recharge' by how it was paid
-   (RC_CHANNEL), 'package' by its package ('0': a custom amount),
-   'provider' by its provider. */
+   (RC_CHANNEL) at its store, 'package' by its package ('0': a custom
+   amount) and 'provider' by its provider, both at store 0 (the merchant's
+   figures: a tenth of the rows to read). */
 #define SQL_RECHARGE_CHANNELS(w, s) \
 	"INSERT INTO stats_channel_days (merchant_id, day, store_id, kind," \
 	" channel, slot, n, fen, bonus_fen) SELECT x.merchant_id, x.day," \
 	" x.store_id, x.kind, x.channel, " s ", COUNT(*), SUM(x.pay_fen)," \
 	" SUM(x.bonus_fen) FROM (" \
 	" SELECT rc.merchant_id, " LOCAL("rc.paid_at") " AS day," \
-	" IFNULL(rc.store_id, 0) AS store_id," \
+	" IF(k.k = 1, IFNULL(rc.store_id, 0), 0) AS store_id," \
 	" ELT(k.k, 'recharge', 'package', 'provider') AS kind," \
 	" CASE k.k WHEN 1 THEN " RC_CHANNEL("rc.provider") \
 	" WHEN 2 THEN CAST(IFNULL(rc.package_id, 0) AS CHAR)" \

@@ -82,6 +82,8 @@ DB_SQL(q_pay_rollup,
     WALLET_EV_SLOT));
 DB_SQL(q_pay_rollup_member,
     WALLET_SQL_PAYMENT_MEMBERS("p.merchant_id = ? AND p.id = ?"));
+DB_SQL(q_pay_rollup_active, WALLET_SQL_ACTIVE("payment", "payments",
+    WALLET_ACTIVE_PAYMENT, WALLET_ACTIVE_FIRST("payments")));
 DB_SQL(q_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
@@ -521,6 +523,8 @@ wallet_payment_record(struct req *r, int64_t member_id, int64_t store_id,
 	if (DB(r, &q_pay_rollup, NULL, DBI(tz_offset(r->m->tz)), DBI(r->m->id),
 	    DBI(*id)) != DB_OK ||
 	    DB(r, &q_pay_rollup_member, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(*id)) != DB_OK ||
+	    DB(r, &q_pay_rollup_active, NULL, DBI(tz_offset(r->m->tz)),
 	    DBI(r->m->id), DBI(*id)) != DB_OK)
 		return db_fail(r);
 	return 0;

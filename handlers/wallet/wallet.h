@@ -218,6 +218,38 @@ int	 wallet_online_checkout(struct req *, const char *trade_no,
 	" GROUP BY x.merchant_id, x.day, x.member_id, x.store_id, x.join_day" \
 	" ON DUPLICATE KEY UPDATE payments = stats_member_days.payments +" \
 	" VALUES(payments)"
+/*
+ * A member's day of balance payments or recharges into stats_active_days
+ * (migration 0031): kind ('payment' or 'recharge'), the stats_member_days
+ * column that counts it (col), the derived table x of (merchant_id, day,
+ * member_id) and a condition on it. An event runs it with x its row and
+ * WALLET_ACTIVE_FIRST(col), after its stats_member_days row: only the
+ * member's first of the day counts. The rebuild runs it with x the
+ * distinct members of a day.
+ */
+/* (the day before by a join, not a subquery: MariaDB's prepared
+   statements group on a subquery's alias before computing it, and lose a
+   materialized x in one) */
+#define WALLET_SQL_ACTIVE(kind, col, x, cond) \
+	"INSERT INTO stats_active_days (merchant_id, kind, day, prev_day," \
+	" members) SELECT y.merchant_id, '" kind "', y.day, y.prev_day," \
+	" COUNT(*) FROM (SELECT x.merchant_id, x.day, x.member_id," \
+	" IFNULL(MAX(s.day), '1000-01-01') AS prev_day FROM " x \
+	" LEFT JOIN stats_member_days s ON s.merchant_id = x.merchant_id" \
+	" AND s.member_id = x.member_id AND s.day < x.day AND s." col " > 0" \
+	" WHERE " cond " GROUP BY x.merchant_id, x.day, x.member_id) y" \
+	" GROUP BY y.merchant_id, y.day, y.prev_day ON DUPLICATE KEY UPDATE" \
+	" members = stats_active_days.members + VALUES(members)"
+#define WALLET_ACTIVE_FIRST(col) \
+	"(SELECT SUM(f." col ") FROM stats_member_days f" \
+	" WHERE f.merchant_id = x.merchant_id AND f.day = x.day" \
+	" AND f.member_id = x.member_id) = 1"
+/* The payment of an event as x: (tz, merchant, id). */
+#define WALLET_ACTIVE_PAYMENT \
+	"(SELECT p.merchant_id, DATE(p.created_at + INTERVAL p0.tz SECOND)" \
+	" AS day, p.member_id FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN" \
+	" payments p WHERE p.merchant_id = ? AND p.id = ?) x"
+
 /* What refunds of balance payments gave back (refunds f), on their day. */
 #define WALLET_SQL_REFUND_ROLLUP(where, slot) \
 	"INSERT INTO stats_days (merchant_id, day, store_id, slot," \

@@ -161,3 +161,42 @@ test('stored value: the liability and the members holding a balance after rechar
   const [[slots]] = await sql(`SELECT COUNT(*) FROM stats_days WHERE merchant_id = ${mc.id} AND slot <> 0`);
   assert.equal(slots, '0', 'the rebuild writes slot 0 only');
 });
+
+test('members who paid from stored value or recharged are counted once in any period, whatever their days', async () => {
+  const mc = await newMerchant('sa');
+  const [s1, s2] = mc.stores;
+  const today = localDate();
+  const [x, y] = [await mc.member(), await mc.member()];
+  // x: recharges and pays on days -5, -2 (at two stores) and today; y on day -2
+  const plan = [[x, -5, s1], [x, -2, s1], [x, -2, s2], [x, 0, s1], [y, -2, s2]];
+  for (const [mem, n, store] of plan) {
+    const rc = await mc.counterRecharge(mem, 2000, store);
+    const r = await mc.owner.call('POST', '/staff/payments', { ticket: await mc.ticket(mem, store), order_fen: 1000 },
+      { 'idempotency-key': idemKey() });
+    assert.equal(r.status, 201, r.text);
+    const at = `${addDays(today, n)} 04:00:00`;
+    await sql(`UPDATE payments SET created_at = '${at}' WHERE id = ${r.json.data.payment.id}`);
+    await sql(`UPDATE recharges SET created_at = '${at}', paid_at = '${at}' WHERE id = ${rc.id}`);
+  }
+  rebuild(mc.code, addDays(today, -6), today);
+  const periods = [[-5, 0, 2], [-2, -2, 2], [-4, -3, 0], [-5, -5, 1], [-1, 0, 1], [-3, -1, 2], [-6, -6, 0]];
+  for (const [a, b, n] of periods) {
+    const q = `from=${addDays(today, a)}&to=${addDays(today, b)}`;
+    const [mb, rc] = [await mc.stats('members', q), await mc.stats('recharges', q)];
+    assert.equal(mb.spending.members.paying_members, n, `paying ${q}`);
+    assert.equal(rc.recharges.members, n, `recharging ${q}`);
+    const [[raw]] = await sql(`SELECT COUNT(DISTINCT member_id) FROM payments WHERE merchant_id = ${mc.id}
+      AND created_at >= '${addDays(today, a)} 00:00:00' - INTERVAL 8 HOUR
+      AND created_at < '${addDays(today, b + 1)} 00:00:00' - INTERVAL 8 HOUR`);
+    assert.equal(Number(raw), n, q);
+  }
+  // the same again from the events alone: a new payment today by y
+  await mc.counterRecharge(y, 2000, s1);
+  const r = await mc.owner.call('POST', '/staff/payments', { ticket: await mc.ticket(y, s1), order_fen: 1000 },
+    { 'idempotency-key': idemKey() });
+  assert.equal(r.status, 201, r.text);
+  const q = `from=${addDays(today, -1)}&to=${today}`;
+  assert.equal((await mc.stats('members', q)).spending.members.paying_members, 2);
+  assert.equal((await mc.stats('recharges', q)).recharges.members, 2);
+  assert.equal((await mc.stats('recharges', `from=${addDays(today, -5)}&to=${today}`)).recharges.members, 2);
+});

@@ -6,10 +6,13 @@
 // `app stats rebuild` for the day must write the very same rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sql } from './lib.mjs';
 import { newMerchant, rebuild, localDate } from './stats_helpers.mjs';
 import { idemKey } from './wallet_helpers.mjs';
 
+const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 const TZ = "'+00:00', '+08:00'";
 const day = (col) => `DATE(CONVERT_TZ(${col}, ${TZ}))`;
 
@@ -35,6 +38,7 @@ async function rollups(id) {
     // rows whose slots cancel out (a member moved up and back) count as none
     tiers: `SELECT day, level, SUM(members) FROM stats_tier_days WHERE merchant_id = ${id}
       GROUP BY day, level HAVING SUM(members) <> 0`,
+    active: `SELECT kind, day, prev_day, members FROM stats_active_days WHERE merchant_id = ${id}`,
   };
   const out = {};
   for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
@@ -95,10 +99,10 @@ async function fromRaw(id) {
       COUNT(*), SUM(pay_fen), SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
       GROUP BY 1, 2, 4
     UNION ALL
-    SELECT ${day('paid_at')}, IFNULL(store_id, 0), 'package', IFNULL(package_id, 0), COUNT(*), SUM(pay_fen),
+    SELECT ${day('paid_at')}, 0, 'package', IFNULL(package_id, 0), COUNT(*), SUM(pay_fen),
       SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4
     UNION ALL
-    SELECT ${day('paid_at')}, IFNULL(store_id, 0), 'provider', provider, COUNT(*), SUM(pay_fen),
+    SELECT ${day('paid_at')}, 0, 'provider', provider, COUNT(*), SUM(pay_fen),
       SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
   const coupons = await sql(`
     SELECT d, s, t, SUM(cl), SUM(nc), SUM(od), SUM(us), SUM(di), SUM(ofen) FROM (
@@ -128,7 +132,18 @@ async function fromRaw(id) {
     ) u GROUP BY d, mid, s, jd`);
   const tiers = await sql(`SELECT ${day('joined_at')}, tier_level, COUNT(*) FROM members WHERE merchant_id = ${id}
     GROUP BY 1, 2`);
-  return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers) };
+  // each member's days of balance payments and of recharges, with the
+  // day of the kind before each
+  const active = await sql(`
+    SELECT k, d, prev, COUNT(*) FROM (
+      SELECT k, d, IFNULL(LAG(d) OVER (PARTITION BY k, member_id ORDER BY d), '1000-01-01') prev FROM (
+        SELECT DISTINCT 'payment' k, member_id, ${day('created_at')} d FROM payments WHERE merchant_id = ${id}
+        UNION ALL
+        SELECT DISTINCT 'recharge', member_id, ${day('paid_at')} FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+      ) md
+    ) u GROUP BY k, d, prev`);
+  return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers),
+    active: n(active) };
 }
 
 test('a randomized day of joins, claims, orders, refunds and recharges: the rollups equal the raw rows, and rebuild writes the same', async () => {
@@ -230,12 +245,26 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const [[pending, paidOnline]] = await sql(`SELECT SUM(status = 'pending'), SUM(online_fen > 0 AND paid_at IS NOT NULL)
     FROM orders WHERE merchant_id = ${mc.id}`);
   assert.deepEqual([pending, paidOnline], ['1', '2'], 'one app order unpaid, two paid online');
-  // the rebuild for the day (and the day before, empty) writes the same rows
+  // the daily job folds the day's slots into slot 0 once it is over: the
+  // same sums, one row each
   const today = localDate();
+  const tomorrow = localDate(new Date(Date.now() + 86400000));
+  const slotted = async () => (await sql(`SELECT (SELECT COUNT(*) FROM stats_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_channel_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
+  const before = Number(await slotted());
+  const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--date', tomorrow],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(fold, /^stats-fold \S+ \S+: 归并行数 (\d+) \(done\)$/m);
+  assert.equal(Number(fold.match(/归并行数 (\d+)/)[1]), before, fold);
+  assert.equal(await slotted(), '0');
+  assert.deepEqual(await rollups(mc.id), kept, `fold (seed ${seed})`);
+  // the rebuild for the day (and the day before, empty) writes the same rows
   await sql(`UPDATE stats_days SET member_orders = member_orders + 99, wallet_payments = wallet_payments + 1,
     balance_holders = balance_holders + 1 WHERE merchant_id = ${mc.id}`);
   await sql(`UPDATE stats_tier_days SET members = members + 5 WHERE merchant_id = ${mc.id}`);
   await sql(`UPDATE stats_channel_days SET bonus_fen = bonus_fen + 7 WHERE merchant_id = ${mc.id}`);
+  await sql(`UPDATE stats_active_days SET members = members + 3 WHERE merchant_id = ${mc.id}`);
   const out = rebuild(mc.code, localDate(new Date(Date.now() - 86400000)), today);
   assert.match(out, /stats rebuild: 2 day\(s\) of 1 merchant\(s\)/);
   assert.deepEqual(await rollups(mc.id), kept, `rebuild (seed ${seed})`);
