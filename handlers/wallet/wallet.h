@@ -229,13 +229,14 @@ int	 wallet_online_checkout(struct req *, const char *trade_no,
  */
 /* (the day before by a join, not a subquery: MariaDB's prepared
    statements group on a subquery's alias before computing it, and lose a
-   materialized x in one) */
+   materialized x in one; by the member's days, never the merchant's) */
 #define WALLET_SQL_ACTIVE(kind, col, x, cond) \
 	"INSERT INTO stats_active_days (merchant_id, kind, day, prev_day," \
 	" members) SELECT y.merchant_id, '" kind "', y.day, y.prev_day," \
 	" COUNT(*) FROM (SELECT x.merchant_id, x.day, x.member_id," \
 	" IFNULL(MAX(s.day), '1000-01-01') AS prev_day FROM " x \
-	" LEFT JOIN stats_member_days s ON s.merchant_id = x.merchant_id" \
+	" LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
+	" ON s.merchant_id = x.merchant_id" \
 	" AND s.member_id = x.member_id AND s.day < x.day AND s." col " > 0" \
 	" WHERE " cond " GROUP BY x.merchant_id, x.day, x.member_id) y" \
 	" GROUP BY y.merchant_id, y.day, y.prev_day ON DUPLICATE KEY UPDATE" \
