@@ -66,90 +66,6 @@ DB_SQL_COLS(q_stats_uses_daily, UD_NCOLS,
     " FROM coupons WHERE merchant_id = ? AND status = 'used'"
     " AND used_at >= ? AND used_at < ? GROUP BY 1");
 
-/* (start, end, start, end, merchant): members now, new, new referred */
-enum { MT_MEMBERS, MT_NEW, MT_REFERRED, MT_NCOLS };
-DB_SQL_COLS(q_stats_members_total, MT_NCOLS,
-    "SELECT COUNT(*), IFNULL(SUM(joined_at >= ? AND joined_at < ?), 0),"
-    " IFNULL(SUM(joined_at >= ? AND joined_at < ?"
-    " AND referrer_id IS NOT NULL), 0)"
-    " FROM members WHERE merchant_id = ?");
-enum { CH_CHANNEL, CH_NEW, CH_NCOLS };
-DB_SQL_COLS(q_stats_channels, CH_NCOLS,
-    "SELECT channel, COUNT(*) FROM members WHERE merchant_id = ?"
-    " AND joined_at >= ? AND joined_at < ? GROUP BY channel"
-    " ORDER BY 2 DESC, 1");
-enum { JD_DAY, JD_NEW, JD_NCOLS };
-DB_SQL_COLS(q_stats_joins_daily, JD_NCOLS,
-    "SELECT DATE(joined_at + INTERVAL ? SECOND), COUNT(*) FROM members"
-    " WHERE merchant_id = ? AND joined_at >= ? AND joined_at < ?"
-    " GROUP BY 1");
-/*
- * (start, end, merchant, merchant): each tier of the ladder with
- * its members now (tier from growth, as the card has it) and those of them
- * who joined in the period.
- */
-enum { TI_LEVEL, TI_NAME, TI_MEMBERS, TI_NEW, TI_NCOLS };
-DB_SQL_COLS(q_stats_tiers, TI_NCOLS,
-    "SELECT l.level, l.name, COUNT(mb.id),"
-    " IFNULL(SUM(mb.joined_at >= ? AND mb.joined_at < ?), 0)"
-    " FROM (SELECT level, name, growth,"
-    "  LEAD(growth) OVER (ORDER BY level) AS next_growth"
-    "  FROM tiers WHERE merchant_id = ?) l"
-    " LEFT JOIN members mb ON mb.merchant_id = ? AND mb.growth >= l.growth"
-    " AND (l.next_growth IS NULL OR mb.growth < l.next_growth)"
-    " GROUP BY l.level, l.name ORDER BY l.level");
-
-/* Balance payments made in the period (members paying from stored value),
-   and what refunds in the period gave back. */
-enum { PM_COUNT, PM_ORDER, PM_PRINCIPAL, PM_BONUS, PM_MEMBERS, PM_NCOLS };
-DB_SQL_COLS(q_stats_payments, PM_NCOLS,
-    "SELECT COUNT(*), IFNULL(SUM(order_fen), 0),"
-    " IFNULL(SUM(principal_fen), 0), IFNULL(SUM(bonus_fen), 0),"
-    " COUNT(DISTINCT member_id)"
-    " FROM payments WHERE merchant_id = ? AND created_at >= ?"
-    " AND created_at < ?");
-enum { RF_COUNT, RF_PRINCIPAL, RF_BONUS, RF_NCOLS };
-DB_SQL_COLS(q_stats_refunds, RF_NCOLS,
-    "SELECT COUNT(*), IFNULL(SUM(principal_fen), 0),"
-    " IFNULL(SUM(bonus_fen), 0)"
-    " FROM refunds WHERE merchant_id = ? AND created_at >= ?"
-    " AND created_at < ?");
-
-/* Recharges paid in the period. */
-enum { RC_COUNT, RC_PAY, RC_BONUS, RC_MEMBERS, RC_NCOLS };
-DB_SQL_COLS(q_stats_recharges, RC_NCOLS,
-    "SELECT COUNT(*), IFNULL(SUM(pay_fen), 0), IFNULL(SUM(bonus_fen), 0),"
-    " COUNT(DISTINCT member_id)"
-    " FROM recharges WHERE merchant_id = ? AND status = 'paid'"
-    " AND paid_at >= ? AND paid_at < ?");
-enum { PK_PACKAGE, PK_LABEL, PK_PAY, PK_BONUS, PK_COUNT, PK_PAY_TOTAL,
-    PK_BONUS_TOTAL, PK_NCOLS };
-DB_SQL_COLS(q_stats_packages, PK_NCOLS,
-    "SELECT r.package_id, p.label, p.pay_fen, p.bonus_fen, COUNT(*),"
-    " SUM(r.pay_fen), SUM(r.bonus_fen)"
-    " FROM recharges r LEFT JOIN recharge_packages p"
-    " ON p.id = r.package_id AND p.merchant_id = r.merchant_id"
-    " WHERE r.merchant_id = ? AND r.status = 'paid'"
-    " AND r.paid_at >= ? AND r.paid_at < ?"
-    " GROUP BY r.package_id, p.label, p.pay_fen, p.bonus_fen"
-    " ORDER BY 6 DESC, 1");
-enum { PV_PROVIDER, PV_COUNT, PV_PAY, PV_NCOLS };
-DB_SQL_COLS(q_stats_providers, PV_NCOLS,
-    "SELECT provider, COUNT(*), SUM(pay_fen) FROM recharges"
-    " WHERE merchant_id = ? AND status = 'paid'"
-    " AND paid_at >= ? AND paid_at < ? GROUP BY provider ORDER BY 3 DESC, 1");
-enum { RD_DAY, RD_COUNT, RD_PAY, RD_BONUS, RD_NCOLS };
-DB_SQL_COLS(q_stats_recharges_daily, RD_NCOLS,
-    "SELECT DATE(paid_at + INTERVAL ? SECOND), COUNT(*), SUM(pay_fen),"
-    " SUM(bonus_fen) FROM recharges WHERE merchant_id = ?"
-    " AND status = 'paid' AND paid_at >= ? AND paid_at < ? GROUP BY 1");
-/* (merchant): the balance outstanding now. */
-enum { BL_PRINCIPAL, BL_BONUS, BL_HOLDERS, BL_NCOLS };
-DB_SQL_COLS(q_stats_balance, BL_NCOLS,
-    "SELECT IFNULL(SUM(principal_fen), 0), IFNULL(SUM(bonus_fen), 0),"
-    " IFNULL(SUM(principal_fen + bonus_fen > 0), 0)"
-    " FROM members WHERE merchant_id = ?");
-
 /* ---- the period ---- */
 
 struct period {
@@ -304,33 +220,6 @@ rows_json(const struct db_res *res, const struct field *f)
 	return arr;
 }
 
-/* Balance payments and refunds made in the period. */
-struct paid_out {
-	int64_t	 payments, order_fen, principal_fen, bonus_fen, members;
-	int64_t	 refunded_fen;
-};
-
-/* The period's paid_out. 0, or the error status (recorded). */
-static int
-paid_out(struct req *r, const struct period *pd, struct paid_out *p)
-{
-	struct db_res res, ref;
-
-	if (DB(r, &q_stats_payments, &res, DBI(r->m->id), PERIOD(pd)) !=
-	    DB_OK || res.nrows != 1 ||
-	    DB(r, &q_stats_refunds, &ref, DBI(r->m->id), PERIOD(pd)) !=
-	    DB_OK || ref.nrows != 1)
-		return db_fail(r);
-	p->payments = db_int(&res, 0, PM_COUNT);
-	p->order_fen = db_int(&res, 0, PM_ORDER);
-	p->principal_fen = db_int(&res, 0, PM_PRINCIPAL);
-	p->bonus_fen = db_int(&res, 0, PM_BONUS);
-	p->members = db_int(&res, 0, PM_MEMBERS);
-	p->refunded_fen = db_int(&ref, 0, RF_PRINCIPAL) +
-	    db_int(&ref, 0, RF_BONUS);
-	return 0;
-}
-
 /* ---- coupons ---- */
 
 /* The counts of a template, or their sums over all templates. */
@@ -441,159 +330,6 @@ stats_coupons(struct req *r)
 	return resp_data(r, 200, d);
 }
 
-/* ---- members ---- */
-
-/*
- * Out: {from, to, members, new_members, referred, channels:[{channel,
- * new_members}], tiers:[{level, name, members, new_members}],
- * daily:[{date, new_members}], spending:{members:{orders, order_fen,
- * balance_fen, refunded_fen, paying_members, avg_order_fen}, non_members}}.
- * members: all members now; new_members (referred: by a member's link)
- * joined in the period. tiers: the tier each member is in now, from
- * growth. spending: orders members paid from stored value in the period
- * (balance_fen of them from the balance, refunded_fen given back by
- * refunds in the period); orders paid otherwise are not recorded, so
- * non_members is null.
- */
-static int
-stats_members(struct req *r)
-{
-	static const char *const names[] = { "new_members", NULL };
-	static const struct field joins[] = { { "new_members", 'i', JD_NEW },
-	    { .name = NULL } };
-	static const struct field channels[] = {
-	    { "channel", 's', CH_CHANNEL }, { "new_members", 'i', CH_NEW },
-	    { .name = NULL } };
-	static const struct field tiers[] = { { "level", 'i', TI_LEVEL },
-	    { "name", 's', TI_NAME }, { "members", 'i', TI_MEMBERS },
-	    { "new_members", 'i', TI_NEW }, { .name = NULL } };
-	struct period pd;
-	struct paid_out po;
-	struct db_res res;
-	cJSON *d, *o, *series, *sp;
-	int st;
-
-	if ((st = period_arg(r, &pd)) != 0)
-		return st;
-	if (DB(r, &q_stats_members_total, &res, PERIOD(&pd), PERIOD(&pd),
-	    DBI(r->m->id)) != DB_OK || res.nrows != 1)
-		return db_fail(r);
-	d = period_obj(&pd);
-	j_int(d, "members", db_int(&res, 0, MT_MEMBERS));
-	j_int(d, "new_members", db_int(&res, 0, MT_NEW));
-	j_int(d, "referred", db_int(&res, 0, MT_REFERRED));
-	if (DB(r, &q_stats_channels, &res, DBI(r->m->id), PERIOD(&pd)) !=
-	    DB_OK)
-		return db_fail(r);
-	j_add(d, "channels", rows_json(&res, channels));
-	if (DB(r, &q_stats_tiers, &res, PERIOD(&pd), DBI(r->m->id),
-	    DBI(r->m->id)) != DB_OK)
-		return db_fail(r);
-	j_add(d, "tiers", rows_json(&res, tiers));
-	series = daily(&pd, names);
-	j_add(d, "daily", series);
-	if ((st = daily_query(r, &pd, series, &q_stats_joins_daily, JD_DAY,
-	    joins)) != 0 ||
-	    (st = paid_out(r, &pd, &po)) != 0)
-		return st;
-	sp = j_obj();
-	o = j_obj();
-	j_int(o, "orders", po.payments);
-	j_int(o, "order_fen", po.order_fen);
-	j_int(o, "balance_fen", po.principal_fen + po.bonus_fen);
-	j_int(o, "refunded_fen", po.refunded_fen);
-	j_int(o, "paying_members", po.members);
-	if (po.payments > 0)
-		j_int(o, "avg_order_fen", (po.order_fen + po.payments / 2) /
-		    po.payments);
-	else
-		j_null(o, "avg_order_fen");
-	j_add(sp, "members", o);
-	j_null(sp, "non_members");
-	j_add(d, "spending", sp);
-	return resp_data(r, 200, d);
-}
-
-/* ---- stored value ---- */
-
-/*
- * Out: {from, to, recharges:{count, members, pay_fen, bonus_fen},
- * packages:[{package_id, label, pay_fen, bonus_fen, count, pay_fen_total,
- * bonus_fen_total}] (package_id and label null: custom amounts),
- * providers:[{provider, count, pay_fen}], daily:[{date, count, pay_fen,
- * bonus_fen}], used:{payments, principal_fen, bonus_fen, refunded_fen},
- * balance:{principal_fen, bonus_fen, total_fen, members}}.
- * recharges: paid in the period; used: stored value paid out in the period
- * (refunded_fen: given back by refunds in the period); balance: what
- * members hold now.
- */
-static int
-stats_recharges(struct req *r)
-{
-	static const char *const names[] = { "count", "pay_fen", "bonus_fen",
-	    NULL };
-	static const struct field days[] = { { "count", 'i', RD_COUNT },
-	    { "pay_fen", 'i', RD_PAY }, { "bonus_fen", 'i', RD_BONUS },
-	    { .name = NULL } };
-	static const struct field packages[] = {
-	    { "package_id", 'n', PK_PACKAGE }, { "label", 's', PK_LABEL },
-	    { "pay_fen", 'n', PK_PAY }, { "bonus_fen", 'n', PK_BONUS },
-	    { "count", 'i', PK_COUNT }, { "pay_fen_total", 'i', PK_PAY_TOTAL },
-	    { "bonus_fen_total", 'i', PK_BONUS_TOTAL }, { .name = NULL } };
-	static const struct field providers[] = {
-	    { "provider", 's', PV_PROVIDER }, { "count", 'i', PV_COUNT },
-	    { "pay_fen", 'i', PV_PAY }, { .name = NULL } };
-	struct period pd;
-	struct paid_out po;
-	struct db_res res;
-	cJSON *d, *o, *series;
-	int st;
-
-	if ((st = period_arg(r, &pd)) != 0)
-		return st;
-	if (DB(r, &q_stats_recharges, &res, DBI(r->m->id), PERIOD(&pd)) !=
-	    DB_OK || res.nrows != 1)
-		return db_fail(r);
-	d = period_obj(&pd);
-	o = j_obj();
-	j_int(o, "count", db_int(&res, 0, RC_COUNT));
-	j_int(o, "members", db_int(&res, 0, RC_MEMBERS));
-	j_int(o, "pay_fen", db_int(&res, 0, RC_PAY));
-	j_int(o, "bonus_fen", db_int(&res, 0, RC_BONUS));
-	j_add(d, "recharges", o);
-	if (DB(r, &q_stats_packages, &res, DBI(r->m->id), PERIOD(&pd)) !=
-	    DB_OK)
-		return db_fail(r);
-	j_add(d, "packages", rows_json(&res, packages));
-	if (DB(r, &q_stats_providers, &res, DBI(r->m->id), PERIOD(&pd)) !=
-	    DB_OK)
-		return db_fail(r);
-	j_add(d, "providers", rows_json(&res, providers));
-	series = daily(&pd, names);
-	j_add(d, "daily", series);
-	if ((st = daily_query(r, &pd, series, &q_stats_recharges_daily,
-	    RD_DAY, days)) != 0 ||
-	    (st = paid_out(r, &pd, &po)) != 0)
-		return st;
-	o = j_obj();
-	j_int(o, "payments", po.payments);
-	j_int(o, "principal_fen", po.principal_fen);
-	j_int(o, "bonus_fen", po.bonus_fen);
-	j_int(o, "refunded_fen", po.refunded_fen);
-	j_add(d, "used", o);
-	if (DB(r, &q_stats_balance, &res, DBI(r->m->id)) != DB_OK ||
-	    res.nrows != 1)
-		return db_fail(r);
-	o = j_obj();
-	j_int(o, "principal_fen", db_int(&res, 0, BL_PRINCIPAL));
-	j_int(o, "bonus_fen", db_int(&res, 0, BL_BONUS));
-	j_int(o, "total_fen", db_int(&res, 0, BL_PRINCIPAL) +
-	    db_int(&res, 0, BL_BONUS));
-	j_int(o, "members", db_int(&res, 0, BL_HOLDERS));
-	j_add(d, "balance", o);
-	return resp_data(r, 200, d);
-}
-
 /* ---- reports from the daily rollups (stats_rollup.c, 0027) ----
  *
  * overview, consumption, retention and campaigns read only the rollups:
@@ -612,9 +348,15 @@ stats_recharges(struct req *r)
 	" IFNULL(SUM(coupon_orders), 0), IFNULL(SUM(coupon_order_fen), 0)," \
 	" IFNULL(SUM(coupon_discount_fen), 0), IFNULL(SUM(refunds), 0)," \
 	" IFNULL(SUM(refund_fen), 0), IFNULL(SUM(recharges), 0)," \
-	" IFNULL(SUM(recharge_fen), 0), IFNULL(SUM(recharge_bonus_fen), 0)"
+	" IFNULL(SUM(recharge_fen), 0), IFNULL(SUM(recharge_bonus_fen), 0)," \
+	" IFNULL(SUM(wallet_payments), 0)," \
+	" IFNULL(SUM(wallet_payment_order_fen), 0)," \
+	" IFNULL(SUM(wallet_paid_principal_fen), 0)," \
+	" IFNULL(SUM(wallet_paid_bonus_fen), 0)," \
+	" IFNULL(SUM(wallet_refunded_fen), 0)"
 enum { SD_NEW, SD_REFERRED, SD_MO, SD_MF, SD_NO, SD_NF, SD_CO, SD_CF,
-    SD_CD, SD_FO, SD_FF, SD_RO, SD_RF, SD_RB, SD_N };
+    SD_CD, SD_FO, SD_FF, SD_RO, SD_RF, SD_RB, SD_WP, SD_WO, SD_WPP, SD_WPB,
+    SD_WR, SD_N };
 /* (merchant, first day, last day, store, store) */
 #define SD_WHERE \
 	" FROM stats_days WHERE merchant_id = ? AND day BETWEEN ? AND ?" \
@@ -643,6 +385,48 @@ DB_SQL_COLS(q_rp_balance_upto, BU_NCOLS,
     "SELECT IFNULL(SUM(balance_principal_fen), 0),"
     " IFNULL(SUM(balance_bonus_fen), 0), IFNULL(SUM(recharge_fen), 0)"
     " FROM stats_days WHERE merchant_id = ? AND day <= ?");
+/* (merchant): what the ledger holds now, over every day of the
+   merchant: the balance and the members who hold one. */
+enum { BN_PRINCIPAL, BN_BONUS, BN_HOLDERS, BN_NCOLS };
+DB_SQL_COLS(q_rp_balance_now, BN_NCOLS,
+    "SELECT IFNULL(SUM(balance_principal_fen), 0),"
+    " IFNULL(SUM(balance_bonus_fen), 0), IFNULL(SUM(balance_holders), 0)"
+    " FROM stats_days WHERE merchant_id = ?");
+/* (first, last, merchant): each tier of the ladder with its members now
+   and those of them who joined in the period (stats_tier_days). */
+enum { TI_LEVEL, TI_NAME, TI_MEMBERS, TI_NEW, TI_NCOLS };
+DB_SQL_COLS(q_rp_tiers, TI_NCOLS,
+    "SELECT l.level, l.name, IFNULL(SUM(s.members), 0),"
+    " IFNULL(SUM(IF(s.day BETWEEN ? AND ?, s.members, 0)), 0)"
+    " FROM tiers l LEFT JOIN stats_tier_days s"
+    " ON s.merchant_id = l.merchant_id AND s.level = l.level"
+    " WHERE l.merchant_id = ? GROUP BY l.level, l.name ORDER BY l.level");
+/* (merchant, first, last): recharges by package ('0': custom amounts),
+   with the package as it is now. */
+enum { PK_PACKAGE, PK_LABEL, PK_PAY, PK_BONUS, PK_COUNT, PK_PAY_TOTAL,
+    PK_BONUS_TOTAL, PK_NCOLS };
+DB_SQL_COLS(q_rp_packages, PK_NCOLS,
+    "SELECT NULLIF(s.package_id, 0), p.label, p.pay_fen, p.bonus_fen,"
+    " s.n, s.fen, s.bonus_fen FROM (SELECT merchant_id,"
+    " CAST(channel AS UNSIGNED) AS package_id, SUM(n) AS n, SUM(fen) AS fen,"
+    " SUM(bonus_fen) AS bonus_fen FROM stats_channel_days"
+    " WHERE merchant_id = ? AND kind = 'package' AND day BETWEEN ? AND ?"
+    " GROUP BY merchant_id, package_id) s LEFT JOIN recharge_packages p"
+    " ON p.id = s.package_id AND p.merchant_id = s.merchant_id"
+    " ORDER BY 6 DESC, 1");
+/* (merchant, kind, first, last, first): the members who paid from
+   stored value (payment) or recharged (recharge) in the period, all
+   stores: those whose day before their first of the period is before it
+   (stats_active_days). */
+DB_SQL_COLS(q_rp_active_members, 1,
+    "SELECT IFNULL(SUM(members), 0) FROM stats_active_days"
+    " WHERE merchant_id = ? AND kind = ? AND day BETWEEN ? AND ?"
+    " AND prev_day < ?");
+/* (merchant, first, last): recharges by provider. */
+DB_SQL_COLS(q_rp_providers, 3,
+    "SELECT channel, SUM(n), SUM(fen) FROM stats_channel_days"
+    " WHERE merchant_id = ? AND kind = 'provider' AND day BETWEEN ? AND ?"
+    " GROUP BY channel ORDER BY 3 DESC, 1");
 /* (merchant, kind, first, last, store, store): by channel. */
 enum { SC_CHANNEL, SC_N, SC_FEN, SC_NCOLS };
 DB_SQL_COLS(q_rp_channels, SC_NCOLS,
@@ -1559,6 +1343,197 @@ stats_campaigns(struct req *r)
 	}
 	j_add(d, "campaigns", arr);
 	j_add(d, "definitions", definitions(campaigns_defs));
+	return resp_data(r, 200, d);
+}
+
+/* ---- members and stored value, from the rollups ---- */
+
+/* The report of ?from=&to= over every store. 0, or the error status. */
+static int
+all_stores_arg(struct req *r, struct report *rp)
+{
+	int st;
+
+	if ((st = period_arg(r, &rp->pd)) != 0)
+		return st;
+	rp->store = 0;
+	rp->today = (long)((time_now() + rp->pd.tz) / 86400);
+	snprintf(rp->first, sizeof(rp->first), "%s", rp->pd.p.from);
+	snprintf(rp->last, sizeof(rp->last), "%s", rp->pd.p.to);
+	return 0;
+}
+
+/* The members of kind in the period (q_rp_active_members). */
+static int
+active_members(struct req *r, const struct report *rp, const char *kind,
+    int64_t *n)
+{
+	struct db_res res;
+
+	if (DB(r, &q_rp_active_members, &res, DBI(r->m->id), DBS(kind),
+	    SPAN_ARGS(rp->first, rp->last), DBS(rp->first)) != DB_OK ||
+	    res.nrows != 1)
+		return db_fail(r);
+	*n = db_int(&res, 0, 0);
+	return 0;
+}
+
+/*
+ * Out: {from, to, members, new_members, referred, channels:[{channel,
+ * new_members}], tiers:[{level, name, members, new_members, share}],
+ * daily:[{date, new_members}], spending:{members:{orders, order_fen,
+ * balance_fen, refunded_fen, paying_members, avg_order_fen}, non_members}}.
+ * members: all members now; new_members (referred: by a member's link)
+ * joined in the period. tiers: the tier each member is in now
+ * (members.tier_level, as the card has it), share of all members.
+ * spending: orders members paid from stored value in the period
+ * (balance_fen of them from the balance, refunded_fen given back by
+ * refunds in the period); orders paid otherwise are not recorded, so
+ * non_members is null. All from the rollups (stats_days,
+ * stats_channel_days, stats_tier_days, stats_member_days).
+ */
+static int
+stats_members(struct req *r)
+{
+	static const char *const names[] = { "new_members", NULL };
+	static const struct field joins[] = {
+	    { "new_members", 'i', 1 + SD_NEW }, { .name = NULL } };
+	static const struct field channels[] = {
+	    { "channel", 's', SC_CHANNEL }, { "new_members", 'i', SC_N },
+	    { .name = NULL } };
+	struct report rp;
+	struct db_res res;
+	int64_t v[SD_N], total, paying;
+	cJSON *d, *o, *arr, *series, *sp;
+	int i, st;
+
+	if ((st = all_stores_arg(r, &rp)) != 0 ||
+	    (st = sums_of(r, &rp, rp.pd.p.first, rp.pd.p.last, v)) != 0)
+		return st;
+	if (DB(r, &q_rp_members_upto, &res, DBI(r->m->id),
+	    DBS("9999-12-31")) != DB_OK || res.nrows != 1)
+		return db_fail(r);
+	total = db_int(&res, 0, MC_MEMBERS);
+	d = period_obj(&rp.pd);
+	j_int(d, "members", total);
+	j_int(d, "new_members", v[SD_NEW]);
+	j_int(d, "referred", v[SD_REFERRED]);
+	if (DB(r, &q_rp_channels, &res, DBI(r->m->id), DBS("join"),
+	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+		return db_fail(r);
+	j_add(d, "channels", rows_json(&res, channels));
+	if (DB(r, &q_rp_tiers, &res, SPAN_ARGS(rp.first, rp.last),
+	    DBI(r->m->id)) != DB_OK)
+		return db_fail(r);
+	arr = j_arr();
+	for (i = 0; i < res.nrows; i++) {
+		o = j_obj();
+		j_int(o, "level", db_int(&res, i, TI_LEVEL));
+		j_str(o, "name", db_str(&res, i, TI_NAME));
+		j_int(o, "members", db_int(&res, i, TI_MEMBERS));
+		j_int(o, "new_members", db_int(&res, i, TI_NEW));
+		j_rate(o, "share", db_int(&res, i, TI_MEMBERS), total);
+		j_add(arr, NULL, o);
+	}
+	j_add(d, "tiers", arr);
+	series = daily(&rp.pd, names);
+	j_add(d, "daily", series);
+	if (DB(r, &q_rp_sums_daily, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+		return db_fail(r);
+	if ((st = daily_add(r, &rp.pd, series, &res, SDD_DAY, joins)) != 0 ||
+	    (st = active_members(r, &rp, "payment", &paying)) != 0)
+		return st;
+	sp = j_obj();
+	o = j_obj();
+	j_int(o, "orders", v[SD_WP]);
+	j_int(o, "order_fen", v[SD_WO]);
+	j_int(o, "balance_fen", v[SD_WPP] + v[SD_WPB]);
+	j_int(o, "refunded_fen", v[SD_WR]);
+	j_int(o, "paying_members", paying);
+	j_avg(o, "avg_order_fen", v[SD_WO], v[SD_WP]);
+	j_add(sp, "members", o);
+	j_null(sp, "non_members");
+	j_add(d, "spending", sp);
+	return resp_data(r, 200, d);
+}
+
+/*
+ * Out: {from, to, recharges:{count, members, pay_fen, bonus_fen},
+ * packages:[{package_id, label, pay_fen, bonus_fen, count, pay_fen_total,
+ * bonus_fen_total}] (package_id and label null: custom amounts),
+ * providers:[{provider, count, pay_fen}], daily:[{date, count, pay_fen,
+ * bonus_fen}], used:{payments, principal_fen, bonus_fen, refunded_fen},
+ * balance:{principal_fen, bonus_fen, total_fen, members}}.
+ * recharges: paid in the period; used: stored value paid out in the period
+ * (refunded_fen: given back by refunds in the period); balance: what
+ * members hold now (the ledger's movements over all days). All from the
+ * rollups.
+ */
+static int
+stats_recharges(struct req *r)
+{
+	static const char *const names[] = { "count", "pay_fen", "bonus_fen",
+	    NULL };
+	static const struct field days[] = { { "count", 'i', 1 + SD_RO },
+	    { "pay_fen", 'i', 1 + SD_RF }, { "bonus_fen", 'i', 1 + SD_RB },
+	    { .name = NULL } };
+	static const struct field packages[] = {
+	    { "package_id", 'n', PK_PACKAGE }, { "label", 's', PK_LABEL },
+	    { "pay_fen", 'n', PK_PAY }, { "bonus_fen", 'n', PK_BONUS },
+	    { "count", 'i', PK_COUNT }, { "pay_fen_total", 'i', PK_PAY_TOTAL },
+	    { "bonus_fen_total", 'i', PK_BONUS_TOTAL }, { .name = NULL } };
+	static const struct field providers[] = {
+	    { "provider", 's', SC_CHANNEL }, { "count", 'i', SC_N },
+	    { "pay_fen", 'i', SC_FEN }, { .name = NULL } };
+	struct report rp;
+	struct db_res res;
+	int64_t v[SD_N], members;
+	cJSON *d, *o, *series;
+	int st;
+
+	if ((st = all_stores_arg(r, &rp)) != 0 ||
+	    (st = sums_of(r, &rp, rp.pd.p.first, rp.pd.p.last, v)) != 0 ||
+	    (st = active_members(r, &rp, "recharge", &members)) != 0)
+		return st;
+	d = period_obj(&rp.pd);
+	o = j_obj();
+	j_int(o, "count", v[SD_RO]);
+	j_int(o, "members", members);
+	j_int(o, "pay_fen", v[SD_RF]);
+	j_int(o, "bonus_fen", v[SD_RB]);
+	j_add(d, "recharges", o);
+	if (DB(r, &q_rp_packages, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) != DB_OK)
+		return db_fail(r);
+	j_add(d, "packages", rows_json(&res, packages));
+	if (DB(r, &q_rp_providers, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) != DB_OK)
+		return db_fail(r);
+	j_add(d, "providers", rows_json(&res, providers));
+	series = daily(&rp.pd, names);
+	j_add(d, "daily", series);
+	if (DB(r, &q_rp_sums_daily, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+		return db_fail(r);
+	if ((st = daily_add(r, &rp.pd, series, &res, SDD_DAY, days)) != 0)
+		return st;
+	o = j_obj();
+	j_int(o, "payments", v[SD_WP]);
+	j_int(o, "principal_fen", v[SD_WPP]);
+	j_int(o, "bonus_fen", v[SD_WPB]);
+	j_int(o, "refunded_fen", v[SD_WR]);
+	j_add(d, "used", o);
+	if (DB(r, &q_rp_balance_now, &res, DBI(r->m->id)) != DB_OK ||
+	    res.nrows != 1)
+		return db_fail(r);
+	o = j_obj();
+	j_int(o, "principal_fen", db_int(&res, 0, BN_PRINCIPAL));
+	j_int(o, "bonus_fen", db_int(&res, 0, BN_BONUS));
+	j_int(o, "total_fen", db_int(&res, 0, BN_PRINCIPAL) +
+	    db_int(&res, 0, BN_BONUS));
+	j_int(o, "members", db_int(&res, 0, BN_HOLDERS));
+	j_add(d, "balance", o);
 	return resp_data(r, 200, d);
 }
 

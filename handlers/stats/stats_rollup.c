@@ -8,7 +8,11 @@
  * for a day's rows after deleting the day's rollups. Claims are counted
  * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), the
  * stored-value ledger by each entry (WALLET_SQL_BALANCE_ROLLUP,
- * wallet/wallet.h).
+ * wallet/wallet.h), balance payments and their refunds by their rows
+ * (WALLET_SQL_PAYMENT_*, WALLET_SQL_REFUND_ROLLUP), tier moves by the
+ * move (TIER_SQL_MOVE_ROLLUP, tier/tier.h; members by join day and tier
+ * now, which the rebuild counts again from members). Events add to the
+ * row of their connection's slot, the rebuild writes slot 0.
  *
  * Every statement's first parameter is the merchant's offset from UTC in
  * seconds (the derived table p0), then the filter's.
@@ -22,6 +26,7 @@
 #include "core/core.h"
 #include "coupon/coupon.h"
 #include "db.h"
+#include "job.h"
 #include "member/member.h"
 #include "order/order.h"
 #include "stats.h"
@@ -29,37 +34,64 @@
 
 #include "stats_sql.h"
 
-DB_SQL(q_ev_join_days, SQL_JOIN_DAYS(ONE("mb")));
-DB_SQL(q_ev_join_channels, SQL_JOIN_CHANNELS(ONE("mb")));
+DB_SQL(q_ev_join_days, SQL_JOIN_DAYS(ONE("mb"), EV_SLOT));
+DB_SQL(q_ev_join_channels, SQL_JOIN_CHANNELS(ONE("mb"), EV_SLOT));
 DB_SQL(q_ev_join_referrers, SQL_JOIN_REFERRERS(ONE("mb")));
-DB_SQL(q_ev_order_days, SQL_ORDER_DAYS(ONE("o")));
+DB_SQL(q_ev_join_tiers, SQL_JOIN_TIERS(ONE("mb"), EV_SLOT));
+DB_SQL(q_ev_order_days, SQL_ORDER_DAYS(ONE("o"), EV_SLOT));
 DB_SQL(q_ev_order_members, SQL_ORDER_MEMBERS(ONE("o")));
 DB_SQL(q_ev_order_coupons, SQL_ORDER_COUPONS(ONE("o")));
-DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f")));
-DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc")));
-DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc")));
+DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f"), EV_SLOT));
+DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc"), EV_SLOT));
+DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc"), EV_SLOT));
 DB_SQL(q_ev_recharge_members, SQL_RECHARGE_MEMBERS(ONE("rc")));
+DB_SQL(q_ev_recharge_active, WALLET_SQL_ACTIVE("recharge", "recharges",
+    "(SELECT rc.merchant_id, " LOCAL("rc.paid_at") " AS day, rc.member_id"
+    " FROM " TZ0 "recharges rc WHERE " ONE("rc") ") x",
+    WALLET_ACTIVE_FIRST("recharges")));
 
-DB_SQL(q_rb_join_days, SQL_JOIN_DAYS(SPAN("mb", "joined_at")));
-DB_SQL(q_rb_join_channels, SQL_JOIN_CHANNELS(SPAN("mb", "joined_at")));
+DB_SQL(q_rb_join_days, SQL_JOIN_DAYS(SPAN("mb", "joined_at"), RB_SLOT));
+DB_SQL(q_rb_join_channels, SQL_JOIN_CHANNELS(SPAN("mb", "joined_at"),
+    RB_SLOT));
 DB_SQL(q_rb_join_referrers, SQL_JOIN_REFERRERS(SPAN("mb", "joined_at")));
-DB_SQL(q_rb_order_days, SQL_ORDER_DAYS(SPAN("o", "paid_at")));
+DB_SQL(q_rb_join_tiers, SQL_JOIN_TIERS(SPAN("mb", "joined_at"), RB_SLOT));
+DB_SQL(q_rb_order_days, SQL_ORDER_DAYS(SPAN("o", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_order_members, SQL_ORDER_MEMBERS(SPAN("o", "paid_at")));
 DB_SQL(q_rb_order_coupons, SQL_ORDER_COUPONS(SPAN("o", "paid_at")));
-DB_SQL(q_rb_refund_days, SQL_REFUND_DAYS(SPAN("f", "done_at")));
-DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at")));
+DB_SQL(q_rb_refund_days, SQL_REFUND_DAYS(SPAN("f", "done_at"), RB_SLOT));
+DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at"),
+    RB_SLOT));
 DB_SQL(q_rb_recharge_channels,
-    SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at")));
+    SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_recharge_members, SQL_RECHARGE_MEMBERS(SPAN("rc", "paid_at")));
 DB_SQL(q_rb_claims, COUPON_SQL_CLAIM_ROLLUP(SPAN("c", "claimed_at")));
-DB_SQL(q_rb_ledger, WALLET_SQL_BALANCE_ROLLUP(SPAN("e", "created_at")));
+DB_SQL(q_rb_payments,
+    WALLET_SQL_PAYMENT_ROLLUP(SPAN("p", "created_at"), RB_SLOT));
+DB_SQL(q_rb_payment_members,
+    WALLET_SQL_PAYMENT_MEMBERS(SPAN("p", "created_at")));
+DB_SQL(q_rb_wallet_refunds,
+    WALLET_SQL_REFUND_ROLLUP(SPAN("f", "created_at"), RB_SLOT));
+DB_SQL(q_rb_ledger, WALLET_SQL_BALANCE_ROLLUP(SPAN("e", "created_at"),
+    RB_SLOT, WALLET_RB_AFTER));
 
 DB_SQL(q_rb_del_days,
     "DELETE FROM stats_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_channels,
-    "DELETE FROM stats_channel_days WHERE merchant_id = ? AND day = ?");
+    "DELETE FROM stats_channel_days WHERE merchant_id = ?"
+    " AND kind IN ('join', 'recharge', 'package', 'provider') AND day = ?");
 DB_SQL(q_rb_del_coupons,
     "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?");
+/* after the day's stats_member_days: (merchant, day) */
+#define RB_ACTIVE(kind, col) WALLET_SQL_ACTIVE(kind, col, \
+	"(SELECT DISTINCT merchant_id, day, member_id FROM stats_member_days" \
+	" WHERE merchant_id = ? AND day = ? AND " col " > 0) x", "1")
+DB_SQL(q_rb_active_payments, RB_ACTIVE("payment", "payments"));
+DB_SQL(q_rb_active_recharges, RB_ACTIVE("recharge", "recharges"));
+DB_SQL(q_rb_del_active,
+    "DELETE FROM stats_active_days WHERE merchant_id = ?"
+    " AND kind IN ('payment', 'recharge') AND day = ?");
+DB_SQL(q_rb_del_tiers,
+    "DELETE FROM stats_tier_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_members,
     "DELETE FROM stats_member_days WHERE merchant_id = ? AND day = ?");
 
@@ -88,7 +120,7 @@ static int
 stats_on_joined(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_join_days,
-	    &q_ev_join_channels, &q_ev_join_referrers, NULL };
+	    &q_ev_join_channels, &q_ev_join_referrers, &q_ev_join_tiers, NULL };
 	const struct member_joined *ev = payload;
 
 	return rollup_one(r, qs, ev->member_id);
@@ -120,12 +152,98 @@ static int
 stats_on_recharged(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_recharge_days,
-	    &q_ev_recharge_channels, &q_ev_recharge_members, NULL };
+	    &q_ev_recharge_channels, &q_ev_recharge_members,
+	    &q_ev_recharge_active, NULL };
 	const struct recharged *ev = payload;
 
 	return rollup_one(r, qs, ev->recharge_id);
 }
 ON_EVENT(EV_RECHARGED, 80, stats_on_recharged);
+
+/* ---- stats-fold: the slots of days past into slot 0 ---- */
+
+/*
+ * Events spread a day's rows over slots (CONNECTION_ID() % 16); once the
+ * day is over nothing writes to it, and the daily job folds its slots
+ * into slot 0, so that a year of reports reads one row per day and store
+ * (and channel, tier), not one per worker too. Every counter of each
+ * table is here: a column not listed would be lost by the fold.
+ */
+#define SD_COUNTERS(f) f(new_members) f(referred_members) f(member_orders) \
+	f(member_order_fen) f(non_member_orders) f(non_member_order_fen) \
+	f(coupon_orders) f(coupon_order_fen) f(coupon_discount_fen) \
+	f(refunds) f(refund_fen) f(recharges) f(recharge_fen) \
+	f(recharge_bonus_fen) f(balance_principal_fen) f(balance_bonus_fen) \
+	f(wallet_payments) f(wallet_payment_order_fen) \
+	f(wallet_paid_principal_fen) f(wallet_paid_bonus_fen) \
+	f(wallet_refunded_fen) f(balance_holders)
+#define SC_COUNTERS(f)	f(n) f(fen) f(bonus_fen)
+#define ST_COUNTERS(f)	f(members)
+#define F_COL(c)	", " #c
+#define F_SUM(c)	", SUM(" #c ")"
+#define F_ADD(t, c)	", " #c " = " t "." #c " + VALUES(" #c ")"
+#define F_ADD_SD(c)	F_ADD("stats_days", c)
+#define F_ADD_SC(c)	F_ADD("stats_channel_days", c)
+#define F_ADD_ST(c)	F_ADD("stats_tier_days", c)
+/* (merchant, day) each */
+DB_SQL(q_fold_days, "INSERT INTO stats_days (merchant_id, day, store_id,"
+    " slot" SD_COUNTERS(F_COL) ") SELECT merchant_id, day, store_id, 0"
+    SD_COUNTERS(F_SUM) " FROM stats_days WHERE merchant_id = ? AND day = ?"
+    " AND slot <> 0 GROUP BY merchant_id, day, store_id"
+    " ON DUPLICATE KEY UPDATE slot = 0" SD_COUNTERS(F_ADD_SD));
+DB_SQL(q_fold_channels, "INSERT INTO stats_channel_days (merchant_id, kind,"
+    " day, channel, store_id, slot" SC_COUNTERS(F_COL) ") SELECT"
+    " merchant_id, kind, day, channel, store_id, 0" SC_COUNTERS(F_SUM)
+    " FROM stats_channel_days WHERE merchant_id = ?"
+    " AND kind IN ('join', 'recharge', 'package', 'provider') AND day = ?"
+    " AND slot <> 0 GROUP BY merchant_id, kind, day, channel, store_id"
+    " ON DUPLICATE KEY UPDATE slot = 0" SC_COUNTERS(F_ADD_SC));
+DB_SQL(q_fold_tiers, "INSERT INTO stats_tier_days (merchant_id, day, level,"
+    " slot" ST_COUNTERS(F_COL) ") SELECT merchant_id, day, level, 0"
+    ST_COUNTERS(F_SUM) " FROM stats_tier_days WHERE merchant_id = ?"
+    " AND day = ? AND slot <> 0 GROUP BY merchant_id, day, level"
+    " ON DUPLICATE KEY UPDATE slot = 0" ST_COUNTERS(F_ADD_ST));
+DB_SQL(q_unslot_days,
+    "DELETE FROM stats_days WHERE merchant_id = ? AND day = ? AND slot <> 0");
+DB_SQL(q_unslot_channels,
+    "DELETE FROM stats_channel_days WHERE merchant_id = ?"
+    " AND kind IN ('join', 'recharge', 'package', 'provider') AND day = ?"
+    " AND slot <> 0");
+DB_SQL(q_unslot_tiers,
+    "DELETE FROM stats_tier_days WHERE merchant_id = ? AND day = ?"
+    " AND slot <> 0");
+
+/* The week before the run's day, folded (a day already folded has no
+   slot left: nothing to do). count[0]: rows folded away. */
+static int
+stats_fold_batch(struct job_run *j)
+{
+	static struct db_sql *const qs[] = { &q_fold_days, &q_unslot_days,
+	    &q_fold_channels, &q_unslot_channels, &q_fold_tiers,
+	    &q_unslot_tiers, NULL };
+	struct db_res res;
+	long today = stats_day(j->day), d;
+	char date[11];
+	int k;
+
+	for (d = today - 7; d < today; d++) {
+		stats_date(d, date);
+		for (k = 0; qs[k] != NULL; k++) {
+			if (DB(j->r, qs[k], &res, DBI(j->r->m->id),
+			    DBS(date)) != DB_OK)
+				return db_fail(j->r);
+			if (k % 2 == 1)
+				j->count[0] += (int64_t)res.affected;
+		}
+	}
+	return JOB_DONE;
+}
+
+JOB(stats_fold_job) = {
+	"stats-fold", "统计汇总归并", JOB_DAILY, 2,
+	{ "归并行数", NULL },
+	stats_fold_batch,
+};
 
 /* ---- app stats rebuild ---- */
 
@@ -139,12 +257,17 @@ static int
 rebuild_day_tx(struct req *r, void *arg)
 {
 	static struct db_sql *const del[] = { &q_rb_del_days,
-	    &q_rb_del_channels, &q_rb_del_coupons, &q_rb_del_members, NULL };
+	    &q_rb_del_channels, &q_rb_del_coupons, &q_rb_del_members,
+	    &q_rb_del_tiers, &q_rb_del_active, NULL };
 	static struct db_sql *const add[] = { &q_rb_join_days,
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
 	    &q_rb_recharge_days, &q_rb_recharge_channels,
-	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger, NULL };
+	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger,
+	    &q_rb_join_tiers, &q_rb_payments, &q_rb_payment_members,
+	    &q_rb_wallet_refunds, NULL };
+	static struct db_sql *const then[] = { &q_rb_active_payments,
+	    &q_rb_active_recharges, NULL };
 	struct rebuild *b = arg;
 	long tz = tz_offset(r->m->tz);
 	char date[11], start[20], end[20];
@@ -159,6 +282,11 @@ rebuild_day_tx(struct req *r, void *arg)
 	for (k = 0; add[k] != NULL; k++)
 		if (DB(r, add[k], NULL, DBI(tz), DBI(r->m->id), DBS(start),
 		    DBS(end)) != DB_OK)
+			return db_fail(r);
+	/* from the day's member rows just written, and the days before it
+	   (days are rebuilt in order) */
+	for (k = 0; then[k] != NULL; k++)
+		if (DB(r, then[k], NULL, DBI(r->m->id), DBS(date)) != DB_OK)
 			return db_fail(r);
 	return 200;
 }

@@ -24,10 +24,10 @@
 
 /* ---- the statements, by source ---- */
 
-#define SQL_JOIN_DAYS(w) \
-	"INSERT INTO stats_days (merchant_id, day, store_id, new_members," \
-	" referred_members) SELECT x.merchant_id, x.day, x.store_id," \
-	" COUNT(*)," \
+#define SQL_JOIN_DAYS(w, s) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot," \
+	" new_members, referred_members) SELECT x.merchant_id, x.day," \
+	" x.store_id, " s ", COUNT(*)," \
 	" SUM(x.referred) FROM (SELECT mb.merchant_id, " \
 	LOCAL("mb.joined_at") " AS day, " \
 	STORE_OF("mb.channel") " AS store_id," \
@@ -35,10 +35,10 @@
 	" WHERE " w ") x GROUP BY x.merchant_id, x.day, x.store_id" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_days", "new_members") ", " \
 	ADD("stats_days", "referred_members")
-#define SQL_JOIN_CHANNELS(w) \
+#define SQL_JOIN_CHANNELS(w, s) \
 	"INSERT INTO stats_channel_days (merchant_id, day, store_id, kind," \
-	" channel, n) SELECT x.merchant_id, x.day, x.store_id, 'join'," \
-	" x.channel, COUNT(*) FROM (SELECT mb.merchant_id, " \
+	" channel, slot, n) SELECT x.merchant_id, x.day, x.store_id, 'join'," \
+	" x.channel, " s ", COUNT(*) FROM (SELECT mb.merchant_id, " \
 	LOCAL("mb.joined_at") " AS day, " \
 	STORE_OF("mb.channel") " AS store_id," \
 	" mb.channel FROM " TZ0 "members mb WHERE " w ") x" \
@@ -55,11 +55,23 @@
 	" GROUP BY x.merchant_id, x.day, x.referrer_id, x.join_day" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_member_days", "referred")
 
-#define SQL_ORDER_DAYS(w) \
-	"INSERT INTO stats_days (merchant_id, day, store_id, member_orders," \
-	" member_order_fen, non_member_orders, non_member_order_fen," \
-	" coupon_orders, coupon_order_fen, coupon_discount_fen)" \
-	" SELECT x.merchant_id, x.day, x.store_id, SUM(x.mem)," \
+/* Members by join day and the tier they are in (stats_tier_days): a
+   join, or the rebuild's count of a day's members by their tier now;
+   tier moves add theirs by TIER_SQL_MOVE_ROLLUP (tier/tier.h). */
+#define SQL_JOIN_TIERS(w, s) \
+	"INSERT INTO stats_tier_days (merchant_id, day, level, slot, members)" \
+	" SELECT x.merchant_id, x.day, x.level, " s ", COUNT(*) FROM (" \
+	" SELECT mb.merchant_id, " LOCAL("mb.joined_at") " AS day," \
+	" mb.tier_level AS level FROM " TZ0 "members mb WHERE " w ") x" \
+	" GROUP BY x.merchant_id, x.day, x.level" \
+	" ON DUPLICATE KEY UPDATE " ADD("stats_tier_days", "members")
+
+#define SQL_ORDER_DAYS(w, s) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot," \
+	" member_orders, member_order_fen, non_member_orders," \
+	" non_member_order_fen, coupon_orders, coupon_order_fen," \
+	" coupon_discount_fen)" \
+	" SELECT x.merchant_id, x.day, x.store_id, " s ", SUM(x.mem)," \
 	" SUM(IF(x.mem, x.total_fen, 0)), SUM(NOT x.mem)," \
 	" SUM(IF(x.mem, 0, x.total_fen)), SUM(x.disc IS NOT NULL)," \
 	" SUM(IF(x.disc IS NULL, 0, x.total_fen)), IFNULL(SUM(x.disc), 0)" \
@@ -108,9 +120,10 @@
 	ADD("stats_coupon_days", "discount_fen") ", " \
 	ADD("stats_coupon_days", "order_fen")
 
-#define SQL_REFUND_DAYS(w) \
-	"INSERT INTO stats_days (merchant_id, day, store_id, refunds," \
-	" refund_fen) SELECT x.merchant_id, x.day, x.store_id, COUNT(*)," \
+#define SQL_REFUND_DAYS(w, s) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot, refunds," \
+	" refund_fen) SELECT x.merchant_id, x.day, x.store_id, " s \
+	", COUNT(*)," \
 	" SUM(x.amount_fen) FROM (SELECT f.merchant_id, " LOCAL("f.done_at") \
 	" AS day, o.store_id, f.amount_fen FROM " TZ0 "order_refunds f" \
 	" JOIN orders o ON o.id = f.order_id WHERE f.status = 'done' AND " w \
@@ -118,27 +131,37 @@
 	" ON DUPLICATE KEY UPDATE " ADD("stats_days", "refunds") ", " \
 	ADD("stats_days", "refund_fen")
 
-#define SQL_RECHARGE_DAYS(w) \
-	"INSERT INTO stats_days (merchant_id, day, store_id, recharges," \
+#define SQL_RECHARGE_DAYS(w, s) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot, recharges," \
 	" recharge_fen, recharge_bonus_fen) SELECT x.merchant_id, x.day," \
-	" x.store_id, COUNT(*), SUM(x.pay_fen), SUM(x.bonus_fen) FROM (" \
+	" x.store_id, " s ", COUNT(*), SUM(x.pay_fen), SUM(x.bonus_fen) FROM (" \
 	" SELECT rc.merchant_id, " LOCAL("rc.paid_at") " AS day," \
 	" IFNULL(rc.store_id, 0) AS store_id, rc.pay_fen, rc.bonus_fen" \
 	" FROM " TZ0 "recharges rc WHERE rc.status = 'paid' AND " w ") x" \
 	" GROUP BY x.merchant_id, x.day, x.store_id ON DUPLICATE KEY UPDATE " \
 	ADD("stats_days", "recharges") ", " ADD("stats_days", "recharge_fen") \
 	", " ADD("stats_days", "recharge_bonus_fen")
-#define SQL_RECHARGE_CHANNELS(w) \
+/* Three rows a recharge: kind 'recharge' by how it was paid
+   (RC_CHANNEL) at its store, 'package' by its package ('0': a custom
+   amount) and 'provider' by its provider, both at store 0 (the merchant's
+   figures: a tenth of the rows to read). */
+#define SQL_RECHARGE_CHANNELS(w, s) \
 	"INSERT INTO stats_channel_days (merchant_id, day, store_id, kind," \
-	" channel, n, fen) SELECT x.merchant_id, x.day, x.store_id," \
-	" 'recharge', x.channel, COUNT(*), SUM(x.pay_fen) FROM (" \
+	" channel, slot, n, fen, bonus_fen) SELECT x.merchant_id, x.day," \
+	" x.store_id, x.kind, x.channel, " s ", COUNT(*), SUM(x.pay_fen)," \
+	" SUM(x.bonus_fen) FROM (" \
 	" SELECT rc.merchant_id, " LOCAL("rc.paid_at") " AS day," \
-	" IFNULL(rc.store_id, 0) AS store_id, " RC_CHANNEL("rc.provider") \
-	" AS channel, rc.pay_fen FROM " TZ0 "recharges rc" \
-	" WHERE rc.status = 'paid' AND " w ") x" \
-	" GROUP BY x.merchant_id, x.day, x.store_id, x.channel" \
+	" IF(k.k = 1, IFNULL(rc.store_id, 0), 0) AS store_id," \
+	" ELT(k.k, 'recharge', 'package', 'provider') AS kind," \
+	" CASE k.k WHEN 1 THEN " RC_CHANNEL("rc.provider") \
+	" WHEN 2 THEN CAST(IFNULL(rc.package_id, 0) AS CHAR)" \
+	" ELSE rc.provider END AS channel, rc.pay_fen, rc.bonus_fen" \
+	" FROM " TZ0 "recharges rc JOIN (SELECT 1 AS k UNION ALL SELECT 2" \
+	" UNION ALL SELECT 3) k WHERE rc.status = 'paid' AND " w ") x" \
+	" GROUP BY x.merchant_id, x.day, x.store_id, x.kind, x.channel" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_channel_days", "n") ", " \
-	ADD("stats_channel_days", "fen")
+	ADD("stats_channel_days", "fen") ", " \
+	ADD("stats_channel_days", "bonus_fen")
 #define SQL_RECHARGE_MEMBERS(w) \
 	"INSERT INTO stats_member_days (merchant_id, day, member_id," \
 	" store_id," \
@@ -152,6 +175,12 @@
 	" GROUP BY x.merchant_id, x.day, x.member_id, x.store_id, x.join_day" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_member_days", "recharges") \
 	", " ADD("stats_member_days", "recharge_fen")
+
+/* The row an event adds to: its connection's, so that concurrent
+   orders at one store do not queue on one row (migration 0031); the
+   rebuild writes slot 0. Readers SUM over slots. */
+#define EV_SLOT		"CONNECTION_ID() % 16"
+#define RB_SLOT		"0"
 
 /* One row, for an event: (tz, merchant, id). */
 #define ONE(a)		a ".merchant_id = ? AND " a ".id = ?"

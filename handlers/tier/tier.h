@@ -305,4 +305,20 @@ const char *privilege_mult_cn(struct req *, int64_t mult_pct);
 /* "生日当周 8.5折 · 积分2倍": what one rule gives and when. */
 const char *privilege_desc(struct req *, const struct priv_rule *);
 
+/*
+ * A tier move into the analytics' members by join day and tier
+ * (stats_tier_days, migration 0031): -1 at the tier left, +1 at the tier
+ * reached, on the member's join day (merchant-local), in the row of the
+ * connection's slot. (tz offset s, from, to, merchant, member.) Run by
+ * tier_move() with the move; bench's raw client too.
+ */
+#define TIER_SQL_MOVE_ROLLUP \
+	"INSERT INTO stats_tier_days (merchant_id, day, level, slot, members)" \
+	" SELECT mb.merchant_id, DATE(mb.joined_at + INTERVAL p0.tz SECOND)," \
+	" v.level, CONNECTION_ID() % 16, v.n FROM (SELECT ? AS tz) p0" \
+	" JOIN (SELECT ? AS level, -1 AS n UNION ALL SELECT ?, 1) v" \
+	" STRAIGHT_JOIN members mb WHERE mb.merchant_id = ? AND mb.id = ?" \
+	" ON DUPLICATE KEY UPDATE members = stats_tier_days.members +" \
+	" VALUES(members)"
+
 #endif

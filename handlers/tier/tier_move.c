@@ -27,6 +27,7 @@ DB_SQL(q_tier_set,
 DB_SQL(q_growth_set,
     "UPDATE members SET growth = ?"
     " WHERE merchant_id = ? AND id = ? AND growth = ?");
+DB_SQL(q_tier_rollup, TIER_SQL_MOVE_ROLLUP);
 DB_SQL(q_change_insert,
     "INSERT INTO tier_changes (merchant_id, member_id, from_level, to_level,"
     " reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -122,6 +123,9 @@ tier_move(struct req *r, int64_t member_id, int from, int to,
 	if (res.affected != 1)
 		return 0;
 	*moved = 1;
+	if (DB(r, &q_tier_rollup, NULL, DBI(tz_offset(r->m->tz)), DBI(from),
+	    DBI(to), DBI(r->m->id), DBI(member_id)) != DB_OK)
+		return db_fail(r);
 	if (growth_to >= 0) {
 		struct db_res cur;
 		int64_t held;

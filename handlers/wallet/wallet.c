@@ -62,7 +62,8 @@ DB_SQL(q_entry_insert,
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 /* the entry just inserted, into the day's rollup (analytics) */
 DB_SQL(q_entry_rollup,
-    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()"));
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()",
+    WALLET_EV_SLOT, WALLET_EV_AFTER));
 DB_SQL(q_bonus_day_add,
     "INSERT INTO wallet_bonus_days (merchant_id, member_id, day, bonus_fen)"
     " VALUES (?, ?, ?, ?)"
@@ -75,6 +76,14 @@ DB_SQL(q_pay_insert,
     " ticket_id, order_id, channel, order_fen, principal_fen, bonus_fen,"
     " growth, points, growth_kept, points_kept, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+/* the payment just recorded, into the day's rollups (analytics) */
+DB_SQL(q_pay_rollup,
+    WALLET_SQL_PAYMENT_ROLLUP("p.merchant_id = ? AND p.id = ?",
+    WALLET_EV_SLOT));
+DB_SQL(q_pay_rollup_member,
+    WALLET_SQL_PAYMENT_MEMBERS("p.merchant_id = ? AND p.id = ?"));
+DB_SQL(q_pay_rollup_active, WALLET_SQL_ACTIVE("payment", "payments",
+    WALLET_ACTIVE_PAYMENT, WALLET_ACTIVE_FIRST("payments")));
 DB_SQL(q_points_entry,
     "INSERT INTO points_entries (merchant_id, member_id, kind, points, ref,"
     " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP())");
@@ -511,6 +520,13 @@ wallet_payment_record(struct req *r, int64_t member_id, int64_t store_id,
 	if (rc != DB_OK)
 		return db_fail(r);
 	*id = (int64_t)res.insert_id;
+	if (DB(r, &q_pay_rollup, NULL, DBI(tz_offset(r->m->tz)), DBI(r->m->id),
+	    DBI(*id)) != DB_OK ||
+	    DB(r, &q_pay_rollup_member, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(*id)) != DB_OK ||
+	    DB(r, &q_pay_rollup_active, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(*id)) != DB_OK)
+		return db_fail(r);
 	return 0;
 }
 

@@ -150,22 +150,118 @@ int	 wallet_online_checkout(struct req *, const char *trade_no,
 /*
  * The daily rollup of the ledger (stats_days balance_*, migration 0027):
  * (tz offset s, then the parameters of where, over wallet_entries e),
- * added to what is there. Every entry runs it for itself right after its
- * insert (e.id = LAST_INSERT_ID()); `app stats rebuild` for a day.
+ * added to the row of slot (WALLET_EV_SLOT for an event, "0" for the
+ * rebuild; readers sum the slots). balance_holders counts the members
+ * whose balance became positive (+1) or fell to zero (-1) by the entry:
+ * after is the member's balance after it (WALLET_EV_AFTER right after
+ * the entry, the members row being updated first; WALLET_RB_AFTER from
+ * the ledger, for a day past). Every entry runs it for itself right after
+ * its insert (e.id = LAST_INSERT_ID()); `app stats rebuild` for a day.
  */
-#define WALLET_SQL_BALANCE_ROLLUP(where) \
-	"INSERT INTO stats_days (merchant_id, day, store_id," \
-	" balance_principal_fen, balance_bonus_fen)" \
-	" SELECT x.merchant_id, x.day, x.store_id, SUM(x.principal_fen)," \
-	" SUM(x.bonus_fen) FROM (SELECT e.merchant_id," \
+#define WALLET_EV_SLOT	"CONNECTION_ID() % 16"
+#define WALLET_EV_AFTER \
+	"(SELECT mb.principal_fen + mb.bonus_fen FROM members mb" \
+	" WHERE mb.merchant_id = e.merchant_id AND mb.id = e.member_id)"
+#define WALLET_RB_AFTER \
+	"(SELECT SUM(w.principal_fen + w.bonus_fen) FROM wallet_entries w" \
+	" WHERE w.merchant_id = e.merchant_id AND w.member_id = e.member_id" \
+	" AND w.id <= e.id)"
+#define WALLET_SQL_BALANCE_ROLLUP(where, slot, after) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot," \
+	" balance_principal_fen, balance_bonus_fen, balance_holders)" \
+	" SELECT x.merchant_id, x.day, x.store_id, " slot "," \
+	" SUM(x.principal_fen), SUM(x.bonus_fen)," \
+	" SUM((x.after > 0) - (x.after - x.principal_fen - x.bonus_fen > 0))" \
+	" FROM (SELECT e.merchant_id," \
 	" DATE(e.created_at + INTERVAL p0.tz SECOND) AS day," \
-	" IFNULL(e.store_id, 0) AS store_id, e.principal_fen, e.bonus_fen" \
+	" IFNULL(e.store_id, 0) AS store_id, e.principal_fen, e.bonus_fen," \
+	" " after " AS after" \
 	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN wallet_entries e" \
 	" WHERE " where ") x GROUP BY x.merchant_id, x.day, x.store_id" \
 	" ON DUPLICATE KEY UPDATE balance_principal_fen =" \
 	" stats_days.balance_principal_fen + VALUES(balance_principal_fen)," \
 	" balance_bonus_fen = stats_days.balance_bonus_fen +" \
-	" VALUES(balance_bonus_fen)"
+	" VALUES(balance_bonus_fen), balance_holders =" \
+	" stats_days.balance_holders + VALUES(balance_holders)"
+
+/*
+ * Balance payments into the day's rollups (stats_days wallet_*, and the
+ * member's day in stats_member_days): (tz offset s, then the parameters
+ * of where, over payments p), on the day the payment was made; run by
+ * wallet_payment_record() for its row, by `app stats rebuild` for a day.
+ */
+#define WALLET_SQL_PAYMENT_ROLLUP(where, slot) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot," \
+	" wallet_payments, wallet_payment_order_fen, wallet_paid_principal_fen," \
+	" wallet_paid_bonus_fen) SELECT x.merchant_id, x.day, x.store_id, " \
+	slot ", COUNT(*), SUM(x.order_fen), SUM(x.principal_fen)," \
+	" SUM(x.bonus_fen) FROM (SELECT p.merchant_id," \
+	" DATE(p.created_at + INTERVAL p0.tz SECOND) AS day, p.store_id," \
+	" p.order_fen, p.principal_fen, p.bonus_fen" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN payments p WHERE " where \
+	") x GROUP BY x.merchant_id, x.day, x.store_id" \
+	" ON DUPLICATE KEY UPDATE wallet_payments = stats_days.wallet_payments" \
+	" + VALUES(wallet_payments), wallet_payment_order_fen =" \
+	" stats_days.wallet_payment_order_fen +" \
+	" VALUES(wallet_payment_order_fen), wallet_paid_principal_fen =" \
+	" stats_days.wallet_paid_principal_fen +" \
+	" VALUES(wallet_paid_principal_fen), wallet_paid_bonus_fen =" \
+	" stats_days.wallet_paid_bonus_fen + VALUES(wallet_paid_bonus_fen)"
+#define WALLET_SQL_PAYMENT_MEMBERS(where) \
+	"INSERT INTO stats_member_days (merchant_id, day, member_id, store_id," \
+	" join_day, payments) SELECT x.merchant_id, x.day, x.member_id," \
+	" x.store_id, x.join_day, COUNT(*) FROM (SELECT p.merchant_id," \
+	" DATE(p.created_at + INTERVAL p0.tz SECOND) AS day, p.member_id," \
+	" p.store_id, DATE(mb.joined_at + INTERVAL p0.tz SECOND) AS join_day" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN payments p" \
+	" JOIN members mb ON mb.id = p.member_id WHERE " where ") x" \
+	" GROUP BY x.merchant_id, x.day, x.member_id, x.store_id, x.join_day" \
+	" ON DUPLICATE KEY UPDATE payments = stats_member_days.payments +" \
+	" VALUES(payments)"
+/*
+ * A member's day of balance payments or recharges into stats_active_days
+ * (migration 0031): kind ('payment' or 'recharge'), the stats_member_days
+ * column that counts it (col), the derived table x of (merchant_id, day,
+ * member_id) and a condition on it. An event runs it with x its row and
+ * WALLET_ACTIVE_FIRST(col), after its stats_member_days row: only the
+ * member's first of the day counts. The rebuild runs it with x the
+ * distinct members of a day.
+ */
+/* (the day before by a join, not a subquery: MariaDB's prepared
+   statements group on a subquery's alias before computing it, and lose a
+   materialized x in one; by the member's days, never the merchant's) */
+#define WALLET_SQL_ACTIVE(kind, col, x, cond) \
+	"INSERT INTO stats_active_days (merchant_id, kind, day, prev_day," \
+	" members) SELECT y.merchant_id, '" kind "', y.day, y.prev_day," \
+	" COUNT(*) FROM (SELECT x.merchant_id, x.day, x.member_id," \
+	" IFNULL(MAX(s.day), '1000-01-01') AS prev_day FROM " x \
+	" LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
+	" ON s.merchant_id = x.merchant_id" \
+	" AND s.member_id = x.member_id AND s.day < x.day AND s." col " > 0" \
+	" WHERE " cond " GROUP BY x.merchant_id, x.day, x.member_id) y" \
+	" GROUP BY y.merchant_id, y.day, y.prev_day ON DUPLICATE KEY UPDATE" \
+	" members = stats_active_days.members + VALUES(members)"
+#define WALLET_ACTIVE_FIRST(col) \
+	"(SELECT SUM(f." col ") FROM stats_member_days f" \
+	" WHERE f.merchant_id = x.merchant_id AND f.day = x.day" \
+	" AND f.member_id = x.member_id) = 1"
+/* The payment of an event as x: (tz, merchant, id). */
+#define WALLET_ACTIVE_PAYMENT \
+	"(SELECT p.merchant_id, DATE(p.created_at + INTERVAL p0.tz SECOND)" \
+	" AS day, p.member_id FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN" \
+	" payments p WHERE p.merchant_id = ? AND p.id = ?) x"
+
+/* What refunds of balance payments gave back (refunds f), on their day. */
+#define WALLET_SQL_REFUND_ROLLUP(where, slot) \
+	"INSERT INTO stats_days (merchant_id, day, store_id, slot," \
+	" wallet_refunded_fen) SELECT x.merchant_id, x.day, x.store_id, " \
+	slot ", SUM(x.fen) FROM (SELECT f.merchant_id," \
+	" DATE(f.created_at + INTERVAL p0.tz SECOND) AS day," \
+	" IFNULL(f.store_id, 0) AS store_id, f.principal_fen + f.bonus_fen" \
+	" AS fen FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN refunds f WHERE " \
+	where ") x GROUP BY x.merchant_id, x.day, x.store_id" \
+	" ON DUPLICATE KEY UPDATE wallet_refunded_fen =" \
+	" stats_days.wallet_refunded_fen + VALUES(wallet_refunded_fen)"
 
 /* EV_RECHARGED: a recharge became paid (counter, checkout top-up or a
    provider's notify), inside the transaction that credits it. */

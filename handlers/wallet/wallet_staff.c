@@ -55,7 +55,12 @@ DB_SQL(q_st_entry,
     " bonus_fen, ref, staff_id, store_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
 DB_SQL(q_st_entry_rollup,
-    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()"));
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()",
+    WALLET_EV_SLOT, WALLET_EV_AFTER));
+/* the refund row just inserted, into the day's rollup (analytics) */
+DB_SQL(q_st_refund_rollup,
+    WALLET_SQL_REFUND_ROLLUP("f.merchant_id = ? AND f.id = ?",
+    WALLET_EV_SLOT));
 /* q_st_payments and q_st_payment (payment_row_json) */
 enum { PY_ID, PY_MEMBER, PY_STORE, PY_CHANNEL, PY_ORDER, PY_PRINCIPAL,
     PY_BONUS, PY_REFUNDED_PRINCIPAL, PY_REFUNDED_BONUS, PY_CREATED,
@@ -483,7 +488,9 @@ order_pay_refund(struct req *r, struct refund_ctx *c,
 	    DBI(c->payment_id), DBI(pay->member_id), DBI(to_principal +
 	    to_bonus), DBI(to_principal), DBI(to_bonus), DBI(growth_back),
 	    DBI(points_back), DBI(r->auth.staff_id), DBI(pay->store_id)) !=
-	    DB_OK)
+	    DB_OK || DB(r, &q_st_refund_rollup, NULL,
+	    DBI(tz_offset(r->m->tz)), DBI(r->m->id),
+	    DBI((int64_t)res.insert_id)) != DB_OK)
 		return db_fail(r);
 	if ((st = audit_log(r, "wallet.refund", arena_printf(r->a,
 	    "payment:%lld", (long long)c->payment_id), arena_printf(r->a,
@@ -603,6 +610,9 @@ refund_tx(struct req *r, void *arg)
 	    DB_OK)
 		return db_fail(r);
 	refund_id = (int64_t)res.insert_id;
+	if (DB(r, &q_st_refund_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(refund_id)) != DB_OK)
+		return db_fail(r);
 	ref = arena_printf(r->a, "refund:%lld", (long long)refund_id);
 	if (DB(r, &q_st_entry, NULL, DBI(r->m->id), DBI(pay.member_id),
 	    DBS("refund"), DBI(to_principal), DBI(to_bonus), DBS(ref),

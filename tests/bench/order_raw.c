@@ -235,8 +235,9 @@
     " AND principal_fen + ? >= 0 AND bonus_fen + ? >= 0"
 /* the analytics' rollups: the ledger entry just inserted, the paid order */
 #define Q_ENTRY_ROLLUP \
-    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()")
-#define Q_ORDER_DAYS	SQL_ORDER_DAYS(ONE("o"))
+    WALLET_SQL_BALANCE_ROLLUP("e.merchant_id = ? AND e.id = LAST_INSERT_ID()", \
+    WALLET_EV_SLOT, WALLET_EV_AFTER)
+#define Q_ORDER_DAYS	SQL_ORDER_DAYS(ONE("o"), EV_SLOT)
 #define Q_ORDER_MEMBERS	SQL_ORDER_MEMBERS(ONE("o"))
 #define Q_ORDER_COUPONS	SQL_ORDER_COUPONS(ONE("o"))
 #define Q_ENTRY_INSERT \
@@ -291,7 +292,7 @@ enum {
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
 	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
-	S_ORDER_COUPONS, S_COUPON_TPL_USED,
+	S_ORDER_COUPONS, S_COUPON_TPL_USED, S_TIER_ROLLUP,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -338,6 +339,7 @@ static const struct {
 	[S_ORDER_MEMBERS] = { "order_members", Q_ORDER_MEMBERS },
 	[S_ORDER_COUPONS] = { "order_coupons", Q_ORDER_COUPONS },
 	[S_COUPON_TPL_USED] = { "coupon_tpl_used", COUPON_SQL_TPL_USED },
+	[S_TIER_ROLLUP] = { "tier_rollup", TIER_SQL_MOVE_ROLLUP },
 	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -764,6 +766,8 @@ growth_move(struct worker *w, int64_t member, int64_t delta, const char *ref)
 	    PI(member), PI(level));
 	if (r.affected != 1)
 		return OK;
+	RUN(S_TIER_ROLLUP, &r, PI(tz_off), PI(level), PI(cur->level),
+	    PI(merchant_id), PI(member));
 	RUN(S_CHANGE_INSERT, &r, PI(merchant_id), PI(member), PI(level),
 	    PI(cur->level), PS("growth"), PS(ref), PS(when));
 	return OK;

@@ -6,24 +6,39 @@
 // `app stats rebuild` for the day must write the very same rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sql } from './lib.mjs';
 import { newMerchant, rebuild, localDate } from './stats_helpers.mjs';
+import { idemKey } from './wallet_helpers.mjs';
 
+const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 const TZ = "'+00:00', '+08:00'";
 const day = (col) => `DATE(CONVERT_TZ(${col}, ${TZ}))`;
 
 /** Every rollup row of the merchant, as sorted text lines, table by table. */
 async function rollups(id) {
+  // events add to the row of their connection's slot, the rebuild to slot
+  // 0: the rows compared are the sums over slots
   const q = {
-    days: `SELECT day, store_id, new_members, referred_members, member_orders, member_order_fen,
-      non_member_orders, non_member_order_fen, coupon_orders, coupon_order_fen, coupon_discount_fen,
-      refunds, refund_fen, recharges, recharge_fen, recharge_bonus_fen, balance_principal_fen, balance_bonus_fen
-      FROM stats_days WHERE merchant_id = ${id}`,
-    channels: `SELECT day, store_id, kind, channel, n, fen FROM stats_channel_days WHERE merchant_id = ${id}`,
-    coupons: `SELECT day, store_id, template_id, claims, new_claims, orders, uses, discount_fen, order_fen
-      FROM stats_coupon_days WHERE merchant_id = ${id}`,
-    members: `SELECT day, member_id, store_id, join_day, orders, order_fen, recharges, recharge_fen, referred
+    days: `SELECT day, store_id, SUM(new_members), SUM(referred_members), SUM(member_orders), SUM(member_order_fen),
+      SUM(non_member_orders), SUM(non_member_order_fen), SUM(coupon_orders), SUM(coupon_order_fen),
+      SUM(coupon_discount_fen), SUM(refunds), SUM(refund_fen), SUM(recharges), SUM(recharge_fen),
+      SUM(recharge_bonus_fen), SUM(balance_principal_fen), SUM(balance_bonus_fen), SUM(wallet_payments),
+      SUM(wallet_payment_order_fen), SUM(wallet_paid_principal_fen), SUM(wallet_paid_bonus_fen),
+      SUM(wallet_refunded_fen), SUM(balance_holders)
+      FROM stats_days WHERE merchant_id = ${id} GROUP BY day, store_id`,
+    channels: `SELECT day, store_id, kind, channel, SUM(n), SUM(fen), SUM(bonus_fen) FROM stats_channel_days
+      WHERE merchant_id = ${id} GROUP BY day, store_id, kind, channel`,
+    coupons: `SELECT day, store_id, template_id, SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),
+      SUM(discount_fen), SUM(order_fen) FROM stats_coupon_days WHERE merchant_id = ${id}
+      GROUP BY day, store_id, template_id`,
+    members: `SELECT day, member_id, store_id, join_day, orders, order_fen, recharges, recharge_fen, referred, payments
       FROM stats_member_days WHERE merchant_id = ${id}`,
+    // rows whose slots cancel out (a member moved up and back) count as none
+    tiers: `SELECT day, level, SUM(members) FROM stats_tier_days WHERE merchant_id = ${id}
+      GROUP BY day, level HAVING SUM(members) <> 0`,
+    active: `SELECT kind, day, prev_day, members FROM stats_active_days WHERE merchant_id = ${id}`,
   };
   const out = {};
   for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
@@ -39,10 +54,11 @@ async function fromRaw(id) {
   // stats_days: the sum of its sources by (day, store)
   const parts = await sql(`
     SELECT d, s, SUM(nm), SUM(rf), SUM(mo), SUM(mf), SUM(no), SUM(nf), SUM(co), SUM(cf), SUM(cd),
-      SUM(fo), SUM(ff), SUM(ro), SUM(rfen), SUM(rb), SUM(bp), SUM(bb) FROM (
+      SUM(fo), SUM(ff), SUM(ro), SUM(rfen), SUM(rb), SUM(bp), SUM(bb), SUM(wp), SUM(wo), SUM(wpp), SUM(wpb),
+      SUM(wr), SUM(bh) FROM (
       SELECT ${day('joined_at')} d, IF(channel LIKE 'store:%', CAST(SUBSTRING(channel, 7) AS UNSIGNED), 0) s,
         1 nm, referrer_id IS NOT NULL rf, 0 mo, 0 mf, 0 no, 0 nf, 0 co, 0 cf, 0 cd, 0 fo, 0 ff, 0 ro, 0 rfen, 0 rb,
-        0 bp, 0 bb
+        0 bp, 0 bb, 0 wp, 0 wo, 0 wpp, 0 wpb, 0 wr, 0 bh
         FROM members WHERE merchant_id = ${id}
       UNION ALL
       SELECT ${day('o.paid_at')}, o.store_id, 0, 0, o.member_id IS NOT NULL, IF(o.member_id IS NULL, 0, o.total_fen),
@@ -50,27 +66,44 @@ async function fromRaw(id) {
         EXISTS (SELECT 1 FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'),
         IF(EXISTS (SELECT 1 FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'), o.total_fen, 0),
         IFNULL((SELECT SUM(amount_fen) FROM order_adjustments WHERE order_id = o.id AND kind = 'coupon'), 0),
-        0, 0, 0, 0, 0, 0, 0
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
         FROM orders o WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL
       UNION ALL
-      SELECT ${day('f.done_at')}, o.store_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, f.amount_fen, 0, 0, 0, 0, 0
+      SELECT ${day('f.done_at')}, o.store_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, f.amount_fen, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0
         FROM order_refunds f JOIN orders o ON o.id = f.order_id WHERE f.merchant_id = ${id} AND f.status = 'done'
       UNION ALL
-      SELECT ${day('paid_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, pay_fen, bonus_fen, 0, 0
+      SELECT ${day('paid_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, pay_fen, bonus_fen, 0, 0,
+        0, 0, 0, 0, 0, 0
         FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
       UNION ALL
       SELECT ${day('created_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        principal_fen, bonus_fen FROM wallet_entries WHERE merchant_id = ${id}
+        principal_fen, bonus_fen, 0, 0, 0, 0, 0, (bal > 0) - (bal - principal_fen - bonus_fen > 0)
+        FROM (SELECT *, SUM(principal_fen + bonus_fen) OVER (PARTITION BY member_id ORDER BY id) bal
+          FROM wallet_entries WHERE merchant_id = ${id}) we
+      UNION ALL
+      SELECT ${day('created_at')}, store_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, order_fen, principal_fen, bonus_fen, 0, 0 FROM payments WHERE merchant_id = ${id}
+      UNION ALL
+      SELECT ${day('created_at')}, IFNULL(store_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, principal_fen + bonus_fen, 0 FROM refunds WHERE merchant_id = ${id}
     ) u GROUP BY d, s`);
   const channels = await sql(`
     SELECT ${day('joined_at')}, IF(channel LIKE 'store:%', CAST(SUBSTRING(channel, 7) AS UNSIGNED), 0), 'join',
-      channel, COUNT(*), 0 FROM members WHERE merchant_id = ${id} GROUP BY 1, 2, 4
+      channel, COUNT(*), 0, 0 FROM members WHERE merchant_id = ${id} GROUP BY 1, 2, 4
     UNION ALL
     SELECT ${day('paid_at')}, IFNULL(store_id, 0), 'recharge',
       CASE WHEN provider IN ('cash', 'card') THEN 'counter'
         WHEN id IN (SELECT topup_recharge_id FROM orders WHERE merchant_id = ${id} AND topup_recharge_id IS NOT NULL)
         THEN 'checkout' ELSE 'online' END,
-      COUNT(*), SUM(pay_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
+      COUNT(*), SUM(pay_fen), SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+      GROUP BY 1, 2, 4
+    UNION ALL
+    SELECT ${day('paid_at')}, 0, 'package', IFNULL(package_id, 0), COUNT(*), SUM(pay_fen),
+      SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4
+    UNION ALL
+    SELECT ${day('paid_at')}, 0, 'provider', provider, COUNT(*), SUM(pay_fen),
+      SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
   const coupons = await sql(`
     SELECT d, s, t, SUM(cl), SUM(nc), SUM(od), SUM(us), SUM(di), SUM(ofen) FROM (
       SELECT ${day('c.claimed_at')} d, 0 s, c.template_id t, 1 cl,
@@ -83,18 +116,34 @@ async function fromRaw(id) {
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL GROUP BY o.id, c.template_id
     ) u GROUP BY d, s, t`);
   const members = await sql(`
-    SELECT d, mid, s, jd, SUM(oc), SUM(ofen), SUM(rc), SUM(rfen), SUM(rf) FROM (
+    SELECT d, mid, s, jd, SUM(oc), SUM(ofen), SUM(rc), SUM(rfen), SUM(rf), SUM(py) FROM (
       SELECT ${day('o.paid_at')} d, o.member_id mid, o.store_id s, ${day('mb.joined_at')} jd,
-        1 oc, o.total_fen ofen, 0 rc, 0 rfen, 0 rf
+        1 oc, o.total_fen ofen, 0 rc, 0 rfen, 0 rf, 0 py
         FROM orders o JOIN members mb ON mb.id = o.member_id WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL
       UNION ALL
-      SELECT ${day('rc.paid_at')}, rc.member_id, IFNULL(rc.store_id, 0), ${day('mb.joined_at')}, 0, 0, 1, rc.pay_fen, 0
+      SELECT ${day('rc.paid_at')}, rc.member_id, IFNULL(rc.store_id, 0), ${day('mb.joined_at')}, 0, 0, 1, rc.pay_fen, 0, 0
         FROM recharges rc JOIN members mb ON mb.id = rc.member_id WHERE rc.merchant_id = ${id} AND rc.status = 'paid'
       UNION ALL
-      SELECT ${day('e.joined_at')}, e.referrer_id, 0, ${day('rr.joined_at')}, 0, 0, 0, 0, 1
+      SELECT ${day('e.joined_at')}, e.referrer_id, 0, ${day('rr.joined_at')}, 0, 0, 0, 0, 1, 0
         FROM members e JOIN members rr ON rr.id = e.referrer_id WHERE e.merchant_id = ${id}
+      UNION ALL
+      SELECT ${day('p.created_at')}, p.member_id, p.store_id, ${day('mb.joined_at')}, 0, 0, 0, 0, 0, 1
+        FROM payments p JOIN members mb ON mb.id = p.member_id WHERE p.merchant_id = ${id}
     ) u GROUP BY d, mid, s, jd`);
-  return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members) };
+  const tiers = await sql(`SELECT ${day('joined_at')}, tier_level, COUNT(*) FROM members WHERE merchant_id = ${id}
+    GROUP BY 1, 2`);
+  // each member's days of balance payments and of recharges, with the
+  // day of the kind before each
+  const active = await sql(`
+    SELECT k, d, prev, COUNT(*) FROM (
+      SELECT k, d, IFNULL(LAG(d) OVER (PARTITION BY k, member_id ORDER BY d), '1000-01-01') prev FROM (
+        SELECT DISTINCT 'payment' k, member_id, ${day('created_at')} d FROM payments WHERE merchant_id = ${id}
+        UNION ALL
+        SELECT DISTINCT 'recharge', member_id, ${day('paid_at')} FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+      ) md
+    ) u GROUP BY k, d, prev`);
+  return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers),
+    active: n(active) };
 }
 
 test('a randomized day of joins, claims, orders, refunds and recharges: the rollups equal the raw rows, and rebuild writes the same', async () => {
@@ -151,6 +200,26 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
     if (k === 0) await mc.refund(o.id);
     else if (k === 1) await mc.refund(o.id, { amount_fen: 100 + next(5) * 100 });
   }
+  // balance payments at the counter, one refunded in part (payments and
+  // refunds rows), and tier moves by hand, one up and back
+  for (let i = 0; i < 3; i++) {
+    const mem = members[next(members.length)];
+    await mc.counterRecharge(mem, 5000, s1);
+    const ticket = await mc.ticket(mem, next(2) ? s1 : s2);
+    const p = await mc.owner.call('POST', '/staff/payments', { ticket, order_fen: 1000 + 100 * next(30) },
+      { 'idempotency-key': idemKey() });
+    assert.equal(p.status, 201, p.text);
+    if (i === 0) {
+      const f = await mc.owner.call('POST', `/staff/payments/${p.json.data.payment.id}/refund`, { amount_fen: 500 },
+        { 'idempotency-key': idemKey() });
+      assert.equal(f.status, 201, f.text);
+    }
+  }
+  const movers = [members[1 + next(members.length - 1)], members[0]];
+  for (const [mem, level] of [[movers[0], 2], [movers[1], 2], [movers[1], 1]]) {
+    const t = await mc.owner.call('PUT', `/staff/members/${mem.id}/tier`, { level, reason: '统计测试' });
+    assert.equal(t.status, 200, t.text);
+  }
   const kept = await rollups(mc.id);
   const raw = await fromRaw(mc.id);
   for (const k of Object.keys(raw)) assert.deepEqual(kept[k], raw[k], `${k} (seed ${seed})`);
@@ -160,12 +229,42 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   assert.equal(moved, held);
   assert.ok(Number(held) > 0);
   assert.ok(kept.days.length >= 2 && kept.coupons.length >= 1 && kept.channels.length >= 2, JSON.stringify(kept));
+  const [[pays, wrefunds, moves]] = await sql(`SELECT (SELECT COUNT(*) FROM payments WHERE merchant_id = ${mc.id}),
+    (SELECT COUNT(*) FROM refunds WHERE merchant_id = ${mc.id}),
+    (SELECT COUNT(*) FROM tier_changes WHERE merchant_id = ${mc.id})`);
+  assert.ok(Number(pays) >= 3 && Number(wrefunds) >= 1 && Number(moves) === 3, `${pays} ${wrefunds} ${moves}`);
+  // the members of each tier now, and those holding a balance, as the
+  // rollups' sums over all days have them
+  const [[tierSum, holdersSum]] = await sql(`SELECT
+    (SELECT SUM(members) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND level = 2),
+    (SELECT SUM(balance_holders) FROM stats_days WHERE merchant_id = ${mc.id})`);
+  const [[tier2, holders]] = await sql(`SELECT SUM(tier_level = 2), SUM(principal_fen + bonus_fen > 0)
+    FROM members WHERE merchant_id = ${mc.id}`);
+  assert.deepEqual([tierSum, holdersSum], [tier2, holders]);
+  assert.equal(tier2, '1');
   const [[pending, paidOnline]] = await sql(`SELECT SUM(status = 'pending'), SUM(online_fen > 0 AND paid_at IS NOT NULL)
     FROM orders WHERE merchant_id = ${mc.id}`);
   assert.deepEqual([pending, paidOnline], ['1', '2'], 'one app order unpaid, two paid online');
-  // the rebuild for the day (and the day before, empty) writes the same rows
+  // the daily job folds the day's slots into slot 0 once it is over: the
+  // same sums, one row each
   const today = localDate();
-  await sql(`UPDATE stats_days SET member_orders = member_orders + 99 WHERE merchant_id = ${mc.id}`);
+  const tomorrow = localDate(new Date(Date.now() + 86400000));
+  const slotted = async () => (await sql(`SELECT (SELECT COUNT(*) FROM stats_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_channel_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
+  const before = Number(await slotted());
+  const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--date', tomorrow],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(fold, /^stats-fold \S+ \S+: 归并行数 (\d+) \(done\)$/m);
+  assert.equal(Number(fold.match(/归并行数 (\d+)/)[1]), before, fold);
+  assert.equal(await slotted(), '0');
+  assert.deepEqual(await rollups(mc.id), kept, `fold (seed ${seed})`);
+  // the rebuild for the day (and the day before, empty) writes the same rows
+  await sql(`UPDATE stats_days SET member_orders = member_orders + 99, wallet_payments = wallet_payments + 1,
+    balance_holders = balance_holders + 1 WHERE merchant_id = ${mc.id}`);
+  await sql(`UPDATE stats_tier_days SET members = members + 5 WHERE merchant_id = ${mc.id}`);
+  await sql(`UPDATE stats_channel_days SET bonus_fen = bonus_fen + 7 WHERE merchant_id = ${mc.id}`);
+  await sql(`UPDATE stats_active_days SET members = members + 3 WHERE merchant_id = ${mc.id}`);
   const out = rebuild(mc.code, localDate(new Date(Date.now() - 86400000)), today);
   assert.match(out, /stats rebuild: 2 day\(s\) of 1 merchant\(s\)/);
   assert.deepEqual(await rollups(mc.id), kept, `rebuild (seed ${seed})`);
