@@ -345,7 +345,7 @@ order_quote_load(struct req *r, struct order_ctx *c, int64_t now)
 int
 order_quote_respond(struct req *r, struct order_ctx *c)
 {
-	struct order_ctx first = *c;
+	int channel = c->channel, for_member = c->for_member;
 	int64_t now = time_now();
 	const char *h = auth_token_hash(r);
 	int st;
@@ -358,8 +358,12 @@ order_quote_respond(struct req *r, struct order_ctx *c)
 			if (st != QUOTE_NOT_SIGNED_IN)
 				goto prepared;
 		}
+		/* afresh, as the route made it */
 		resp_reset(r);
-		*c = first;
+		memset(c, 0, sizeof(*c));
+		c->channel = channel;
+		c->for_member = for_member;
+		c->config_rev = -1;
 	}
 	if ((st = auth_require(r)) != 0 ||
 	    (st = order_body_parse(r, c, 0)) != 0)
