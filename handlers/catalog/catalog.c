@@ -93,11 +93,13 @@ catalog_items_load(struct req *r, const int64_t *ids, int n,
 /*
  * One product as catalog_items_load() read it for a tier, with the
  * merchant's revision read before it (config_revs.rev, migration 0033:
- * raised by every change to products and member prices). A slot per (merchant, product,
- * tier) hash, so the copy is bounded: a product that lands on a taken
- * slot replaces what was there. Memory outside the request arena.
+ * raised by every change to products and member prices). A (merchant,
+ * product, tier) has CI_WAYS slots from its hash on, so the copy is
+ * bounded and a few that hash alike do not push each other out: one
+ * that finds them all taken replaces one of them in turn.
  */
 #define CI_KEEP		512
+#define CI_WAYS		8
 
 static struct kept_item {
 	int64_t		 merchant_id, id, rev;	/* merchant_id 0: empty */
@@ -106,15 +108,47 @@ static struct kept_item {
 	int64_t		 price_fen, member_price_fen;
 	int		 active;
 } kept[CI_KEEP];
+static unsigned	 kept_turn;
 
-static struct kept_item *
-kept_slot(int64_t merchant_id, int64_t id, int tier_level)
+static unsigned
+kept_home(int64_t merchant_id, int64_t id, int tier_level)
 {
 	uint64_t h = (uint64_t)merchant_id * 0x9E3779B97F4A7C15ull ^
 	    (uint64_t)id * 0xC2B2AE3D27D4EB4Full ^
 	    (uint64_t)(tier_level + 2) * 0x165667B19E3779F9ull;
 
-	return &kept[(h >> 29) % CI_KEEP];
+	return (unsigned)((h >> 29) % CI_KEEP);
+}
+
+/* The slot of that product and tier, or NULL. */
+static struct kept_item *
+kept_slot(int64_t merchant_id, int64_t id, int tier_level)
+{
+	unsigned i = kept_home(merchant_id, id, tier_level), k;
+
+	for (k = 0; k < CI_WAYS; k++) {
+		struct kept_item *c = &kept[(i + k) % CI_KEEP];
+
+		if (c->merchant_id == merchant_id && c->id == id &&
+		    c->tier_level == tier_level)
+			return c;
+	}
+	return NULL;
+}
+
+/* Where to keep it: its own slot, an empty one, or one in turn. */
+static struct kept_item *
+kept_free_slot(int64_t merchant_id, int64_t id, int tier_level)
+{
+	unsigned i = kept_home(merchant_id, id, tier_level), k;
+	struct kept_item *c;
+
+	if ((c = kept_slot(merchant_id, id, tier_level)) != NULL)
+		return c;
+	for (k = 0; k < CI_WAYS; k++)
+		if (kept[(i + k) % CI_KEEP].merchant_id == 0)
+			return &kept[(i + k) % CI_KEEP];
+	return &kept[(i + kept_turn++ % CI_WAYS) % CI_KEEP];
 }
 
 static void
@@ -143,7 +177,7 @@ static void
 kept_put(int64_t merchant_id, int tier_level, int64_t rev,
     const struct catalog_item *it)
 {
-	struct kept_item *k = kept_slot(merchant_id, it->id, tier_level);
+	struct kept_item *k = kept_free_slot(merchant_id, it->id, tier_level);
 	int failed = 0;
 
 	kept_clear(k);
@@ -179,8 +213,7 @@ catalog_items_kept(struct req *r, const int64_t *ids, int n,
 		memset(it, 0, sizeof(*it));
 		it->id = ids[i];
 		it->member_price_fen = -1;
-		if (c->merchant_id != r->m->id || c->id != ids[i] ||
-		    c->tier_level != tier_level || c->rev != rev) {
+		if (c == NULL || c->rev != rev) {
 			miss[nm++] = ids[i];
 			continue;
 		}
