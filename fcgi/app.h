@@ -231,6 +231,28 @@ void	 router_print(void);
 int	 auth_require(struct req *);
 /* The keyed hash of the request's first session token, or NULL. */
 const char *auth_token_hash(struct req *);
+/*
+ * A session an AUTH_SELF handler read by auth_token_hash() in its own
+ * statement, as columns (sessions s, staff st for a staff session).
+ */
+struct auth_row {
+	const char	*kind;		/* NULL: no session of that token */
+	int64_t		 session_id, merchant_id;
+	int		 revoked;	/* s.revoked_at IS NOT NULL */
+	const char	*expires_at;	/* "YYYY-MM-DD HH:MM:SS", UTC */
+	const char	*phone;
+	int64_t		 member_id;	/* 0: none recorded */
+	int64_t		 staff_id;
+	const char	*role, *staff_name, *csrf_hash;
+	int		 disabled;
+};
+/*
+ * 0 when that session signs the request in for its route (r->auth filled,
+ * role and CSRF checked as auth_require() does); 1 when the handler must
+ * call auth_require() instead, which says why not (or finds another
+ * token that does).
+ */
+int	 auth_accept(struct req *, const struct auth_row *);
 
 /* ---- output (resp.c) ---- */
 

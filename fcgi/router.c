@@ -645,6 +645,51 @@ auth_require(struct req *r)
 	return 0;
 }
 
+int
+auth_accept(struct req *r, const struct auth_row *a)
+{
+	int flags = r->route->flags;
+	enum auth_kind want = flags & AUTH_STAFF ? AUTH_KIND_STAFF :
+	    AUTH_KIND_MEMBER;
+	enum auth_kind kind;
+	time_t t = (time_t)time_now();
+	struct tm tm;
+	char now[20];
+
+	if (a->kind == NULL || a->revoked || a->expires_at == NULL ||
+	    r->m == NULL || a->merchant_id != r->m->id)
+		return 1;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%d %H:%M:%S", &tm);
+	if (strcmp(a->expires_at, now) <= 0)
+		return 1;
+	kind = strcmp(a->kind, "staff") == 0 ? AUTH_KIND_STAFF :
+	    AUTH_KIND_MEMBER;
+	if (kind != want)
+		return 1;
+	memset(&r->auth, 0, sizeof(r->auth));
+	r->auth.kind = kind;
+	r->auth.session_id = a->session_id;
+	r->auth.via_cookie = r->authz_hdr == NULL ||
+	    strncasecmp(r->authz_hdr, "Bearer ", 7) != 0;
+	if (kind == AUTH_KIND_MEMBER) {
+		if (a->member_id <= 0)
+			return 1;
+		r->auth.phone = a->phone;
+		r->auth.member_id = a->member_id;
+		return 0;
+	}
+	if (a->disabled || a->role == NULL)
+		return 1;
+	r->auth.staff_id = a->staff_id;
+	r->auth.role = a->role;
+	r->auth.staff_name = a->staff_name;
+	r->auth.csrf_hash = a->csrf_hash;
+	if (!role_ok(r, flags) || ((flags & CSRF) && !csrf_ok(r)))
+		return 1;
+	return 0;
+}
+
 const char *
 auth_token_hash(struct req *r)
 {

@@ -31,6 +31,7 @@ struct catalog_item {
 	const char	*name, *category;
 	int64_t		 price_fen;
 	int64_t		 member_price_fen;	/* the tier's, or -1: none */
+	const char	*store_ids;		/* the stored list, NULL: all */
 	int		 active;
 	int		 sold_here;		/* at the store asked about */
 	int		 found;			/* r->m has this product */
@@ -44,6 +45,14 @@ struct catalog_item {
  */
 int	 catalog_items_load(struct req *, const int64_t *ids, int n,
 	    int64_t store_id, int tier_level, struct catalog_item *out);
+/*
+ * The same for a quote, from this worker's copy of the products when it
+ * was read at the merchant's config_revs.rev rev (migration 0033), the others
+ * read and kept. Never for an order's commit: that reads them afresh.
+ */
+int	 catalog_items_kept(struct req *, const int64_t *ids, int n,
+	    int64_t store_id, int tier_level, int64_t rev,
+	    struct catalog_item *out);
 
 /* ---- count cards on sale (count_card.c) ---- */
 

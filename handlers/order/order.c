@@ -313,6 +313,8 @@ coupons_load(struct req *r, struct order_ctx *c, int64_t now)
 	char now_s[20];
 	int i, k;
 
+	if (c->coupons_read)
+		return 0;	/* with the member (order_quote.c) */
 	in->ncoupons = 0;
 	if (c->body.ncodes == 0 || in->member.id == 0)
 		return 0;
@@ -374,8 +376,8 @@ coupon_in_from_row(struct req *r, struct order_ctx *c,
  * its discount and points multiplier, the merchant's points a yuan, the
  * card's validity and stores. 0, or the error status.
  */
-static int
-member_fill(struct req *r, struct order_ctx *c, int64_t growth,
+int
+order_member_fill(struct req *r, struct order_ctx *c, int64_t growth,
     int64_t points, int64_t per_yuan, int64_t until, const char *stores)
 {
 	struct order_member_in *m = &c->in.member;
@@ -426,8 +428,8 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0 ||
 	    (st = card_terms(r, c->member_id, &until, &stores, &found)) != 0)
 		return st;
-	return member_fill(r, c, growth, db_int(&res, 0, MP_POINTS), per_yuan,
-	    until, stores);
+	return order_member_fill(r, c, growth, db_int(&res, 0, MP_POINTS),
+	    per_yuan, until, stores);
 }
 
 static int
@@ -443,7 +445,9 @@ lines_load(struct req *r, struct order_ctx *c)
 	for (i = 0; i < c->body.nlines; i++)
 		if (c->body.lines[i].product_id > 0)
 			ids[n++] = c->body.lines[i].product_id;
-	if (n > 0 && (st = catalog_items_load(r, ids, n, c->body.store_id,
+	if (n > 0 && (st = c->config_rev >= 0 ? catalog_items_kept(r, ids, n,
+	    c->body.store_id, in->member.tier_level, c->config_rev, items) :
+	    catalog_items_load(r, ids, n, c->body.store_id,
 	    in->member.tier_level, items)) != 0)
 		return st;
 	in->nlines = c->body.nlines;
@@ -563,91 +567,6 @@ who_resolve(struct req *r, struct order_ctx *c)
 	return 0;
 }
 
-DB_SQL_COLS(q_quote_by_phone, QL_NCOLS, QUOTE_LOAD_SQL("mb.phone = ?"));
-DB_SQL_COLS(q_quote_by_id, QL_NCOLS, QUOTE_LOAD_SQL("mb.id = ?"));
-
-/* What a quote reads before the lines and coupons. 0, or the status. */
-static int
-quote_load(struct req *r, struct order_ctx *c)
-{
-	struct order_member_in *m = &c->in.member;
-	struct db_res res;
-	const char *stores, *phone = NULL;
-	int64_t until, staff = 0, store = c->body.store_id;
-	int staff_side = c->channel != OC_APP && !c->for_member, st;
-
-	if (!c->who_known) {
-		c->member_id = 0;
-		c->has_ticket = 0;
-		if (c->channel == OC_APP)
-			c->member_id = r->auth.member_id;
-		else if (c->body.ticket != NULL) {
-			if ((st = ticket_resolve(r, c->body.ticket,
-			    &c->ticket)) != 0)
-				return st;
-			c->member_id = c->ticket.member_id;
-		} else
-			phone = c->body.member_phone;
-	}
-	/* a cashier works at the stores staff_stores lists */
-	if (staff_side && (r->auth.role == NULL ||
-	    strcmp(r->auth.role, "cashier") == 0))
-		staff = r->auth.staff_id;
-	if ((phone != NULL ? DB(r, &q_quote_by_phone, &res, DBI(store),
-	    DBI(staff), DBI(store), DBS(phone), DBI(r->m->id)) :
-	    DB(r, &q_quote_by_id, &res, DBI(store), DBI(staff), DBI(store),
-	    DBI(c->member_id), DBI(r->m->id))) != DB_OK || res.nrows != 1)
-		return db_fail(r);
-	if (db_isnull(&res, 0, QL_STORE))
-		return resp_bad_field(r, "store_id", "门店不存在");
-	if (staff > 0 && db_isnull(&res, 0, QL_STAFF_AT))
-		return resp_err(r, 403, "forbidden", "您不在该门店任职",
-		    "store_id");
-	if (!c->who_known && c->channel != OC_APP) {
-		if (c->body.ticket != NULL) {
-			if (c->ticket.store_id != store)
-				return resp_err(r, 400, "invalid_ticket",
-				    "凭证不属于本门店，请重新扫码", "ticket");
-			c->has_ticket = 1;
-			c->channel = OC_COUNTER;
-		} else if (phone != NULL) {
-			if (strcmp(r->auth.role, "cashier") == 0)
-				return resp_err(r, 403, "forbidden",
-				    "收银员请扫描会员码下单", NULL);
-			if (db_isnull(&res, 0, QL_MEMBER))
-				return resp_bad_field(r, "member_phone",
-				    "该手机号还不是会员");
-			c->member_id = db_int(&res, 0, QL_MEMBER);
-			c->channel = OC_PHONE;
-		} else
-			c->channel = OC_COUNTER;
-	}
-	checkout_cfg_from_row(&res, 0, QL_CK, &c->ck);
-	if ((st = wallet_cfg_from_row(r, &res, 0, QL_WS, &c->wc)) != 0)
-		return st;
-	privilege_cfg_from_text(r, db_str(&res, 0, QL_PRIV), &c->in.priv);
-	if (c->member_id == 0)
-		return 0;
-	m->birth_month = (int)db_int(&res, 0, QL_BMONTH);
-	m->birth_day = (int)db_int(&res, 0, QL_BDAY);
-	c->member_blocked = db_int(&res, 0, QL_BLOCKED) != 0;
-	if (db_isnull(&res, 0, QL_MEMBER))
-		return resp_err(r, 404, "not_found", "会员不存在", NULL);
-	memset(&m->wallet, 0, sizeof(m->wallet));
-	m->wallet.principal_fen = db_int(&res, 0, QL_PRINCIPAL);
-	m->wallet.bonus_fen = db_int(&res, 0, QL_BONUS);
-	if ((st = wallet_state_rest(r, c->member_id, 0, &c->wc,
-	    &m->wallet)) != 0)
-		return st;
-	card_terms_from_row(r, &res, 0, QL_CARD, db_str(&res, 0, QL_JOINED),
-	    &until, &stores);
-	r->m->tiers_rev = db_int(&res, 0, QL_TIERS_REV);
-	r->m->tiers_rev_known = 1;
-	return member_fill(r, c, db_int(&res, 0, QL_GROWTH),
-	    db_int(&res, 0, QL_POINTS), db_int(&res, 0, QL_PER_YUAN), until,
-	    stores);
-}
-
 /* What a commit reads before the lines and coupons, the member's row
    locked first. 0, or the status. */
 static int
@@ -686,7 +605,10 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 	c->tier = NULL;
 	c->growth = 0;
 	c->member_blocked = 0;
-	if ((st = lock ? commit_load(r, c) : quote_load(r, c)) != 0)
+	c->coupons_read = 0;
+	if (lock)
+		c->config_rev = -1;
+	if ((st = lock ? commit_load(r, c) : order_quote_load(r, c, now)) != 0)
 		return st;
 	/* a member frozen by staff pays nothing, in no channel */
 	if (c->member_id > 0 && c->member_blocked)
@@ -939,25 +861,19 @@ order_totals_json(cJSON *d, const struct priced *o)
 static cJSON *
 topups_json(struct req *r, struct order_ctx *c)
 {
-	struct wallet_pkg *p;
 	struct recharge_pkg rp[WALLET_MAX_PACKAGES];
 	struct topup t[TOPUP_MAX];
 	int64_t payable, want;
 	cJSON *arr = j_arr();
-	int n, i, k;
+	int i, k;
 
 	if (c->member_id == 0 || !c->in.use_balance || c->body.topup ||
 	    c->out.due_fen == 0)
 		return arr;
 	want = c->out.balance_asked_fen;
-	if (want <= 0 || wallet_pkgs_load(r, &p, &n) != 0) {
+	if (want <= 0 || order_quote_pkgs(r, c, rp, &i) != 0) {
 		resp_reset(r);
 		return arr;
-	}
-	for (i = 0; i < n && i < WALLET_MAX_PACKAGES; i++) {
-		rp[i].id = p[i].id;
-		rp[i].pay_fen = p[i].pay_fen;
-		rp[i].bonus_fen = p[i].bonus_fen;
 	}
 	k = topup_suggest(&c->in.deduction, &c->in.member.wallet, want, rp, i,
 	    &c->wc.custom, t, &payable);
@@ -1407,19 +1323,6 @@ order_created_json(struct req *r, struct order_ctx *c)
 }
 
 int
-order_quote_respond(struct req *r, struct order_ctx *c)
-{
-	int64_t now = time_now();
-	int st;
-
-	if ((st = order_body_parse(r, c, 0)) != 0 ||
-	    (st = order_prepare(r, c, 0, now)) != 0 ||
-	    (st = order_price(r, c, now)) != 0)
-		return st;
-	return resp_data(r, 200, order_quote_json(r, c));
-}
-
-int
 order_create_respond(struct req *r, struct order_ctx *c)
 {
 	cJSON *d;
@@ -1441,5 +1344,6 @@ order_ctx_new(struct req *r, int channel)
 	struct order_ctx *c = arena_calloc(r->a, 1, sizeof(*c));
 
 	c->channel = channel;
+	c->config_rev = -1;
 	return c;
 }

@@ -121,7 +121,7 @@ me_pay(struct req *r)
 #define MBASE "/api/v1/m/:merchant/me/orders"
 
 ROUTES(order_me_routes) = {
-	{ M_POST, MBASE "/quote", me_order_quote, AUTH_MEMBER },
+	{ M_POST, MBASE "/quote", me_order_quote, AUTH_MEMBER | AUTH_SELF },
 	{ M_POST, MBASE, me_order_create, AUTH_MEMBER | IDEMPOTENT },
 	{ M_GET, MBASE, me_order_list, AUTH_MEMBER },
 	{ M_POST, "/api/v1/m/:merchant/me/payments", me_pay,

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "cjson/cJSON.h"
 #include "core/core.h"
+#include "coupon/coupon.h"
 #include "member/member.h"
 #include "order.h"
 #include "tier/tier.h"
@@ -48,6 +49,12 @@ struct order_ctx {
 	int		 who_known;		/* member_id, ticket set */
 	const char	*ledger_kind, *ledger_ref;	/* the balance's entry */
 	struct order_body body;
+	/* a quote: the session token's hash to check in its statement (NULL:
+	   checked), the config_revs.rev its merchant's settings are of (-1:
+	   read afresh, as a commit does), its coupons read with the member */
+	const char	*quote_token;
+	int64_t		 config_rev;
+	int		 coupons_read;
 	/* who */
 	int64_t		 member_id;
 	int		 has_ticket;
@@ -92,39 +99,75 @@ void	 checkout_cfg_from_row(const struct db_res *, int row, int col,
 	    struct checkout_cfg *);
 
 /*
- * A quote reads the store, the member, the settings and the merchant's
- * terms in one statement (no lock: a commit reads them again under the
- * member's lock, through the loaders above, and compares the hash). The
- * member is found by phone (an order by phone) or by id (the session's,
- * the ticket's; 0 for a walk-in, which finds none).
+ * A quote's one statement (order_quote.c): the merchant's revisions (cr,
+ * m: migration 0033, 0007), its points a yuan and card terms (m), the session of the request's token
+ * (s, st: NULL when it is not one of the merchant's), the member (mb) by
+ * phone, by id or by the session's, and with coupons the member's usable
+ * coupons, a row each (all of them: at most QUOTE_COUPONS_MAX are taken
+ * from it, in the order the coupon statement gives; more, and that
+ * statement reads them). Parameters: the token's hash, the phone or id
+ * (none by the session's), with coupons the time twice, the merchant.
+ * The session's state and the member's birthday and freeze come back as
+ * plain columns the app reads.
  */
-#define QUOTE_LOAD_SQL(member_by) \
-    "SELECT m.tiers_rev, m.points_per_yuan, " CARD_TERMS_COLS ", " \
-    CHECKOUT_COLS ", " WALLET_CFG_COLS "," \
-    " (SELECT st.id FROM stores st WHERE st.merchant_id = m.id" \
+#define QUOTE_COUPONS_MAX	200
+#define QUOTE_SQL(member_by, with_coupons) \
+    "SELECT cr.rev, m.tiers_rev, m.points_per_yuan, " \
+    CARD_TERMS_COLS "," \
+    " s.kind, s.id, s.revoked_at, s.expires_at, s.phone, s.member_id," \
+    " s.staff_id, s.csrf_hash, st.role, st.name, st.disabled," \
+    " mb.id, mb.principal_fen, mb.bonus_fen, mb.growth, mb.points," \
+    " mb.joined_at, mb.birthday, mb.blocked_at" \
+    QUOTE_SQL_C1_##with_coupons \
+    " FROM merchants m" \
+    " LEFT JOIN config_revs cr ON cr.merchant_id = m.id" \
+    " LEFT JOIN sessions s ON s.token_hash = ? AND s.merchant_id = m.id" \
+    " LEFT JOIN staff st ON st.id = s.staff_id AND s.kind = 'staff'" \
+    " LEFT JOIN members mb ON mb.merchant_id = m.id AND " member_by \
+    QUOTE_SQL_C2_##with_coupons \
+    " WHERE m.id = ?" QUOTE_SQL_C3_##with_coupons
+#define QUOTE_SQL_C1_0	""
+#define QUOTE_SQL_C2_0	""
+#define QUOTE_SQL_C3_0	""
+#define QUOTE_SQL_C1_1	", " COUPON_COLS
+#define QUOTE_SQL_C2_1 \
+    " LEFT JOIN coupons c ON c.merchant_id = m.id AND c.member_id = mb.id" \
+    " AND c.status = 'unused' AND c.valid_from <= ? AND c.valid_until >= ?"
+#define QUOTE_SQL_C3_1	" LIMIT 201"
+enum { QS_CONFIG_REV, QS_TIERS_REV, QS_PER_YUAN, QS_CARD,
+    QS_KIND = QS_CARD + CARD_TERMS_NCOLS, QS_SESSION, QS_REVOKED,
+    QS_EXPIRES, QS_PHONE, QS_S_MEMBER, QS_STAFF, QS_CSRF, QS_ROLE,
+    QS_STAFF_NAME, QS_DISABLED, QS_MEMBER, QS_PRINCIPAL, QS_BONUS,
+    QS_GROWTH, QS_POINTS, QS_JOINED, QS_BIRTHDAY, QS_BLOCKED, QS_NCOLS,
+    QS_COUPON = QS_NCOLS, QS_C_NCOLS = QS_COUPON + CC_NCOLS };
+/* What a quote asks of a store for the copy (order_quote.c): the store
+   open, the cashier (0: none) at it. Parameters: merchant, store, staff,
+   store. */
+#define QUOTE_STORE_SQL \
+    "SELECT (SELECT st.id FROM stores st WHERE st.merchant_id = ?" \
     " AND st.id = ? AND st.active = 1)," \
     " (SELECT 1 FROM staff_stores ss WHERE ss.staff_id = ?" \
-    " AND ss.store_id = ?)," \
-    " mb.id, mb.principal_fen, mb.bonus_fen, mb.growth, mb.points," \
-    " mb.joined_at, ps.body, MONTH(mb.birthday), DAYOFMONTH(mb.birthday)," \
-    " mb.blocked_at IS NOT NULL" \
-    " FROM merchants m" \
-    " LEFT JOIN checkout_settings ck ON ck.merchant_id = m.id" \
-    " LEFT JOIN privilege_settings ps ON ps.merchant_id = m.id" \
-    " LEFT JOIN wallet_settings ws ON ws.merchant_id = m.id" \
-    " LEFT JOIN members mb ON mb.merchant_id = m.id AND " member_by \
-    " WHERE m.id = ?"
-enum { QL_TIERS_REV, QL_PER_YUAN, QL_CARD,
-    QL_CK = QL_CARD + CARD_TERMS_NCOLS, QL_WS = QL_CK + CK_NCOLS,
-    QL_STORE = QL_WS + WALLET_CFG_NCOLS, QL_STAFF_AT, QL_MEMBER,
-    QL_PRINCIPAL, QL_BONUS, QL_GROWTH, QL_POINTS, QL_JOINED, QL_PRIV,
-    QL_BMONTH, QL_BDAY, QL_BLOCKED, QL_NCOLS };
+    " AND ss.store_id = ?)"
+enum { QT_STORE, QT_STAFF_AT, QT_NCOLS };
+/* order_quote_load(): the token signs nobody in (auth_require() next) */
+#define QUOTE_NOT_SIGNED_IN	1
 
 struct order_ctx *order_ctx_new(struct req *, int channel);
 /* Read the body (commit: with quote_hash). 0, or 400 (recorded). */
 int	 order_body_parse(struct req *, struct order_ctx *, int commit);
 /* Load what prices it (lock: the member's row). 0, or the status. */
 int	 order_prepare(struct req *, struct order_ctx *, int lock, int64_t now);
+/* A quote's part of it (order_quote.c): 0, the status, or
+   QUOTE_NOT_SIGNED_IN when c->quote_token signs nobody in. */
+int	 order_quote_load(struct req *, struct order_ctx *, int64_t now);
+/* The merchant's active recharge packages (at most WALLET_MAX_PACKAGES)
+   into rp, from the quote's copy (c->config_rev >= 0) or read. 0, or the
+   status. */
+int	 order_quote_pkgs(struct req *, const struct order_ctx *,
+	    struct recharge_pkg *rp, int *n);
+/* The member's terms from what was read of them. 0, or the status. */
+int	 order_member_fill(struct req *, struct order_ctx *, int64_t growth,
+	    int64_t points, int64_t per_yuan, int64_t until, const char *stores);
 /* Price it and take its hash. 0, or 400 (recorded). */
 int	 order_price(struct req *, struct order_ctx *, int64_t now);
 void	 coupon_in_from_row(struct req *, struct order_ctx *,

@@ -126,7 +126,7 @@ staff_refund_reject(struct req *r)
 
 ROUTES(order_staff_routes) = {
 	{ M_POST, OBASE "/quote", staff_order_quote,
-	    AUTH_STAFF | ROLE_CASHIER | ROLE_MARKETING | CSRF },
+	    AUTH_STAFF | ROLE_CASHIER | ROLE_MARKETING | CSRF | AUTH_SELF },
 	{ M_POST, OBASE, staff_order_create,
 	    AUTH_STAFF | ROLE_CASHIER | ROLE_MARKETING | CSRF | IDEMPOTENT },
 	{ M_GET, OBASE, staff_order_list,

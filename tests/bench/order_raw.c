@@ -13,7 +13,10 @@
  *                        the quote at the counter instead (POST
  *                        .../staff/orders/quote as the owner, by phone,
  *                        coupons proposed: order_quote.lua's body), the
- *                        statements of staff_order_quote, no transaction
+ *                        statements of staff_order_quote, no transaction:
+ *                        the owner's session (BENCH_STAFF_TOKEN), member
+ *                        and coupons in one, the settings and products
+ *                        kept by revision as each app worker keeps them
  *   order_raw --quote-floor <merchant> <first> <count> [threads] [seconds]
  *                        the least a quote at the counter reads, in one
  *                        statement (Q_QUOTE_FLOOR, not the app's): the
@@ -248,8 +251,10 @@
     "SELECT enabled, referrer_template_id, referrer_points," \
     " referee_template_id, referee_points, reward_when, daily_cap, total_cap" \
     " FROM referral_settings WHERE merchant_id = ?"
-/* the quote at the counter: the store, the member by phone, no lock */
-#define Q_QUOTE_BY_PHONE QUOTE_LOAD_SQL("mb.phone = ?")
+/* the quote at the counter: the session, the member by phone and the
+   member's usable coupons, no lock; a store's verdict for the copy */
+#define Q_QUOTE_BY_PHONE QUOTE_SQL("mb.phone = ?", 1)
+#define Q_QUOTE_STORE QUOTE_STORE_SQL
 #define Q_BONUS_TODAY \
     "SELECT bonus_fen FROM wallet_bonus_days" \
     " WHERE merchant_id = ? AND member_id = ? AND day = ?"
@@ -292,7 +297,7 @@ enum {
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
 	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
-	S_ORDER_COUPONS, S_COUPON_TPL_USED, S_TIER_ROLLUP,
+	S_ORDER_COUPONS, S_COUPON_TPL_USED, S_TIER_ROLLUP, S_QUOTE_STORE,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -340,6 +345,7 @@ static const struct {
 	[S_ORDER_COUPONS] = { "order_coupons", Q_ORDER_COUPONS },
 	[S_COUPON_TPL_USED] = { "coupon_tpl_used", COUPON_SQL_TPL_USED },
 	[S_TIER_ROLLUP] = { "tier_rollup", TIER_SQL_MOVE_ROLLUP },
+	[S_QUOTE_STORE] = { "quote_store", Q_QUOTE_STORE },
 	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -387,6 +393,17 @@ struct worker {
 	int64_t		 tiers_rev;
 	int		 ntiers;
 	struct tier_c	 tiers[32];
+	/* a quote's settings and products, by config_revs.rev (as each app
+	   worker keeps them, order_quote.c and catalog.c) */
+	int64_t		 cfg_rev;
+	struct checkout_settings cfg_ck;
+	struct deduction_rules cfg_ded;
+	int		 nkept;
+	struct kept {
+		int64_t		 id, price_fen, member_fen;
+		int		 tier, active, sold_here;
+		char		*name, *category;
+	}		 kept[16];
 	long		 orders, errors, retries, seq;
 	long long	 n[S_N];
 	double		 us[S_N];
@@ -588,6 +605,49 @@ refuse(const char *why)
 {
 	fprintf(stderr, "order_raw: %s\n", why);
 	return FAILED;
+}
+
+/* catalog_items_kept(): this connection's copy of the products, read at
+   the revision w->cfg_rev. */
+static void
+kept_clear(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->nkept; i++) {
+		free(w->kept[i].name);
+		free(w->kept[i].category);
+	}
+	w->nkept = 0;
+}
+
+static const struct kept *
+kept_find(struct worker *w, int64_t id, int tier)
+{
+	int i;
+
+	for (i = 0; i < w->nkept; i++)
+		if (w->kept[i].id == id && w->kept[i].tier == tier)
+			return &w->kept[i];
+	return NULL;
+}
+
+static void
+kept_put(struct worker *w, const struct order_line_in *l, int tier)
+{
+	struct kept *k;
+
+	if (kept_find(w, l->product_id, tier) != NULL ||
+	    w->nkept >= (int)(sizeof(w->kept) / sizeof(w->kept[0])))
+		return;
+	k = &w->kept[w->nkept++];
+	k->id = l->product_id;
+	k->tier = tier;
+	k->price_fen = l->unit_fen;
+	k->member_fen = l->member_unit_fen;
+	k->active = k->sold_here = 1;
+	k->name = strdup(l->name);
+	k->category = l->category ? strdup(l->category) : NULL;
 }
 
 /* tier_of_growth() at the ladder's revision: the ladder when it moved,
@@ -822,7 +882,7 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	struct order_in *in = &w->in;
 	struct priced *o = &w->out;
 	const struct tier_c *cur;
-	struct res r, r2;
+	struct res r, r2, rq;
 	char body[1024], code[16], path_body[1200], bh[65], qh[65], actor[40];
 	char ref[40], *hb, *resp;
 	int64_t member = members[m], now = (int64_t)time(NULL), growth, id;
@@ -859,34 +919,67 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	(void)bl;
 
 	if (quote) {
-		/* staff_order_quote -> order_prepare -> quote_load: the
-		   store, the member by phone, the settings in one (the
-		   owner: no staff_stores) */
-		RUN(S_QUOTE_BY_PHONE, &r, PI(store_id), PI(0), PI(store_id),
-		    PS(phones[m]), PI(merchant_id));
-		if (r.nrows != 1 || cstr(&r, 0, QL_STORE) == NULL)
-			return refuse("no such store");
-		if (cstr(&r, 0, QL_MEMBER) == NULL)
+		/* staff_order_quote -> order_quote_respond ->
+		   order_quote_load: the session, the member by phone and the
+		   usable coupons in one; the settings and the store from the
+		   copy unless the revision moved */
+		char now_s[20];
+		const char *b;
+
+		time_sql(now, now_s);
+		RUN(S_QUOTE_BY_PHONE, &rq, PS(token_hash), PS(phones[m]),
+		    PS(now_s), PS(now_s), PI(merchant_id));
+		if (rq.nrows < 1 || cstr(&rq, 0, QS_KIND) == NULL ||
+		    strcmp(cstr(&rq, 0, QS_KIND), "staff") != 0 ||
+		    cstr(&rq, 0, QS_REVOKED) != NULL ||
+		    cstr(&rq, 0, QS_EXPIRES) == NULL ||
+		    strcmp(cstr(&rq, 0, QS_EXPIRES), now_s) <= 0 ||
+		    cstr(&rq, 0, QS_ROLE) == NULL ||
+		    strcmp(cstr(&rq, 0, QS_ROLE), "owner") != 0 ||
+		    cint(&rq, 0, QS_DISABLED) != 0)
+			return refuse("the owner's session is not live");
+		if (cstr(&rq, 0, QS_MEMBER) == NULL)
 			return refuse("no member of that phone");
-		if (cstr(&r, 0, QL_PRIV) != NULL)
-			return refuse("privileges by date are set: not what the "
-			    "bench makes");
-		member = cint(&r, 0, QL_MEMBER);
 		order_in_init(in);
-		if ((k = settings_in(w, &r, QL_CK, QL_WS, &unpaid_expiry)) !=
-		    OK)
-			return k;
-		in->member.wallet.principal_fen = cint(&r, 0, QL_PRINCIPAL);
-		in->member.wallet.bonus_fen = cint(&r, 0, QL_BONUS);
-		growth = cint(&r, 0, QL_GROWTH);
-		pts = cint(&r, 0, QL_POINTS);
-		per_yuan = cint(&r, 0, QL_PER_YUAN);
-		in->member.birth_month = (int)cint(&r, 0, QL_BMONTH);
-		in->member.birth_day = (int)cint(&r, 0, QL_BDAY);
-		until = card_until(&r, QL_CARD, cstr(&r, 0, QL_JOINED),
+		if (cint(&rq, 0, QS_CONFIG_REV) != w->cfg_rev || w->cfg_rev < 0) {
+			/* cfg_at(): checkout_cfg_load, wallet_cfg_load,
+			   privilege_cfg_load; cfg_store() */
+			RUN(S_CHECKOUT, &r, PI(merchant_id));
+			RUN(S_WS_GET, &r2, PI(merchant_id));
+			if ((k = settings_in(w, r.nrows ? &r : NULL, 0, -1,
+			    &unpaid_expiry)) != OK || (k = settings_in(w,
+			    r2.nrows ? &r2 : NULL, -1, 0, NULL)) != OK)
+				return k;
+			RUN(S_PRIV, &r, PI(merchant_id));
+			if (r.nrows != 0)
+				return refuse("privileges by date are set: not "
+				    "what the bench makes");
+			RUN(S_QUOTE_STORE, &r, PI(merchant_id), PI(store_id),
+			    PI(0), PI(store_id));
+			if (r.nrows != 1 || cstr(&r, 0, QT_STORE) == NULL)
+				return refuse("no such store");
+			w->cfg_ck = in->settings;
+			w->cfg_ded = in->deduction;
+			w->cfg_rev = cint(&rq, 0, QS_CONFIG_REV);
+			kept_clear(w);
+		}
+		in->settings = w->cfg_ck;
+		in->deduction = w->cfg_ded;
+		member = cint(&rq, 0, QS_MEMBER);
+		in->member.wallet.principal_fen = cint(&rq, 0, QS_PRINCIPAL);
+		in->member.wallet.bonus_fen = cint(&rq, 0, QS_BONUS);
+		growth = cint(&rq, 0, QS_GROWTH);
+		pts = cint(&rq, 0, QS_POINTS);
+		per_yuan = cint(&rq, 0, QS_PER_YUAN);
+		b = cstr(&rq, 0, QS_BIRTHDAY);
+		in->member.birth_month = b != NULL && strlen(b) >= 10 ?
+		    atoi(b + 5) : 0;
+		in->member.birth_day = b != NULL && strlen(b) >= 10 ?
+		    atoi(b + 8) : 0;
+		until = card_until(&rq, QS_CARD, cstr(&rq, 0, QS_JOINED),
 		    &in->member.card_store_ids);
-		if ((k = tier_at(w, cint(&r, 0, QL_TIERS_REV), growth, &cur)) !=
-		    OK || (k = wallet_rest(w, member, now, 0)) != OK)
+		if ((k = tier_at(w, cint(&rq, 0, QS_TIERS_REV), growth, &cur))
+		    != OK || (k = wallet_rest(w, member, now, 0)) != OK)
 			return k;
 		goto member;
 	}
@@ -971,6 +1064,32 @@ member:
 			if (j == ns)
 				slot[ns++] = pids[i];
 		}
+		/* a quote: catalog_items_kept(), the products read only
+		   when this connection does not have them at the revision */
+		for (j = 0; quote && j < ns; j++)
+			if (kept_find(w, slot[j], in->member.tier_level) ==
+			    NULL)
+				break;
+		if (quote && j == ns) {
+			in->nlines = 3;
+			for (i = 0; i < 3; i++) {
+				struct order_line_in *l = &in->lines[i];
+				const struct kept *kp = kept_find(w, pids[i],
+				    in->member.tier_level);
+
+				memset(l, 0, sizeof(*l));
+				l->qty = qty[i];
+				l->member_unit_fen = kp->member_fen;
+				if (!kp->active || !kp->sold_here)
+					return refuse("a product is off or not "
+					    "sold at the store");
+				l->product_id = pids[i];
+				l->name = kp->name;
+				l->category = kp->category;
+				l->unit_fen = kp->price_fen;
+			}
+			goto coupons;
+		}
 		RUN(S_ITEMS, &r, PI(in->member.tier_level), PI(merchant_id),
 		    PI(slot[0]), PI(slot[1]), PI(slot[2]), PI(slot[3]),
 		    PI(slot[4]), PI(slot[5]), PI(slot[6]), PI(slot[7]));
@@ -995,21 +1114,43 @@ member:
 			if (in->member.tier_level >= 0 &&
 			    cstr(&r, j, 6) != NULL && cint(&r, j, 6) >= 0)
 				l->member_unit_fen = cint(&r, j, 6);
+			if (quote)
+				kept_put(w, l, in->member.tier_level);
 		}
 	}
+coupons:
 	/* coupons_load: the code named */
 	in->ncoupons = 0;
 	if (quote) {
-		char now_s[20];
+		/* coupons_from_rows(): the rows' coupons by valid_until,
+		   id (the bench's members have fewer than
+		   QUOTE_COUPONS_MAX) */
+		struct res view = rq;
+		int ix[QUOTE_COUPONS_MAX], nc = 0, j;
 
-		time_sql(now, now_s);
-		RUN(S_COUPONS_USABLE, &r, PI(merchant_id), PI(member),
-		    PS(now_s), PS(now_s));
-		for (i = 0; i < r.nrows && in->ncoupons < ORDER_MAX_COUPONS;
-		    i++)
-			if (store_list_allows(cstr(&r, i, CC_STORES),
+		if (rq.nrows > QUOTE_COUPONS_MAX)
+			return refuse("more coupons than a quote reads at once");
+		view.v = rq.v + QS_COUPON;
+		for (i = 0; i < rq.nrows; i++) {
+			if (cstr(&view, i, CC_ID) == NULL)
+				continue;
+			for (j = nc; j > 0; j--) {
+				int d = strcmp(cstr(&view, ix[j - 1],
+				    CC_VALID_UNTIL), cstr(&view, i,
+				    CC_VALID_UNTIL));
+
+				if (d < 0 || (d == 0 && cint(&view, ix[j - 1],
+				    CC_ID) < cint(&view, i, CC_ID)))
+					break;
+				ix[j] = ix[j - 1];
+			}
+			ix[j] = i;
+			nc++;
+		}
+		for (i = 0; i < nc && in->ncoupons < ORDER_MAX_COUPONS; i++)
+			if (store_list_allows(cstr(&view, ix[i], CC_STORES),
 			    store_id))
-				coupon_in(in, &r, i);
+				coupon_in(in, &view, ix[i]);
 		in->ncodes = -1;
 	} else {
 		RUN(S_COUPON_CODE, &r, PI(merchant_id), PI(member), PS(code));
@@ -1346,6 +1487,10 @@ main(int argc, char *argv[])
 		quote = 1;
 		argc--;
 		argv++;
+		if (*env("BENCH_STAFF_TOKEN", "") == '\0') {
+			fputs("order_raw: BENCH_STAFF_TOKEN is needed\n", stderr);
+			return 2;
+		}
 	}
 	if (argc < 4) {
 		fputs("usage: order_raw [--quote|--quote-floor] <merchant> "
@@ -1371,7 +1516,7 @@ main(int argc, char *argv[])
 		fputs("order_raw: APP_SECRET (64 hex) is needed\n", stderr);
 		return 2;
 	}
-	if (floor_only) {
+	if (quote) {
 		const char *t = env("BENCH_STAFF_TOKEN", "");
 
 		hash_hex(t, strlen(t), token_hash);
@@ -1405,6 +1550,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < nthreads; i++) {
 		w[i].idx = i;
 		w[i].tiers_rev = -1;
+		w[i].cfg_rev = -1;
 		w[i].arena = malloc(ARENA_SZ);
 		w[i].db = raw_connect();
 		for (k = 0; k < S_N; k++)

@@ -306,7 +306,8 @@ else
 		echo
 		echo "==== quote-raw: the quote's statements straight against MariaDB, $APP_WORKERS threads, ${secs}s"
 		q2=$(questions)
-		BENCH_TIMES=1 "$ROOT/var/build/order_raw" --quote demo 0 \
+		BENCH_TIMES=1 BENCH_STAFF_TOKEN=$OWNER \
+		    "$ROOT/var/build/order_raw" --quote demo 0 \
 		    $((MEMBERS / 2)) "$APP_WORKERS" "$secs" |
 		    tee "$INST/log/bench-quote-raw.out"
 		q3=$(questions)
