@@ -6,7 +6,10 @@
  * joined, the order paid, the refund done, the recharge paid) in the
  * event's transaction; `app stats rebuild` runs the very same statement
  * for a day's rows after deleting the day's rollups. Claims are counted
- * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), the
+ * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), a
+ * coupon used, given back or voided by the statement that changes it
+ * (COUPON_SQL_MOVE_ROLLUP, COUPON_SQL_CANCEL_ROLLUP; rebuilt from the
+ * coupons claimed and used on the day), the
  * stored-value ledger by each entry (WALLET_SQL_BALANCE_ROLLUP,
  * wallet/wallet.h).
  *
@@ -45,13 +48,16 @@ DB_SQL(q_rb_join_channels, SQL_JOIN_CHANNELS(SPAN("mb", "joined_at")));
 DB_SQL(q_rb_join_referrers, SQL_JOIN_REFERRERS(SPAN("mb", "joined_at")));
 DB_SQL(q_rb_order_days, SQL_ORDER_DAYS(SPAN("o", "paid_at")));
 DB_SQL(q_rb_order_members, SQL_ORDER_MEMBERS(SPAN("o", "paid_at")));
-DB_SQL(q_rb_order_coupons, SQL_ORDER_COUPONS(SPAN("o", "paid_at")));
+DB_SQL(q_rb_order_coupons, SQL_ORDER_COUPONS_AT("0", SPAN("o", "paid_at")));
 DB_SQL(q_rb_refund_days, SQL_REFUND_DAYS(SPAN("f", "done_at")));
 DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at")));
 DB_SQL(q_rb_recharge_channels,
     SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at")));
 DB_SQL(q_rb_recharge_members, SQL_RECHARGE_MEMBERS(SPAN("rc", "paid_at")));
-DB_SQL(q_rb_claims, COUPON_SQL_CLAIM_ROLLUP(SPAN("c", "claimed_at")));
+DB_SQL(q_rb_claims,
+    COUPON_SQL_CLAIM_ROLLUP_AT("0", SPAN("c", "claimed_at")));
+DB_SQL(q_rb_redeemed,
+    COUPON_SQL_REDEEMED_ROLLUP_AT("0", SPAN("c", "used_at")));
 DB_SQL(q_rb_ledger, WALLET_SQL_BALANCE_ROLLUP(SPAN("e", "created_at")));
 
 DB_SQL(q_rb_del_days,
@@ -144,7 +150,8 @@ rebuild_day_tx(struct req *r, void *arg)
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
 	    &q_rb_recharge_days, &q_rb_recharge_channels,
-	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger, NULL };
+	    &q_rb_recharge_members, &q_rb_claims, &q_rb_redeemed, &q_rb_ledger,
+	    NULL };
 	struct rebuild *b = arg;
 	long tz = tz_offset(r->m->tz);
 	char date[11], start[20], end[20];
