@@ -25,6 +25,7 @@
 #include "core/core.h"
 #include "coupon/coupon.h"
 #include "db.h"
+#include "job.h"
 #include "member/member.h"
 #include "order/order.h"
 #include "stats.h"
@@ -132,6 +133,68 @@ stats_on_recharged(struct req *r, const void *payload)
 	return rollup_one(r, qs, ev->recharge_id);
 }
 ON_EVENT(EV_RECHARGED, 80, stats_on_recharged);
+
+/* ---- the slots of past days folded into slot 0 ---- */
+
+#define CP_COLS \
+	"claims, new_claims, claimed_used, claimed_cancelled, orders, uses," \
+	" discount_fen, order_fen, redeemed, redeemed_discount_fen," \
+	" redeemed_order_fen"
+#define CP_FOLD(c)	c " = stats_coupon_days." c " + VALUES(" c ")"
+/* (merchant, day): the day's rows of the other slots added to slot 0 ... */
+DB_SQL(q_cp_fold,
+    "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
+    " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
+    " template_id, valid_until, 0, SUM(claims), SUM(new_claims),"
+    " SUM(claimed_used), SUM(claimed_cancelled), SUM(orders), SUM(uses),"
+    " SUM(discount_fen), SUM(order_fen), SUM(redeemed),"
+    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen)"
+    " FROM stats_coupon_days WHERE merchant_id = ? AND day = ? AND slot <> 0"
+    " GROUP BY merchant_id, day, store_id, template_id, valid_until"
+    " ON DUPLICATE KEY UPDATE " CP_FOLD("claims") ", " CP_FOLD("new_claims")
+    ", " CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", "
+    CP_FOLD("orders") ", " CP_FOLD("uses") ", " CP_FOLD("discount_fen") ", "
+    CP_FOLD("order_fen") ", " CP_FOLD("redeemed") ", "
+    CP_FOLD("redeemed_discount_fen") ", " CP_FOLD("redeemed_order_fen"));
+/* ... and gone (the INSERT's locking read holds them until the commit). */
+DB_SQL(q_cp_unslot,
+    "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
+    " AND slot <> 0");
+
+#define FOLD_DAYS	7
+
+static int stats_fold_batch(struct job_run *);
+
+/*
+ * Each night the coupon rollups of the 7 days before today are folded
+ * into slot 0 (a use given back or a void on an old day writes a new slot
+ * row there), so that a report over a year reads a row per template,
+ * store and day, not one per connection that wrote it.
+ */
+JOB(stats_fold_job) = {
+	"coupon-stats-fold", "优惠券统计整理", JOB_DAILY, 4,
+	{ "整理天数", NULL, NULL, NULL },
+	stats_fold_batch,
+};
+
+/* One day a batch, the cursor counting them (1..FOLD_DAYS). */
+static int
+stats_fold_batch(struct job_run *j)
+{
+	struct req *r = j->r;
+	char date[11];
+
+	if (j->cursor >= FOLD_DAYS)
+		return JOB_DONE;
+	stats_date((long)(j->day_start + j->tz_off) / 86400 - 1 -
+	    (long)j->cursor, date);
+	if (DB(r, &q_cp_fold, NULL, DBI(r->m->id), DBS(date)) != DB_OK ||
+	    DB(r, &q_cp_unslot, NULL, DBI(r->m->id), DBS(date)) != DB_OK)
+		return db_fail(r);
+	j->cursor++;
+	j->count[0]++;
+	return j->cursor >= FOLD_DAYS ? JOB_DONE : JOB_MORE;
+}
 
 /* ---- app stats rebuild ---- */
 

@@ -4,11 +4,15 @@
 // without an order, void, gift issued at a store and refund made, per
 // template, in total, by day and per store; a rebuild of the day changes
 // nothing in the answer; the template list's used count follows the
-// coupons through slots.
+// coupons through slots; the nightly job folds past days' slots into one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sql } from './lib.mjs';
 import { newMerchant, rebuild, localDate } from './stats_helpers.mjs';
+
+const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 
 test('coupons from the rollups: an order, a counter redemption, a void, a gift at a store and a refund, per template, day and store', async () => {
   const mc = await newMerchant('sc');
@@ -95,4 +99,36 @@ test('coupons from the rollups: an order, a counter redemption, a void, a gift a
   assert.equal(slots, '0');
   assert.deepEqual(await mc.stats('coupons', q), after);
   assert.deepEqual(await mc.stats('coupons', `${q}&store_id=${s2}`), after2);
+});
+
+test('the nightly fold adds the slots of the days before today into slot 0, and the report stays the same', async () => {
+  const mc = await newMerchant('sf');
+  const [s1] = mc.stores;
+  const tpl = await mc.template(300, '三元券');
+  const mem = await mc.member({ channel: 'organic' });
+  const codes = [];
+  for (let i = 0; i < 4; i++) codes.push(await mc.claim(mem, tpl));
+  await mc.order({ store: s1, mem, fen: 2000, codes: [codes[0]] });
+  const red = await mc.owner.call('POST', '/staff/redemptions', { coupon_code: codes[1], store_id: s1, order_fen: 1500 },
+    { 'idempotency-key': `sf-${codes[1]}` });
+  assert.equal(red.status, 200, red.text);
+  // yesterday's rows, as the connections wrote them: spread over slots
+  const today = localDate();
+  const yesterday = localDate(new Date(Date.now() - 86400000));
+  await sql(`UPDATE stats_coupon_days SET day = '${yesterday}' WHERE merchant_id = ${mc.id}`);
+  await sql(`INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id, slot, redeemed,
+    redeemed_discount_fen, redeemed_order_fen) VALUES (${mc.id}, '${yesterday}', ${s1}, ${tpl.id}, 7, 0, 0, 0)
+    ON DUPLICATE KEY UPDATE redeemed = redeemed`);
+  const q = `from=${yesterday}&to=${today}`;
+  const before = await mc.stats('coupons', q);
+  assert.deepEqual([before.totals.issued, before.totals.used, before.totals.order_fen], [4, 2, 3500]);
+  const [[spread]] = await sql(`SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id} AND slot <> 0`);
+  assert.ok(Number(spread) >= 1, 'rows at other slots');
+  const out = execFileSync(APP, ['jobs', 'run', 'coupon-stats-fold', '--merchant', mc.code, '--date', today],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(out, /coupon-stats-fold \S+ \S+: 整理天数 7 \(done\)/, out);
+  const [[left, rows]] = await sql(`SELECT SUM(slot <> 0), COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id}`);
+  assert.equal(left, '0');
+  assert.ok(Number(rows) >= 2);
+  assert.deepEqual(await mc.stats('coupons', q), before);
 });
