@@ -1474,8 +1474,8 @@ stats_retention(struct req *r)
 
 static const char *const campaigns_defs[] = {
 	"claims",
-	    "领券数：期间内领取的券（按领取时间；领券不属于门店，选了门店时为 "
-	    "0）。",
+	    "领券数：期间内领取的券（按领取时间；选了门店时只算在该门店发放的，"
+	    "如在该门店入会的新会员礼包，券中心领的券不属于门店）。",
 	"new_claims", "拉新数（券）：领券当天刚加入的会员领的券。",
 	"orders", "用券订单：期间内支付、用了该券的订单数；一单可用多张券。",
 	"discount_fen",
