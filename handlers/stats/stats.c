@@ -24,45 +24,28 @@
 /* ---- statements: (merchant, UTC start, UTC end) unless said ---- */
 
 /*
- * Per template, from the rollups (stats_coupon_days, migrations 0027 and
- * 0030, summed over slots): coupons claimed in the period and what has
- * become of them by now (used, voided, unused past valid_until), and the
- * coupons used in the period with their discount and order amounts.
- * Templates with either, and every active template. (merchant, first
- * day, last day, store, store), then merchant.
+ * The coupon report from the rollups (stats_coupon_days, migrations 0027
+ * and 0030): one pass over the period's rows in the order of the primary
+ * key, summed over slots and stores by day and template: coupons claimed
+ * and what has become of them by now (used, voided, unused past
+ * valid_until), coupons used with their discount and order amounts.
+ * (merchant, first day, last day, store, store).
  */
-#define TP_SUMS \
-	" SUM(claims) AS issued, SUM(claimed_used) AS iused," \
-	" SUM(claimed_cancelled) AS icancelled," \
-	" SUM(IF(valid_until < UTC_TIMESTAMP()," \
-	"  claims - claimed_used - claimed_cancelled, 0)) AS iexpired," \
-	" SUM(redeemed) AS used, SUM(redeemed_discount_fen) AS discount," \
-	" SUM(redeemed_order_fen) AS orders, SUM(new_claims) AS newc"
-/* (merchant, first, last, store, store) */
-#define TP_WHERE \
-	" FROM stats_coupon_days WHERE merchant_id = ? AND day BETWEEN ? AND ?" \
-	" AND (? = 0 OR store_id = ?)"
-enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT, TP_ISSUED,
-    TP_ISSUED_USED, TP_CANCELLED, TP_EXPIRED, TP_USED, TP_DISCOUNT,
-    TP_ORDERS, TP_NEW, TP_NCOLS };
+enum { CR_DAY, CR_TEMPLATE, CR_ISSUED, CR_ISSUED_USED, CR_CANCELLED,
+    CR_EXPIRED, CR_USED, CR_DISCOUNT, CR_ORDERS, CR_NEW, CR_NCOLS };
+DB_SQL_COLS(q_stats_coupon_rows, CR_NCOLS,
+    "SELECT day, template_id, SUM(claims), SUM(claimed_used),"
+    " SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(),"
+    " claims - claimed_used - claimed_cancelled, 0)), SUM(redeemed),"
+    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen), SUM(new_claims)"
+    " FROM stats_coupon_days WHERE merchant_id = ? AND day BETWEEN ? AND ?"
+    " AND (? = 0 OR store_id = ?) GROUP BY day, template_id");
+/* The merchant's templates, newest first. */
+enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT,
+    TP_NCOLS };
 DB_SQL_COLS(q_stats_templates, TP_NCOLS,
-    "SELECT t.id, t.name, t.kind, t.status, t.stock, t.stock_left,"
-    " IFNULL(s.issued, 0), IFNULL(s.iused, 0), IFNULL(s.icancelled, 0),"
-    " IFNULL(s.iexpired, 0), IFNULL(s.used, 0), IFNULL(s.discount, 0),"
-    " IFNULL(s.orders, 0), IFNULL(s.newc, 0)"
-    " FROM coupon_templates t"
-    " LEFT JOIN (SELECT template_id," TP_SUMS TP_WHERE
-    "  GROUP BY template_id HAVING SUM(claims) <> 0 OR SUM(redeemed) <> 0) s"
-    " ON s.template_id = t.id"
-    " WHERE t.merchant_id = ? AND (s.template_id IS NOT NULL"
-    " OR t.status = 'active')"
-    " ORDER BY t.id DESC");
-/* (merchant, first, last, store, store): day, claimed, used, discount,
-   orders */
-enum { UD_DAY, UD_ISSUED, UD_USED, UD_DISCOUNT, UD_ORDERS, UD_NCOLS };
-DB_SQL_COLS(q_stats_coupons_daily, UD_NCOLS,
-    "SELECT day, SUM(claims), SUM(redeemed), SUM(redeemed_discount_fen),"
-    " SUM(redeemed_order_fen)" TP_WHERE " GROUP BY day");
+    "SELECT id, name, kind, status, stock, stock_left FROM coupon_templates"
+    " WHERE merchant_id = ? ORDER BY id DESC");
 
 /* (start, end, start, end, merchant): members now, new, new referred */
 enum { MT_MEMBERS, MT_NEW, MT_REFERRED, MT_NCOLS };
@@ -335,20 +318,6 @@ paid_out(struct req *r, const struct period *pd, struct paid_out *p)
 enum { CN_ISSUED, CN_ISSUED_USED, CN_CANCELLED, CN_EXPIRED, CN_USED,
     CN_DISCOUNT, CN_ORDERS, CN_NEW, CN_N };
 
-/* The counts of row i of q_stats_templates. */
-static void
-coupon_counts_row(const struct db_res *res, int i, int64_t v[CN_N])
-{
-	v[CN_ISSUED] = db_int(res, i, TP_ISSUED);
-	v[CN_ISSUED_USED] = db_int(res, i, TP_ISSUED_USED);
-	v[CN_CANCELLED] = db_int(res, i, TP_CANCELLED);
-	v[CN_EXPIRED] = db_int(res, i, TP_EXPIRED);
-	v[CN_USED] = db_int(res, i, TP_USED);
-	v[CN_DISCOUNT] = db_int(res, i, TP_DISCOUNT);
-	v[CN_ORDERS] = db_int(res, i, TP_ORDERS);
-	v[CN_NEW] = db_int(res, i, TP_NEW);
-}
-
 static void j_avg(cJSON *, const char *, int64_t, int64_t);
 
 /* The counts with their rates. */
@@ -411,35 +380,58 @@ static cJSON *definitions(const char *const *);
 static int
 stats_coupons(struct req *r)
 {
-	static const struct field days[] = { { "issued", 'i', UD_ISSUED },
-	    { "used", 'i', UD_USED }, { "discount_fen", 'i', UD_DISCOUNT },
-	    { "order_fen", 'i', UD_ORDERS }, { .name = NULL } };
+	static const struct field days[] = { { "issued", 'i', CR_ISSUED },
+	    { "used", 'i', CR_USED }, { "discount_fen", 'i', CR_DISCOUNT },
+	    { "order_fen", 'i', CR_ORDERS }, { .name = NULL } };
 	static const char *const names[] = { "issued", "used", "discount_fen",
 	    "order_fen", NULL };
-	int64_t tot[CN_N] = { 0 }, store;
+	int64_t tot[CN_N] = { 0 }, store, (*v)[CN_N];
 	struct period pd;
-	struct db_res res;
+	struct db_res res, tp;
 	cJSON *d, *arr, *o, *series;
-	int i, k, st;
+	int i, k, lo, hi, st;
 
 	if ((st = period_arg(r, &pd)) != 0 || (st = store_arg(r, &store)) != 0)
 		return st;
-	if (DB(r, &q_stats_templates, &res, DBI(r->m->id), DBS(pd.p.from),
-	    DBS(pd.p.to), DBI(store), DBI(store), DBI(r->m->id)) != DB_OK)
+	if (DB(r, &q_stats_templates, &tp, DBI(r->m->id)) != DB_OK ||
+	    DB(r, &q_stats_coupon_rows, &res, DBI(r->m->id), DBS(pd.p.from),
+	    DBS(pd.p.to), DBI(store), DBI(store)) != DB_OK)
 		return db_fail(r);
-	arr = j_arr();
+	/* each row's figures to its template (tp: ids descending) */
+	v = arena_alloc(r->a, sizeof(*v) * (size_t)(tp.nrows + 1));
+	memset(v, 0, sizeof(*v) * (size_t)(tp.nrows + 1));
 	for (i = 0; i < res.nrows; i++) {
-		int64_t stock = db_int(&res, i, TP_STOCK);
-		int64_t claimed = stock - db_int(&res, i, TP_STOCK_LEFT);
-		int64_t v[CN_N];
+		int64_t id = db_int(&res, i, CR_TEMPLATE);
 
-		coupon_counts_row(&res, i, v);
+		for (lo = 0, hi = tp.nrows; lo < hi; ) {
+			int mid = (lo + hi) / 2;
+
+			if (db_int(&tp, mid, TP_ID) > id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= tp.nrows || db_int(&tp, lo, TP_ID) != id)
+			continue;	/* not the merchant's template */
+		for (k = 0; k < CN_N; k++)
+			v[lo][k] += db_int(&res, i, CR_ISSUED + k);
+	}
+	arr = j_arr();
+	for (i = 0; i < tp.nrows; i++) {
+		int64_t stock = db_int(&tp, i, TP_STOCK);
+		int64_t claimed = stock - db_int(&tp, i, TP_STOCK_LEFT);
+
+		/* templates with claims or uses in the period, and every
+		   active one */
+		if (v[i][CN_ISSUED] == 0 && v[i][CN_USED] == 0 &&
+		    strcmp(db_str(&tp, i, TP_STATUS), "active") != 0)
+			continue;
 		o = j_obj();
-		j_int(o, "id", db_int(&res, i, TP_ID));
-		j_str(o, "name", db_str(&res, i, TP_NAME));
-		j_str(o, "kind", db_str(&res, i, TP_KIND));
-		j_str(o, "status", db_str(&res, i, TP_STATUS));
-		if (db_isnull(&res, i, TP_STOCK)) {
+		j_int(o, "id", db_int(&tp, i, TP_ID));
+		j_str(o, "name", db_str(&tp, i, TP_NAME));
+		j_str(o, "kind", db_str(&tp, i, TP_KIND));
+		j_str(o, "status", db_str(&tp, i, TP_STATUS));
+		if (db_isnull(&tp, i, TP_STOCK)) {
 			j_null(o, "stock");
 			j_null(o, "claimed");
 			j_null(o, "claim_rate");
@@ -448,10 +440,10 @@ stats_coupons(struct req *r)
 			j_int(o, "claimed", claimed);
 			j_rate(o, "claim_rate", claimed, stock);
 		}
-		coupon_counts(o, v);
+		coupon_counts(o, v[i]);
 		j_add(arr, NULL, o);
 		for (k = 0; k < CN_N; k++)
-			tot[k] += v[k];
+			tot[k] += v[i][k];
 	}
 	d = period_obj(&pd);
 	if (store > 0)
@@ -465,10 +457,7 @@ stats_coupons(struct req *r)
 
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if (DB(r, &q_stats_coupons_daily, &res, DBI(r->m->id), DBS(pd.p.from),
-	    DBS(pd.p.to), DBI(store), DBI(store)) != DB_OK)
-		return db_fail(r);
-	if ((st = daily_add(r, &pd, series, &res, UD_DAY, days)) != 0)
+	if ((st = daily_add(r, &pd, series, &res, CR_DAY, days)) != 0)
 		return st;
 	j_add(d, "definitions", definitions(coupons_defs));
 	return resp_data(r, 200, d);
