@@ -454,6 +454,7 @@ struct issue {
 	const char	*channel;
 	int		 mode;		/* enum claim_mode */
 	int		 in_campaign;	/* CENTRE: one of the campaign's */
+	int64_t		 store_id;	/* issued at this store, 0: none */
 	int64_t		 coupon_id;
 	cJSON		*coupon;
 };
@@ -486,7 +487,8 @@ coupon_insert(struct req *r, const struct issue *c,
 		    t->max_discount_fen != COUPON_NONE),
 		    DBS(t->gift_item), DBS(w->store_ids), DBI(w->stackable),
 		    DBS(w->description), DBS(from_s), DBS(until_s),
-		    DBS(c->channel), DBS(now_s));
+		    DBS(c->channel), DBS(now_s),
+		    DBIN(c->store_id, c->store_id > 0));
 		if (rc != DB_DUP)
 			break;
 	}
@@ -588,10 +590,19 @@ int
 coupon_grant(struct req *r, int64_t member_id, int64_t template_id,
     const char *channel, cJSON **coupon_out)
 {
+	return coupon_grant_at(r, member_id, template_id, channel, 0,
+	    coupon_out);
+}
+
+int
+coupon_grant_at(struct req *r, int64_t member_id, int64_t template_id,
+    const char *channel, int64_t store_id, cJSON **coupon_out)
+{
 	struct issue c;
 	int st;
 
 	memset(&c, 0, sizeof(c));
+	c.store_id = store_id;
 	c.member_id = member_id;
 	c.template_id = template_id;
 	c.channel = channel != NULL ? channel : "grant";

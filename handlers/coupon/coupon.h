@@ -81,37 +81,121 @@ enum coupon_col {
 	"INSERT INTO coupons (merchant_id, template_id, member_id, code," \
 	" name, kind, value_fen, threshold_fen, discount_pct," \
 	" max_discount_fen, gift_item, store_ids, stackable, description," \
-	" valid_from, valid_until, status, channel, claimed_at)" \
+	" valid_from, valid_until, status, channel, claimed_at, store_id)" \
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused'," \
-	" ?, ?)"
+	" ?, ?, ?)"
 /*
- * The daily rollup of claims by template (stats_coupon_days, migration
- * 0027): (tz offset s, then the parameters of where, over coupons c),
- * added to what is there. The claim runs it for its coupon (c.id); `app
- * stats rebuild` for a day of claims.
+ * The slot of stats_coupon_days and coupon_template_used a statement
+ * adds to (migration 0030): each connection its own row, so that uses and
+ * claims of one template and day do not wait on each other's commits.
+ * `app stats rebuild` writes slot 0; every reader sums the slots.
  */
-#define COUPON_SQL_CLAIM_ROLLUP(where) \
+#define COUPON_SLOT	"CONNECTION_ID() % 16"
+/*
+ * The daily rollup of claims by template (stats_coupon_days, migrations
+ * 0027 and 0030): (tz offset s, then the parameters of where, over
+ * coupons c), added to what is there, on the day of the claim at the
+ * store the coupon was issued at, by valid_until; with what has become of
+ * the coupons now (used, voided). The claim runs it for its coupon (c.id)
+ * at COUPON_SLOT; `app stats rebuild` for a day of claims at slot 0.
+ */
+#define COUPON_SQL_CLAIM_ROLLUP_AT(slot, where) \
 	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
-	" template_id, claims, new_claims)" \
-	" SELECT x.merchant_id, x.day, 0, x.template_id, COUNT(*)," \
-	" SUM(x.day = x.join_day) FROM (SELECT c.merchant_id, c.template_id," \
+	" template_id, valid_until, slot, claims, new_claims, claimed_used," \
+	" claimed_cancelled)" \
+	" SELECT x.merchant_id, x.day, x.store_id, x.template_id," \
+	" x.valid_until, " slot ", COUNT(*), IFNULL(SUM(x.day = x.join_day), 0)," \
+	" SUM(x.status = 'used'), SUM(x.status = 'cancelled')" \
+	" FROM (SELECT c.merchant_id, c.template_id," \
+	" IFNULL(c.store_id, 0) AS store_id, c.valid_until, c.status," \
 	" DATE(c.claimed_at + INTERVAL p0.tz SECOND) AS day," \
 	" DATE(m.joined_at + INTERVAL p0.tz SECOND) AS join_day" \
 	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
 	" LEFT JOIN members m ON m.id = c.member_id WHERE " where ") x" \
-	" GROUP BY x.merchant_id, x.day, x.template_id" \
+	" GROUP BY x.merchant_id, x.day, x.store_id, x.template_id," \
+	" x.valid_until" \
 	" ON DUPLICATE KEY UPDATE claims = stats_coupon_days.claims +" \
 	" VALUES(claims), new_claims = stats_coupon_days.new_claims +" \
-	" VALUES(new_claims)"
+	" VALUES(new_claims), claimed_used = stats_coupon_days.claimed_used +" \
+	" VALUES(claimed_used), claimed_cancelled =" \
+	" stats_coupon_days.claimed_cancelled + VALUES(claimed_cancelled)"
+#define COUPON_SQL_CLAIM_ROLLUP(where) \
+	COUPON_SQL_CLAIM_ROLLUP_AT(COUPON_SLOT, where)
+/*
+ * The coupons used now, on the day of the use at the store of the use
+ * (stats_coupon_days, valid_until 1970-01-01): (tz offset s, then the
+ * parameters of where, over coupons c). `app stats rebuild` runs it for a
+ * day of uses at slot 0.
+ */
+#define COUPON_SQL_REDEEMED_ROLLUP_AT(slot, where) \
+	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
+	" template_id, slot, redeemed, redeemed_discount_fen," \
+	" redeemed_order_fen)" \
+	" SELECT x.merchant_id, x.day, x.store_id, x.template_id, " slot "," \
+	" COUNT(*), SUM(x.discount_fen), SUM(x.order_fen) FROM (" \
+	" SELECT c.merchant_id, c.template_id," \
+	" DATE(c.used_at + INTERVAL p0.tz SECOND) AS day," \
+	" IFNULL(c.used_store_id, 0) AS store_id," \
+	" IFNULL(c.discount_fen, 0) AS discount_fen," \
+	" IFNULL(c.order_fen, 0) AS order_fen" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
+	" WHERE c.status = 'used' AND " where ") x" \
+	" GROUP BY x.merchant_id, x.day, x.store_id, x.template_id" \
+	" ON DUPLICATE KEY UPDATE redeemed = stats_coupon_days.redeemed +" \
+	" VALUES(redeemed), redeemed_discount_fen =" \
+	" stats_coupon_days.redeemed_discount_fen +" \
+	" VALUES(redeemed_discount_fen), redeemed_order_fen =" \
+	" stats_coupon_days.redeemed_order_fen + VALUES(redeemed_order_fen)"
+/*
+ * A coupon used (sign "1", right after it became used) or given back
+ * (sign "-1", right before it becomes unused again) moves two rows of
+ * stats_coupon_days at COUPON_SLOT: claimed_used on its claim's row, and
+ * redeemed with its discount and order amounts on its use's row. One
+ * statement: (tz offset s, then the parameters of where, over coupons c,
+ * which picks used coupons).
+ */
+#define COUPON_SQL_MOVE_ROLLUP(sign, where) \
+	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
+	" template_id, valid_until, slot, claimed_used, redeemed," \
+	" redeemed_discount_fen, redeemed_order_fen)" \
+	" SELECT c.merchant_id, DATE(IF(k.side, c.used_at, c.claimed_at)" \
+	" + INTERVAL p0.tz SECOND), IF(k.side, IFNULL(c.used_store_id, 0)," \
+	" IFNULL(c.store_id, 0)), c.template_id," \
+	" IF(k.side, TIMESTAMP'1970-01-01 00:00:00', c.valid_until), " \
+	COUPON_SLOT ", IF(k.side, 0, " sign "), IF(k.side, " sign ", 0)," \
+	" IF(k.side, " sign " * IFNULL(c.discount_fen, 0), 0)," \
+	" IF(k.side, " sign " * IFNULL(c.order_fen, 0), 0)" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
+	" JOIN (SELECT 0 AS side UNION ALL SELECT 1) k" \
+	" WHERE c.status = 'used' AND " where \
+	" ON DUPLICATE KEY UPDATE claimed_used =" \
+	" stats_coupon_days.claimed_used + VALUES(claimed_used), redeemed =" \
+	" stats_coupon_days.redeemed + VALUES(redeemed)," \
+	" redeemed_discount_fen = stats_coupon_days.redeemed_discount_fen +" \
+	" VALUES(redeemed_discount_fen), redeemed_order_fen =" \
+	" stats_coupon_days.redeemed_order_fen + VALUES(redeemed_order_fen)"
+/* A coupon just voided: claimed_cancelled on its claim's row (tz, the
+   merchant, the coupon's id). */
+#define COUPON_SQL_CANCEL_ROLLUP \
+	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
+	" template_id, valid_until, slot, claimed_cancelled)" \
+	" SELECT c.merchant_id, DATE(c.claimed_at + INTERVAL p0.tz SECOND)," \
+	" IFNULL(c.store_id, 0), c.template_id, c.valid_until, " COUPON_SLOT \
+	", 1 FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
+	" WHERE c.merchant_id = ? AND c.id = ? AND c.status = 'cancelled'" \
+	" ON DUPLICATE KEY UPDATE claimed_cancelled =" \
+	" stats_coupon_days.claimed_cancelled + 1"
 #define COUPON_SQL_BY_ID \
 	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
 /*
- * The template's counters (migration 0028): claimed_count, every coupon
- * ever issued of it (whatever became of it), and used_count, those used
- * now. Each moves by one conditional statement in the transaction that
- * changes the coupon, so that staff lists read them instead of counting
- * coupons. A claim takes one from a limited stock and counts it (an
- * unlimited stock_left stays NULL); 0 rows: out of stock or not active.
+ * The template's counters (migrations 0028 and 0030): claimed_count on
+ * the template row, every coupon ever issued of it (whatever became of
+ * it), and the coupons used now in coupon_template_used, a row per slot
+ * (COUPON_SLOT) summed by the staff list, so that the order's transaction
+ * does not hold the template's row until its commit. Each moves by one
+ * statement in the transaction that changes the coupon. A claim takes one
+ * from a limited stock and counts it (an unlimited stock_left stays
+ * NULL); 0 rows: out of stock or not active.
  */
 #define COUPON_SQL_STOCK_TAKE \
 	"UPDATE coupon_templates SET stock_left = stock_left - 1," \
@@ -121,18 +205,20 @@ enum coupon_col {
 /* The coupon of a code was just used: its template counts one more
    (params merchant, merchant, code). */
 #define COUPON_SQL_TPL_USED \
-	"UPDATE coupon_templates SET used_count = used_count + 1" \
-	" WHERE merchant_id = ? AND id = (SELECT template_id FROM coupons" \
-	" WHERE merchant_id = ? AND code = ?)"
+	"INSERT INTO coupon_template_used (merchant_id, template_id, slot," \
+	" used) SELECT ?, template_id, " COUPON_SLOT ", 1 FROM coupons" \
+	" WHERE merchant_id = ? AND code = ?" \
+	" ON DUPLICATE KEY UPDATE used = coupon_template_used.used + 1"
 /* An order's used coupons are about to be given back: each template
-   counts its own out (params merchant, order, merchant). Run before the
-   coupons change, while they still name the order. */
+   counts its own out (params merchant, order). Run before the coupons
+   change, while they still name the order. */
 #define COUPON_SQL_TPL_RETURNED \
-	"UPDATE coupon_templates t JOIN (SELECT template_id, COUNT(*) AS n" \
+	"INSERT INTO coupon_template_used (merchant_id, template_id, slot," \
+	" used) SELECT merchant_id, template_id, " COUPON_SLOT ", -COUNT(*)" \
 	" FROM coupons WHERE merchant_id = ? AND order_id = ?" \
-	" AND status = 'used' GROUP BY template_id) g" \
-	" ON g.template_id = t.id" \
-	" SET t.used_count = t.used_count - g.n WHERE t.merchant_id = ?"
+	" AND status = 'used' GROUP BY merchant_id, template_id" \
+	" ON DUPLICATE KEY UPDATE used = coupon_template_used.used +" \
+	" VALUES(used)"
 
 /* Fill a template from row i of a COUPON_TPL_COLS result. */
 void	 coupon_tpl_from_row(const struct db_res *, int row,
@@ -231,6 +317,10 @@ int	 coupon_claim_run(struct req *, int64_t template_id,
  */
 int	 coupon_grant(struct req *, int64_t member_id, int64_t template_id,
 	    const char *channel, cJSON **coupon_out);
+/* The same, issued at a store (the claim's store in the analytics; 0:
+   none), e.g. the gift of a member who joined at a store's counter. */
+int	 coupon_grant_at(struct req *, int64_t member_id, int64_t template_id,
+	    const char *channel, int64_t store_id, cJSON **coupon_out);
 /*
  * The member's coupons usable now at a store (counter scan): an array, or
  * NULL with the error recorded.

@@ -28,8 +28,10 @@ DB_REPORT_COLS(q_st_tpl_list, TC_NCOLS,
     " ORDER BY t.id DESC LIMIT ?");
 enum { TN_TEMPLATE, TN_CLAIMED, TN_USED, TN_NCOLS };
 DB_REPORT_COLS(q_st_tpl_counts, TN_NCOLS,
-    "SELECT id, claimed_count, used_count FROM coupon_templates"
-    " WHERE merchant_id = ? AND id BETWEEN ? AND ?");
+    "SELECT t.id, t.claimed_count, IFNULL((SELECT SUM(u.used)"
+    " FROM coupon_template_used u WHERE u.merchant_id = t.merchant_id"
+    " AND u.template_id = t.id), 0) FROM coupon_templates t"
+    " WHERE t.merchant_id = ? AND t.id BETWEEN ? AND ?");
 DB_SQL(q_st_tpl_insert,
     "INSERT INTO coupon_templates (merchant_id, name, kind, value_fen,"
     " threshold_fen, discount_pct, max_discount_fen, gift_item, stock,"
@@ -96,6 +98,9 @@ DB_SQL(q_st_redeem,
     " WHERE id = ? AND merchant_id = ? AND status = 'unused'"
     " AND valid_from <= ? AND valid_until >= ?");
 DB_SQL(q_st_tpl_used, COUPON_SQL_TPL_USED);
+DB_SQL(q_st_use_rollup,
+    COUPON_SQL_MOVE_ROLLUP("1", "c.merchant_id = ? AND c.id = ?"));
+DB_SQL(q_st_cancel_rollup, COUPON_SQL_CANCEL_ROLLUP);
 DB_SQL(q_st_cancel,
     "UPDATE coupons SET status = 'cancelled', cancelled_at = ?,"
     " cancelled_by = ?, cancel_reason = ?"
@@ -1059,8 +1064,12 @@ redeem_tx(struct req *r, void *arg)
 		/* someone else redeemed or voided it since it was read */
 		if (up.affected != 1)
 			return redeem_error(r, RD_ALREADY_USED);
+		/* counted on the template and in the coupon rollups, as a
+		   use in an order is */
 		if (DB(r, &q_st_tpl_used, NULL, DBI(r->m->id), DBI(r->m->id),
-		    DBS(db_str(&res, 0, CC_CODE))) != DB_OK)
+		    DBS(db_str(&res, 0, CC_CODE))) != DB_OK ||
+		    DB(r, &q_st_use_rollup, NULL, DBI(tz_offset(r->m->tz)),
+		    DBI(r->m->id), DBI(db_int(&res, 0, CC_ID))) != DB_OK)
 			return db_fail(r);
 	}
 	if ((st = audit_log(r, "coupon.redeem", arena_printf(r->a, "coupon:%s",
@@ -1211,6 +1220,9 @@ cancel_tx(struct req *r, void *arg)
 		return db_fail(r);
 	if (up.affected != 1)
 		return redeem_error(r, RD_ALREADY_USED);
+	if (DB(r, &q_st_cancel_rollup, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(db_int(&res, 0, CC_ID))) != DB_OK)
+		return db_fail(r);
 	if ((st = audit_log(r, "coupon.cancel", arena_printf(r->a, "coupon:%s",
 	    db_str(&res, 0, CC_CODE)), c->reason, 0)) != 0)
 		return st;

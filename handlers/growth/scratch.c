@@ -271,6 +271,14 @@ DB_SQL(q_sx_won,
     " template_id = ?, coupon_code = ?, prize_name = ?, face_fen = ?"
     " WHERE merchant_id = ? AND id = ?");
 
+/* The store of the order that earned a chance (the coupon it wins is
+   issued there, for the analytics). */
+enum { SS_STORE, SS_NCOLS };
+DB_SQL_COLS(q_sx_store, SS_NCOLS,
+    "SELECT o.store_id FROM scratch_chances s JOIN orders o"
+    " ON o.id = s.order_id AND o.merchant_id = s.merchant_id"
+    " WHERE s.merchant_id = ? AND s.id = ?");
+
 /*
  * Give the prize of row i of the prizes to the member: a coupon through
  * the coupon module (a refusal, such as the template's own stock gone,
@@ -298,8 +306,19 @@ give(struct req *r, const struct db_res *p, int i, int64_t chance,
 		*refused = 1;	/* the template is gone */
 		return 0;
 	}
-	st = coupon_grant(r, member, db_int(p, i, SP_TEMPLATE),
-	    arena_printf(r->a, "scratch:%lld", (long long)chance), &coupon);
+	{
+		struct db_res so;
+		int64_t store = 0;
+
+		if (DB(r, &q_sx_store, &so, DBI(r->m->id), DBI(chance)) !=
+		    DB_OK)
+			return db_fail(r);
+		if (so.nrows == 1 && !db_isnull(&so, 0, SS_STORE))
+			store = db_int(&so, 0, SS_STORE);
+		st = coupon_grant_at(r, member, db_int(p, i, SP_TEMPLATE),
+		    arena_printf(r->a, "scratch:%lld", (long long)chance),
+		    store, &coupon);
+	}
 	if (st >= 500)
 		return st;
 	if (st != 0) {

@@ -78,6 +78,8 @@ DB_SQL(q_coupon_use,
     " AND status = 'unused' AND valid_from <= UTC_TIMESTAMP()"
     " AND valid_until >= UTC_TIMESTAMP()");
 DB_SQL(q_coupon_tpl_used, COUPON_SQL_TPL_USED);
+DB_SQL(q_coupon_use_rollup,
+    COUPON_SQL_MOVE_ROLLUP("1", "c.merchant_id = ? AND c.code = ?"));
 
 /* ---- the body ---- */
 
@@ -1058,9 +1060,8 @@ coupons_use(struct req *r, struct order_ctx *c, int64_t id)
 	return 0;
 }
 
-/* Each used coupon counted on its template (migration 0028): last in the
-   transaction, so that a popular template's row is held only until the
-   commit. */
+/* Each used coupon counted on its template and in the coupon rollups
+   (migrations 0028, 0030), each on its connection's slot. */
 static int
 coupons_count_used(struct req *r, struct order_ctx *c)
 {
@@ -1073,7 +1074,10 @@ coupons_count_used(struct req *r, struct order_ctx *c)
 		if (a->kind != ADJ_COUPON || a->ref == NULL)
 			continue;
 		if (DB(r, &q_coupon_tpl_used, NULL, DBI(r->m->id),
-		    DBI(r->m->id), DBS(a->ref)) != DB_OK)
+		    DBI(r->m->id), DBS(a->ref)) != DB_OK ||
+		    DB(r, &q_coupon_use_rollup, NULL,
+		    DBI(tz_offset(r->m->tz)), DBI(r->m->id), DBS(a->ref)) !=
+		    DB_OK)
 			return db_fail(r);
 	}
 	return 0;

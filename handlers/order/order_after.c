@@ -421,6 +421,8 @@ DB_SQL(q_coupons_return,
     " order_fen = NULL, discount_fen = NULL"
     " WHERE merchant_id = ? AND order_id = ? AND status = 'used'");
 DB_SQL(q_coupons_tpl_returned, COUPON_SQL_TPL_RETURNED);
+DB_SQL(q_coupons_rollup_returned, COUPON_SQL_MOVE_ROLLUP("-1",
+    "c.merchant_id = ? AND c.order_id = ?"));
 enum { EX_ID, EX_NCOLS };
 DB_SQL_COLS(q_expired, EX_NCOLS,
     "SELECT id FROM orders WHERE merchant_id = ? AND status = 'pending'"
@@ -444,8 +446,10 @@ coupons_give_back(struct req *r, int64_t id, const char **codes)
 	for (i = 0; i < res.nrows; i++)
 		sbuf_printf(&s, "%s%s", i ? "," : "", db_str(&res, i, CP_CODE));
 	*codes = s.buf;
-	if (DB(r, &q_coupons_tpl_returned, NULL, DBI(r->m->id), DBI(id),
-	    DBI(r->m->id)) != DB_OK ||
+	if (DB(r, &q_coupons_tpl_returned, NULL, DBI(r->m->id), DBI(id)) !=
+	    DB_OK ||
+	    DB(r, &q_coupons_rollup_returned, NULL, DBI(tz_offset(r->m->tz)),
+	    DBI(r->m->id), DBI(id)) != DB_OK ||
 	    DB(r, &q_coupons_return, NULL, DBI(r->m->id), DBI(id)) != DB_OK)
 		return db_fail(r);
 	return 0;

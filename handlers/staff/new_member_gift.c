@@ -13,6 +13,7 @@
  * of each template, however the packs overlap.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -171,20 +172,28 @@ new_member_gift_on_joined(struct req *r, const void *arg)
 	struct gift_cfg g;
 	struct db_res res;
 	cJSON *coupon;
+	int64_t store = 0;
 	int i, st;
 
 	if ((st = gift_load(r, &g)) != 0)
 		return st;
 	if (!g.enabled)
 		return 0;
+	/* joined at a store's counter ("store:<id>"): issued at that store,
+	   as the join counts there */
+	if (e->channel != NULL && strncmp(e->channel, "store:", 6) == 0 &&
+	    e->channel[6] != '\0' &&
+	    strspn(e->channel + 6, "0123456789") == strlen(e->channel + 6) &&
+	    strlen(e->channel + 6) <= 18)
+		store = strtoll(e->channel + 6, NULL, 10);
 	for (i = 0; i < g.n; i++) {
 		if (DB(r, &q_gift_has, &res, DBI(r->m->id),
 		    DBI(e->member_id), DBI(g.ids[i])) != DB_OK)
 			return db_fail(r);
 		if (res.nrows > 0)
 			continue;	/* given in this join already */
-		if ((st = coupon_grant(r, e->member_id, g.ids[i],
-		    "new_member_gift", &coupon)) >= 500)
+		if ((st = coupon_grant_at(r, e->member_id, g.ids[i],
+		    "new_member_gift", store, &coupon)) >= 500)
 			return st;
 		if (st != 0) {
 			log_info(r, "new-member gift %lld not issued (%s)",

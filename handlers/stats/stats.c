@@ -24,47 +24,28 @@
 /* ---- statements: (merchant, UTC start, UTC end) unless said ---- */
 
 /*
- * Per template: coupons claimed in the period and what has become of them
- * (used, cancelled, expired unused, by now), and the coupons used in the
- * period with their discount and order amounts. Templates with either, and
- * every active template. (merchant, start, end) twice, then merchant.
+ * The coupon report from the rollups (stats_coupon_days, migrations 0027
+ * and 0030): one pass over the period's rows in the order of the primary
+ * key, summed over slots and stores by day and template: coupons claimed
+ * and what has become of them by now (used, voided, unused past
+ * valid_until), coupons used with their discount and order amounts.
+ * (merchant, first day, last day, store, store).
  */
-enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT, TP_ISSUED,
-    TP_ISSUED_USED, TP_CANCELLED, TP_EXPIRED, TP_USED, TP_DISCOUNT,
-    TP_ORDERS, TP_NCOLS };
+enum { CR_DAY, CR_TEMPLATE, CR_ISSUED, CR_ISSUED_USED, CR_CANCELLED,
+    CR_EXPIRED, CR_USED, CR_DISCOUNT, CR_ORDERS, CR_NEW, CR_NCOLS };
+DB_SQL_COLS(q_stats_coupon_rows, CR_NCOLS,
+    "SELECT day, template_id, SUM(claims), SUM(claimed_used),"
+    " SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(),"
+    " claims - claimed_used - claimed_cancelled, 0)), SUM(redeemed),"
+    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen), SUM(new_claims)"
+    " FROM stats_coupon_days WHERE merchant_id = ? AND day BETWEEN ? AND ?"
+    " AND (? = 0 OR store_id = ?) GROUP BY day, template_id");
+/* The merchant's templates, newest first. */
+enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT,
+    TP_NCOLS };
 DB_SQL_COLS(q_stats_templates, TP_NCOLS,
-    "SELECT t.id, t.name, t.kind, t.status, t.stock, t.stock_left,"
-    " IFNULL(i.issued, 0), IFNULL(i.used, 0), IFNULL(i.cancelled, 0),"
-    " IFNULL(i.expired, 0), IFNULL(u.used, 0), IFNULL(u.discount, 0),"
-    " IFNULL(u.orders, 0)"
-    " FROM coupon_templates t"
-    " LEFT JOIN (SELECT template_id, COUNT(*) AS issued,"
-    "  SUM(status = 'used') AS used, SUM(status = 'cancelled') AS cancelled,"
-    "  SUM(status = 'unused' AND valid_until < UTC_TIMESTAMP()) AS expired"
-    "  FROM coupons WHERE merchant_id = ? AND claimed_at >= ?"
-    "  AND claimed_at < ? GROUP BY template_id) i ON i.template_id = t.id"
-    " LEFT JOIN (SELECT template_id, COUNT(*) AS used,"
-    "  SUM(IFNULL(discount_fen, 0)) AS discount,"
-    "  SUM(IFNULL(order_fen, 0)) AS orders"
-    "  FROM coupons WHERE merchant_id = ? AND status = 'used'"
-    "  AND used_at >= ? AND used_at < ? GROUP BY template_id) u"
-    " ON u.template_id = t.id"
-    " WHERE t.merchant_id = ? AND (i.template_id IS NOT NULL"
-    " OR u.template_id IS NOT NULL OR t.status = 'active')"
-    " ORDER BY t.id DESC");
-/* (tz offset s, merchant, start, end): day, claimed */
-enum { CD_DAY, CD_ISSUED, CD_NCOLS };
-DB_SQL_COLS(q_stats_claims_daily, CD_NCOLS,
-    "SELECT DATE(claimed_at + INTERVAL ? SECOND), COUNT(*) FROM coupons"
-    " WHERE merchant_id = ? AND claimed_at >= ? AND claimed_at < ?"
-    " GROUP BY 1");
-/* (tz offset s, merchant, start, end): day, used, discount, orders */
-enum { UD_DAY, UD_USED, UD_DISCOUNT, UD_ORDERS, UD_NCOLS };
-DB_SQL_COLS(q_stats_uses_daily, UD_NCOLS,
-    "SELECT DATE(used_at + INTERVAL ? SECOND), COUNT(*),"
-    " SUM(IFNULL(discount_fen, 0)), SUM(IFNULL(order_fen, 0))"
-    " FROM coupons WHERE merchant_id = ? AND status = 'used'"
-    " AND used_at >= ? AND used_at < ? GROUP BY 1");
+    "SELECT id, name, kind, status, stock, stock_left FROM coupon_templates"
+    " WHERE merchant_id = ? ORDER BY id DESC");
 
 /* ---- the period ---- */
 
@@ -180,23 +161,6 @@ daily_add(struct req *r, const struct period *pd, cJSON *arr,
 	return 0;
 }
 
-/*
- * A period's daily query q (tz offset, merchant, start, end -> the day in
- * column day, the counters of f) run and added to the series. 0, or the
- * error status (recorded).
- */
-static int
-daily_query(struct req *r, const struct period *pd, cJSON *series,
-    struct db_sql *q, int day, const struct field *f)
-{
-	struct db_res res;
-
-	if (DB(r, q, &res, DBI(pd->tz), DBI(r->m->id), PERIOD(pd)) != DB_OK)
-		return db_fail(r);
-	return daily_add(r, pd, series, &res, day, f);
-}
-
-
 /* The rows of res as objects with the fields of f, in its order. */
 static cJSON *
 rows_json(const struct db_res *res, const struct field *f)
@@ -224,20 +188,9 @@ rows_json(const struct db_res *res, const struct field *f)
 
 /* The counts of a template, or their sums over all templates. */
 enum { CN_ISSUED, CN_ISSUED_USED, CN_CANCELLED, CN_EXPIRED, CN_USED,
-    CN_DISCOUNT, CN_ORDERS, CN_N };
+    CN_DISCOUNT, CN_ORDERS, CN_NEW, CN_N };
 
-/* The counts of row i of q_stats_templates. */
-static void
-coupon_counts_row(const struct db_res *res, int i, int64_t v[CN_N])
-{
-	v[CN_ISSUED] = db_int(res, i, TP_ISSUED);
-	v[CN_ISSUED_USED] = db_int(res, i, TP_ISSUED_USED);
-	v[CN_CANCELLED] = db_int(res, i, TP_CANCELLED);
-	v[CN_EXPIRED] = db_int(res, i, TP_EXPIRED);
-	v[CN_USED] = db_int(res, i, TP_USED);
-	v[CN_DISCOUNT] = db_int(res, i, TP_DISCOUNT);
-	v[CN_ORDERS] = db_int(res, i, TP_ORDERS);
-}
+static void j_avg(cJSON *, const char *, int64_t, int64_t);
 
 /* The counts with their rates. */
 static void
@@ -252,55 +205,105 @@ coupon_counts(cJSON *o, const int64_t v[CN_N])
 	j_int(o, "discount_fen", v[CN_DISCOUNT]);
 	j_int(o, "order_fen", v[CN_ORDERS]);
 	j_rate(o, "roi", v[CN_ORDERS], v[CN_DISCOUNT]);
+	j_avg(o, "aov_fen", v[CN_ORDERS], v[CN_USED]);
+	j_int(o, "new_claims", v[CN_NEW]);
 }
 
+static int store_arg(struct req *, int64_t *);
+
+static const char *const coupons_defs[] = {
+	"issued", "发券数：期间内领取或发放的券（按领取时间，商户时区自然日）。",
+	"issued_used",
+	    "其中已核销、已作废、已过期：这些券到现在的去向；核销率 = 已核销 ÷ "
+	    "发券数。",
+	"used",
+	    "核销数：期间内核销的券（按核销时间），经订单使用的与柜台直接核销的"
+	    "都算；之后退款退回的券不再计入。",
+	"discount_fen", "优惠金额：这些券抵扣的金额。",
+	"order_fen",
+	    "用券订单额：这些券所在订单的原价金额（柜台直接核销时为填写的订单"
+	    "金额）；一单用多张券时每张各计一次。",
+	"roi", "费效比：用券订单额 ÷ 优惠金额；没有优惠时显示“—”。",
+	"aov_fen", "用券笔单价：用券订单额 ÷ 核销数，四舍五入到分。",
+	"new_claims", "拉新数：领券当天刚加入的会员领的券。",
+	"claim_rate", "领取率：已领取 ÷ 发行量（不限量的券不计算）。",
+	"store_id",
+	    "门店：选了门店时，发券只算在该门店发放的（如在该门店入会的新会员"
+	    "礼包），核销只算在该门店核销的。",
+	NULL
+};
+
+static cJSON *definitions(const char *const *);
+
 /*
- * Out: {from, to, totals:{issued, issued_used, cancelled, expired,
- * use_rate, used, discount_fen, order_fen, roi}, templates:[{id, name,
- * kind, status, stock, claimed, claim_rate, issued, issued_used, cancelled,
- * expired, use_rate, used, discount_fen, order_fen, roi}], daily:[{date,
- * issued, used, discount_fen, order_fen}]}.
+ * Out: {from, to, store_id, totals:{issued, issued_used, cancelled,
+ * expired, use_rate, used, discount_fen, order_fen, roi, aov_fen,
+ * new_claims}, templates:[{id, name, kind, status, stock, claimed,
+ * claim_rate, <the same>}], daily:[{date, issued, used, discount_fen,
+ * order_fen}], definitions}.
  * issued: coupons claimed in the period; issued_used, cancelled, expired:
  * what has become of those by now; use_rate = issued_used / issued. used,
  * discount_fen, order_fen: coupons redeemed in the period (whenever
  * claimed), the discount they gave and the orders they were used on; roi =
- * order_fen / discount_fen. claimed and claim_rate: of the template's stock
- * since it was made (claim_rate null for unlimited stock).
+ * order_fen / discount_fen; aov_fen = order_fen / used. claimed and
+ * claim_rate: of the template's stock since it was made (claim_rate null
+ * for unlimited stock). Every figure from the rollups, never the coupons.
  */
 static int
 stats_coupons(struct req *r)
 {
-	static const struct field claims[] = { { "issued", 'i', CD_ISSUED },
-	    { .name = NULL } };
-	static const struct field uses[] = { { "used", 'i', UD_USED },
-	    { "discount_fen", 'i', UD_DISCOUNT },
-	    { "order_fen", 'i', UD_ORDERS }, { .name = NULL } };
+	static const struct field days[] = { { "issued", 'i', CR_ISSUED },
+	    { "used", 'i', CR_USED }, { "discount_fen", 'i', CR_DISCOUNT },
+	    { "order_fen", 'i', CR_ORDERS }, { .name = NULL } };
 	static const char *const names[] = { "issued", "used", "discount_fen",
 	    "order_fen", NULL };
-	int64_t tot[CN_N] = { 0 };
+	int64_t tot[CN_N] = { 0 }, store, (*v)[CN_N];
 	struct period pd;
-	struct db_res res;
+	struct db_res res, tp;
 	cJSON *d, *arr, *o, *series;
-	int i, k, st;
+	int i, k, lo, hi, st;
 
-	if ((st = period_arg(r, &pd)) != 0)
+	if ((st = period_arg(r, &pd)) != 0 || (st = store_arg(r, &store)) != 0)
 		return st;
-	if (DB(r, &q_stats_templates, &res, DBI(r->m->id), PERIOD(&pd),
-	    DBI(r->m->id), PERIOD(&pd), DBI(r->m->id)) != DB_OK)
+	if (DB(r, &q_stats_templates, &tp, DBI(r->m->id)) != DB_OK ||
+	    DB(r, &q_stats_coupon_rows, &res, DBI(r->m->id), DBS(pd.p.from),
+	    DBS(pd.p.to), DBI(store), DBI(store)) != DB_OK)
 		return db_fail(r);
-	arr = j_arr();
+	/* each row's figures to its template (tp: ids descending) */
+	v = arena_alloc(r->a, sizeof(*v) * (size_t)(tp.nrows + 1));
+	memset(v, 0, sizeof(*v) * (size_t)(tp.nrows + 1));
 	for (i = 0; i < res.nrows; i++) {
-		int64_t stock = db_int(&res, i, TP_STOCK);
-		int64_t claimed = stock - db_int(&res, i, TP_STOCK_LEFT);
-		int64_t v[CN_N];
+		int64_t id = db_int(&res, i, CR_TEMPLATE);
 
-		coupon_counts_row(&res, i, v);
+		for (lo = 0, hi = tp.nrows; lo < hi; ) {
+			int mid = (lo + hi) / 2;
+
+			if (db_int(&tp, mid, TP_ID) > id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= tp.nrows || db_int(&tp, lo, TP_ID) != id)
+			continue;	/* not the merchant's template */
+		for (k = 0; k < CN_N; k++)
+			v[lo][k] += db_int(&res, i, CR_ISSUED + k);
+	}
+	arr = j_arr();
+	for (i = 0; i < tp.nrows; i++) {
+		int64_t stock = db_int(&tp, i, TP_STOCK);
+		int64_t claimed = stock - db_int(&tp, i, TP_STOCK_LEFT);
+
+		/* templates with claims or uses in the period, and every
+		   active one */
+		if (v[i][CN_ISSUED] == 0 && v[i][CN_USED] == 0 &&
+		    strcmp(db_str(&tp, i, TP_STATUS), "active") != 0)
+			continue;
 		o = j_obj();
-		j_int(o, "id", db_int(&res, i, TP_ID));
-		j_str(o, "name", db_str(&res, i, TP_NAME));
-		j_str(o, "kind", db_str(&res, i, TP_KIND));
-		j_str(o, "status", db_str(&res, i, TP_STATUS));
-		if (db_isnull(&res, i, TP_STOCK)) {
+		j_int(o, "id", db_int(&tp, i, TP_ID));
+		j_str(o, "name", db_str(&tp, i, TP_NAME));
+		j_str(o, "kind", db_str(&tp, i, TP_KIND));
+		j_str(o, "status", db_str(&tp, i, TP_STATUS));
+		if (db_isnull(&tp, i, TP_STOCK)) {
 			j_null(o, "stock");
 			j_null(o, "claimed");
 			j_null(o, "claim_rate");
@@ -309,12 +312,16 @@ stats_coupons(struct req *r)
 			j_int(o, "claimed", claimed);
 			j_rate(o, "claim_rate", claimed, stock);
 		}
-		coupon_counts(o, v);
+		coupon_counts(o, v[i]);
 		j_add(arr, NULL, o);
 		for (k = 0; k < CN_N; k++)
-			tot[k] += v[k];
+			tot[k] += v[i][k];
 	}
 	d = period_obj(&pd);
+	if (store > 0)
+		j_int(d, "store_id", store);
+	else
+		j_null(d, "store_id");
 	o = j_obj();
 	coupon_counts(o, tot);
 	j_add(d, "totals", o);
@@ -322,11 +329,9 @@ stats_coupons(struct req *r)
 
 	series = daily(&pd, names);
 	j_add(d, "daily", series);
-	if ((st = daily_query(r, &pd, series, &q_stats_claims_daily, CD_DAY,
-	    claims)) != 0 ||
-	    (st = daily_query(r, &pd, series, &q_stats_uses_daily, UD_DAY,
-	    uses)) != 0)
+	if ((st = daily_add(r, &pd, series, &res, CR_DAY, days)) != 0)
 		return st;
+	j_add(d, "definitions", definitions(coupons_defs));
 	return resp_data(r, 200, d);
 }
 
@@ -1225,8 +1230,8 @@ stats_retention(struct req *r)
 
 static const char *const campaigns_defs[] = {
 	"claims",
-	    "领券数：期间内领取的券（按领取时间；领券不属于门店，选了门店时为 "
-	    "0）。",
+	    "领券数：期间内领取的券（按领取时间；选了门店时只算在该门店发放的，"
+	    "如在该门店入会的新会员礼包，券中心领的券不属于门店）。",
 	"new_claims", "拉新数（券）：领券当天刚加入的会员领的券。",
 	"orders", "用券订单：期间内支付、用了该券的订单数；一单可用多张券。",
 	"discount_fen",

@@ -6,7 +6,10 @@
  * joined, the order paid, the refund done, the recharge paid) in the
  * event's transaction; `app stats rebuild` runs the very same statement
  * for a day's rows after deleting the day's rollups. Claims are counted
- * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), the
+ * by the claim itself (COUPON_SQL_CLAIM_ROLLUP, coupon/coupon.h), a
+ * coupon used, given back or voided by the statement that changes it
+ * (COUPON_SQL_MOVE_ROLLUP, COUPON_SQL_CANCEL_ROLLUP; rebuilt from the
+ * coupons claimed and used on the day), the
  * stored-value ledger by each entry (WALLET_SQL_BALANCE_ROLLUP,
  * wallet/wallet.h), balance payments and their refunds by their rows
  * (WALLET_SQL_PAYMENT_*, WALLET_SQL_REFUND_ROLLUP), tier moves by the
@@ -57,14 +60,17 @@ DB_SQL(q_rb_join_referrers, SQL_JOIN_REFERRERS(SPAN("mb", "joined_at")));
 DB_SQL(q_rb_join_tiers, SQL_JOIN_TIERS(SPAN("mb", "joined_at"), RB_SLOT));
 DB_SQL(q_rb_order_days, SQL_ORDER_DAYS(SPAN("o", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_order_members, SQL_ORDER_MEMBERS(SPAN("o", "paid_at")));
-DB_SQL(q_rb_order_coupons, SQL_ORDER_COUPONS(SPAN("o", "paid_at")));
+DB_SQL(q_rb_order_coupons, SQL_ORDER_COUPONS_AT("0", SPAN("o", "paid_at")));
 DB_SQL(q_rb_refund_days, SQL_REFUND_DAYS(SPAN("f", "done_at"), RB_SLOT));
 DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at"),
     RB_SLOT));
 DB_SQL(q_rb_recharge_channels,
     SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_recharge_members, SQL_RECHARGE_MEMBERS(SPAN("rc", "paid_at")));
-DB_SQL(q_rb_claims, COUPON_SQL_CLAIM_ROLLUP(SPAN("c", "claimed_at")));
+DB_SQL(q_rb_claims,
+    COUPON_SQL_CLAIM_ROLLUP_AT("0", SPAN("c", "claimed_at")));
+DB_SQL(q_rb_redeemed,
+    COUPON_SQL_REDEEMED_ROLLUP_AT("0", SPAN("c", "used_at")));
 DB_SQL(q_rb_payments,
     WALLET_SQL_PAYMENT_ROLLUP(SPAN("p", "created_at"), RB_SLOT));
 DB_SQL(q_rb_payment_members,
@@ -166,7 +172,8 @@ ON_EVENT(EV_RECHARGED, 80, stats_on_recharged);
  * Events spread a day's rows over slots (CONNECTION_ID() % 16); once the
  * day is over nothing writes to it, and the daily job folds its slots
  * into slot 0, so that a year of reports reads one row per day and store
- * (and channel, tier), not one per worker too. Every counter of each
+ * (and channel, tier, coupon template), not one per worker too; a
+ * use given back or a void on an old day writes a new slot row there. Every counter of each
  * table is here: a column not listed would be lost by the fold.
  */
 #define SD_COUNTERS(f) f(new_members) f(referred_members) f(member_orders) \
@@ -212,6 +219,31 @@ DB_SQL(q_unslot_channels,
 DB_SQL(q_unslot_tiers,
     "DELETE FROM stats_tier_days WHERE merchant_id = ? AND day = ?"
     " AND slot <> 0");
+/* stats_coupon_days (claims and uses per template): the same two steps */
+#define CP_COLS \
+	"claims, new_claims, claimed_used, claimed_cancelled, orders, uses," \
+	" discount_fen, order_fen, redeemed, redeemed_discount_fen," \
+	" redeemed_order_fen"
+#define CP_FOLD(c)	c " = stats_coupon_days." c " + VALUES(" c ")"
+/* (merchant, day): the day's rows of the other slots added to slot 0 ... */
+DB_SQL(q_cp_fold,
+    "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
+    " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
+    " template_id, valid_until, 0, SUM(claims), SUM(new_claims),"
+    " SUM(claimed_used), SUM(claimed_cancelled), SUM(orders), SUM(uses),"
+    " SUM(discount_fen), SUM(order_fen), SUM(redeemed),"
+    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen)"
+    " FROM stats_coupon_days WHERE merchant_id = ? AND day = ? AND slot <> 0"
+    " GROUP BY merchant_id, day, store_id, template_id, valid_until"
+    " ON DUPLICATE KEY UPDATE " CP_FOLD("claims") ", " CP_FOLD("new_claims")
+    ", " CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", "
+    CP_FOLD("orders") ", " CP_FOLD("uses") ", " CP_FOLD("discount_fen") ", "
+    CP_FOLD("order_fen") ", " CP_FOLD("redeemed") ", "
+    CP_FOLD("redeemed_discount_fen") ", " CP_FOLD("redeemed_order_fen"));
+/* ... and gone (the INSERT's locking read holds them until the commit). */
+DB_SQL(q_cp_unslot,
+    "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
+    " AND slot <> 0");
 
 /* The week before the run's day, folded (a day already folded has no
    slot left: nothing to do). count[0]: rows folded away. */
@@ -220,7 +252,7 @@ stats_fold_batch(struct job_run *j)
 {
 	static struct db_sql *const qs[] = { &q_fold_days, &q_unslot_days,
 	    &q_fold_channels, &q_unslot_channels, &q_fold_tiers,
-	    &q_unslot_tiers, NULL };
+	    &q_unslot_tiers, &q_cp_fold, &q_cp_unslot, NULL };
 	struct db_res res;
 	long today = stats_day(j->day), d;
 	char date[11];
@@ -263,7 +295,7 @@ rebuild_day_tx(struct req *r, void *arg)
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
 	    &q_rb_recharge_days, &q_rb_recharge_channels,
-	    &q_rb_recharge_members, &q_rb_claims, &q_rb_ledger,
+	    &q_rb_recharge_members, &q_rb_claims, &q_rb_redeemed, &q_rb_ledger,
 	    &q_rb_join_tiers, &q_rb_payments, &q_rb_payment_members,
 	    &q_rb_wallet_refunds, NULL };
 	static struct db_sql *const then[] = { &q_rb_active_payments,

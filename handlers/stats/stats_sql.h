@@ -101,10 +101,14 @@
 	" GROUP BY x.merchant_id, x.day, x.member_id, x.store_id, x.join_day" \
 	" ON DUPLICATE KEY UPDATE " ADD("stats_member_days", "orders") ", " \
 	ADD("stats_member_days", "order_fen")
-#define SQL_ORDER_COUPONS(w) \
+/* At a slot (migration 0030): COUPON_SLOT (coupon/coupon.h, included
+   before this file) for an event, "0" for the rebuild. */
+#define SQL_ORDER_COUPONS(w)	SQL_ORDER_COUPONS_AT(COUPON_SLOT, w)
+#define SQL_ORDER_COUPONS_AT(slot, w) \
 	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
-	" template_id, orders, uses, discount_fen, order_fen)" \
-	" SELECT y.merchant_id, y.day, y.store_id, y.template_id, COUNT(*)," \
+	" template_id, slot, orders, uses, discount_fen, order_fen)" \
+	" SELECT y.merchant_id, y.day, y.store_id, y.template_id, " slot "," \
+	" COUNT(*)," \
 	" SUM(y.uses), SUM(y.disc), SUM(y.total_fen) FROM (" \
 	" SELECT o.id, o.merchant_id, " LOCAL("o.paid_at") " AS day," \
 	" o.store_id, c.template_id, COUNT(*) AS uses," \

@@ -218,7 +218,7 @@ claim_tx(struct worker *w, int64_t member)
 		    PS(col(tp, TC_MAX)), PS(col(tp, TC_GIFT)),
 		    PS(col(tp, TC_STORES)), PI(col_int(tp, TC_STACKABLE)),
 		    PS(col(tp, TC_DESC)), PS(from_s), PS(until_s), PS("claim"),
-		    PS(now_s) }, 18, NULL, NULL);
+		    PS(now_s), PS(NULL) }, 19, NULL, NULL);
 		if (e != ER_DUP_ENTRY)
 			break;
 	}

@@ -298,6 +298,7 @@ enum {
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
 	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
 	S_ORDER_COUPONS, S_COUPON_TPL_USED, S_TIER_ROLLUP, S_QUOTE_STORE,
+	S_COUPON_USE_ROLLUP,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
@@ -346,6 +347,8 @@ static const struct {
 	[S_COUPON_TPL_USED] = { "coupon_tpl_used", COUPON_SQL_TPL_USED },
 	[S_TIER_ROLLUP] = { "tier_rollup", TIER_SQL_MOVE_ROLLUP },
 	[S_QUOTE_STORE] = { "quote_store", Q_QUOTE_STORE },
+	[S_COUPON_USE_ROLLUP] = { "coupon_use_rollup",
+	    COUPON_SQL_MOVE_ROLLUP("1", "c.merchant_id = ? AND c.code = ?") },
 	[S_BEGIN] = { "START TRANSACTION", NULL }, { "SAVEPOINT handler", NULL },
 	{ "COMMIT", NULL },
 };
@@ -1344,9 +1347,12 @@ coupons:
 	for (k = 0; k < o->nadj; k++) {
 		const struct priced_adj *a = &o->adj[k];
 
-		if (a->kind == ADJ_COUPON && a->ref != NULL)
+		if (a->kind == ADJ_COUPON && a->ref != NULL) {
 			RUN(S_COUPON_TPL_USED, &r, PI(merchant_id),
 			    PI(merchant_id), PS(a->ref));
+			RUN(S_COUPON_USE_ROLLUP, &r, PI(tz_off),
+			    PI(merchant_id), PS(a->ref));
+		}
 	}
 	/* idem_tx: the response kept */
 	resp = aalloc(w, (size_t)response_bytes + 1);

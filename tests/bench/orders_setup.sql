@@ -104,8 +104,15 @@ UPDATE coupon_templates t
 JOIN (SELECT template_id, COUNT(*) AS n, SUM(status = 'used') AS u
     FROM coupons WHERE merchant_id = @m GROUP BY template_id) c
     ON c.template_id = t.id
-SET t.claimed_count = c.n, t.used_count = c.u
+SET t.claimed_count = c.n
 WHERE t.merchant_id = @m AND t.created_at = @now;
+-- and the coupons used now, on slot 0 (migration 0030)
+INSERT INTO coupon_template_used (merchant_id, template_id, slot, used)
+SELECT c.merchant_id, c.template_id, 0, SUM(c.status = 'used')
+FROM coupons c JOIN coupon_templates t ON t.id = c.template_id
+WHERE c.merchant_id = @m AND t.created_at = @now
+GROUP BY c.merchant_id, c.template_id
+ON DUPLICATE KEY UPDATE used = VALUES(used);
 
 -- what the bench reads back: store, products (six, sold at the store)
 SELECT (SELECT MIN(id) FROM stores WHERE merchant_id = @m AND active = 1);

@@ -147,6 +147,9 @@ test('a scratch is drawn once: the same answer on repeat, 20 concurrent scratche
   assert.deepEqual(again.json.data, first);
   const [[coupons]] = await sql(`SELECT COUNT(*) FROM coupons WHERE merchant_id = ${mid} AND member_id = ${mem.id} AND template_id = ${tpl.id}`);
   assert.equal(Number(coupons), 1, 'one coupon issued');
+  // issued at the store of the order that earned the chance (the claim's store in the analytics)
+  const [[at]] = await sql(`SELECT store_id FROM coupons WHERE merchant_id = ${mid} AND code = '${first.prize.coupon_code}'`);
+  assert.equal(Number(at), stores[0]);
   const mine = await api('GET', m('/me/coupons'), { token: mem.token });
   assert.ok(JSON.stringify(mine.json).includes(first.prize.coupon_code), 'in my coupons');
 

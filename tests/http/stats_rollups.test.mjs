@@ -30,9 +30,14 @@ async function rollups(id) {
       FROM stats_days WHERE merchant_id = ${id} GROUP BY day, store_id`,
     channels: `SELECT day, store_id, kind, channel, SUM(n), SUM(fen), SUM(bonus_fen) FROM stats_channel_days
       WHERE merchant_id = ${id} GROUP BY day, store_id, kind, channel`,
-    coupons: `SELECT day, store_id, template_id, SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),
-      SUM(discount_fen), SUM(order_fen) FROM stats_coupon_days WHERE merchant_id = ${id}
-      GROUP BY day, store_id, template_id`,
+    // summed over slots (each writer its own row, the rebuild slot 0);
+    // a use given back leaves its rows at zero
+    coupons: `SELECT day, store_id, template_id, valid_until, SUM(claims), SUM(new_claims), SUM(claimed_used),
+      SUM(claimed_cancelled), SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed),
+      SUM(redeemed_discount_fen), SUM(redeemed_order_fen)
+      FROM stats_coupon_days WHERE merchant_id = ${id} GROUP BY day, store_id, template_id, valid_until
+      HAVING SUM(claims) <> 0 OR SUM(orders) <> 0 OR SUM(redeemed) <> 0 OR SUM(claimed_cancelled) <> 0
+        OR SUM(redeemed_discount_fen) <> 0 OR SUM(redeemed_order_fen) <> 0`,
     members: `SELECT day, member_id, store_id, join_day, orders, order_fen, recharges, recharge_fen, referred, payments
       FROM stats_member_days WHERE merchant_id = ${id}`,
     // rows whose slots cancel out (a member moved up and back) count as none
@@ -104,17 +109,27 @@ async function fromRaw(id) {
     UNION ALL
     SELECT ${day('paid_at')}, 0, 'provider', provider, COUNT(*), SUM(pay_fen),
       SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
+  // stats_coupon_days: claims at the store of issue by valid_until with
+  // what became of them, orders paid with coupons, coupons used now
+  // (orders and counter alike) at the store of use
   const coupons = await sql(`
-    SELECT d, s, t, SUM(cl), SUM(nc), SUM(od), SUM(us), SUM(di), SUM(ofen) FROM (
-      SELECT ${day('c.claimed_at')} d, 0 s, c.template_id t, 1 cl,
-        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, 0 od, 0 us, 0 di, 0 ofen
+    SELECT d, s, t, v, SUM(cl), SUM(nc), SUM(cu), SUM(cc), SUM(od), SUM(us), SUM(di), SUM(ofen),
+      SUM(rd), SUM(rdi), SUM(rof) FROM (
+      SELECT ${day('c.claimed_at')} d, IFNULL(c.store_id, 0) s, c.template_id t, c.valid_until v, 1 cl,
+        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, c.status = 'used' cu, c.status = 'cancelled' cc,
+        0 od, 0 us, 0 di, 0 ofen, 0 rd, 0 rdi, 0 rof
         FROM coupons c JOIN members mb ON mb.id = c.member_id WHERE c.merchant_id = ${id}
       UNION ALL
-      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, 0, 0, 1, COUNT(*), SUM(a.amount_fen), MAX(o.total_fen)
+      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, '1970-01-01 00:00:00', 0, 0, 0, 0, 1, COUNT(*),
+        SUM(a.amount_fen), MAX(o.total_fen), 0, 0, 0
         FROM orders o JOIN order_adjustments a ON a.order_id = o.id AND a.kind = 'coupon'
         JOIN coupons c ON c.merchant_id = o.merchant_id AND c.code = a.ref
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL GROUP BY o.id, c.template_id
-    ) u GROUP BY d, s, t`);
+      UNION ALL
+      SELECT ${day('c.used_at')}, IFNULL(c.used_store_id, 0), c.template_id, '1970-01-01 00:00:00',
+        0, 0, 0, 0, 0, 0, 0, 0, 1, IFNULL(c.discount_fen, 0), IFNULL(c.order_fen, 0)
+        FROM coupons c WHERE c.merchant_id = ${id} AND c.status = 'used'
+    ) u GROUP BY d, s, t, v`);
   const members = await sql(`
     SELECT d, mid, s, jd, SUM(oc), SUM(ofen), SUM(rc), SUM(rfen), SUM(rf), SUM(py) FROM (
       SELECT ${day('o.paid_at')} d, o.member_id mid, o.store_id s, ${day('mb.joined_at')} jd,
@@ -153,7 +168,10 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const mc = await newMerchant('sr');
   const [s1, s2] = mc.stores;
   const tpls = [await mc.template(300, '满减三元'), await mc.template(800, '立减八元')];
-  const members = [await mc.member({ channel: 'organic' })];
+  // members who join at a store's counter get their gift issued there
+  const gift = await mc.owner.call('PUT', '/staff/settings/new-member-gift', { enabled: true, template_ids: [tpls[0].id] });
+  assert.equal(gift.status, 200, gift.text);
+  const members = [await mc.member({ channel: 'organic' }), await mc.member({ channel: `store:${s2}` })];
   const channels = ['organic', `store:${s1}`, `store:${s2}`, 'campaign:spring', 'poster:7'];
   for (let i = 0; i < 7; i++) {
     const extra = next(3) === 0
@@ -220,6 +238,18 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
     const t = await mc.owner.call('PUT', `/staff/members/${mem.id}/tier`, { level, reason: '统计测试' });
     assert.equal(t.status, 200, t.text);
   }
+  // coupons redeemed at the counter without an order (a gift issued at a
+  // store among them), one voided; orders may have used any of them
+  const open = (await sql(`SELECT code, channel FROM coupons WHERE merchant_id = ${mc.id} AND status = 'unused'
+    ORDER BY channel = 'new_member_gift' DESC, id`)).map((r) => r[0]);
+  assert.ok(open.length >= 4, `unused coupons ${open.length}`);
+  for (const code of open.slice(0, 3 + next(2))) {
+    const r = await mc.owner.call('POST', '/staff/redemptions', { coupon_code: code, store_id: next(2) ? s1 : s2,
+      order_fen: 2000 + 100 * next(30) }, { 'idempotency-key': `rd-${code}-${seed}` });
+    assert.equal(r.status, 200, r.text);
+  }
+  const cancel = await mc.owner.call('POST', `/staff/coupons/${open.at(-1)}/cancel`, { reason: '测试作废' });
+  assert.equal(cancel.status, 200, cancel.text);
   const kept = await rollups(mc.id);
   const raw = await fromRaw(mc.id);
   for (const k of Object.keys(raw)) assert.deepEqual(kept[k], raw[k], `${k} (seed ${seed})`);
@@ -242,6 +272,11 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
     FROM members WHERE merchant_id = ${mc.id}`);
   assert.deepEqual([tierSum, holdersSum], [tier2, holders]);
   assert.equal(tier2, '1');
+  // the randomized day had counter redemptions and gifts issued at a store
+  const [[counter, atStore]] = await sql(`SELECT SUM(status = 'used' AND order_id IS NULL), SUM(store_id IS NOT NULL)
+    FROM coupons WHERE merchant_id = ${mc.id}`);
+  assert.ok(Number(counter) >= 3, `counter redemptions ${counter}`);
+  assert.ok(Number(atStore) >= 1, `issued at a store ${atStore}`);
   const [[pending, paidOnline]] = await sql(`SELECT SUM(status = 'pending'), SUM(online_fen > 0 AND paid_at IS NOT NULL)
     FROM orders WHERE merchant_id = ${mc.id}`);
   assert.deepEqual([pending, paidOnline], ['1', '2'], 'one app order unpaid, two paid online');

@@ -1,5 +1,5 @@
-// The counters on each coupon template (migration 0028): claimed (every
-// coupon issued of it) and used (those used now), moved in the
+// The counters on each coupon template (migrations 0028, 0030): claimed
+// (every coupon issued of it) and used (those used now, over slots), moved in the
 // transactions that issue, use and give back coupons, and read by GET
 // staff/coupon-templates instead of counting coupons. Claims (a race for
 // a limited stock among them), a use at the counter, a use in an order, a
@@ -78,10 +78,13 @@ async function assertCounts(tpl, want, what) {
 
 /** Every template of the merchant: the counters equal a count over its coupons. */
 async function assertMerchantWide() {
-  const off = await sql(`SELECT t.id, t.claimed_count, t.used_count, COALESCE(c.n, 0), COALESCE(c.u, 0)
+  // used: the sum of the template's slots (migration 0030)
+  const off = await sql(`SELECT t.id, t.claimed_count, COALESCE(u.used, 0), COALESCE(c.n, 0), COALESCE(c.u, 0)
     FROM coupon_templates t LEFT JOIN (SELECT template_id, COUNT(*) AS n, SUM(status = 'used') AS u
       FROM coupons WHERE merchant_id = ${mid} GROUP BY template_id) c ON c.template_id = t.id
-    WHERE t.merchant_id = ${mid} AND (t.claimed_count <> COALESCE(c.n, 0) OR t.used_count <> COALESCE(c.u, 0))`);
+    LEFT JOIN (SELECT template_id, SUM(used) AS used FROM coupon_template_used WHERE merchant_id = ${mid}
+      GROUP BY template_id) u ON u.template_id = t.id
+    WHERE t.merchant_id = ${mid} AND (t.claimed_count <> COALESCE(c.n, 0) OR COALESCE(u.used, 0) <> COALESCE(c.u, 0))`);
   assert.deepEqual(off, [], 'templates whose counters differ from their coupons (id, claimed, used, counted, used counted)');
   const [[n]] = await sql(`SELECT COUNT(*) FROM coupon_templates WHERE merchant_id = ${mid} AND claimed_count > 0`);
   assert.ok(Number(n) >= 2, 'templates with coupons were compared');
