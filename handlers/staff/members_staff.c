@@ -779,6 +779,35 @@ ml_named(struct req *r, const struct ml_query *f, int64_t limit,
 }
 
 /*
+ * Few count cards in the filter's state (at most ML_CARDS_FEW; counting
+ * stops there): then the page starts from them at once, instead of after
+ * the in-order read's 5000 rows and a probe of the cards for each. 0 or
+ * 1, -1 on a failure (recorded).
+ */
+#define ML_CARDS_FEW	"500"
+#define ML_CARDS_FEW_1	"501"
+DB_SQL_COLS(q_ml_cards_few, 1,
+    "SELECT COUNT(*) <= " ML_CARDS_FEW " FROM (SELECT 1 FROM count_cards cc"
+    " FORCE INDEX (ix_cc_member)"
+    " WHERE cc.merchant_id = ? AND ? = 1"
+    " AND cc.uses_left BETWEEN ? AND ? AND cc.expires_at >= ?"
+    " AND cc.expires_at < ? AND cc.refunded_uses BETWEEN ? AND ?"
+    " LIMIT " ML_CARDS_FEW_1 ") x");
+
+static int
+ml_cards_few(struct req *r, const struct ml_query *f)
+{
+	struct db_res res;
+
+	if (DB(r, &q_ml_cards_few, &res, DBI(r->m->id),
+	    COUNT_CARD_ML_BINDS(&f->cards)) != DB_OK) {
+		db_fail(r);
+		return -1;
+	}
+	return res.nrows == 1 && db_int(&res, 0, 0) == 1;
+}
+
+/*
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
  * order first (a surname, one character, in the order of its own
  * ix_member_first_* index), filtered (named for a name, unless a filter
@@ -792,8 +821,17 @@ static int
 ml_page(struct req *r, const struct ml_query *f, int64_t limit,
     struct db_res *res)
 {
-	int st;
+	int st, few;
 
+	/* few count cards: from their members at once */
+	if (f->cards.on && f->name_like == NULL && f->phone == NULL &&
+	    f->card == NULL && f->last4 == NULL) {
+		if ((few = ml_cards_few(r, f)) < 0)
+			return r->status;
+		if (few)
+			return ml_run(r, f->desc ? f->sort->c_desc :
+			    f->sort->c_asc, f, limit, res);
+	}
 	/* more than a surname's first character: few members, named at once */
 	if (f->name_like != NULL && f->coupons < 0 && !f->cards.on &&
 	    f->name_first == NULL)

@@ -63,12 +63,12 @@ async function rows() {
   }));
 }
 
-/** Every page of the list, two at a time. */
-async function pages(params) {
+/** Every page of the list, two at a time (or limit). */
+async function pages(params, limit = 2) {
   const out = [];
   let cursor = null;
   for (let i = 0; i < 30; i++) {
-    const q = new URLSearchParams({ ...params, limit: '2', ...(cursor ? { cursor } : {}) });
+    const q = new URLSearchParams({ ...params, limit: String(limit), ...(cursor ? { cursor } : {}) });
     const r = await mc.owner('GET', `/staff/members?${q}`);
     assert.equal(r.status, 200, r.text);
     out.push(...r.json.data);
@@ -234,6 +234,24 @@ test('count cards (and a tier) when none of the first 5000 in order has one: eve
           assert.deepEqual(got.map((x) => x.id), want, `${state} tier ${tier} by ${sort} ${order}`);
         }
       }
+    }
+  }
+  // more cards than the page starts from at once (500): 600 more, of the
+  // bulk's lowest ids, the last of them newest first (all joined at once)
+  const bulk = all.filter((x) => !old.some((o) => o.id === x.id)).sort((a, b) => a.id - b.id).slice(0, 600);
+  await sql(`INSERT INTO count_cards (merchant_id, member_id, product_id, order_id, line_no, name, uses_total,
+    uses_left, product_ids, expires_at, created_at)
+    SELECT ${mc.id}, mb.id, 1, ${orderId}, 100 + mb.id - ${bulk[0].id}, '十次卡', 10, 4, '[]', '2099-01-01 00:00:00',
+      UTC_TIMESTAMP() FROM members mb WHERE mb.merchant_id = ${mc.id} AND mb.id BETWEEN ${bulk[0].id} AND ${bulk.at(-1).id}`);
+  const active = new Set([...states.active, ...bulk.map((x) => x.id)]);
+  for (const [sort, col] of Object.entries(SORTS)) {
+    for (const order of ['asc', 'desc']) {
+      const want = all.filter((x) => active.has(x.id)).sort((a, b) => {
+        const c = a[col] < b[col] ? -1 : a[col] > b[col] ? 1 : a.id - b.id;
+        return order === 'desc' ? -c : c;
+      }).map((x) => x.id);
+      const got = await pages({ count_cards: 'active', sort, order }, 100);
+      assert.deepEqual(got.map((x) => x.id), want, `600 more: active by ${sort} ${order}`);
     }
   }
 });
