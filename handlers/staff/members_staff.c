@@ -19,7 +19,9 @@
  * plans each execution with the values bound), so that each page is one
  * index range: the sort's index read in order for wide filters, a
  * selective filter's index and a small sort otherwise, a name's start
- * by the entries of ix_member_search alone (README, EXPLAIN).
+ * by the entries of ix_member_search alone, a tier in the order of its
+ * own ix_member_tier_* index, count cards from the cards' members
+ * (README, EXPLAIN).
  * The cursor is the last row's sort value and id, and names its sort.
  */
 #include <ctype.h>
@@ -57,7 +59,28 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
  * named statements read; a filter that is not (a subquery) goes after
  * them, and keeps a name search off the named statements (ml_page).
  */
-#define ML_WHERE ML_FILTERS ML_COUPONS
+#define ML_WHERE ML_FILTERS ML_TIER ML_COUPONS COUNT_CARD_ML_SQL
+/*
+ * The members of the count cards in the filter's state, for the count
+ * cards statements: the cards' members (a range of the cards' ix_cc_member,
+ * one row each), then their rows by id, the other filters, sorted; the
+ * statement's values first, as COUNT_CARD_ML_BINDS binds them after the
+ * merchant (ml_run). Instead of a row of every member of the merchant and
+ * a probe of its cards (1.2 s of a million when no member of the first
+ * 5000 in order has such a card, and the optimizer would still start from
+ * the members of a tier).
+ */
+#define ML_CARDS_FROM ML_COLS \
+	" FROM (SELECT DISTINCT cc.member_id FROM count_cards cc" \
+	" FORCE INDEX (ix_cc_member)" \
+	" WHERE cc.merchant_id = ? AND ? = 1" \
+	" AND cc.uses_left BETWEEN ? AND ? AND cc.expires_at >= ?" \
+	" AND cc.expires_at < ? AND cc.refunded_uses BETWEEN ? AND ?) cm" \
+	" STRAIGHT_JOIN members mb ON mb.id = cm.member_id"
+#define ML_CARDS_NBINDS	8	/* the merchant and COUNT_CARD_ML_BINDS */
+/* the tier filter's level, bound only when no other level has a member in
+   the tier's growth band (tier_check): it lets the tier's indexes drive */
+#define ML_TIER " AND (? IS NULL OR mb.tier_level = ?)"
 #define ML_FILTERS \
 	" WHERE mb.merchant_id = ?" \
 	" AND (? IS NULL OR mb.phone = ?)" \
@@ -74,8 +97,7 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	" AND mb.last_order_at >= ? AND mb.last_order_at < ?"
 #define ML_COUPONS \
 	" AND (? IS NULL OR (? = 1 AND mb.coupons_live > 0 AND " ML_LIVE ")" \
-	"  OR (? = 0 AND NOT (mb.coupons_live > 0 AND " ML_LIVE ")))" \
-	COUNT_CARD_ML_SQL
+	"  OR (? = 0 AND NOT (mb.coupons_live > 0 AND " ML_LIVE ")))"
 /* an unused coupon not expired (migration 0009: coupons_next) */
 #define ML_LIVE \
 	"(mb.coupons_next >= UTC_TIMESTAMP() OR EXISTS (SELECT 1" \
@@ -121,6 +143,12 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
  */
 #define ML_NOT_NAMES " IGNORE INDEX (ix_member_search)"
 #define ML_STATEMENTS(name, col, ix) \
+	DB_REPORT_COLS(q_mlt_##name##_asc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (ix_member_tier_" #name ")") \
+	    ML_PAGE(col, ">", "ASC") " ROWS EXAMINED " ML_EXAMINED); \
+	DB_REPORT_COLS(q_mlt_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (ix_member_tier_" #name ")") \
+	    ML_PAGE(col, "<", "DESC") " ROWS EXAMINED " ML_EXAMINED); \
 	DB_REPORT_COLS(q_ml_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, ">", "ASC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
@@ -128,11 +156,15 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	    ML_SELECT("FORCE INDEX (" ix ")") ML_PAGE(col, "<", "DESC") \
 	    " ROWS EXAMINED " ML_EXAMINED); \
 	DB_REPORT_COLS(q_mlf_##name##_asc, ML_NCOLS, \
-	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
-	    ML_PAGE(col, ">", "ASC")); \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ", ix_member_tier_" \
+	    #name ")" ML_NOT_NAMES) ML_PAGE(col, ">", "ASC")); \
 	DB_REPORT_COLS(q_mlf_##name##_desc, ML_NCOLS, \
-	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")" ML_NOT_NAMES) \
-	    ML_PAGE(col, "<", "DESC")); \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ", ix_member_tier_" \
+	    #name ")" ML_NOT_NAMES) ML_PAGE(col, "<", "DESC")); \
+	DB_REPORT_COLS(q_mlc_##name##_asc, ML_NCOLS, ML_CARDS_FROM \
+	    ML_FILTERS ML_TIER ML_COUPONS ML_PAGE(col, ">", "ASC")); \
+	DB_REPORT_COLS(q_mlc_##name##_desc, ML_NCOLS, ML_CARDS_FROM \
+	    ML_FILTERS ML_TIER ML_COUPONS ML_PAGE(col, "<", "DESC")); \
 	DB_REPORT_COLS(q_mlfn_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
 	    ML_PAGE(col, ">", "ASC")); \
@@ -174,26 +206,35 @@ static const struct sort_def {
 	struct db_sql	*asc, *desc, *f_asc, *f_desc, *n_asc, *n_desc;
 	struct db_sql	*s_asc, *s_desc;	/* in order, a surname's */
 	struct db_sql	*fn_asc, *fn_desc;	/* filtered, with a name */
+	struct db_sql	*t_asc, *t_desc;	/* in order, a tier's */
+	struct db_sql	*c_asc, *c_desc;	/* filtered, count cards */
 } sorts[SORT_N] = {
 	{ "joined", 'j', 1, ML_JOINED, &q_ml_joined_asc, &q_ml_joined_desc,
 	    &q_mlf_joined_asc, &q_mlf_joined_desc, &q_mln_joined_asc,
 	    &q_mln_joined_desc, &q_mls_joined_asc, &q_mls_joined_desc,
-	    &q_mlfn_joined_asc, &q_mlfn_joined_desc },
+	    &q_mlfn_joined_asc, &q_mlfn_joined_desc, &q_mlt_joined_asc,
+	    &q_mlt_joined_desc,
+	    &q_mlc_joined_asc, &q_mlc_joined_desc },
 	{ "last_order", 'l', 1, ML_LAST, &q_ml_last_order_asc,
 	    &q_ml_last_order_desc, &q_mlf_last_order_asc,
 	    &q_mlf_last_order_desc, &q_mln_last_order_asc,
 	    &q_mln_last_order_desc, &q_mls_last_order_asc,
 	    &q_mls_last_order_desc, &q_mlfn_last_order_asc,
-	    &q_mlfn_last_order_desc },
+	    &q_mlfn_last_order_desc, &q_mlt_last_order_asc,
+	    &q_mlt_last_order_desc,
+	    &q_mlc_last_order_asc, &q_mlc_last_order_desc },
 	{ "balance", 'b', 0, ML_BALANCE, &q_ml_balance_asc,
 	    &q_ml_balance_desc, &q_mlf_balance_asc, &q_mlf_balance_desc,
 	    &q_mln_balance_asc, &q_mln_balance_desc, &q_mls_balance_asc,
 	    &q_mls_balance_desc, &q_mlfn_balance_asc,
-	    &q_mlfn_balance_desc },
+	    &q_mlfn_balance_desc, &q_mlt_balance_asc, &q_mlt_balance_desc,
+	    &q_mlc_balance_asc, &q_mlc_balance_desc },
 	{ "spend", 's', 0, ML_SPEND, &q_ml_spend_asc, &q_ml_spend_desc,
 	    &q_mlf_spend_asc, &q_mlf_spend_desc, &q_mln_spend_asc,
 	    &q_mln_spend_desc, &q_mls_spend_asc, &q_mls_spend_desc,
-	    &q_mlfn_spend_asc, &q_mlfn_spend_desc },
+	    &q_mlfn_spend_asc, &q_mlfn_spend_desc, &q_mlt_spend_asc,
+	    &q_mlt_spend_desc,
+	    &q_mlc_spend_asc, &q_mlc_spend_desc },
 };
 
 /* What the query string asks for, checked, as the statement binds it. */
@@ -201,6 +242,8 @@ struct ml_query {
 	const char	*phone, *last4, *card, *name_like;
 	const char	*name_first;	/* a name's start of one character */
 	int64_t		 growth_min, growth_max;
+	int64_t		 tier_level;	/* the tier filter's level */
+	int		 tier_ok;	/* tier_level bound (tier_check) */
 	const char	*channel;
 	char		 joined_from[20], joined_to[20];
 	int64_t		 bmonth;	/* 0: any */
@@ -376,6 +419,49 @@ parse_range(struct req *r, const char *min_name, const char *max_name,
 	return 0;
 }
 
+/*
+ * May the tier filter's page read the tier's own indexes (ix_member_tier_*,
+ * migration 0029)? The list's tier is the growth band, and tier_level the
+ * tier the member was last moved to, which every move keeps (tier_move())
+ * but which lags the band after the thresholds change, until the next
+ * tier review. So first whether any member of another level is in the
+ * band, or of a level the ladder has not (levels 1..n): one index range of
+ * ix_member_tier_growth a level (an index dive each, LIMIT 1). When none
+ * is, "tier_level = level" leaves out no member of the band and
+ * f->tier_ok binds it; otherwise the page keeps the plans without it.
+ * 0, or the failure's status.
+ */
+#define TL_LEVELS	8	/* TIERS_MAX */
+DB_SQL_COLS(q_ml_tier_others, 1,
+    "SELECT 1 FROM members FORCE INDEX (ix_member_tier_growth)"
+    " WHERE merchant_id = ? AND ((tier_level IN (?, ?, ?, ?, ?, ?, ?, ?)"
+    " AND growth >= ? AND growth < ?) OR tier_level < 1 OR tier_level > ?)"
+    " LIMIT 1");
+
+static int
+tier_check(struct req *r, struct ml_query *f, int n)
+{
+	struct db_val v[TL_LEVELS + 4];
+	struct db_res res;
+	int i, k = 1;
+
+	if (n > TL_LEVELS)
+		return 0;
+	v[0] = DBI(r->m->id);
+	for (i = 1; i <= n; i++)
+		if (i != f->tier_level)
+			v[k++] = DBI(i);
+	while (k <= TL_LEVELS)
+		v[k++] = DBI(-1);
+	v[k++] = DBI(f->growth_min);
+	v[k++] = DBI(f->growth_max);
+	v[k++] = DBI(n);
+	if (db_run(r, &q_ml_tier_others, &res, v, k) != DB_OK)
+		return db_fail(r);
+	f->tier_ok = res.nrows == 0;
+	return 0;
+}
+
 /* The tier of level as a growth range [min, max). 0 or 400. */
 static int
 parse_tier(struct req *r, struct ml_query *f)
@@ -403,7 +489,9 @@ parse_tier(struct req *r, struct ml_query *f)
 	/* the lowest tier also holds whoever is below its threshold */
 	f->growth_min = i == 0 ? INT64_MIN : t[i].growth;
 	f->growth_max = i + 1 < n ? t[i + 1].growth : INT64_MAX;
-	return 0;
+	f->tier_level = level;
+	/* the ladder's levels are 1..n (settings/tiers) */
+	return t[n - 1].level == n ? tier_check(r, f, n) : 0;
 }
 
 /* "j20261201083000.123" (time) or "b1250.123" (fen): the sort's tag. */
@@ -555,7 +643,8 @@ parse_filters(struct req *r, struct ml_query *f)
 	return 0;
 }
 
-/* One page of the list after the cursor, by statement q. */
+/* One page of the list after the cursor, by statement q (cards_first:
+   a count cards statement, ML_CARDS_FROM's values before the others). */
 static int
 ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
     int64_t limit, struct db_res *res)
@@ -563,7 +652,8 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 	struct db_val cv, ci;
 	const char *nm = f->name_like;
 	int64_t bm = f->bmonth;
-	int cp = f->coupons >= 0;
+	int cp = f->coupons >= 0, n, cards_first = q == f->sort->c_asc ||
+	    q == f->sort->c_desc;
 
 	if (f->sort->is_time)
 		cv = DBS(f->has_cursor ? f->cur_time : f->desc ? FAR_SQL :
@@ -572,17 +662,39 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 		cv = DBI(f->has_cursor ? f->cur_int : f->desc ? INT64_MAX :
 		    INT64_MIN);
 	ci = DBI(f->has_cursor ? f->cur_id : f->desc ? INT64_MAX : 0);
-	if (DB(r, q, res, DBI(r->m->id), DBS(f->phone), DBS(f->phone),
-	    DBS(f->last4), DBS(f->last4), DBS(f->card), DBS(f->card),
-	    DBS(nm), DBS(nm), DBS(f->name_first), DBS(f->name_first),
-	    DBI(f->growth_min), DBI(f->growth_max),
-	    DBS(f->channel), DBS(f->channel), DBS(f->joined_from),
-	    DBS(f->joined_to), DBIN(bm, bm > 0), DBIN(bm, bm > 0),
-	    DBI(f->bal_min), DBI(f->bal_max), DBI(f->pts_min),
-	    DBI(f->pts_max), DBS(f->last_from), DBS(f->last_to),
-	    DBIN(f->coupons, cp), DBIN(f->coupons, cp), DBIN(f->coupons, cp),
-	    COUNT_CARD_ML_BINDS(&f->cards), cv, cv, ci, DBI(limit + 1)) != DB_OK)
-		return db_fail(r);
+	{
+		struct db_val v[] = { DBI(r->m->id), DBS(f->phone),
+		    DBS(f->phone), DBS(f->last4), DBS(f->last4), DBS(f->card),
+		    DBS(f->card), DBS(nm), DBS(nm), DBS(f->name_first),
+		    DBS(f->name_first), DBI(f->growth_min), DBI(f->growth_max),
+		    DBS(f->channel), DBS(f->channel), DBS(f->joined_from),
+		    DBS(f->joined_to), DBIN(bm, bm > 0), DBIN(bm, bm > 0),
+		    DBI(f->bal_min), DBI(f->bal_max), DBI(f->pts_min),
+		    DBI(f->pts_max), DBS(f->last_from), DBS(f->last_to),
+		    DBIN(f->tier_level, f->tier_ok),
+		    DBIN(f->tier_level, f->tier_ok), DBIN(f->coupons, cp),
+		    DBIN(f->coupons, cp), DBIN(f->coupons, cp),
+		    COUNT_CARD_ML_BINDS(&f->cards), cv, cv, ci,
+		    DBI(limit + 1) };
+		struct db_val w[sizeof(v) / sizeof(v[0]) + 1];
+		int c0 = (int)(sizeof(v) / sizeof(v[0])) - 4 -
+		    (ML_CARDS_NBINDS - 1);
+
+		n = (int)(sizeof(v) / sizeof(v[0]));
+		if (cards_first) {
+			/* the merchant, the cards' values, then the rest */
+			w[0] = v[0];
+			memcpy(w + 1, v + c0, (ML_CARDS_NBINDS - 1) *
+			    sizeof(*v));
+			memcpy(w + ML_CARDS_NBINDS, v, (size_t)c0 *
+			    sizeof(*v));
+			memcpy(w + ML_CARDS_NBINDS + c0, v + c0 +
+			    ML_CARDS_NBINDS - 1, 4 * sizeof(*v));
+			n++;
+		}
+		if (db_run(r, q, res, cards_first ? w : v, n) != DB_OK)
+			return db_fail(r);
+	}
 	return 0;
 }
 
@@ -667,6 +779,35 @@ ml_named(struct req *r, const struct ml_query *f, int64_t limit,
 }
 
 /*
+ * Few count cards in the filter's state (at most ML_CARDS_FEW; counting
+ * stops there): then the page starts from them at once, instead of after
+ * the in-order read's 5000 rows and a probe of the cards for each. 0 or
+ * 1, -1 on a failure (recorded).
+ */
+#define ML_CARDS_FEW	"500"
+#define ML_CARDS_FEW_1	"501"
+DB_SQL_COLS(q_ml_cards_few, 1,
+    "SELECT COUNT(*) <= " ML_CARDS_FEW " FROM (SELECT 1 FROM count_cards cc"
+    " FORCE INDEX (ix_cc_member)"
+    " WHERE cc.merchant_id = ? AND ? = 1"
+    " AND cc.uses_left BETWEEN ? AND ? AND cc.expires_at >= ?"
+    " AND cc.expires_at < ? AND cc.refunded_uses BETWEEN ? AND ?"
+    " LIMIT " ML_CARDS_FEW_1 ") x");
+
+static int
+ml_cards_few(struct req *r, const struct ml_query *f)
+{
+	struct db_res res;
+
+	if (DB(r, &q_ml_cards_few, &res, DBI(r->m->id),
+	    COUNT_CARD_ML_BINDS(&f->cards)) != DB_OK) {
+		db_fail(r);
+		return -1;
+	}
+	return res.nrows == 1 && db_int(&res, 0, 0) == 1;
+}
+
+/*
  * One page (limit + 1 rows, or fewer at the end) into res: in the sort's
  * order first (a surname, one character, in the order of its own
  * ix_member_first_* index), filtered (named for a name, unless a filter
@@ -680,14 +821,29 @@ static int
 ml_page(struct req *r, const struct ml_query *f, int64_t limit,
     struct db_res *res)
 {
-	int st;
+	int st, few;
 
+	/* few count cards: from their members at once */
+	if (f->cards.on && f->name_like == NULL && f->phone == NULL &&
+	    f->card == NULL && f->last4 == NULL) {
+		if ((few = ml_cards_few(r, f)) < 0)
+			return r->status;
+		if (few)
+			return ml_run(r, f->desc ? f->sort->c_desc :
+			    f->sort->c_asc, f, limit, res);
+	}
 	/* more than a surname's first character: few members, named at once */
 	if (f->name_like != NULL && f->coupons < 0 && !f->cards.on &&
 	    f->name_first == NULL)
 		return ml_named(r, f, limit, res);
 	if (f->name_first != NULL) {
 		if ((st = ml_run(r, f->desc ? f->sort->s_desc : f->sort->s_asc,
+		    f, limit, res)) != 0 || res->nrows > limit)
+			return st;
+	} else if (f->phone == NULL && f->card == NULL && f->last4 == NULL &&
+	    f->tier_ok) {
+		/* a tier among its own members, in the sort's order */
+		if ((st = ml_run(r, f->desc ? f->sort->t_desc : f->sort->t_asc,
 		    f, limit, res)) != 0 || res->nrows > limit)
 			return st;
 	} else if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
@@ -700,6 +856,9 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 	if (f->name_like != NULL)
 		return ml_run(r, f->desc ? f->sort->fn_desc :
 		    f->sort->fn_asc, f, limit, res);
+	if (f->cards.on)
+		return ml_run(r, f->desc ? f->sort->c_desc : f->sort->c_asc,
+		    f, limit, res);
 	return ml_run(r, f->desc ? f->sort->f_desc : f->sort->f_asc, f, limit,
 	    res);
 }

@@ -6,9 +6,13 @@
 --   phone:   a phone in full
 --   card:    a card number
 --   surname: a surname (one member in twenty), each sort in turn
---   filter:  the heaviest filter (channel, birthday month and unused
---            coupons, by balance; tier, channel, birthday month and a
---            points range), each birthday month in turn
+--   filter:  the heaviest filters, in turn: channel, birthday month and
+--            unused coupons, by balance; tier, channel, birthday month and
+--            a points range (each birthday month in turn); the top tier
+--            and the second by joining, newest first (the newest 10,000
+--            are all below the second tier: none of either among the
+--            first 5000 in order); count cards active, each sort in turn
+--            (none has one: the whole list's end)
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
 local reqs = {}
@@ -34,12 +38,16 @@ function init(args)
     elseif kind == "surname" then
       q = "q=" .. surnames[k % 4 + 1] .. "&sort=" ..
         sorts[math.floor(k / 4) % 4 + 1]
-    elseif k % 2 == 0 then
+    elseif k % 4 == 0 then
       q = string.format("channel=referral&birthday_month=%d" ..
         "&has_unused_coupons=true&sort=balance", k % 12 + 1)
-    else
+    elseif k % 4 == 1 then
       q = string.format("tier=3&channel=referral&birthday_month=%d" ..
         "&points_min=100&points_max=500", k % 12 + 1)
+    elseif k % 4 == 2 then
+      q = string.format("tier=%d&sort=joined", 3 - math.floor(k / 4) % 2)
+    else
+      q = "count_cards=active&sort=" .. sorts[math.floor(k / 4) % 4 + 1]
     end
     reqs[#reqs + 1] = wrk.format("GET", base .. "?" .. q, h)
   end

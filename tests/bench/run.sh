@@ -389,8 +389,10 @@ fi
 # The member list for staff over a million members of demo
 # (tests/bench/members_setup.sql, LIST_MEMBERS of them, default 1000000;
 # phones 170..., apart from bench-members' 199...): each kind of search
-# (members-search-last4, -phone, -surname, -card) and the heaviest filter
-# (members-filter), as the owner, LIST_DURATION each (default 5s) with
+# (members-search-last4, -phone, -surname, -card) and the heaviest filters
+# (members-filter: members.lua names them, among them the top tier by
+# joining and count cards active, which read every member before
+# migration 0029), as the owner, LIST_DURATION each (default 5s) with
 # LIST_CONNECTIONS (default APP_WORKERS: every worker busy, none queueing
 # in nginx, so that the latency is an answer's, not a queue's); their p50,
 # p99 and rate against livez under the table. Only these (and livez):
