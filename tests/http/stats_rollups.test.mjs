@@ -286,7 +286,8 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const tomorrow = localDate(new Date(Date.now() + 86400000));
   const slotted = async () => (await sql(`SELECT (SELECT COUNT(*) FROM stats_days WHERE merchant_id = ${mc.id} AND slot <> 0)
     + (SELECT COUNT(*) FROM stats_channel_days WHERE merchant_id = ${mc.id} AND slot <> 0)
-    + (SELECT COUNT(*) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
+    + (SELECT COUNT(*) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
   const before = Number(await slotted());
   const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--date', tomorrow],
     { env: process.env, encoding: 'utf8' });
