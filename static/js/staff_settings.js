@@ -488,6 +488,7 @@
     'member.block': ['冻结会员', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.unblock': ['解冻会员', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.card': ['绑定实体卡', function (d) { return d.card_no ? '卡号 ' + d.card_no + (d.old_card_no ? '（换下 ' + d.old_card_no + '）' : '') : ''; }],
+    'member.card_unbind': ['解绑实体卡', function (d) { return d.old_card_no ? '卡号 ' + d.old_card_no : ''; }],
     'upload.create': ['上传一张图片']
   };
 
