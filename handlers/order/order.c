@@ -600,6 +600,12 @@ quote_load(struct req *r, struct order_ctx *c)
 		return db_fail(r);
 	if (db_isnull(&res, 0, QL_STORE))
 		return resp_bad_field(r, "store_id", "门店不存在");
+	/* a partner store, as the commit answers it (staff_store_check,
+	   and the app's own stores only) */
+	if (strcmp(db_str(&res, 0, QL_STORE), "partner") == 0)
+		return staff_side ? resp_err(r, 403, "forbidden",
+		    "这是合作门店，只能由合作方账号操作", "store_id") :
+		    resp_bad_field(r, "store_id", "门店不存在");
 	if (staff > 0 && db_isnull(&res, 0, QL_STAFF_AT))
 		return resp_err(r, 403, "forbidden", "您不在该门店任职",
 		    "store_id");

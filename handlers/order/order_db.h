@@ -96,12 +96,14 @@ void	 checkout_cfg_from_row(const struct db_res *, int row, int col,
  * terms in one statement (no lock: a commit reads them again under the
  * member's lock, through the loaders above, and compares the hash). The
  * member is found by phone (an order by phone) or by id (the session's,
- * the ticket's; 0 for a walk-in, which finds none).
+ * the ticket's; 0 for a walk-in, which finds none). The store reads as
+ * its kind (NULL: none active), so that the quote refuses what the
+ * commit refuses.
  */
 #define QUOTE_LOAD_SQL(member_by) \
     "SELECT m.tiers_rev, m.points_per_yuan, " CARD_TERMS_COLS ", " \
     CHECKOUT_COLS ", " WALLET_CFG_COLS "," \
-    " (SELECT st.id FROM stores st WHERE st.merchant_id = m.id" \
+    " (SELECT st.kind FROM stores st WHERE st.merchant_id = m.id" \
     " AND st.id = ? AND st.active = 1)," \
     " (SELECT 1 FROM staff_stores ss WHERE ss.staff_id = ?" \
     " AND ss.store_id = ?)," \

@@ -380,6 +380,46 @@ test('members neither order nor see a menu at a partner store', async () => {
   assert.equal((await api('GET', m(`/products?store_id=${M.own}`, M.code), { token: mb.token })).status, 200);
 });
 
+test('a quote refuses the store its commit refuses: unknown, closed, a partner store, a cashier\'s other store', async () => {
+  const p = await newPartner();
+  const closed = await newStore({ name: unique('停业店') });
+  const off = await M.owner('PATCH', `/staff/stores/${closed.id}`, { active: false });
+  assert.equal(off.status, 200, off.text);
+  const mb = await member();
+  const lines = [{ name: '拿铁', price_fen: 2000, qty: 1 }];
+  const same = (q, c, what) => {
+    assert.ok(q.status >= 400, `${what}: the quote is refused too: ${q.text}`);
+    assert.deepEqual([q.status, q.json.error.code, q.json.error.field, q.json.error.message],
+      [c.status, c.json.error.code, c.json.error.field, c.json.error.message], what);
+  };
+  const staffBoth = async (call, store, what) => {
+    const body = { store_id: store, lines, tenders: [{ kind: 'cash' }] };
+    const q = await call('POST', '/staff/orders/quote', body);
+    const c = await call('POST', '/staff/orders', { ...body, quote_hash: '0'.repeat(64) }, { 'idempotency-key': unique('o') });
+    same(q, c, what);
+  };
+  const meBoth = async (store, what) => {
+    const body = { store_id: store, lines: [{ product_id: 1, qty: 1 }], use_balance: false };
+    const q = await api('POST', m('/me/orders/quote', M.code), { token: mb.token, body });
+    const c = await api('POST', m('/me/orders', M.code), {
+      token: mb.token, body: { ...body, quote_hash: '0'.repeat(64) }, headers: { 'idempotency-key': unique('o') },
+    });
+    same(q, c, what);
+  };
+  for (const [who, call] of [['owner', M.owner], ['marketing', M.marketing], ['cashier', M.cashier]]) {
+    await staffBoth(call, 999999999, `${who}: unknown store`);
+    await staffBoth(call, closed.id, `${who}: closed store`);
+    await staffBoth(call, p.store.id, `${who}: partner store`);
+  }
+  await staffBoth(M.cashier, M.own2, 'cashier: a store not its own');
+  await meBoth(999999999, 'member: unknown store');
+  await meBoth(closed.id, 'member: closed store');
+  await meBoth(p.store.id, 'member: partner store');
+  // the stores that are right still quote
+  const ok = await M.cashier('POST', '/staff/orders/quote', { store_id: M.own, lines, tenders: [{ kind: 'cash' }] });
+  assert.equal(ok.status, 200, ok.text);
+});
+
 // ---- the partner and every other staff route ------------------------------
 
 function appRoutes() {
