@@ -421,6 +421,35 @@ test('a quote refuses the store its commit refuses: unknown, closed, a partner s
   assert.equal(ok.status, 200, ok.text);
 });
 
+test('a partner store is refused where a merchant\'s own store is meant: templates, products, count cards, the card, scratch cards', async () => {
+  const p = await newPartner();
+  const prod = await M.owner('POST', '/staff/products', { name: unique('美式'), price_fen: 1800 });
+  assert.equal(prod.status, 201, prod.text);
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const cases = [
+    ['POST', '/staff/coupon-templates', { name: unique('门店券'), kind: 'instant', value_fen: 100, stock: null,
+      per_member_limit: 1, valid_days: 30, status: 'active' }],
+    ['POST', '/staff/products', { name: unique('摩卡'), price_fen: 2200 }],
+    ['PATCH', `/staff/products/${prod.json.data.id}`, {}],
+    ['POST', '/staff/count-card-products', { name: unique('十次卡'), uses: 10, price_fen: 10000,
+      validity: { kind: 'days', days: 30 }, product_ids: [prod.json.data.id] }],
+    ['PUT', '/staff/settings/card', { name: '合作测试卡', validity: { kind: 'permanent' } }],
+    ['POST', '/staff/scratch-campaigns', { name: unique('刮刮乐'), min_order_fen: 5000,
+      starts_at: iso(Date.now() - 3600e3), ends_at: iso(Date.now() + 86400e3), daily_cap: 3, none_weight: 0,
+      prizes: [{ kind: 'bonus', bonus_fen: 100, weight: 1, stock: 10 }] }],
+  ];
+  for (const [method, path, body] of cases) {
+    const r = await M.owner(method, path, { ...body, store_ids: [M.own, p.store.id] });
+    assertError(r, 400, 'invalid_field');
+    assert.match(r.json.error.field, /^store_ids(\[1\])?$/, `${method} ${path}: ${r.text}`);
+    // the merchant's own stores alone are taken
+    const ok = await M.owner(method, path, { ...body, store_ids: [M.own] });
+    assert.ok(ok.status === 200 || ok.status === 201, `${method} ${path}: ${ok.text}`);
+  }
+  const [[card]] = await sql(`SELECT card_store_ids FROM merchants WHERE id = ${M.id}`);
+  assert.deepEqual(JSON.parse(card), [M.own]);
+});
+
 // ---- the partner and every other staff route ------------------------------
 
 function appRoutes() {
