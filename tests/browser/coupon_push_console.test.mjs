@@ -41,7 +41,8 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
   page.on('dialog', (d) => d.accept());
   await staffSignIn(page, 'marketing', '/m/demo/staff/members');
   await page.waitForSelector('#members-list[data-loaded]');
-  await page.fill('#mf-channel', channel);
+  await page.selectOption('#mf-channel', '__code');
+  await page.fill('#mf-channel-code', channel);
   await page.click('#mf-search');
   await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr').length === 3);
   await page.click('#mf-push');
@@ -76,7 +77,8 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
   // one member, from the member's detail on the members console
   await page.goto(`${BASE}/m/demo/staff/members`);
   await page.waitForSelector('#members-list[data-loaded]');
-  await page.fill('#mf-channel', channel);
+  await page.selectOption('#mf-channel', '__code');
+  await page.fill('#mf-channel-code', channel);
   await page.click('#mf-search');
   await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr').length === 3);
   await page.click('#members-list tbody tr:first-child .orders-list__open');
