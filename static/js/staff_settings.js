@@ -475,6 +475,7 @@
     'coupon.push': ['定向发券', function (d) {
       return d.target === 'filter' ? '按会员筛选条件' : typeof d.members === 'number' ? d.members + ' 位会员' : '';
     }],
+    'coupon.push_cancel': ['取消定向发券'],
     'member.birthday': ['修改会员生日', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.adjust': ['人工调整会员账户', function (d) {
       if (typeof d.amount !== 'number') return '';
