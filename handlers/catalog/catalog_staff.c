@@ -62,8 +62,10 @@ DB_SQL(q_mp_insert,
     "INSERT INTO product_member_prices (product_id, tier_level, price_fen)"
     " SELECT id, ?, ? FROM products WHERE merchant_id = ? AND id = ?");
 enum { SI_ID, SI_NCOLS };
+/* the stores a product may be sold at: own ones, not partner stores */
 DB_SQL_COLS(q_pr_store_ids, SI_NCOLS,
-    "SELECT id FROM stores WHERE merchant_id = ? ORDER BY id");
+    "SELECT id FROM stores WHERE merchant_id = ? AND kind = 'own'"
+    " ORDER BY id");
 /* Every product of the merchant, locked for an import. */
 enum { PI_ID, PI_POSITION, PI_NCOLS };
 DB_SQL_COLS(q_pr_ids_lock, PI_NCOLS,

@@ -47,7 +47,8 @@ enum { EX_ONE, EX_NCOLS };
 DB_SQL_COLS(q_ccp_product_ok, EX_NCOLS,
     "SELECT 1 FROM products WHERE merchant_id = ? AND id = ?");
 DB_SQL_COLS(q_ccp_store_ok, EX_NCOLS,
-    "SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?");
+    "SELECT 1 FROM stores WHERE merchant_id = ? AND id = ?"
+    " AND kind = 'own'");
 
 /* The payload as it is checked and stored. */
 struct ccp {

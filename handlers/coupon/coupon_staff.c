@@ -62,8 +62,10 @@ DB_SQL(q_st_stock_unlimit,
     " WHERE id = ? AND merchant_id = ?");
 /* The one column of the allowed ids: a store id, a tier level. */
 enum { AL_ID, AL_NCOLS };
+/* a template's store_ids are own stores (partner stores are shared
+   through partner_store_ids) */
 DB_SQL_COLS(q_st_store_ids, AL_NCOLS,
-    "SELECT id FROM stores WHERE merchant_id = ?");
+    "SELECT id FROM stores WHERE merchant_id = ? AND kind = 'own'");
 DB_SQL_COLS(q_st_tier_levels, AL_NCOLS,
     "SELECT level FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_st_batch_insert,

@@ -15,6 +15,10 @@
  * the rule covers, once per occurrence (the member day's date; the
  * holiday's range, however many of its days the job runs on), decided by
  * a row of privilege_gifts.
+ *
+ * A member blocked by staff (冻结) is passed over by both, without a row:
+ * unblocked while the occasion lasts (up to the birthday, within the
+ * holiday), a later day's run still gives it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +35,7 @@ enum { BM_ID, BM_MONTH, BM_DAY, BM_GROWTH, BM_NCOLS };
 DB_SQL_COLS(q_bday_members, BM_NCOLS,
     "SELECT id, MONTH(birthday), DAYOFMONTH(birthday), growth FROM members"
     " WHERE merchant_id = ? AND id > ? AND birthday IS NOT NULL"
-    " ORDER BY id LIMIT ?");
+    " AND blocked_at IS NULL ORDER BY id LIMIT ?");
 DB_SQL(q_bday_claim,
     "INSERT IGNORE INTO birthday_grants (merchant_id, member_id, year,"
     " birthday, template_id, result, created_at)"
@@ -134,7 +138,7 @@ birthday_coupons_batch(struct job_run *j)
 enum { GM_ID, GM_GROWTH, GM_NCOLS };
 DB_SQL_COLS(q_gift_members, GM_NCOLS,
     "SELECT id, growth FROM members WHERE merchant_id = ? AND id > ?"
-    " ORDER BY id LIMIT ?");
+    " AND blocked_at IS NULL ORDER BY id LIMIT ?");
 DB_SQL(q_gift_claim,
     "INSERT IGNORE INTO privilege_gifts (merchant_id, member_id,"
     " occurrence, template_id, result, created_at)"

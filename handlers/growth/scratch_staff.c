@@ -55,7 +55,8 @@ DB_SQL(q_sc_store_add,
     " VALUES (?, ?)");
 enum { SK_ID, SK_NCOLS };
 DB_SQL_COLS(q_sc_store_ok, SK_NCOLS,
-    "SELECT id FROM stores WHERE merchant_id = ? AND id = ?");
+    "SELECT id FROM stores WHERE merchant_id = ? AND id = ?"
+    " AND kind = 'own'");
 DB_SQL_COLS(q_sc_tpl_ok, SK_NCOLS,
     "SELECT id FROM coupon_templates WHERE merchant_id = ? AND id = ?");
 enum { PR_ID, PR_KIND, PR_TEMPLATE, PR_AMOUNT, PR_WEIGHT, PR_STOCK,

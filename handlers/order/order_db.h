@@ -140,11 +140,12 @@ enum { QS_CONFIG_REV, QS_TIERS_REV, QS_PER_YUAN, QS_CARD,
     QS_STAFF_NAME, QS_DISABLED, QS_MEMBER, QS_PRINCIPAL, QS_BONUS,
     QS_GROWTH, QS_POINTS, QS_JOINED, QS_BIRTHDAY, QS_BLOCKED, QS_NCOLS,
     QS_COUPON = QS_NCOLS, QS_C_NCOLS = QS_COUPON + CC_NCOLS };
-/* What a quote asks of a store for the copy (order_quote.c): the store
-   open, the cashier (0: none) at it. Parameters: merchant, store, staff,
+/* What a quote asks of a store for the copy (order_quote.c): the store's
+   kind (NULL: none open), the cashier (0: none) at it, so that the quote
+   refuses what the commit refuses. Parameters: merchant, store, staff,
    store. */
 #define QUOTE_STORE_SQL \
-    "SELECT (SELECT st.id FROM stores st WHERE st.merchant_id = ?" \
+    "SELECT (SELECT st.kind FROM stores st WHERE st.merchant_id = ?" \
     " AND st.id = ? AND st.active = 1)," \
     " (SELECT 1 FROM staff_stores ss WHERE ss.staff_id = ?" \
     " AND ss.store_id = ?)"

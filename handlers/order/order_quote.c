@@ -82,7 +82,7 @@ cfg_at(struct req *r, int64_t rev)
 	return q;
 }
 
-/* Store store_id open (*store_ok) and staff (0: none asked) working at
+/* Store store_id open (*store_ok: 1, 2 for a partner's) and staff (0: none asked) working at
    it (*staff_ok), from the copy or read and kept. 0, or the status. */
 static int
 cfg_store(struct req *r, struct quote_cfg *q, int64_t store_id,
@@ -101,7 +101,8 @@ cfg_store(struct req *r, struct quote_cfg *q, int64_t store_id,
 	if (DB(r, &q_quote_store, &res, DBI(r->m->id), DBI(store_id),
 	    DBI(staff), DBI(store_id)) != DB_OK || res.nrows != 1)
 		return db_fail(r);
-	*store_ok = !db_isnull(&res, 0, QT_STORE);
+	*store_ok = db_isnull(&res, 0, QT_STORE) ? 0 :
+	    strcmp(db_str(&res, 0, QT_STORE), "partner") == 0 ? 2 : 1;
 	*staff_ok = !db_isnull(&res, 0, QT_STAFF_AT);
 	i = q->nstores < QC_STORES ? q->nstores++ : q->next++ % QC_STORES;
 	q->stores[i].store_id = store_id;
@@ -281,6 +282,12 @@ order_quote_load(struct req *r, struct order_ctx *c, int64_t now)
 		return st;
 	if (!store_ok)
 		return resp_bad_field(r, "store_id", "门店不存在");
+	/* a partner store, as the commit answers it (staff_store_check,
+	   and the app's own stores only) */
+	if (store_ok == 2)
+		return staff_side ? resp_err(r, 403, "forbidden",
+		    "这是合作门店，只能由合作方账号操作", "store_id") :
+		    resp_bad_field(r, "store_id", "门店不存在");
 	if (staff > 0 && !staff_ok)
 		return resp_err(r, 403, "forbidden", "您不在该门店任职",
 		    "store_id");

@@ -26,8 +26,16 @@
  * out_of_stock (the stock ran out: the push stops there, done, and every
  * member not reached yet counts here); skipped (a member who is gone, or
  * the template stopped during the push: then the rest is skipped and the
- * push failed). issued + over_limit + out_of_stock + skipped = total once
- * the push is done.
+ * push failed); blocked (a member frozen by staff is sent nothing: counted
+ * and reported like over_limit, the push goes on). issued + over_limit +
+ * out_of_stock + skipped + blocked = total once the push is done.
+ *
+ * POST staff/coupon-pushes/{id}/cancel stops a queued or running push:
+ * the batch under way (if any) commits first, the next one finds the push
+ * cancelled; what was issued stays, the members not reached keep no
+ * outcome. Pushes are taken in turn, a batch each (after the push the
+ * run's last batch worked on), skipping one whose batch another process
+ * holds, so a long or stuck push holds no later one back.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -39,6 +47,7 @@
 #include "coupon/coupon.h"
 #include "db.h"
 #include "job.h"
+#include "member/member.h"
 #include "req.h"
 #include "staff.h"
 
@@ -77,11 +86,11 @@ DB_SQL(q_push_member_add,
 	"p.id, p.template_id, t.name, p.target, p.filter, p.status, p.total," \
 	" p.issued, p.over_limit, p.out_of_stock, p.skipped, p.unknown," \
 	" p.unknown_count, p.send_at, p.error, p.created_at, p.started_at," \
-	" p.finished_at"
+	" p.finished_at, p.blocked, p.cancelled_at"
 enum { PG_ID, PG_TEMPLATE, PG_TNAME, PG_TARGET, PG_FILTER, PG_STATUS,
     PG_TOTAL, PG_ISSUED, PG_OVER, PG_OUT, PG_SKIPPED, PG_UNKNOWN,
     PG_UNKNOWN_N, PG_SEND_AT, PG_ERROR, PG_CREATED, PG_STARTED,
-    PG_FINISHED, PG_NCOLS };
+    PG_FINISHED, PG_BLOCKED, PG_CANCELLED, PG_NCOLS };
 DB_SQL_COLS(q_push_get, PG_NCOLS,
     "SELECT " PUSH_COLS " FROM coupon_pushes p"
     " JOIN coupon_templates t ON t.id = p.template_id"
@@ -124,6 +133,7 @@ push_json(struct req *r, const struct db_res *res, int i)
 	j_int(o, "over_limit", db_int(res, i, PG_OVER));
 	j_int(o, "out_of_stock", db_int(res, i, PG_OUT));
 	j_int(o, "skipped", db_int(res, i, PG_SKIPPED));
+	j_int(o, "blocked", db_int(res, i, PG_BLOCKED));
 	s = db_str(res, i, PG_UNKNOWN);
 	if (s == NULL || (u = cJSON_Parse(s)) == NULL || !cJSON_IsArray(u))
 		u = j_arr();
@@ -134,10 +144,11 @@ push_json(struct req *r, const struct db_res *res, int i)
 	j_time_or_null(r, o, "created_at", db_str(res, i, PG_CREATED));
 	j_time_or_null(r, o, "started_at", db_str(res, i, PG_STARTED));
 	j_time_or_null(r, o, "finished_at", db_str(res, i, PG_FINISHED));
+	j_time_or_null(r, o, "cancelled_at", db_str(res, i, PG_CANCELLED));
 	return o;
 }
 
-#define PUSH_OVER_SHOWN	50	/* members over the limit a push names */
+#define PUSH_OVER_SHOWN	50	/* members of an outcome a push names */
 
 enum { PO_ID, PO_NAME, PO_PHONE, PO_NCOLS };
 DB_SQL_COLS(q_push_over, PO_NCOLS,
@@ -145,19 +156,19 @@ DB_SQL_COLS(q_push_over, PO_NCOLS,
     " JOIN members mb ON mb.id = pm.member_id"
     " AND mb.merchant_id = pm.merchant_id"
     " WHERE pm.push_id = ? AND pm.merchant_id = ?"
-    " AND pm.outcome = 'over_limit' ORDER BY pm.member_id LIMIT ?");
+    " AND pm.outcome = ? ORDER BY pm.member_id LIMIT ?");
 
-/* The first members a push found over the limit: [{id, name,
-   phone_masked}], or NULL with the error recorded. */
+/* The first members of a push with an outcome (over_limit, blocked):
+   [{id, name, phone_masked}], or NULL with the error recorded. */
 static cJSON *
-over_limit_json(struct req *r, int64_t push)
+outcome_members_json(struct req *r, int64_t push, const char *outcome)
 {
 	struct db_res res;
 	char masked[32];
 	cJSON *arr = j_arr(), *o;
 	int i;
 
-	if (DB(r, &q_push_over, &res, DBI(push), DBI(r->m->id),
+	if (DB(r, &q_push_over, &res, DBI(push), DBI(r->m->id), DBS(outcome),
 	    DBI(PUSH_OVER_SHOWN)) != DB_OK) {
 		db_fail(r);
 		return NULL;
@@ -561,14 +572,14 @@ push_create(struct req *r)
 
 /*
  * GET staff/coupon-pushes/{id}: one push and its progress, with
- * over_limit_members, the first 50 members it found over the limit.
- * 404.
+ * over_limit_members and blocked_members, the first 50 members it found
+ * over the limit or blocked by staff. 404.
  */
 static int
 push_get(struct req *r)
 {
 	struct db_res res;
-	cJSON *d, *over;
+	cJSON *d, *over, *blocked;
 	int64_t id;
 
 	if (req_param_id(r, "id", &id) == -1)
@@ -578,10 +589,68 @@ push_get(struct req *r)
 	if (res.nrows == 0)
 		return resp_err(r, 404, "not_found", "发券任务不存在", NULL);
 	d = push_json(r, &res, 0);
-	if ((over = over_limit_json(r, id)) == NULL)
+	if ((over = outcome_members_json(r, id, "over_limit")) == NULL ||
+	    (blocked = outcome_members_json(r, id, "blocked")) == NULL)
 		return r->status;
 	j_add(d, "over_limit_members", over);
+	j_add(d, "blocked_members", blocked);
 	return resp_data(r, 200, d);
+}
+
+DB_SQL(q_push_cancel,
+    "UPDATE coupon_pushes SET status = 'cancelled',"
+    " cancelled_at = UTC_TIMESTAMP(), finished_at = UTC_TIMESTAMP()"
+    " WHERE merchant_id = ? AND id = ? AND status IN ('queued', 'running')");
+
+struct push_cancel {
+	int64_t		 id;
+};
+
+static int
+push_cancel_tx(struct req *r, void *arg)
+{
+	struct push_cancel *c = arg;
+	struct db_res res;
+
+	if (DB(r, &q_push_cancel, &res, DBI(r->m->id), DBI(c->id)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1) {
+		if (DB(r, &q_push_get, &res, DBI(r->m->id), DBI(c->id)) !=
+		    DB_OK)
+			return db_fail(r);
+		if (res.nrows == 0)
+			return resp_err(r, 404, "not_found", "发券任务不存在",
+			    NULL);
+		return resp_err(r, 409, "conflict",
+		    "发券任务已结束，无法取消", NULL);
+	}
+	return audit_log(r, "coupon.push_cancel", arena_printf(r->a,
+	    "coupon_push:%lld", (long long)c->id),
+	    "{\"status\":\"cancelled\"}", 0);
+}
+
+/*
+ * POST staff/coupon-pushes/{id}/cancel (owner, marketing): stop a queued
+ * or running push. The batch under way commits first (the push row's
+ * lock orders them); no batch runs after. Out: the push, cancelled, its
+ * counts as far as it got. Errors: 404 not_found, 409 conflict (done,
+ * failed or cancelled already). Writes: coupon_pushes, audit_log.
+ */
+static int
+push_cancel(struct req *r)
+{
+	struct push_cancel c;
+	struct db_res res;
+	int st;
+
+	if (req_param_id(r, "id", &c.id) == -1)
+		return resp_err(r, 404, "not_found", "发券任务不存在", NULL);
+	if ((st = db_tx(r, push_cancel_tx, &c)) != 0)
+		return st;
+	if (DB(r, &q_push_get, &res, DBI(r->m->id), DBI(c.id)) != DB_OK ||
+	    res.nrows != 1)
+		return db_fail(r);
+	return resp_data(r, 200, push_json(r, &res, 0));
 }
 
 /* GET staff/coupon-pushes: the pushes, newest first, a page at a time. */
@@ -609,12 +678,14 @@ push_list(struct req *r)
 
 enum { PN_ID, PN_TEMPLATE, PN_FILTER, PN_PHASE, PN_COLLECT, PN_MAX,
     PN_CURSOR, PN_NCOLS };
+/* the next push due after id ?, in turn; one whose batch another
+   process holds is passed over (it holds no later push back) */
 DB_SQL_COLS(q_push_next, PN_NCOLS,
     "SELECT id, template_id, filter, phase, collect_cursor, max_member_id,"
-    " `cursor` FROM coupon_pushes WHERE merchant_id = ?"
+    " `cursor` FROM coupon_pushes WHERE merchant_id = ? AND id > ?"
     " AND status IN ('queued', 'running')"
     " AND (send_at IS NULL OR send_at <= ?)"
-    " ORDER BY id LIMIT 1 FOR UPDATE");
+    " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
 DB_SQL(q_push_collected,
     "UPDATE coupon_pushes SET collect_cursor = ?, status = 'running',"
     " started_at = IFNULL(started_at, UTC_TIMESTAMP())"
@@ -640,7 +711,7 @@ DB_SQL(q_push_rest,
 DB_SQL(q_push_step,
     "UPDATE coupon_pushes SET `cursor` = ?, issued = issued + ?,"
     " over_limit = over_limit + ?, out_of_stock = out_of_stock + ?,"
-    " skipped = skipped + ?, status = ?, error = ?,"
+    " skipped = skipped + ?, blocked = blocked + ?, status = ?, error = ?,"
     " started_at = IFNULL(started_at, UTC_TIMESTAMP()),"
     " finished_at = IF(? = 'running', NULL, UTC_TIMESTAMP())"
     " WHERE merchant_id = ? AND id = ?");
@@ -651,7 +722,11 @@ enum { PC_ID, PC_NCOLS };
 DB_SQL_COLS(q_push_coupon_id, PC_NCOLS,
     "SELECT id FROM coupons WHERE merchant_id = ? AND code = ?");
 
-enum { N_ISSUED, N_OVER, N_OUT, N_SKIPPED };
+enum { PB_BLOCKED, PB_NCOLS };
+DB_SQL_COLS(q_push_blocked, PB_NCOLS, MEMBER_SQL_BLOCKED);
+
+/* the job's counts are the first four; blocked is counted as skipped */
+enum { N_ISSUED, N_OVER, N_OUT, N_SKIPPED, N_BLOCKED };
 
 static int coupon_pushes_batch(struct job_run *);
 
@@ -731,7 +806,7 @@ push_issue(struct job_run *j, const struct db_res *p)
 {
 	struct req *r = j->r;
 	int64_t push = db_int(p, 0, PN_ID), tpl = db_int(p, 0, PN_TEMPLATE);
-	int64_t cursor = db_int(p, 0, PN_CURSOR), n[4] = { 0, 0, 0, 0 };
+	int64_t cursor = db_int(p, 0, PN_CURSOR), n[5] = { 0, 0, 0, 0, 0 };
 	int64_t limit = job_batch_limit(PUSH_BATCH);
 	const char *status = "running", *error = NULL;
 	const char *channel = arena_printf(r->a, "push:%lld", (long long)push);
@@ -753,6 +828,17 @@ push_issue(struct job_run *j, const struct db_res *p)
 			return db_fail(r);
 		if (res.affected != 1)
 			continue;
+		/* a member frozen by staff is sent nothing, and told why */
+		if (DB(r, &q_push_blocked, &res, DBI(r->m->id),
+		    DBI(member)) != DB_OK)
+			return db_fail(r);
+		if (res.nrows == 1 && db_int(&res, 0, PB_BLOCKED)) {
+			n[N_BLOCKED]++;
+			if (DB(r, &q_push_outcome_set, NULL, DBS("blocked"),
+			    DBIN(0, 0), DBI(push), DBI(member)) != DB_OK)
+				return db_fail(r);
+			continue;
+		}
 		st = coupon_grant(r, member, tpl, channel, &coupon);
 		if (st >= 500 || db_retry_pending())
 			return st >= 400 ? st : 500;
@@ -805,20 +891,24 @@ push_issue(struct job_run *j, const struct db_res *p)
 	if (st != 0)
 		return st;
 	if (DB(r, &q_push_step, NULL, DBI(cursor), DBI(n[N_ISSUED]),
-	    DBI(n[N_OVER]), DBI(n[N_OUT]), DBI(n[N_SKIPPED]), DBS(status),
-	    DBS(error), DBS(status), DBI(r->m->id), DBI(push)) != DB_OK)
+	    DBI(n[N_OVER]), DBI(n[N_OUT]), DBI(n[N_SKIPPED]),
+	    DBI(n[N_BLOCKED]), DBS(status), DBS(error), DBS(status),
+	    DBI(r->m->id), DBI(push)) != DB_OK)
 		return db_fail(r);
 	for (k = 0; k < 4; k++)
 		j->count[k] += n[k];
+	j->count[N_SKIPPED] += n[N_BLOCKED];
 	return JOB_MORE;
 }
 
 /*
- * One batch of the oldest push that is due at the run's moment (a
- * scheduled one once its send_at has come; `--date` runs for that day):
- * a page of a filter's members collected, or the next members issued.
- * JOB_MORE while a push is left (this one or the next), JOB_DONE when
- * none is.
+ * One batch of the next push that is due at the run's moment (a
+ * scheduled one once its send_at has come; `--date` runs for that day),
+ * in turn after the one the run's last batch worked on (j->cursor), so
+ * that pushes share the run a batch each; one another process holds is
+ * passed over: a page of a filter's members collected, or the next
+ * members issued. JOB_MORE while a push is left (this one or the next),
+ * JOB_DONE when none is.
  */
 static int
 coupon_pushes_batch(struct job_run *j)
@@ -828,7 +918,11 @@ coupon_pushes_batch(struct job_run *j)
 	char at[20];
 
 	time_sql(j->now, at);
-	if (DB(r, &q_push_next, &p, DBI(r->m->id), DBS(at)) != DB_OK)
+	if (DB(r, &q_push_next, &p, DBI(r->m->id), DBI(j->cursor),
+	    DBS(at)) != DB_OK)
+		return db_fail(r);
+	if (p.nrows == 0 && j->cursor > 0 &&
+	    DB(r, &q_push_next, &p, DBI(r->m->id), DBI(0), DBS(at)) != DB_OK)
 		return db_fail(r);
 	if (p.nrows == 0)
 		return JOB_DONE;
@@ -860,6 +954,7 @@ ROUTES(coupon_push_routes) = {
 	{ M_POST, PBASE, push_create, MKT | CSRF | IDEMPOTENT },
 	{ M_GET, PBASE, push_list, MKT },
 	{ M_GET, PBASE "/:id", push_get, MKT },
+	{ M_POST, PBASE "/:id/cancel", push_cancel, MKT | CSRF },
 	{ M_GET, "/m/:merchant/staff/coupon-pushes", page_coupon_pushes, HTML },
 	{ 0, NULL, NULL, 0 }
 };

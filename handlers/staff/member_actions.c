@@ -3,7 +3,7 @@
  * audit row in its transaction): adjust points (through the points
  * ledger's lots) or the bonus balance (never principal; a wallet ledger
  * entry of kind staff_adjust), set the tier by hand until a day, block
- * and unblock, bind a physical card. Routes only.
+ * and unblock, bind a physical card and unbind it. Routes only.
  */
 #include <string.h>
 
@@ -35,6 +35,9 @@ DB_SQL_COLS(q_am_card_get, AC_NCOLS,
 DB_SQL(q_am_card_set,
     "UPDATE members SET physical_card_no = ?"
     " WHERE merchant_id = ? AND id = ?");
+DB_SQL(q_am_card_clear,
+    "UPDATE members SET physical_card_no = NULL"
+    " WHERE merchant_id = ? AND id = ? AND physical_card_no = ?");
 
 /* The member of the path: 0 with the id, or 404 (recorded). */
 static int
@@ -409,6 +412,68 @@ member_card_bind(struct req *r)
 	return resp_data(r, 200, c.out);
 }
 
+static int
+uncard_tx(struct req *r, void *arg)
+{
+	struct card_bind *c = arg;
+	struct db_res res;
+	const char *old;
+	cJSON *d;
+	int st;
+
+	if (DB(r, &q_am_card_get, &res, DBI(r->m->id), DBI(c->id)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows != 1)
+		return resp_err(r, 404, "not_found", "会员不存在", NULL);
+	if ((old = db_str(&res, 0, AC_CARD)) == NULL)
+		return resp_err(r, 409, "conflict", "该会员没有绑定实体卡",
+		    NULL);
+	old = arena_strdup(r->a, old);
+	if (DB(r, &q_am_card_clear, &res, DBI(r->m->id), DBI(c->id),
+	    DBS(old)) != DB_OK)
+		return db_fail(r);
+	if (res.affected != 1)
+		return resp_err(r, 409, "conflict", "该会员没有绑定实体卡",
+		    NULL);
+	d = j_obj();
+	j_null(d, "card_no");
+	j_str(d, "old_card_no", old);
+	j_str(d, "reason", c->reason);
+	if ((st = audit_log(r, "member.card_unbind", target_of(r, c->id),
+	    detail_text(d), 0)) != 0)
+		return st;
+	j_int(d, "member_id", c->id);
+	c->out = d;
+	return 200;
+}
+
+/*
+ * Unbind the member's physical card (owner: a card lost or handed back);
+ * its number is free for another member, and the card finds no one at
+ * the counter.
+ * In: {reason?}. Out: {card_no: null, old_card_no, reason, member_id}.
+ * Errors: invalid_field (reason), not_found, conflict (409: no card
+ * bound). Writes: the member, the audit log.
+ */
+static int
+member_card_unbind(struct req *r)
+{
+	struct card_bind c;
+	int st;
+
+	memset(&c, 0, sizeof(c));
+	if ((st = member_of_path(r, &c.id)) != 0)
+		return st;
+	if (req_json_body(r) == -1)
+		return r->status;
+	if (json_member(r->json, "reason") != NULL &&
+	    (st = reason_arg(r, &c.reason)) != 0)
+		return st;
+	if ((st = db_tx(r, uncard_tx, &c)) >= 400)
+		return st;
+	return resp_data(r, 200, c.out);
+}
+
 #define MBASE "/api/v1/m/:merchant/staff/members/:id"
 #define OWNER (AUTH_STAFF | ROLE_OWNER | CSRF)
 
@@ -418,5 +483,6 @@ ROUTES(member_action_routes) = {
 	{ M_POST, MBASE "/block", member_block, OWNER },
 	{ M_POST, MBASE "/unblock", member_unblock, OWNER },
 	{ M_POST, MBASE "/physical-card", member_card_bind, OWNER },
+	{ M_POST, MBASE "/physical-card/unbind", member_card_unbind, OWNER },
 	{ 0, NULL, NULL, 0 }
 };

@@ -47,7 +47,8 @@ DB_SQL(q_card_update,
     " WHERE id = ?");
 enum { SO_ONE, SO_NCOLS };
 DB_SQL_COLS(q_settings_store, SO_NCOLS,
-    "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1");
+    "SELECT 1 FROM stores WHERE id = ? AND merchant_id = ? AND active = 1"
+    " AND kind = 'own'");
 DB_SQL(q_tiers_clear, "DELETE FROM tiers WHERE merchant_id = ?");
 DB_SQL(q_tier_insert,
     "INSERT INTO tiers (merchant_id, level, name, growth, discount_pct,"

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "core/core.h"
 #include "db.h"
+#include "member/member.h"
 #include "payprovider.h"
 #include "tier/tier.h"
 #include "wallet.h"
@@ -664,7 +665,8 @@ recharge_new_tx(struct req *r, void *arg)
  * Out: 201 {recharge:{id, status:"pending", pay_fen, bonus_fen, ...,
  * payment:{provider, out_trade_no, amount_fen, notify_url, sign_fields,
  * ...}}}. Errors: invalid_field (package_id, pay_fen, provider),
- * unavailable (no provider enabled). Writes: recharges (pending).
+ * unavailable (no provider enabled), member_blocked (409, before any
+ * provider order). Writes: recharges (pending).
  */
 static int
 wallet_recharge_create(struct req *r)
@@ -719,6 +721,9 @@ wallet_recharge_create(struct req *r)
 		wallet_pkg_label(label, sizeof(label), c.pay_fen, 0);
 		c.label = arena_strdup(r->a, label);
 	}
+	/* a member frozen by staff puts no money in: no provider order */
+	if ((st = member_blocked_check(r, r->auth.member_id)) != 0)
+		return st;
 	st = db_tx(r, recharge_new_tx, &c);
 	if (st >= 400)
 		return st;

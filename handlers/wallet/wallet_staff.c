@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "core/core.h"
 #include "db.h"
+#include "member/member.h"
 #include "order/order.h"
 #include "points/points.h"
 #include "req.h"
@@ -344,7 +345,8 @@ counter_recharge_tx(struct req *r, void *arg)
  * A recharge paid at the counter (cash or card), credited at once.
  * In: {ticket, package_id} or {ticket, pay_fen}, method? ("cash" |
  * "card", default cash), Idempotency-Key. Out: 201 {recharge:{id,
- * status:"paid", ...}, balance}. Errors: invalid_field, invalid_ticket.
+ * status:"paid", ...}, balance}. Errors: invalid_field, invalid_ticket,
+ * member_blocked (409: a frozen member's money is not taken).
  * Writes: recharges, the accounts, a ledger entry, today's bonus record,
  * the audit log.
  */
@@ -366,7 +368,8 @@ wallet_counter_recharge(struct req *r)
 		return resp_bad_field(r, "method", "应为 cash 或 card");
 	if ((st = recharge_amount(r, &c.package_id, &c.pay_fen,
 	    &c.bonus_fen)) != 0 ||
-	    (st = ticket_resolve(r, ticket, &c.t)) != 0)
+	    (st = ticket_resolve(r, ticket, &c.t)) != 0 ||
+	    (st = member_blocked_check(r, c.t.member_id)) != 0)
 		return st;
 	st = db_tx(r, counter_recharge_tx, &c);
 	if (st >= 400)

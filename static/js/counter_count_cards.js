@@ -1,9 +1,11 @@
 /*
  * The counter's count cards (次卡): after a member code scan (and after an
  * order that sold one), the member's cards with what is left, each with a
- * 核销 button for one use at this store; the use just made can be
- * reversed (撤销) at once. Uses carry an Idempotency-Key kept until the
- * attempt is answered, so a retried tap never takes two uses.
+ * 核销 button for its uses at this store: how many (1 to what is left) and,
+ * when the card covers products, which one was served (from the store's
+ * menu, GET products?store_id=); the use just made can be reversed (撤销)
+ * at once. Uses carry an Idempotency-Key kept until the attempt is
+ * answered, so a retried tap never takes two uses.
  */
 (function () {
   'use strict';
@@ -12,7 +14,18 @@
   if (!root || !Staff || !window.Counter) return;
   var Counter = window.Counter;
   var $ = App.byId, el = App.el;
-  var ticket = null, last = null, pending = {};
+  var ticket = null, last = null, pending = {}, menu = {}, menuStore = null;
+
+  /* the store's products by id, for the names of what a card covers */
+  function loadMenu() {
+    var sid = Counter.storeId();
+    if (!sid || sid === menuStore) return Promise.resolve();
+    return App.api('GET', '/products' + App.query({ store_id: sid, limit: 100 })).then(function (r) {
+      menu = {};
+      menuStore = sid;
+      (r.status === 200 ? r.body.data : []).forEach(function (p) { menu[p.id] = p.name; });
+    });
+  }
 
   function done(text) {
     $('ccards-done').textContent = text || '';
@@ -47,10 +60,36 @@
     var ft = el('div', 'weui-cell__ft ccards-card__ops');
     if (last && last.card === c.id) ft.appendChild(reverseButton(c, last.use));
     if (c.status === 'active' && c.usable_here) {
+      var covered = (Array.isArray(c.product_ids) ? c.product_ids : []).filter(function (id) { return menu[id]; });
+      var pick = null;
+      if (covered.length) {
+        pick = el('select', 'ccards-card__product');
+        pick.setAttribute('aria-label', '核销商品：' + c.name);
+        var none = el('option', null, '不指定商品');
+        none.value = '';
+        pick.appendChild(none);
+        covered.forEach(function (id) {
+          var o = el('option', null, menu[id]);
+          o.value = String(id);
+          pick.appendChild(o);
+        });
+        if (covered.length === 1) pick.value = String(covered[0]);
+        ft.appendChild(pick);
+      }
+      var n = el('input', 'ccards-card__uses');
+      n.type = 'number';
+      n.min = '1';
+      n.max = String(c.uses_left);
+      n.step = '1';
+      n.value = '1';
+      n.setAttribute('inputmode', 'numeric');
+      n.setAttribute('aria-label', '核销次数：' + c.name + '（最多 ' + c.uses_left + ' 次）');
+      ft.appendChild(n);
+      ft.appendChild(el('span', 'ccards-card__unit', '次'));
       var b = el('button', 'weui-btn weui-btn_mini weui-btn_primary', '核销');
       b.type = 'button';
-      b.setAttribute('aria-label', '核销一次：' + c.name);
-      b.addEventListener('click', function () { use(c, b); });
+      b.setAttribute('aria-label', '核销：' + c.name);
+      b.addEventListener('click', function () { use(c, b, n, pick); });
       ft.appendChild(b);
     } else if (c.status === 'active') {
       ft.appendChild(el('span', 'ccards-card__off', '本店不可用'));
@@ -59,15 +98,26 @@
     return cell;
   }
 
-  function use(c, b) {
-    var k = pending[c.id] || (pending[c.id] = App.idemKey());
+  function use(c, b, n, pick) {
+    var k = Number(n.value);
+    if (!/^\d{1,2}$/.test(n.value.trim()) || k < 1 || k > c.uses_left) {
+      App.toast('核销次数应为 1 到 ' + c.uses_left + ' 次');
+      n.focus();
+      return;
+    }
+    var body = { ticket: ticket, uses: k };
+    if (pick && pick.value) body.product_id = Number(pick.value);
+    /* one key for one body: sent again (a lost answer) it uses once; a changed body is a new attempt */
+    var sig = JSON.stringify(body), p = pending[c.id];
+    if (!p || p.sig !== sig) p = pending[c.id] = { sig: sig, key: App.idemKey() };
     b.disabled = true;
-    Counter.api('POST', '/count-cards/' + c.id + '/uses', { ticket: ticket, uses: 1 }, { 'Idempotency-Key': k }).then(function (r) {
+    Counter.api('POST', '/count-cards/' + c.id + '/uses', body, { 'Idempotency-Key': p.key }).then(function (r) {
       if (r.status >= 500 || !r.body) { b.disabled = false; App.toast('网络错误，请再点一次（不会重复核销）'); return; }
       delete pending[c.id];
       if (r.status !== 201) { b.disabled = false; App.toast(App.errorText(r)); load(); return; }
       last = { card: c.id, use: r.body.data.use };
-      done('已核销：' + c.name + ' 1 次，剩余 ' + r.body.data.card.uses_left + ' 次');
+      var what = r.body.data.use.product_name ? '（' + r.body.data.use.product_name + '）' : '';
+      done('已核销：' + c.name + what + ' ' + k + ' 次，剩余 ' + r.body.data.card.uses_left + ' 次');
       load();
     });
   }
@@ -75,7 +125,9 @@
   function load() {
     if (!ticket) return;
     var t = ticket;
-    Counter.api('GET', '/count-cards' + App.query({ ticket: t })).then(function (r) {
+    loadMenu().then(function () {
+      return Counter.api('GET', '/count-cards' + App.query({ ticket: t }));
+    }).then(function (r) {
       if (t !== ticket) return;
       var list = $('ccards-list');
       list.innerHTML = '';

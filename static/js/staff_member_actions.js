@@ -1,7 +1,7 @@
 /*
  * The members console's actions on one member (owners only): adjust
  * points or the bonus balance, set the tier by hand until a day, block or
- * unblock, bind a physical card, each with a reason, in one dialog; what
+ * unblock, bind a physical card or unbind it, each with a reason, in one dialog; what
  * holds on the member (blocked, the tier held, the card, the PIN) and the
  * staff's latest actions. Listens for staff_members.js's 'members:open'
  * (detail: GET staff/members/{id}); calls {base}/staff/members/{id}/...
@@ -15,7 +15,7 @@
   var $ = App.byId, el = App.el;
   var member = null, action = null, isOwner = false, tiers = null, attemptKey = '', attemptBody = '';
   var ACTIONS = { 'member.adjust': '调整', 'member.tier': '设置等级', 'member.block': '冻结', 'member.unblock': '解冻',
-    'member.card': '绑定实体卡', 'member.birthday': '修改生日' };
+    'member.card': '绑定实体卡', 'member.card_unbind': '解绑实体卡', 'member.birthday': '修改生日' };
 
   function when(iso) { return iso ? App.dateWords(iso.slice(0, 10)) + ' ' + iso.slice(11, 16) : '—'; }
 
@@ -34,6 +34,8 @@
       t += ' ' + (name || d.level + ' 级') + (d.until ? '，保持到' + App.dateWords(d.until) : '，长期');
     } else if (a.action === 'member.card') {
       t += ' ' + d.card_no;
+    } else if (a.action === 'member.card_unbind') {
+      t += ' ' + d.old_card_no;
     }
     return t + (a.reason ? '（' + a.reason + '）' : '') + (a.staff_name ? ' · ' + a.staff_name : '');
   }
@@ -47,6 +49,7 @@
     if (h.physical_card_no) badge('od-badge_card', '实体卡 ' + h.physical_card_no);
     badge('od-badge_card', h.pin_locked ? '支付密码已锁定' : h.pin_set ? '已设支付密码' : '未设支付密码');
     $('md-actions').hidden = !isOwner;
+    $('md-uncard').hidden = !h.physical_card_no;
     $('md-block').textContent = h.blocked ? '解冻会员' : '冻结会员';
     $('md-block').className = 'weui-btn weui-btn_mini ' + (h.blocked ? 'weui-btn_primary' : 'weui-btn_warn');
     var dl = $('md-staff-actions');
@@ -89,21 +92,23 @@
     action = which === 'block' && member.holds && member.holds.blocked ? 'unblock' : which;
     attemptBody = '';
     var who = (member.name || '未填姓名') + ' · ' + member.phone_masked;
-    var titles = { adjust: '调整积分或赠送金', tier: '设置会员等级', block: '冻结会员', unblock: '解冻会员', card: '绑定实体卡' };
+    var titles = { adjust: '调整积分或赠送金', tier: '设置会员等级', block: '冻结会员', unblock: '解冻会员', card: '绑定实体卡',
+      uncard: '解绑实体卡' };
     var hints = {
       adjust: who + '：现有积分 ' + member.points + '，赠送金 ' + App.yuan(member.balance.bonus_fen) + '。增加写正数，扣减写负数。',
       tier: who + '：当前' + (member.tier ? member.tier.name : '无等级') + '。成长值会调到该等级的起点。',
       block: who + '：冻结后不能支付、下单、领券和兑换，直到解冻。',
       unblock: who + '：解冻后恢复支付和领券。',
       card: who + (member.holds && member.holds.physical_card_no ? '：现绑定 ' + member.holds.physical_card_no : '：尚未绑定实体卡'),
+      uncard: who + '：解绑实体卡 ' + ((member.holds && member.holds.physical_card_no) || '') + '，解绑后该卡在收银台刷不出会员，卡号可绑给其他会员。',
     };
     $('ma-title').textContent = titles[action];
     $('ma-hint').textContent = hints[action];
     $('ma-adjust-box').hidden = action !== 'adjust';
     $('ma-tier-box').hidden = action !== 'tier';
     $('ma-card-box').hidden = action !== 'card';
-    $('ma-reason-label').textContent = action === 'card' ? '操作原因（选填）' : '操作原因';
-    $('ma-submit').className = 'weui-btn weui-btn_mini ' + (action === 'block' ? 'weui-btn_warn' : 'weui-btn_primary');
+    $('ma-reason-label').textContent = action === 'card' || action === 'uncard' ? '操作原因（选填）' : '操作原因';
+    $('ma-submit').className = 'weui-btn weui-btn_mini ' + (action === 'block' || action === 'uncard' ? 'weui-btn_warn' : 'weui-btn_primary');
     $('ma-form').reset();
     $('ma-error').textContent = '';
     amountLabel();
@@ -131,7 +136,7 @@
   /* The request of the dialog as filled in: [method, path, body, headers], or null (the reason shown). */
   function request() {
     var reason = $('ma-reason').value.trim(), base = '/members/' + member.id;
-    if (!reason && action !== 'card') return fail('请填写操作原因', 'ma-reason');
+    if (!reason && action !== 'card' && action !== 'uncard') return fail('请填写操作原因', 'ma-reason');
     if (action === 'adjust') {
       var v = $('ma-amount').value.trim().replace(/^＋|^\+/, ''), amount;
       if (kind() === 'bonus') {
@@ -165,6 +170,7 @@
       if (reason) b.reason = reason;
       return ['POST', base + '/physical-card', b];
     }
+    if (action === 'uncard') return ['POST', base + '/physical-card/unbind', reason ? { reason: reason } : {}];
     return ['POST', base + '/' + action, { reason: reason }];
   }
 
@@ -177,7 +183,7 @@
       $('ma-submit').disabled = false;
       if (r.status !== 200 && r.status !== 201) { fail(App.errorText(r)); return; }
       close();
-      App.toast({ adjust: '已调整', tier: '等级已设置', block: '会员已冻结', unblock: '会员已解冻', card: '实体卡已绑定' }[action]);
+      App.toast({ adjust: '已调整', tier: '等级已设置', block: '会员已冻结', unblock: '会员已解冻', card: '实体卡已绑定', uncard: '实体卡已解绑' }[action]);
       window.MembersConsole.open(member.id);
     });
   });

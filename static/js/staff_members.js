@@ -1,6 +1,6 @@
 /*
  * The members console (owners and marketing): search by phone, its last
- * four, card number or name; filters (tier, channel, birthday month,
+ * four, card number or name; filters (tier, channel by name, birthday month,
  * joined and last-order dates as people write them, balance in yuan,
  * points, unused coupons); the list sorted by a column header or the
  * sort box, a page at a time; the CSV of the filtered list, read as it
@@ -49,7 +49,8 @@
   function params() {
     $('mf-error').textContent = '';
     Array.prototype.forEach.call(root.querySelectorAll('[aria-invalid]'), function (e) { e.removeAttribute('aria-invalid'); });
-    var p = { q: $('mf-q').value.trim(), tier: $('mf-tier').value, channel: $('mf-channel').value.trim(),
+    var ch = $('mf-channel').value === '__code' ? $('mf-channel-code').value.trim() : $('mf-channel').value;
+    var p = { q: $('mf-q').value.trim(), tier: $('mf-tier').value, channel: ch,
       birthday_month: $('mf-bmonth').value, has_unused_coupons: $('mf-coupons').value,
       count_cards: $('mf-ccards').value, sort: $('mf-sort').value, order: $('mf-order').value };
     if (p.count_cards === 'expiring') {
@@ -216,6 +217,7 @@
   $('mf-clear').addEventListener('click', function () {
     $('members-filter').reset();
     $('mf-cc-days-item').hidden = true;
+    $('mf-channel-code-item').hidden = true;
     load(false);
   });
   $('mf-export').addEventListener('click', exportCsv);
@@ -229,6 +231,12 @@
   });
   $('members-more').addEventListener('click', function () { load(true); });
   $('mf-ccards').addEventListener('change', function () { $('mf-cc-days-item').hidden = $('mf-ccards').value !== 'expiring'; });
+  $('mf-channel').addEventListener('change', function () {
+    var code = $('mf-channel').value === '__code';
+    $('mf-channel-code-item').hidden = !code;
+    if (code) $('mf-channel-code').focus();
+    else load(false);
+  });
   ['mf-tier', 'mf-bmonth', 'mf-coupons', 'mf-ccards', 'mf-sort', 'mf-order'].forEach(function (id) {
     $(id).addEventListener('change', function () { load(false); });
   });
@@ -241,9 +249,34 @@
     });
   });
 
+  /*
+   * The channels by name (the API takes their codes: store:<id>,
+   * campaign:<slug>, organic, referral): the merchant's stores and
+   * campaigns, before the entry for any other code.
+   */
+  function loadChannels() {
+    return Promise.all([Staff.api('GET', '/stores'), Staff.api('GET', '/campaigns?limit=100')]).then(function (rs) {
+      var sel = $('mf-channel'), other = sel.querySelector('option[value="__code"]');
+      var group = function (label, items) {
+        if (!items.length) return;
+        var g = el('optgroup');
+        g.label = label;
+        items.forEach(function (it) {
+          var o = el('option', null, it[1]);
+          o.value = it[0];
+          g.appendChild(o);
+        });
+        sel.insertBefore(g, other);
+      };
+      group('门店', (rs[0].status === 200 ? rs[0].body.data : []).map(function (s) { return ['store:' + s.id, s.name]; }));
+      group('活动', (rs[1].status === 200 ? rs[1].body.data : []).map(function (c) { return ['campaign:' + c.slug, c.name]; }));
+    });
+  }
+
   Staff.marketingConsole(root, function () {
     if (started) return;
     started = true;
+    loadChannels();
     App.api('GET', '/tiers').then(function (r) {
       (r.status === 200 ? r.body.data : []).forEach(function (t) {
         var o = el('option', null, t.name);

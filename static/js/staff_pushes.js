@@ -3,7 +3,8 @@
  * template, the members (the member list's filter the page was opened
  * with as ?filter=..., pasted phones or card numbers, or one member by
  * id, ?member_id=), optionally a time to send, then watch the push's
- * progress until it is done (polled), and the pushes made before.
+ * progress until it is done (polled; 取消发券 stops one queued or
+ * running), and the pushes made before.
  * Calls {base}/staff/coupon-pushes and staff/coupon-templates.
  */
 (function () {
@@ -13,8 +14,9 @@
   if (!root || !Staff) return;
 
   var $ = App.byId, el = App.el;
-  var STATUS = { queued: '排队中', running: '发放中', done: '已完成', failed: '未完成' };
-  var STATUS_CLASS = { queued: 'cc-status_scheduled', running: 'cc-status_live', done: 'cc-status_ended', failed: 'cc-status_paused' };
+  var STATUS = { queued: '排队中', running: '发放中', done: '已完成', failed: '未完成', cancelled: '已取消' };
+  var STATUS_CLASS = { queued: 'cc-status_scheduled', running: 'cc-status_live', done: 'cc-status_ended', failed: 'cc-status_paused',
+    cancelled: 'cc-status_paused' };
   var TARGET = { filter: '筛选结果', phones: '手机号/卡号', member_ids: '指定会员' };
   /* the member list's parameters, as its filter form names them */
   var FILTER_NAMES = { q: '搜索', tier: '等级', channel: '来源渠道', birthday_month: '生日月份', joined_from: '入会从',
@@ -90,7 +92,7 @@
     var s = $('pp-status');
     s.textContent = STATUS[p.status] || p.status;
     s.className = 'cc-status ' + (STATUS_CLASS[p.status] || '');
-    var reached = p.issued + p.over_limit + p.out_of_stock + p.skipped;
+    var reached = p.issued + p.over_limit + p.out_of_stock + p.skipped + (p.blocked || 0);
     $('pp-bar').max = p.total || 1;
     $('pp-bar').value = p.total ? reached : 0;
     var dl = $('pp-counts');
@@ -100,6 +102,7 @@
     count(dl, '超出每人限领', p.over_limit);
     count(dl, '库存不足未发', p.out_of_stock);
     count(dl, '跳过', p.skipped);
+    count(dl, '会员已冻结未发', p.blocked || 0);
     if (p.send_at && p.status === 'queued') count(dl, '定时发送', App.dateTime(p.send_at));
     $('pp-unknown-row').hidden = !p.unknown_count;
     $('pp-unknown').textContent = p.unknown_count ? p.unknown.join('、') +
@@ -108,6 +111,11 @@
     $('pp-over-row').hidden = !over.length;
     $('pp-over').textContent = over.map(function (x) { return (x.name || '未填姓名') + ' ' + x.phone_masked; }).join('、') +
       (p.over_limit > over.length ? ' 等 ' + p.over_limit + ' 人' : '');
+    var blocked = p.blocked_members || [];
+    $('pp-blocked-row').hidden = !blocked.length;
+    $('pp-blocked').textContent = blocked.map(function (x) { return (x.name || '未填姓名') + ' ' + x.phone_masked; }).join('、') +
+      (p.blocked > blocked.length ? ' 等 ' + p.blocked + ' 人' : '');
+    $('pp-cancel-row').hidden = p.status !== 'queued' && p.status !== 'running';
     $('pp-error-row').hidden = !p.error;
     $('pp-error').textContent = p.error || '';
   }
@@ -120,6 +128,18 @@
       showPush(r.body.data);
       if (r.body.data.status === 'queued' || r.body.data.status === 'running') timer = setTimeout(poll, 1500);
       else loadList();
+    });
+  }
+
+  function cancel() {
+    if (!watching || !window.confirm('取消这次发券？已发出的券不会收回，还没发到的会员不再发。')) return;
+    $('pp-cancel').disabled = true;
+    Staff.api('POST', '/coupon-pushes/' + watching + '/cancel', {}).then(function (r) {
+      $('pp-cancel').disabled = false;
+      if (r.status !== 200) return App.toast(App.errorText(r));
+      App.toast('已取消发券');
+      showPush(r.body.data);
+      poll();
     });
   }
 
@@ -222,6 +242,7 @@
   });
   $('pf-template').addEventListener('change', templateInfo);
   $('push-form').addEventListener('submit', submit);
+  $('pp-cancel').addEventListener('click', cancel);
 
   var started = false;
   Staff.marketingConsole(root, function () {

@@ -475,6 +475,7 @@
     'coupon.push': ['定向发券', function (d) {
       return d.target === 'filter' ? '按会员筛选条件' : typeof d.members === 'number' ? d.members + ' 位会员' : '';
     }],
+    'coupon.push_cancel': ['取消定向发券'],
     'member.birthday': ['修改会员生日', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.adjust': ['人工调整会员账户', function (d) {
       if (typeof d.amount !== 'number') return '';
@@ -488,6 +489,7 @@
     'member.block': ['冻结会员', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.unblock': ['解冻会员', function (d) { return d.reason ? '原因：' + d.reason : ''; }],
     'member.card': ['绑定实体卡', function (d) { return d.card_no ? '卡号 ' + d.card_no + (d.old_card_no ? '（换下 ' + d.old_card_no + '）' : '') : ''; }],
+    'member.card_unbind': ['解绑实体卡', function (d) { return d.old_card_no ? '卡号 ' + d.old_card_no : ''; }],
     'upload.create': ['上传一张图片']
   };
 

@@ -1,7 +1,8 @@
 // Count cards (次卡) in the browser, against the real API: a cashier
 // scans a member, sells a count card from the checkout's menu in cash,
 // sees the member's new card under the member and uses it once (核销),
-// then reverses that use and uses it again; the member sees the card with
+// then reverses that use and uses it again, then takes several uses of a
+// product the card covers at once; the member sees the card with
 // what is left and its history on 我的次卡 at 390x844. Staff filter the
 // member list to members whose count cards are used up and export it
 // (the CSV file has exactly them). The count-card console creates one.
@@ -118,6 +119,51 @@ test('a cashier sells a count card in cash, the member uses it once; 我的次�
   if (SHOTS) await h5.screenshot({ path: `${SHOTS}/count-cards-h5.png`, fullPage: true });
   assert.deepEqual(h5errors, []);
   await phone.close();
+});
+
+test('at the counter a use takes several uses of a product the card covers, recorded with store and cashier; the last use reverses', async () => {
+  const cp = await cardProduct(`保养10次卡${tag}`, 10, 30000);
+  const mem = await counterMember({ name: '孙立华' });
+  const o = await owner.call('POST', '/staff/orders', {
+    store_id: stores[0], member_phone: mem.phone, lines: [{ count_card_product_id: cp.id, qty: 1 }],
+    coupon_codes: [], use_balance: false, tenders: [{ kind: 'cash' }],
+  }, { 'idempotency-key': idemKey() });
+  assert.equal(o.status, 201, o.text);
+  const [[cardId]] = await sql(`SELECT id FROM count_cards WHERE member_id = ${mem.id}`);
+  const ctx = await browser.newContext({ viewport: DESK, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await staffSignIn(page, 'cashier');
+  await page.waitForFunction(() => document.querySelectorAll('#store-select option').length > 0);
+  await page.fill('#member-code-input', await memberCode(mem));
+  await page.click('#scan-submit');
+  const row = '#ccards-list .ccards-card';
+  await page.waitForSelector(`${row} .ccards-card__uses`);
+  // the card covers one product: it is named already, and the uses are 1 to what is left
+  assert.equal(await page.inputValue(`${row} .ccards-card__product`), String(covered));
+  assert.match(await page.innerText(`${row} .ccards-card__product`), new RegExp(`洗车${tag}`));
+  assert.equal(await page.getAttribute(`${row} .ccards-card__uses`, 'max'), '10');
+  await page.fill(`${row} .ccards-card__uses`, '11');
+  await page.click(`${row} button:has-text("核销")`);
+  await page.waitForFunction(() => /1 到 10 次/.test(document.body.innerText));
+  assert.equal((await sql(`SELECT COUNT(*) FROM count_card_uses WHERE card_id = ${cardId}`))[0][0], '0', 'nothing taken');
+  await page.fill(`${row} .ccards-card__uses`, '3');
+  await page.click(`${row} button:has-text("核销")`);
+  await page.waitForFunction(() => /3 次，剩余 7 次/.test(document.getElementById('ccards-done').textContent));
+  assert.match(await page.textContent('#ccards-done'), new RegExp(`洗车${tag}`));
+  await page.waitForFunction(() => /剩余 7\/10 次/.test(document.querySelector('#ccards-list .ccards-card').textContent));
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/counter-count-card-uses.png` });
+  const [[uses, product, store, staffId, status]] = await sql(`SELECT uses, product_id, store_id, staff_id, status
+    FROM count_card_uses WHERE card_id = ${cardId}`);
+  assert.deepEqual([uses, Number(product), Number(staffId), status], ['3', covered, cashier.staff.id, 'done']);
+  assert.ok(stores.includes(Number(store)));
+  // reversed at once: all three back
+  await page.click(`${row} button:has-text("撤销")`);
+  await page.waitForFunction(() => /剩余 10\/10 次/.test(document.querySelector('#ccards-list .ccards-card').textContent));
+  assert.equal((await sql(`SELECT status FROM count_card_uses WHERE card_id = ${cardId}`))[0][0], 'reversed');
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });
 
 test('staff filter the member list to used-up count cards and export it', async () => {

@@ -2,7 +2,8 @@
 // opened from the members console's 给筛选结果发券 with its filter, a
 // template chosen and sent, the progress polled until done with the
 // counts; then pasted phones with one unknown, reported; then one member
-// from the member's detail (给该会员发券). The settings
+// from the member's detail (给该会员发券); a frozen member reported and not
+// sent, a scheduled push cancelled. The settings
 // console's 新会员礼包 section saves its templates. SHOTS=<dir>:
 // screenshots of both.
 import { test, before, after } from 'node:test';
@@ -41,7 +42,8 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
   page.on('dialog', (d) => d.accept());
   await staffSignIn(page, 'marketing', '/m/demo/staff/members');
   await page.waitForSelector('#members-list[data-loaded]');
-  await page.fill('#mf-channel', channel);
+  await page.selectOption('#mf-channel', '__code');
+  await page.fill('#mf-channel-code', channel);
   await page.click('#mf-search');
   await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr').length === 3);
   await page.click('#mf-push');
@@ -76,7 +78,8 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
   // one member, from the member's detail on the members console
   await page.goto(`${BASE}/m/demo/staff/members`);
   await page.waitForSelector('#members-list[data-loaded]');
-  await page.fill('#mf-channel', channel);
+  await page.selectOption('#mf-channel', '__code');
+  await page.fill('#mf-channel-code', channel);
   await page.click('#mf-search');
   await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr').length === 3);
   await page.click('#members-list tbody tr:first-child .orders-list__open');
@@ -86,6 +89,55 @@ test('coupon push console: the member list\'s filter, send, progress to done; pa
   await page.waitForSelector('#push-list[data-loaded]');
   assert.ok(await page.isChecked('#pf-t-member'));
   assert.equal(await page.inputValue('#pf-member'), id);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('coupon push console: a frozen member is reported, not sent; a scheduled push is cancelled', async () => {
+  const run = `${process.pid % 1000}${Date.now() % 100000}`;
+  const [[mid]] = await sql("SELECT id FROM merchants WHERE code = 'demo'");
+  const phones = [0, 1].map(() => uniquePhone());
+  await sql(`INSERT INTO members (merchant_id, phone, name, card_no, joined_at, blocked_at, blocked_reason) VALUES
+    (${mid}, '${phones[0]}', '冻结发券${run}', '8${run.padStart(8, '0')}0000000', UTC_TIMESTAMP(), UTC_TIMESTAMP(), '疑似刷券'),
+    (${mid}, '${phones[1]}', '正常发券${run}', '8${run.padStart(8, '0')}1000000', UTC_TIMESTAMP(), NULL, NULL)`);
+  const mkt = (await staffLogin('demo', 'marketing', 'demo1234')).token;
+  const name = `冻结券${run}`;
+  const t = await api('POST', m('/staff/coupon-templates'), {
+    token: mkt,
+    body: { name, kind: 'instant', value_fen: 300, stock: null, per_member_limit: 5, valid_days: 30, status: 'active', listed: false },
+  });
+  assert.equal(t.status, 201, t.text);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  await staffSignIn(page, 'marketing', '/m/demo/staff/coupon-pushes');
+  await page.waitForSelector('#push-list[data-loaded]');
+  await page.waitForFunction((n) => [...document.querySelectorAll('#pf-template option')].some((o) => o.textContent === n), name);
+  await page.selectOption('#pf-template', { label: name });
+  await page.click('label:has(#pf-t-phones)');
+  await page.fill('#pf-phones', phones.join('\n'));
+  await page.click('#pf-submit');
+  await page.waitForFunction(() => document.querySelector('#pp-status')?.textContent === '已完成', null, { timeout: 20000 });
+  assert.match(await page.textContent('#pp-counts'), /已发放1/);
+  assert.match(await page.textContent('#pp-counts'), /会员已冻结未发1/);
+  assert.match(await page.textContent('#pp-blocked'), new RegExp(`^冻结发券${run} \\d{3}\\*{4}\\d{4}$`));
+  assert.equal(await page.isVisible('#pp-cancel'), false, 'a push that is done cannot be cancelled');
+  if (SHOTS) { mkdirSync(SHOTS, { recursive: true }); await page.screenshot({ path: `${SHOTS}/staff-coupon-push-blocked.png`, fullPage: true }); }
+
+  // scheduled for tomorrow, then cancelled before it runs
+  const at = new Date(Date.now() + 86400e3 + 8 * 3600e3).toISOString().slice(0, 16);
+  await page.fill('#pf-send-at', at);
+  await page.click('#pf-submit');
+  await page.waitForFunction(() => document.querySelector('#pp-status')?.textContent === '排队中');
+  await page.waitForSelector('#pp-cancel:visible');
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/staff-coupon-push-cancel.png`, fullPage: true });
+  await page.click('#pp-cancel');
+  await page.waitForFunction(() => document.querySelector('#pp-status')?.textContent === '已取消');
+  assert.equal(await page.isVisible('#pp-cancel'), false);
+  const [[status]] = await sql(`SELECT status FROM coupon_pushes WHERE merchant_id = ${mid} AND template_id = ${t.json.data.id} ORDER BY id DESC LIMIT 1`);
+  assert.equal(status, 'cancelled');
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -1,7 +1,7 @@
 // The owner's actions in the members console at desk width (1280x800):
 // open a member, freeze it in the dialog with a reason (the badge and the
 // staff action appear, the member's own home page says the account is
-// frozen), unfreeze, add bonus, set the tier, bind a card; marketing sees
+// frozen), unfreeze, add bonus, set the tier, bind a card and unbind it; marketing sees
 // no action buttons. The payment PIN page at 390x844: set, then change
 // with the old PIN. SHOTS=<dir>: screenshots of the console, the dialog
 // and the PIN page.
@@ -105,6 +105,19 @@ test('members console: the owner freezes, unfreezes, adjusts, sets the tier and 
   await act(page, 'card', () => page.fill('#ma-card', card));
   await page.waitForFunction((c) => document.getElementById('md-holds').textContent.includes(c), card);
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/member-actions-console.png`, fullPage: true });
+  // unbind it (a lost card): the button shows only while a card is bound
+  assert.equal(await page.isVisible('#md-uncard'), true);
+  await act(page, 'uncard', async () => {
+    assert.equal(await page.textContent('#ma-title'), '解绑实体卡');
+    await page.fill('#ma-reason', '会员挂失');
+  });
+  await page.waitForFunction((c) => !document.getElementById('md-holds').textContent.includes(c), card);
+  assert.match(await page.textContent('#md-staff-actions'), new RegExp(`解绑实体卡 ${card}（会员挂失）`));
+  assert.equal(await page.isVisible('#md-uncard'), false);
+  assert.equal((await sql(`SELECT physical_card_no IS NULL FROM members WHERE id = ${mem.id}`))[0][0], '1');
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/member-actions-unbound.png`, fullPage: true });
+  await act(page, 'card', () => page.fill('#ma-card', card));
+  await page.waitForFunction((c) => document.getElementById('md-holds').textContent.includes(c), card);
   assert.deepEqual(errors, []);
   await ctx.close();
 

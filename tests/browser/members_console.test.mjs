@@ -2,8 +2,9 @@
 // the menu marks 会员; a search by a seeded member's name and a filter
 // narrow the list to what the API answers; a member opened shows its
 // profile, balance in yuan and dates in words; the CSV export counts its
-// rows on the page and saves a file that has the list's members. Cashiers
-// see the no-access note. SHOTS=<dir>: a screenshot of the console.
+// rows on the page and saves a file that has the list's members; the
+// channel filter offers stores and campaigns by name and sends their codes.
+// Cashiers see the no-access note. SHOTS=<dir>: a screenshot of the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -40,7 +41,8 @@ test('members console: search, filter, open a member, export CSV', async () => {
 
   // search by the name's start, narrowed by channel: the three, newest joined first
   await page.fill('#mf-q', name);
-  await page.fill('#mf-channel', channel);
+  await page.selectOption('#mf-channel', '__code');
+  await page.fill('#mf-channel-code', channel);
   await page.click('#mf-search');
   await page.waitForFunction(() => document.querySelectorAll('#members-list tbody tr').length === 3);
   const names = await page.$$eval('#members-list tbody tr td:first-child', (ns) => ns.map((n) => n.textContent));
@@ -95,4 +97,50 @@ test('members console: search, filter, open a member, export CSV', async () => {
   await p2.waitForSelector('#console-auth:not([hidden])');
   assert.equal(await p2.isVisible('#console'), false);
   await c2.close();
+});
+
+test('members console: the channel filter offers stores and campaigns by name, and the list asks by their codes', async () => {
+  const run = `${process.pid % 1000}${Date.now() % 100000}`;
+  const name = `渠道会员${run}`;
+  const [[mid]] = await sql("SELECT id FROM merchants WHERE code = 'demo'");
+  const [[sid, sname]] = await sql(`SELECT id, name FROM stores WHERE merchant_id = ${mid} AND kind = 'own' AND active = 1 ORDER BY id LIMIT 1`);
+  const slug = `ch${run}`;
+  const cname = `渠道活动${run}`;
+  await sql(`INSERT INTO campaigns (merchant_id, name, slug, starts_at, ends_at, share_title, share_desc, created_at, updated_at)
+    VALUES (${mid}, '${cname}', '${slug}', '2026-01-01 00:00:00', '2027-01-01 00:00:00', '分享', '分享', UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+  const member = (i, channel) => `(${mid}, '${uniquePhone()}', '${name}${i}', '6${run.padStart(8, '0')}${i}000000', '${channel}',
+    '2026-05-0${i + 1} 02:00:00')`;
+  await sql(`INSERT INTO members (merchant_id, phone, name, card_no, channel, joined_at) VALUES
+    ${member(0, `store:${sid}`)}, ${member(1, `campaign:${slug}`)}, ${member(2, 'referral')}`);
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const asked = [];
+  page.on('request', (q) => { if (/\/staff\/members\?/.test(q.url())) asked.push(new URL(q.url()).searchParams.get('channel')); });
+  await staffSignIn(page, 'marketing', '/m/demo/staff/members');
+  await page.waitForSelector('#members-list[data-loaded]');
+  await page.waitForSelector(`#mf-channel option[value="campaign:${slug}"]`, { state: 'attached' });
+  assert.equal(await page.textContent(`#mf-channel option[value="store:${sid}"]`), sname, 'the store by its name');
+  assert.equal(await page.textContent(`#mf-channel option[value="campaign:${slug}"]`), cname, 'the campaign by its name');
+  assert.equal(await page.textContent('#mf-channel option[value="referral"]'), '推荐入会');
+  assert.equal(await page.textContent('#mf-channel option[value="organic"]'), '自然进入');
+  const rows = () => page.$$eval('#members-list tbody tr td:first-child', (ns) => ns.map((n) => n.textContent));
+  await page.fill('#mf-q', name);
+  for (const [label, code, who] of [[sname, `store:${sid}`, `${name}0`], [cname, `campaign:${slug}`, `${name}1`], ['推荐入会', 'referral', `${name}2`]]) {
+    await page.selectOption('#mf-channel', { label });
+    await page.waitForFunction((n) => {
+      const r = document.querySelectorAll('#members-list tbody tr td:first-child');
+      return r.length === 1 && r[0].textContent === n;
+    }, who);
+    assert.deepEqual(await rows(), [who]);
+    assert.equal(asked.at(-1), code, 'the API is asked by the code');
+  }
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}/members-channel.png` });
+  }
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });

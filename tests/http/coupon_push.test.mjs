@@ -4,14 +4,18 @@
 // the job started at once by the POST; a push resumed after a batch that
 // failed half way (the runner's JOB_BATCH and JOB_FAIL_BATCH knobs) that
 // still gives each member exactly one coupon; the template's stock and
-// per-member limit; roles; another merchant's template.
+// per-member limit; members blocked by staff passed over (counted and
+// named); cancel, of a queued push and of a running one at its next
+// batch; a later push that a push held by another process does not hold
+// back; roles; another merchant's template. The file waits, at its end,
+// for the runs its POSTs started, so that none outlives it.
 //
 // The pushes run on a merchant of this file's own, so that the job's
 // runs (this file's, the POST's and the stack's tick) meet no other
 // file's data.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { api, m, uniquePhone, signIn, join, staffLogin, sql } from './lib.mjs';
 import { ownMerchant } from './own_merchant.mjs';
@@ -70,7 +74,7 @@ async function finished(id) {
   for (let i = 0; i < 150; i++) {
     const r = await api('GET', m(`/staff/coupon-pushes/${id}`, mc.code), { token: mkt });
     assert.equal(r.status, 200, r.text);
-    if (r.json.data.status === 'done' || r.json.data.status === 'failed') return r.json.data;
+    if (['done', 'failed', 'cancelled'].includes(r.json.data.status)) return r.json.data;
     await sleep(200);
   }
   throw new Error(`push ${id} did not finish`);
@@ -83,7 +87,37 @@ async function couponsOf(pushId) {
   return new Map(rows.map(([id, n]) => [Number(id), Number(n)]));
 }
 
-const sum = (p) => p.issued + p.over_limit + p.out_of_stock + p.skipped;
+const sum = (p) => p.issued + p.over_limit + p.out_of_stock + p.skipped + p.blocked;
+
+/** This file's job runs still alive (the POSTs' own `app jobs run`): their pids. */
+function runsAlive() {
+  return new Promise((resolve) => {
+    execFile('pgrep', ['-f', `jobs run coupon-pushes --merchant ${mc.code}$`], (err, stdout) => {
+      resolve(err ? [] : stdout.trim().split('\n').filter(Boolean));
+    });
+  });
+}
+
+/*
+ * A batch of another process that holds a push (its row locked in an open
+ * transaction, as a runner stuck half way through a batch would): the push
+ * is made due inside that transaction only. Resolves to release().
+ */
+function holdPush(id) {
+  const env = { ...process.env, MYSQL_PWD: process.env.DB_PASSWORD || '' };
+  const child = spawn('mariadb', ['--no-defaults', `--socket=${process.env.DB_SOCKET}`,
+    `--user=${process.env.DB_USER || 'app'}`, `--database=${process.env.DB_NAME || 'app'}`,
+    '--batch', '--unbuffered', '--skip-column-names'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('held')) {
+        resolve(() => new Promise((done) => { child.on('close', done); child.stdin.end(); }));
+      }
+    });
+    child.stdin.write(`BEGIN; SELECT id FROM coupon_pushes WHERE id = ${id} FOR UPDATE;
+      UPDATE coupon_pushes SET send_at = NULL WHERE id = ${id}; SELECT 'held';\n`);
+  });
+}
 
 before(async () => {
   mc = await ownMerchant('cp');
@@ -91,6 +125,12 @@ before(async () => {
     .map((u) => staffLogin(mc.code, u, 'demo1234')))).map((s) => s.token);
   const mkt2 = (await staffLogin('demo2', 'marketing', 'demo1234')).token;
   other = await template({}, mkt2, 'demo2');
+});
+
+after(async () => {
+  // the runs this file's POSTs started end once no push is left to them
+  for (let i = 0; i < 150 && (await runsAlive()).length > 0; i++) await sleep(200);
+  assert.deepEqual(await runsAlive(), [], 'no job run of this file outlives it');
 });
 
 test('a push by the member list\'s filter reaches the members it finds, once each', async () => {
@@ -315,4 +355,96 @@ test('roles: owner and marketing push, cashier 403; another merchant\'s template
   assert.equal((await api('GET', m(`/staff/coupon-pushes/${o.json.data.id}`, 'demo2'), { token: mkt2 })).status, 404);
   assert.equal((await api('GET', m(`/staff/coupon-pushes/${o.json.data.id}`, mc.code), { token: mkt2 })).status, 403);
   await finished(o.json.data.id);
+});
+
+test('a push passes over members blocked by staff: counted as blocked, named, sent nothing', async () => {
+  const ms = await members(3);
+  const tpl = await template();
+  const b = await api('POST', m(`/staff/members/${ms[1].id}/block`, mc.code), { token: owner, body: { reason: '疑似刷券' } });
+  assert.equal(b.status, 200, b.text);
+  const p = await pushOk({ template_id: tpl, member_ids: ms.map((x) => x.id) });
+  const done = await finished(p.id);
+  assert.equal(done.status, 'done');
+  assert.equal(done.issued, 2);
+  assert.equal(done.blocked, 1);
+  assert.equal(sum(done), done.total);
+  assert.deepEqual(done.blocked_members.map((x) => x.id), [ms[1].id], 'reported by name');
+  assert.match(done.blocked_members[0].phone_masked, /^\d{3}\*{4}\d{4}$/);
+  const got = await couponsOf(p.id);
+  assert.ok(!got.has(ms[1].id), 'the blocked member got no coupon');
+  assert.deepEqual(await sql(`SELECT outcome FROM coupon_push_members WHERE push_id = ${p.id} AND member_id = ${ms[1].id}`),
+    [['blocked']]);
+});
+
+test('cancel: a queued push never runs; a running one stops at its next batch, keeping what it issued', async () => {
+  const ms = await members(4);
+  const tpl = await template();
+  const later = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const q = await pushOk({ template_id: tpl, member_ids: ms.map((x) => x.id), send_at: later });
+  const cancel = (id, token = mkt) => api('POST', m(`/staff/coupon-pushes/${id}/cancel`, mc.code), { token });
+  assert.equal((await cancel(q.id, cashier)).status, 403);
+  let c = await cancel(q.id);
+  assert.equal(c.status, 200, c.text);
+  assert.equal(c.json.data.status, 'cancelled');
+  assert.ok(c.json.data.cancelled_at);
+  c = await cancel(q.id);
+  assert.equal(c.status, 409, c.text);
+  assert.equal(c.json.error.code, 'conflict');
+  assert.match(c.json.error.message, /[\u4e00-\u9fff]/);
+  assert.equal((await cancel(999999999)).status, 404);
+  const rnd = (n) => Math.floor(Math.random() * n);
+  const day = `203${rnd(7)}-0${1 + rnd(9)}-2${rnd(8)}`;
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
+  const r1 = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day]);
+  assert.equal(r1.code, 0, r1.out);
+  assert.equal((await couponsOf(q.id)).size, 0, 'a cancelled push issues nothing');
+  const [[audit]] = await sql(`SELECT COUNT(*) FROM audit_log WHERE target = 'coupon_push:${q.id}' AND action = 'coupon.push_cancel'`);
+  assert.equal(audit, '1');
+
+  // running: batches of one member with a pause between; cancelled after the first
+  const tpl2 = await template();
+  const p = await pushOk({ template_id: tpl2, member_ids: ms.map((x) => x.id), send_at: later });
+  const day2 = `203${rnd(7)}-1${rnd(3)}-2${rnd(8)}`;
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day2}%'`);
+  const running = run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day2],
+    { JOB_BATCH: '1', JOB_PAUSE_MS: '700' });
+  let seen;
+  for (let i = 0; i < 100; i++) {
+    seen = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
+    if (seen.issued >= 1) break;
+    await sleep(50);
+  }
+  assert.ok(seen.issued >= 1 && seen.issued < 4, JSON.stringify(seen));
+  c = await cancel(p.id, owner);
+  assert.equal(c.status, 200, c.text);
+  const atCancel = c.json.data.issued;
+  assert.ok(atCancel < 4, 'cancelled before the end');
+  const end = await running;
+  assert.equal(end.code, 0, end.out);
+  const after = await finished(p.id);
+  assert.equal(after.status, 'cancelled');
+  assert.equal(after.issued, atCancel, 'no batch after the cancel');
+  assert.equal((await couponsOf(p.id)).size, atCancel);
+});
+
+test('a push held by another process (a batch stuck half way) does not hold a later push back', async () => {
+  const ms = await members(2);
+  const later = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const stuck = await pushOk({ template_id: await template(), member_ids: [ms[0].id], send_at: later });
+  const release = await holdPush(stuck.id);
+  try {
+    const next = await pushOk({ template_id: await template(), member_ids: [ms[1].id] });
+    let seen;
+    for (let i = 0; i < 50; i++) {
+      seen = (await api('GET', m(`/staff/coupon-pushes/${next.id}`, mc.code), { token: mkt })).json.data;
+      if (seen.status === 'done') break;
+      await sleep(200);
+    }
+    assert.equal(seen.status, 'done', 'the later push ran while the earlier one was held');
+    assert.equal(seen.issued, 1);
+  } finally {
+    await release();
+  }
+  const c = await api('POST', m(`/staff/coupon-pushes/${stuck.id}/cancel`, mc.code), { token: mkt });
+  assert.equal(c.status, 200, c.text);
 });

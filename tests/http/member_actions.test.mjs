@@ -242,6 +242,41 @@ test('a blocked member cannot pay or claim anywhere, and can again after unblock
   await assertLedger(mem.id);
 });
 
+test('a blocked member cannot recharge: online (no provider order), at the counter, or as a top-up in a checkout', async () => {
+  const mem = await newMember();
+  const pkgs = (await api('GET', m('/recharge-packages'))).json.data;
+  assert.ok(pkgs.length > 0, 'the demo merchant sells recharge packages');
+  const s = await scan(cashier, mem, stores[0]);
+  const r0 = await owner.call('POST', `/staff/members/${mem.id}/block`, { reason: '账户异常' });
+  assert.equal(r0.status, 200, r0.text);
+  const pname = uniq('冻结充值咖啡');
+  await sql(`INSERT INTO products (merchant_id, name, category, price_fen, store_ids, active, created_at, updated_at)
+    SELECT id, '${pname}', '测试', 1000, NULL, 1, UTC_TIMESTAMP(), UTC_TIMESTAMP() FROM merchants WHERE code = 'demo'`);
+  const [[pid]] = await sql(`SELECT id FROM products WHERE name = '${pname}'`);
+  const attempts = {
+    'me/recharges (package)': () => api('POST', m('/me/recharges'), { token: mem.token, body: { package_id: pkgs[0].id }, headers: { 'idempotency-key': idemKey() } }),
+    'staff/recharges': () => cashier.call('POST', '/staff/recharges', { ticket: s.ticket, package_id: pkgs[0].id }, { 'idempotency-key': idemKey() }),
+    'staff/orders with topup': () => cashier.call('POST', '/staff/orders', {
+      store_id: stores[0], ticket: s.ticket, lines: [{ product_id: Number(pid), qty: 1 }], topup: { package_id: pkgs[0].id }, tenders: [{ kind: 'cash' }],
+    }, { 'idempotency-key': idemKey() }),
+  };
+  for (const [name, f] of Object.entries(attempts)) {
+    const r = await f();
+    assert.equal(r.status, 409, `${name}: ${r.text}`);
+    assertError(r, 409, 'member_blocked');
+  }
+  const [[recharges]] = await sql(`SELECT COUNT(*) FROM recharges WHERE member_id = ${mem.id}`);
+  assert.equal(recharges, '0', 'no recharge row, pending or paid, and so no provider order');
+  assert.deepEqual(await accounts(mem.id), { principal: 0, bonus: 0, growth: 0, points: 0 });
+  const r1 = await owner.call('POST', `/staff/members/${mem.id}/unblock`, { reason: '已核实' });
+  assert.equal(r1.status, 200, r1.text);
+  const ok = await attempts['me/recharges (package)']();
+  assert.equal(ok.status, 201, ok.text);
+  const ok2 = await attempts['staff/recharges']();
+  assert.equal(ok2.status, 201, ok2.text);
+  await assertLedger(mem.id);
+});
+
 /** A merchant of this test's own with a ladder that keeps tiers by a rolling window. */
 async function keepMerchant() {
   seq += 1;

@@ -370,14 +370,84 @@ test('members neither order nor see a menu at a partner store', async () => {
   const body = (store) => ({ store_id: store, lines: [{ product_id: prod.json.data.id, qty: 1 }], use_balance: false });
   const before = await count(`SELECT COUNT(*) FROM orders WHERE merchant_id = ${M.id}`);
   const q = await api('POST', m('/me/orders/quote', M.code), { token: mb.token, body: body(p.store.id) });
+  assertError(q, 400, 'invalid_field', 'store_id');
   const c = await api('POST', m('/me/orders', M.code), {
-    token: mb.token, body: { ...body(p.store.id), quote_hash: q.json?.data?.quote_hash || 'x' },
+    token: mb.token, body: { ...body(p.store.id), quote_hash: '0'.repeat(64) },
     headers: { 'idempotency-key': unique('o') },
   });
   assertError(c, 400, 'invalid_field', 'store_id');
   assert.equal(await count(`SELECT COUNT(*) FROM orders WHERE merchant_id = ${M.id}`), before);
   assertError(await api('GET', m(`/products?store_id=${p.store.id}`, M.code), { token: mb.token }), 400, 'invalid_field', 'store_id');
   assert.equal((await api('GET', m(`/products?store_id=${M.own}`, M.code), { token: mb.token })).status, 200);
+});
+
+test('a quote refuses the store its commit refuses: unknown, closed, a partner store, a cashier\'s other store', async () => {
+  const p = await newPartner();
+  const closed = await newStore({ name: unique('停业店') });
+  const off = await M.owner('PATCH', `/staff/stores/${closed.id}`, { active: false });
+  assert.equal(off.status, 200, off.text);
+  const mb = await member();
+  const lines = [{ name: '拿铁', price_fen: 2000, qty: 1 }];
+  const same = (q, c, what) => {
+    assert.ok(q.status >= 400, `${what}: the quote is refused too: ${q.text}`);
+    assert.deepEqual([q.status, q.json.error.code, q.json.error.field, q.json.error.message],
+      [c.status, c.json.error.code, c.json.error.field, c.json.error.message], what);
+  };
+  const staffBoth = async (call, store, what) => {
+    const body = { store_id: store, lines, tenders: [{ kind: 'cash' }] };
+    const q = await call('POST', '/staff/orders/quote', body);
+    const c = await call('POST', '/staff/orders', { ...body, quote_hash: '0'.repeat(64) }, { 'idempotency-key': unique('o') });
+    same(q, c, what);
+  };
+  const meBoth = async (store, what) => {
+    const body = { store_id: store, lines: [{ product_id: 1, qty: 1 }], use_balance: false };
+    const q = await api('POST', m('/me/orders/quote', M.code), { token: mb.token, body });
+    const c = await api('POST', m('/me/orders', M.code), {
+      token: mb.token, body: { ...body, quote_hash: '0'.repeat(64) }, headers: { 'idempotency-key': unique('o') },
+    });
+    same(q, c, what);
+  };
+  for (const [who, call] of [['owner', M.owner], ['marketing', M.marketing], ['cashier', M.cashier]]) {
+    await staffBoth(call, 999999999, `${who}: unknown store`);
+    await staffBoth(call, closed.id, `${who}: closed store`);
+    await staffBoth(call, p.store.id, `${who}: partner store`);
+  }
+  await staffBoth(M.cashier, M.own2, 'cashier: a store not its own');
+  await meBoth(999999999, 'member: unknown store');
+  await meBoth(closed.id, 'member: closed store');
+  await meBoth(p.store.id, 'member: partner store');
+  // the stores that are right still quote
+  const ok = await M.cashier('POST', '/staff/orders/quote', { store_id: M.own, lines, tenders: [{ kind: 'cash' }] });
+  assert.equal(ok.status, 200, ok.text);
+});
+
+test('a partner store is refused where a merchant\'s own store is meant: templates, products, count cards, the card, scratch cards', async () => {
+  const p = await newPartner();
+  const prod = await M.owner('POST', '/staff/products', { name: unique('美式'), price_fen: 1800 });
+  assert.equal(prod.status, 201, prod.text);
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const cases = [
+    ['POST', '/staff/coupon-templates', { name: unique('门店券'), kind: 'instant', value_fen: 100, stock: null,
+      per_member_limit: 1, valid_days: 30, status: 'active' }],
+    ['POST', '/staff/products', { name: unique('摩卡'), price_fen: 2200 }],
+    ['PATCH', `/staff/products/${prod.json.data.id}`, {}],
+    ['POST', '/staff/count-card-products', { name: unique('十次卡'), uses: 10, price_fen: 10000,
+      validity: { kind: 'days', days: 30 }, product_ids: [prod.json.data.id] }],
+    ['PUT', '/staff/settings/card', { name: '合作测试卡', validity: { kind: 'permanent' } }],
+    ['POST', '/staff/scratch-campaigns', { name: unique('刮刮乐'), min_order_fen: 5000,
+      starts_at: iso(Date.now() - 3600e3), ends_at: iso(Date.now() + 86400e3), daily_cap: 3, none_weight: 0,
+      prizes: [{ kind: 'bonus', bonus_fen: 100, weight: 1, stock: 10 }] }],
+  ];
+  for (const [method, path, body] of cases) {
+    const r = await M.owner(method, path, { ...body, store_ids: [M.own, p.store.id] });
+    assertError(r, 400, 'invalid_field');
+    assert.match(r.json.error.field, /^store_ids(\[1\])?$/, `${method} ${path}: ${r.text}`);
+    // the merchant's own stores alone are taken
+    const ok = await M.owner(method, path, { ...body, store_ids: [M.own] });
+    assert.ok(ok.status === 200 || ok.status === 201, `${method} ${path}: ${ok.text}`);
+  }
+  const [[card]] = await sql(`SELECT card_store_ids FROM merchants WHERE id = ${M.id}`);
+  assert.deepEqual(JSON.parse(card), [M.own]);
 });
 
 // ---- the partner and every other staff route ------------------------------

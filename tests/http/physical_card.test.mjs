@@ -3,7 +3,9 @@
 // number), the member setting its PIN on the phone, the counter scan by
 // card (with the right PIN a ticket like a member code's; without a PIN a
 // ticket that pays nothing from the balance; a wrong PIN counted, five in
-// a row lock it, concurrent wrong tries all counted), and the reset.
+// a row lock it, concurrent wrong tries all counted), and the reset;
+// unbinding a card (owner, audited, the number free for another member,
+// the card finding no one at the counter).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -217,4 +219,30 @@ test('the member list finds a member by the bound physical card, typed as printe
   // the membership card number still finds the member
   const byCard = await owner.call('GET', `/staff/members?q=${card}`);
   assert.deepEqual(byCard.json.data.map((x) => x.id), [mem.id]);
+});
+
+test('unbinding a card: owner only, audited, the number free again, the card finds no one at the counter', async () => {
+  const a = await cardMember();
+  const b = await newMember();
+  const unbind = (st, id, body = {}) => st.call('POST', `/staff/members/${id}/physical-card/unbind`, body);
+  assertError(await unbind(marketing, a.id), 403, 'forbidden');
+  assertError(await unbind(cashier, a.id), 403, 'forbidden');
+  assertError(await unbind(owner, 999999999), 404, 'not_found');
+  assertError(await unbind(owner, b.id), 409, 'conflict');
+  let r = await unbind(owner, a.id, { reason: '会员挂失' });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.data, { card_no: null, old_card_no: a.card, reason: '会员挂失', member_id: a.id });
+  assert.equal((await sql(`SELECT physical_card_no IS NULL FROM members WHERE id = ${a.id}`))[0][0], '1');
+  assertError(await unbind(owner, a.id), 409, 'conflict');
+  const [[action, detail]] = await sql(`SELECT action, detail FROM audit_log WHERE target = 'member:${a.id}'
+    AND action = 'member.card_unbind'`);
+  assert.equal(action, 'member.card_unbind');
+  assert.equal(JSON.parse(detail).old_card_no, a.card);
+  // the card finds no one now; its number can go to another member
+  assertError(await scanCard({ card_no: a.card, pin: a.pin }), 404, 'not_found', 'card_no');
+  r = await bind(owner, b.id, a.card);
+  assert.equal(r.status, 200, r.text);
+  const d = await owner.call('GET', `/staff/members/${a.id}`);
+  assert.equal(d.json.data.holds.physical_card_no, null);
+  assert.ok(d.json.data.holds.staff_actions.some((x) => x.action === 'member.card_unbind'), 'listed among the staff actions');
 });

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { api, m, sql, settledCard, uniquePhone, signIn, join, staffLogin } from './lib.mjs';
 import { newMember, idemKey, staff, scan, storeIds } from './wallet_helpers.mjs';
+import { ownMerchant } from './own_merchant.mjs';
 
 const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 let owner, marketing, cashier, stores, mid;
@@ -365,4 +366,36 @@ test('a member day and a holiday give their coupon on the day, once per member a
   assert.equal(q.status, 200, q.text);
   assert.deepEqual(q.json.data.privileges || [], []);
   assert.ok(!q.json.data.adjustments.some((a) => a.kind === 'member_day'));
+});
+
+test('a member blocked by staff gets no holiday gift while blocked; unblocked within the holiday, the next day gives it', async () => {
+  const own = await ownMerchant('pb');
+  const d = await staffLogin(own.code, 'owner', 'demo1234');
+  const call = (method, path, body) => api(method, m(path, own.code), { token: d.token, body });
+  const t = await call('POST', '/staff/coupon-templates', { name: '节日赠券', kind: 'instant', value_fen: 500, stock: null,
+    per_member_limit: 10, valid_days: 30, status: 'active' });
+  assert.equal(t.status, 201, t.text);
+  const p = await call('PUT', '/staff/settings/privileges', { ...OFF,
+    holidays: [{ name: '国庆', from: '2027-10-01', to: '2027-10-03', coupon_template_id: t.json.data.id }] });
+  assert.equal(p.status, 200, p.text);
+  const joinOne = async () => {
+    const token = await signIn(own.code, uniquePhone());
+    return (await join(own.code, token)).member;
+  };
+  const free = await joinOne();
+  const frozen = await joinOne();
+  const b = await call('POST', `/staff/members/${frozen.id}/block`, { reason: '疑似刷券' });
+  assert.equal(b.status, 200, b.text);
+  const run = (date) => execFileSync(APP, ['jobs', 'run', 'privilege-coupons', '--merchant', own.code, '--date', date],
+    { env: process.env, encoding: 'utf8' });
+  const count = async (mb) => Number((await sql(`SELECT COUNT(*) FROM coupons WHERE member_id = ${mb.id}
+    AND template_id = ${t.json.data.id}`))[0][0]);
+  run('2027-10-01');
+  assert.deepEqual([await count(free), await count(frozen)], [1, 0], 'the blocked member is passed over');
+  const [[rows]] = await sql(`SELECT COUNT(*) FROM privilege_gifts WHERE member_id = ${frozen.id}`);
+  assert.equal(rows, '0', 'the occasion is not used up');
+  const u = await call('POST', `/staff/members/${frozen.id}/unblock`, { reason: '已核实' });
+  assert.equal(u.status, 200, u.text);
+  run('2027-10-02');
+  assert.deepEqual([await count(free), await count(frozen)], [1, 1], 'unblocked within the holiday: given once');
 });
