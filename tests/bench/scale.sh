@@ -21,8 +21,8 @@
 # (the reports under staff/stats/ to ask; one that answers 404 is
 # skipped), PAIRS and PAIR_DURATION (the card against livez in
 # alternating rounds, 5 of 3s), THREADS (2), CONNECTIONS (32), APP_WORKERS,
-# REPORT_STATEMENT_MS (the reports' bound in the database, the app's
-# default 20000), KEEP=1 (keep the instance directory).
+# REPORT_DEADLINE_MS (a report request's deadline for its statements in
+# the database, the app's default 20000), KEEP=1 (keep the instance directory).
 #
 # Add a route: a line in LISTS below (name and path), or a name in
 # STATS_ROUTES for a report that takes ?from=&to=.
