@@ -34,6 +34,15 @@
 #                    size such as 512M or 2G (test instances default to
 #                    256M: several run at once). The size chosen is written
 #                    to log/stack.log.
+#   DB_BULK          1: MariaDB set for a throwaway instance loaded in bulk
+#                    (make bench-scale; dev and test only, never make run
+#                    or make test): no flush of the redo log at each commit
+#                    (innodb_flush_log_at_trx_commit=0), no doublewrite
+#                    buffer, a 2G redo log, interleaved auto-increment
+#                    locks (parallel INSERT ... SELECT into one table) and
+#                    64M to sort in when an index is built. A
+#                    crash of the machine may lose the last second's
+#                    commits or tear pages: for data nobody keeps.
 #   MEMBER_CODE_TTL  seconds a member code lives (default 60)
 #   PUBLIC_URL       external URL (default http://127.0.0.1:<port>)
 #   prod only, required: APP_SECRET (64 hex), DB_PASSWORD; optional:
@@ -158,7 +167,12 @@ buffer_pool() {
 
 db_up() {
 	local flush=1 threads handling=pool-of-threads pool
+	local logsize=64M doublewrite=ON autoinc=1 sortbuf=1M
 	[ "$ENV" = test ] && flush=2
+	if [ "${DB_BULK:-}" = 1 ]; then
+		[ "$ENV" != prod ] || die "DB_BULK=1 is for throwaway instances, not prod"
+		flush=0 logsize=2G doublewrite=OFF autoinc=2 sortbuf=64M
+	fi
 	pool=$(buffer_pool)
 	threads=${DB_THREADS:-$(($(nproc 2>/dev/null || echo 2) / 2))}
 	[[ "$threads" =~ ^[0-9]+$ ]] || die "DB_THREADS: a number, not $threads"
@@ -167,12 +181,14 @@ db_up() {
 	fi
 	render "$ROOT/conf/my.cnf.in" "$MYCNF" "INST=$INST" \
 	    "FLUSH_AT_COMMIT=$flush" "DB_THREADS=$threads" \
-	    "DB_THREADING=$handling" "BUFFER_POOL=$pool"
+	    "DB_THREADING=$handling" "BUFFER_POOL=$pool" \
+	    "LOG_FILE_SIZE=$logsize" "DOUBLEWRITE=$doublewrite" \
+	    "AUTOINC_LOCK_MODE=$autoinc" "SORT_BUFFER=$sortbuf"
 	if alive "$MYSQL_PID" mariadbd; then
 		say "MariaDB already running"
 		return 0
 	fi
-	say "MariaDB buffer pool $pool (DB_BUFFER_POOL=${DB_BUFFER_POOL:-default}, $ENV)" |
+	say "MariaDB buffer pool $pool (DB_BUFFER_POOL=${DB_BUFFER_POOL:-default}, $ENV${DB_BULK:+, DB_BULK=$DB_BULK})" |
 	    tee -a "$LOG/stack.log"
 	if [ ! -d "$INST/mysql/mysql" ]; then
 		say "initialising MariaDB in $INST/mysql"

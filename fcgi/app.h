@@ -151,6 +151,9 @@ struct req {
 	size_t		 outlen;
 	const char	*err_code;	/* for logs */
 	int		 streamed;	/* resp_stream_begin(): head sent */
+	/* time_mono_ms() by which its report statements must be done (db.h);
+	   0 outside a served request */
+	int64_t		 deadline_ms;
 };
 
 /* Configuration read from the environment at start-up. */
@@ -163,13 +166,17 @@ struct config {
 	unsigned	 db_port;
 	unsigned char	 secret[32];	/* APP_SECRET, hex-decoded */
 	int		 member_code_ttl;	/* seconds, default 60 */
-	int		 report_ms;	/* a report statement's bound (db.h) */
+	int		 report_ms;	/* a request's deadline for its reports (db.h) */
+	int		 export_pause_ms;	/* test only: EXPORT_PAGE_PAUSE_MS */
 	const char	*public_url;	/* "http://127.0.0.1:8080" */
 	const char	*upload_dir;	/* where uploads go; nginx serves /uploads/ */
 	const char	*version;
 	char		 asset_v[17];	/* hash of static/: ?v= of its URLs */
 };
 extern struct config cfg;
+/* cfg.report_ms: REPORT_DEADLINE_MS, its default and its largest value */
+#define REPORT_DEADLINE_DEFAULT	20000
+#define REPORT_DEADLINE_MAX	45000
 int	 cfg_is_dev(void);	/* dev or test */
 int	 cfg_load(void);
 /*
@@ -274,11 +281,20 @@ int	 resp_redirect(struct req *, int status, const char *location);
  * A streamed response, for an export too large to hold: the status and
  * headers (r->hdrs) go out now without Content-Length, then the body in
  * pieces as it is made, each flushed; nothing else is sent afterwards,
- * so an error past the head can only end the body early (log it).
+ * so an error past the head cannot become an error answer: the handler
+ * calls resp_stream_abort() (and logs why), never just stops writing.
  * 0, or -1 when the client has gone (logged).
  */
 int	 resp_stream_begin(struct req *, int status, const char *ctype);
 int	 resp_stream_write(struct req *, const void *, size_t);
+/*
+ * A streamed body that cannot be finished: the FastCGI connection is ended
+ * in a way nginx takes as the upstream's failure (resp.c), so that it drops
+ * the client's connection without the last chunk and the client sees a
+ * failed download (curl: error 18; a browser: 失败), not a shorter file
+ * that looks whole. Nothing more is written for this request.
+ */
+void	 resp_stream_abort(struct req *);
 void	 resp_reset(struct req *);
 /* Set-Cookie with HttpOnly, SameSite=Lax, Secure when https. */
 void	 resp_cookie(struct req *, const char *name, const char *value,

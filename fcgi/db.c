@@ -78,21 +78,77 @@ connect_raw(int multi)
 }
 
 /*
- * The text a statement is prepared with: a report's is bounded in time,
- * made once per process (cfg.report_ms does not change).
+ * The session's max_statement_time, as the report statements set it
+ * (db.h, DB_REPORT_COLS): 0 when none is set, else the bound in ms, the
+ * request deadline it was set for and when. A new connection has none.
  */
-static const char *
-run_text(struct db_sql *q)
-{
-	char *t;
+static int		 sess_bound_ms;
+static int64_t		 sess_deadline, sess_set_at;
 
-	if (q->run_text != NULL)
-		return q->run_text;
-	if (!q->report || asprintf(&t, "SET STATEMENT max_statement_time=%d.%03d"
-	    " FOR %s", cfg.report_ms / 1000, cfg.report_ms % 1000,
-	    q->text) == -1)
-		return q->text;
-	return q->run_text = t;
+/* A bound set for this deadline serves the next statements for as long */
+#define BOUND_REUSE_MS	20
+
+static int
+set_bound(int ms)
+{
+	char q[64];
+
+	snprintf(q, sizeof(q), "SET SESSION max_statement_time = %d.%03d",
+	    ms / 1000, ms % 1000);
+	if (mysql_query(conn, q) != 0) {
+		unsigned e = mysql_errno(conn);
+
+		log_err(NULL, "db: %u %s: %s", e, mysql_error(conn), q);
+		if ((conn_lost = is_conn_error(e)))
+			db_close();
+		return -1;
+	}
+	sess_bound_ms = ms;
+	return 0;
+}
+
+/* No bound on what runs next (anything that is not a report's). */
+static int
+unbound(void)
+{
+	if (sess_bound_ms == 0 || conn == NULL)
+		return 0;
+	return set_bound(0);
+}
+
+/*
+ * The bound of a report statement of r about to run: the time its request
+ * has left (*ms), or 0 when none is left (the statement must not start).
+ */
+static int
+report_left(struct req *r, int64_t now, int *ms)
+{
+	int64_t left;
+
+	if (r->deadline_ms == 0) {
+		*ms = cfg.report_ms;	/* a command's, a job's: its own */
+		return 1;
+	}
+	left = r->deadline_ms - now;
+	if (left <= 0)
+		return 0;
+	*ms = (int)(left < cfg.report_ms ? left : cfg.report_ms);
+	return 1;
+}
+
+/* The session bounded for a report statement of r that may run ms. */
+static int
+bound_for(struct req *r, int64_t now, int ms)
+{
+	if (sess_bound_ms > 0 && r->deadline_ms != 0 &&
+	    sess_deadline == r->deadline_ms &&
+	    now - sess_set_at <= BOUND_REUSE_MS)
+		return 0;
+	if (set_bound(ms) == -1)
+		return -1;
+	sess_deadline = r->deadline_ms;
+	sess_set_at = now;
+	return 0;
 }
 
 static int
@@ -108,7 +164,7 @@ prepare_all(void)
 		return -1;
 	for (p = __start_db_sql; p < __stop_db_sql; p++, i++) {
 		struct db_sql *q = *p;
-		const char *text = run_text(q);
+		const char *text = q->text;
 		MYSQL_STMT *st;
 		MYSQL_RES *meta;
 
@@ -156,6 +212,7 @@ db_close(void)
 		mysql_close(conn);
 	conn = NULL;
 	tx_depth = 0;
+	sess_bound_ms = 0;
 }
 
 int
@@ -328,7 +385,8 @@ db_run(struct req *r, struct db_sql *q, struct db_res *res,
 	struct db_res local;
 	MYSQL_STMT *st;
 	unsigned e;
-	int attempt;
+	int64_t t0 = 0;
+	int attempt, bound = 0;
 
 	if (res == NULL)
 		res = &local;
@@ -345,9 +403,25 @@ db_run(struct req *r, struct db_sql *q, struct db_res *res,
 	if (retry_pending)
 		return DB_RETRY;
 	timed_out = 0;
+	if (q->report) {
+		t0 = time_mono_ms();
+		if (!report_left(r, t0, &bound)) {
+			/* the request's time is up: nothing more starts */
+			log_warn(r, "db: %s (%s) not started: the request's "
+			    "%d ms are up", q->name, q->file, cfg.report_ms);
+			conn_lost = 0;
+			timed_out = 1;
+			return DB_ERR;
+		}
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (conn == NULL && reconnect() == -1) {
 			conn_lost = 1;
+			return DB_ERR;
+		}
+		if ((q->report ? bound_for(r, t0, bound) : unbound()) == -1) {
+			if (conn_lost && tx_depth == 0)
+				continue;	/* reconnects */
 			return DB_ERR;
 		}
 		st = stmts[q->idx];
@@ -371,8 +445,9 @@ err:
 		}
 		if (e == ER_STATEMENT_TIMEOUT && q->report) {
 			/* MariaDB stopped it: nothing runs on */
-			log_warn(r, "db: %s (%s) stopped after %d ms", q->name,
-			    q->file, cfg.report_ms);
+			log_warn(r, "db: %s (%s) stopped after %lld ms, at "
+			    "its request's deadline", q->name, q->file,
+			    (long long)(time_mono_ms() - t0));
 			conn_lost = 0;
 			timed_out = 1;
 			return DB_ERR;
@@ -476,6 +551,8 @@ db_exec_simple(const char *sql)
 {
 	if (conn == NULL && reconnect() == -1)
 		return -1;
+	if (unbound() == -1)
+		return -1;
 	if (mysql_query(conn, sql) != 0) {
 		unsigned e = mysql_errno(conn);
 
@@ -508,6 +585,11 @@ db_tx(struct req *r, db_tx_fn fn, void *ctx)
 		if (conn == NULL && reconnect() == -1)
 			return resp_err(r, 503, "unavailable",
 			    "服务暂不可用，请稍后再试", NULL);
+		/* a lost connection shows in the START that follows */
+		(void)unbound();
+		if (conn == NULL && reconnect() == -1)
+			return resp_err(r, 503, "unavailable",
+			    "服务暂不可用，请稍后再试", NULL);
 		if (mysql_query(conn, "START TRANSACTION") != 0) {
 			if (is_conn_error(mysql_errno(conn)) &&
 			    reconnect() == 0 &&
@@ -533,6 +615,8 @@ started:
 				mysql_rollback(conn);
 			return status;
 		}
+		if (conn != NULL)
+			(void)unbound();	/* a report's bound, in here */
 		if (conn == NULL || mysql_commit(conn) != 0) {
 			unsigned e = conn ? mysql_errno(conn) : CR_SERVER_LOST;
 

@@ -21,8 +21,8 @@
  * the one place that decides what the client hears: nothing yet while a
  * transaction waits to be run again (deadlock, lock wait), 503 unavailable
  * with Retry-After when the connection was lost (nothing was committed),
- * 503 report_timeout when a report's statement ran past its bound
- * (DB_REPORT_COLS), else 500 internal. Plumbing (db_run) returns DB_OK, DB_DUP, DB_RETRY or
+ * 503 report_timeout when a report's statement ran past the request's
+ * deadline (DB_REPORT_COLS), else 500 internal. Plumbing (db_run) returns DB_OK, DB_DUP, DB_RETRY or
  * DB_ERR and logs once, where it failed.
  */
 #ifndef DB_H
@@ -43,7 +43,6 @@ struct db_sql {
 	int		 want_cols;	/* as declared */
 	const char	*name, *file;
 	int		 report;	/* DB_REPORT_COLS: bounded in time */
-	const char	*run_text;	/* as prepared (report: with its bound) */
 };
 
 /*
@@ -58,22 +57,27 @@ struct db_sql {
 /* A statement that returns rows of ncols columns (an enum's count). */
 #define DB_SQL_COLS(name, ncols, sqltext) \
 	static struct db_sql name = { sqltext, -1, 0, 0, (ncols), #name, \
-	    __FILE__, DB_FILE_REPORT, NULL }; \
+	    __FILE__, DB_FILE_REPORT }; \
 	static struct db_sql *const name##_reg \
 	    __attribute__((used, section("db_sql"))) = &name
 
 /*
  * A statement that a staff report, list or export runs: bounded in time in
- * MariaDB itself (SET STATEMENT max_statement_time=... FOR, added when it
- * is prepared), cfg.report_ms milliseconds (REPORT_STATEMENT_MS, default
- * 20000, well below nginx's fastcgi_read_timeout of 60 s), so that a
- * report nobody waits for any more does not go on running. Past the bound
- * MariaDB stops it; db_run() returns DB_ERR and db_fail() answers 503
- * report_timeout.
+ * MariaDB itself, by a deadline for the whole request rather than for each
+ * statement. A served request has cfg.report_ms milliseconds from its start
+ * (REPORT_DEADLINE_MS, default 20000, at most 45000: a clear margin below
+ * nginx's fastcgi_read_timeout of 60 s, conf/nginx.conf.in) for all its
+ * report statements together: each runs with max_statement_time set to
+ * the time left (SET SESSION before it, reset to none before any other
+ * statement, so that nothing that changes data is ever bounded), and one
+ * whose request has no time left is not started at all. Past the deadline
+ * MariaDB stops the statement; db_run() returns DB_ERR and db_fail()
+ * answers 503 report_timeout. Outside a served request (a command, a job:
+ * r->deadline_ms is 0) each report statement has the whole bound itself.
  */
 #define DB_REPORT_COLS(name, ncols, sqltext) \
 	static struct db_sql name = { sqltext, -1, 0, 0, (ncols), #name, \
-	    __FILE__, 1, NULL }; \
+	    __FILE__, 1 }; \
 	static struct db_sql *const name##_reg \
 	    __attribute__((used, section("db_sql"))) = &name
 

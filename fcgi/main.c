@@ -94,6 +94,8 @@ serve_one(struct req *r)
 	int64_t t0 = time_mono_ms();
 	long ms;
 
+	r->deadline_ms = t0 + cfg.report_ms;	/* its reports' (db.h) */
+
 	if (req_begin(r, r->io) == 0)
 		router_dispatch(r);
 	if (db_retry_pending())

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -482,6 +484,33 @@ resp_stream_write(struct req *r, const void *p, size_t n)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * FastCGI has no record by which an application says that a response
+ * failed, and nginx takes the end of the connection before the end of the
+ * request as the end of the body (fastcgi_keep_conn off: it sends the last
+ * chunk). A record header of protocol version 0, which nginx must refuse,
+ * is what makes it end the client's response as failed instead ("upstream
+ * sent unsupported FastCGI protocol version: 0" in its error log): it drops
+ * the client's connection without the last chunk. The socket is then shut,
+ * so that what FCGX_Finish_r() adds (the end of the stream and of the
+ * request) goes nowhere (EPIPE; SIGPIPE is ignored).
+ */
+void
+resp_stream_abort(struct req *r)
+{
+	static const unsigned char refused[8] = { 0 };
+	FCGX_Request *f = r->io;
+
+	if (!r->streamed || f == NULL || f->ipcFd < 0)
+		return;
+	FCGX_FFlush(f->out);	/* what was written goes first */
+	f->keepConnection = 0;
+	if (write(f->ipcFd, refused, sizeof(refused)) != (ssize_t)sizeof(refused))
+		log_warn(r, "stream: the connection is gone already");
+	shutdown(f->ipcFd, SHUT_RDWR);
+	log_warn(r, "stream: cut off, the response ends as failed");
 }
 
 void

@@ -74,9 +74,25 @@ cfg_load(void)
 	    NULL, 10);
 	if (cfg.member_code_ttl <= 0 || cfg.member_code_ttl > 3600)
 		cfg.member_code_ttl = 60;
-	/* below nginx's fastcgi_read_timeout (60 s, conf/nginx.conf.in) */
-	n = strtol(env_or("REPORT_STATEMENT_MS", "20000"), NULL, 10);
-	cfg.report_ms = n >= 1 && n <= 600000 ? (int)n : 20000;
+	/*
+	 * A request's deadline for its report statements (db.h), at most
+	 * REPORT_DEADLINE_MAX: a clear margin below nginx's
+	 * fastcgi_read_timeout (60 s, conf/nginx.conf.in), so that the app
+	 * answers 503 before nginx gives up with a 504. REPORT_STATEMENT_MS
+	 * is its older name.
+	 */
+	s = env_or("REPORT_DEADLINE_MS", env_or("REPORT_STATEMENT_MS", NULL));
+	n = s != NULL ? strtol(s, NULL, 10) : REPORT_DEADLINE_DEFAULT;
+	if (n < 1 || n > REPORT_DEADLINE_MAX) {
+		fprintf(stderr, "REPORT_DEADLINE_MS must be 1 to %d (ms): "
+		    "%d used\n", REPORT_DEADLINE_MAX, REPORT_DEADLINE_DEFAULT);
+		n = REPORT_DEADLINE_DEFAULT;
+	}
+	cfg.report_ms = (int)n;
+	/* test only: a pause after each page of a streamed export */
+	n = strcmp(cfg.env, "test") == 0 ?
+	    strtol(env_or("EXPORT_PAGE_PAUSE_MS", "0"), NULL, 10) : 0;
+	cfg.export_pause_ms = n >= 0 && n <= 10000 ? (int)n : 0;
 	cfg.version = APP_VERSION;
 	s = env_or("APP_SECRET", NULL);
 	if (s != NULL) {

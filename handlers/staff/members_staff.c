@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "app.h"
 #include "card/card.h"
 #include "core/core.h"
@@ -1121,7 +1122,9 @@ csv_row(const struct ladder *l, struct sbuf *b, const struct db_res *res,
  * and its memory let go before the next, so an export of a million
  * members holds one page. X-Total-Count is not sent (counting first would
  * read the list twice); the console counts the rows as they come.
- * Errors: as the list, before the first byte.
+ * Errors: as the list, before the first byte; one past it (the request's
+ * deadline for its reports, db.h) ends the download as failed
+ * (resp_stream_abort), never as a shorter file.
  */
 static int
 staff_member_csv(struct req *r)
@@ -1176,10 +1179,16 @@ staff_member_csv(struct req *r)
 			else
 				f.cur_int = db_int(&res, n - 1, f.sort->col);
 			arena_reset(page);
+			if (cfg.export_pause_ms > 0)	/* test knob */
+				usleep((useconds_t)cfg.export_pause_ms * 1000);
 			if (ml_page(r, &f, CSV_PAGE, &res) != 0 ||
 			    ladder_load(r, &l) != 0) {
+				/* past the head: no error answer is left, and
+				   the client must not take the part for all */
 				log_err(r, "members.csv: cut short after %lld"
-				    " rows", (long long)rows);
+				    " rows (%s)", (long long)rows,
+				    r->err_code ? r->err_code : "error");
+				resp_stream_abort(r);
 				more = 0;
 			}
 		}

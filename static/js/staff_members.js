@@ -194,6 +194,9 @@
           for (var i = 0; i < x.value.length; i++) if (x.value[i] === 10) rows++;
           status.textContent = '正在导出… 已导出 ' + Math.max(rows, 0) + ' 位会员';
           return pump();
+        }, function () {
+          // cut off by the server (its time ran out) or the network: no file
+          throw new Error('导出中断，未能导出全部会员，文件未保存。请缩小筛选范围后再试');
         });
       }
       return pump();

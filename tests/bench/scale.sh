@@ -11,6 +11,15 @@
 # is measured again, and every route below is asked SAMPLES times in turn
 # (one at a time: what one member of staff waits for) for its p50 and p99.
 #
+# The seed is a bulk load of a throwaway instance, and is made as one:
+# MariaDB with a machine-sized buffer pool and DB_BULK=1 (conf/stack.sh:
+# no redo flush at commit, no doublewrite, a large redo log), the
+# secondary indexes of the loaded tables set aside and built again once
+# the rows are in, the parts of scale_setup.sql that write different
+# tables in sessions at once, and the rebuild of the rollups cut into
+# runs of days, a process each. Each step's time is printed, and each
+# statement of a second or more (MariaDB's own time).
+#
 #   tests/bench/scale.sh
 #
 # Environment: MEMBERS (the card's members, 10000), SCALE_MEMBERS
@@ -21,8 +30,10 @@
 # (the reports under staff/stats/ to ask; one that answers 404 is
 # skipped), PAIRS and PAIR_DURATION (the card against livez in
 # alternating rounds, 5 of 3s), THREADS (2), CONNECTIONS (32), APP_WORKERS,
-# REPORT_STATEMENT_MS (the reports' bound in the database, the app's
-# default 20000), KEEP=1 (keep the instance directory).
+# REPORT_DEADLINE_MS (a report request's deadline for its statements in
+# the database, the app's default 20000), REBUILD_JOBS (app stats rebuild
+# processes at once over the year, one a core), DB_BUFFER_POOL (auto) and
+# DB_BULK (1: MariaDB set for the bulk load, conf/stack.sh), KEEP=1 (keep the instance directory).
 #
 # Add a route: a line in LISTS below (name and path), or a name in
 # STATS_ROUTES for a report that takes ?from=&to=.
@@ -50,6 +61,9 @@ STACK=$ROOT/conf/stack.sh
 APP=${APP_BIN:-$ROOT/var/build/app}
 
 export APP_ENV=test
+# a machine-sized buffer pool, as make bench; and MariaDB set for a bulk
+# load of a throwaway instance (conf/stack.sh, DB_BULK)
+export DB_BUFFER_POOL=${DB_BUFFER_POOL:-auto} DB_BULK=${DB_BULK:-1}
 export APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 export BENCH_LUA_DIR=$ROOT/tests/bench
 
@@ -121,6 +135,47 @@ echo "==== setup: ${SCALE_MEMBERS:=1000000} members, ${SCALE_COUPONS:=3000000} c
     "${SCALE_ORDERS:=1400000} member orders with payments, ${SCALE_WALKINS:=300000} walk-ins," \
     "${SCALE_RECHARGES:=600000} recharges over a year"
 t0=$SECONDS
+SETUP=$BENCH_LUA_DIR/scale_setup.sql
+VARS="SET @members = $SCALE_MEMBERS, @coupons = $SCALE_COUPONS, @orders = $SCALE_ORDERS, @walkins = $SCALE_WALKINS, @recharges = $SCALE_RECHARGES;"
+STEPS=()	# "name seconds" of each step, for the report
+
+# now: seconds since the epoch, to the millisecond
+now() { date +%s.%3N; }
+# step <name> <start>: the step's time recorded and printed
+step() {
+	local s
+	s=$(awk -v a="$2" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+	STEPS+=("$1 $s")
+	echo "seed step $1: ${s}s"
+}
+# part <name>: the lines of scale_setup.sql above its first part, then
+# the part's own
+part() {
+	awk -v want="$1" '/^-- @part / { inpart = ($3 == want); seen = 1; next }
+	    !seen || inpart' "$SETUP"
+}
+# run_part <name>: the part in a session of its own; MariaDB's time for
+# each statement in $INST/seed-<name>.log, those of a second or more
+# printed
+run_part() {
+	local a
+	a=$(now)
+	if ! { echo "$VARS"; part "$1"; } | sql -vvv >"$INST/seed-$1.log" 2>&1; then
+		echo "error: part $1 of tests/bench/scale_setup.sql failed:"
+		tail -n 5 "$INST/seed-$1.log"
+		return 1
+	fi
+	awk -v p="$1" '/^--------------$/ { if (inq) inq = 0; else { inq = 1; first = "" }; next }
+	    inq && first == "" { first = substr($0, 1, 60) }
+	    match($0, /\(([0-9]+ (hour|hours|min) )*[0-9.]+ sec\)$/) {
+		n = split(substr($0, RSTART + 1, RLENGTH - 2), w, " "); t = 0
+		for (i = 1; i < n; i += 2)
+			t += w[i] * (w[i + 1] ~ /^hour/ ? 3600 : w[i + 1] == "min" ? 60 : 1)
+		if (t >= 1) printf "  %-9s %7.1fs  %s\n", p, t, first }' \
+	    "$INST/seed-$1.log"
+	step "$1" "$a"
+}
+
 # The card's insert trigger on coupons (migration 0009) would look up a
 # member for each of the millions of coupons; the seed sets the card's
 # counters itself in one pass, so the trigger is set aside meanwhile and
@@ -137,18 +192,87 @@ for t in $(sql -e "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
     AND EVENT_MANIPULATION = 'INSERT'"); do
 	sql -e "DROP TRIGGER $t" || exit 1
 done
-if ! COUNTS=$( { echo "SET @members = $SCALE_MEMBERS, @coupons = $SCALE_COUPONS," \
-    "@orders = $SCALE_ORDERS, @walkins = $SCALE_WALKINS," \
-    "@recharges = $SCALE_RECHARGES;"
-    cat "$BENCH_LUA_DIR/scale_setup.sql"; } | sql | tail -n 1); then
-	echo "error: tests/bench/scale_setup.sql failed"
+# The secondary indexes of the tables loaded in bulk are set aside and
+# built again after the load, each in one sorted pass instead of a
+# million insertions (those an InnoDB foreign key needs stay: MariaDB
+# refuses to drop them).
+BULK_TABLES="members coupons orders payments recharges"
+KEYS=$INST/scale_keys.sql
+# shape <table>: the table's definition, a line each, sorted (the indexes
+# built again come last) and without its next AUTO_INCREMENT
+shape() {
+	sql --raw -e "SHOW CREATE TABLE $1" |
+	    sed 's/,$//; s/ AUTO_INCREMENT=[0-9]*//' | sort
+}
+a=$(now)
+: >"$KEYS"
+for t in $BULK_TABLES; do
+	shape "$t" >"$INST/shape-$t.before"
+	mapfile -t defs < <(sql --raw -e "SHOW CREATE TABLE $t" |
+	    grep -E '^ +(UNIQUE )?KEY `' | sed 's/^ *//; s/,$//')
+	[ "${#defs[@]}" -gt 0 ] || continue
+	mapfile -t names < <(printf '%s\n' "${defs[@]}" | sed 's/^[^`]*`\([^`]*\)`.*/\1/')
+	all=$(printf ', DROP KEY `%s`' "${names[@]}")
+	adds=
+	# all at once; when a foreign key needs one of them, one at a time
+	if sql -e "ALTER TABLE $t ${all#, }" 2>/dev/null; then
+		adds=$(printf ', ADD %s' "${defs[@]}")
+	else
+		for i in "${!defs[@]}"; do
+			if sql -e "ALTER TABLE $t DROP KEY \`${names[$i]}\`" 2>/dev/null; then
+				adds+=", ADD ${defs[$i]}"
+			fi
+		done
+	fi
+	[ -n "$adds" ] && echo "ALTER TABLE $t ${adds#, };" >>"$KEYS"
+done
+step keys-off "$a"
+run_part members || exit 1
+# the three parts write different tables (or different rows of orders)
+pids=()
+for p in coupons orders recharges; do
+	run_part "$p" >"$INST/seed-$p.out" 2>&1 &
+	pids+=($!)
+done
+a=$(now)
+ok=1
+for pid in "${pids[@]}"; do wait "$pid" || ok=; done
+for p in coupons orders recharges; do
+	cat "$INST/seed-$p.out"
+	STEPS+=("$(sed -n "s/^seed step \($p\): \([0-9.]*\)s$/\1 \2/p" "$INST/seed-$p.out")")
+done
+[ -n "$ok" ] || exit 1
+step parallel "$a"
+# the indexes again, a session per table
+a=$(now)
+pids=()
+while IFS= read -r alter; do
+	sql -e "$alter" &
+	pids+=($!)
+done <"$KEYS"
+ok=1
+for pid in "${pids[@]}"; do wait "$pid" || ok=; done
+[ -n "$ok" ] || { echo "error: the indexes were not built again"; exit 1; }
+for t in $BULK_TABLES; do
+	if ! shape "$t" | cmp -s "$INST/shape-$t.before" -; then
+		echo "error: $t is not as it was before the load:"
+		shape "$t" | diff "$INST/shape-$t.before" - | head -n 10
+		exit 1
+	fi
+done
+step keys-on "$a"
+a=$(now)
+if ! COUNTS=$( { echo "$VARS"; part end; } | sql | tail -n 1); then
+	echo "error: tests/bench/scale_setup.sql (end) failed"
 	exit 1
 fi
+step analyze "$a"
 sql <"$TRIGGERS" && [ "$(sql -e "SELECT COUNT(*) FROM information_schema.TRIGGERS
     WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = 'coupons'
     AND EVENT_MANIPULATION = 'INSERT'")" = "$(grep -c '^CREATE TRIGGER' "$TRIGGERS")" ] ||
     { echo "error: the triggers on coupons not restored"; exit 1; }
 SEED_S=$((SECONDS - t0))
+SEED_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r N_MEMBERS N_COUPONS N_ORDERS N_PAYMENTS N_RECHARGES <<<"$COUNTS"
 echo "seeded in ${SEED_S}s: demo has $N_MEMBERS members, $N_COUPONS coupons," \
     "$N_ORDERS orders, $N_PAYMENTS payments, $N_RECHARGES recharges"
@@ -157,14 +281,34 @@ echo "seeded in ${SEED_S}s: demo has $N_MEMBERS members, $N_COUPONS coupons," \
 # The seed writes raw rows only; a build whose reports read rollups fills
 # them for the seeded year here with its own command.
 ROLLUP_NOTE="no rollups in this build (no app stats)"
-if "$APP" 2>&1 | grep -qE '^  stats +'; then
+# (the app's usage ends in a failure: pipefail must not take it for grep's)
+if { "$APP" 2>&1 || true; } | grep -qE '^  stats +'; then
 	from=$(TZ=Asia/Shanghai date -d '-366 day' +%F)
 	to=$(TZ=Asia/Shanghai date +%F)
 	echo
-	echo "==== setup: app stats rebuild --from $from --to $to --merchant demo"
-	t0=$SECONDS
-	if "$APP" stats rebuild --from "$from" --to "$to" --merchant demo; then
-		ROLLUP_NOTE="rollups rebuilt for $from to $to in $((SECONDS - t0))s"
+	jobs=${REBUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}
+	echo "==== setup: app stats rebuild --from $from --to $to --merchant demo" \
+	    "(the days in $jobs runs at once)"
+	# each day is a transaction of its own that only that day's rows
+	# touch: the year cut into runs of days, a process each
+	ndays=$((($(date -u -d "$to" +%s) - $(date -u -d "$from" +%s)) / 86400 + 1))
+	per=$(((ndays + jobs - 1) / jobs))
+	a=$(now)
+	pids=()
+	for ((k = 0; k * per < ndays; k++)); do
+		f=$(date -u -d "$from + $((k * per)) day" +%F)
+		l=$(date -u -d "$from + $((k * per + per - 1)) day" +%F)
+		[[ "$l" > "$to" ]] && l=$to
+		"$APP" stats rebuild --from "$f" --to "$l" --merchant demo \
+		    >"$INST/rebuild-$k.log" 2>&1 &
+		pids+=($!)
+	done
+	ok=1
+	for pid in "${pids[@]}"; do wait "$pid" || ok=; done
+	cat "$INST"/rebuild-*.log
+	if [ -n "$ok" ]; then
+		step rebuild "$a"
+		ROLLUP_NOTE="rollups rebuilt for $from to $to in ${STEPS[-1]#* }s ($jobs runs at once)"
 	else
 		ROLLUP_NOTE="app stats rebuild failed"
 		echo "error: $ROLLUP_NOTE"
@@ -251,6 +395,10 @@ trap - EXIT
 echo
 echo "seed: $N_MEMBERS members, $N_COUPONS coupons, $N_ORDERS orders," \
     "$N_PAYMENTS payments, $N_RECHARGES recharges in ${SEED_S}s; $ROLLUP_NOTE"
+line=
+for x in "${STEPS[@]}"; do line+="${line:+, }${x% *} ${x#* }s"; done
+echo "seed steps: $line"
+echo "machine load at the end of the seed: $SEED_LOAD"
 echo
 printf '%-28s %10s %10s %6s  %s\n' route p50 p99 asks result
 for i in "${!R_NAME[@]}"; do

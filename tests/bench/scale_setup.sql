@@ -11,10 +11,21 @@
 -- entries are written): the reports and lists read them as they are.
 -- Run once on a fresh instance (phones, codes and trade numbers are
 -- unique). Set before: @members, @coupons, @orders, @walkins, @recharges.
+--
+-- Parts: scale.sh runs the part "members" first, then "coupons",
+-- "orders" and "recharges" (with the walk-ins) at once in sessions of
+-- their own (they write different tables, or different rows of orders),
+-- then "end"; each
+-- session runs the lines above the first part first, so that all of them
+-- see the same @now (kept in scale_now by the first). Run whole, in one
+-- session, the file does the same one part after the other.
 
 SET SESSION foreign_key_checks = 0, unique_checks = 0;
+CREATE TABLE IF NOT EXISTS scale_now (k INT PRIMARY KEY, now DATETIME NOT NULL)
+	ENGINE=InnoDB;
+INSERT IGNORE INTO scale_now VALUES (1, UTC_TIMESTAMP() - INTERVAL 1 MINUTE);
 SET @m = (SELECT id FROM merchants WHERE code = 'demo');
-SET @now = UTC_TIMESTAMP() - INTERVAL 1 MINUTE;
+SET @now = (SELECT now FROM scale_now WHERE k = 1);
 SET @year = 31536000;
 SET @s1 = (SELECT MIN(id) FROM stores WHERE merchant_id = @m);
 SET @s2 = (SELECT MAX(id) FROM stores WHERE merchant_id = @m);
@@ -23,6 +34,7 @@ SET @g3 = IFNULL((SELECT growth FROM tiers WHERE merchant_id = @m AND level = 3)
 SET @pk1 = (SELECT MIN(id) FROM recharge_packages WHERE merchant_id = @m);
 SET @pk2 = (SELECT MAX(id) FROM recharge_packages WHERE merchant_id = @m);
 
+-- @part members
 -- ---- members: seven in ten joined in the year, the rest the year before;
 -- coupons_cut far ahead while the coupons go in (were the card's trigger
 -- on, it would skip them; scale.sh sets it aside), set right at the end
@@ -87,6 +99,7 @@ SELECT CAST(SUBSTRING(description, 7) AS UNSIGNED), id, kind, value_fen,
 	threshold_fen, discount_pct, name
 FROM coupon_templates WHERE merchant_id = @m AND description LIKE 'scale-%';
 
+-- @part coupons
 INSERT INTO coupons (merchant_id, template_id, member_id, code, name, kind,
 	value_fen, threshold_fen, discount_pct, stackable, valid_from,
 	valid_until, status, channel, claimed_at, used_at, used_store_id,
@@ -123,8 +136,8 @@ GROUP BY c.merchant_id, c.template_id
 ON DUPLICATE KEY UPDATE used = VALUES(used);
 
 -- the card's counters of these members (migration 0009), as of now
-UPDATE members mb
-JOIN scale_members sm ON sm.id = mb.id
+UPDATE scale_members sm
+STRAIGHT_JOIN members mb ON mb.id = sm.id
 LEFT JOIN (SELECT member_id, COUNT(*) AS n, MIN(valid_until) AS nx
 	FROM coupons WHERE merchant_id = @m AND status = 'unused'
 	AND valid_until >= @now AND code LIKE 'S%' GROUP BY member_id) c
@@ -132,6 +145,7 @@ LEFT JOIN (SELECT member_id, COUNT(*) AS n, MIN(valid_until) AS nx
 SET mb.coupons_live = IFNULL(c.n, 0), mb.coupons_next = c.nx,
 	mb.coupons_cut = @now;
 
+-- @part orders
 -- ---- member orders paid from the balance, each with its payment
 INSERT INTO orders (merchant_id, store_id, member_id, channel, status,
 	tier_level, total_list_fen, discount_fen, total_fen, points_used,
@@ -165,16 +179,19 @@ SELECT merchant_id, id, member_id, principal_fen + bonus_fen, principal_fen,
 	LEAST(@now, created_at + INTERVAL 1 DAY)
 FROM payments WHERE merchant_id = @m AND order_id IS NOT NULL
 	AND id % 100 = 0 AND principal_fen + bonus_fen > 0;
-UPDATE payments p JOIN refunds r ON r.payment_id = p.id
+-- (refunds first: the secondary indexes of payments and orders are set
+-- aside during the load, scale.sh)
+UPDATE refunds r STRAIGHT_JOIN payments p ON p.id = r.payment_id
 SET p.refunded_principal_fen = p.principal_fen,
 	p.refunded_bonus_fen = p.bonus_fen, p.growth_kept = 0, p.points_kept = 0
 WHERE p.merchant_id = @m AND r.merchant_id = @m;
-UPDATE orders o JOIN payments p ON p.order_id = o.id
-JOIN refunds r ON r.payment_id = p.id
+UPDATE refunds r STRAIGHT_JOIN payments p ON p.id = r.payment_id
+STRAIGHT_JOIN orders o ON o.id = p.order_id
 SET o.status = 'refunded', o.refunded_fen = o.principal_fen + o.bonus_fen,
 	o.was_completed = 1
 WHERE o.merchant_id = @m AND p.merchant_id = @m AND r.merchant_id = @m;
 
+-- @part recharges
 -- ---- walk-in orders paid in cash
 INSERT INTO orders (merchant_id, store_id, member_id, channel, status,
 	total_list_fen, discount_fen, total_fen, points_used, points_fen,
@@ -203,8 +220,10 @@ FROM (SELECT s.seq, @now - INTERVAL (s.seq * 2750159) % @year SECOND AS at
 	FROM seq_0_to_9999999 s WHERE s.seq < @recharges) r
 JOIN scale_members sm ON sm.i = (r.seq * 15485867) % @members;
 
+-- @part end
 DROP TABLE scale_members;
 DROP TABLE scale_templates;
+DROP TABLE scale_now;
 SET SESSION foreign_key_checks = 1, unique_checks = 1;
 ANALYZE TABLE members, coupons, coupon_templates, orders, payments,
 	refunds, recharges;
