@@ -370,6 +370,10 @@ int64_t	 time_now(void);
 /* Milliseconds of the monotonic clock (intervals, ages). */
 int64_t	 time_mono_ms(void);
 
+/* ---- heap copies for what a worker keeps across requests (util.c) ---- */
+/* strdup(s), NULL for NULL; out of memory: NULL and *failed set. */
+char	*strdup_kept(const char *s, int *failed);
+
 /* ---- crypto helpers over libsodium (util.c) ---- */
 void	 rand_bytes(void *, size_t);
 uint32_t rand_uniform(uint32_t upper);

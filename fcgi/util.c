@@ -120,6 +120,18 @@ cfg_load(void)
 	return 0;
 }
 
+char *
+strdup_kept(const char *s, int *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*failed = 1;
+	return d;
+}
+
 int64_t
 time_now(void)
 {

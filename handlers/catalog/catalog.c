@@ -160,18 +160,6 @@ kept_clear(struct kept_item *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static char *
-dup_or_null(const char *s, int *failed)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*failed = 1;
-	return d;
-}
-
 /* Keep it as read at rev (out of memory: keep nothing). */
 static void
 kept_put(int64_t merchant_id, int tier_level, int64_t rev,
@@ -181,9 +169,9 @@ kept_put(int64_t merchant_id, int tier_level, int64_t rev,
 	int failed = 0;
 
 	kept_clear(k);
-	k->name = dup_or_null(it->name, &failed);
-	k->category = dup_or_null(it->category, &failed);
-	k->store_ids = dup_or_null(it->store_ids, &failed);
+	k->name = strdup_kept(it->name, &failed);
+	k->category = strdup_kept(it->category, &failed);
+	k->store_ids = strdup_kept(it->store_ids, &failed);
 	if (failed) {
 		kept_clear(k);
 		return;

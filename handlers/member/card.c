@@ -161,18 +161,6 @@ settings_from_row(struct req *r, const struct db_res *res, int col,
 	s->priv = (char *)db_str(res, 0, col + SET_PRIV);
 }
 
-static char *
-dup_or_null(const char *s, int *failed)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*failed = 1;
-	return d;
-}
-
 /* Keep a copy of s as read at now_ms (out of memory: keep nothing). */
 static void
 card_settings_keep(const struct card_settings *s, int64_t now_ms)
@@ -184,12 +172,12 @@ card_settings_keep(const struct card_settings *s, int64_t now_ms)
 	c->merchant_id = s->merchant_id;
 	c->tiers_rev = s->tiers_rev;
 	c->months = s->months;
-	c->name = dup_or_null(s->name, &failed);
-	c->bg = dup_or_null(s->bg, &failed);
-	c->validity = dup_or_null(s->validity, &failed);
-	c->until = dup_or_null(s->until, &failed);
-	c->stores = dup_or_null(s->stores, &failed);
-	c->priv = dup_or_null(s->priv, &failed);
+	c->name = strdup_kept(s->name, &failed);
+	c->bg = strdup_kept(s->bg, &failed);
+	c->validity = strdup_kept(s->validity, &failed);
+	c->until = strdup_kept(s->until, &failed);
+	c->stores = strdup_kept(s->stores, &failed);
+	c->priv = strdup_kept(s->priv, &failed);
 	if (failed)
 		settings_clear(c);
 	else

@@ -347,14 +347,37 @@ struct card_bind {
 	cJSON		*out;
 };
 
+/* A card bound (no) or unbound (NULL) in the audit log, in the same
+   transaction, and c->out: {card_no, old_card_no, reason, member_id}.
+   200, or the status. */
+static int
+card_audit(struct req *r, struct card_bind *c, const char *action,
+    const char *no, const char *old)
+{
+	cJSON *d = j_obj();
+	int st;
+
+	if (no != NULL)
+		j_str(d, "card_no", no);
+	else
+		j_null(d, "card_no");
+	j_str(d, "old_card_no", old);
+	j_str(d, "reason", c->reason);
+	if ((st = audit_log(r, action, target_of(r, c->id),
+	    detail_text(d), 0)) != 0)
+		return st;
+	j_int(d, "member_id", c->id);
+	c->out = d;
+	return 200;
+}
+
 static int
 card_tx(struct req *r, void *arg)
 {
 	struct card_bind *c = arg;
 	struct db_res res;
 	const char *old;
-	cJSON *d;
-	int rc, st;
+	int rc;
 
 	if (DB(r, &q_am_card_get, &res, DBI(r->m->id), DBI(c->id)) != DB_OK)
 		return db_fail(r);
@@ -368,16 +391,7 @@ card_tx(struct req *r, void *arg)
 		    "请先核对卡号", "card_no");
 	if (rc != DB_OK)
 		return db_fail(r);
-	d = j_obj();
-	j_str(d, "card_no", c->no);
-	j_str(d, "old_card_no", old);
-	j_str(d, "reason", c->reason);
-	if ((st = audit_log(r, "member.card", target_of(r, c->id),
-	    detail_text(d), 0)) != 0)
-		return st;
-	j_int(d, "member_id", c->id);
-	c->out = d;
-	return 200;
+	return card_audit(r, c, "member.card", c->no, old);
 }
 
 /*
@@ -418,8 +432,6 @@ uncard_tx(struct req *r, void *arg)
 	struct card_bind *c = arg;
 	struct db_res res;
 	const char *old;
-	cJSON *d;
-	int st;
 
 	if (DB(r, &q_am_card_get, &res, DBI(r->m->id), DBI(c->id)) != DB_OK)
 		return db_fail(r);
@@ -435,16 +447,7 @@ uncard_tx(struct req *r, void *arg)
 	if (res.affected != 1)
 		return resp_err(r, 409, "conflict", "该会员没有绑定实体卡",
 		    NULL);
-	d = j_obj();
-	j_null(d, "card_no");
-	j_str(d, "old_card_no", old);
-	j_str(d, "reason", c->reason);
-	if ((st = audit_log(r, "member.card_unbind", target_of(r, c->id),
-	    detail_text(d), 0)) != 0)
-		return st;
-	j_int(d, "member_id", c->id);
-	c->out = d;
-	return 200;
+	return card_audit(r, c, "member.card_unbind", NULL, old);
 }
 
 /*
