@@ -198,10 +198,10 @@ ML_STATEMENTS(spend, "spend_fen", "ix_member_spend");
  * time and the id, so that the page's ids are read in order from its
  * entries alone (50,000 entries in 15 ms, where the filtered statement
  * read and sorted every member of the range: 8 s of a million), then the
- * page's rows by their ids (q_ml_rows). Asked when the filters let more
- * than ML_COVER_FEW members through (q_ml_cover_few: a count on the
- * filter's own index, stopped there); fewer, the filtered statement
- * starts from them and sorts them.
+ * page's rows by their ids (q_ml_rows). Asked when each filter lets more
+ * than ML_COVER_FEW members through (q_ml_few_*: a count on the filter's
+ * own index, stopped there); fewer, the filtered statement starts from
+ * them and sorts them.
  */
 #define ML_COVER_WHERE \
 	" WHERE mb.merchant_id = ?" \
@@ -218,17 +218,17 @@ DB_REPORT_COLS(q_mlw_joined_desc, 1, "SELECT mb.id FROM members mb"
     ML_PAGE("joined_at", "<", "DESC"));
 #define ML_COVER_FEW	"5000"
 #define ML_COVER_FEW_1	"5001"
-/* on the entries of the filters' own indexes alone, the joining dates
-   left out (they bound the covered read itself) */
-DB_SQL_COLS(q_ml_cover_few, 1,
-    "SELECT COUNT(*) <= " ML_COVER_FEW " FROM (SELECT 1 FROM members mb"
-    " USE INDEX (ix_member_channel, ix_member_birth_month,"
-    " ix_member_balance, ix_member_points)"
-    " WHERE mb.merchant_id = ? AND (? IS NULL OR mb.channel = ?)"
-    " AND (? IS NULL OR mb.birthday_month = ?)"
-    " AND mb.balance_fen >= ? AND mb.balance_fen <= ?"
-    " AND mb.points >= ? AND mb.points <= ?"
-    " LIMIT " ML_COVER_FEW_1 ") x");
+/* each filter's members on the entries of its own index alone (a bound
+   of the filters' together: one of them few, they are few), the joining
+   dates left out (they bound the covered read itself) */
+#define ML_FEW(name, ix, cond) DB_SQL_COLS(name, 1, \
+    "SELECT COUNT(*) <= " ML_COVER_FEW " FROM (SELECT 1 FROM members" \
+    " FORCE INDEX (" ix ") WHERE merchant_id = ? AND " cond \
+    " LIMIT " ML_COVER_FEW_1 ") x")
+ML_FEW(q_ml_few_channel, "ix_member_channel", "channel = ?");
+ML_FEW(q_ml_few_month, "ix_member_birth_month", "birthday_month = ?");
+ML_FEW(q_ml_few_balance, "ix_member_balance", "balance_fen BETWEEN ? AND ?");
+ML_FEW(q_ml_few_points, "ix_member_points", "points BETWEEN ? AND ?");
 
 /* the rows of a named page by their ids, ML_IDS_MAX at a time (0: none) */
 #define ML_IDS_MAX	101	/* limit + 1 of the largest list page */
@@ -850,21 +850,46 @@ ml_cover_ok(const struct ml_query *f)
 	DBIN((f)->bmonth, (f)->bmonth > 0), DBI((f)->bal_min), \
 	DBI((f)->bal_max), DBI((f)->pts_min), DBI((f)->pts_max)
 
-/* More than ML_COVER_FEW members through the covered filters: 1, 0, or -1
-   on a failure (recorded). */
+/* More than ML_COVER_FEW members through each covered filter the query
+   names: 1, 0, or -1 on a failure (recorded). */
 static int
-ml_cover_many(struct req *r, const struct ml_query *f)
+ml_few_run(struct req *r, struct db_sql *q, struct db_val *v, int n)
 {
 	struct db_res res;
 
-	if (DB(r, &q_ml_cover_few, &res, DBI(r->m->id), DBS(f->channel),
-	    DBS(f->channel), DBIN(f->bmonth, f->bmonth > 0),
-	    DBIN(f->bmonth, f->bmonth > 0), DBI(f->bal_min), DBI(f->bal_max),
-	    DBI(f->pts_min), DBI(f->pts_max)) != DB_OK) {
+	if (db_run(r, q, &res, v, n) != DB_OK) {
 		db_fail(r);
 		return -1;
 	}
-	return res.nrows == 1 && db_int(&res, 0, 0) == 0;
+	return res.nrows == 1 && db_int(&res, 0, 0) == 1;
+}
+
+static int
+ml_cover_many(struct req *r, const struct ml_query *f)
+{
+	struct db_val v[3];
+	int few = 0;
+
+	v[0] = DBI(r->m->id);
+	if (f->channel != NULL) {
+		v[1] = DBS(f->channel);
+		few = ml_few_run(r, &q_ml_few_channel, v, 2);
+	}
+	if (few == 0 && f->bmonth > 0) {
+		v[1] = DBI(f->bmonth);
+		few = ml_few_run(r, &q_ml_few_month, v, 2);
+	}
+	if (few == 0 && (f->bal_min != INT64_MIN || f->bal_max != INT64_MAX)) {
+		v[1] = DBI(f->bal_min);
+		v[2] = DBI(f->bal_max);
+		few = ml_few_run(r, &q_ml_few_balance, v, 3);
+	}
+	if (few == 0 && (f->pts_min != INT64_MIN || f->pts_max != INT64_MAX)) {
+		v[1] = DBI(f->pts_min);
+		v[2] = DBI(f->pts_max);
+		few = ml_few_run(r, &q_ml_few_points, v, 3);
+	}
+	return few < 0 ? -1 : !few;
 }
 
 /* A covered page: its ids from ix_member_joined's entries, then rows. */
