@@ -11,9 +11,10 @@
 -- (handlers/staff/members_staff.c, the "covered" statements).
 --
 -- Its write cost: the entry is rewritten when a member's balance, points,
--- channel or birthday change (a wallet or points movement rewrote six
--- index entries of the member before, seven now); the joining time never
--- changes.
+-- channel or birthday change (a balance movement rewrote seven of the
+-- member's index entries before, eight now; a points movement five, now
+-- six); the joining time never changes. 60,000 points updates took
+-- 15.2-17.4 s with it against 15.9-16.4 s with the narrow index (noise).
 
 ALTER TABLE members
 	DROP KEY ix_member_joined,
