@@ -12,7 +12,10 @@
 --            and the second by joining, newest first (the newest 10,000
 --            are all below the second tier: none of either among the
 --            first 5000 in order); count cards active, each sort in turn
---            (none has one: the whole list's end)
+--            (none has one: the whole list's end); a balance range, a
+--            points range, a channel and a birthday month by joining,
+--            newest first, in turn (members_correlate.sql: the newest
+--            50,000 pass none of them)
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
 local reqs = {}
@@ -38,6 +41,9 @@ function init(args)
     elseif kind == "surname" then
       q = "q=" .. surnames[k % 4 + 1] .. "&sort=" ..
         sorts[math.floor(k / 4) % 4 + 1]
+    elseif k % 5 == 4 then
+      q = ({ "balance_min_fen=100000", "points_min=100", "channel=poster:2",
+        "birthday_month=7" })[math.floor(k / 5) % 4 + 1]
     elseif k % 4 == 0 then
       q = string.format("channel=referral&birthday_month=%d" ..
         "&has_unused_coupons=true&sort=balance", k % 12 + 1)

@@ -1,0 +1,119 @@
+// The member list's range and set filters (a balance or points range, a
+// channel, a birthday month, and the joining dates) through nginx and
+// MariaDB, on a member base where the newest members match none of them:
+// the newest 6000 of 14,000 (a fresh campaign) hold no balance and no
+// points, came by one channel and were all born in March, so that a wide
+// filter has no member among the first 5000 in the order of joining (the
+// page's ids then come from ix_member_joined's entries alone, migration
+// 0036) and a narrow one few (the filter's own index, sorted). Each
+// filter in every sort both ways, two pages, against the answer computed
+// here from the rows; joining times come in pairs, so that the id breaks
+// the ties. A merchant of its own, so that nothing else moves its members.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, m, sql, staffLogin } from './lib.mjs';
+
+const N = 14000;
+const NEWEST = 6000;
+const SORTS = { joined: 'joined_at', last_order: 'last_order_at', balance: 'balance_fen', spend: 'spend_fen' };
+let mc;
+let all;
+
+before(async () => {
+  const code = `mr${process.pid % 10000}x${Date.now() % 100000}`;
+  await sql(`INSERT INTO merchants (code, name, card_name) VALUES ('${code}', '范围筛选店', '范围筛选卡')`);
+  const [[id]] = await sql(`SELECT id FROM merchants WHERE code = '${code}'`);
+  await sql(`INSERT INTO staff (merchant_id, username, name, role, password_hash)
+    SELECT ${id}, s.username, s.name, s.role, s.password_hash FROM staff s JOIN merchants mc ON mc.id = s.merchant_id
+    WHERE mc.code = 'demo' AND s.username = 'owner'`);
+  const d = await staffLogin(code, 'owner', 'demo1234');
+  mc = { code, id: Number(id), owner: (path) => api('GET', m(path, code), { token: d.token }) };
+  // k: the member's place in the order of joining (0 the oldest), two a
+  // minute; the newest NEWEST (k >= N - NEWEST) are the campaign's
+  const k = `((s.seq * 7919) % ${N})`;
+  const old = `${k} < ${N - NEWEST}`;
+  await sql(`INSERT INTO members (merchant_id, phone, name, birthday, card_no, channel,
+      points, principal_fen, bonus_fen, joined_at, last_order_at, spend_fen)
+    SELECT ${id}, CONCAT('171', LPAD(s.seq, 8, '0')), CONCAT('范', s.seq),
+      IF(${old}, IF(s.seq % 8 = 0, '1990-08-10', '1990-07-10'), '1995-03-15'),
+      CONCAT('8', LPAD(s.seq, 15, '0')),
+      IF(${old}, IF(s.seq % 8 = 0, 'poster:2', 'referral'), 'campaign:spring'),
+      IF(${old}, 1 + (s.seq * 53) % 20000, 0),
+      IF(${old}, 1000 + (s.seq * 101) % 200000, 0), 0,
+      '2026-01-01 00:00:00' + INTERVAL (${k} DIV 2) MINUTE,
+      IF(s.seq % 10 < 3, '1000-01-01 00:00:00', '2026-06-01 00:00:00' + INTERVAL (s.seq * 97) % 100000 MINUTE),
+      IF(s.seq % 10 < 3, 0, (s.seq * 211) % 2000000)
+    FROM seq_0_to_999999 s WHERE s.seq < ${N}`);
+  await sql('ANALYZE TABLE members');
+  const got = await sql(`SELECT id, DATE_FORMAT(joined_at, '%Y%m%d%H%i%s'), DATE_FORMAT(last_order_at, '%Y%m%d%H%i%s'),
+      balance_fen, spend_fen, points, channel, birthday_month FROM members WHERE merchant_id = ${id}`);
+  all = got.map(([mid, joined, last, balance, spend, points, channel, month]) => ({
+    id: Number(mid), joined_at: joined, last_order_at: last, balance_fen: Number(balance),
+    spend_fen: Number(spend), points: Number(points), channel, month: Number(month),
+  }));
+  assert.equal(all.length, N);
+});
+
+/** The first two pages of limit 50 (cursor from the first), ids. */
+async function twoPages(params) {
+  const q = new URLSearchParams({ ...params, limit: '50' });
+  const a = await mc.owner(`/staff/members?${q}`);
+  assert.equal(a.status, 200, a.text);
+  if (a.json.next_cursor === null) return { ids: a.json.data.map((x) => x.id), more: false };
+  q.set('cursor', a.json.next_cursor);
+  const b = await mc.owner(`/staff/members?${q}`);
+  assert.equal(b.status, 200, b.text);
+  return { ids: [...a.json.data, ...b.json.data].map((x) => x.id), more: b.json.next_cursor !== null };
+}
+
+function want(pred, sort, order) {
+  const col = SORTS[sort];
+  const rows = all.filter(pred).sort((a, b) => {
+    const c = a[col] < b[col] ? -1 : a[col] > b[col] ? 1 : a.id - b.id;
+    return order === 'desc' ? -c : c;
+  });
+  return { ids: rows.slice(0, 100).map((x) => x.id), more: rows.length > 100, n: rows.length };
+}
+
+const FILTERS = [
+  // wide: more than 5000 members, none among the newest 6000
+  ['balance_min_fen=1000', { balance_min_fen: '1000' }, (x) => x.balance_fen >= 1000, 'wide'],
+  ['points_min=1', { points_min: '1' }, (x) => x.points >= 1, 'wide'],
+  ['channel=referral', { channel: 'referral' }, (x) => x.channel === 'referral', 'wide'],
+  ['birthday_month=7', { birthday_month: '7' }, (x) => x.month === 7, 'wide'],
+  ['balance and points', { balance_min_fen: '1000', balance_max_fen: '180000', points_min: '1', points_max: '18000' },
+    (x) => x.balance_fen >= 1000 && x.balance_fen <= 180000 && x.points >= 1 && x.points <= 18000, 'wide'],
+  ['channel, month and balance', { channel: 'referral', birthday_month: '7', balance_min_fen: '1000' },
+    (x) => x.channel === 'referral' && x.month === 7 && x.balance_fen >= 1000, 'wide'],
+  ['balance and joining dates', { balance_min_fen: '1000', joined_from: '2026-01-02', joined_to: '2026-01-03' },
+    (x) => x.balance_fen >= 1000 && x.joined_at >= '20260101160000' && x.joined_at < '20260103160000', 'some'],
+  // narrow: fewer than 5000
+  ['channel=poster:2', { channel: 'poster:2' }, (x) => x.channel === 'poster:2', 'few'],
+  ['balance_min_fen=170000', { balance_min_fen: '170000' }, (x) => x.balance_fen >= 170000, 'few'],
+  ['birthday_month=8 and points', { birthday_month: '8', points_max: '10000' }, (x) => x.month === 8 && x.points <= 10000, 'few'],
+  // none
+  ['points_max=-1', { points_max: '-1' }, (x) => x.points <= -1, 'none'],
+  ['birthday_month=3 and balance', { birthday_month: '3', balance_min_fen: '1' }, (x) => x.month === 3 && x.balance_fen >= 1, 'none'],
+];
+
+for (const [name, params, pred, kind] of FILTERS) {
+  test(`${name} (${kind}) in every sort both ways`, async () => {
+    for (const sort of Object.keys(SORTS)) {
+      for (const order of ['asc', 'desc']) {
+        const w = want(pred, sort, order);
+        if (kind === 'wide') assert.ok(w.n > 5000, `${name}: a wide filter (${w.n})`);
+        if (kind === 'few') assert.ok(w.n > 100 && w.n < 5000, `${name}: a narrow filter (${w.n})`);
+        if (kind === 'none') assert.equal(w.n, 0);
+        const got = await twoPages({ ...params, sort, order });
+        assert.deepEqual(got.ids, w.ids, `${name} by ${sort} ${order}`);
+        assert.equal(got.more, w.more, `${name} by ${sort} ${order}: a next page`);
+      }
+    }
+  });
+}
+
+test('the newest members hold none of the wide filters (the shape is correlated)', () => {
+  const newest = [...all].sort((a, b) => (a.joined_at < b.joined_at ? 1 : a.joined_at > b.joined_at ? -1 : b.id - a.id))
+    .slice(0, 5000);
+  for (const [, , pred, kind] of FILTERS) if (kind === 'wide') assert.equal(newest.filter(pred).length, 0);
+});
