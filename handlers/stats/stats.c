@@ -470,9 +470,6 @@ DB_SQL_COLS(q_rp_recharging, AU_NCOLS,
     "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
     " WHERE merchant_id = ? AND day BETWEEN ? AND ?"
     " AND (? = 0 OR store_id = ?) AND recharges > 0");
-DB_SQL_COLS(q_rp_referrers, AU_NCOLS,
-    "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND day BETWEEN ? AND ? AND referred > 0");
 /* (merchant, first, last, store, store): per join day of the period, the
    members of that cohort who ordered 1, 1..7, 1..30 days after. */
 enum { CO_DAY, CO_D1, CO_D7, CO_D30, CO_NCOLS };
@@ -488,6 +485,27 @@ enum { CS_DAY, CS_NEW, CS_NCOLS };
 DB_SQL_COLS(q_rp_cohort_sizes, CS_NCOLS,
     "SELECT day, SUM(new_members) FROM stats_days WHERE merchant_id = ?"
     " AND day BETWEEN ? AND ? GROUP BY day");
+
+/* All stores, from the rollups of migration 0035 (stats_active_days
+   kinds order and order2, stats_cohort_days): the same figures without
+   counting members. (first, first, merchant, first, last): the members
+   who ordered in the period, those with two orders or more. */
+DB_SQL_COLS(q_ra_buyers, AC_NCOLS,
+    "SELECT IFNULL(SUM(IF(kind = 'order' AND prev_day < ?, members, 0)), 0),"
+    " IFNULL(SUM(IF(prev_day >= ?, IF(kind = 'order', members, -members),"
+    " 0)), 0) FROM stats_active_days WHERE merchant_id = ?"
+    " AND kind IN ('order', 'order2') AND day BETWEEN ? AND ?");
+/* (merchant, first, last): each day's members with an order. */
+DB_SQL_COLS(q_ra_active_daily, AD_NCOLS,
+    "SELECT day, SUM(members) FROM stats_active_days WHERE merchant_id = ?"
+    " AND kind = 'order' AND day BETWEEN ? AND ? AND prev_day < day"
+    " GROUP BY day");
+/* (merchant, first, last): the cohorts' first returns. */
+DB_SQL_COLS(q_ra_cohorts, CO_NCOLS,
+    "SELECT join_day, IFNULL(SUM(IF(DATEDIFF(day, join_day) = 1, members,"
+    " 0)), 0), IFNULL(SUM(IF(DATEDIFF(day, join_day) <= 7, members, 0)), 0),"
+    " IFNULL(SUM(members), 0) FROM stats_cohort_days WHERE merchant_id = ?"
+    " AND join_day BETWEEN ? AND ? GROUP BY join_day");
 
 /* Per template of the period (merchant, first, last, store, store). */
 #define CP_SUMS \
@@ -589,6 +607,21 @@ sums_of(struct req *r, const struct report *rp, long a, long b,
 		return db_fail(r);
 	for (k = 0; k < SD_N; k++)
 		v[k] = db_int(&res, 0, k);
+	return 0;
+}
+
+/* The members of kind with a day in a..b, all stores
+   (q_rp_active_members). */
+static int
+active_in(struct req *r, const char *kind, const char *a, const char *b,
+    int64_t *n)
+{
+	struct db_res res;
+
+	if (DB(r, &q_rp_active_members, &res, DBI(r->m->id), DBS(kind),
+	    SPAN_ARGS(a, b), DBS(a)) != DB_OK || res.nrows != 1)
+		return db_fail(r);
+	*n = db_int(&res, 0, 0);
 	return 0;
 }
 
@@ -1029,11 +1062,21 @@ stats_consumption(struct req *r)
 	j_int(o, "count", v[SD_RO]);
 	j_int(o, "pay_fen", v[SD_RF]);
 	j_int(o, "bonus_fen", v[SD_RB]);
-	if (DB(r, &q_rp_recharging, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-	    res.nrows != 1)
-		return db_fail(r);
-	j_int(o, "members", db_int(&res, 0, AU_N));
+	if (rp.store == 0) {
+		int64_t n;
+
+		if ((st = active_in(r, "recharge", rp.first, rp.last, &n)) !=
+		    0)
+			return st;
+		j_int(o, "members", n);
+	} else {
+		/* one store's member-days, counted */
+		if (DB(r, &q_rp_recharging, &res, DBI(r->m->id),
+		    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
+		    res.nrows != 1)
+			return db_fail(r);
+		j_int(o, "members", db_int(&res, 0, AU_N));
+	}
 	c = j_obj();
 	j_change(c, "count", v[SD_RO], pv[SD_RO]);
 	j_change(c, "pay_fen", v[SD_RF], pv[SD_RF]);
@@ -1115,8 +1158,10 @@ stats_retention(struct req *r)
 
 	if (DB(r, &q_rp_cohort_sizes, &sizes, DBI(r->m->id),
 	    SPAN_ARGS(rp.first, rp.last)) != DB_OK ||
-	    DB(r, &q_rp_cohorts, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+	    (rp.store == 0 ? DB(r, &q_ra_cohorts, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) : DB(r, &q_rp_cohorts, &res,
+	    DBI(r->m->id), SPAN_ARGS(rp.first, rp.last),
+	    STORE_ARGS(&rp))) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < sizes.nrows; i++) {
@@ -1150,8 +1195,10 @@ stats_retention(struct req *r)
 	}
 	j_add(d, "cohorts", arr);
 
-	if (DB(r, &q_rp_buyers, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
+	if ((rp.store == 0 ? DB(r, &q_ra_buyers, &res, DBS(rp.first),
+	    DBS(rp.first), DBI(r->m->id), SPAN_ARGS(rp.first, rp.last)) :
+	    DB(r, &q_rp_buyers, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp))) != DB_OK ||
 	    res.nrows != 1)
 		return db_fail(r);
 	buyers = db_int(&res, 0, AC_BUYERS);
@@ -1167,17 +1214,28 @@ stats_retention(struct req *r)
 		static const char *const an[] = { "dau", "wau", "mau" };
 
 		for (k = 0; k < 3; k++) {
+			int64_t n;
+
 			stats_date(rp.pd.p.last - back[k], a);
-			if (DB(r, &q_rp_active, &res, DBI(r->m->id),
-			    SPAN_ARGS(a, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-			    res.nrows != 1)
-				return db_fail(r);
-			j_int(o, an[k], db_int(&res, 0, AU_N));
+			if (rp.store == 0) {
+				if ((st = active_in(r, "order", a, rp.last,
+				    &n)) != 0)
+					return st;
+			} else {
+				if (DB(r, &q_rp_active, &res, DBI(r->m->id),
+				    SPAN_ARGS(a, rp.last), STORE_ARGS(&rp)) !=
+				    DB_OK || res.nrows != 1)
+					return db_fail(r);
+				n = db_int(&res, 0, AU_N);
+			}
+			j_int(o, an[k], n);
 		}
 	}
 	series = daily(&rp.pd, names);
-	if (DB(r, &q_rp_active_daily, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+	if ((rp.store == 0 ? DB(r, &q_ra_active_daily, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) : DB(r, &q_rp_active_daily, &res,
+	    DBI(r->m->id), SPAN_ARGS(rp.first, rp.last),
+	    STORE_ARGS(&rp))) != DB_OK)
 		return db_fail(r);
 	if ((st = daily_add(r, &rp.pd, series, &res, AD_DAY, act)) != 0)
 		return st;
@@ -1201,13 +1259,14 @@ stats_retention(struct req *r)
 	j_avg(d, "arpu_fen", v[SD_MF], total);
 	j_avg(d, "arppu_fen", v[SD_MF], buyers);
 
-	if (DB(r, &q_rp_referrers, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last)) != DB_OK || res.nrows != 1)
-		return db_fail(r);
 	/* new members and referrals are the merchant's, whatever the store */
 	{
 		struct report all = rp;
-		int64_t w[SD_N];
+		int64_t w[SD_N], referrers;
+
+		if ((st = active_in(r, "referral", rp.first, rp.last,
+		    &referrers)) != 0)
+			return st;
 
 		all.store = 0;
 		if ((st = sums_of(r, &all, rp.pd.p.first, rp.pd.p.last, w)) !=
@@ -1217,7 +1276,7 @@ stats_retention(struct req *r)
 		j_int(o, "new_members", w[SD_NEW]);
 		j_int(o, "referred", w[SD_REFERRED]);
 		j_rate(o, "share", w[SD_REFERRED], w[SD_NEW]);
-		j_int(o, "referrers", db_int(&res, 0, AU_N));
+		j_int(o, "referrers", referrers);
 		j_int(o, "members_at_start", start);
 		j_rate(o, "k_factor", w[SD_REFERRED], start);
 		j_add(d, "referral", o);

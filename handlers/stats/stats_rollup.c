@@ -44,6 +44,12 @@ DB_SQL(q_ev_join_tiers, SQL_JOIN_TIERS(ONE("mb"), EV_SLOT));
 DB_SQL(q_ev_order_days, SQL_ORDER_DAYS(ONE("o"), EV_SLOT));
 DB_SQL(q_ev_order_members, SQL_ORDER_MEMBERS(ONE("o")));
 DB_SQL(q_ev_order_coupons, SQL_ORDER_COUPONS(ONE("o")));
+DB_SQL(q_ev_order_active, SQL_ORDER_ACTIVE(X_ORDER, C0_EV, EV_SLOT));
+DB_SQL(q_ev_order_cohort, SQL_ORDER_COHORT(X_ORDER, C0_EV, EV_SLOT));
+DB_SQL(q_ev_join_referral, WALLET_SQL_ACTIVE("referral", "referred",
+    "(SELECT mb.merchant_id, " LOCAL("mb.joined_at") " AS day,"
+    " mb.referrer_id AS member_id FROM " TZ0 "members mb WHERE " ONE("mb")
+    " AND mb.referrer_id IS NOT NULL) x", WALLET_ACTIVE_FIRST("referred")));
 DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f"), EV_SLOT));
 DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc"), EV_SLOT));
 DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc"), EV_SLOT));
@@ -93,9 +99,15 @@ DB_SQL(q_rb_del_coupons,
 	" WHERE merchant_id = ? AND day = ? AND " col " > 0) x", "1")
 DB_SQL(q_rb_active_payments, RB_ACTIVE("payment", "payments"));
 DB_SQL(q_rb_active_recharges, RB_ACTIVE("recharge", "recharges"));
+DB_SQL(q_rb_active_referrals, RB_ACTIVE("referral", "referred"));
+DB_SQL(q_rb_active_orders, SQL_ORDER_ACTIVE(X_ORDER_DAY, C0_RB, RB_SLOT));
+DB_SQL(q_rb_cohorts, SQL_ORDER_COHORT(X_ORDER_DAY, C0_RB, RB_SLOT));
 DB_SQL(q_rb_del_active,
     "DELETE FROM stats_active_days WHERE merchant_id = ?"
-    " AND kind IN ('payment', 'recharge') AND day = ?");
+    " AND kind IN ('payment', 'recharge', 'order', 'order2', 'referral')"
+    " AND day = ?");
+DB_SQL(q_rb_del_cohorts,
+    "DELETE FROM stats_cohort_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_tiers,
     "DELETE FROM stats_tier_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_members,
@@ -126,7 +138,8 @@ static int
 stats_on_joined(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_join_days,
-	    &q_ev_join_channels, &q_ev_join_referrers, &q_ev_join_tiers, NULL };
+	    &q_ev_join_channels, &q_ev_join_referrers, &q_ev_join_referral,
+	    &q_ev_join_tiers, NULL };
 	const struct member_joined *ev = payload;
 
 	return rollup_one(r, qs, ev->member_id);
@@ -137,7 +150,8 @@ static int
 stats_on_paid(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_order_days,
-	    &q_ev_order_members, &q_ev_order_coupons, NULL };
+	    &q_ev_order_members, &q_ev_order_coupons, &q_ev_order_active,
+	    &q_ev_order_cohort, NULL };
 	const struct order_paid *ev = payload;
 
 	return rollup_one(r, qs, ev->order_id);
@@ -245,6 +259,26 @@ DB_SQL(q_cp_unslot,
     "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
     " AND slot <> 0");
 
+/* stats_active_days and stats_cohort_days (orders' rows, 0035) */
+#define AK_KINDS	"kind IN ('payment', 'recharge', 'order', 'order2'," \
+			" 'referral')"
+DB_SQL(q_fold_active, "INSERT INTO stats_active_days (merchant_id, kind,"
+    " day, prev_day, slot, members) SELECT merchant_id, kind, day, prev_day,"
+    " 0, SUM(members) FROM stats_active_days WHERE merchant_id = ? AND "
+    AK_KINDS " AND day = ? AND slot <> 0"
+    " GROUP BY merchant_id, kind, day, prev_day ON DUPLICATE KEY UPDATE"
+    " members = stats_active_days.members + VALUES(members)");
+DB_SQL(q_unslot_active, "DELETE FROM stats_active_days WHERE merchant_id = ?"
+    " AND " AK_KINDS " AND day = ? AND slot <> 0");
+DB_SQL(q_fold_cohorts, "INSERT INTO stats_cohort_days (merchant_id,"
+    " join_day, day, slot, members) SELECT merchant_id, join_day, day, 0,"
+    " SUM(members) FROM stats_cohort_days WHERE merchant_id = ? AND day = ?"
+    " AND slot <> 0 GROUP BY merchant_id, join_day, day"
+    " ON DUPLICATE KEY UPDATE"
+    " members = stats_cohort_days.members + VALUES(members)");
+DB_SQL(q_unslot_cohorts, "DELETE FROM stats_cohort_days WHERE merchant_id = ?"
+    " AND day = ? AND slot <> 0");
+
 /* The week before the run's day, folded (a day already folded has no
    slot left: nothing to do). count[0]: rows folded away. */
 static int
@@ -252,7 +286,8 @@ stats_fold_batch(struct job_run *j)
 {
 	static struct db_sql *const qs[] = { &q_fold_days, &q_unslot_days,
 	    &q_fold_channels, &q_unslot_channels, &q_fold_tiers,
-	    &q_unslot_tiers, &q_cp_fold, &q_cp_unslot, NULL };
+	    &q_unslot_tiers, &q_cp_fold, &q_cp_unslot, &q_fold_active,
+	    &q_unslot_active, &q_fold_cohorts, &q_unslot_cohorts, NULL };
 	struct db_res res;
 	long today = stats_day(j->day), d;
 	char date[11];
@@ -290,7 +325,7 @@ rebuild_day_tx(struct req *r, void *arg)
 {
 	static struct db_sql *const del[] = { &q_rb_del_days,
 	    &q_rb_del_channels, &q_rb_del_coupons, &q_rb_del_members,
-	    &q_rb_del_tiers, &q_rb_del_active, NULL };
+	    &q_rb_del_tiers, &q_rb_del_active, &q_rb_del_cohorts, NULL };
 	static struct db_sql *const add[] = { &q_rb_join_days,
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
@@ -299,7 +334,8 @@ rebuild_day_tx(struct req *r, void *arg)
 	    &q_rb_join_tiers, &q_rb_payments, &q_rb_payment_members,
 	    &q_rb_wallet_refunds, NULL };
 	static struct db_sql *const then[] = { &q_rb_active_payments,
-	    &q_rb_active_recharges, NULL };
+	    &q_rb_active_recharges, &q_rb_active_referrals,
+	    &q_rb_active_orders, &q_rb_cohorts, NULL };
 	struct rebuild *b = arg;
 	long tz = tz_offset(r->m->tz);
 	char date[11], start[20], end[20];

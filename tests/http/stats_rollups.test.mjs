@@ -43,7 +43,10 @@ async function rollups(id) {
     // rows whose slots cancel out (a member moved up and back) count as none
     tiers: `SELECT day, level, SUM(members) FROM stats_tier_days WHERE merchant_id = ${id}
       GROUP BY day, level HAVING SUM(members) <> 0`,
-    active: `SELECT kind, day, prev_day, members FROM stats_active_days WHERE merchant_id = ${id}`,
+    active: `SELECT kind, day, prev_day, SUM(members) FROM stats_active_days WHERE merchant_id = ${id}
+      GROUP BY kind, day, prev_day`,
+    cohorts: `SELECT join_day, day, SUM(members) FROM stats_cohort_days WHERE merchant_id = ${id}
+      GROUP BY join_day, day`,
   };
   const out = {};
   for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
@@ -155,10 +158,28 @@ async function fromRaw(id) {
         SELECT DISTINCT 'payment' k, member_id, ${day('created_at')} d FROM payments WHERE merchant_id = ${id}
         UNION ALL
         SELECT DISTINCT 'recharge', member_id, ${day('paid_at')} FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+        UNION ALL
+        SELECT DISTINCT 'referral', referrer_id, ${day('joined_at')} FROM members
+          WHERE merchant_id = ${id} AND referrer_id IS NOT NULL
       ) md
+      UNION ALL
+      -- each paid order of a member by the day of the member's order
+      -- before it (order) and two before it (order2)
+      SELECT k.k, ${day('o.paid_at')}, IFNULL(IF(k.k = 'order',
+          LAG(${day('o.paid_at')}, 1) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id),
+          LAG(${day('o.paid_at')}, 2) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id)), '1000-01-01')
+        FROM orders o JOIN (SELECT 'order' k UNION ALL SELECT 'order2') k
+        WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND o.member_id IS NOT NULL
     ) u GROUP BY k, d, prev`);
+  // each member's first order-day after the join day, within 30 days
+  const cohorts = await sql(`
+    SELECT jd, d, COUNT(*) FROM (
+      SELECT ${day('mb.joined_at')} jd, MIN(${day('o.paid_at')}) d FROM orders o JOIN members mb ON mb.id = o.member_id
+        WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND ${day('o.paid_at')} > ${day('mb.joined_at')}
+        GROUP BY o.member_id, jd
+    ) f WHERE DATEDIFF(d, jd) <= 30 GROUP BY jd, d`);
   return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers),
-    active: n(active) };
+    active: n(active), cohorts: n(cohorts) };
 }
 
 test('a randomized day of joins, claims, orders, refunds and recharges: the rollups equal the raw rows, and rebuild writes the same', async () => {
@@ -287,7 +308,9 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const slotted = async () => (await sql(`SELECT (SELECT COUNT(*) FROM stats_days WHERE merchant_id = ${mc.id} AND slot <> 0)
     + (SELECT COUNT(*) FROM stats_channel_days WHERE merchant_id = ${mc.id} AND slot <> 0)
     + (SELECT COUNT(*) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND slot <> 0)
-    + (SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
+    + (SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_active_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_cohort_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
   const before = Number(await slotted());
   const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--date', tomorrow],
     { env: process.env, encoding: 'utf8' });
@@ -304,6 +327,18 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const out = rebuild(mc.code, localDate(new Date(Date.now() - 86400000)), today);
   assert.match(out, /stats rebuild: 2 day\(s\) of 1 merchant\(s\)/);
   assert.deepEqual(await rollups(mc.id), kept, `rebuild (seed ${seed})`);
+  // over days: orders and joins spread over the six weeks before, then
+  // the rebuild of those days writes what the raw rows give (orders by
+  // the member's order before and two before, join cohorts)
+  await sql(`UPDATE orders SET paid_at = paid_at - INTERVAL (id * 7 % 41) DAY
+    WHERE merchant_id = ${mc.id} AND paid_at IS NOT NULL`);
+  await sql(`UPDATE members mb SET joined_at = LEAST(joined_at - INTERVAL (id * 3 % 5 + 38) DAY,
+    IFNULL((SELECT MIN(paid_at) FROM orders o WHERE o.member_id = mb.id), joined_at)) WHERE merchant_id = ${mc.id}`);
+  rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today);
+  const spread = await rollups(mc.id), spreadRaw = await fromRaw(mc.id);
+  for (const k of ['members', 'active', 'cohorts']) assert.deepEqual(spread[k], spreadRaw[k], `${k} over days (seed ${seed})`);
+  assert.ok(spread.cohorts.length > 0 && spread.active.some((r) => r.startsWith('order2|') && !r.includes('1000-01-01')),
+    `cohorts and repeat orders over days (seed ${seed})`);
 });
 
 test('rebuild refuses a bad range and an unknown merchant', async () => {
