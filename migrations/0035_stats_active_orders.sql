@@ -42,3 +42,28 @@ CREATE TABLE stats_cohort_days (
 	PRIMARY KEY (merchant_id, join_day, day, slot),
 	KEY ix_scd_day (merchant_id, day)
 ) ENGINE=InnoDB;
+
+-- The campaigns report's coupon figures by day, store and template, for
+-- the days that are over: stats_coupon_days keeps the claims of a day by
+-- each coupon's valid_until (for the expired of the coupon report), a row
+-- per coupon or nearly, so that a year of claims was as many rows to
+-- read. These six columns of a day no longer change once it is over
+-- (claims and orders count on their own day; a use given back or a void
+-- moves only claimed_used, claimed_cancelled and redeemed), so stats-fold
+-- and `app stats rebuild` sum a finished day here, with a row of
+-- template 0 that marks the day done; the report reads these for the
+-- days marked from the period's first on, and stats_coupon_days for the
+-- rest.
+CREATE TABLE stats_campaign_days (
+	merchant_id	BIGINT NOT NULL,
+	day		DATE NOT NULL,
+	template_id	BIGINT NOT NULL,
+	store_id	BIGINT NOT NULL,
+	claims		BIGINT NOT NULL DEFAULT 0,
+	new_claims	BIGINT NOT NULL DEFAULT 0,
+	orders		BIGINT NOT NULL DEFAULT 0,
+	uses		BIGINT NOT NULL DEFAULT 0,
+	discount_fen	BIGINT NOT NULL DEFAULT 0,
+	order_fen	BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (merchant_id, day, template_id, store_id)
+) ENGINE=InnoDB;

@@ -515,16 +515,32 @@ DB_SQL_COLS(q_ra_cohorts, CO_NCOLS,
 enum { CP_CLAIMS, CP_NEW, CP_ORDERS, CP_USES, CP_DISCOUNT, CP_ORDER_FEN,
     CP_N };
 enum { CT_ID, CT_NAME, CT_KIND, CT_NCOLS = CP_N + 3 };
+/* The rows of the period: the finished days summed (stats_campaign_days,
+   migration 0035) from its first to the last marked done without a gap
+   (merchant, first, that day), stats_coupon_days after it (merchant, the
+   day after, last). */
+#define CU_ROWS \
+	"(SELECT template_id, store_id, claims, new_claims, orders, uses," \
+	" discount_fen, order_fen FROM stats_campaign_days" \
+	" WHERE merchant_id = ? AND day BETWEEN ? AND ? AND template_id <> 0" \
+	" UNION ALL SELECT template_id, store_id, claims, new_claims, orders," \
+	" uses, discount_fen, order_fen FROM stats_coupon_days" \
+	" WHERE merchant_id = ? AND day BETWEEN ? AND ?)"
+/* (CU_ROWS, merchant, store, store) */
 DB_SQL_COLS(q_rp_templates, CT_NCOLS,
     "SELECT s.template_id, t.name, t.kind," CP_SUMS
-    " FROM stats_coupon_days s JOIN coupon_templates t"
-    " ON t.id = s.template_id AND t.merchant_id = s.merchant_id"
-    " WHERE s.merchant_id = ? AND s.day BETWEEN ? AND ?"
-    " AND (? = 0 OR s.store_id = ?) GROUP BY s.template_id, t.name, t.kind"
+    " FROM " CU_ROWS " s JOIN coupon_templates t"
+    " ON t.id = s.template_id AND t.merchant_id = ?"
+    " WHERE (? = 0 OR s.store_id = ?) GROUP BY s.template_id, t.name, t.kind"
     " ORDER BY 9 DESC, 1 DESC");
+/* (merchant, first, last): the days of the period summed and done. */
+DB_SQL_COLS(q_rp_campaign_done, 1,
+    "SELECT day FROM stats_campaign_days WHERE merchant_id = ?"
+    " AND day BETWEEN ? AND ? AND template_id = 0 AND store_id = 0"
+    " ORDER BY day");
 /* The campaigns whose window meets the period (merchant, UTC end, UTC
-   start), with their coupon figures (merchant, first, last, store, store
-   ahead of them) and their page counters (first, last). */
+   start), with their coupon figures (CU_ROWS, store, store ahead of them)
+   and their page counters (first, last). */
 enum { CA_ID, CA_SLUG, CA_NAME, CA_VIEWS, CA_VISITORS, CA_SHARES,
     CA_NCOLS = CP_N + 6 };
 DB_SQL_COLS(q_rp_campaigns, CA_NCOLS,
@@ -532,9 +548,12 @@ DB_SQL_COLS(q_rp_campaigns, CA_NCOLS,
     " IFNULL(v.shares, 0)," CP_SUMS " FROM campaigns c"
     " LEFT JOIN (SELECT DISTINCT campaign_id, template_id"
     "  FROM campaign_templates) ct ON ct.campaign_id = c.id"
-    " LEFT JOIN stats_coupon_days s ON s.merchant_id = c.merchant_id"
-    "  AND s.template_id = ct.template_id AND s.day BETWEEN ? AND ?"
-    "  AND (? = 0 OR s.store_id = ?)"
+    " LEFT JOIN (SELECT template_id, SUM(claims) AS claims,"
+    "  SUM(new_claims) AS new_claims, SUM(orders) AS orders,"
+    "  SUM(uses) AS uses, SUM(discount_fen) AS discount_fen,"
+    "  SUM(order_fen) AS order_fen FROM " CU_ROWS " u"
+    "  WHERE (? = 0 OR store_id = ?) GROUP BY template_id) s"
+    "  ON s.template_id = ct.template_id"
     " LEFT JOIN (SELECT campaign_id, SUM(views) AS views,"
     "  SUM(visitors) AS visitors, SUM(shares) AS shares FROM campaign_stats"
     "  WHERE day BETWEEN ? AND ? GROUP BY campaign_id) v"
@@ -1343,6 +1362,8 @@ stats_campaigns(struct req *r)
 	struct db_res res, joins;
 	int64_t tot[CP_N] = { 0 };
 	cJSON *d, *o, *arr;
+	char hd[11], rd[11];
+	long done;
 	int i, k, st;
 
 	if ((st = report_arg(r, &rp)) != 0)
@@ -1352,8 +1373,20 @@ stats_campaigns(struct req *r)
 		j_int(d, "store_id", rp.store);
 	else
 		j_null(d, "store_id");
-	if (DB(r, &q_rp_templates, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+	/* the last day summed, from the first without a gap */
+	if (DB(r, &q_rp_campaign_done, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) != DB_OK)
+		return db_fail(r);
+	done = rp.pd.p.first - 1;
+	for (i = 0; i < res.nrows && stats_day(db_str(&res, i, 0)) ==
+	    done + 1; i++)
+		done++;
+	stats_date(done, hd);
+	stats_date(done + 1, rd);
+#define CU_ARGS	DBI(r->m->id), DBS(rp.first), DBS(hd), DBI(r->m->id), \
+	DBS(rd), DBS(rp.last)
+	if (DB(r, &q_rp_templates, &res, CU_ARGS, DBI(r->m->id),
+	    STORE_ARGS(&rp)) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows; i++) {
@@ -1381,8 +1414,8 @@ stats_campaigns(struct req *r)
 
 	if (DB(r, &q_rp_channels, &joins, DBI(r->m->id), DBS("join"),
 	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-	    DB(r, &q_rp_campaigns, &res, SPAN_ARGS(rp.first, rp.last),
-	    STORE_ARGS(&rp), SPAN_ARGS(rp.first, rp.last), DBI(r->m->id),
+	    DB(r, &q_rp_campaigns, &res, CU_ARGS, STORE_ARGS(&rp),
+	    SPAN_ARGS(rp.first, rp.last), DBI(r->m->id),
 	    PERIOD_REV(&rp.pd)) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();

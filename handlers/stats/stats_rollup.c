@@ -279,6 +279,21 @@ DB_SQL(q_fold_cohorts, "INSERT INTO stats_cohort_days (merchant_id,"
 DB_SQL(q_unslot_cohorts, "DELETE FROM stats_cohort_days WHERE merchant_id = ?"
     " AND day = ? AND slot <> 0");
 
+/* A finished day of stats_coupon_days summed into stats_campaign_days
+   (migration 0035), with its mark (template 0): (merchant, day) each. */
+DB_SQL(q_cs_del,
+    "DELETE FROM stats_campaign_days WHERE merchant_id = ? AND day = ?");
+DB_SQL(q_cs_sum, "INSERT INTO stats_campaign_days (merchant_id, day,"
+    " template_id, store_id, claims, new_claims, orders, uses, discount_fen,"
+    " order_fen) SELECT merchant_id, day, template_id, store_id,"
+    " SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),"
+    " SUM(discount_fen), SUM(order_fen) FROM stats_coupon_days"
+    " WHERE merchant_id = ? AND day = ? GROUP BY merchant_id, day,"
+    " template_id, store_id HAVING SUM(claims) <> 0 OR SUM(orders) <> 0"
+    " OR SUM(uses) <> 0");
+DB_SQL(q_cs_mark, "INSERT INTO stats_campaign_days (merchant_id, day,"
+    " template_id, store_id) VALUES (?, ?, 0, 0)");
+
 /* The week before the run's day, folded (a day already folded has no
    slot left: nothing to do). count[0]: rows folded away. */
 static int
@@ -287,7 +302,8 @@ stats_fold_batch(struct job_run *j)
 	static struct db_sql *const qs[] = { &q_fold_days, &q_unslot_days,
 	    &q_fold_channels, &q_unslot_channels, &q_fold_tiers,
 	    &q_unslot_tiers, &q_cp_fold, &q_cp_unslot, &q_fold_active,
-	    &q_unslot_active, &q_fold_cohorts, &q_unslot_cohorts, NULL };
+	    &q_unslot_active, &q_fold_cohorts, &q_unslot_cohorts, &q_cs_del,
+	    &q_cs_sum, &q_cs_mark, NULL };
 	struct db_res res;
 	long today = stats_day(j->day), d;
 	char date[11];
@@ -299,7 +315,7 @@ stats_fold_batch(struct job_run *j)
 			if (DB(j->r, qs[k], &res, DBI(j->r->m->id),
 			    DBS(date)) != DB_OK)
 				return db_fail(j->r);
-			if (k % 2 == 1)
+			if (k % 2 == 1 && k < 12)	/* the unslots */
 				j->count[0] += (int64_t)res.affected;
 		}
 	}
@@ -355,6 +371,13 @@ rebuild_day_tx(struct req *r, void *arg)
 	   (days are rebuilt in order) */
 	for (k = 0; then[k] != NULL; k++)
 		if (DB(r, then[k], NULL, DBI(r->m->id), DBS(date)) != DB_OK)
+			return db_fail(r);
+	/* a day that is over: the campaigns' sums of it, marked done (today
+	   goes on: stats_coupon_days is read for it) */
+	for (k = 0; k < 3; k++)
+		if ((k == 0 || b->day < (long)((time_now() + tz) / 86400)) &&
+		    DB(r, k == 0 ? &q_cs_del : k == 1 ? &q_cs_sum : &q_cs_mark,
+		    NULL, DBI(r->m->id), DBS(date)) != DB_OK)
 			return db_fail(r);
 	return 200;
 }

@@ -53,6 +53,14 @@ async function rollups(id) {
   return out;
 }
 
+/** The campaigns report's sums by day, template and store (before a day). */
+async function campaignDays(id, table = 'stats_campaign_days', before = '9999-12-31') {
+  return (await sql(`SELECT day, template_id, store_id, SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),
+    SUM(discount_fen), SUM(order_fen) FROM ${table} WHERE merchant_id = ${id} AND template_id <> 0 AND day < '${before}'
+    GROUP BY day, template_id, store_id HAVING SUM(claims) <> 0 OR SUM(orders) <> 0 OR SUM(uses) <> 0`))
+    .map((r) => r.join('|')).sort();
+}
+
 /**
  * The same figures computed here from the raw rows (independently of the
  * app's statements), rows of zero left out as the rollups have none.
@@ -318,6 +326,10 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   assert.equal(Number(fold.match(/归并行数 (\d+)/)[1]), before, fold);
   assert.equal(await slotted(), '0');
   assert.deepEqual(await rollups(mc.id), kept, `fold (seed ${seed})`);
+  // the folded day summed for the campaigns report, marked done
+  assert.deepEqual(await campaignDays(mc.id), await campaignDays(mc.id, 'stats_coupon_days'), `campaign days (seed ${seed})`);
+  assert.equal((await sql(`SELECT COUNT(*) FROM stats_campaign_days WHERE merchant_id = ${mc.id}
+    AND template_id = 0 AND day = '${today}'`))[0][0], '1');
   // the rebuild for the day (and the day before, empty) writes the same rows
   await sql(`UPDATE stats_days SET member_orders = member_orders + 99, wallet_payments = wallet_payments + 1,
     balance_holders = balance_holders + 1 WHERE merchant_id = ${mc.id}`);
@@ -337,6 +349,11 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today);
   const spread = await rollups(mc.id), spreadRaw = await fromRaw(mc.id);
   for (const k of ['members', 'active', 'cohorts']) assert.deepEqual(spread[k], spreadRaw[k], `${k} over days (seed ${seed})`);
+  // the finished days summed for the campaigns report, today not yet
+  assert.deepEqual(await campaignDays(mc.id), await campaignDays(mc.id, 'stats_coupon_days', today),
+    `campaign days over days (seed ${seed})`);
+  assert.equal((await sql(`SELECT COUNT(*) FROM stats_campaign_days WHERE merchant_id = ${mc.id}
+    AND day = '${today}'`))[0][0], '0');
   assert.ok(spread.cohorts.length > 0 && spread.active.some((r) => r.startsWith('order2|') && !r.includes('1000-01-01')),
     `cohorts and repeat orders over days (seed ${seed})`);
 });
