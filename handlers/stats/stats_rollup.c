@@ -294,6 +294,33 @@ DB_SQL(q_cs_sum, "INSERT INTO stats_campaign_days (merchant_id, day,"
 DB_SQL(q_cs_mark, "INSERT INTO stats_campaign_days (merchant_id, day,"
     " template_id, store_id) VALUES (?, ?, 0, 0)");
 
+/*
+ * Claim rows of stats_coupon_days go by each coupon's valid_until, for the
+ * coupon report's expired (valid_until before now): once it has passed,
+ * which instant it was no longer matters, so the fold merges the rows
+ * past it, of every day, into one per day, template and store at
+ * valid_until 1970-01-02 (the uses' rows are at 1970-01-01): a year of
+ * claims becomes a row per day and template but for the coupons still
+ * valid. A move of a coupon later adds a row at its own valid_until,
+ * merged by the next run. (merchant, cutoff) each.
+ */
+#define CP_PAST " FROM stats_coupon_days WHERE merchant_id = ?" \
+	" AND valid_until < ? AND valid_until > '1970-01-02 00:00:00'"
+DB_SQL(q_cp_merge,
+    "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
+    " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
+    " template_id, '1970-01-02 00:00:00', 0, SUM(claims), SUM(new_claims),"
+    " SUM(claimed_used), SUM(claimed_cancelled), SUM(orders), SUM(uses),"
+    " SUM(discount_fen), SUM(order_fen), SUM(redeemed),"
+    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen)" CP_PAST
+    " GROUP BY merchant_id, day, store_id, template_id"
+    " ON DUPLICATE KEY UPDATE " CP_FOLD("claims") ", " CP_FOLD("new_claims")
+    ", " CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", "
+    CP_FOLD("orders") ", " CP_FOLD("uses") ", " CP_FOLD("discount_fen") ", "
+    CP_FOLD("order_fen") ", " CP_FOLD("redeemed") ", "
+    CP_FOLD("redeemed_discount_fen") ", " CP_FOLD("redeemed_order_fen"));
+DB_SQL(q_cp_unpast, "DELETE" CP_PAST);
+
 /* The week before the run's day, folded (a day already folded has no
    slot left: nothing to do). count[0]: rows folded away. */
 static int
@@ -306,7 +333,7 @@ stats_fold_batch(struct job_run *j)
 	    &q_cs_sum, &q_cs_mark, NULL };
 	struct db_res res;
 	long today = stats_day(j->day), d;
-	char date[11];
+	char date[11], cut[20];
 	int k;
 
 	for (d = today - 7; d < today; d++) {
@@ -319,6 +346,13 @@ stats_fold_batch(struct job_run *j)
 				j->count[0] += (int64_t)res.affected;
 		}
 	}
+	/* the claim rows past their valid_until, merged (never past now) */
+	time_sql(j->now < time_now() ? j->now : time_now(), cut);
+	if (DB(j->r, &q_cp_merge, NULL, DBI(j->r->m->id), DBS(cut)) !=
+	    DB_OK || DB(j->r, &q_cp_unpast, &res, DBI(j->r->m->id),
+	    DBS(cut)) != DB_OK)
+		return db_fail(j->r);
+	j->count[0] += (int64_t)res.affected;
 	return JOB_DONE;
 }
 

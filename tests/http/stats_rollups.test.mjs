@@ -354,6 +354,24 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
     `campaign days over days (seed ${seed})`);
   assert.equal((await sql(`SELECT COUNT(*) FROM stats_campaign_days WHERE merchant_id = ${mc.id}
     AND day = '${today}'`))[0][0], '0');
+  // claim rows past their valid_until merged by the fold into one per day,
+  // template and store: the coupon report's sums, expired ones too, kept
+  await sql(`UPDATE stats_coupon_days SET valid_until = valid_until - INTERVAL 400 DAY
+    WHERE merchant_id = ${mc.id} AND valid_until > '1970-01-02'`);
+  const cpSums = async () => (await sql(`SELECT day, template_id, store_id, SUM(claims), SUM(new_claims),
+    SUM(claimed_used), SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(), claims - claimed_used - claimed_cancelled, 0)),
+    SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed), SUM(redeemed_discount_fen),
+    SUM(redeemed_order_fen) FROM stats_coupon_days WHERE merchant_id = ${mc.id} GROUP BY day, template_id, store_id`))
+    .map((r) => r.join('|')).sort();
+  const pastRows = async () => Number((await sql(`SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id}
+    AND valid_until < UTC_TIMESTAMP() AND valid_until > '1970-01-02'`))[0][0]);
+  const sums = await cpSums(), past = await pastRows();
+  assert.ok(past > 0, 'claim rows past their valid_until');
+  const merged = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code,
+    '--date', localDate(new Date(Date.now() + 2 * 86400000))], { env: process.env, encoding: 'utf8' });
+  assert.equal(await pastRows(), 0, merged);
+  assert.ok(Number(merged.match(/归并行数 (\d+)/)[1]) >= past, merged);
+  assert.deepEqual(await cpSums(), sums, `claims past valid_until merged (seed ${seed})`);
   assert.ok(spread.cohorts.length > 0 && spread.active.some((r) => r.startsWith('order2|') && !r.includes('1000-01-01')),
     `cohorts and repeat orders over days (seed ${seed})`);
 });
