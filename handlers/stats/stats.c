@@ -470,9 +470,6 @@ DB_SQL_COLS(q_rp_recharging, AU_NCOLS,
     "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
     " WHERE merchant_id = ? AND day BETWEEN ? AND ?"
     " AND (? = 0 OR store_id = ?) AND recharges > 0");
-DB_SQL_COLS(q_rp_referrers, AU_NCOLS,
-    "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND day BETWEEN ? AND ? AND referred > 0");
 /* (merchant, first, last, store, store): per join day of the period, the
    members of that cohort who ordered 1, 1..7, 1..30 days after. */
 enum { CO_DAY, CO_D1, CO_D7, CO_D30, CO_NCOLS };
@@ -489,6 +486,27 @@ DB_SQL_COLS(q_rp_cohort_sizes, CS_NCOLS,
     "SELECT day, SUM(new_members) FROM stats_days WHERE merchant_id = ?"
     " AND day BETWEEN ? AND ? GROUP BY day");
 
+/* All stores, from the rollups of migration 0035 (stats_active_days
+   kinds order and order2, stats_cohort_days): the same figures without
+   counting members. (first, first, merchant, first, last): the members
+   who ordered in the period, those with two orders or more. */
+DB_SQL_COLS(q_ra_buyers, AC_NCOLS,
+    "SELECT IFNULL(SUM(IF(kind = 'order' AND prev_day < ?, members, 0)), 0),"
+    " IFNULL(SUM(IF(prev_day >= ?, IF(kind = 'order', members, -members),"
+    " 0)), 0) FROM stats_active_days WHERE merchant_id = ?"
+    " AND kind IN ('order', 'order2') AND day BETWEEN ? AND ?");
+/* (merchant, first, last): each day's members with an order. */
+DB_SQL_COLS(q_ra_active_daily, AD_NCOLS,
+    "SELECT day, SUM(members) FROM stats_active_days WHERE merchant_id = ?"
+    " AND kind = 'order' AND day BETWEEN ? AND ? AND prev_day < day"
+    " GROUP BY day");
+/* (merchant, first, last): the cohorts' first returns. */
+DB_SQL_COLS(q_ra_cohorts, CO_NCOLS,
+    "SELECT join_day, IFNULL(SUM(IF(DATEDIFF(day, join_day) = 1, members,"
+    " 0)), 0), IFNULL(SUM(IF(DATEDIFF(day, join_day) <= 7, members, 0)), 0),"
+    " IFNULL(SUM(members), 0) FROM stats_cohort_days WHERE merchant_id = ?"
+    " AND join_day BETWEEN ? AND ? GROUP BY join_day");
+
 /* Per template of the period (merchant, first, last, store, store). */
 #define CP_SUMS \
 	" IFNULL(SUM(s.claims), 0), IFNULL(SUM(s.new_claims), 0)," \
@@ -497,16 +515,32 @@ DB_SQL_COLS(q_rp_cohort_sizes, CS_NCOLS,
 enum { CP_CLAIMS, CP_NEW, CP_ORDERS, CP_USES, CP_DISCOUNT, CP_ORDER_FEN,
     CP_N };
 enum { CT_ID, CT_NAME, CT_KIND, CT_NCOLS = CP_N + 3 };
+/* The rows of the period: the finished days summed (stats_campaign_days,
+   migration 0035) from its first to the last marked done without a gap
+   (merchant, first, that day), stats_coupon_days after it (merchant, the
+   day after, last). */
+#define CU_ROWS \
+	"(SELECT template_id, store_id, claims, new_claims, orders, uses," \
+	" discount_fen, order_fen FROM stats_campaign_days" \
+	" WHERE merchant_id = ? AND day BETWEEN ? AND ? AND template_id <> 0" \
+	" UNION ALL SELECT template_id, store_id, claims, new_claims, orders," \
+	" uses, discount_fen, order_fen FROM stats_coupon_days" \
+	" WHERE merchant_id = ? AND day BETWEEN ? AND ?)"
+/* (CU_ROWS, merchant, store, store) */
 DB_SQL_COLS(q_rp_templates, CT_NCOLS,
     "SELECT s.template_id, t.name, t.kind," CP_SUMS
-    " FROM stats_coupon_days s JOIN coupon_templates t"
-    " ON t.id = s.template_id AND t.merchant_id = s.merchant_id"
-    " WHERE s.merchant_id = ? AND s.day BETWEEN ? AND ?"
-    " AND (? = 0 OR s.store_id = ?) GROUP BY s.template_id, t.name, t.kind"
+    " FROM " CU_ROWS " s JOIN coupon_templates t"
+    " ON t.id = s.template_id AND t.merchant_id = ?"
+    " WHERE (? = 0 OR s.store_id = ?) GROUP BY s.template_id, t.name, t.kind"
     " ORDER BY 9 DESC, 1 DESC");
+/* (merchant, first, last): the days of the period summed and done. */
+DB_SQL_COLS(q_rp_campaign_done, 1,
+    "SELECT day FROM stats_campaign_days WHERE merchant_id = ?"
+    " AND day BETWEEN ? AND ? AND template_id = 0 AND store_id = 0"
+    " ORDER BY day");
 /* The campaigns whose window meets the period (merchant, UTC end, UTC
-   start), with their coupon figures (merchant, first, last, store, store
-   ahead of them) and their page counters (first, last). */
+   start), with their coupon figures (CU_ROWS, store, store ahead of them)
+   and their page counters (first, last). */
 enum { CA_ID, CA_SLUG, CA_NAME, CA_VIEWS, CA_VISITORS, CA_SHARES,
     CA_NCOLS = CP_N + 6 };
 DB_SQL_COLS(q_rp_campaigns, CA_NCOLS,
@@ -514,9 +548,12 @@ DB_SQL_COLS(q_rp_campaigns, CA_NCOLS,
     " IFNULL(v.shares, 0)," CP_SUMS " FROM campaigns c"
     " LEFT JOIN (SELECT DISTINCT campaign_id, template_id"
     "  FROM campaign_templates) ct ON ct.campaign_id = c.id"
-    " LEFT JOIN stats_coupon_days s ON s.merchant_id = c.merchant_id"
-    "  AND s.template_id = ct.template_id AND s.day BETWEEN ? AND ?"
-    "  AND (? = 0 OR s.store_id = ?)"
+    " LEFT JOIN (SELECT template_id, SUM(claims) AS claims,"
+    "  SUM(new_claims) AS new_claims, SUM(orders) AS orders,"
+    "  SUM(uses) AS uses, SUM(discount_fen) AS discount_fen,"
+    "  SUM(order_fen) AS order_fen FROM " CU_ROWS " u"
+    "  WHERE (? = 0 OR store_id = ?) GROUP BY template_id) s"
+    "  ON s.template_id = ct.template_id"
     " LEFT JOIN (SELECT campaign_id, SUM(views) AS views,"
     "  SUM(visitors) AS visitors, SUM(shares) AS shares FROM campaign_stats"
     "  WHERE day BETWEEN ? AND ? GROUP BY campaign_id) v"
@@ -589,6 +626,21 @@ sums_of(struct req *r, const struct report *rp, long a, long b,
 		return db_fail(r);
 	for (k = 0; k < SD_N; k++)
 		v[k] = db_int(&res, 0, k);
+	return 0;
+}
+
+/* The members of kind with a day in a..b, all stores
+   (q_rp_active_members). */
+static int
+active_in(struct req *r, const char *kind, const char *a, const char *b,
+    int64_t *n)
+{
+	struct db_res res;
+
+	if (DB(r, &q_rp_active_members, &res, DBI(r->m->id), DBS(kind),
+	    SPAN_ARGS(a, b), DBS(a)) != DB_OK || res.nrows != 1)
+		return db_fail(r);
+	*n = db_int(&res, 0, 0);
 	return 0;
 }
 
@@ -1029,11 +1081,21 @@ stats_consumption(struct req *r)
 	j_int(o, "count", v[SD_RO]);
 	j_int(o, "pay_fen", v[SD_RF]);
 	j_int(o, "bonus_fen", v[SD_RB]);
-	if (DB(r, &q_rp_recharging, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-	    res.nrows != 1)
-		return db_fail(r);
-	j_int(o, "members", db_int(&res, 0, AU_N));
+	if (rp.store == 0) {
+		int64_t n;
+
+		if ((st = active_in(r, "recharge", rp.first, rp.last, &n)) !=
+		    0)
+			return st;
+		j_int(o, "members", n);
+	} else {
+		/* one store's member-days, counted */
+		if (DB(r, &q_rp_recharging, &res, DBI(r->m->id),
+		    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
+		    res.nrows != 1)
+			return db_fail(r);
+		j_int(o, "members", db_int(&res, 0, AU_N));
+	}
 	c = j_obj();
 	j_change(c, "count", v[SD_RO], pv[SD_RO]);
 	j_change(c, "pay_fen", v[SD_RF], pv[SD_RF]);
@@ -1115,8 +1177,10 @@ stats_retention(struct req *r)
 
 	if (DB(r, &q_rp_cohort_sizes, &sizes, DBI(r->m->id),
 	    SPAN_ARGS(rp.first, rp.last)) != DB_OK ||
-	    DB(r, &q_rp_cohorts, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+	    (rp.store == 0 ? DB(r, &q_ra_cohorts, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) : DB(r, &q_rp_cohorts, &res,
+	    DBI(r->m->id), SPAN_ARGS(rp.first, rp.last),
+	    STORE_ARGS(&rp))) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < sizes.nrows; i++) {
@@ -1150,8 +1214,10 @@ stats_retention(struct req *r)
 	}
 	j_add(d, "cohorts", arr);
 
-	if (DB(r, &q_rp_buyers, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
+	if ((rp.store == 0 ? DB(r, &q_ra_buyers, &res, DBS(rp.first),
+	    DBS(rp.first), DBI(r->m->id), SPAN_ARGS(rp.first, rp.last)) :
+	    DB(r, &q_rp_buyers, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp))) != DB_OK ||
 	    res.nrows != 1)
 		return db_fail(r);
 	buyers = db_int(&res, 0, AC_BUYERS);
@@ -1167,17 +1233,28 @@ stats_retention(struct req *r)
 		static const char *const an[] = { "dau", "wau", "mau" };
 
 		for (k = 0; k < 3; k++) {
+			int64_t n;
+
 			stats_date(rp.pd.p.last - back[k], a);
-			if (DB(r, &q_rp_active, &res, DBI(r->m->id),
-			    SPAN_ARGS(a, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-			    res.nrows != 1)
-				return db_fail(r);
-			j_int(o, an[k], db_int(&res, 0, AU_N));
+			if (rp.store == 0) {
+				if ((st = active_in(r, "order", a, rp.last,
+				    &n)) != 0)
+					return st;
+			} else {
+				if (DB(r, &q_rp_active, &res, DBI(r->m->id),
+				    SPAN_ARGS(a, rp.last), STORE_ARGS(&rp)) !=
+				    DB_OK || res.nrows != 1)
+					return db_fail(r);
+				n = db_int(&res, 0, AU_N);
+			}
+			j_int(o, an[k], n);
 		}
 	}
 	series = daily(&rp.pd, names);
-	if (DB(r, &q_rp_active_daily, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+	if ((rp.store == 0 ? DB(r, &q_ra_active_daily, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) : DB(r, &q_rp_active_daily, &res,
+	    DBI(r->m->id), SPAN_ARGS(rp.first, rp.last),
+	    STORE_ARGS(&rp))) != DB_OK)
 		return db_fail(r);
 	if ((st = daily_add(r, &rp.pd, series, &res, AD_DAY, act)) != 0)
 		return st;
@@ -1201,13 +1278,14 @@ stats_retention(struct req *r)
 	j_avg(d, "arpu_fen", v[SD_MF], total);
 	j_avg(d, "arppu_fen", v[SD_MF], buyers);
 
-	if (DB(r, &q_rp_referrers, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last)) != DB_OK || res.nrows != 1)
-		return db_fail(r);
 	/* new members and referrals are the merchant's, whatever the store */
 	{
 		struct report all = rp;
-		int64_t w[SD_N];
+		int64_t w[SD_N], referrers;
+
+		if ((st = active_in(r, "referral", rp.first, rp.last,
+		    &referrers)) != 0)
+			return st;
 
 		all.store = 0;
 		if ((st = sums_of(r, &all, rp.pd.p.first, rp.pd.p.last, w)) !=
@@ -1217,7 +1295,7 @@ stats_retention(struct req *r)
 		j_int(o, "new_members", w[SD_NEW]);
 		j_int(o, "referred", w[SD_REFERRED]);
 		j_rate(o, "share", w[SD_REFERRED], w[SD_NEW]);
-		j_int(o, "referrers", db_int(&res, 0, AU_N));
+		j_int(o, "referrers", referrers);
 		j_int(o, "members_at_start", start);
 		j_rate(o, "k_factor", w[SD_REFERRED], start);
 		j_add(d, "referral", o);
@@ -1284,6 +1362,8 @@ stats_campaigns(struct req *r)
 	struct db_res res, joins;
 	int64_t tot[CP_N] = { 0 };
 	cJSON *d, *o, *arr;
+	char hd[11], rd[11];
+	long done;
 	int i, k, st;
 
 	if ((st = report_arg(r, &rp)) != 0)
@@ -1293,8 +1373,20 @@ stats_campaigns(struct req *r)
 		j_int(d, "store_id", rp.store);
 	else
 		j_null(d, "store_id");
-	if (DB(r, &q_rp_templates, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK)
+	/* the last day summed, from the first without a gap */
+	if (DB(r, &q_rp_campaign_done, &res, DBI(r->m->id),
+	    SPAN_ARGS(rp.first, rp.last)) != DB_OK)
+		return db_fail(r);
+	done = rp.pd.p.first - 1;
+	for (i = 0; i < res.nrows && stats_day(db_str(&res, i, 0)) ==
+	    done + 1; i++)
+		done++;
+	stats_date(done, hd);
+	stats_date(done + 1, rd);
+#define CU_ARGS	DBI(r->m->id), DBS(rp.first), DBS(hd), DBI(r->m->id), \
+	DBS(rd), DBS(rp.last)
+	if (DB(r, &q_rp_templates, &res, CU_ARGS, DBI(r->m->id),
+	    STORE_ARGS(&rp)) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < res.nrows; i++) {
@@ -1322,8 +1414,8 @@ stats_campaigns(struct req *r)
 
 	if (DB(r, &q_rp_channels, &joins, DBI(r->m->id), DBS("join"),
 	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-	    DB(r, &q_rp_campaigns, &res, SPAN_ARGS(rp.first, rp.last),
-	    STORE_ARGS(&rp), SPAN_ARGS(rp.first, rp.last), DBI(r->m->id),
+	    DB(r, &q_rp_campaigns, &res, CU_ARGS, STORE_ARGS(&rp),
+	    SPAN_ARGS(rp.first, rp.last), DBI(r->m->id),
 	    PERIOD_REV(&rp.pd)) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();

@@ -44,6 +44,12 @@ DB_SQL(q_ev_join_tiers, SQL_JOIN_TIERS(ONE("mb"), EV_SLOT));
 DB_SQL(q_ev_order_days, SQL_ORDER_DAYS(ONE("o"), EV_SLOT));
 DB_SQL(q_ev_order_members, SQL_ORDER_MEMBERS(ONE("o")));
 DB_SQL(q_ev_order_coupons, SQL_ORDER_COUPONS(ONE("o")));
+DB_SQL(q_ev_order_active, SQL_ORDER_ACTIVE(X_ORDER, C0_EV, EV_SLOT));
+DB_SQL(q_ev_order_cohort, SQL_ORDER_COHORT(X_ORDER, C0_EV, EV_SLOT));
+DB_SQL(q_ev_join_referral, WALLET_SQL_ACTIVE("referral", "referred",
+    "(SELECT mb.merchant_id, " LOCAL("mb.joined_at") " AS day,"
+    " mb.referrer_id AS member_id FROM " TZ0 "members mb WHERE " ONE("mb")
+    " AND mb.referrer_id IS NOT NULL) x", WALLET_ACTIVE_FIRST("referred")));
 DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f"), EV_SLOT));
 DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc"), EV_SLOT));
 DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc"), EV_SLOT));
@@ -93,9 +99,15 @@ DB_SQL(q_rb_del_coupons,
 	" WHERE merchant_id = ? AND day = ? AND " col " > 0) x", "1")
 DB_SQL(q_rb_active_payments, RB_ACTIVE("payment", "payments"));
 DB_SQL(q_rb_active_recharges, RB_ACTIVE("recharge", "recharges"));
+DB_SQL(q_rb_active_referrals, RB_ACTIVE("referral", "referred"));
+DB_SQL(q_rb_active_orders, SQL_ORDER_ACTIVE(X_ORDER_DAY, C0_RB, RB_SLOT));
+DB_SQL(q_rb_cohorts, SQL_ORDER_COHORT(X_ORDER_DAY, C0_RB, RB_SLOT));
 DB_SQL(q_rb_del_active,
     "DELETE FROM stats_active_days WHERE merchant_id = ?"
-    " AND kind IN ('payment', 'recharge') AND day = ?");
+    " AND kind IN ('payment', 'recharge', 'order', 'order2', 'referral')"
+    " AND day = ?");
+DB_SQL(q_rb_del_cohorts,
+    "DELETE FROM stats_cohort_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_tiers,
     "DELETE FROM stats_tier_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_rb_del_members,
@@ -126,7 +138,8 @@ static int
 stats_on_joined(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_join_days,
-	    &q_ev_join_channels, &q_ev_join_referrers, &q_ev_join_tiers, NULL };
+	    &q_ev_join_channels, &q_ev_join_referrers, &q_ev_join_referral,
+	    &q_ev_join_tiers, NULL };
 	const struct member_joined *ev = payload;
 
 	return rollup_one(r, qs, ev->member_id);
@@ -137,7 +150,8 @@ static int
 stats_on_paid(struct req *r, const void *payload)
 {
 	static struct db_sql *const qs[] = { &q_ev_order_days,
-	    &q_ev_order_members, &q_ev_order_coupons, NULL };
+	    &q_ev_order_members, &q_ev_order_coupons, &q_ev_order_active,
+	    &q_ev_order_cohort, NULL };
 	const struct order_paid *ev = payload;
 
 	return rollup_one(r, qs, ev->order_id);
@@ -245,6 +259,68 @@ DB_SQL(q_cp_unslot,
     "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
     " AND slot <> 0");
 
+/* stats_active_days and stats_cohort_days (orders' rows, 0035) */
+#define AK_KINDS	"kind IN ('payment', 'recharge', 'order', 'order2'," \
+			" 'referral')"
+DB_SQL(q_fold_active, "INSERT INTO stats_active_days (merchant_id, kind,"
+    " day, prev_day, slot, members) SELECT merchant_id, kind, day, prev_day,"
+    " 0, SUM(members) FROM stats_active_days WHERE merchant_id = ? AND "
+    AK_KINDS " AND day = ? AND slot <> 0"
+    " GROUP BY merchant_id, kind, day, prev_day ON DUPLICATE KEY UPDATE"
+    " members = stats_active_days.members + VALUES(members)");
+DB_SQL(q_unslot_active, "DELETE FROM stats_active_days WHERE merchant_id = ?"
+    " AND " AK_KINDS " AND day = ? AND slot <> 0");
+DB_SQL(q_fold_cohorts, "INSERT INTO stats_cohort_days (merchant_id,"
+    " join_day, day, slot, members) SELECT merchant_id, join_day, day, 0,"
+    " SUM(members) FROM stats_cohort_days WHERE merchant_id = ? AND day = ?"
+    " AND slot <> 0 GROUP BY merchant_id, join_day, day"
+    " ON DUPLICATE KEY UPDATE"
+    " members = stats_cohort_days.members + VALUES(members)");
+DB_SQL(q_unslot_cohorts, "DELETE FROM stats_cohort_days WHERE merchant_id = ?"
+    " AND day = ? AND slot <> 0");
+
+/* A finished day of stats_coupon_days summed into stats_campaign_days
+   (migration 0035), with its mark (template 0): (merchant, day) each. */
+DB_SQL(q_cs_del,
+    "DELETE FROM stats_campaign_days WHERE merchant_id = ? AND day = ?");
+DB_SQL(q_cs_sum, "INSERT INTO stats_campaign_days (merchant_id, day,"
+    " template_id, store_id, claims, new_claims, orders, uses, discount_fen,"
+    " order_fen) SELECT merchant_id, day, template_id, store_id,"
+    " SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),"
+    " SUM(discount_fen), SUM(order_fen) FROM stats_coupon_days"
+    " WHERE merchant_id = ? AND day = ? GROUP BY merchant_id, day,"
+    " template_id, store_id HAVING SUM(claims) <> 0 OR SUM(orders) <> 0"
+    " OR SUM(uses) <> 0");
+DB_SQL(q_cs_mark, "INSERT INTO stats_campaign_days (merchant_id, day,"
+    " template_id, store_id) VALUES (?, ?, 0, 0)");
+
+/*
+ * Claim rows of stats_coupon_days go by each coupon's valid_until, for the
+ * coupon report's expired (valid_until before now): once it has passed,
+ * which instant it was no longer matters, so the fold merges the rows
+ * past it, of every day, into one per day, template and store at
+ * valid_until 1970-01-02 (the uses' rows are at 1970-01-01): a year of
+ * claims becomes a row per day and template but for the coupons still
+ * valid. A move of a coupon later adds a row at its own valid_until,
+ * merged by the next run. (merchant, cutoff) each.
+ */
+#define CP_PAST " FROM stats_coupon_days WHERE merchant_id = ?" \
+	" AND valid_until < ? AND valid_until > '1970-01-02 00:00:00'"
+DB_SQL(q_cp_merge,
+    "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
+    " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
+    " template_id, '1970-01-02 00:00:00', 0, SUM(claims), SUM(new_claims),"
+    " SUM(claimed_used), SUM(claimed_cancelled), SUM(orders), SUM(uses),"
+    " SUM(discount_fen), SUM(order_fen), SUM(redeemed),"
+    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen)" CP_PAST
+    " GROUP BY merchant_id, day, store_id, template_id"
+    " ON DUPLICATE KEY UPDATE " CP_FOLD("claims") ", " CP_FOLD("new_claims")
+    ", " CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", "
+    CP_FOLD("orders") ", " CP_FOLD("uses") ", " CP_FOLD("discount_fen") ", "
+    CP_FOLD("order_fen") ", " CP_FOLD("redeemed") ", "
+    CP_FOLD("redeemed_discount_fen") ", " CP_FOLD("redeemed_order_fen"));
+DB_SQL(q_cp_unpast, "DELETE" CP_PAST);
+
 /* The week before the run's day, folded (a day already folded has no
    slot left: nothing to do). count[0]: rows folded away. */
 static int
@@ -252,10 +328,12 @@ stats_fold_batch(struct job_run *j)
 {
 	static struct db_sql *const qs[] = { &q_fold_days, &q_unslot_days,
 	    &q_fold_channels, &q_unslot_channels, &q_fold_tiers,
-	    &q_unslot_tiers, &q_cp_fold, &q_cp_unslot, NULL };
+	    &q_unslot_tiers, &q_cp_fold, &q_cp_unslot, &q_fold_active,
+	    &q_unslot_active, &q_fold_cohorts, &q_unslot_cohorts, &q_cs_del,
+	    &q_cs_sum, &q_cs_mark, NULL };
 	struct db_res res;
 	long today = stats_day(j->day), d;
-	char date[11];
+	char date[11], cut[20];
 	int k;
 
 	for (d = today - 7; d < today; d++) {
@@ -264,10 +342,17 @@ stats_fold_batch(struct job_run *j)
 			if (DB(j->r, qs[k], &res, DBI(j->r->m->id),
 			    DBS(date)) != DB_OK)
 				return db_fail(j->r);
-			if (k % 2 == 1)
+			if (k % 2 == 1 && k < 12)	/* the unslots */
 				j->count[0] += (int64_t)res.affected;
 		}
 	}
+	/* the claim rows past their valid_until, merged (never past now) */
+	time_sql(j->now < time_now() ? j->now : time_now(), cut);
+	if (DB(j->r, &q_cp_merge, NULL, DBI(j->r->m->id), DBS(cut)) !=
+	    DB_OK || DB(j->r, &q_cp_unpast, &res, DBI(j->r->m->id),
+	    DBS(cut)) != DB_OK)
+		return db_fail(j->r);
+	j->count[0] += (int64_t)res.affected;
 	return JOB_DONE;
 }
 
@@ -290,7 +375,7 @@ rebuild_day_tx(struct req *r, void *arg)
 {
 	static struct db_sql *const del[] = { &q_rb_del_days,
 	    &q_rb_del_channels, &q_rb_del_coupons, &q_rb_del_members,
-	    &q_rb_del_tiers, &q_rb_del_active, NULL };
+	    &q_rb_del_tiers, &q_rb_del_active, &q_rb_del_cohorts, NULL };
 	static struct db_sql *const add[] = { &q_rb_join_days,
 	    &q_rb_join_channels, &q_rb_join_referrers, &q_rb_order_days,
 	    &q_rb_order_members, &q_rb_order_coupons, &q_rb_refund_days,
@@ -299,7 +384,8 @@ rebuild_day_tx(struct req *r, void *arg)
 	    &q_rb_join_tiers, &q_rb_payments, &q_rb_payment_members,
 	    &q_rb_wallet_refunds, NULL };
 	static struct db_sql *const then[] = { &q_rb_active_payments,
-	    &q_rb_active_recharges, NULL };
+	    &q_rb_active_recharges, &q_rb_active_referrals,
+	    &q_rb_active_orders, &q_rb_cohorts, NULL };
 	struct rebuild *b = arg;
 	long tz = tz_offset(r->m->tz);
 	char date[11], start[20], end[20];
@@ -319,6 +405,13 @@ rebuild_day_tx(struct req *r, void *arg)
 	   (days are rebuilt in order) */
 	for (k = 0; then[k] != NULL; k++)
 		if (DB(r, then[k], NULL, DBI(r->m->id), DBS(date)) != DB_OK)
+			return db_fail(r);
+	/* a day that is over: the campaigns' sums of it, marked done (today
+	   goes on: stats_coupon_days is read for it) */
+	for (k = 0; k < 3; k++)
+		if ((k == 0 || b->day < (long)((time_now() + tz) / 86400)) &&
+		    DB(r, k == 0 ? &q_cs_del : k == 1 ? &q_cs_sum : &q_cs_mark,
+		    NULL, DBI(r->m->id), DBS(date)) != DB_OK)
 			return db_fail(r);
 	return 200;
 }

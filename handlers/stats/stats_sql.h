@@ -180,6 +180,74 @@
 	" ON DUPLICATE KEY UPDATE " ADD("stats_member_days", "recharges") \
 	", " ADD("stats_member_days", "recharge_fen")
 
+/*
+ * A member's orders by the day of the one before and of the one two
+ * before (stats_active_days kinds order and order2, migration 0035) and
+ * the join cohorts (stats_cohort_days), from the member-days x (merchant,
+ * day, member_id) after their stats_member_days rows: Z_ORDERS gives each
+ * its orders that day (c), the member's order-day before (p, with cp
+ * orders), the one before that (pp) and the join day. A day of c orders
+ * holds orders with (prev, prev2): (p, cp >= 2 ? p : pp), (day, p), then
+ * (day, day); C0 is the orders of the day counted already (the event:
+ * c - 1, the order just paid is the last; the rebuild: 0), so that each
+ * adds the rows of its own orders only.
+ */
+#define Z_ORDERS(x) \
+	"(SELECT y2.merchant_id, y2.day, y2.member_id, y2.p, y2.pp," \
+	" SUM(IF(f.day = y2.day, f.orders, 0)) AS c," \
+	" SUM(IF(f.day = y2.p, f.orders, 0)) AS cp, MAX(f.join_day) AS join_day" \
+	" FROM (SELECT y.merchant_id, y.day, y.member_id, y.p," \
+	" IFNULL(MAX(s.day), '1000-01-01') AS pp FROM (" \
+	" SELECT x.merchant_id, x.day, x.member_id," \
+	" IFNULL(MAX(s.day), '1000-01-01') AS p FROM " x \
+	" LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
+	" ON s.merchant_id = x.merchant_id AND s.member_id = x.member_id" \
+	" AND s.day < x.day AND s.orders > 0" \
+	" GROUP BY x.merchant_id, x.day, x.member_id) y" \
+	" LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
+	" ON s.merchant_id = y.merchant_id AND s.member_id = y.member_id" \
+	" AND s.day < y.p AND s.orders > 0" \
+	" GROUP BY y.merchant_id, y.day, y.member_id, y.p) y2" \
+	" JOIN stats_member_days f FORCE INDEX (ix_smd_member)" \
+	" ON f.merchant_id = y2.merchant_id AND f.member_id = y2.member_id" \
+	" AND f.day IN (y2.day, y2.p)" \
+	" GROUP BY y2.merchant_id, y2.day, y2.member_id, y2.p, y2.pp) z"
+#define C0_EV		"z.c - 1"
+#define C0_RB		"0"
+#define SQL_ORDER_ACTIVE(x, c0, s) \
+	"INSERT INTO stats_active_days (merchant_id, kind, day, prev_day," \
+	" slot, members) SELECT w.merchant_id, w.kind, w.day, w.q, " s "," \
+	" SUM(w.n) FROM (" \
+	" SELECT z.merchant_id, k.kind, z.day, CASE k.k WHEN 1 THEN z.p" \
+	" WHEN 3 THEN IF(z.cp >= 2, z.p, z.pp) WHEN 4 THEN z.p ELSE z.day" \
+	" END AS q, CASE k.k WHEN 2 THEN GREATEST(z.c - 1, 0) -" \
+	" GREATEST(" c0 " - 1, 0) WHEN 4 THEN (z.c >= 2) - (" c0 " >= 2)" \
+	" WHEN 5 THEN GREATEST(z.c - 2, 0) - GREATEST(" c0 " - 2, 0)" \
+	" ELSE (z.c >= 1) - (" c0 " >= 1) END AS n FROM " Z_ORDERS(x) \
+	" JOIN (SELECT 1 AS k, 'order' AS kind UNION ALL SELECT 2, 'order'" \
+	" UNION ALL SELECT 3, 'order2' UNION ALL SELECT 4, 'order2'" \
+	" UNION ALL SELECT 5, 'order2') k) w WHERE w.n <> 0" \
+	" GROUP BY w.merchant_id, w.kind, w.day, w.q ON DUPLICATE KEY UPDATE" \
+	" members = stats_active_days.members + VALUES(members)"
+/* A member's first order after the join day, within 30 days. */
+#define SQL_ORDER_COHORT(x, c0, s) \
+	"INSERT INTO stats_cohort_days (merchant_id, join_day, day, slot," \
+	" members) SELECT z.merchant_id, z.join_day, z.day, " s ", COUNT(*)" \
+	" FROM " \
+	Z_ORDERS(x) " WHERE z.c >= 1 AND " c0 " = 0 AND z.p <= z.join_day" \
+	" AND z.day > z.join_day AND DATEDIFF(z.day, z.join_day) <= 30" \
+	" GROUP BY z.merchant_id, z.join_day, z.day ON DUPLICATE KEY UPDATE" \
+	" members = stats_cohort_days.members + VALUES(members)"
+/* The order of an event as x: (tz, merchant, id). */
+#define X_ORDER \
+	"(SELECT o.merchant_id, " LOCAL("o.paid_at") " AS day, o.member_id" \
+	" FROM " TZ0 "orders o WHERE " ONE("o") " AND o.paid_at IS NOT NULL" \
+	" AND o.member_id IS NOT NULL) x"
+/* A day's members with orders as x, for the rebuild: (merchant, day). */
+#define X_ORDER_DAY \
+	"(SELECT DISTINCT merchant_id, day, member_id FROM stats_member_days" \
+	" WHERE merchant_id = ? AND day = ? AND orders > 0) x"
+
 /* The row an event adds to: its connection's, so that concurrent
    orders at one store do not queue on one row (migration 0031); the
    rebuild writes slot 0. Readers SUM over slots. */

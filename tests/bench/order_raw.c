@@ -243,6 +243,8 @@
 #define Q_ORDER_DAYS	SQL_ORDER_DAYS(ONE("o"), EV_SLOT)
 #define Q_ORDER_MEMBERS	SQL_ORDER_MEMBERS(ONE("o"))
 #define Q_ORDER_COUPONS	SQL_ORDER_COUPONS(ONE("o"))
+#define Q_ORDER_ACTIVE	SQL_ORDER_ACTIVE(X_ORDER, C0_EV, EV_SLOT)
+#define Q_ORDER_COHORT	SQL_ORDER_COHORT(X_ORDER, C0_EV, EV_SLOT)
 #define Q_ENTRY_INSERT \
     "INSERT INTO wallet_entries (merchant_id, member_id, kind, principal_fen," \
     " bonus_fen, ref, staff_id, store_id, created_at)" \
@@ -297,7 +299,7 @@ enum {
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
 	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
-	S_ORDER_COUPONS, S_COUPON_TPL_USED, S_TIER_ROLLUP, S_QUOTE_STORE,
+	S_ORDER_COUPONS, S_ORDER_ACTIVE, S_ORDER_COHORT, S_COUPON_TPL_USED, S_TIER_ROLLUP, S_QUOTE_STORE,
 	S_COUPON_USE_ROLLUP,
 	/* plain queries, timed beside them */
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
@@ -344,6 +346,8 @@ static const struct {
 	[S_ORDER_DAYS] = { "order_days", Q_ORDER_DAYS },
 	[S_ORDER_MEMBERS] = { "order_members", Q_ORDER_MEMBERS },
 	[S_ORDER_COUPONS] = { "order_coupons", Q_ORDER_COUPONS },
+	[S_ORDER_ACTIVE] = { "order_active", Q_ORDER_ACTIVE },
+	[S_ORDER_COHORT] = { "order_cohort", Q_ORDER_COHORT },
 	[S_COUPON_TPL_USED] = { "coupon_tpl_used", COUPON_SQL_TPL_USED },
 	[S_TIER_ROLLUP] = { "tier_rollup", TIER_SQL_MOVE_ROLLUP },
 	[S_QUOTE_STORE] = { "quote_store", Q_QUOTE_STORE },
@@ -1343,6 +1347,8 @@ coupons:
 	RUN(S_ORDER_DAYS, &r, PI(tz_off), PI(merchant_id), PI(id));
 	RUN(S_ORDER_MEMBERS, &r, PI(tz_off), PI(merchant_id), PI(id));
 	RUN(S_ORDER_COUPONS, &r, PI(tz_off), PI(merchant_id), PI(id));
+	RUN(S_ORDER_ACTIVE, &r, PI(tz_off), PI(merchant_id), PI(id));
+	RUN(S_ORDER_COHORT, &r, PI(tz_off), PI(merchant_id), PI(id));
 	/* the used coupons counted on their templates, last */
 	for (k = 0; k < o->nadj; k++) {
 		const struct priced_adj *a = &o->adj[k];

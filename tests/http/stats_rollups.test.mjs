@@ -43,11 +43,22 @@ async function rollups(id) {
     // rows whose slots cancel out (a member moved up and back) count as none
     tiers: `SELECT day, level, SUM(members) FROM stats_tier_days WHERE merchant_id = ${id}
       GROUP BY day, level HAVING SUM(members) <> 0`,
-    active: `SELECT kind, day, prev_day, members FROM stats_active_days WHERE merchant_id = ${id}`,
+    active: `SELECT kind, day, prev_day, SUM(members) FROM stats_active_days WHERE merchant_id = ${id}
+      GROUP BY kind, day, prev_day`,
+    cohorts: `SELECT join_day, day, SUM(members) FROM stats_cohort_days WHERE merchant_id = ${id}
+      GROUP BY join_day, day`,
   };
   const out = {};
   for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
   return out;
+}
+
+/** The campaigns report's sums by day, template and store (before a day). */
+async function campaignDays(id, table = 'stats_campaign_days', before = '9999-12-31') {
+  return (await sql(`SELECT day, template_id, store_id, SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),
+    SUM(discount_fen), SUM(order_fen) FROM ${table} WHERE merchant_id = ${id} AND template_id <> 0 AND day < '${before}'
+    GROUP BY day, template_id, store_id HAVING SUM(claims) <> 0 OR SUM(orders) <> 0 OR SUM(uses) <> 0`))
+    .map((r) => r.join('|')).sort();
 }
 
 /**
@@ -155,10 +166,28 @@ async function fromRaw(id) {
         SELECT DISTINCT 'payment' k, member_id, ${day('created_at')} d FROM payments WHERE merchant_id = ${id}
         UNION ALL
         SELECT DISTINCT 'recharge', member_id, ${day('paid_at')} FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
+        UNION ALL
+        SELECT DISTINCT 'referral', referrer_id, ${day('joined_at')} FROM members
+          WHERE merchant_id = ${id} AND referrer_id IS NOT NULL
       ) md
+      UNION ALL
+      -- each paid order of a member by the day of the member's order
+      -- before it (order) and two before it (order2)
+      SELECT k.k, ${day('o.paid_at')}, IFNULL(IF(k.k = 'order',
+          LAG(${day('o.paid_at')}, 1) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id),
+          LAG(${day('o.paid_at')}, 2) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id)), '1000-01-01')
+        FROM orders o JOIN (SELECT 'order' k UNION ALL SELECT 'order2') k
+        WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND o.member_id IS NOT NULL
     ) u GROUP BY k, d, prev`);
+  // each member's first order-day after the join day, within 30 days
+  const cohorts = await sql(`
+    SELECT jd, d, COUNT(*) FROM (
+      SELECT ${day('mb.joined_at')} jd, MIN(${day('o.paid_at')}) d FROM orders o JOIN members mb ON mb.id = o.member_id
+        WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND ${day('o.paid_at')} > ${day('mb.joined_at')}
+        GROUP BY o.member_id, jd
+    ) f WHERE DATEDIFF(d, jd) <= 30 GROUP BY jd, d`);
   return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers),
-    active: n(active) };
+    active: n(active), cohorts: n(cohorts) };
 }
 
 test('a randomized day of joins, claims, orders, refunds and recharges: the rollups equal the raw rows, and rebuild writes the same', async () => {
@@ -287,7 +316,9 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const slotted = async () => (await sql(`SELECT (SELECT COUNT(*) FROM stats_days WHERE merchant_id = ${mc.id} AND slot <> 0)
     + (SELECT COUNT(*) FROM stats_channel_days WHERE merchant_id = ${mc.id} AND slot <> 0)
     + (SELECT COUNT(*) FROM stats_tier_days WHERE merchant_id = ${mc.id} AND slot <> 0)
-    + (SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
+    + (SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_active_days WHERE merchant_id = ${mc.id} AND slot <> 0)
+    + (SELECT COUNT(*) FROM stats_cohort_days WHERE merchant_id = ${mc.id} AND slot <> 0)`))[0][0];
   const before = Number(await slotted());
   const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--date', tomorrow],
     { env: process.env, encoding: 'utf8' });
@@ -295,6 +326,10 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   assert.equal(Number(fold.match(/归并行数 (\d+)/)[1]), before, fold);
   assert.equal(await slotted(), '0');
   assert.deepEqual(await rollups(mc.id), kept, `fold (seed ${seed})`);
+  // the folded day summed for the campaigns report, marked done
+  assert.deepEqual(await campaignDays(mc.id), await campaignDays(mc.id, 'stats_coupon_days'), `campaign days (seed ${seed})`);
+  assert.equal((await sql(`SELECT COUNT(*) FROM stats_campaign_days WHERE merchant_id = ${mc.id}
+    AND template_id = 0 AND day = '${today}'`))[0][0], '1');
   // the rebuild for the day (and the day before, empty) writes the same rows
   await sql(`UPDATE stats_days SET member_orders = member_orders + 99, wallet_payments = wallet_payments + 1,
     balance_holders = balance_holders + 1 WHERE merchant_id = ${mc.id}`);
@@ -304,6 +339,41 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   const out = rebuild(mc.code, localDate(new Date(Date.now() - 86400000)), today);
   assert.match(out, /stats rebuild: 2 day\(s\) of 1 merchant\(s\)/);
   assert.deepEqual(await rollups(mc.id), kept, `rebuild (seed ${seed})`);
+  // over days: orders and joins spread over the six weeks before, then
+  // the rebuild of those days writes what the raw rows give (orders by
+  // the member's order before and two before, join cohorts)
+  await sql(`UPDATE orders SET paid_at = paid_at - INTERVAL (id * 7 % 41) DAY
+    WHERE merchant_id = ${mc.id} AND paid_at IS NOT NULL`);
+  await sql(`UPDATE members mb SET joined_at = LEAST(joined_at - INTERVAL (id * 3 % 5 + 38) DAY,
+    IFNULL((SELECT MIN(paid_at) FROM orders o WHERE o.member_id = mb.id), joined_at)) WHERE merchant_id = ${mc.id}`);
+  rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today);
+  const spread = await rollups(mc.id), spreadRaw = await fromRaw(mc.id);
+  for (const k of ['members', 'active', 'cohorts']) assert.deepEqual(spread[k], spreadRaw[k], `${k} over days (seed ${seed})`);
+  // the finished days summed for the campaigns report, today not yet
+  assert.deepEqual(await campaignDays(mc.id), await campaignDays(mc.id, 'stats_coupon_days', today),
+    `campaign days over days (seed ${seed})`);
+  assert.equal((await sql(`SELECT COUNT(*) FROM stats_campaign_days WHERE merchant_id = ${mc.id}
+    AND day = '${today}'`))[0][0], '0');
+  // claim rows past their valid_until merged by the fold into one per day,
+  // template and store: the coupon report's sums, expired ones too, kept
+  await sql(`UPDATE stats_coupon_days SET valid_until = valid_until - INTERVAL 400 DAY
+    WHERE merchant_id = ${mc.id} AND valid_until > '1970-01-02'`);
+  const cpSums = async () => (await sql(`SELECT day, template_id, store_id, SUM(claims), SUM(new_claims),
+    SUM(claimed_used), SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(), claims - claimed_used - claimed_cancelled, 0)),
+    SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed), SUM(redeemed_discount_fen),
+    SUM(redeemed_order_fen) FROM stats_coupon_days WHERE merchant_id = ${mc.id} GROUP BY day, template_id, store_id`))
+    .map((r) => r.join('|')).sort();
+  const pastRows = async () => Number((await sql(`SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id}
+    AND valid_until < UTC_TIMESTAMP() AND valid_until > '1970-01-02'`))[0][0]);
+  const sums = await cpSums(), past = await pastRows();
+  assert.ok(past > 0, 'claim rows past their valid_until');
+  const merged = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code,
+    '--date', localDate(new Date(Date.now() + 2 * 86400000))], { env: process.env, encoding: 'utf8' });
+  assert.equal(await pastRows(), 0, merged);
+  assert.ok(Number(merged.match(/归并行数 (\d+)/)[1]) >= past, merged);
+  assert.deepEqual(await cpSums(), sums, `claims past valid_until merged (seed ${seed})`);
+  assert.ok(spread.cohorts.length > 0 && spread.active.some((r) => r.startsWith('order2|') && !r.includes('1000-01-01')),
+    `cohorts and repeat orders over days (seed ${seed})`);
 });
 
 test('rebuild refuses a bad range and an unknown merchant', async () => {
