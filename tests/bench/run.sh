@@ -52,28 +52,15 @@ export DB_BUFFER_POOL=${DB_BUFFER_POOL:-auto}
 export APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 export BENCH_LUA_DIR=$ROOT/tests/bench
 
-CLEANED=
-cleanup() {
-	[ -n "$CLEANED" ] && return
-	CLEANED=1
-	trap '' INT TERM
-	if [ -d "$INST" ]; then
-		"$STACK" down "$INST" || true
-		if [ "${KEEP:-}" = 1 ]; then
-			echo "instance kept in $INST"
-		else
-			rm -rf "$INST"
-		fi
-	fi
-}
-trap cleanup EXIT
+# stack_cleanup, free_port, api, staff_token, sql, field, line_rps, ratio,
+# rate, median
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
+trap stack_cleanup EXIT
 trap 'echo interrupted; exit 130' INT TERM
 
 command -v wrk >/dev/null || { echo "wrk not found (make deps)"; exit 1; }
 
-# free_port, api, staff_token, sql, field, line_rps, ratio, rate, median
-# shellcheck source=tests/bench/lib.sh
-. "$ROOT/tests/bench/lib.sh"
 
 
 PORT=$(free_port) || { echo "no free port"; exit 1; }
@@ -588,7 +575,7 @@ for st in /proc/[0-9]*/status; do
 done
 
 # Servers down first, so that the table ends the output.
-cleanup
+stack_cleanup
 trap - EXIT
 
 # ---- report ---------------------------------------------------------------

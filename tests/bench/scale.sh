@@ -67,22 +67,7 @@ export DB_BUFFER_POOL=${DB_BUFFER_POOL:-auto} DB_BULK=${DB_BULK:-1}
 export APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 export BENCH_LUA_DIR=$ROOT/tests/bench
 
-CLEANED=
-cleanup() {
-	[ -n "$CLEANED" ] && return
-	CLEANED=1
-	trap '' INT TERM
-	if [ -d "$INST" ]; then
-		"$STACK" down "$INST" || true
-		if [ "${KEEP:-}" = 1 ]; then
-			echo "instance kept in $INST"
-		else
-			rm -rf "$INST"
-		fi
-	fi
-	rm -rf "$SCRATCH"
-}
-trap cleanup EXIT
+trap stack_cleanup EXIT
 trap 'echo interrupted; exit 130' INT TERM
 
 command -v wrk >/dev/null || { echo "wrk not found (make deps)"; exit 1; }
@@ -387,7 +372,7 @@ done
 LEFT=$(sql -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST
     WHERE USER = '$DB_USER' AND COMMAND <> 'Sleep' AND INFO NOT LIKE '%PROCESSLIST%'")
 
-cleanup
+stack_cleanup
 trap - EXIT
 
 # ---- report ---------------------------------------------------------------
