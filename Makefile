@@ -51,7 +51,7 @@ WARN		:= -Wall -Wextra -Wno-unused-parameter
 ALL_CFLAGS	 = -std=gnu11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -I fcgi -I handlers \
 		   $(DB_CFLAGS)
 DEPFLAGS	:= -MMD -MP
-LDLIBS		 = -lfcgi -lcjson $(DB_LIBS) -lqrencode -lsodium -lpng -ljpeg -lm
+LDLIBS		 = -lfcgi -lcjson $(DB_LIBS) -lqrencode -lsodium -lpng -ljpeg -lcurl -lcrypto -lm
 
 # Sources. fcgi/main.c holds main(); the unit runner has its own in
 # tests/unit/main.c. Objects are linked directly, never through a static

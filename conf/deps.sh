@@ -24,6 +24,7 @@ case "${1:-}" in
 	want=(gcc make pkg-config
 	    libfcgi-dev libfcgi-bin libcjson-dev libmariadb-dev
 	    libqrencode-dev libsodium-dev libpng-dev libjpeg-dev
+	    libcurl4-openssl-dev libssl-dev openssl
 	    mariadb-server mariadb-client
 	    curl wrk chromium zbar-tools fonts-wqy-microhei
 	    clang libclang-rt-dev)

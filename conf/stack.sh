@@ -132,6 +132,7 @@ set_instance() {
 	NGINX_PID=$RUN/nginx.pid
 	MYSQL_PID=$RUN/mysql.pid
 	GUARD_PID=$RUN/dbguard.pid
+	WXFAKE_PID=$RUN/wxfake.pid
 	DB_STOPPING=$RUN/db.stopping
 }
 
@@ -449,6 +450,49 @@ app_down() {
 	rm -f "$APP_PID" "$RUN/app.sock"
 }
 
+# ---- the local fake of WeChat's servers (dev and test) --------------------
+
+# A dev or test stack cannot reach WeChat: tests/fake/wechat.mjs answers
+# as WeChat's server APIs and WeChat Pay do, on a loopback port it picks
+# itself, with keys made for the run in $INST/wxfake. The app's
+# WX_API_BASE and WXPAY_API_BASE point at it unless already given. In
+# prod the app talks to WeChat (or to the bases the operator gives).
+wxfake_up() {
+	local pid deadline dir=$INST/wxfake port
+	[ "$ENV" != prod ] || return 0
+	command -v node >/dev/null || { say "node not found: no WeChat fake"; return 0; }
+	wxfake_down
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	setsid node "$ROOT/tests/fake/wechat.mjs" --dir "$dir" </dev/null \
+	    >>"$LOG/wxfake.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$WXFAKE_PID"
+	deadline=$((SECONDS + 15))
+	while [ "$SECONDS" -lt "$deadline" ] && [ ! -s "$dir/port" ] &&
+	    kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+	done
+	[ -s "$dir/port" ] || { tail -n 20 "$LOG/wxfake.log" >&2; die "the WeChat fake did not start"; }
+	port=$(cat "$dir/port")
+	export WX_FAKE_URL=http://127.0.0.1:$port WX_FAKE_DIR=$dir
+	export WX_API_BASE=${WX_API_BASE:-$WX_FAKE_URL}
+	export WXPAY_API_BASE=${WXPAY_API_BASE:-$WX_FAKE_URL}
+	printf '%s=%q\n' WX_FAKE_URL "$WX_FAKE_URL" WX_FAKE_DIR "$WX_FAKE_DIR" \
+	    WX_API_BASE "$WX_API_BASE" WXPAY_API_BASE "$WXPAY_API_BASE" \
+	    >>"$INST/env"
+	say "WeChat fake on $WX_FAKE_URL (pid $pid)"
+}
+
+wxfake_down() {
+	local pid
+	alive "$WXFAKE_PID" wechat.mjs || { rm -f "$WXFAKE_PID"; return 0; }
+	pid=$(cat "$WXFAKE_PID")
+	kill -TERM "$pid" 2>/dev/null || true
+	wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$WXFAKE_PID"
+}
+
 # ---- nginx ----------------------------------------------------------------
 
 # The user line for nginx.conf. As root, nginx runs its workers as an
@@ -538,6 +582,7 @@ cmd_up() {
 		db_setup
 		guard_up
 	fi
+	wxfake_up
 	app_up
 	nginx_up "$port"
 
@@ -565,6 +610,7 @@ cmd_down() {
 	set_instance "$1"
 	nginx_down
 	app_down
+	wxfake_down
 	guard_down
 	db_down
 	rm -f "$RUN"/*.sock "$RUN"/*.pid "$DB_STOPPING"

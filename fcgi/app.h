@@ -170,6 +170,9 @@ struct config {
 	int		 export_pause_ms;	/* test only: EXPORT_PAGE_PAUSE_MS */
 	const char	*public_url;	/* "http://127.0.0.1:8080" */
 	const char	*upload_dir;	/* where uploads go; nginx serves /uploads/ */
+	/* WeChat's server APIs and WeChat Pay's (httpc.h): WX_API_BASE,
+	   WXPAY_API_BASE, no trailing slash */
+	const char	*wx_api_base, *wxpay_api_base;
 	const char	*version;
 	char		 asset_v[17];	/* hash of static/: ?v= of its URLs */
 };

@@ -70,6 +70,9 @@ cfg_load(void)
 	cfg.db_pass = env_or("DB_PASSWORD", NULL);
 	cfg.public_url = env_or("PUBLIC_URL", "http://127.0.0.1:8080");
 	cfg.upload_dir = env_or("UPLOAD_DIR", "var/uploads");
+	cfg.wx_api_base = env_or("WX_API_BASE", "https://api.weixin.qq.com");
+	cfg.wxpay_api_base = env_or("WXPAY_API_BASE",
+	    "https://api.mch.weixin.qq.com");
 	cfg.member_code_ttl = (int)strtol(env_or("MEMBER_CODE_TTL", "60"),
 	    NULL, 10);
 	if (cfg.member_code_ttl <= 0 || cfg.member_code_ttl > 3600)
