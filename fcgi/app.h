@@ -383,5 +383,19 @@ uint32_t rand_uniform(uint32_t upper);
 /* Hex of a keyed BLAKE2b-256 of data under the app secret (tokens, codes). */
 char	*hash_hex(struct req *, const char *data, size_t len);
 char	*hex_encode(struct arena *, const unsigned char *, size_t);
+/*
+ * Secrets kept in the database (a merchant's WeChat app secret, its
+ * WeChat Pay private key and APIv3 key): sealed with XChaCha20-Poly1305
+ * under a key derived from APP_SECRET for `purpose` (a short fixed label,
+ * e.g. "wx.secret"), so a copy of the database alone reveals nothing and
+ * a sealed value moved to another purpose does not open.
+ * secret_seal: base64 text "v1:<nonce+ciphertext>" in arena a.
+ * secret_open: the plain bytes (NUL-terminated, *len set when len) or
+ * NULL when the value is not one we sealed for that purpose.
+ */
+char	*secret_seal(struct arena *, const char *purpose, const void *plain,
+	    size_t len);
+char	*secret_open(struct arena *, const char *purpose, const char *sealed,
+	    size_t *len);
 
 #endif

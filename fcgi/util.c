@@ -209,6 +209,79 @@ hex_encode(struct arena *a, const unsigned char *p, size_t n)
 	return s;
 }
 
+/* The key for purpose: keyed BLAKE2b of the label under the app secret. */
+static void
+seal_key(unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES],
+    const char *purpose)
+{
+	crypto_generichash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+	    (const unsigned char *)purpose, strlen(purpose), cfg.secret,
+	    sizeof(cfg.secret));
+}
+
+#define SEAL_PREFIX	"v1:"
+#define SEAL_NONCE	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SEAL_TAG	crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define SEAL_B64	sodium_base64_VARIANT_ORIGINAL
+
+char *
+secret_seal(struct arena *a, const char *purpose, const void *plain,
+    size_t len)
+{
+	unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned char *box = arena_alloc(a, SEAL_NONCE + len + SEAL_TAG);
+	size_t b64 = sodium_base64_encoded_len(SEAL_NONCE + len + SEAL_TAG,
+	    SEAL_B64);
+	char *out = arena_alloc(a, sizeof(SEAL_PREFIX) - 1 + b64);
+	unsigned long long clen;
+
+	seal_key(key, purpose);
+	randombytes_buf(box, SEAL_NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(box + SEAL_NONCE, &clen,
+	    plain, len, (const unsigned char *)purpose, strlen(purpose), NULL,
+	    box, key);
+	sodium_memzero(key, sizeof(key));
+	memcpy(out, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1);
+	sodium_bin2base64(out + sizeof(SEAL_PREFIX) - 1, b64, box,
+	    SEAL_NONCE + (size_t)clen, SEAL_B64);
+	return out;
+}
+
+char *
+secret_open(struct arena *a, const char *purpose, const char *sealed,
+    size_t *len)
+{
+	unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	size_t n, blen;
+	unsigned char *box;
+	char *plain;
+	unsigned long long plen;
+	int rc;
+
+	if (sealed == NULL || strncmp(sealed, SEAL_PREFIX,
+	    sizeof(SEAL_PREFIX) - 1) != 0)
+		return NULL;
+	sealed += sizeof(SEAL_PREFIX) - 1;
+	n = strlen(sealed);
+	box = arena_alloc(a, n);
+	if (sodium_base642bin(box, n, sealed, n, NULL, &blen, NULL,
+	    SEAL_B64) != 0 || blen < SEAL_NONCE + SEAL_TAG)
+		return NULL;
+	plain = arena_alloc(a, blen - SEAL_NONCE - SEAL_TAG + 1);
+	seal_key(key, purpose);
+	rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
+	    (unsigned char *)plain, &plen, NULL, box + SEAL_NONCE,
+	    blen - SEAL_NONCE, (const unsigned char *)purpose, strlen(purpose),
+	    box, key);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return NULL;
+	plain[plen] = '\0';
+	if (len != NULL)
+		*len = (size_t)plen;
+	return plain;
+}
+
 char *
 hash_hex(struct req *r, const char *data, size_t len)
 {

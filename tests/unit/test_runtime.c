@@ -344,3 +344,33 @@ TEST(json_print_matches_cjson)
 	}
 	arena_free(a);
 }
+
+TEST(secret_seal_opens_only_for_its_purpose)
+{
+	struct arena *a = arena_new(4096);
+	const char *plain = "a1b2c3 secret\001\377";
+	char *s1, *s2, *o, *bad;
+	size_t n = 0;
+
+	s1 = secret_seal(a, "wx.secret", plain, strlen(plain));
+	s2 = secret_seal(a, "wx.secret", plain, strlen(plain));
+	EXPECT(strncmp(s1, "v1:", 3) == 0);
+	EXPECT(strcmp(s1, s2) != 0);		/* a fresh nonce each time */
+	EXPECT(strstr(s1, "secret") == NULL);
+	o = secret_open(a, "wx.secret", s1, &n);
+	EXPECT_STR(o, plain);
+	EXPECT_INT(n, strlen(plain));
+	EXPECT(secret_open(a, "wxpay.key", s1, NULL) == NULL);
+	EXPECT(secret_open(a, "wx.secret", "v1:AAAA", NULL) == NULL);
+	EXPECT(secret_open(a, "wx.secret", plain, NULL) == NULL);
+	EXPECT(secret_open(a, "wx.secret", NULL, NULL) == NULL);
+	/* one character changed in the sealed text */
+	bad = arena_strdup(a, s1);
+	bad[10] = bad[10] == 'A' ? 'B' : 'A';
+	EXPECT(secret_open(a, "wx.secret", bad, NULL) == NULL);
+	/* empty plain text round-trips */
+	o = secret_open(a, "x", secret_seal(a, "x", "", 0), &n);
+	EXPECT_STR(o, "");
+	EXPECT_INT(n, 0);
+	arena_free(a);
+}
