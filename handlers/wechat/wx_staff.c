@@ -31,10 +31,10 @@ DB_SQL(q_tokens_forget,
     "DELETE FROM wx_tokens WHERE merchant_id = ? AND appid = ?");
 
 static const struct {
-	const char	*key, *kind;
+	const char	*key, *kind, *label;
 } apps[] = {
-	{ "mini_program", WX_MP },
-	{ "official_account", WX_OA },
+	{ "mini_program", WX_MP, "小程序" },
+	{ "official_account", WX_OA, "公众号" },
 };
 #define NAPPS	(sizeof(apps) / sizeof(apps[0]))
 
@@ -106,11 +106,18 @@ put_tx(struct req *r, void *arg)
 		if (res.nrows == 1)
 			old = db_str(&res, 0, WL_APPID);
 		if (a->remove) {
-			if (old != NULL && (DB(r, &q_app_delete, NULL,
-			    DBI(r->m->id), DBS(apps[i].kind)) != DB_OK ||
+			if (old == NULL)
+				continue;
+			if (DB(r, &q_app_delete, NULL, DBI(r->m->id),
+			    DBS(apps[i].kind)) != DB_OK ||
 			    DB(r, &q_tokens_forget, NULL, DBI(r->m->id),
-			    DBS(old)) != DB_OK))
+			    DBS(old)) != DB_OK)
 				return db_fail(r);
+			if ((st = audit_log(r, "settings.wechat",
+			    "merchant:wechat", arena_printf(r->a,
+			    "{\"app\":\"%s\",\"removed\":true}", apps[i].key),
+			    0)) != 0)
+				return st;
 			continue;
 		}
 		if (a->secret != NULL)
@@ -121,7 +128,8 @@ put_tx(struct req *r, void *arg)
 			sealed = db_str(&res, 0, WL_SECRET);
 		else
 			return resp_bad_field(r, arena_printf(r->a, "%s.secret",
-			    apps[i].key), "请填写 AppSecret");
+			    apps[i].key), arena_printf(r->a, "请填写%s的 AppSecret",
+			    apps[i].label));
 		if (DB(r, &q_app_save, NULL, DBI(r->m->id), DBS(apps[i].kind),
 		    DBS(a->appid), DBS(sealed)) != DB_OK)
 			return db_fail(r);
@@ -129,9 +137,10 @@ put_tx(struct req *r, void *arg)
 		    strcmp(old, a->appid) != 0) && DB(r, &q_tokens_forget, NULL,
 		    DBI(r->m->id), DBS(old)) != DB_OK)
 			return db_fail(r);
-		if ((st = audit_log(r, "settings.wechat", apps[i].key,
-		    arena_printf(r->a, "{\"appid\":\"%s\",\"secret_changed\":%s}",
-		    a->appid, a->secret != NULL ? "true" : "false"), 0)) != 0)
+		if ((st = audit_log(r, "settings.wechat", "merchant:wechat",
+		    arena_printf(r->a, "{\"app\":\"%s\",\"appid\":\"%s\","
+		    "\"secret_changed\":%s}", apps[i].key, a->appid,
+		    a->secret != NULL ? "true" : "false"), 0)) != 0)
 			return st;
 	}
 	return 200;
@@ -168,18 +177,21 @@ wx_settings_put(struct req *r)
 			continue;
 		}
 		if (!cJSON_IsObject(o))
-			return resp_bad_field(r, apps[i].key, "应为对象或 null");
+			return resp_bad_field(r, apps[i].key, arena_printf(r->a,
+			    "%s的设置格式不正确", apps[i].label));
 		v = cJSON_GetObjectItemCaseSensitive(o, "appid");
 		if (!cJSON_IsString(v) || !wx_appid_ok(v->valuestring))
 			return resp_bad_field(r, arena_printf(r->a, "%s.appid",
-			    apps[i].key), "AppID 应为 wx 开头的 18 位字符");
+			    apps[i].key), arena_printf(r->a,
+			    "%s的 AppID 应为 wx 开头的 18 位字符", apps[i].label));
 		a->appid = v->valuestring;
 		v = cJSON_GetObjectItemCaseSensitive(o, "secret");
 		if (v != NULL && !cJSON_IsNull(v)) {
 			if (!cJSON_IsString(v) || !wx_secret_ok(v->valuestring))
 				return resp_bad_field(r, arena_printf(r->a,
-				    "%s.secret", apps[i].key),
-				    "AppSecret 应为 16 到 64 位字母或数字");
+				    "%s.secret", apps[i].key), arena_printf(r->a,
+				    "%s的 AppSecret 应为 16 到 64 位字母或数字",
+				    apps[i].label));
 			a->secret = v->valuestring;
 		}
 	}
