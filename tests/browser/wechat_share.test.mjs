@@ -135,6 +135,20 @@ test('a campaign page in WeChat: wx.config with a signature WeChat accepts, the 
   const tl = calls.find((c) => c.name === 'updateTimelineShareData').args;
   assert.equal(tl.link, card.link);
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/wechat-campaign.png` });
+
+  // the invite page shares the member's referral link, the coupon centre itself
+  await page.goto(`${BASE}/m/${mer.code}/invite`);
+  await page.waitForFunction(() => window.__wx.some((c) => c.name === 'updateAppMessageShareData'), null, { timeout: 10000 });
+  let inv = await page.evaluate(() => window.__wx);
+  assert.equal(inv.find((c) => c.name === 'updateAppMessageShareData').args.link, `${BASE}/r/${ref}`);
+  let v = inv.find((c) => c.name === 'preVerifyJSAPI').args;
+  assert.equal(v.verifySignature, createHash('sha1')
+    .update(`jsapi_ticket=${ticket}&noncestr=${v.verifyNonceStr}&timestamp=${v.verifyTimestamp}&url=${BASE}/m/${mer.code}/invite`)
+    .digest('hex'));
+  await page.goto(`${BASE}/m/${mer.code}/coupons`);
+  await page.waitForFunction(() => window.__wx.some((c) => c.name === 'updateAppMessageShareData'), null, { timeout: 10000 });
+  inv = await page.evaluate(() => window.__wx);
+  assert.equal(inv.find((c) => c.name === 'updateAppMessageShareData').args.link, `${BASE}/m/${mer.code}/coupons`);
   assert.deepEqual(errors, []);
   await ctx.close();
 

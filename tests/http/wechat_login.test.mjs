@@ -339,4 +339,34 @@ test('jssdk-config: a signature WeChat accepts, for the merchant\'s own pages on
   assert.equal(s2.token_fetches, 2);
   assert.notEqual(s2.ticket, s.ticket);
   assert.equal(r.json.data.signature, sign(s2.ticket, r.json.data.nonceStr, r.json.data.timestamp, page));
+
+  // due within five minutes while another worker holds the lease: the old
+  // ticket serves, nothing is fetched
+  const jssdk = () => api('GET', m('/wx/jssdk-config', own.code) + `?url=${encodeURIComponent(page)}`);
+  const where = `merchant_id = ${own.id} AND kind = 'jsapi_ticket'`;
+  await sql(`UPDATE wx_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL 100 SECOND,
+    lease_until = UTC_TIMESTAMP(3) + INTERVAL 60 SECOND, lease_id = 'another-worker' WHERE ${where}`);
+  let rs2 = await parallel(10, jssdk);
+  for (const x of rs2) {
+    assert.equal(x.status, 200, x.text);
+    assert.equal(x.json.data.signature, sign(s2.ticket, x.json.data.nonceStr, x.json.data.timestamp, page));
+  }
+  assert.equal((await stats(own.oa)).ticket_fetches, 2);
+  // expired and the lease still held: a bounded wait, then 503
+  await sql(`UPDATE wx_tokens SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE ${where}`);
+  const t0 = Date.now();
+  const stuck = await jssdk();
+  const took = Date.now() - t0;
+  assert.equal(stuck.status, 503, stuck.text);
+  assert.ok(took >= 5000 && took < 10000, `waited ${took} ms for the holder`);
+  assert.equal((await stats(own.oa)).ticket_fetches, 2);
+  // the holder's lease runs out: the next request claims the row; 20 at
+  // once while the ticket is due but valid: one fetch, everyone served
+  await sql(`UPDATE wx_tokens SET lease_until = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE ${where}`);
+  assert.equal((await jssdk()).status, 200);
+  assert.equal((await stats(own.oa)).ticket_fetches, 3);
+  await sql(`UPDATE wx_tokens SET expires_at = UTC_TIMESTAMP() + INTERVAL 100 SECOND WHERE ${where}`);
+  rs2 = await parallel(20, jssdk);
+  for (const x of rs2) assert.equal(x.status, 200, x.text);
+  assert.equal((await stats(own.oa)).ticket_fetches, 4);
 });
