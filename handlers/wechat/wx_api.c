@@ -283,6 +283,10 @@ url_is_merchants(struct req *r, const char *url)
 	path += bl;
 	if (strncmp(path, "/m/", 3) != 0)
 		return 0;
+	/* no dot segments: the path is the page's as the browser has it */
+	p = arena_strndup(r->a, path, strcspn(path, "?#"));
+	if (strstr(p, "/.") != NULL || strcasestr(p, "%2e") != NULL)
+		return 0;
 	n = strlen(r->m->code);
 	return strncmp(path + 3, r->m->code, n) == 0 &&
 	    strchr("/?#", path[3 + n]) != NULL;

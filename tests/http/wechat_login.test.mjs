@@ -322,7 +322,8 @@ test('jssdk-config: a signature WeChat accepts, for the merchant\'s own pages on
 
   for (const bad of [
     '', `${SITE}/m/demo/c/spring`, `https://evil.example.com/m/${own.code}/`, `${SITE}.evil.cn/m/${own.code}/`,
-    `${SITE}/m/${own.code}x/`, `/m/${own.code}/`,
+    `${SITE}/m/${own.code}x/`, `/m/${own.code}/`, `${SITE}/m/${own.code}/../demo/c/spring`,
+    `${SITE}/m/${own.code}/%2e%2e/demo/`,
   ]) {
     const r = await api('GET', m('/wx/jssdk-config', own.code) + `?url=${encodeURIComponent(bad)}`);
     assert.equal(r.status, 400, bad);
