@@ -73,8 +73,9 @@ FUZZ_LIB_OBJ	:= $(LIB_SRC:%.c=$(FUZZOBJ)/%.o)
 FUZZ_BIN	:= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 
 # Front-end assets copied out of node_modules into static/vendor/.
-VENDOR		:= static/vendor/weui.min.css static/vendor/echarts.min.js \
+VENDOR_CP	:= static/vendor/weui.min.css static/vendor/echarts.min.js \
 		   static/vendor/html5-qrcode.min.js static/vendor/jsQR.js
+VENDOR		:= $(VENDOR_CP) static/vendor/jweixin.js
 NPM_STAMP	:= node_modules/.package-lock.json
 
 # Sub-makes get -j unless the caller chose a job count already.
@@ -159,9 +160,17 @@ static/vendor/echarts.min.js: node_modules/echarts/dist/echarts.min.js
 static/vendor/html5-qrcode.min.js: node_modules/html5-qrcode/html5-qrcode.min.js
 static/vendor/jsQR.js: node_modules/jsqr/dist/jsQR.js
 
-$(VENDOR): $(NPM_STAMP)
+$(VENDOR_CP): $(NPM_STAMP)
 	@mkdir -p $(@D)
 	cp $(filter node_modules/%/$(@F),$^) $@
+
+# WeChat's JS-SDK: the npm package is CommonJS only; a page's plain
+# <script> gets it as window.wx (and jWeixin), as WeChat's own file does.
+static/vendor/jweixin.js: node_modules/weixin-js-sdk/index.js $(NPM_STAMP)
+	@mkdir -p $(@D)
+	{ echo '(function () { var module = { exports: {} };'; cat $<; \
+	  echo 'window.wx = window.jWeixin = module.exports; })();'; } >$@.tmp
+	mv $@.tmp $@
 
 node_modules/%: $(NPM_STAMP) ;
 

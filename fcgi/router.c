@@ -593,8 +593,11 @@ run_idempotent(struct req *r)
 	if (r->auth.kind == AUTH_KIND_STAFF)
 		c.actor = arena_printf(r->a, "s:%lld",
 		    (long long)r->auth.staff_id);
-	else if (r->auth.kind == AUTH_KIND_MEMBER)
+	else if (r->auth.kind == AUTH_KIND_MEMBER && r->auth.phone != NULL)
 		c.actor = arena_printf(r->a, "m:%s", r->auth.phone);
+	else if (r->auth.kind == AUTH_KIND_MEMBER)	/* no phone bound yet */
+		c.actor = arena_printf(r->a, "ms:%lld",
+		    (long long)r->auth.session_id);
 	else
 		c.actor = arena_printf(r->a, "ip:%s",
 		    r->remote_addr ? r->remote_addr : "-");

@@ -794,6 +794,25 @@ mark_claimed(cJSON *coupons)
 }
 
 /*
+ * A campaign link a member shared carries the referral code (?ref=): the
+ * visitor who has not joined keeps it in the ref cookie, as /r/{code}
+ * leaves it, so joining from the page counts the referral.
+ */
+static void
+ref_keep(struct req *r)
+{
+	const char *ref = req_query(r, "ref");
+	uint32_t mid, member;
+
+	if (ref == NULL || r->auth.member_id != 0 || strlen(ref) > 64 ||
+	    referral_check(ref, &mid, &member) == -1 ||
+	    (int64_t)mid != r->m->id)
+		return;
+	resp_cookie(r, "ref", ref, arena_printf(r->a, "/m/%s/", r->m->code),
+	    30L * 86400);
+}
+
+/*
  * GET /m/{merchant}/c/{slug}: the campaign page, server-rendered with its
  * share tags; claim buttons call POST {base}/coupons with the campaign.
  * Before and after the window it says so and offers no claim. A coupon
@@ -852,7 +871,11 @@ page_campaign(struct req *r)
 	share = j_obj();
 	j_str(share, "title", c.share_title);
 	j_str(share, "desc", c.share_desc);
-	j_str(share, "link", page_url(r, c.slug));
+	/* a member shares with the referral code (wxshare.js in WeChat) */
+	j_str(share, "link", r->auth.member_id == 0 ? page_url(r, c.slug) :
+	    arena_printf(r->a, "%s?ref=%s", page_url(r, c.slug),
+	    referral_code(r, r->auth.member_id)));
+	ref_keep(r);
 	j_str(share, "imgUrl", absolute(r, c.share_image_url ?
 	    c.share_image_url : c.banner_url));
 	j_add(ctx, "share", share);

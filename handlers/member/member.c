@@ -215,7 +215,8 @@ join_tx(struct req *r, void *arg)
  * referral_code in the body, the one a referral link left in the ref
  * cookie counts. Out: 201 {member, created:true}, or 200 {member,
  * created:false} when already a member (nothing changed). Errors:
- * invalid_field (a forged or unknown referral code too). Writes: members,
+ * invalid_field (a forged or unknown referral code too), 409 phone_required
+ * (a WeChat session before auth/wx-phone). Writes: members,
  * referrals and their rewards, a campaign's gift pack.
  */
 static int
@@ -251,6 +252,10 @@ member_join(struct req *r)
 		j.id = r->auth.member_id;
 		goto done;
 	}
+	/* signed in by WeChat, the phone not yet bound (auth/wx-phone) */
+	if (r->auth.phone == NULL)
+		return resp_err(r, 409, "phone_required",
+		    "请先授权手机号再开卡", NULL);
 	if (j.ref == NULL && r->auth.via_cookie) {
 		const char *c = req_cookie(r, "ref", 0);
 

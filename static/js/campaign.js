@@ -74,14 +74,9 @@
     App.api('POST', '/campaigns/' + encodeURIComponent(slug) + '/events', { type: 'share' });
   }
 
-  // Inside WeChat with the JS-SDK configured, the share card uses these.
-  if (window.wx && window.wx.ready) {
-    window.wx.ready(function () {
-      var data = { title: share.title, desc: share.desc, link: share.link, imgUrl: share.imgUrl, success: reportShare };
-      if (window.wx.updateAppMessageShareData) window.wx.updateAppMessageShareData(data);
-      if (window.wx.updateTimelineShareData) window.wx.updateTimelineShareData(data);
-    });
-  }
+  // Inside WeChat, wxshare.js sets the share card from #share-data and
+  // tells of each share.
+  document.addEventListener('app:shared', reportShare);
 
   var btn = document.getElementById('share');
   if (btn) {

@@ -14,6 +14,9 @@
     $('rewarded').textContent = d.rewarded;
     $('invite-link').textContent = d.link;
     $('invite-qr').src = d.qr_svg_url;
+    // the share card inside WeChat (wxshare.js): the referral link
+    window.AppShare = { title: '好友邀请你开卡', desc: '通过我的链接开卡，我们都能得到奖励', link: link };
+    document.dispatchEvent(new CustomEvent('app:share-data'));
   });
 
   function copy() {
