@@ -99,12 +99,20 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 #define ML_COUPONS \
 	" AND (? IS NULL OR (? = 1 AND mb.coupons_live > 0 AND " ML_LIVE ")" \
 	"  OR (? = 0 AND NOT (mb.coupons_live > 0 AND " ML_LIVE ")))"
-/* an unused coupon not expired (migration 0009: coupons_next) */
+/*
+ * An unused coupon not expired (migration 0009: coupons_next). The
+ * coupons are asked only of a member whose earliest coupon has passed, by
+ * a scalar subquery (ix_coupon_member, per member): as an EXISTS, MariaDB
+ * turned it into a materialized scan of every unused coupon of the table,
+ * whose rows counted against ROWS EXAMINED (17,000 coupons: the in-order
+ * read stopped at its first such member and the page fell to the slow
+ * plans).
+ */
 #define ML_LIVE \
-	"(mb.coupons_next >= UTC_TIMESTAMP() OR EXISTS (SELECT 1" \
+	"(mb.coupons_next >= UTC_TIMESTAMP() OR (SELECT 1" \
 	" FROM coupons c WHERE c.merchant_id = mb.merchant_id" \
 	" AND c.member_id = mb.id AND c.status = 'unused'" \
-	" AND c.valid_until >= UTC_TIMESTAMP()))"
+	" AND c.valid_until >= UTC_TIMESTAMP() LIMIT 1) IS NOT NULL)"
 /* after the cursor (value, id) in the order of col, then the page */
 #define ML_PAGE(col, cmp, dir) \
 	" AND (mb." col " " cmp " ? OR (mb." col " = ? AND mb.id " cmp " ?))" \
@@ -143,6 +151,15 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
  * may take it (q_mlfn_*).
  */
 #define ML_NOT_NAMES " IGNORE INDEX (ix_member_search)"
+/*
+ * Nor, for the order, the filters' own indexes by joining (migration
+ * 0038), which the in-order reads take: the optimizer would read a
+ * channel's every member in order (200,000 of a million) to spare the
+ * sort of the 80 that a channel, a month, a tier and points let through.
+ */
+#define ML_NOT_OWN ", ix_member_coupons_joined, ix_member_channel_joined," \
+	" ix_member_month_joined, ix_member_balance_joined," \
+	" ix_member_points_joined"
 #define ML_STATEMENTS(name, col, ix) \
 	DB_REPORT_COLS(q_mlt_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (ix_member_tier_" #name ")") \
@@ -158,19 +175,19 @@ enum { ML_ID, ML_NAME, ML_PHONE, ML_CARD, ML_GROWTH, ML_BALANCE, ML_POINTS,
 	    " ROWS EXAMINED " ML_EXAMINED); \
 	DB_REPORT_COLS(q_mlf_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ", ix_member_tier_" \
-	    #name ")" ML_NOT_NAMES) ML_PAGE(col, ">", "ASC")); \
+	    #name ML_NOT_OWN ")" ML_NOT_NAMES) ML_PAGE(col, ">", "ASC")); \
 	DB_REPORT_COLS(q_mlf_##name##_desc, ML_NCOLS, \
 	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ", ix_member_tier_" \
-	    #name ")" ML_NOT_NAMES) ML_PAGE(col, "<", "DESC")); \
+	    #name ML_NOT_OWN ")" ML_NOT_NAMES) ML_PAGE(col, "<", "DESC")); \
 	DB_REPORT_COLS(q_mlc_##name##_asc, ML_NCOLS, ML_CARDS_FROM \
 	    ML_FILTERS ML_TIER ML_COUPONS ML_PAGE(col, ">", "ASC")); \
 	DB_REPORT_COLS(q_mlc_##name##_desc, ML_NCOLS, ML_CARDS_FROM \
 	    ML_FILTERS ML_TIER ML_COUPONS ML_PAGE(col, "<", "DESC")); \
 	DB_REPORT_COLS(q_mlfn_##name##_asc, ML_NCOLS, \
-	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ML_NOT_OWN ")") \
 	    ML_PAGE(col, ">", "ASC")); \
 	DB_REPORT_COLS(q_mlfn_##name##_desc, ML_NCOLS, \
-	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ")") \
+	    ML_SELECT("IGNORE INDEX FOR ORDER BY (" ix ML_NOT_OWN ")") \
 	    ML_PAGE(col, "<", "DESC")); \
 	DB_REPORT_COLS(q_mls_##name##_asc, ML_NCOLS, \
 	    ML_SELECT("FORCE INDEX (ix_member_first_" #name ")") \
@@ -189,6 +206,37 @@ ML_STATEMENTS(joined, "joined_at", "ix_member_joined");
 ML_STATEMENTS(last_order, "last_order_at", "ix_member_last_order");
 ML_STATEMENTS(balance, "balance_fen", "ix_member_balance");
 ML_STATEMENTS(spend, "spend_fen", "ix_member_spend");
+
+/*
+ * In the order of joining among a filter's own members (migration 0038):
+ * unused coupons (members.coupons_on, kept with the coupons' count by the
+ * coupons triggers), a balance or points range above nothing (members.
+ * balance_on, points_on: members who hold some), a channel, a birthday
+ * month, each with its index
+ * before the joining time, so that a page is the filter's own rows
+ * wherever they stand among the newest (unused coupons by joining, when
+ * the newest 50,000 hold none, read each of them and probed its coupons:
+ * 115 ms of a million). The in-order read of the sort, on that index:
+ * ML_EXAMINED rows at most, then the covered or filtered statements as
+ * for any short read. coupons_on is the index's range; the page keeps
+ * ML_COUPONS (a coupon expired since coupons_next passed is asked of the
+ * coupons).
+ */
+#define ML_OWN_STATEMENTS(name, ix, cond) \
+	DB_REPORT_COLS(q_mlo_##name##_asc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (" ix ")") cond \
+	    ML_PAGE("joined_at", ">", "ASC") " ROWS EXAMINED " ML_EXAMINED); \
+	DB_REPORT_COLS(q_mlo_##name##_desc, ML_NCOLS, \
+	    ML_SELECT("FORCE INDEX (" ix ")") cond \
+	    ML_PAGE("joined_at", "<", "DESC") " ROWS EXAMINED " ML_EXAMINED)
+ML_OWN_STATEMENTS(coupons, "ix_member_coupons_joined",
+    " AND mb.coupons_on = 1");
+ML_OWN_STATEMENTS(balance, "ix_member_balance_joined",
+    " AND mb.balance_on = 1");
+ML_OWN_STATEMENTS(points, "ix_member_points_joined",
+    " AND mb.points_on = 1");
+ML_OWN_STATEMENTS(channel, "ix_member_channel_joined", "");
+ML_OWN_STATEMENTS(month, "ix_member_month_joined", "");
 
 /*
  * Covered, in the order of joining only: a balance or points range, a
@@ -210,7 +258,8 @@ ML_STATEMENTS(spend, "spend_fen", "ix_member_spend");
 	" AND mb.joined_at >= ? AND mb.joined_at < ?" \
 	" AND (? IS NULL OR mb.birthday_month = ?)" \
 	" AND mb.balance_fen >= ? AND mb.balance_fen <= ?" \
-	" AND mb.points >= ? AND mb.points <= ?"
+	" AND mb.points >= ? AND mb.points <= ?" \
+	" AND mb.growth >= ? AND mb.growth < ?"
 DB_REPORT_COLS(q_mlw_joined_asc, 1, "SELECT mb.id FROM members mb"
     " FORCE INDEX (ix_member_joined)" ML_COVER_WHERE
     ML_PAGE("joined_at", ">", "ASC"));
@@ -230,6 +279,19 @@ ML_FEW(q_ml_few_channel, "ix_member_channel", "channel = ?");
 ML_FEW(q_ml_few_month, "ix_member_birth_month", "birthday_month = ?");
 ML_FEW(q_ml_few_balance, "ix_member_balance", "balance_fen BETWEEN ? AND ?");
 ML_FEW(q_ml_few_points, "ix_member_points", "points BETWEEN ? AND ?");
+ML_FEW(q_ml_few_growth, "ix_member_growth", "growth >= ? AND growth < ?");
+/* a birthday month or a channel with other filters: the combination on
+   the entries of ix_member_birth_month or ix_member_channel, which hold
+   the other set filter, growth, points and balance after their own (the
+   range of the month, or of the month and channel, read at most) */
+#define ML_FEW_COMBO "(? IS NULL OR channel = ?)" \
+	" AND (? IS NULL OR birthday_month = ?)" \
+	" AND growth >= ? AND growth < ? AND points BETWEEN ? AND ?" \
+	" AND balance_fen BETWEEN ? AND ? AND coupons_live >= ?"
+ML_FEW(q_ml_few_combo_month, "ix_member_birth_month",
+    "birthday_month IS NOT NULL AND " ML_FEW_COMBO);
+ML_FEW(q_ml_few_combo_channel, "ix_member_channel",
+    "channel IS NOT NULL AND " ML_FEW_COMBO);
 
 /* the rows of a named page by their ids, ML_IDS_MAX at a time (0: none) */
 #define ML_IDS_MAX	101	/* limit + 1 of the largest list page */
@@ -831,14 +893,14 @@ ml_named(struct req *r, const struct ml_query *f, int64_t limit,
 }
 
 /* May the page read the covered statements: in the order of joining, and
-   no filter but those ix_member_joined holds (a search, a tier, a last
-   order's dates, unused coupons or count cards read other columns). */
+   no filter but those ix_member_joined holds (a tier is its growth band,
+   migration 0038; a search, a last order's dates, unused coupons or count
+   cards read other columns). */
 static int
 ml_cover_ok(const struct ml_query *f)
 {
 	return f->sort == &sorts[SORT_JOINED] && f->phone == NULL &&
 	    f->last4 == NULL && f->card == NULL && f->name_like == NULL &&
-	    f->growth_min == INT64_MIN && f->growth_max == INT64_MAX &&
 	    strcmp(f->last_from, NEVER_SQL) == 0 &&
 	    strcmp(f->last_to, FAR_SQL) == 0 && f->coupons < 0 &&
 	    !f->cards.on;
@@ -849,7 +911,8 @@ ml_cover_ok(const struct ml_query *f)
 	DBS((f)->channel), DBS((f)->joined_from), DBS((f)->joined_to), \
 	DBIN((f)->bmonth, (f)->bmonth > 0), \
 	DBIN((f)->bmonth, (f)->bmonth > 0), DBI((f)->bal_min), \
-	DBI((f)->bal_max), DBI((f)->pts_min), DBI((f)->pts_max)
+	DBI((f)->bal_max), DBI((f)->pts_min), DBI((f)->pts_max), \
+	DBI((f)->growth_min), DBI((f)->growth_max)
 
 /* More than ML_COVER_FEW members through each covered filter the query
    names: 1, 0, or -1 on a failure (recorded). */
@@ -865,14 +928,53 @@ ml_few_run(struct req *r, struct db_sql *q, struct db_val *v, int n)
 	return res.nrows == 1 && db_int(&res, 0, 0) == 1;
 }
 
+/* How many of the covered filters the query names. */
+static int
+ml_cover_named(const struct ml_query *f)
+{
+	return (f->channel != NULL) + (f->bmonth > 0) +
+	    (f->bal_min != INT64_MIN || f->bal_max != INT64_MAX) +
+	    (f->pts_min != INT64_MIN || f->pts_max != INT64_MAX) +
+	    (f->growth_min != INT64_MIN || f->growth_max != INT64_MAX);
+}
+
+/*
+ * A set filter (a channel, a birthday month) and others, by joining:
+ * whether they let few members through together, though each lets many
+ * (a tier, a channel, a month and points: 80 of a million), counted on
+ * the entries of the set filter's index (the month's, or the month's and
+ * the channel's range, read at most); unused coupons as the counter the
+ * index holds (all who may have one). 1, 0 (or not such a query), -1 on
+ * a failure (recorded).
+ */
+static int
+ml_combo_few(struct req *r, const struct ml_query *f)
+{
+	struct db_val w[] = { DBI(r->m->id), DBS(f->channel),
+	    DBS(f->channel), DBIN(f->bmonth, f->bmonth > 0),
+	    DBIN(f->bmonth, f->bmonth > 0), DBI(f->growth_min),
+	    DBI(f->growth_max), DBI(f->pts_min), DBI(f->pts_max),
+	    DBI(f->bal_min), DBI(f->bal_max),
+	    DBI(f->coupons == 1 ? 1 : INT64_MIN) };
+
+	if ((f->channel == NULL && f->bmonth == 0) ||
+	    ml_cover_named(f) + (f->coupons == 1) < 2 || f->phone != NULL ||
+	    f->card != NULL || f->last4 != NULL || f->name_like != NULL ||
+	    f->cards.on)
+		return 0;
+	return ml_few_run(r, f->bmonth > 0 ? &q_ml_few_combo_month :
+	    &q_ml_few_combo_channel, w, (int)(sizeof(w) / sizeof(w[0])));
+}
+
 static int
 ml_cover_many(struct req *r, const struct ml_query *f)
 {
 	struct db_val v[3];
-	int few = 0;
+	int few;
 
 	v[0] = DBI(r->m->id);
-	if (f->channel != NULL) {
+	few = ml_combo_few(r, f);
+	if (few == 0 && f->channel != NULL) {
 		v[1] = DBS(f->channel);
 		few = ml_few_run(r, &q_ml_few_channel, v, 2);
 	}
@@ -889,6 +991,14 @@ ml_cover_many(struct req *r, const struct ml_query *f)
 		v[1] = DBI(f->pts_min);
 		v[2] = DBI(f->pts_max);
 		few = ml_few_run(r, &q_ml_few_points, v, 3);
+	}
+	/* a tier: its growth band (tier_check may not have let its own
+	   index drive, or its own read came back short) */
+	if (few == 0 && (f->growth_min != INT64_MIN ||
+	    f->growth_max != INT64_MAX)) {
+		v[1] = DBI(f->growth_min);
+		v[2] = DBI(f->growth_max);
+		few = ml_few_run(r, &q_ml_few_growth, v, 3);
 	}
 	return few < 0 ? -1 : !few;
 }
@@ -948,10 +1058,56 @@ ml_cards_few(struct req *r, const struct ml_query *f)
  * phone or a card number, or the last four of a phone (one member in ten
  * thousand), finds its members by its own index at once.
  */
+/* By joining with covered filters only: the entries in order when many
+   pass (ml_cover_many), else the filtered statement from the fewest. */
+static int
+ml_cover_or_filtered(struct req *r, const struct ml_query *f, int64_t limit,
+    struct db_res *res)
+{
+	int many;
+
+	if ((many = ml_cover_many(r, f)) < 0)
+		return r->status;
+	if (many)
+		return ml_covered(r, f, limit, res);
+	return ml_run(r, f->desc ? f->sort->f_desc : f->sort->f_asc, f, limit,
+	    res);
+}
+
+/*
+ * The in-order statement by joining among a filter's own members, or NULL
+ * (another sort, a search, count cards, or none of those filters): unused
+ * coupons first (one member in fifty), then a tier whose own index may be
+ * read (ix_member_tier_joined, as before), a balance above nothing, points
+ * above nothing, a channel, a birthday month.
+ */
+static struct db_sql *
+ml_own(const struct ml_query *f)
+{
+	if (f->sort != &sorts[SORT_JOINED] || f->phone != NULL ||
+	    f->card != NULL || f->last4 != NULL || f->name_like != NULL ||
+	    f->cards.on)
+		return NULL;
+	if (f->coupons == 1)
+		return f->desc ? &q_mlo_coupons_desc : &q_mlo_coupons_asc;
+	if (f->tier_ok)
+		return NULL;
+	if (f->bal_min > 0)
+		return f->desc ? &q_mlo_balance_desc : &q_mlo_balance_asc;
+	if (f->pts_min > 0)
+		return f->desc ? &q_mlo_points_desc : &q_mlo_points_asc;
+	if (f->channel != NULL)
+		return f->desc ? &q_mlo_channel_desc : &q_mlo_channel_asc;
+	if (f->bmonth > 0)
+		return f->desc ? &q_mlo_month_desc : &q_mlo_month_asc;
+	return NULL;
+}
+
 static int
 ml_page(struct req *r, const struct ml_query *f, int64_t limit,
     struct db_res *res)
 {
+	struct db_sql *own;
 	int st, few;
 
 	/* few count cards: from their members at once */
@@ -971,12 +1127,27 @@ ml_page(struct req *r, const struct ml_query *f, int64_t limit,
 		if ((st = ml_run(r, f->desc ? f->sort->s_desc : f->sort->s_asc,
 		    f, limit, res)) != 0 || res->nrows > limit)
 			return st;
+	} else if (ml_cover_ok(f) && ml_cover_named(f) > 1) {
+		/* several filters by joining: the covered read in order when
+		   many pass together, else the filtered statement from the
+		   fewest (before, the in-order read's 5000 rows first) */
+		return ml_cover_or_filtered(r, f, limit, res);
+	} else if ((own = ml_own(f)) != NULL) {
+		/* by joining among a filter's own members (migration 0038) */
+		if ((st = ml_run(r, own, f, limit, res)) != 0 ||
+		    res->nrows > limit)
+			return st;
 	} else if (f->phone == NULL && f->card == NULL && f->last4 == NULL &&
 	    f->tier_ok) {
 		/* a tier among its own members, in the sort's order */
 		if ((st = ml_run(r, f->desc ? f->sort->t_desc : f->sort->t_asc,
 		    f, limit, res)) != 0 || res->nrows > limit)
 			return st;
+	} else if (ml_cover_ok(f) && ml_cover_named(f) == 1) {
+		/* a balance or points range, or a tier whose own index may not
+		   be read, alone: as several (a wide one absent from the newest
+		   read 5000 rows before its entries) */
+		return ml_cover_or_filtered(r, f, limit, res);
 	} else if (f->phone == NULL && f->card == NULL && f->last4 == NULL) {
 		if ((st = ml_run(r, f->desc ? f->sort->desc : f->sort->asc, f,
 		    limit, res)) != 0 || res->nrows > limit)

@@ -1,14 +1,20 @@
 // The member list's range and set filters (a balance or points range, a
-// channel, a birthday month, and the joining dates) through nginx and
-// MariaDB, on a member base where the newest members match none of them:
-// the newest 6000 of 14,000 (a fresh campaign) hold no balance and no
-// points, came by one channel and were all born in March, so that a wide
-// filter has no member among the first 5000 in the order of joining (the
-// page's ids then come from ix_member_joined's entries alone, migration
-// 0036) and a narrow one few (the filter's own index, sorted). Each
-// filter in every sort both ways, two pages, against the answer computed
-// here from the rows; joining times come in pairs, so that the id breaks
-// the ties. A merchant of its own, so that nothing else moves its members.
+// channel, a birthday month, a tier, unused coupons, and the joining
+// dates, alone and three or four together) through nginx and MariaDB, on
+// a member base where the newest members match none of them: the newest
+// 6000 of 14,000 (a fresh campaign) hold no balance, no points and no
+// coupon, came by one channel, were all born in March and are below the
+// second tier, so that a wide filter has no member among the first 5000
+// in the order of joining (the page then comes from the filter's own
+// index by joining, migration 0038, or ix_member_joined's entries alone,
+// migration 0036) and a narrow one few (the filter's own index, sorted).
+// Some of the older members' only coupon has expired (their counter still
+// counts it: the list asks the coupons). Each filter in every sort both
+// ways, two pages, against the answer computed here from the rows, and
+// again after the tiers' thresholds change without a review (the members'
+// tier_level behind their growth); joining times come in pairs, so that
+// the id breaks the ties. A merchant of its own, so that nothing else
+// moves its members.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, m, sql, staffLogin } from './lib.mjs';
@@ -44,15 +50,42 @@ before(async () => {
       IF(s.seq % 10 < 3, '1000-01-01 00:00:00', '2026-06-01 00:00:00' + INTERVAL (s.seq * 97) % 100000 MINUTE),
       IF(s.seq % 10 < 3, 0, (s.seq * 211) % 2000000)
     FROM seq_0_to_999999 s WHERE s.seq < ${N}`);
+  // growth: the newest below the second tier (1000); tier_level as
+  // tier_move() keeps it
+  await sql(`INSERT INTO tiers (merchant_id, level, name, growth, privileges) VALUES
+    (${id}, 1, '普通会员', 0, '[]'), (${id}, 2, '银卡会员', 1000, '[]'), (${id}, 3, '金卡会员', 5000, '[]')`);
+  await sql(`UPDATE members SET growth = IF(points = 0, id % 1000, (id * 37) % 6000) WHERE merchant_id = ${id}`);
+  await sql(`UPDATE members SET tier_level = IF(growth >= 5000, 3, IF(growth >= 1000, 2, 1)) WHERE merchant_id = ${id}`);
+  // coupons (the triggers keep the counter): two in three of the older
+  // members hold one; one in seven of the others holds one that has expired
+  await sql(`INSERT INTO coupon_templates (merchant_id, name, kind, value_fen, per_member_limit, status, created_at, updated_at)
+    VALUES (${id}, '范围券', 'instant', 100, 5, 'active', UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+  const [[tpl]] = await sql(`SELECT id FROM coupon_templates WHERE merchant_id = ${id}`);
+  // (the members' ids first: the coupons' trigger updates members)
+  await sql(`CREATE TEMPORARY TABLE holders AS SELECT id FROM members
+      WHERE merchant_id = ${id} AND points > 0 AND (id % 3 <> 2 OR id % 7 = 0);
+    INSERT INTO coupons (merchant_id, template_id, member_id, code, name, kind, value_fen, valid_from,
+      valid_until, channel, claimed_at)
+    SELECT ${id}, ${tpl}, h.id, LPAD(h.id, 12, '0'), '范围券', 'instant', 100, '2026-01-01 00:00:00',
+      IF(h.id % 3 = 2, UTC_TIMESTAMP() - INTERVAL 1 DAY, '2099-01-01 00:00:00'), 'claim', UTC_TIMESTAMP()
+    FROM holders h`);
   await sql('ANALYZE TABLE members');
   const got = await sql(`SELECT id, DATE_FORMAT(joined_at, '%Y%m%d%H%i%s'), DATE_FORMAT(last_order_at, '%Y%m%d%H%i%s'),
-      balance_fen, spend_fen, points, channel, birthday_month FROM members WHERE merchant_id = ${id}`);
-  all = got.map(([mid, joined, last, balance, spend, points, channel, month]) => ({
+      balance_fen, spend_fen, points, channel, birthday_month, growth,
+      EXISTS (SELECT 1 FROM coupons c WHERE c.merchant_id = members.merchant_id AND c.member_id = members.id
+        AND c.status = 'unused' AND c.valid_until >= UTC_TIMESTAMP()), coupons_on
+    FROM members WHERE merchant_id = ${id}`);
+  all = got.map(([mid, joined, last, balance, spend, points, channel, month, growth, live, on]) => ({
     id: Number(mid), joined_at: joined, last_order_at: last, balance_fen: Number(balance),
-    spend_fen: Number(spend), points: Number(points), channel, month: Number(month),
+    spend_fen: Number(spend), points: Number(points), channel, month: Number(month), growth: Number(growth),
+    coupons: live === '1', flag: on === '1',
   }));
   assert.equal(all.length, N);
+  assert.ok(all.filter((x) => x.flag && !x.coupons).length > 100, 'members whose only coupon has expired');
 });
+
+let gold = 5000;
+const tierOf = (x) => (x.growth >= gold ? 3 : x.growth >= 1000 ? 2 : 1);
 
 /** The first two pages of limit 50 (cursor from the first), ids. */
 async function twoPages(params) {
@@ -91,13 +124,26 @@ const FILTERS = [
   ['channel=poster:2', { channel: 'poster:2' }, (x) => x.channel === 'poster:2', 'few'],
   ['balance_min_fen=170000', { balance_min_fen: '170000' }, (x) => x.balance_fen >= 170000, 'few'],
   ['birthday_month=8 and points', { birthday_month: '8', points_max: '10000' }, (x) => x.month === 8 && x.points <= 10000, 'few'],
+  // unused coupons, tiers, and three or four filters together
+  ['has_unused_coupons=true', { has_unused_coupons: 'true' }, (x) => x.coupons, 'wide'],
+  ['has_unused_coupons=false', { has_unused_coupons: 'false' }, (x) => !x.coupons, 'some'],
+  ['tier=2', { tier: '2' }, (x) => tierOf(x) === 2, 'wide'],
+  ['tier=3', { tier: '3' }, (x) => tierOf(x) === 3, 'few'],
+  ['tier, channel, month and points', { tier: '2', channel: 'referral', birthday_month: '7', points_min: '100', points_max: '15000' },
+    (x) => tierOf(x) === 2 && x.channel === 'referral' && x.month === 7 && x.points >= 100 && x.points <= 15000, 'some'],
+  ['tier, channel, month and points, few', { tier: '3', channel: 'poster:2', birthday_month: '8', points_min: '100' },
+    (x) => tierOf(x) === 3 && x.channel === 'poster:2' && x.month === 8 && x.points >= 100, 'some'],
+  ['coupons, channel and month', { has_unused_coupons: 'true', channel: 'referral', birthday_month: '7' },
+    (x) => x.coupons && x.channel === 'referral' && x.month === 7, 'some'],
+  ['tier and balance', { tier: '2', balance_min_fen: '50000' }, (x) => tierOf(x) === 2 && x.balance_fen >= 50000, 'some'],
+  ['balance, points and tier', { balance_min_fen: '1000', points_min: '1', tier: '2' },
+    (x) => x.balance_fen >= 1000 && x.points >= 1 && tierOf(x) === 2, 'wide'],
   // none
   ['points_max=-1', { points_max: '-1' }, (x) => x.points <= -1, 'none'],
   ['birthday_month=3 and balance', { birthday_month: '3', balance_min_fen: '1' }, (x) => x.month === 3 && x.balance_fen >= 1, 'none'],
 ];
 
-for (const [name, params, pred, kind] of FILTERS) {
-  test(`${name} (${kind}) in every sort both ways`, async () => {
+async function everySort(name, params, pred, kind) {
     for (const sort of Object.keys(SORTS)) {
       for (const order of ['asc', 'desc']) {
         const w = want(pred, sort, order);
@@ -109,8 +155,26 @@ for (const [name, params, pred, kind] of FILTERS) {
         assert.equal(got.more, w.more, `${name} by ${sort} ${order}: a next page`);
       }
     }
-  });
 }
+
+for (const [name, params, pred, kind] of FILTERS) {
+  test(`${name} (${kind}) in every sort both ways`, () => everySort(name, params, pred, kind));
+}
+
+// After the filters above (node:test runs a file's tests in order): the
+// gold threshold lowered to 4000 with no review since, so that members of
+// tier_level 2 are in the gold band (the tier's own index may not be read)
+test('a tier after its threshold changed, before the review, in every sort both ways', async () => {
+  await sql(`UPDATE tiers SET growth = 4000 WHERE merchant_id = ${mc.id} AND level = 3`);
+  gold = 4000;
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const [[lagging]] = await sql(`SELECT COUNT(*) FROM members WHERE merchant_id = ${mc.id} AND tier_level = 2 AND growth >= 4000`);
+  assert.ok(Number(lagging) > 100, 'members of tier_level 2 in the new gold band');
+  await everySort('tier=3 after the change', { tier: '3' }, (x) => tierOf(x) === 3, 'some');
+  await everySort('tier=2 after the change', { tier: '2' }, (x) => tierOf(x) === 2, 'some');
+  await everySort('tier=3 and channel after the change', { tier: '3', channel: 'referral' },
+    (x) => tierOf(x) === 3 && x.channel === 'referral', 'some');
+});
 
 test('the newest members hold none of the wide filters (the shape is correlated)', () => {
   const newest = [...all].sort((a, b) => (a.joined_at < b.joined_at ? 1 : a.joined_at > b.joined_at ? -1 : b.id - a.id))
