@@ -1,4 +1,4 @@
--- Two gaps closed.
+-- Three gaps closed.
 --
 -- The campaigns report (GET staff/stats/campaigns) counts every
 -- redemption of a campaign's coupons, at the counter without an order
@@ -33,3 +33,30 @@ INSERT IGNORE INTO stats_campaign_days (merchant_id, day, template_id,
 ALTER TABLE referrals
 	MODIFY status ENUM('pending', 'rewarded', 'capped', 'off', 'blocked')
 	    NOT NULL;
+
+-- A batch of a job that fails is set aside instead of failing its whole
+-- run (fcgi/job.c): the run goes on after it, and the batch is tried
+-- again later, backing off, up to a bounded number of attempts. A row
+-- per batch set aside, keyed by where it would have ended (cursor_to: the
+-- run went on from there); cursor_from is where its retry starts.
+-- status waiting: to be tried again from retry_at; failed: given up. The
+-- run is 'failed' while any is left, with retry_at the next retry's
+-- (NULL: none; a failed run without one is retried as before).
+CREATE TABLE job_batch_fails (
+	run_id		BIGINT NOT NULL,
+	cursor_to	BIGINT NOT NULL,
+	cursor_from	BIGINT NOT NULL,
+	ordinal		INT NOT NULL,	-- the run's n-th batch (JOB_FAIL_BATCH)
+	attempts	INT NOT NULL DEFAULT 1,
+	status		ENUM('waiting', 'failed') NOT NULL DEFAULT 'waiting',
+	error		VARCHAR(512) NULL,
+	failed_at	DATETIME NOT NULL,
+	retry_at	DATETIME NOT NULL,
+	PRIMARY KEY (run_id, cursor_to),
+	CONSTRAINT fk_job_batch_fail_run FOREIGN KEY (run_id)
+	    REFERENCES job_runs (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE job_runs
+	ADD COLUMN set_aside INT NOT NULL DEFAULT 0 AFTER batches,
+	ADD COLUMN retry_at DATETIME NULL AFTER finished_at;

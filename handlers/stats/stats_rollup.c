@@ -361,6 +361,7 @@ JOB(stats_fold_job) = {
 	"stats-fold", "统计汇总归并", JOB_DAILY, 2,
 	{ "归并行数", NULL },
 	stats_fold_batch,
+	0,
 };
 
 /* ---- app stats rebuild ---- */
