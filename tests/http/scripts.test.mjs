@@ -1,9 +1,11 @@
 // The test and bench scripts' shared shell helpers: free_port is defined
 // once (tests/port.sh) and both tests/run.sh and tests/bench/lib.sh get it
-// from there, and it prints a port nothing listens on. Needs no stack.
+// from there, and it prints a port nothing listens on; the stack's guard
+// reads a clean MariaDB shutdown from its log. Needs no stack.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, dirname, relative } from 'node:path';
@@ -47,5 +49,35 @@ test('free_port, as run.sh and the bench scripts source it, prints a port nothin
     }
   } finally {
     taken.close();
+  }
+});
+
+// The stack's MariaDB guard (conf/stack.sh) leaves a MariaDB alone that
+// was shut down cleanly: it reads that from the log, whose last "ready for
+// connections" or "Shutdown complete" decides, under `set -euo pipefail`
+// as the script runs. A long log (many restarts) is the case a reader
+// that stops early gets wrong.
+test('the guard reads a clean shutdown from a long MariaDB log every time, and a crash as one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guardlog-'));
+  try {
+    const cycle = '2026-12-01 22:00:00 0 [Note] InnoDB: Buffer pool(s) load completed\n'
+      + '2026-12-01 22:00:00 0 [Note] mariadbd: ready for connections.\n'
+      + 'Version: \'10.11\'  socket: \'/x/mysql.sock\'  port: 0  Debian 12\n'
+      + '2026-12-01 22:00:01 0 [Note] mariadbd (initiated by: root[root] @ localhost []): Normal shutdown\n'
+      + '2026-12-01 22:00:01 0 [Note] mariadbd: Shutdown complete\n\n';
+    const fn = execFileSync('sed', ['-n', '/^db_shut_cleanly() {/,/^}/p', join(ROOT, 'conf/stack.sh')], { encoding: 'utf8' });
+    assert.match(fn, /^db_shut_cleanly\(\) \{/);
+    const check = (log) => {
+      writeFileSync(join(dir, 'mariadb.log'), log);
+      const script = `set -euo pipefail\nLOG=${dir}\n${fn}\nn=0\nfor i in $(seq 50); do if db_shut_cleanly; then n=$((n + 1)); fi; done\necho $n`;
+      return Number(execFileSync('bash', ['-c', script], { encoding: 'utf8' }).trim());
+    };
+    const long = cycle.repeat(3000);
+    assert.ok(long.length > 256 * 1024);
+    assert.equal(check(long), 50, 'a clean shutdown, every time');
+    assert.equal(check(`${long}2026-12-01 23:00:00 0 [Note] mariadbd: ready for connections.\n`), 0, 'running (or crashed) since');
+    assert.equal(check(''), 0, 'no log: not a clean shutdown');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
