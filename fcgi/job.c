@@ -162,6 +162,19 @@ job_date(const char *ymd, enum job_every every, int hour, int tz_off,
 	return 0;
 }
 
+int64_t
+job_retry_after(int64_t first, int attempts)
+{
+	int64_t s = first;
+	int i;
+
+	if (s <= 0)
+		return 0;
+	for (i = 1; i < attempts && s < JOB_RETRY_MAX; i++)
+		s *= 2;
+	return s < JOB_RETRY_MAX ? s : JOB_RETRY_MAX;
+}
+
 /* ---- knobs ---- */
 
 static int
@@ -448,16 +461,10 @@ aside_tx(struct req *r, void *arg)
 	return 200;
 }
 
-/* Seconds before the retry after the attempts so far. */
 static int64_t
 retry_after(const struct runner *rn, int attempts)
 {
-	int64_t s = rn->retry_s;
-	int i;
-
-	for (i = 1; i < attempts && s < JOB_RETRY_MAX; i++)
-		s *= 2;
-	return s < JOB_RETRY_MAX ? s : JOB_RETRY_MAX;
+	return job_retry_after(rn->retry_s, attempts);
 }
 
 /* What claiming a run needs, and the row as claimed (q_job_row). */

@@ -131,4 +131,11 @@ void	 job_when(enum job_every, int hour, int64_t now, int tz_off,
 int	 job_date(const char *ymd, enum job_every, int hour, int tz_off,
 	    int64_t *now);
 
+/*
+ * Seconds a batch set aside waits after its attempts so far (1: the
+ * first failure): first, doubled after each further one, at most an hour
+ * (first 0: none).
+ */
+int64_t	 job_retry_after(int64_t first, int attempts);
+
 #endif
