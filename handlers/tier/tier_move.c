@@ -125,7 +125,7 @@ tier_move(struct req *r, int64_t member_id, int from, int to,
 	const struct tier_row *t, *x;
 	struct db_res res;
 	char when[20];
-	int n, lv, st, blocked;
+	int n, lv, st, any, blocked;
 
 	*moved = 0;
 	if (from == to)
@@ -165,8 +165,12 @@ tier_move(struct req *r, int64_t member_id, int from, int to,
 	if (DB(r, &q_change_insert, NULL, DBI(r->m->id), DBI(member_id),
 	    DBI(from), DBI(to), DBS(reason), DBS(source), DBS(when)) != DB_OK)
 		return db_fail(r);
-	if (to <= from)
-		return 0;
+	for (lv = from + 1, any = 0; lv <= to && !any; lv++)
+		any = (x = tier_by_level(t, n, lv)) != NULL &&
+		    (x->nreward_tpl > 0 || x->reward_bonus_fen > 0 ||
+		    x->reward_points > 0);
+	if (!any)
+		return 0;	/* no reward on the way up (nor down) */
 	/* read after the move's update: the member's row is locked, so a
 	   block that commits first is seen and one after waits for us */
 	if (DB(r, &q_reward_blocked, &res, DBI(r->m->id), DBI(member_id)) !=
