@@ -235,11 +235,15 @@ db_start() {
 # ---- the MariaDB guard ----------------------------------------------------
 
 # Whether the MariaDB that last started has shut down cleanly: its log
-# says "Shutdown complete" after its last "ready for connections".
+# says "Shutdown complete" after its last "ready for connections". The
+# last of those lines is read whole: no reader in the pipe stops early
+# (tac | grep -m1 did, and under pipefail tac's SIGPIPE made a clean
+# shutdown read as a crash now and then, which the guard then undid).
 db_shut_cleanly() {
-	tac "$LOG/mariadb.log" 2>/dev/null |
-	    grep -m1 -E 'ready for connections|Shutdown complete' |
-	    grep -q 'Shutdown complete'
+	local last
+	last=$(grep -E 'ready for connections|Shutdown complete' \
+	    "$LOG/mariadb.log" 2>/dev/null | tail -n 1) || return 1
+	[[ $last == *'Shutdown complete'* ]]
 }
 
 # running <pid>: the process exists and has not exited (a zombie has).

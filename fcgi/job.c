@@ -14,12 +14,26 @@
  * the job's batch and writes the cursor and counts back: what a batch did
  * and the cursor that says so commit together.
  *
+ * A batch of a job that declares set_aside and fails is set aside (a row
+ * of job_batch_fails, with the run's cursor moved past it in one
+ * transaction) and the run goes on; once the run's own batches are done,
+ * the batches set aside that are due are tried again, each once a run,
+ * bounded by the cursors it had (j->retry, j->cursor_end). A batch that
+ * fails again waits twice as long (JOB_RETRY s, then 2, 4... times, at
+ * most JOB_RETRY_MAX); after JOB_BATCH_TRIES attempts it is given up. The
+ * run ends 'failed' while any is left, with retry_at its next retry (the
+ * claim takes a failed run again only from then), and 'done' once none
+ * is; with one given up and none waiting it is not taken again. A minute
+ * job's run is its minute's: the next minute's run sweeps from the start.
+ *
  * Knobs for tests, read only when APP_ENV=test: JOB_BATCH (what
  * job_batch_limit() gives), JOB_PAUSE_MS (a sleep after every committed
  * batch, so that a test can kill a run half way), JOB_STALE_S (instead
- * of 120 s) and JOB_FAIL_BATCH=N (the N-th batch of a run, counting the
- * committed ones, fails with 500 after doing its work, as a batch that
- * hits an error half way would: its work is rolled back).
+ * of 120 s), JOB_RETRY_S (instead of 60 s) and JOB_FAIL_BATCH=N (the N-th
+ * batch of a run, counting the committed and the set aside ones, fails
+ * with 500 after doing its work, as a batch that hits an error half way
+ * would: its work is rolled back; tried again, it fails again: a poison
+ * batch).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +54,10 @@
 #define JOB_STALE	120	/* s without a heartbeat: the runner died */
 #define JOB_ATTEMPTS	5	/* claims of a run before it is left failed */
 #define JOB_KEEP_MINUTES 2	/* days a minute job's rows are kept */
+#define JOB_BATCH_TRIES	5	/* attempts of a batch set aside */
+#define JOB_RETRY	60	/* s before its first retry, doubled after */
+#define JOB_RETRY_MAX	3600
+#define JOB_ASIDE_MAX	100	/* batches a run sets aside; then it fails */
 
 extern const struct job *const __start_app_jobs[] __attribute__((weak));
 extern const struct job *const __stop_app_jobs[] __attribute__((weak));
@@ -144,6 +162,19 @@ job_date(const char *ymd, enum job_every every, int hour, int tz_off,
 	return 0;
 }
 
+int64_t
+job_retry_after(int64_t first, int attempts)
+{
+	int64_t s = first;
+	int i;
+
+	if (s <= 0)
+		return 0;
+	for (i = 1; i < attempts && s < JOB_RETRY_MAX; i++)
+		s *= 2;
+	return s < JOB_RETRY_MAX ? s : JOB_RETRY_MAX;
+}
+
 /* ---- knobs ---- */
 
 static int
@@ -191,21 +222,23 @@ DB_SQL(q_job_take,
     "UPDATE job_runs SET `cursor` = IF(status = 'done', 0, `cursor`),"
     " attempts = IF(status = 'done', 1, attempts + 1),"
     " claimed_by = ?, status = 'running', error = NULL,"
-    " finished_at = NULL, heartbeat_at = UTC_TIMESTAMP()"
+    " finished_at = NULL, retry_at = NULL, heartbeat_at = UTC_TIMESTAMP()"
     " WHERE merchant_id = ? AND job = ? AND period = ?"
     " AND ((status = 'running'"
     " AND heartbeat_at < UTC_TIMESTAMP() - INTERVAL ? SECOND)"
-    " OR (status = 'failed' AND attempts < ?)"
+    " OR (status = 'failed' AND (retry_at IS NULL AND attempts < ?"
+    " OR retry_at <= UTC_TIMESTAMP()))"
     " OR (status = 'done' AND ? = 1))");
 enum { JR_ID, JR_STATUS, JR_CLAIMED, JR_RUN_FOR, JR_ATTEMPTS, JR_C1, JR_C2,
-    JR_C3, JR_C4, JR_ERROR, JR_NCOLS };
+    JR_C3, JR_C4, JR_ERROR, JR_RETRY_AT, JR_NCOLS };
 DB_SQL_COLS(q_job_row, JR_NCOLS,
     "SELECT id, status, claimed_by, UNIX_TIMESTAMP(run_for), attempts,"
-    " c1, c2, c3, c4, error FROM job_runs"
+    " c1, c2, c3, c4, error, retry_at FROM job_runs"
     " WHERE merchant_id = ? AND job = ? AND period = ?");
-enum { JL_CURSOR, JL_C1, JL_C2, JL_C3, JL_C4, JL_BATCHES, JL_NCOLS };
+enum { JL_CURSOR, JL_C1, JL_C2, JL_C3, JL_C4, JL_BATCHES, JL_ASIDE,
+    JL_NCOLS };
 DB_SQL_COLS(q_job_lock, JL_NCOLS,
-    "SELECT `cursor`, c1, c2, c3, c4, batches FROM job_runs"
+    "SELECT `cursor`, c1, c2, c3, c4, batches, set_aside FROM job_runs"
     " WHERE merchant_id = ? AND id = ? AND claimed_by = ?"
     " AND status = 'running' FOR UPDATE");
 DB_SQL(q_job_step,
@@ -219,16 +252,67 @@ DB_SQL(q_job_fail,
     " heartbeat_at = UTC_TIMESTAMP(), finished_at = UTC_TIMESTAMP()"
     " WHERE merchant_id = ? AND id = ? AND claimed_by = ?"
     " AND status = 'running'");
+/* ---- batches set aside (job_batch_fails) ---- */
+enum { JF_TO, JF_FROM, JF_ORDINAL, JF_ATTEMPTS, JF_WAITING, JF_DUE,
+    JF_NCOLS };
+DB_SQL_COLS(q_fail_load, JF_NCOLS,
+    "SELECT cursor_to, cursor_from, ordinal, attempts, status = 'waiting',"
+    " retry_at <= UTC_TIMESTAMP() FROM job_batch_fails WHERE run_id = ?"
+    " ORDER BY cursor_to LIMIT ?");
+DB_SQL(q_fail_insert,
+    "INSERT INTO job_batch_fails (run_id, cursor_to, cursor_from, ordinal,"
+    " error, failed_at, retry_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(),"
+    " UTC_TIMESTAMP() + INTERVAL ? SECOND)");
+DB_SQL(q_fail_aside,
+    "UPDATE job_runs SET `cursor` = ?, set_aside = set_aside + 1,"
+    " heartbeat_at = UTC_TIMESTAMP()"
+    " WHERE merchant_id = ? AND id = ? AND claimed_by = ?");
+/* Assignments run left to right: status reads the new attempts. */
+DB_SQL(q_fail_again,
+    "UPDATE job_batch_fails SET attempts = attempts + 1, error = ?,"
+    " failed_at = UTC_TIMESTAMP(),"
+    " retry_at = UTC_TIMESTAMP() + INTERVAL ? SECOND,"
+    " status = IF(attempts >= ?, 'failed', 'waiting')"
+    " WHERE run_id = ? AND cursor_to = ?");
+DB_SQL(q_fail_done,
+    "DELETE FROM job_batch_fails WHERE run_id = ? AND cursor_to = ?");
+DB_SQL(q_fail_progress,
+    "UPDATE job_batch_fails SET cursor_from = ?"
+    " WHERE run_id = ? AND cursor_to = ?");
+DB_SQL(q_job_retry_step,
+    "UPDATE job_runs SET c1 = ?, c2 = ?, c3 = ?, c4 = ?,"
+    " batches = batches + 1, heartbeat_at = UTC_TIMESTAMP()"
+    " WHERE merchant_id = ? AND id = ? AND claimed_by = ?");
+enum { JS_WAITING, JS_FAILED, JS_RETRY_AT, JS_ERROR, JS_NCOLS };
+DB_SQL_COLS(q_fail_sum, JS_NCOLS,
+    "SELECT COALESCE(SUM(status = 'waiting'), 0),"
+    " COALESCE(SUM(status = 'failed'), 0),"
+    " MIN(IF(status = 'waiting', retry_at, NULL)),"
+    " (SELECT error FROM job_batch_fails WHERE run_id = ?"
+    "  ORDER BY failed_at DESC, cursor_to DESC LIMIT 1)"
+    " FROM job_batch_fails WHERE run_id = ?");
+DB_SQL(q_job_finish,
+    "UPDATE job_runs SET status = ?, error = ?,"
+    " attempts = GREATEST(attempts, ?),"
+    " retry_at = (SELECT MIN(f.retry_at) FROM job_batch_fails f"
+    "  WHERE f.run_id = job_runs.id AND f.status = 'waiting'),"
+    " heartbeat_at = UTC_TIMESTAMP(), finished_at = UTC_TIMESTAMP()"
+    " WHERE merchant_id = ? AND id = ? AND claimed_by = ?"
+    " AND status = 'running'");
 DB_SQL(q_job_prune,
     "DELETE FROM job_runs WHERE merchant_id = ? AND job = ?"
     " AND status <> 'running'"
     " AND started_at < UTC_TIMESTAMP() - INTERVAL ? DAY LIMIT 1000");
 enum { JLS_ID, JLS_CODE, JLS_PERIOD, JLS_STATUS, JLS_C1, JLS_C2, JLS_C3,
     JLS_C4, JLS_BATCHES, JLS_ATTEMPTS, JLS_ERROR, JLS_STARTED, JLS_FINISHED,
-    JLS_NCOLS };
+    JLS_RETRY_AT, JLS_WAITING, JLS_GIVEN_UP, JLS_NCOLS };
 DB_SQL_COLS(q_job_last, JLS_NCOLS,
     "SELECT r.id, m.code, r.period, r.status, r.c1, r.c2, r.c3, r.c4,"
-    " r.batches, r.attempts, r.error, r.started_at, r.finished_at"
+    " r.batches, r.attempts, r.error, r.started_at, r.finished_at,"
+    " r.retry_at, (SELECT COUNT(*) FROM job_batch_fails f"
+    "  WHERE f.run_id = r.id AND f.status = 'waiting'),"
+    " (SELECT COUNT(*) FROM job_batch_fails f"
+    "  WHERE f.run_id = r.id AND f.status = 'failed')"
     " FROM job_runs r JOIN merchants m ON m.id = r.merchant_id"
     " WHERE r.job = ? AND (? = '' OR m.code = ?)"
     " ORDER BY r.id DESC LIMIT 5");
@@ -243,11 +327,17 @@ struct jmerchant {
 struct runner {
 	struct req	 r;
 	char		 me[96];	/* claimed_by: host:pid:random */
-	int		 pause_ms, stale_s, fail_batch;
+	int		 pause_ms, stale_s, fail_batch, retry_s;
 	int		 quiet;		/* tick: print only runs that did
 					   something */
 	int		 sweep;		/* run: a minute job sweeps again
 					   though its minute's run is done */
+};
+
+/* A batch set aside, as loaded when the run was claimed. */
+struct aside {
+	int64_t		 to, from;
+	int		 ordinal, attempts, waiting, due;
 };
 
 /* What one batch's transaction needs. */
@@ -255,8 +345,14 @@ struct step {
 	struct runner	*rn;
 	struct job_run	*j;
 	int		 batches;	/* committed before this one */
+	int		 ordinal;	/* the run's n-th batch */
 	int		 done;
 	int		 lost;
+	int		 hold;		/* batches set aside: the last batch
+					   leaves the run running */
+	struct aside	*retry;		/* NULL: the run's own batches */
+	int64_t		 start, reached;	/* j->cursor before, after the
+					   batch (also when it failed) */
 };
 
 enum run_end { RUN_DONE, RUN_SKIPPED, RUN_FAILED };
@@ -277,27 +373,98 @@ step_tx(struct req *r, void *arg)
 		s->lost = 1;
 		return resp_err(r, 409, "claim_lost", "claim lost", NULL);
 	}
-	j->cursor = db_int(&res, 0, JL_CURSOR);
+	j->cursor = s->retry ? s->retry->from : db_int(&res, 0, JL_CURSOR);
 	for (i = 0; i < JOB_COUNTS; i++)
 		j->count[i] = db_int(&res, 0, JL_C1 + i);
 	s->batches = (int)db_int(&res, 0, JL_BATCHES);
+	s->ordinal = s->retry ? s->retry->ordinal :
+	    s->batches + (int)db_int(&res, 0, JL_ASIDE) + 1;
+	j->retry = s->retry != NULL;
+	j->cursor_end = s->retry ? s->retry->to : 0;
+	s->start = s->reached = j->cursor;
 	st = j->job->batch(j);
+	s->reached = j->cursor;
 	if (st >= 400 || db_retry_pending())
 		return st >= 400 ? st : 500;
-	if (s->rn->fail_batch > 0 && s->batches + 1 == s->rn->fail_batch)
+	if (s->rn->fail_batch > 0 && s->ordinal == s->rn->fail_batch)
 		return resp_err(r, 500, "internal",
 		    "JOB_FAIL_BATCH: this batch fails after its work", NULL);
 	s->done = st == JOB_DONE;
-	if (DB(r, &q_job_step, &res, DBI(j->cursor), DBI(j->count[0]),
+	if (s->retry != NULL) {
+		/* the run's cursor stays; the batch set aside is done, or
+		   goes on from where this one stopped */
+		if (j->cursor > s->retry->to)
+			return resp_err(r, 500, "internal", "the batch went"
+			    " past the end of the batch set aside", NULL);
+		if (s->done)
+			st = DB(r, &q_fail_done, NULL, DBI(j->id),
+			    DBI(s->retry->to));
+		else
+			st = DB(r, &q_fail_progress, NULL, DBI(j->cursor),
+			    DBI(j->id), DBI(s->retry->to));
+		if (st != DB_OK || DB(r, &q_job_retry_step, &res,
+		    DBI(j->count[0]), DBI(j->count[1]), DBI(j->count[2]),
+		    DBI(j->count[3]), DBI(r->m->id), DBI(j->id),
+		    DBS(s->rn->me)) != DB_OK)
+			return db_fail(r);
+	} else if (DB(r, &q_job_step, &res, DBI(j->cursor), DBI(j->count[0]),
 	    DBI(j->count[1]), DBI(j->count[2]), DBI(j->count[3]),
-	    DBI(s->done), DBI(s->done), DBI(r->m->id), DBI(j->id),
-	    DBS(s->rn->me)) != DB_OK)
+	    DBI(s->done && !s->hold), DBI(s->done && !s->hold),
+	    DBI(r->m->id), DBI(j->id), DBS(s->rn->me)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1) {
 		s->lost = 1;
 		return resp_err(r, 409, "claim_lost", "claim lost", NULL);
 	}
 	return 200;
+}
+
+/* What setting a failed batch aside needs. */
+struct aside_tx {
+	struct runner	*rn;
+	struct job_run	*j;
+	struct step	*s;
+	const char	*error;
+	int		 lost, dup;
+};
+
+/*
+ * Set the batch that failed aside: its row, waiting for its retry, and
+ * the run's cursor moved to where the batch had got (the run goes on
+ * from there), under the run's row lock as its claimant.
+ */
+static int
+aside_tx(struct req *r, void *arg)
+{
+	struct aside_tx *a = arg;
+	struct db_res res;
+	int rc;
+
+	a->lost = a->dup = 0;
+	if (DB(r, &q_job_lock, &res, DBI(r->m->id), DBI(a->j->id),
+	    DBS(a->rn->me)) != DB_OK)
+		return db_fail(r);
+	if (res.nrows == 0) {
+		a->lost = 1;
+		return resp_err(r, 409, "claim_lost", "claim lost", NULL);
+	}
+	rc = DB(r, &q_fail_insert, NULL, DBI(a->j->id), DBI(a->s->reached),
+	    DBI(a->s->start), DBI(a->s->ordinal), DBS(a->error),
+	    DBI(a->rn->retry_s));
+	if (rc == DB_DUP) {
+		a->dup = 1;
+		return resp_err(r, 409, "conflict", "set aside already", NULL);
+	}
+	if (rc != DB_OK || DB(r, &q_fail_aside, NULL, DBI(a->s->reached),
+	    DBI(r->m->id), DBI(a->j->id), DBS(a->rn->me)) != DB_OK)
+		return db_fail(r);
+	return 200;
+}
+
+static int64_t
+retry_after(const struct runner *rn, int attempts)
+{
+	return job_retry_after(rn->retry_s, attempts);
 }
 
 /* What claiming a run needs, and the row as claimed (q_job_row). */
@@ -390,6 +557,17 @@ error_text(struct req *r, int st)
 	    n ? r->out : "");
 }
 
+static void
+pause_after(const struct runner *rn)
+{
+	if (rn->pause_ms > 0) {
+		struct timespec ts = { rn->pause_ms / 1000,
+		    (long)(rn->pause_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
 /*
  * Claim and run one (job, merchant, period), now the moment it is for.
  * Prints a line for it (tick: only when it did something or failed).
@@ -407,7 +585,8 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	char period[17];
 	int64_t count[JOB_COUNTS], committed[JOB_COUNTS];
 	struct claim cl;
-	int tz = job_tz_offset(jm->tz), st, i;
+	struct aside aside[JOB_ASIDE_MAX];
+	int tz = job_tz_offset(jm->tz), st, i, k, naside, nloaded;
 	enum run_end end;
 
 	memset(&mc, 0, sizeof(mc));
@@ -436,8 +615,12 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 		if (!rn->quiet)
 			print_line(job, jm, period, count,
 			    strcmp(status, "done") == 0 ? "done before" :
-			    strcmp(status, "failed") == 0 ?
-			    "failed, no more attempts" : "running elsewhere");
+			    strcmp(status, "failed") != 0 ?
+			    "running elsewhere" :
+			    db_isnull(&res, 0, JR_RETRY_AT) ?
+			    "failed, no more attempts" : arena_printf(r->a,
+			    "failed, batches set aside retried from %s UTC",
+			    db_str(&res, 0, JR_RETRY_AT)));
 		arena_reset(r->a);
 		return RUN_SKIPPED;
 	}
@@ -456,6 +639,26 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	memset(&s, 0, sizeof(s));
 	s.rn = rn;
 	s.j = &j;
+	/* the batches set aside before: each tried once more this run when
+	   due, after the run's own */
+	naside = 0;
+	if (job->set_aside) {
+		if (DB(r, &q_fail_load, &res, DBI(j.id), DBI(JOB_ASIDE_MAX)) !=
+		    DB_OK)
+			goto dberr;
+		for (i = 0; i < res.nrows; i++) {
+			aside[i].to = db_int(&res, i, JF_TO);
+			aside[i].from = db_int(&res, i, JF_FROM);
+			aside[i].ordinal = (int)db_int(&res, i, JF_ORDINAL);
+			aside[i].attempts = (int)db_int(&res, i, JF_ATTEMPTS);
+			aside[i].waiting = db_int(&res, i, JF_WAITING) != 0;
+			aside[i].due = aside[i].waiting &&
+			    db_int(&res, i, JF_DUE) != 0;
+		}
+		naside = res.nrows;
+	}
+	nloaded = naside;
+	s.hold = naside > 0;
 	for (;;) {
 		arena_reset(r->a);
 		resp_reset(r);
@@ -463,12 +666,47 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 		if (s.lost) {
 			end = RUN_SKIPPED;
 			print_line(job, jm, period, NULL, "claim lost");
-			break;
+			goto out;
 		}
 		if (st >= 400) {
 			const char *e = error_text(r, st);
+			struct aside_tx a;
 
 			resp_reset(r);
+			/* set aside when the batch said where it got to, which
+			   is no batch's set aside already */
+			for (i = 0; i < naside && aside[i].to != s.reached; i++)
+				;
+			if (job->set_aside && s.reached > 0 && i == naside &&
+			    naside < JOB_ASIDE_MAX) {
+				memset(&a, 0, sizeof(a));
+				a.rn = rn;
+				a.j = &j;
+				a.s = &s;
+				a.error = e;
+				if (db_tx(r, aside_tx, &a) < 400) {
+					printf("%s %s %s: batch %d set aside"
+					    " (%lld..%lld): %s\n", job->name,
+					    jm->code, period, s.ordinal,
+					    (long long)s.start,
+					    (long long)s.reached, e);
+					fflush(stdout);
+					aside[naside].to = s.reached;
+					aside[naside].from = s.start;
+					aside[naside].waiting = 1;
+					aside[naside].due = 0;
+					naside++;
+					s.hold = 1;
+					continue;
+				}
+				resp_reset(r);
+				if (a.lost) {
+					end = RUN_SKIPPED;
+					print_line(job, jm, period, NULL,
+					    "claim lost");
+					goto out;
+				}
+			}
 			if (DB(r, &q_job_fail, &res, DBS(e), DBI(jm->id),
 			    DBI(j.id), DBS(rn->me)) != DB_OK)
 				log_err(r, "jobs: %s %s %s: cannot mark failed",
@@ -477,22 +715,93 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 			printf("  %s\n", e);
 			fflush(stdout);
 			end = RUN_FAILED;
-			break;
+			goto out;
 		}
 		memcpy(committed, j.count, sizeof(committed));
-		if (s.done) {
-			if (!rn->quiet || any_count(j.count))
-				print_line(job, jm, period, j.count, "done");
-			end = RUN_DONE;
+		if (s.done)
 			break;
-		}
-		if (rn->pause_ms > 0) {
-			struct timespec ts = { rn->pause_ms / 1000,
-			    (long)(rn->pause_ms % 1000) * 1000000L };
+		pause_after(rn);
+	}
+	/* the run's own batches are done: those set aside before, due */
+	for (k = 0; k < nloaded; k++) {
+		int n;
 
-			nanosleep(&ts, NULL);
+		if (!aside[k].due)
+			continue;
+		s.retry = &aside[k];
+		for (n = 0; n < 10000; n++) {
+			arena_reset(r->a);
+			resp_reset(r);
+			st = db_tx(r, step_tx, &s);
+			if (s.lost) {
+				end = RUN_SKIPPED;
+				print_line(job, jm, period, NULL, "claim lost");
+				goto out;
+			}
+			if (st >= 400) {
+				const char *e = error_text(r, st);
+
+				resp_reset(r);
+				if (DB(r, &q_fail_again, NULL, DBS(e),
+				    DBI(retry_after(rn, aside[k].attempts + 1)),
+				    DBI(JOB_BATCH_TRIES), DBI(j.id),
+				    DBI(aside[k].to)) != DB_OK)
+					goto dberr;
+				printf("%s %s %s: batch %d set aside failed"
+				    " again (attempt %d of %d): %s\n",
+				    job->name, jm->code, period,
+				    aside[k].ordinal, aside[k].attempts + 1,
+				    JOB_BATCH_TRIES, e);
+				fflush(stdout);
+				break;
+			}
+			memcpy(committed, j.count, sizeof(committed));
+			if (s.done)
+				break;
+			aside[k].from = j.cursor;
+			pause_after(rn);
 		}
 	}
+	s.retry = NULL;
+	end = RUN_DONE;
+	if (s.hold) {
+		int64_t waiting, failed;
+		const char *err;
+
+		arena_reset(r->a);
+		resp_reset(r);
+		if (DB(r, &q_fail_sum, &res, DBI(j.id), DBI(j.id)) != DB_OK)
+			goto dberr;
+		waiting = db_int(&res, 0, JS_WAITING);
+		failed = db_int(&res, 0, JS_FAILED);
+		err = db_isnull(&res, 0, JS_ERROR) ? NULL :
+		    db_str(&res, 0, JS_ERROR);
+		if (waiting + failed > 0)
+			end = RUN_FAILED;
+		if (DB(r, &q_job_finish, NULL, DBS(end == RUN_DONE ? "done" :
+		    "failed"), end == RUN_DONE || err == NULL ? DBNULL :
+		    DBS(err), DBI(waiting == 0 && failed > 0 ? JOB_ATTEMPTS :
+		    0), DBI(jm->id), DBI(j.id), DBS(rn->me)) != DB_OK)
+			goto dberr;
+		if (end == RUN_FAILED) {
+			print_line(job, jm, period, j.count, "failed");
+			if (waiting > 0)
+				printf("  %lld batch(es) set aside, retried"
+				    " from %s UTC; %lld given up\n",
+				    (long long)waiting,
+				    db_str(&res, 0, JS_RETRY_AT),
+				    (long long)failed);
+			else
+				printf("  %lld batch(es) set aside given up"
+				    " after %d attempts\n", (long long)failed,
+				    JOB_BATCH_TRIES);
+			fflush(stdout);
+			goto out;
+		}
+	}
+	if (!rn->quiet || any_count(j.count))
+		print_line(job, jm, period, j.count, "done");
+out:
 	arena_reset(r->a);
 	resp_reset(r);
 	r->m = NULL;
@@ -525,6 +834,7 @@ runner_init(struct runner *rn)
 	rn->pause_ms = (int)knob("JOB_PAUSE_MS", 0, 0, 600000);
 	rn->stale_s = (int)knob("JOB_STALE_S", JOB_STALE, 1, 86400);
 	rn->fail_batch = (int)knob("JOB_FAIL_BATCH", 0, 0, 1000000);
+	rn->retry_s = (int)knob("JOB_RETRY_S", JOB_RETRY, 0, 86400);
 	return cmd_req_init(&rn->r);
 }
 
@@ -786,6 +1096,15 @@ jobs_list(int argc, char *argv[])
 			    "" : db_str(&res, i, JLS_FINISHED));
 			if (!db_isnull(&res, i, JLS_ERROR))
 				printf("    %s\n", db_str(&res, i, JLS_ERROR));
+			if (db_int(&res, i, JLS_WAITING) > 0 ||
+			    db_int(&res, i, JLS_GIVEN_UP) > 0)
+				printf("    batches set aside: %lld to retry%s,"
+				    " %lld given up\n",
+				    (long long)db_int(&res, i, JLS_WAITING),
+				    db_isnull(&res, i, JLS_RETRY_AT) ? "" :
+				    arena_printf(r.a, " from %s UTC",
+				    db_str(&res, i, JLS_RETRY_AT)),
+				    (long long)db_int(&res, i, JLS_GIVEN_UP));
 		}
 		arena_reset(r.a);
 	}

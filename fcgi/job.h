@@ -24,6 +24,16 @@
  * nothing is left; any status >= 400 (db_fail(r) too) rolls the batch
  * back and fails the run, which a later tick tries again. A batch makes
  * no network call (it runs inside a transaction and may be run again).
+ *
+ * A job that declares set_aside (the field after batch) lets the runner
+ * set a failing batch aside instead, so that one poison batch does not
+ * hold back the rest of the run: the run goes on from where the batch
+ * had set j->cursor (so such a batch sets j->cursor to the end of what
+ * it takes before it works on it), and the batch is tried again later,
+ * backing off, with j->retry set, j->cursor where it started and
+ * j->cursor_end where it ended: it then takes nothing after cursor_end
+ * (a batch that does is rolled back). After JOB_BATCH_TRIES attempts it
+ * is given up, which the run's status and `app jobs list` show.
  */
 #ifndef JOB_H
 #define JOB_H
@@ -54,6 +64,9 @@ struct job_run {
 	int		 tz_off;	/* the merchant's offset, seconds */
 	int64_t		 cursor;	/* where the last batch stopped, 0 */
 	int64_t		 count[JOB_COUNTS];
+	int		 retry;		/* a batch set aside, tried again */
+	int64_t		 cursor_end;	/* in a retry: take nothing after it
+					   (0 otherwise) */
 };
 
 struct job {
@@ -64,6 +77,8 @@ struct job {
 	const char	*counts[JOB_COUNTS];	/* labels of count[], NULL:
 						   unused */
 	int		(*batch)(struct job_run *);
+	int		 set_aside;	/* 1: a failing batch is set aside and
+					   retried later (see above) */
 };
 
 #define JOB(name) \
@@ -115,5 +130,12 @@ void	 job_when(enum job_every, int hour, int64_t now, int tz_off,
  */
 int	 job_date(const char *ymd, enum job_every, int hour, int tz_off,
 	    int64_t *now);
+
+/*
+ * Seconds a batch set aside waits after its attempts so far (1: the
+ * first failure): first, doubled after each further one, at most an hour
+ * (first 0: none).
+ */
+int64_t	 job_retry_after(int64_t first, int attempts);
 
 #endif

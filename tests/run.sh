@@ -114,18 +114,9 @@ tally() {
 	fi
 }
 
-# A port in 20000-29999 that nothing on 127.0.0.1 listens on.
-free_port() {
-	local p i
-	for ((i = 0; i < 100; i++)); do
-		p=$((20000 + RANDOM % 10000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# free_port: a port nothing listens on
+# shellcheck source=tests/port.sh
+. "$ROOT/tests/port.sh"
 
 show_logs() {
 	local f

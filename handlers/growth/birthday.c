@@ -50,6 +50,7 @@ JOB(birthday_coupons_job) = {
 	"birthday-coupons", "生日券", JOB_DAILY, 8,
 	{ "发放张数", "超出限领", NULL, NULL },
 	birthday_coupons_batch,
+	0,
 };
 
 /* One member's coupon for the birthday on day bday. 0, or the status. */
@@ -154,6 +155,7 @@ JOB(privilege_coupons_job) = {
 	"privilege-coupons", "会员日与节日赠券", JOB_DAILY, 7,
 	{ "发放张数", "超出限领", NULL, NULL },
 	privilege_coupons_batch,
+	0,
 };
 
 /* "md:2026-12-01", "hd:2026-11-11:2026-11-12": what is given once. */

@@ -65,6 +65,13 @@ DB_SQL(q_ref_day_bump,
 DB_SQL(q_ref_total_bump,
     "UPDATE members SET referrals_rewarded = referrals_rewarded + 1"
     " WHERE merchant_id = ? AND id = ? AND referrals_rewarded < ?");
+/* Which of the two sides staff have blocked (冻结): (merchant, referrer,
+   referee). */
+enum { RB_REFERRER, RB_REFEREE, RB_NCOLS };
+DB_SQL_COLS(q_ref_blocked, RB_NCOLS,
+    "SELECT COALESCE(MAX(id = ? AND blocked_at IS NOT NULL), 0),"
+    " COALESCE(MAX(id = ? AND blocked_at IS NOT NULL), 0) FROM members"
+    " WHERE merchant_id = ? AND id IN (?, ?)");
 enum { RC_INVITED, RC_REWARDED, RC_NCOLS };
 DB_SQL_COLS(q_ref_counts, RC_NCOLS,
     "SELECT COUNT(*), COALESCE(SUM(status = 'rewarded'), 0) FROM referrals"
@@ -148,6 +155,10 @@ reward_side(struct req *r, int64_t member, int64_t tpl, int64_t points,
 /*
  * Reward a pending referral once: the status update from pending decides
  * who rewards it; the caps are counters raised by conditional updates.
+ * A side blocked by staff then is skipped for good (not rewarded later);
+ * a referral whose referrer is blocked is marked 'blocked', so that it is
+ * not among the referrals the referrer sees rewarded, while its referee
+ * is rewarded as usual (within the caps, which bound what one link gives).
  * 0, or the error status (recorded).
  */
 static int
@@ -157,9 +168,16 @@ reward(struct req *r, const struct ref_settings *s, int64_t id,
 	const char *day = arena_strndup(r->a, time_rfc3339_t(r, time_now()),
 	    10);
 	struct db_res res;
-	int st;
+	int st, referrer_blocked, referee_blocked;
 
-	if (DB(r, &q_ref_mark, &res, DBS("rewarded"), DBI(id)) != DB_OK)
+	if (DB(r, &q_ref_blocked, &res, DBI(referrer), DBI(referee),
+	    DBI(r->m->id), DBI(referrer), DBI(referee)) != DB_OK ||
+	    res.nrows != 1)
+		return db_fail(r);
+	referrer_blocked = db_int(&res, 0, RB_REFERRER) != 0;
+	referee_blocked = db_int(&res, 0, RB_REFEREE) != 0;
+	if (DB(r, &q_ref_mark, &res, DBS(referrer_blocked ? "blocked" :
+	    "rewarded"), DBI(id)) != DB_OK)
 		return db_fail(r);
 	if (res.affected != 1)
 		return 0;	/* rewarded (or capped) already */
@@ -179,9 +197,17 @@ reward(struct req *r, const struct ref_settings *s, int64_t id,
 			return db_fail(r);
 		return 0;
 	}
-	if ((st = reward_side(r, referrer, s->referrer_tpl,
+	if (referrer_blocked)
+		log_info(r, "referral %lld: referrer %lld blocked, not rewarded",
+		    (long long)id, (long long)referrer);
+	else if ((st = reward_side(r, referrer, s->referrer_tpl,
 	    s->referrer_points, id)) != 0)
 		return st;
+	if (referee_blocked) {
+		log_info(r, "referral %lld: referee %lld blocked, not rewarded",
+		    (long long)id, (long long)referee);
+		return 0;
+	}
 	return reward_side(r, referee, s->referee_tpl, s->referee_points, id);
 }
 

@@ -1315,14 +1315,17 @@ order_payment_refund(struct req *r, int64_t order_id, int64_t amount,
 enum { XP_ID, XP_NCOLS };
 DB_SQL_COLS(q_expired_batch, XP_NCOLS,
     "SELECT id FROM orders WHERE merchant_id = ? AND status = 'pending'"
-    " AND expires_at < UTC_TIMESTAMP() AND id > ? ORDER BY id LIMIT ?");
+    " AND expires_at < UTC_TIMESTAMP() AND id > ? AND (? = 0 OR id <= ?)"
+    " ORDER BY id LIMIT ?");
 
 /*
  * Cancel a batch of r->m's pending orders whose time has run out, giving
  * back what each held: what the reads do lazily, for the orders nobody
  * reads. The cursor is the last order id looked at; an order that
  * expires later below it is the next minute's run's. Runs in the runner's
- * transaction (cancel_tx's db_tx nests into it).
+ * transaction (cancel_tx's db_tx nests into it). The cursor moves before
+ * the cancels, so that a batch that fails can be set aside (job.h); its
+ * retry takes nothing after j->cursor_end.
  */
 static int
 orders_expire_batch(struct job_run *j)
@@ -1332,12 +1335,12 @@ orders_expire_batch(struct job_run *j)
 	int st, limit = job_batch_limit(200);
 
 	if (DB(r, &q_expired_batch, &res, DBI(r->m->id), DBI(j->cursor),
-	    DBI(limit)) != DB_OK)
+	    DBI(j->cursor_end), DBI(j->cursor_end), DBI(limit)) != DB_OK)
 		return db_fail(r);
-	if ((st = expired_cancel(r, &res, XP_ID, &j->count[0])) != 0)
-		return st;
 	if (res.nrows > 0)
 		j->cursor = db_int(&res, res.nrows - 1, XP_ID);
+	if ((st = expired_cancel(r, &res, XP_ID, &j->count[0])) != 0)
+		return st;
 	return res.nrows < limit ? JOB_DONE : JOB_MORE;
 }
 
@@ -1345,4 +1348,5 @@ JOB(orders_expire_job) = {
 	"orders-expire", "超时未付订单", JOB_MINUTE, 0,
 	{ "取消订单", NULL, NULL, NULL },
 	orders_expire_batch,
+	1,	/* a failing batch is set aside */
 };

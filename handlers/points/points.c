@@ -703,4 +703,5 @@ JOB(points_expire_job) = {
 	"points-expire", "积分过期", JOB_DAILY, 1,
 	{ "过期积分", "涉及会员", NULL, NULL },
 	points_expire_batch,
+	0,
 };

@@ -682,9 +682,11 @@ enum { PN_ID, PN_TEMPLATE, PN_FILTER, PN_PHASE, PN_COLLECT, PN_MAX,
    process holds is passed over (it holds no later push back) */
 DB_SQL_COLS(q_push_next, PN_NCOLS,
     "SELECT id, template_id, filter, phase, collect_cursor, max_member_id,"
-    " `cursor` FROM coupon_pushes WHERE merchant_id = ? AND id > ?"
-    " AND status IN ('queued', 'running')"
+    " `cursor` FROM coupon_pushes p WHERE merchant_id = ? AND id > ?"
+    " AND (? = 0 OR id <= ?) AND status IN ('queued', 'running')"
     " AND (send_at IS NULL OR send_at <= ?)"
+    " AND NOT EXISTS (SELECT 1 FROM job_batch_fails f WHERE f.run_id = ?"
+    "  AND f.cursor_to = p.id)"
     " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
 DB_SQL(q_push_collected,
     "UPDATE coupon_pushes SET collect_cursor = ?, status = 'running',"
@@ -734,6 +736,7 @@ JOB(coupon_pushes_job) = {
 	"coupon-pushes", "定向发券", JOB_MINUTE, 0,
 	{ "发放张数", "超出限领", "库存不足", "跳过" },
 	coupon_pushes_batch,
+	1,	/* a failing batch is set aside */
 };
 
 /* The message of the response recorded in r, for the push's error. */
@@ -908,21 +911,27 @@ push_issue(struct job_run *j, const struct db_res *p)
  * that pushes share the run a batch each; one another process holds is
  * passed over: a page of a filter's members collected, or the next
  * members issued. JOB_MORE while a push is left (this one or the next),
- * JOB_DONE when none is.
+ * JOB_DONE when none is. A push whose batch failed and was set aside
+ * (job.h) is passed over by the rest of the run; its retry (j->retry)
+ * takes that push only, j->cursor_end.
  */
 static int
 coupon_pushes_batch(struct job_run *j)
 {
 	struct req *r = j->r;
 	struct db_res p;
+	int64_t after = j->retry ? j->cursor_end - 1 : j->cursor;
+	int64_t aside = j->retry ? 0 : j->id;
 	char at[20];
 
 	time_sql(j->now, at);
-	if (DB(r, &q_push_next, &p, DBI(r->m->id), DBI(j->cursor),
-	    DBS(at)) != DB_OK)
+	if (DB(r, &q_push_next, &p, DBI(r->m->id), DBI(after),
+	    DBI(j->cursor_end), DBI(j->cursor_end), DBS(at), DBI(aside)) !=
+	    DB_OK)
 		return db_fail(r);
-	if (p.nrows == 0 && j->cursor > 0 &&
-	    DB(r, &q_push_next, &p, DBI(r->m->id), DBI(0), DBS(at)) != DB_OK)
+	if (p.nrows == 0 && after > 0 && !j->retry &&
+	    DB(r, &q_push_next, &p, DBI(r->m->id), DBI(0), DBI(0), DBI(0),
+	    DBS(at), DBI(aside)) != DB_OK)
 		return db_fail(r);
 	if (p.nrows == 0)
 		return JOB_DONE;

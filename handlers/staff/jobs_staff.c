@@ -14,10 +14,16 @@
 #define JOBS_SHOWN	50
 
 enum { SJ_JOB, SJ_PERIOD, SJ_STATUS, SJ_C1, SJ_C2, SJ_C3, SJ_C4, SJ_ERROR,
-    SJ_STARTED, SJ_FINISHED, SJ_NCOLS };
+    SJ_STARTED, SJ_FINISHED, SJ_RETRY_AT, SJ_WAITING, SJ_GIVEN_UP,
+    SJ_NCOLS };
 DB_SQL_COLS(q_staff_job_runs, SJ_NCOLS,
     "SELECT job, period, status, c1, c2, c3, c4, error, started_at,"
-    " finished_at FROM job_runs WHERE merchant_id = ?"
+    " finished_at, retry_at,"
+    " (SELECT COUNT(*) FROM job_batch_fails f WHERE f.run_id = job_runs.id"
+    "  AND f.status = 'waiting'),"
+    " (SELECT COUNT(*) FROM job_batch_fails f WHERE f.run_id = job_runs.id"
+    "  AND f.status = 'failed')"
+    " FROM job_runs WHERE merchant_id = ?"
     " AND NOT (period LIKE '%T%' AND status = 'done'"
     " AND c1 = 0 AND c2 = 0 AND c3 = 0 AND c4 = 0)"
     " ORDER BY id DESC LIMIT ?");
@@ -25,8 +31,10 @@ DB_SQL_COLS(q_staff_job_runs, SJ_NCOLS,
 /*
  * GET staff/jobs (owner): the merchant's last 50 runs, newest first.
  * Out: [{job, title, period, status, counts:[{label, value}], started_at,
- * finished_at, error}]. A minute job's run that found nothing to do
- * (done, every count 0: most of them) is left out, so that the owner sees
+ * finished_at, error, batches_waiting, batches_given_up, retry_at}]
+ * (batches set aside, job.h: to be tried again from retry_at, given up).
+ * A minute job's run that found nothing to do (done, every count 0: most
+ * of them) is left out, so that the owner sees
  * the runs that did something. A run of a job this build no longer has
  * keeps its name as its title and shows no counts. Writes nothing.
  */
@@ -65,6 +73,10 @@ staff_jobs(struct req *r)
 		j_str(o, "finished_at", time_rfc3339(r,
 		    db_str(&res, i, SJ_FINISHED)));
 		j_str(o, "error", db_str(&res, i, SJ_ERROR));
+		j_int(o, "batches_waiting", db_int(&res, i, SJ_WAITING));
+		j_int(o, "batches_given_up", db_int(&res, i, SJ_GIVEN_UP));
+		j_str(o, "retry_at", time_rfc3339(r,
+		    db_str(&res, i, SJ_RETRY_AT)));
 		j_add(arr, NULL, o);
 	}
 	return resp_data(r, 200, arr);

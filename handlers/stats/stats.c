@@ -510,7 +510,7 @@ DB_SQL_COLS(q_ra_cohorts, CO_NCOLS,
 /* Per template of the period (merchant, first, last, store, store). */
 #define CP_SUMS \
 	" IFNULL(SUM(s.claims), 0), IFNULL(SUM(s.new_claims), 0)," \
-	" IFNULL(SUM(s.orders), 0), IFNULL(SUM(s.uses), 0)," \
+	" IFNULL(SUM(s.orders), 0), IFNULL(SUM(s.redeemed), 0)," \
 	" IFNULL(SUM(s.discount_fen), 0), IFNULL(SUM(s.order_fen), 0)"
 enum { CP_CLAIMS, CP_NEW, CP_ORDERS, CP_USES, CP_DISCOUNT, CP_ORDER_FEN,
     CP_N };
@@ -520,11 +520,11 @@ enum { CT_ID, CT_NAME, CT_KIND, CT_NCOLS = CP_N + 3 };
    (merchant, first, that day), stats_coupon_days after it (merchant, the
    day after, last). */
 #define CU_ROWS \
-	"(SELECT template_id, store_id, claims, new_claims, orders, uses," \
+	"(SELECT template_id, store_id, claims, new_claims, orders, redeemed," \
 	" discount_fen, order_fen FROM stats_campaign_days" \
 	" WHERE merchant_id = ? AND day BETWEEN ? AND ? AND template_id <> 0" \
 	" UNION ALL SELECT template_id, store_id, claims, new_claims, orders," \
-	" uses, discount_fen, order_fen FROM stats_coupon_days" \
+	" redeemed, discount_fen, order_fen FROM stats_coupon_days" \
 	" WHERE merchant_id = ? AND day BETWEEN ? AND ?)"
 /* (CU_ROWS, merchant, store, store) */
 DB_SQL_COLS(q_rp_templates, CT_NCOLS,
@@ -550,7 +550,7 @@ DB_SQL_COLS(q_rp_campaigns, CA_NCOLS,
     "  FROM campaign_templates) ct ON ct.campaign_id = c.id"
     " LEFT JOIN (SELECT template_id, SUM(claims) AS claims,"
     "  SUM(new_claims) AS new_claims, SUM(orders) AS orders,"
-    "  SUM(uses) AS uses, SUM(discount_fen) AS discount_fen,"
+    "  SUM(redeemed) AS redeemed, SUM(discount_fen) AS discount_fen,"
     "  SUM(order_fen) AS order_fen FROM " CU_ROWS " u"
     "  WHERE (? = 0 OR store_id = ?) GROUP BY template_id) s"
     "  ON s.template_id = ct.template_id"
@@ -1319,12 +1319,16 @@ static const char *const campaigns_defs[] = {
 	    "费效比：用券订单额 ÷ 优惠金额，即每 1 元优惠带来的订单金额；没有"
 	    "优惠时显示“—”。",
 	"aov_fen", "用券笔单价：用券订单额 ÷ 用券订单数。",
-	"use_rate", "核销率：期间内用掉的券 ÷ 期间内领取的券。",
+	"uses",
+	    "核销数：期间内核销的券，柜台直接核销的和订单上用的都算（之后退回的"
+	    "不算）。",
+	"use_rate", "核销率：期间内核销的券 ÷ 期间内领取的券。",
 	"new_members", "拉新数（活动）：期间内通过该活动链接加入的会员。",
 	"views", "浏览：活动页在期间内的浏览次数（另有去重访客与分享次数）。",
 	"campaigns",
 	    "活动：时间与期间有交集的活动；券的数字为活动所含券（领取券与入会"
-	    "礼包）之和。柜台直接核销、不经订单的券不计入。",
+	    "礼包）之和；核销数含柜台直接核销的券，用券订单、优惠金额与用券"
+	    "订单额只算订单上用的券。",
 	NULL
 };
 

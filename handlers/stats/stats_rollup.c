@@ -284,13 +284,14 @@ DB_SQL(q_unslot_cohorts, "DELETE FROM stats_cohort_days WHERE merchant_id = ?"
 DB_SQL(q_cs_del,
     "DELETE FROM stats_campaign_days WHERE merchant_id = ? AND day = ?");
 DB_SQL(q_cs_sum, "INSERT INTO stats_campaign_days (merchant_id, day,"
-    " template_id, store_id, claims, new_claims, orders, uses, discount_fen,"
-    " order_fen) SELECT merchant_id, day, template_id, store_id,"
-    " SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),"
-    " SUM(discount_fen), SUM(order_fen) FROM stats_coupon_days"
-    " WHERE merchant_id = ? AND day = ? GROUP BY merchant_id, day,"
-    " template_id, store_id HAVING SUM(claims) <> 0 OR SUM(orders) <> 0"
-    " OR SUM(uses) <> 0");
+    " template_id, store_id, claims, new_claims, orders, uses, redeemed,"
+    " discount_fen, order_fen) SELECT merchant_id, day, template_id,"
+    " store_id, SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),"
+    " SUM(redeemed), SUM(discount_fen), SUM(order_fen)"
+    " FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
+    " GROUP BY merchant_id, day, template_id, store_id"
+    " HAVING SUM(claims) <> 0 OR SUM(orders) <> 0 OR SUM(uses) <> 0"
+    " OR SUM(redeemed) <> 0");
 DB_SQL(q_cs_mark, "INSERT INTO stats_campaign_days (merchant_id, day,"
     " template_id, store_id) VALUES (?, ?, 0, 0)");
 
@@ -360,6 +361,7 @@ JOB(stats_fold_job) = {
 	"stats-fold", "统计汇总归并", JOB_DAILY, 2,
 	{ "归并行数", NULL },
 	stats_fold_batch,
+	0,
 };
 
 /* ---- app stats rebuild ---- */

@@ -34,6 +34,12 @@ DB_SQL(q_change_insert,
 DB_SQL(q_reward_insert,
     "INSERT INTO tier_rewards (merchant_id, member_id, level, source,"
     " created_at) VALUES (?, ?, ?, ?, ?)");
+/* A member blocked by staff (冻结) is granted no upgrade reward: the
+   tier's reward is spent on the row of tier_rewards, nothing granted. */
+enum { GB_BLOCKED, GB_NCOLS };
+DB_SQL_COLS(q_reward_blocked, GB_NCOLS,
+    "SELECT blocked_at IS NOT NULL FROM members"
+    " WHERE merchant_id = ? AND id = ?");
 DB_SQL(q_reward_result,
     "UPDATE tier_rewards SET coupons = ?, coupons_refused = ?,"
     " bonus_fen = ?, points = ?"
@@ -57,10 +63,15 @@ tier_by_level(const struct tier_row *t, int n, int level)
 	return NULL;
 }
 
-/* Grant the upgrade reward of level to the member unless it had it. */
+/*
+ * Grant the upgrade reward of level to the member unless it had it. A
+ * blocked member's (blocked: 1) is skipped for good: its row is written
+ * with nothing granted and source "blocked", so that neither an unblock
+ * nor a later move up grants it.
+ */
 static int
 reward_once(struct req *r, int64_t member_id, const struct tier_row *t,
-    const char *source, const char *at, struct tier_granted *g)
+    const char *source, const char *at, int blocked, struct tier_granted *g)
 {
 	struct tier_rewarded ev;
 	int64_t coupons = 0, refused = 0;
@@ -70,11 +81,16 @@ reward_once(struct req *r, int64_t member_id, const struct tier_row *t,
 	    t->reward_points == 0)
 		return 0;
 	rc = DB(r, &q_reward_insert, NULL, DBI(r->m->id), DBI(member_id),
-	    DBI(t->level), DBS(source), DBS(at));
+	    DBI(t->level), DBS(blocked ? "blocked" : source), DBS(at));
 	if (rc == DB_DUP)
 		return 0;
 	if (rc != DB_OK)
 		return db_fail(r);
+	if (blocked) {
+		log_info(r, "tier: member %lld blocked: the reward of level %d"
+		    " skipped", (long long)member_id, t->level);
+		return 0;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.member_id = member_id;
 	ev.level = t->level;
@@ -109,7 +125,7 @@ tier_move(struct req *r, int64_t member_id, int from, int to,
 	const struct tier_row *t, *x;
 	struct db_res res;
 	char when[20];
-	int n, lv, st;
+	int n, lv, st, any, blocked;
 
 	*moved = 0;
 	if (from == to)
@@ -149,9 +165,22 @@ tier_move(struct req *r, int64_t member_id, int from, int to,
 	if (DB(r, &q_change_insert, NULL, DBI(r->m->id), DBI(member_id),
 	    DBI(from), DBI(to), DBS(reason), DBS(source), DBS(when)) != DB_OK)
 		return db_fail(r);
+	for (lv = from + 1, any = 0; lv <= to && !any; lv++)
+		any = (x = tier_by_level(t, n, lv)) != NULL &&
+		    (x->nreward_tpl > 0 || x->reward_bonus_fen > 0 ||
+		    x->reward_points > 0);
+	if (!any)
+		return 0;	/* no reward on the way up (nor down) */
+	/* read after the move's update: the member's row is locked, so a
+	   block that commits first is seen and one after waits for us */
+	if (DB(r, &q_reward_blocked, &res, DBI(r->m->id), DBI(member_id)) !=
+	    DB_OK || res.nrows != 1)
+		return db_fail(r);
+	blocked = db_int(&res, 0, GB_BLOCKED) != 0;
 	for (lv = from + 1; lv <= to; lv++)
 		if ((x = tier_by_level(t, n, lv)) != NULL &&
-		    (st = reward_once(r, member_id, x, source, when, g)) != 0)
+		    (st = reward_once(r, member_id, x, source, when, blocked,
+		    g)) != 0)
 			return st;
 	return 0;
 }

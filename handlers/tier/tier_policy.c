@@ -41,10 +41,12 @@ DB_SQL(q_policy_save,
     " step = VALUES(step), min_days_in_tier = VALUES(min_days_in_tier),"
     " notice_days = VALUES(notice_days)");
 /* PM_HELD: the last day of a tier set by hand (tier_manual.c) */
-enum { PM_ID, PM_CARD, PM_GROWTH, PM_LEVEL, PM_SINCE, PM_HELD, PM_NCOLS };
+/* PM_BLOCKED: blocked by staff, no upgrade reward (tier_move.c) */
+enum { PM_ID, PM_CARD, PM_GROWTH, PM_LEVEL, PM_SINCE, PM_HELD, PM_BLOCKED,
+    PM_NCOLS };
 DB_SQL_COLS(q_preview_members, PM_NCOLS,
     "SELECT id, card_no, growth, tier_level, COALESCE(tier_since, joined_at),"
-    " COALESCE(tier_manual_until, '1000-01-01')"
+    " COALESCE(tier_manual_until, '1000-01-01'), blocked_at IS NOT NULL"
     " FROM members WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?");
 enum { PW_MEMBER, PW_SUM, PW_NCOLS };
 DB_SQL_COLS(q_preview_windows, PW_NCOLS,
@@ -403,7 +405,8 @@ tier_preview(struct req *r, const struct tier_terms_in *in, int64_t now)
 				continue;
 			if (v.to + 1 > level) {
 				up++;
-				due = tier_reward_due(level, v.to + 1,
+				due = db_int(&res, i, PM_BLOCKED) ? 0 :
+				    tier_reward_due(level, v.to + 1,
 				    rewarded(&got, id));
 				for (lv = 1; lv <= in->n; lv++) {
 					if (!(due & (1u << lv)))

@@ -203,4 +203,5 @@ JOB(tier_review_job) = {
 	"tier-review", "会员等级复核", JOB_DAILY, 3,
 	{ "升级人数", "降级人数", "发放奖励", NULL },
 	tier_review_batch,
+	0,
 };

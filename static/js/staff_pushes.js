@@ -22,6 +22,10 @@
   var FILTER_NAMES = { q: '搜索', tier: '等级', channel: '来源渠道', birthday_month: '生日月份', joined_from: '入会从',
     joined_to: '入会到', last_order_from: '最近消费从', last_order_to: '最近消费到', balance_min_fen: '余额至少（分）',
     balance_max_fen: '余额至多（分）', points_min: '积分至少', points_max: '积分至多', has_unused_coupons: '未用优惠券' };
+  /* channel codes by the names the member list shows them by; stores,
+     campaigns and tiers are added from the API (loadNames) */
+  var CHANNEL_NAMES = { organic: '自然进入', referral: '推荐入会', mini: '小程序', h5: 'H5 网页' };
+  var TIER_NAMES = {};
   var templates = [], watching = null, timer = null;
   var params = new URLSearchParams(location.search);
   var filter = params.get('filter');
@@ -32,9 +36,24 @@
     new URLSearchParams(f).forEach(function (v, k) {
       if (k === 'sort' || k === 'order' || k === 'cursor' || k === 'limit' || v === '') return;
       if (k === 'has_unused_coupons') v = v === 'true' ? '有' : '没有';
+      else if (k === 'channel' && CHANNEL_NAMES[v]) v = CHANNEL_NAMES[v];
+      else if (k === 'tier' && TIER_NAMES[v]) v = TIER_NAMES[v];
       parts.push((FILTER_NAMES[k] || k) + '：' + v);
     });
     return parts.length ? parts.join('；') : '全部会员';
+  }
+
+  /* The names of the merchant's stores, campaigns and tiers, then the
+     filter's summary again with them. */
+  function loadNames() {
+    return Promise.all([Staff.api('GET', '/stores'), Staff.api('GET', '/campaigns?limit=100'), App.api('GET', '/tiers')])
+      .then(function (rs) {
+        (rs[0].status === 200 ? rs[0].body.data : []).forEach(function (x) { CHANNEL_NAMES['store:' + x.id] = '门店·' + x.name; });
+        (rs[1].status === 200 ? rs[1].body.data : []).forEach(function (x) { CHANNEL_NAMES['campaign:' + x.slug] = '活动·' + x.name; });
+        (rs[2].status === 200 ? rs[2].body.data : []).forEach(function (x) { TIER_NAMES[String(x.level)] = x.name; });
+        if (filter !== null) $('pf-filter-text').textContent = '条件：' + filterText(filter);
+        root.setAttribute('data-names', '');
+      });
   }
 
   function target() {
@@ -250,5 +269,6 @@
     started = true;
     loadTemplates();
     loadList();
+    loadNames();
   });
 })();

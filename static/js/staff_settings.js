@@ -602,7 +602,12 @@
         if (counts) bd.appendChild(el('p', 'job-row__counts', counts));
         var when = '开始 ' + jobTime(j.started_at) + (j.finished_at ? ' · 结束 ' + jobTime(j.finished_at) : '');
         bd.appendChild(el('p', 'audit-row__meta', when));
-        if (j.status === 'failed') bd.appendChild(el('p', 'job-row__error', '执行出错，请联系技术支持查看原因'));
+        if (j.status === 'failed' && j.batches_waiting > 0) {
+          bd.appendChild(el('p', 'job-row__error', '有 ' + j.batches_waiting + ' 批出错，已先跳过、其余照常完成，将于 ' +
+            jobTime(j.retry_at) + ' 再试'));
+        } else if (j.status === 'failed' && j.batches_given_up > 0) {
+          bd.appendChild(el('p', 'job-row__error', '有 ' + j.batches_given_up + ' 批多次重试仍出错，已放弃，请联系技术支持查看原因'));
+        } else if (j.status === 'failed') bd.appendChild(el('p', 'job-row__error', '执行出错，请联系技术支持查看原因'));
         cell.appendChild(bd);
         cell.appendChild(el('div', 'weui-cell__ft job-row__status job-row__status_' + j.status, JOB_STATUS[j.status] || j.status));
         list.appendChild(cell);

@@ -21,18 +21,9 @@ stack_cleanup() {
 	[ -z "${SCRATCH:-}" ] || rm -rf "$SCRATCH"
 }
 
-# free_port: a TCP port on 127.0.0.1 nothing listens on
-free_port() {
-	local p i
-	for ((i = 0; i < 100; i++)); do
-		p=$((20000 + RANDOM % 10000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# free_port: a TCP port on 127.0.0.1 nothing listens on (tests/port.sh)
+# shellcheck source=tests/port.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../port.sh"
 
 # api <method> <path> [json]: one request with curl; prints the body,
 # fails on a non-2xx answer.

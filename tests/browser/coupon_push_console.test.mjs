@@ -168,3 +168,31 @@ test('settings: the 新会员礼包 section saves the chosen templates', async (
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('coupon push console: the filter\'s summary names channels and tiers as the member list does', async () => {
+  const [[store, storeName]] = await sql("SELECT s.id, s.name FROM stores s JOIN merchants mc ON mc.id = s.merchant_id WHERE mc.code = 'demo' ORDER BY s.id LIMIT 1");
+  const [[tierName]] = await sql("SELECT t.name FROM tiers t JOIN merchants mc ON mc.id = t.merchant_id WHERE mc.code = 'demo' AND t.level = 2");
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const summary = async (filter) => {
+    await page.goto(`${BASE}/m/demo/staff/coupon-pushes?filter=${encodeURIComponent(filter)}`);
+    await page.waitForSelector('#console[data-names]');
+    return page.textContent('#pf-filter-text');
+  };
+  await staffSignIn(page, 'marketing', `/m/demo/staff/coupon-pushes?filter=${encodeURIComponent(`channel=store:${store}&tier=2`)}`);
+  await page.waitForSelector('#console[data-names]');
+  const text = await page.textContent('#pf-filter-text');
+  assert.equal(text, `条件：来源渠道：门店·${storeName}；等级：${tierName}`);
+  if (SHOTS) { mkdirSync(SHOTS, { recursive: true }); await page.screenshot({ path: `${SHOTS}/staff-coupon-push-filter.png`, fullPage: true }); }
+  assert.equal(await summary('channel=mini'), '条件：来源渠道：小程序');
+  assert.equal(await summary('channel=h5&has_unused_coupons=true'), '条件：来源渠道：H5 网页；未用优惠券：有');
+  assert.equal(await summary('channel=organic'), '条件：来源渠道：自然进入');
+  assert.equal(await summary('channel=referral'), '条件：来源渠道：推荐入会');
+  // a code the merchant named nowhere stays as it is (the member list takes it typed)
+  assert.equal(await summary('channel=poster:7'), '条件：来源渠道：poster:7');
+  assert.doesNotMatch(text, /store:|\bmini\b|\bh5\b/);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -242,9 +242,11 @@ test('a push resumed after a batch failed half way gives each member exactly one
 
   // batches of 2: the first commits, the second fails after its work
   await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
+  // (set aside, and due for its retry at once: JOB_RETRY_S 0)
   const first = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day],
-    { JOB_BATCH: '2', JOB_FAIL_BATCH: '2' });
+    { JOB_BATCH: '2', JOB_FAIL_BATCH: '2', JOB_RETRY_S: '0' });
   assert.notEqual(first.code, 0, first.out);
+  assert.match(first.out, /batch 2 set aside/);
   assert.match(first.out, /failed/);
   const half = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
   assert.equal(half.status, 'running');
@@ -267,6 +269,75 @@ test('a push resumed after a batch failed half way gives each member exactly one
   assert.equal([...(await couponsOf(p.id)).values()].reduce((a, b) => a + b, 0), 5);
 });
 
+test('a push whose batch fails every time is set aside, backing off, until given up; the other push of the run is done', async () => {
+  // no push of the tests before is left for the run to take first
+  await sql(`UPDATE coupon_pushes SET status = 'cancelled', cancelled_at = UTC_TIMESTAMP() WHERE merchant_id = ${mc.id}
+    AND status IN ('queued', 'running')`);
+  const ms = await members(4);
+  const tpl = await template({ per_member_limit: 3 });
+  const later = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  // the poison push first (the run's first batch fails, every time: JOB_FAIL_BATCH 1), the good one after
+  const bad = await pushOk({ template_id: tpl, member_ids: ms.slice(0, 2).map((x) => x.id), send_at: later });
+  const good = await pushOk({ template_id: tpl, member_ids: ms.map((x) => x.id), send_at: later });
+  const rnd = (n) => Math.floor(Math.random() * n);
+  const day = `203${rnd(7)}-0${1 + rnd(9)}-2${rnd(8)}`;
+  await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
+  const args = ['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day];
+  const env = { JOB_BATCH: '2', JOB_FAIL_BATCH: '1', JOB_RETRY_S: '600' };
+  const first = await run(args, env);
+  assert.notEqual(first.code, 0, first.out);
+  assert.match(first.out, /batch 1 set aside/);
+  assert.match(first.out, /1 batch\(es\) set aside, retried from /);
+  // the rest of the run went on: the good push is done, the poison one untouched
+  const g = await finished(good.id);
+  assert.deepEqual([g.status, g.issued], ['done', 4]);
+  let b = (await api('GET', m(`/staff/coupon-pushes/${bad.id}`, mc.code), { token: mkt })).json.data;
+  assert.equal(b.issued, 0);
+  const row = async () => {
+    const [[status, retry, attempts, waiting, wait, given]] = await sql(`SELECT r.status, r.retry_at IS NOT NULL, r.attempts,
+      f.status, TIMESTAMPDIFF(SECOND, f.failed_at, f.retry_at), f.attempts
+      FROM job_runs r JOIN job_batch_fails f ON f.run_id = r.id
+      WHERE r.merchant_id = ${mc.id} AND r.job = 'coupon-pushes' AND r.period LIKE '${day}%'`);
+    return { status, retry: retry === '1', runAttempts: Number(attempts), batch: waiting, wait: Number(wait), tries: Number(given) };
+  };
+  let r = await row();
+  assert.deepEqual([r.status, r.retry, r.batch, r.tries], ['failed', true, 'waiting', 1]);
+  assert.ok(Math.abs(r.wait - 600) <= 2, JSON.stringify(r));
+  // not due: a run now leaves it alone
+  const early = await run(args, env);
+  assert.equal(early.code, 0, early.out);
+  assert.match(early.out, /failed, batches set aside retried from /);
+  assert.equal((await row()).tries, 1);
+  // due, again and again: each failure waits twice as long, the fifth gives up
+  const due = `UPDATE job_batch_fails f JOIN job_runs r ON r.id = f.run_id SET f.retry_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND,
+    r.retry_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE r.merchant_id = ${mc.id} AND r.job = 'coupon-pushes' AND r.period LIKE '${day}%'`;
+  for (const [tries, wait] of [[2, 1200], [3, 2400], [4, 3600], [5, null]]) {
+    await sql(due);
+    const again = await run(args, env);
+    assert.notEqual(again.code, 0, again.out);
+    assert.match(again.out, new RegExp(`batch 1 set aside failed again \\(attempt ${tries} of 5\\)`), again.out);
+    r = await row();
+    assert.equal(r.tries, tries, JSON.stringify(r));
+    if (wait) {
+      assert.deepEqual([r.status, r.batch, r.retry], ['failed', 'waiting', true]);
+      assert.ok(Math.abs(r.wait - wait) <= 2, JSON.stringify(r));
+    } else {
+      assert.deepEqual([r.status, r.batch, r.retry], ['failed', 'failed', false], 'given up: no retry');
+      assert.match(again.out, /1 batch\(es\) set aside given up after 5 attempts/);
+    }
+  }
+  const list = await run(['jobs', 'list', '--merchant', mc.code]);
+  assert.match(list.out, /batches set aside: 0 to retry, 1 given up/);
+  const last = await run(args, {});
+  assert.match(last.out, /failed, no more attempts/, 'a run given up is not taken again');
+  b = (await api('GET', m(`/staff/coupon-pushes/${bad.id}`, mc.code), { token: mkt })).json.data;
+  assert.equal(b.issued, 0);
+  assert.equal((await couponsOf(bad.id)).size, 0, 'every failed attempt rolled back');
+  assert.equal((await couponsOf(good.id)).size, 4);
+  // staff cancel the poison push; nothing else is left
+  assert.equal((await api('POST', m(`/staff/coupon-pushes/${bad.id}/cancel`, mc.code), { token: mkt })).status, 200);
+});
+
 test('a filter push collected in small batches, failed and resumed: its members once each, none who joined after', async () => {
   const ch = `pr${Date.now() % 1e6}`;
   const ms = await members(5, ch);
@@ -280,7 +351,7 @@ test('a filter push collected in small batches, failed and resumed: its members 
   await sql(`DELETE FROM job_runs WHERE merchant_id = ${mc.id} AND job = 'coupon-pushes' AND period LIKE '${day}%'`);
   // collect 2, collect 2, then the third batch (the last member, the total) fails
   const first = await run(['jobs', 'run', 'coupon-pushes', '--merchant', mc.code, '--date', day],
-    { JOB_BATCH: '2', JOB_FAIL_BATCH: '3' });
+    { JOB_BATCH: '2', JOB_FAIL_BATCH: '3', JOB_RETRY_S: '0' });
   assert.notEqual(first.code, 0, first.out);
   const half = (await api('GET', m(`/staff/coupon-pushes/${p.id}`, mc.code), { token: mkt })).json.data;
   assert.equal(half.status, 'running');

@@ -224,3 +224,57 @@ test('rewards on the first payment: pending until the referee pays from the bala
   assert.equal(await count(`SELECT COUNT(*) FROM points_entries WHERE member_id = ${a.id} AND kind = 'referral'`), 1);
   await settings();
 });
+
+test('a referrer blocked by staff gets no reward, for good: the referee gets its own, the referral is not counted as rewarded', async () => {
+  await settings({ referrer: { template_id: refTpl, points: 100 } });
+  const owner = (await staffLogin(M, 'owner', 'demo1234')).token;
+  const block = async (id, what) => {
+    const r = await api('POST', m(`/staff/members/${id}/${what}`), { token: owner, body: { reason: '疑似刷邀请' } });
+    assert.equal(r.status, 200, r.text);
+  };
+  const a = await member();
+  const code = (await referral(a.token)).code;
+  const tplCount = `SELECT COUNT(*) FROM coupons WHERE member_id = ${a.id} AND template_id = ${refTpl}`;
+  const counters = `SELECT referrals_rewarded FROM members WHERE id = ${a.id}`;
+  await block(a.id, 'block');
+  const b = await member({ referral_code: code });
+  assert.deepEqual(await sql(`SELECT referrer_id FROM members WHERE id = ${b.id}`), [[String(a.id)]], 'bound for good all the same');
+  assert.deepEqual(await sql(`SELECT status, rewarded_at IS NOT NULL FROM referrals WHERE referee_id = ${b.id}`), [['blocked', '1']]);
+  assert.equal(await points(a.id), 0, 'no points for the blocked referrer');
+  assert.equal(await count(tplCount), 0, 'no coupon either');
+  assert.equal(await count(`SELECT COUNT(*) FROM points_entries WHERE member_id = ${a.id} AND kind = 'referral'`), 0);
+  assert.equal(await points(b.id), 20, 'the referee is rewarded as usual');
+  assert.equal(await count(`SELECT COUNT(*) FROM coupons WHERE member_id = ${b.id} AND template_id = ${refereeTpl}`), 1);
+  let r = await referral(a.token);
+  assert.deepEqual([r.invited, r.rewarded], [1, 0], 'invited, not rewarded');
+
+  // unblocked: nothing comes later for that referral; the next one rewards
+  await block(a.id, 'unblock');
+  assert.equal(await points(a.id), 0);
+  const c = await member({ referral_code: code });
+  assert.deepEqual(await sql(`SELECT status FROM referrals WHERE referee_id = ${c.id}`), [['rewarded']]);
+  assert.equal(await points(a.id), 100);
+  assert.equal(await count(tplCount), 1);
+  r = await referral(a.token);
+  assert.deepEqual([r.invited, r.rewarded], [2, 1]);
+  assert.equal(await count(counters), 2, 'the caps counted both referrals whose referee was rewarded');
+
+  // rewarded on the first payment: blocked between the join and it
+  await settings({ when: 'first_payment' });
+  const d = await member();
+  const e = await member({ referral_code: (await referral(d.token)).code });
+  assert.deepEqual(await sql(`SELECT status FROM referrals WHERE referee_id = ${e.id}`), [['pending']]);
+  await block(d.id, 'block');
+  const rc = await api('POST', m('/me/recharges'), { token: e.token, body: { pay_fen: 5000 }, headers: { 'idempotency-key': `rb-${e.id}` } });
+  assert.equal(rc.status, 201, rc.text);
+  assert.equal((await api('POST', m(`/me/recharges/${rc.json.data.recharge.id}/sandbox-pay`), { token: e.token })).status, 200);
+  const store = (await sql(`SELECT id FROM stores WHERE merchant_id = (SELECT id FROM merchants WHERE code = '${M}') LIMIT 1`))[0][0];
+  const p = await api('POST', m('/me/payments'), { token: e.token, body: { order_fen: 1000, store_id: Number(store) }, headers: { 'idempotency-key': `pb-${e.id}` } });
+  assert.equal(p.status, 201, p.text);
+  assert.deepEqual(await sql(`SELECT status FROM referrals WHERE referee_id = ${e.id}`), [['blocked']]);
+  assert.equal(await points(d.id), 0);
+  assert.equal(await count(`SELECT COALESCE(SUM(points), 0) FROM points_entries WHERE member_id = ${e.id} AND kind = 'referral'`), 20);
+  await block(d.id, 'unblock');
+  assert.equal(await points(d.id), 0, 'not deferred');
+  await settings();
+});

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, m, sql } from './lib.mjs';
 import { newMerchant, rebuild, localDate, addDays } from './stats_helpers.mjs';
+import { idemKey } from './wallet_helpers.mjs';
 
 const FIGURES = ['new_members', 'orders', 'order_fen', 'member_orders', 'member_order_fen',
   'non_member_orders', 'non_member_order_fen', 'recharges', 'recharge_fen'];
@@ -290,6 +291,50 @@ test('campaigns and coupon templates: claims, new members, orders using them, di
   assert.deepEqual([k.name, k.new_members, k.claims, k.orders, k.discount_fen, k.order_fen, k.roi, k.aov_fen],
     ['秋季活动', 1, 3, 2, 1000, 4000, 4, 2000]);
   assert.ok(d.definitions.roi.includes('费效比'));
+});
+
+test('campaigns: every redemption of a campaign\'s coupons counts, at the counter without an order and on an order, today and on a summed day', async () => {
+  const mc = await newMerchant('sr');
+  const t1 = await mc.template(500, '柜台券');
+  await sql(`INSERT INTO campaigns (merchant_id, slug, name, starts_at, ends_at, share_title, share_desc, created_at, updated_at)
+    VALUES (${mc.id}, 'counter', '柜台活动', UTC_TIMESTAMP() - INTERVAL 5 DAY, UTC_TIMESTAMP() + INTERVAL 9 DAY, '柜', '柜',
+    UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+  const [[cid]] = await sql(`SELECT id FROM campaigns WHERE merchant_id = ${mc.id}`);
+  await sql(`INSERT INTO campaign_templates (campaign_id, template_id, gift, position) VALUES (${cid}, ${t1.id}, 0, 0)`);
+  const a = await mc.member();
+  const codes = [];
+  for (let i = 0; i < 4; i++) codes.push(await mc.claim(a, t1));
+  const redeem = async (code) => {
+    const r = await mc.owner.call('POST', '/staff/redemptions', { coupon_code: code, store_id: mc.stores[0], order_fen: 2000 },
+      { 'idempotency-key': idemKey() });
+    assert.equal(r.status, 200, r.text);
+  };
+  // on an order at the counter, and redeemed at the counter without one
+  await mc.order({ mem: a, fen: 3000, codes: [codes[0]] });
+  await redeem(codes[1]);
+  const figures = (x) => ['claims', 'orders', 'uses', 'use_rate', 'discount_fen', 'order_fen'].map((k) => x[k]);
+  let d = await mc.stats('campaigns');
+  assert.deepEqual(figures(d.templates.find((x) => x.id === t1.id)), [4, 1, 2, 0.5, 500, 2500]);
+  assert.deepEqual(figures(d.campaigns[0]), [4, 1, 2, 0.5, 500, 2500]);
+  assert.equal(d.totals.uses, 2);
+  assert.match(d.definitions.uses, /柜台直接核销/);
+
+  // a day that is over reads from its sums (stats_campaign_days): one
+  // redemption at the counter moved there with its claim, the day rebuilt
+  const today = localDate();
+  const yesterday = addDays(today, -1);
+  await redeem(codes[2]);
+  await sql(`UPDATE coupons SET claimed_at = '${yesterday} 03:00:00', used_at = '${yesterday} 04:00:00'
+    WHERE merchant_id = ${mc.id} AND code = '${codes[2]}'`);
+  rebuild(mc.code, yesterday);
+  rebuild(mc.code, today);
+  const [[summed]] = await sql(`SELECT IFNULL(SUM(redeemed), 0) FROM stats_campaign_days WHERE merchant_id = ${mc.id}
+    AND day = '${yesterday}' AND template_id = ${t1.id}`);
+  assert.equal(Number(summed), 1, 'the day\'s sums keep the counter redemption');
+  d = await mc.stats('campaigns', `from=${yesterday}&to=${today}`);
+  assert.deepEqual(figures(d.campaigns[0]), [4, 1, 3, 0.75, 500, 2500]);
+  d = await mc.stats('campaigns', `from=${yesterday}&to=${yesterday}`);
+  assert.deepEqual(figures(d.campaigns[0]), [1, 0, 1, 1, 0, 0]);
 });
 
 test('a CSV beside every stats route: an attachment with a head in Chinese and money in yuan', async () => {

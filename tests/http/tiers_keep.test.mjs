@@ -41,6 +41,11 @@ async function newMerchant() {
   await sql(`INSERT INTO staff (merchant_id, username, name, role, password_hash)
     SELECT ${id}, s.username, s.name, s.role, s.password_hash FROM staff s JOIN merchants mc ON mc.id = s.merchant_id
     WHERE mc.code = 'demo' AND s.username = 'owner'`);
+  // today's review of the merchant, done now while it has no ladder: the
+  // stack's tick (every 30 s) runs the day's tier-review of every merchant
+  // once, and would otherwise move this test's members as they are set up
+  const today = await runApp(['jobs', 'run', 'tier-review', '--merchant', code, '--now']);
+  assert.match(today, /: 升级人数 0, 降级人数 0, 发放奖励 0 \((done|done before)\)/, today);
   const d = await staffLogin(code, 'owner', 'demo1234');
   const owner = {
     call(method, path, body, headers = {}) {
@@ -319,6 +324,61 @@ test('up, down and up again: the upgrade reward is granted once, with history ro
   assert.equal(await count(`SELECT COUNT(*) FROM tier_rewards WHERE member_id = ${mem.id}`), 1);
   const hist = await sql(`SELECT from_level, to_level, reason FROM tier_changes WHERE member_id = ${mem.id} ORDER BY id`);
   assert.deepEqual(hist, [['1', '2', 'growth'], ['2', '1', 'keep'], ['1', '2', 'growth']]);
+});
+
+test('a member blocked by staff moves up without the upgrade reward, skipped for good; the preview counts none for it', async () => {
+  const mc = await newMerchant();
+  const tpl = await template(mc);
+  await putTiers(mc, {
+    tiers: ladder({ 2: { keep_growth: 50, upgrade_rewards: { template_ids: [tpl.id], bonus_fen: 500, points: 20 } } }),
+    downgrade: { mode: 'rolling', months: 1, step: 'one' },
+  });
+  const ok = await memberWith(mc, { growth: 150, level: 1, since: '2026-01-01 00:00:00' });
+  const blocked = await memberWith(mc, { growth: 150, level: 1, since: '2026-01-01 00:00:00' });
+  const block = async (id, what) => {
+    const r = await mc.owner.call('POST', `/staff/members/${id}/${what}`, { reason: '疑似刷单' });
+    assert.equal(r.status, 200, r.text);
+  };
+  await block(blocked.id, 'block');
+  const got = async (id) => ({
+    bonus: await count(`SELECT COALESCE(SUM(bonus_fen), 0) FROM wallet_entries WHERE member_id = ${id} AND kind = 'tier_reward'`),
+    points: await count(`SELECT COALESCE(SUM(points), 0) FROM points_entries WHERE member_id = ${id} AND kind = 'tier_reward'`),
+    coupons: await count(`SELECT COUNT(*) FROM coupons WHERE member_id = ${id} AND template_id = ${tpl.id}`),
+  });
+  // the preview of the ladder as it is: two moves up, one reward
+  const pv = await mc.owner.call('POST', '/staff/settings/tiers/preview', {
+    tiers: ladder({ 2: { keep_growth: 50, upgrade_rewards: { template_ids: [tpl.id], bonus_fen: 500, points: 20 } } }),
+    downgrade: { mode: 'rolling', months: 1, step: 'one' },
+  });
+  assert.equal(pv.status, 200, pv.text);
+  assert.equal(pv.json.data.moves_up, 2);
+  assert.deepEqual(pv.json.data.rewards, { coupons: 1, bonus_fen: 500, points: 20 });
+  // the review moves both up; only the member not blocked is rewarded
+  const out = await review(mc.code, '2027-06-01');
+  assert.match(out, /升级人数 2.*发放奖励 1/s, out);
+  assert.equal((await memberRow(blocked.id)).level, 2);
+  assert.deepEqual(await got(ok.id), { bonus: 500, points: 20, coupons: 1 });
+  assert.deepEqual(await got(blocked.id), { bonus: 0, points: 0, coupons: 0 });
+  assert.deepEqual(await sql(`SELECT source, coupons, bonus_fen, points FROM tier_rewards WHERE member_id = ${blocked.id}`),
+    [['blocked', '0', '0', '0']], 'the reward is spent, nothing granted');
+  assert.equal((await memberRow(blocked.id)).bonus, 0);
+  // unblocked: nothing comes later, not even after down and up again
+  await block(blocked.id, 'unblock');
+  assert.deepEqual(await got(blocked.id), { bonus: 0, points: 0, coupons: 0 });
+  await sql(`UPDATE members SET tier_since = '2026-01-01 00:00:00' WHERE id = ${blocked.id}`);
+  await review(mc.code, '2027-06-02');
+  assert.equal((await memberRow(blocked.id)).level, 1);
+  const r = await mc.owner.call('PUT', `/staff/members/${blocked.id}/tier`, { level: 2, reason: '补回等级' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.rewards, 0);
+  assert.deepEqual(await got(blocked.id), { bonus: 0, points: 0, coupons: 0 });
+  // a tier set by hand for a blocked member grants nothing either
+  const third = await memberWith(mc, { growth: 0, level: 1, since: '2026-01-01 00:00:00' });
+  await block(third.id, 'block');
+  const r3 = await mc.owner.call('PUT', `/staff/members/${third.id}/tier`, { level: 2, reason: '试' });
+  assert.equal(r3.status, 200, r3.text);
+  assert.equal(r3.json.data.rewards, 0);
+  assert.deepEqual(await got(third.id), { bonus: 0, points: 0, coupons: 0 });
 });
 
 test('20 concurrent orders that cross a tier boundary grant one reward', async () => {

@@ -119,3 +119,18 @@ TEST(jobs_date_is_the_day_at_the_jobs_hour)
 	EXPECT_INT(job_date("1969-12-31", JOB_DAILY, 0, 0, &t), -1);
 	EXPECT_INT(job_date(NULL, JOB_DAILY, 0, 0, &t), -1);
 }
+
+TEST(jobs_a_batch_set_aside_backs_off_doubling_to_an_hour)
+{
+	EXPECT_INT(job_retry_after(60, 1), 60);
+	EXPECT_INT(job_retry_after(60, 2), 120);
+	EXPECT_INT(job_retry_after(60, 3), 240);
+	EXPECT_INT(job_retry_after(60, 4), 480);
+	EXPECT_INT(job_retry_after(60, 7), 3600);
+	EXPECT_INT(job_retry_after(60, 1000), 3600);
+	EXPECT_INT(job_retry_after(600, 4), 3600);
+	EXPECT_INT(job_retry_after(5000, 1), 3600);
+	/* JOB_RETRY_S=0 in tests: due at once, every time */
+	EXPECT_INT(job_retry_after(0, 1), 0);
+	EXPECT_INT(job_retry_after(0, 4), 0);
+}
