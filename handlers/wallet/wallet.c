@@ -630,14 +630,15 @@ struct recharge_new {
 	const struct pay_provider *pp;
 	int64_t		 package_id, pay_fen, bonus_fen;
 	const char	*label;
-	cJSON		*out;
+	cJSON		*out, *pay;
+	struct pay_order o;
 };
 
 static int
 recharge_new_tx(struct req *r, void *arg)
 {
 	struct recharge_new *c = arg;
-	struct pay_order o;
+	struct pay_order *o = &c->o;
 	const char *no = wallet_trade_no(r, 'R');
 	int64_t id;
 	cJSON *pay;
@@ -648,14 +649,16 @@ recharge_new_tx(struct req *r, void *arg)
 		return st;
 	if ((c->out = wallet_recharge_json(r, id)) == NULL)
 		return r->status;
-	o.recharge_id = id;
-	o.out_trade_no = no;
-	o.amount_fen = c->pay_fen;
-	o.subject = arena_printf(r->a, "%s 储值 %s", r->m->name, c->label);
+	o->recharge_id = id;
+	o->member_id = r->auth.member_id;
+	o->out_trade_no = no;
+	o->amount_fen = c->pay_fen;
+	o->subject = arena_printf(r->a, "%s 储值 %s", r->m->name, c->label);
 	pay = j_obj();
-	if ((st = c->pp->checkout(r, &o, pay)) != 0)
+	if ((st = c->pp->checkout(r, o, pay)) != 0)
 		return st;
 	j_add(c->out, "payment", pay);
+	c->pay = pay;
 	return 201;
 }
 
@@ -727,6 +730,10 @@ wallet_recharge_create(struct req *r)
 	st = db_tx(r, recharge_new_tx, &c);
 	if (st >= 400)
 		return st;
+	/* the provider's own order, once ours is committed (the recharge
+	   stays pending, unpaid, when that fails) */
+	if (c.pp->prepay != NULL && (st = c.pp->prepay(r, &c.o, c.pay)) != 0)
+		return st;
 	d = j_obj();
 	j_add(d, "recharge", c.out);
 	return resp_data(r, 201, d);
@@ -763,6 +770,7 @@ wallet_online_checkout(struct req *r, const char *trade_no, int64_t amount,
 	if (pp == NULL)
 		return resp_err(r, 503, "unavailable", "在线支付暂不可用", NULL);
 	o.recharge_id = 0;
+	o.member_id = 0;
 	o.out_trade_no = trade_no;
 	o.amount_fen = amount;
 	o.subject = subject;
@@ -876,6 +884,13 @@ notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
 		    "credited", (long long)s.recharge_id, provider,
 		    (long long)s.pay_fen, (long long)s.bonus_fen);
 	return 0;
+}
+
+int
+payprovider_apply(struct req *r, const char *provider,
+    const struct pay_notify *n)
+{
+	return notify_apply(r, provider, n, NULL);
 }
 
 /*

@@ -1,0 +1,269 @@
+// WeChat Pay API v3 as a payment provider, against the local fake
+// (tests/fake/pay.mjs): the merchant's settings, the signed JSAPI prepay
+// and paySign (known answers from the openssl command line), the notify
+// with every way it can be wrong, settling once however often it comes.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api, m, sql, signIn, join as joinMember, staffLogin, uniquePhone, BASE } from './lib.mjs';
+import { ownMerchant } from './own_merchant.mjs';
+
+const FAKE = process.env.WX_FAKE_URL;
+const DIR = process.env.WX_FAKE_DIR;
+
+async function fake(method, path, body) {
+  const r = await fetch(FAKE + path, { method, headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const t = await r.text();
+  return { status: r.status, json: t ? JSON.parse(t) : null };
+}
+
+let mer, owner, acct, keyFile, fakeKeys, tmp;
+
+before(async () => {
+  assert.ok(FAKE && DIR, 'the stack starts the WeChat fake (WX_FAKE_URL, WX_FAKE_DIR)');
+  mer = await ownMerchant('wxp');
+  owner = await staffLogin(mer.code, 'owner', 'demo1234');
+  const kp = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  tmp = mkdtempSync(join(tmpdir(), 'wxpay-'));
+  keyFile = join(tmp, 'apiclient_key.pem');
+  const priv = kp.privateKey.export({ type: 'pkcs8', format: 'pem' });
+  writeFileSync(keyFile, priv);
+  acct = {
+    mchid: String(randomInt(1e9, 2e9)),
+    appid: 'wx' + randomBytes(8).toString('hex'),
+    serial: randomBytes(20).toString('hex').toUpperCase(),
+    apiv3_key: randomBytes(16).toString('hex'),
+    private_key: priv,
+    public_key: kp.publicKey.export({ type: 'spki', format: 'pem' }),
+  };
+  assert.equal((await fake('POST', '/__fake/pay/merchant', { mchid: acct.mchid, appid: acct.appid,
+    serial: acct.serial, public_key: acct.public_key, apiv3_key: acct.apiv3_key })).status, 200);
+  fakeKeys = (await fake('GET', '/__fake/pay/keys')).json;
+  await fake('POST', '/__fake/pay/sign-with', { key: 'certificate' });
+});
+
+function putSettings(body, token = owner.token) {
+  return api('PUT', m('/staff/settings/wechatpay', mer.code), { token, body });
+}
+
+const cert = () => readFileSync(fakeKeys.certificate_pem, 'utf8');
+const pubkey = () => readFileSync(fakeKeys.public_key_pem, 'utf8');
+
+async function configure(keys) {
+  const r = await putSettings({ mchid: acct.mchid, appid: acct.appid, cert_serial: acct.serial,
+    private_key: acct.private_key, apiv3_key: acct.apiv3_key, platform_keys: keys });
+  assert.equal(r.status, 200, r.text);
+  return r.json.data;
+}
+
+// A member of the merchant signed in from its mini-program (an openid).
+async function wxMember() {
+  const token = await signIn(mer.code, uniquePhone());
+  const j = await joinMember(mer.code, token);
+  const id = j.member.id;
+  const openid = 'o' + randomBytes(12).toString('base64url');
+  await sql(`INSERT INTO wx_identities (merchant_id, appid, openid, member_id, created_at, updated_at)
+    VALUES (${mer.id}, '${acct.appid}', '${openid}', ${id}, UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+  return { token, id, openid };
+}
+
+async function recharge(mem, pay_fen = 12300) {
+  const r = await api('POST', m('/me/recharges', mer.code), { token: mem.token,
+    body: { pay_fen, provider: 'wechatpay' } });
+  assert.equal(r.status, 201, r.text);
+  return r.json.data.recharge;
+}
+
+const notifyUrl = () => `${BASE}/api/v1/payments/notify/wechatpay/${mer.code}`;
+
+function notify(no, amount, extra = {}) {
+  return fake('POST', '/__fake/pay/notify', { url: notifyUrl(), mchid: acct.mchid,
+    out_trade_no: no, amount, ...extra });
+}
+
+async function state(rc) {
+  const [[status]] = await sql(`SELECT status FROM recharges WHERE id = ${rc.id}`);
+  const [[n]] = await sql(`SELECT COUNT(*) FROM wallet_entries WHERE merchant_id = ${mer.id}
+    AND member_id = ${rc.member_id} AND kind = 'recharge'`);
+  const [[p]] = await sql(`SELECT principal_fen FROM members WHERE id = ${rc.member_id}`);
+  return { status, entries: Number(n), principal: Number(p) };
+}
+
+test('settings: owner only, secrets never read back, keys checked', async () => {
+  const mk = await staffLogin(mer.code, 'marketing', 'demo1234');
+  assert.equal((await api('GET', m('/staff/settings/wechatpay', mer.code), { token: mk.token })).status, 403);
+  const g0 = await api('GET', m('/staff/settings/wechatpay', mer.code), { token: owner.token });
+  assert.equal(g0.status, 200);
+  assert.equal(g0.json.data.configured, false);
+
+  const bad = await putSettings({ mchid: acct.mchid, appid: acct.appid, cert_serial: acct.serial,
+    private_key: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n', apiv3_key: acct.apiv3_key,
+    platform_keys: [{ pem: cert() }] });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.field, 'private_key');
+  const short = await putSettings({ mchid: acct.mchid, appid: acct.appid, cert_serial: acct.serial,
+    private_key: acct.private_key, apiv3_key: 'short', platform_keys: [{ pem: cert() }] });
+  assert.equal(short.json.error.field, 'apiv3_key');
+  const noid = await putSettings({ mchid: acct.mchid, appid: acct.appid, cert_serial: acct.serial,
+    private_key: acct.private_key, apiv3_key: acct.apiv3_key, platform_keys: [{ pem: pubkey() }] });
+  assert.equal(noid.json.error.field, 'platform_keys[0].serial');
+  assert.equal((await api('GET', m('/staff/settings/wechatpay', mer.code), { token: owner.token }))
+    .json.data.configured, false, 'a refused PUT wrote nothing');
+
+  const d = await configure([{ pem: cert() }]);
+  assert.equal(d.configured, true);
+  assert.equal(d.verify_mode, 'certificate');
+  assert.deepEqual(d.platform_keys.map((k) => [k.serial, k.kind]),
+    [[fakeKeys.certificate_serial, 'certificate']]);
+  assert.match(d.platform_keys[0].expires_at, /^20\d\d-/);
+  assert.equal(d.notify_url.endsWith(`/api/v1/payments/notify/wechatpay/${mer.code}`), true);
+  const text = JSON.stringify((await api('GET', m('/staff/settings/wechatpay', mer.code),
+    { token: owner.token })).json);
+  assert.ok(!text.includes(acct.apiv3_key) && !text.includes('PRIVATE KEY'), 'no secret in GET');
+  const [[k, v3]] = await sql(`SELECT private_key, apiv3_key FROM wxpay_settings WHERE merchant_id = ${mer.id}`);
+  assert.ok(!k.includes('PRIVATE') && !v3.includes(acct.apiv3_key), 'sealed in the database');
+  // absent secrets keep what is stored
+  const keep = await putSettings({ mchid: acct.mchid, appid: acct.appid, cert_serial: acct.serial });
+  assert.equal(keep.status, 200);
+  assert.equal(keep.json.data.configured, true);
+});
+
+test('prepay: the request signed as WeChat Pay verifies it, paySign, known answers by openssl', async () => {
+  await configure([{ pem: cert() }]);
+  const mem = await wxMember();
+  const rc = await recharge(mem);
+  const p = rc.payment;
+  assert.equal(p.provider, 'wechatpay');
+  const rp = p.request_payment;
+  assert.equal(rp.appId, acct.appid);
+  assert.equal(rp.signType, 'RSA');
+  assert.match(rp.package, /^prepay_id=wx[0-9a-f]+$/);
+  // paySign: RSA-SHA256 over "appId\ntimeStamp\nnonceStr\npackage\n" (PKCS#1 v1.5 is deterministic)
+  const msgFile = join(tmp, 'pay.txt');
+  writeFileSync(msgFile, `${rp.appId}\n${rp.timeStamp}\n${rp.nonceStr}\n${rp.package}\n`);
+  const want = execFileSync('openssl', ['dgst', '-sha256', '-sign', keyFile, msgFile]).toString('base64');
+  assert.equal(rp.paySign, want);
+
+  // the prepay request the fake received and verified: the Authorization
+  // signature recomputed by openssl over "POST\nPATH\nTS\nNONCE\nBODY\n"
+  const reqs = (await fake('GET', '/__fake/pay/requests?path=/v3/pay/transactions/jsapi')).json;
+  const mine = reqs.filter((r) => r.body.includes(rc.out_trade_no));
+  assert.equal(mine.length, 1);
+  const q = mine[0];
+  assert.equal(q.verified, true, 'the fake verified the request signature');
+  const body = JSON.parse(q.body);
+  assert.equal(body.mchid, acct.mchid);
+  assert.equal(body.payer.openid, mem.openid);
+  assert.equal(body.amount.total, 12300);
+  assert.ok(body.notify_url.endsWith(`/api/v1/payments/notify/wechatpay/${mer.code}`), body.notify_url);
+  const f = q.fields;
+  assert.equal(f.serial_no, acct.serial);
+  writeFileSync(msgFile, `POST\n/v3/pay/transactions/jsapi\n${f.timestamp}\n${f.nonce_str}\n${q.body}\n`);
+  assert.equal(f.signature, execFileSync('openssl', ['dgst', '-sha256', '-sign', keyFile, msgFile]).toString('base64'));
+  assert.match(q.authorization, /^WECHATPAY2-SHA256-RSA2048 mchid="\d+",nonce_str="[0-9A-F]{32}",signature="[^"]+",timestamp="\d+",serial_no="[0-9A-F]+"$/);
+});
+
+test('prepay: no openid for the member, merchant not configured', async () => {
+  await configure([{ pem: cert() }]);
+  const token = await signIn(mer.code, uniquePhone());
+  await joinMember(mer.code, token);
+  const r = await api('POST', m('/me/recharges', mer.code), { token, body: { pay_fen: 5000, provider: 'wechatpay' } });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.error.code, 'no_openid');
+  const other = await ownMerchant('wxq');
+  const t2 = await signIn(other.code, uniquePhone());
+  await joinMember(other.code, t2);
+  const r2 = await api('POST', m('/me/recharges', other.code), { token: t2, body: { pay_fen: 5000, provider: 'wechatpay' } });
+  assert.equal(r2.status, 503);
+  assert.equal(r2.json.error.code, 'unavailable');
+  const [[n]] = await sql(`SELECT COUNT(*) FROM recharges WHERE merchant_id = ${other.id}`);
+  assert.equal(Number(n), 0, 'no recharge without a provider');
+});
+
+test('notify: valid settles; every tampered one refused with FAIL and changes nothing', async () => {
+  await configure([{ pem: cert() }]);
+  const mem = await wxMember();
+  const rc = await recharge(mem, 20000);
+  const before0 = await state(rc);
+  for (const tamper of ['byte', 'ts+301', 'ts-301', 'signtest', 'serial', 'tag', 'amount', 'mchid']) {
+    const r = (await notify(rc.out_trade_no, 20000, { tamper, trade_state: 'SUCCESS' })).json.results[0];
+    assert.ok(r.status >= 400 && r.status < 600, `${tamper}: ${r.status}`);
+    const b = JSON.parse(r.body);
+    assert.equal(b.code, 'FAIL', tamper);
+    assert.ok(b.message.length > 0 && !/[a-z_]{4,}/.test(b.message), `${tamper}: ${b.message}`);
+    assert.deepEqual(await state(rc), before0, `${tamper} changed nothing`);
+  }
+  const ok = (await notify(rc.out_trade_no, 20000)).json.results[0];
+  assert.equal(ok.status, 204, ok.body);
+  assert.equal(ok.body, '');
+  const after = await state(rc);
+  assert.equal(after.status, 'paid');
+  assert.equal(after.entries, before0.entries + 1);
+  assert.equal(after.principal, before0.principal + 20000);
+  const [[ts]] = await sql(`SELECT state FROM wxpay_trades WHERE merchant_id = ${mer.id} AND out_trade_no = '${rc.out_trade_no}'`);
+  assert.equal(ts, 'paid');
+  // a repeat is acknowledged and credits nothing
+  assert.equal((await notify(rc.out_trade_no, 20000)).json.results[0].status, 204);
+  assert.deepEqual(await state(rc), after);
+});
+
+test('notify: the same one 20 times at once settles once, one ledger entry', async () => {
+  await configure([{ pem: cert() }]);
+  const mem = await wxMember();
+  const rc = await recharge(mem, 15000);
+  const b = await state(rc);
+  const res = (await notify(rc.out_trade_no, 15000, { times: 20 })).json.results;
+  assert.equal(res.length, 20);
+  for (const r of res) assert.equal(r.status, 204, r.body);
+  const a = await state(rc);
+  assert.equal(a.status, 'paid');
+  assert.equal(a.entries, b.entries + 1);
+  assert.equal(a.principal, b.principal + 15000);
+});
+
+test('notify: certificate to public-key switch, both accepted during it, then only the key kept', async () => {
+  const mem = await wxMember();
+  await configure([{ pem: cert() }]);
+  const rc1 = await recharge(mem, 1000);
+  await fake('POST', '/__fake/pay/sign-with', { key: 'public_key' });
+  try {
+    // the public key not configured yet: its serial is unknown
+    const r0 = (await notify(rc1.out_trade_no, 1000)).json.results[0];
+    assert.equal(r0.status, 401);
+    const both = await configure([{ pem: cert() }, { pem: pubkey(), serial: fakeKeys.public_key_id }]);
+    assert.equal(both.verify_mode, 'both');
+    assert.equal((await notify(rc1.out_trade_no, 1000)).json.results[0].status, 204);
+    assert.equal((await state(rc1)).status, 'paid');
+    await fake('POST', '/__fake/pay/sign-with', { key: 'certificate' });
+    const rc2 = await recharge(mem, 1100);  // the answer signed by the certificate: verified
+    assert.equal((await notify(rc2.out_trade_no, 1100)).json.results[0].status, 204);
+    await fake('POST', '/__fake/pay/sign-with', { key: 'public_key' });
+    const only = await configure([{ pem: pubkey(), serial: fakeKeys.public_key_id }]);
+    assert.equal(only.verify_mode, 'public_key');
+    const rc3 = await recharge(mem, 1200);  // prepay's answer signed by the public key
+    assert.equal((await notify(rc3.out_trade_no, 1200)).json.results[0].status, 204);
+    await fake('POST', '/__fake/pay/sign-with', { key: 'certificate' });
+    const rc4 = await recharge(mem, 1300).catch((e) => e);
+    assert.ok(rc4 instanceof Error, 'an answer signed by a key no longer configured is refused');
+  } finally {
+    await fake('POST', '/__fake/pay/sign-with', { key: 'certificate' });
+  }
+});
+
+test('notify: unknown merchant, trade of another merchant, not configured', async () => {
+  await configure([{ pem: cert() }]);
+  const r = await api('POST', '/api/v1/payments/notify/wechatpay/nosuchmerchant', { body: {} });
+  assert.equal(r.status, 404);
+  const other = await ownMerchant('wxr');
+  const r2 = await api('POST', `/api/v1/payments/notify/wechatpay/${other.code}`, { body: {} });
+  assert.equal(r2.status, 404);
+  assert.equal(r2.json.code, 'FAIL');
+  const unknown = (await notify('R' + randomBytes(12).toString('hex'), 1000)).json.results[0];
+  assert.equal(unknown.status, 404);
+  assert.equal(JSON.parse(unknown.body).code, 'FAIL');
+});
