@@ -644,8 +644,13 @@ order_get(struct req *r, int64_t id, int64_t member_id)
 		    o->p.tender[TD_ONLINE], o->p.member_id > 0, &pay) != 0) {
 			resp_reset(r);
 			j_null(d, "payment");
-		} else
+		} else {
+			/* the member's own read: what to pay it with now */
+			if (member_id > 0 && wallet_online_prepay(r, member_id,
+			    pay) != 0)
+				resp_reset(r);
 			j_add(d, "payment", pay);
+		}
 	}
 	return resp_data(r, 200, d);
 }

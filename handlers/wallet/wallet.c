@@ -13,6 +13,7 @@
 #include "db.h"
 #include "member/member.h"
 #include "payprovider.h"
+#include "wxpay.h"
 #include "tier/tier.h"
 #include "wallet.h"
 
@@ -764,9 +765,15 @@ wallet_online_checkout(struct req *r, const char *trade_no, int64_t amount,
     const char *subject, const char *pay_url, cJSON *payment)
 {
 	const struct pay_provider *pp = payprovider_find("sandbox");
+	struct wxpay_cfg wc;
 	struct pay_order o;
 	int st;
 
+	/* a merchant with a WeChat Pay account is paid through it */
+	if ((st = wxpay_cfg_load(r, &wc)) != 0)
+		return st;
+	if (wc.configured)
+		pp = &wxpay_provider;
 	if (pp == NULL)
 		return resp_err(r, 503, "unavailable", "在线支付暂不可用", NULL);
 	o.recharge_id = 0;
@@ -776,11 +783,33 @@ wallet_online_checkout(struct req *r, const char *trade_no, int64_t amount,
 	o.subject = subject;
 	if ((st = pp->checkout(r, &o, payment)) != 0)
 		return st;
-	if (pay_url != NULL) {
+	if (pay_url != NULL && pp->prepay == NULL) {
 		cJSON_DeleteItemFromObject(payment, "sandbox_pay_url");
 		j_str(payment, "sandbox_pay_url", pay_url);
 	}
 	return 0;
+}
+
+int
+wallet_online_prepay(struct req *r, int64_t member_id, cJSON *payment)
+{
+	const cJSON *pv = cJSON_GetObjectItem(payment, "provider");
+	const cJSON *no = cJSON_GetObjectItem(payment, "out_trade_no");
+	const cJSON *amt = cJSON_GetObjectItem(payment, "amount_fen");
+	const cJSON *subj = cJSON_GetObjectItem(payment, "subject");
+	struct pay_order o;
+
+	if (member_id <= 0 || !cJSON_IsString(pv) ||
+	    strcmp(pv->valuestring, wxpay_provider.name) != 0 ||
+	    !cJSON_IsString(no) || !cJSON_IsNumber(amt) ||
+	    !cJSON_IsString(subj))
+		return 0;
+	o.recharge_id = 0;
+	o.member_id = member_id;
+	o.out_trade_no = no->valuestring;
+	o.amount_fen = (int64_t)amt->valuedouble;
+	o.subject = subj->valuestring;
+	return wxpay_provider.prepay(r, &o, payment);
 }
 
 struct settle {

@@ -146,6 +146,14 @@ int	 wallet_points_move(struct req *, int64_t member_id, int64_t points,
 int	 wallet_online_checkout(struct req *, const char *trade_no,
 	    int64_t amount_fen, const char *subject, const char *pay_url,
 	    cJSON *payment);
+/*
+ * Outside any transaction, once the trade is committed: what the
+ * provider of payment (wallet_online_checkout's) must be asked over the
+ * network for member_id to pay (wechatpay: the JSAPI prepay, adding
+ * payment.request_payment). 0 (also when nothing is to be asked), or the
+ * error status (recorded).
+ */
+int	 wallet_online_prepay(struct req *, int64_t member_id, cJSON *payment);
 
 /*
  * The daily rollup of the ledger (stats_days balance_*, migration 0027):

@@ -267,3 +267,42 @@ test('notify: unknown merchant, trade of another merchant, not configured', asyn
   assert.equal(unknown.status, 404);
   assert.equal(JSON.parse(unknown.body).code, 'FAIL');
 });
+
+async function product(priceFen) {
+  const name = '微信支付测试商品' + randomBytes(4).toString('hex');
+  await sql(`INSERT INTO products (merchant_id, name, category, price_fen, store_ids, active, created_at, updated_at)
+    VALUES (${mer.id}, '${name}', '测试', ${priceFen}, NULL, 1, UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
+  const [[id]] = await sql(`SELECT id FROM products WHERE merchant_id = ${mer.id} AND name = '${name}'`);
+  return Number(id);
+}
+
+async function onlineOrder(mem, priceFen) {
+  const [[store]] = await sql(`SELECT id FROM stores WHERE merchant_id = ${mer.id} ORDER BY id LIMIT 1`);
+  const c = await api('POST', m('/me/orders', mer.code), { token: mem.token,
+    headers: { 'idempotency-key': randomBytes(16).toString('hex') },
+    body: { store_id: Number(store), lines: [{ product_id: await product(priceFen), qty: 1 }], tenders: [{ kind: 'online' }] } });
+  assert.equal(c.status, 201, c.text);
+  return c.json.data.order;
+}
+
+test('orders: an online order pays through WeChat Pay, its notify pays it once, a wrong amount is refused', async () => {
+  await configure([{ pem: cert() }]);
+  const mem = await wxMember();
+  const o = await onlineOrder(mem, 4200);
+  assert.equal(o.status, 'pending');
+  assert.equal(o.payment.provider, 'wechatpay');
+  assert.equal(o.payment.amount_fen, 4200);
+  assert.match(o.payment.request_payment.package, /^prepay_id=/);
+  // the member's read asks again and gets the same prepay_id
+  const g = await api('GET', m(`/me/orders/${o.id}`, mer.code), { token: mem.token });
+  assert.equal(g.json.data.payment.request_payment.package, o.payment.request_payment.package);
+  const wrong = (await notify(o.payment.out_trade_no, 4200, { tamper: 'amount' })).json.results[0];
+  assert.equal(wrong.status, 400);
+  assert.equal((await api('GET', m(`/me/orders/${o.id}`, mer.code), { token: mem.token })).json.data.status, 'pending');
+  const res = (await notify(o.payment.out_trade_no, 4200, { times: 10 })).json.results;
+  for (const r of res) assert.equal(r.status, 204, r.body);
+  const g2 = await api('GET', m(`/me/orders/${o.id}`, mer.code), { token: mem.token });
+  assert.equal(g2.json.data.status, 'paid');
+  const [[growth]] = await sql(`SELECT growth FROM members WHERE id = ${mem.id}`);
+  assert.equal(Number(growth), 42, 'earned once');
+});
