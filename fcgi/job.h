@@ -54,6 +54,7 @@ struct job_run {
 	int		 tz_off;	/* the merchant's offset, seconds */
 	int64_t		 cursor;	/* where the last batch stopped, 0 */
 	int64_t		 count[JOB_COUNTS];
+	void		*data;		/* from prepare to its batch */
 };
 
 struct job {
@@ -65,6 +66,24 @@ struct job {
 						   unused */
 	int		(*batch)(struct job_run *);
 };
+
+/*
+ * What a job must do before each batch outside any transaction (calls to
+ * a provider over the network), each change it makes committed on its
+ * own and safe to repeat; it leaves in j->data what the batch then
+ * records. fn returns 0, or a status >= 400 that fails the run like a
+ * batch's. Declared beside the job:
+ *
+ *	JOB_PREPARE(wxpay_sync_job, sync_prepare);
+ */
+struct job_prepare {
+	const struct job *job;
+	int		(*fn)(struct job_run *);
+};
+#define JOB_PREPARE(jobname, func) \
+	static const struct job_prepare jobname##_prep = { &jobname, func }; \
+	static const struct job_prepare *const jobname##_prep_reg \
+	    __attribute__((used, section("app_job_prep"))) = &jobname##_prep
 
 #define JOB(name) \
 	static const struct job name; \

@@ -38,3 +38,25 @@ CREATE TABLE wxpay_trades (
 	PRIMARY KEY (merchant_id, out_trade_no),
 	KEY ix_wxpay_open (state, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A refund sent to WeChat Pay: out_refund_no is stable (an order
+-- refund's id), so a refund sent again after a lost answer is the same
+-- refund at WeChat Pay, never a second one. sent: no answer yet (the job
+-- sends it again); processing: accepted; success: the money is back
+-- (the answer or the refund notify said so, once).
+CREATE TABLE wxpay_refunds (
+	merchant_id	BIGINT NOT NULL,
+	out_refund_no	VARCHAR(64) NOT NULL,
+	out_trade_no	VARCHAR(64) NOT NULL,
+	refund_fen	BIGINT NOT NULL,
+	total_fen	BIGINT NOT NULL,
+	state		ENUM('sent', 'processing', 'success', 'failed') NOT NULL
+			DEFAULT 'sent',
+	refund_id	VARCHAR(64) NULL,
+	created_at	DATETIME NOT NULL,
+	updated_at	DATETIME NOT NULL,
+	done_at		DATETIME NULL,
+	PRIMARY KEY (merchant_id, out_refund_no),
+	KEY ix_wxpay_refund_open (state, updated_at),
+	CONSTRAINT ck_wxpay_refund CHECK (refund_fen >= 1 AND refund_fen <= total_fen)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

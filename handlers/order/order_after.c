@@ -811,6 +811,8 @@ struct refund_ask {
 	struct refund_req req;
 	int		 status;	/* 201, 202 */
 	cJSON		*out;
+	const char	*trade_no;	/* the online part to give back */
+	int64_t		 online_fen;
 };
 
 /* Read the refund body {lines?, amount_fen?, reason?} into a. */
@@ -1095,6 +1097,11 @@ refund_tx(struct req *r, void *arg)
 			return st;
 	}
 	a->approve_id = rid;
+	if (!awaiting && f->tender[TD_ONLINE] > 0 &&
+	    !db_isnull(&o->row, 0, OR_TRADE)) {
+		a->trade_no = arena_strdup(r->a, db_str(&o->row, 0, OR_TRADE));
+		a->online_fen = f->tender[TD_ONLINE];
+	}
 answer:
 	if ((st = order_read(r, a->order_id, 0, 0, o)) != 0)
 		return st;
@@ -1144,6 +1151,17 @@ order_refund(struct req *r, int64_t id, int64_t approve_id, int reject)
 	st = db_tx(r, refund_tx, &a);
 	if (st >= 400)
 		return st;
+	if (a.trade_no != NULL) {
+		cJSON *ol;
+
+		/* the online part back through its provider, once committed */
+		if ((st = wallet_online_refund(r, a.trade_no, arena_printf(r->a,
+		    "RF%lld", (long long)a.approve_id), a.online_fen, &ol)) !=
+		    0)
+			resp_reset(r);
+		else if (ol != NULL)
+			j_add(a.out, "online_refund", ol);
+	}
 	return resp_data(r, a.status, a.out);
 }
 

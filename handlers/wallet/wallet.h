@@ -154,6 +154,17 @@ int	 wallet_online_checkout(struct req *, const char *trade_no,
  * error status (recorded).
  */
 int	 wallet_online_prepay(struct req *, int64_t member_id, cJSON *payment);
+/*
+ * Outside any transaction, once a refund is committed: give refund_fen of
+ * the online trade out_trade_no back through its provider when that is
+ * WeChat Pay (nothing otherwise: *out stays NULL). out_refund_no is
+ * stable for the refund, so sending it again never refunds twice; an
+ * answer that does not come leaves it for the job wxpay-sync. *out:
+ * {provider, out_refund_no, amount_fen, status: sent|processing|
+ * success|failed}. 0, or a database failure's status.
+ */
+int	 wallet_online_refund(struct req *, const char *out_trade_no,
+	    const char *out_refund_no, int64_t refund_fen, cJSON **out);
 
 /*
  * The daily rollup of the ledger (stats_days balance_*, migration 0027):

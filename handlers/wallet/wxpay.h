@@ -61,6 +61,14 @@ const struct wxpay_key *wxpay_key_find(const struct wxpay_cfg *,
 int	 wxpay_call(struct req *, const struct wxpay_cfg *, const char *method,
 	    const char *path, const char *body, struct httpc_resp *h);
 
+/*
+ * A refund notify (or answer) said out_refund_no of r->m is done: marked
+ * so once. *found 0 when no such refund. 0, or the error status
+ * (recorded: 400 amount_mismatch when refund_fen is not the refund's).
+ */
+int	 wxpay_refund_settle(struct req *, const char *out_refund_no,
+	    int64_t refund_fen, const char *refund_id, int *found);
+
 /* ---- the v3 crypto (OpenSSL) ---- */
 
 /* base64 RSA-SHA256 of msg under a PEM private key, or NULL. */

@@ -42,6 +42,30 @@ j_s(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* REFUND.SUCCESS (or .ABNORMAL, .CLOSED) for a refund of r->m. */
+static int
+refund_notified(struct req *r, const char *event, const cJSON *plain)
+{
+	const char *no = j_s(plain, "out_refund_no");
+	const cJSON *amt = cJSON_GetObjectItem(plain, "amount");
+	int found = 0, st;
+
+	amt = amt ? cJSON_GetObjectItem(amt, "refund") : NULL;
+	if (no == NULL || strlen(no) > 64 || !cJSON_IsNumber(amt))
+		return wx_fail(r, 400, "通知内容不完整");
+	if (strcmp(event, "REFUND.SUCCESS") != 0) {
+		log_warn(r, "wxpay: refund %s: %s", no, event);
+		return wxpay_provider.ack(r);
+	}
+	if ((st = wxpay_refund_settle(r, no, (int64_t)amt->valuedouble,
+	    j_s(plain, "refund_id"), &found)) != 0)
+		return wx_fail(r, st == 400 ? 400 : 500, st == 400 ?
+		    "退款金额与退款单不符" : "系统繁忙");
+	if (!found)
+		return wx_fail(r, 404, "退款单不存在");
+	return wxpay_provider.ack(r);
+}
+
 /*
  * In: WeChat Pay's notify (Wechatpay-* headers, the JSON body with its
  * encrypted resource). Out: 204, or FAIL. Writes: as the provider notify
@@ -83,6 +107,9 @@ wxpay_notify(struct req *r)
 	arena_defer(r->a, (void (*)(void *))cJSON_Delete, plain);
 	if ((s = j_s(plain, "mchid")) == NULL || strcmp(s, c.mchid) != 0)
 		return wx_fail(r, 400, "商户号不符");
+	if ((s = j_s(body, "event_type")) != NULL && strncmp(s, "REFUND.", 7)
+	    == 0)
+		return refund_notified(r, s, plain);
 	if ((s = j_s(plain, "appid")) == NULL || strcmp(s, c.appid) != 0)
 		return wx_fail(r, 400, "应用号不符");
 	amt = cJSON_GetObjectItem(plain, "amount");

@@ -30,6 +30,7 @@
 //        -> {results: [{status, body}]}
 //   GET  /__fake/pay/requests?path=  -> [{method, path, authorization,
 //        body, verified}] received on the real paths
+//   GET  /__fake/pay/refunds?out_trade_no= -> the refunds made of a trade
 //   GET  /__fake/pay/keys            -> the file names above, the serials
 import { generateKeyPairSync, createSign, createVerify, randomBytes, randomInt,
   createCipheriv } from 'node:crypto';
@@ -248,6 +249,10 @@ export async function handle(req, res, raw, url, ctx) {
     if (p === '/__fake/pay/requests' && req.method === 'GET') {
       const want = url.searchParams.get('path');
       return ctx.send(res, 200, st.requests.filter((r) => !want || r.path.startsWith(want))), true;
+    }
+    if (p === '/__fake/pay/refunds' && req.method === 'GET') {
+      const no = url.searchParams.get('out_trade_no');
+      return ctx.send(res, 200, [...st.refunds.values()].filter((x) => x.out_trade_no === no)), true;
     }
     if (p === '/__fake/pay/keys' && req.method === 'GET') {
       return ctx.send(res, 200, {

@@ -306,3 +306,125 @@ test('orders: an online order pays through WeChat Pay, its notify pays it once, 
   const [[growth]] = await sql(`SELECT growth FROM members WHERE id = ${mem.id}`);
   assert.equal(Number(growth), 42, 'earned once');
 });
+
+const APP = process.env.APP_BIN || new URL('../../var/build/app', import.meta.url).pathname;
+
+function runSync() {
+  try {
+    return execFileSync(APP, ['jobs', 'run', 'wxpay-sync', '--merchant', mer.code],
+      { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  } catch (e) {
+    return String(e.stdout || '') + String(e.stderr || '');
+  }
+}
+
+// Run the job until check() holds (a tick of the stack may have taken
+// this minute's run: the next minute's is ours or the tick's).
+async function syncUntil(check, what) {
+  for (let i = 0; i < 40; i++) {
+    runSync();
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 2500));
+  }
+  assert.fail(`wxpay-sync: ${what}`);
+}
+
+async function paidWxOrder(priceFen) {
+  const mem = await wxMember();
+  const o = await onlineOrder(mem, priceFen);
+  assert.equal((await notify(o.payment.out_trade_no, priceFen)).json.results[0].status, 204);
+  return { mem, o };
+}
+
+const wxRefunds = (no) => fake('GET', `/__fake/pay/refunds?out_trade_no=${no}`).then((r) => r.json);
+async function refundRow(no) {
+  const rows = await sql(`SELECT state, refund_fen FROM wxpay_refunds WHERE merchant_id = ${mer.id} AND out_refund_no = '${no}'`);
+  return rows.length ? { state: rows[0][0], refund_fen: Number(rows[0][1]) } : null;
+}
+
+test('refunds: the online part goes back through the v3 refund API, settled once by its notify', async () => {
+  await configure([{ pem: cert() }]);
+  const { o } = await paidWxOrder(3000);
+  const r = await api('POST', m(`/staff/orders/${o.id}/refunds`, mer.code), { token: owner.token,
+    headers: { 'idempotency-key': randomBytes(16).toString('hex') }, body: { amount_fen: 1000, reason: '少做一杯' } });
+  assert.equal(r.status, 201, r.text);
+  const ol = r.json.data.online_refund;
+  assert.equal(ol.provider, 'wechatpay');
+  assert.equal(ol.amount_fen, 1000);
+  assert.equal(ol.status, 'processing');
+  const at = await wxRefunds(o.payment.out_trade_no);
+  assert.equal(at.length, 1);
+  assert.equal(at[0].refund, 1000);
+  assert.equal(at[0].out_refund_no, ol.out_refund_no);
+  const body = (await fake('GET', '/__fake/pay/requests?path=/v3/refund/domestic/refunds')).json
+    .filter((q) => q.body.includes(ol.out_refund_no));
+  assert.equal(body.length, 1);
+  assert.equal(body[0].verified, true);
+  // the refund notify: a wrong amount refused, the right one settles once
+  const bad = (await notify(null, undefined, { event: 'refund', out_refund_no: ol.out_refund_no, tamper: 'amount' })).json.results[0];
+  assert.equal(bad.status, 400);
+  assert.equal((await refundRow(ol.out_refund_no)).state, 'processing');
+  for (let i = 0; i < 2; i++) {
+    const n = (await notify(null, undefined, { event: 'refund', out_refund_no: ol.out_refund_no })).json.results[0];
+    assert.equal(n.status, 204, n.body);
+  }
+  assert.deepEqual(await refundRow(ol.out_refund_no), { state: 'success', refund_fen: 1000 });
+});
+
+test('refunds: an answer lost, the job sends it again with the same out_refund_no: one refund', async () => {
+  await configure([{ pem: cert() }]);
+  const { o } = await paidWxOrder(2600);
+  await fake('POST', '/__fake/mode', { delay_ms: 6000 });
+  let r;
+  try {
+    r = await api('POST', m(`/staff/orders/${o.id}/refunds`, mer.code), { token: owner.token,
+      headers: { 'idempotency-key': randomBytes(16).toString('hex') }, body: { amount_fen: 2600, reason: '退单' } });
+  } finally {
+    await fake('POST', '/__fake/mode', { delay_ms: 0 });
+  }
+  assert.equal(r.status, 201, r.text);
+  const ol = r.json.data.online_refund;
+  assert.equal(ol.status, 'sent', 'no answer within the timeout');
+  await new Promise((res) => setTimeout(res, 1500));  // the slow request reaches the fake
+  assert.equal((await wxRefunds(o.payment.out_trade_no)).length, 1, 'WeChat Pay made it anyway');
+  await sql(`UPDATE wxpay_refunds SET updated_at = UTC_TIMESTAMP() - INTERVAL 2 MINUTE
+    WHERE merchant_id = ${mer.id} AND out_refund_no = '${ol.out_refund_no}'`);
+  await syncUntil(async () => (await refundRow(ol.out_refund_no)).state !== 'sent', 'refund sent again');
+  const at = await wxRefunds(o.payment.out_trade_no);
+  assert.equal(at.length, 1, 'one refund');
+  assert.equal(at[0].refund, 2600);
+  const sent = (await fake('GET', '/__fake/pay/requests?path=/v3/refund/domestic/refunds')).json
+    .filter((q) => q.body.includes(ol.out_refund_no));
+  assert.ok(sent.length >= 2, 'sent twice, the same out_refund_no');
+  assert.equal((await refundRow(ol.out_refund_no)).state, 'processing');
+});
+
+test('query job: a payment whose notify was lost is settled, an old unpaid one is closed', async () => {
+  await configure([{ pem: cert() }]);
+  const mem = await wxMember();
+  const rc = await recharge(mem, 8800);
+  const b = await state(rc);
+  // the member paid; the notify never came
+  assert.equal((await fake('POST', '/__fake/pay/trade', { mchid: acct.mchid, out_trade_no: rc.out_trade_no,
+    trade_state: 'SUCCESS' })).status, 200);
+  const unpaid = await recharge(mem, 9900);
+  await sql(`UPDATE wxpay_trades SET updated_at = UTC_TIMESTAMP() - INTERVAL 2 MINUTE,
+    created_at = UTC_TIMESTAMP() - INTERVAL 2 MINUTE WHERE merchant_id = ${mer.id} AND out_trade_no = '${rc.out_trade_no}'`);
+  await sql(`UPDATE wxpay_trades SET updated_at = UTC_TIMESTAMP() - INTERVAL 40 MINUTE,
+    created_at = UTC_TIMESTAMP() - INTERVAL 40 MINUTE WHERE merchant_id = ${mer.id} AND out_trade_no = '${unpaid.out_trade_no}'`);
+  const tstate = async (no) => (await sql(`SELECT state FROM wxpay_trades WHERE merchant_id = ${mer.id} AND out_trade_no = '${no}'`))[0][0];
+  await syncUntil(async () => (await tstate(rc.out_trade_no)) === 'paid' && (await tstate(unpaid.out_trade_no)) === 'closed',
+    'settled and closed');
+  const a = await state(rc);
+  assert.equal(a.status, 'paid');
+  assert.equal(a.entries, b.entries + 1);
+  assert.equal(a.principal, b.principal + 8800);
+  const [[us]] = await sql(`SELECT status FROM recharges WHERE id = ${unpaid.id}`);
+  assert.equal(us, 'pending', 'an unpaid one credits nothing');
+  const closeReq = (await fake('GET', `/__fake/pay/requests?path=/v3/pay/transactions/out-trade-no/${unpaid.out_trade_no}/close`)).json;
+  assert.equal(closeReq.length, 1);
+  assert.equal(closeReq[0].verified, true);
+  // the late notify of the settled one changes nothing
+  assert.equal((await notify(rc.out_trade_no, 8800)).json.results[0].status, 204);
+  assert.deepEqual(await state(rc), a);
+});
