@@ -120,7 +120,7 @@ sandbox_ack(struct req *r)
 
 static const struct pay_provider sandbox = {
 	"sandbox", sandbox_enabled, sandbox_checkout, sandbox_verify,
-	sandbox_ack, NULL
+	sandbox_ack, NULL, NULL
 };
 
 static const struct pay_provider *const providers[] = { &sandbox,

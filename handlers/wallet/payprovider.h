@@ -61,6 +61,11 @@ struct pay_provider {
 	 */
 	int		(*prepay)(struct req *, const struct pay_order *,
 			    cJSON *payment);
+	/*
+	 * NULL, or the whole notify taken by the provider itself (verify,
+	 * apply, its own answers, errors included): wechatpay's.
+	 */
+	int		(*notify)(struct req *);
 };
 
 /* WeChat Pay v3 (wxpay.c, wxpay.h). */

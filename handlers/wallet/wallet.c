@@ -942,6 +942,8 @@ wallet_notify(struct req *r)
 
 	if (pp == NULL)
 		return resp_err(r, 404, "not_found", "支付渠道不存在", NULL);
+	if (pp->notify != NULL)
+		return pp->notify(r);
 	if ((st = pp->verify(r, &n)) != 0 ||
 	    (st = notify_apply(r, pp->name, &n, NULL)) != 0)
 		return st;

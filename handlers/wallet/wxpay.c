@@ -530,8 +530,8 @@ static int
 wxpay_verify_generic(struct req *r, struct pay_notify *n)
 {
 	(void)n;
-	/* each merchant's notify has its own URL: the keys are its own */
-	return resp_err(r, 404, "not_found", "请使用商户的通知地址", NULL);
+	/* not reached: wxpay_notify_handle takes the notify whole */
+	return resp_err(r, 404, "not_found", "支付渠道不存在", NULL);
 }
 
 static int
@@ -542,5 +542,5 @@ wxpay_ack(struct req *r)
 
 const struct pay_provider wxpay_provider = {
 	"wechatpay", wxpay_enabled, wxpay_checkout, wxpay_verify_generic,
-	wxpay_ack, wxpay_prepay
+	wxpay_ack, wxpay_prepay, wxpay_notify_handle
 };

@@ -69,6 +69,14 @@ int	 wxpay_call(struct req *, const struct wxpay_cfg *, const char *method,
 int	 wxpay_refund_settle(struct req *, const char *out_refund_no,
 	    int64_t refund_fen, const char *refund_id, int *found);
 
+/*
+ * WeChat Pay's notify (wxpay_notify.c), for r->m or, with r->m NULL, for
+ * the merchant whose platform key Wechatpay-Serial names and verifies:
+ * verified, opened, checked and settled once; answered 204, or 4xx/5xx
+ * {"code":"FAIL","message"} for WeChat Pay to retry. Returns the status.
+ */
+int	 wxpay_notify_handle(struct req *);
+
 /* ---- the v3 crypto (OpenSSL) ---- */
 
 /* base64 RSA-SHA256 of msg under a PEM private key, or NULL. */

@@ -428,3 +428,22 @@ test('query job: a payment whose notify was lost is settled, an old unpaid one i
   assert.equal((await notify(rc.out_trade_no, 8800)).json.results[0].status, 204);
   assert.deepEqual(await state(rc), a);
 });
+
+test('notify without the merchant in the path: found by its platform key, checked the same', async () => {
+  await configure([{ pem: cert() }]);
+  const mem = await wxMember();
+  const rc = await recharge(mem, 5100);
+  const url = `${BASE}/api/v1/payments/notify/wechatpay`;
+  const b = await state(rc);
+  for (const tamper of ['byte', 'ts-301', 'signtest', 'serial', 'amount']) {
+    const r = (await notify(rc.out_trade_no, 5100, { url, tamper })).json.results[0];
+    assert.ok(r.status >= 400, `${tamper}: ${r.status}`);
+    assert.equal(JSON.parse(r.body).code, 'FAIL');
+  }
+  assert.deepEqual(await state(rc), b);
+  const res = (await notify(rc.out_trade_no, 5100, { url, times: 5 })).json.results;
+  for (const r of res) assert.equal(r.status, 204, r.body);
+  const a = await state(rc);
+  assert.equal(a.status, 'paid');
+  assert.equal(a.entries, b.entries + 1);
+});
