@@ -36,11 +36,15 @@ enum { WO_OPENID, WO_NCOLS };
 DB_SQL_COLS(q_wxpay_openid, WO_NCOLS,
     "SELECT openid FROM wx_identities WHERE merchant_id = ? AND appid = ?"
     " AND member_id = ? ORDER BY updated_at DESC, id DESC LIMIT 1");
+/* before the prepay is sent, so that the job asks about it even when its
+   answer is lost */
 DB_SQL(q_wxpay_trade_open,
-    "INSERT INTO wxpay_trades (merchant_id, out_trade_no, amount_fen,"
-    " prepay_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, 'open',"
-    " UTC_TIMESTAMP(), UTC_TIMESTAMP()) ON DUPLICATE KEY UPDATE"
-    " prepay_id = VALUES(prepay_id), updated_at = UTC_TIMESTAMP()");
+    "INSERT IGNORE INTO wxpay_trades (merchant_id, out_trade_no, amount_fen,"
+    " state, created_at, updated_at) VALUES (?, ?, ?, 'open',"
+    " UTC_TIMESTAMP(), UTC_TIMESTAMP())");
+DB_SQL(q_wxpay_trade_prepaid,
+    "UPDATE wxpay_trades SET prepay_id = ? WHERE merchant_id = ?"
+    " AND out_trade_no = ?");
 
 int
 wxpay_cfg_load(struct req *r, struct wxpay_cfg *c)
@@ -487,6 +491,9 @@ wxpay_prepay(struct req *r, const struct pay_order *o, cJSON *p)
 	j_add(b, "payer", a);
 	body = arena_strdup(r->a, cJSON_PrintUnformatted(b));
 	cJSON_Delete(b);
+	if (DB(r, &q_wxpay_trade_open, NULL, DBI(r->m->id),
+	    DBS(o->out_trade_no), DBI(o->amount_fen)) != DB_OK)
+		return db_fail(r);
 	if ((st = wxpay_call(r, &c, "POST", "/v3/pay/transactions/jsapi",
 	    body, &h)) != 0)
 		return st;
@@ -501,9 +508,8 @@ wxpay_prepay(struct req *r, const struct pay_order *o, cJSON *p)
 		    "微信支付下单失败，请稍后再试", NULL);
 	}
 	pkg = arena_printf(r->a, "prepay_id=%s", pid->valuestring);
-	if (DB(r, &q_wxpay_trade_open, NULL, DBI(r->m->id),
-	    DBS(o->out_trade_no), DBI(o->amount_fen), DBS(pid->valuestring))
-	    != DB_OK) {
+	if (DB(r, &q_wxpay_trade_prepaid, NULL, DBS(pid->valuestring),
+	    DBI(r->m->id), DBS(o->out_trade_no)) != DB_OK) {
 		cJSON_Delete(ans);
 		return db_fail(r);
 	}
