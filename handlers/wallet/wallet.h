@@ -7,7 +7,11 @@
  *	wallet.c	settings, packages, credit, payment, the member routes
  *	wallet_rules.c	pure: the deduction rules, top-up suggestions
  *	payprovider.c	the sandbox provider (payprovider.h, this folder's)
- *	wallet_staff.c, wallet_pages.c	routes only
+ *	wxpay.c		WeChat Pay v3: the account, its crypto, the provider
+ *			(wxpay.h, this folder's); wxpay_notify.c its notify;
+ *			wxpay_sync.c its refunds and the job wxpay-sync
+ *	wallet_staff.c, wallet_pages.c, wxpay_api.c, wxpay_staff.c
+ *			routes only
  *
  * Conventions: as fcgi/app.h says. A function returning int returns 0,
  * or the error status with the response recorded (a failure of the

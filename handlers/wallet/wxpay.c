@@ -489,8 +489,13 @@ wxpay_prepay(struct req *r, const struct pay_order *o, cJSON *p)
 	a = j_obj();
 	j_str(a, "openid", openid);
 	j_add(b, "payer", a);
-	body = arena_strdup(r->a, cJSON_PrintUnformatted(b));
-	cJSON_Delete(b);
+	{
+		char *t = cJSON_PrintUnformatted(b);
+
+		body = t ? arena_strdup(r->a, t) : "{}";
+		cJSON_free(t);
+		cJSON_Delete(b);
+	}
 	if (DB(r, &q_wxpay_trade_open, NULL, DBI(r->m->id),
 	    DBS(o->out_trade_no), DBI(o->amount_fen)) != DB_OK)
 		return db_fail(r);

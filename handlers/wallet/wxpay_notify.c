@@ -44,6 +44,7 @@ wx_fail(struct req *r, int status, const char *message)
 	return resp_raw(r, status, "application/json", s, strlen(s));
 }
 
+/* cJSON trees parsed here live in the request's arena (resp.c's hooks). */
 static const char *
 j_s(const cJSON *o, const char *k)
 {
@@ -144,7 +145,6 @@ wxpay_notify_handle(struct req *r)
 		return wx_fail(r, 401, why);
 	if ((body = cJSON_ParseWithLength(r->body, r->body_len)) == NULL)
 		return wx_fail(r, 400, "通知内容无法解析");
-	arena_defer(r->a, (void (*)(void *))cJSON_Delete, body);
 	res = cJSON_GetObjectItem(body, "resource");
 	if (!cJSON_IsObject(res) || (s = j_s(res, "algorithm")) == NULL ||
 	    strcmp(s, "AEAD_AES_256_GCM") != 0)
@@ -155,7 +155,6 @@ wxpay_notify_handle(struct req *r)
 		return wx_fail(r, 400, "通知内容无法解密");
 	if ((plain = cJSON_ParseWithLength(pt, len)) == NULL)
 		return wx_fail(r, 400, "通知内容无法解析");
-	arena_defer(r->a, (void (*)(void *))cJSON_Delete, plain);
 	if ((s = j_s(plain, "mchid")) == NULL || strcmp(s, c.mchid) != 0)
 		return wx_fail(r, 400, "商户号不符");
 	if ((s = j_s(body, "event_type")) != NULL && strncmp(s, "REFUND.", 7)

@@ -117,9 +117,9 @@ wxs_put_tx(struct req *r, void *arg)
 			    DB_OK)
 				return db_fail(r);
 	}
-	return audit_log(r, "settings.wechatpay", "wechatpay", arena_printf(
-	    r->a, "{\"mchid\":\"%s\",\"keys\":%d}", p->mchid, p->nkeys), 0) != 0
-	    ? r->status : 200;
+	return audit_log(r, "settings.wechatpay", "merchant:wechatpay",
+	    arena_printf(r->a, "{\"mchid\":\"%s\",\"keys\":%d}", p->mchid,
+	    p->nkeys), 0) != 0 ? r->status : 200;
 }
 
 static int
@@ -178,13 +178,16 @@ wxs_put(struct req *r)
 			return resp_bad_field(r, "private_key",
 			    "商户API私钥无法读取，请粘贴 apiclient_key.pem 的"
 			    "全部内容");
-		p.key = secret_seal(r->a, "wxpay.key", key, strlen(key));
+		if ((p.key = secret_seal(r->a, "wxpay.key", key, strlen(key)))
+		    == NULL)
+			return resp_internal(r);
 	}
 	if (v3 != NULL) {
 		if (strlen(v3) != 32)
 			return resp_bad_field(r, "apiv3_key",
 			    "APIv3密钥应为32个字符");
-		p.v3 = secret_seal(r->a, "wxpay.v3", v3, 32);
+		if ((p.v3 = secret_seal(r->a, "wxpay.v3", v3, 32)) == NULL)
+			return resp_internal(r);
 	}
 	arr = cJSON_GetObjectItem(r->json, "platform_keys");
 	if (arr != NULL && !cJSON_IsNull(arr)) {
@@ -231,9 +234,6 @@ wxs_put(struct req *r)
 			p.nkeys++;
 		}
 	}
-	if ((p.key != NULL && key != NULL && p.key == NULL) ||
-	    (v3 != NULL && p.v3 == NULL))
-		return resp_internal(r);
 	st = db_tx(r, wxs_put_tx, &p);
 	if (st >= 400)
 		return st;

@@ -65,6 +65,18 @@ DB_SQL_COLS(q_sync_open_refunds, OR_NCOLS,
     " AND updated_at < UTC_TIMESTAMP() - INTERVAL ? SECOND"
     " ORDER BY updated_at LIMIT ?");
 
+/* b as text in r's arena; b deleted. */
+static const char *
+json_text(struct req *r, cJSON *b)
+{
+	char *p = cJSON_PrintUnformatted(b);
+	const char *s = p ? arena_strdup(r->a, p) : "{}";
+
+	cJSON_free(p);
+	cJSON_Delete(b);
+	return s;
+}
+
 static const char *
 j_s(const cJSON *o, const char *k)
 {
@@ -133,8 +145,7 @@ refund_send(struct req *r, const struct wxpay_cfg *c,
 	j_int(a, "total", total);
 	j_str(a, "currency", "CNY");
 	j_add(b, "amount", a);
-	body = arena_strdup(r->a, cJSON_PrintUnformatted(b));
-	cJSON_Delete(b);
+	body = json_text(r, b);
 	if ((st = wxpay_call(r, c, "POST", "/v3/refund/domestic/refunds", body,
 	    &h)) != 0)
 		return st;
@@ -202,15 +213,16 @@ struct sync_done {
 	int		 more;
 };
 
+static int trade_apply(struct req *, const struct wxpay_cfg *, const char *,
+    int64_t, int64_t, struct httpc_resp *, const cJSON *, struct sync_done *);
+
 /* Query one open trade, settle or close it. 0, or the error status. */
 static int
 trade_sync(struct req *r, const struct wxpay_cfg *c, const char *no,
     int64_t amount, int64_t age, struct sync_done *d)
 {
 	struct httpc_resp h;
-	struct pay_notify n;
-	cJSON *ans, *amt;
-	const char *s;
+	cJSON *ans;
 	int st;
 
 	if (DB(r, &q_sync_trade_touch, NULL, DBI(r->m->id), DBS(no)) != DB_OK)
@@ -219,10 +231,27 @@ trade_sync(struct req *r, const struct wxpay_cfg *c, const char *no,
 	    "/v3/pay/transactions/out-trade-no/%s?mchid=%s", no, c->mchid),
 	    NULL, &h)) != 0)
 		return st;
+	/* in the request's arena, or malloc'd when there is none: deleted
+	   here either way */
 	ans = cJSON_Parse(h.body);
-	arena_defer(r->a, (void (*)(void *))cJSON_Delete, ans);
+	st = trade_apply(r, c, no, amount, age, &h, ans, d);
+	cJSON_Delete(ans);
+	return st;
+}
+
+static int
+trade_apply(struct req *r, const struct wxpay_cfg *c, const char *no,
+    int64_t amount, int64_t age, struct httpc_resp *hq, const cJSON *ans,
+    struct sync_done *d)
+{
+	struct httpc_resp hc, *h = hq;
+	struct pay_notify n;
+	const cJSON *amt;
+	const char *s;
+	int st;
+
 	s = ans ? j_s(ans, "trade_state") : NULL;
-	if (h.status == 404 || (s != NULL && (strcmp(s, "CLOSED") == 0 ||
+	if (h->status == 404 || (s != NULL && (strcmp(s, "CLOSED") == 0 ||
 	    strcmp(s, "REVOKED") == 0 || strcmp(s, "PAYERROR") == 0))) {
 		if (DB(r, &q_sync_trade_state, NULL, DBS("closed"), DBNULL,
 		    DBI(r->m->id), DBS(no)) != DB_OK)
@@ -230,7 +259,7 @@ trade_sync(struct req *r, const struct wxpay_cfg *c, const char *no,
 		d->closed++;
 		return 0;
 	}
-	if (h.status != 200 || s == NULL)
+	if (h->status != 200 || s == NULL)
 		return resp_err(r, 502, "unavailable", "微信支付查询失败", NULL);
 	if (strcmp(s, "SUCCESS") == 0) {
 		amt = cJSON_GetObjectItem(ans, "amount");
@@ -259,10 +288,11 @@ trade_sync(struct req *r, const struct wxpay_cfg *c, const char *no,
 	if (age >= SYNC_CLOSE_S) {
 		if ((st = wxpay_call(r, c, "POST", arena_printf(r->a,
 		    "/v3/pay/transactions/out-trade-no/%s/close", no),
-		    arena_printf(r->a, "{\"mchid\":\"%s\"}", c->mchid), &h))
+		    arena_printf(r->a, "{\"mchid\":\"%s\"}", c->mchid), &hc))
 		    != 0)
 			return st;
-		if (h.status == 204 || h.status == 200) {
+		h = &hc;
+		if (h->status == 204 || h->status == 200) {
 			if (DB(r, &q_sync_trade_state, NULL, DBS("closed"),
 			    DBNULL, DBI(r->m->id), DBS(no)) != DB_OK)
 				return db_fail(r);

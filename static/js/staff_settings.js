@@ -472,6 +472,7 @@
     'settings.checkout': ['修改收银与退款设置'],
     'settings.privileges': ['修改生日、会员日与节日特权'],
     'settings.new_member_gift': ['修改新会员礼包'],
+    'settings.wechatpay': ['修改微信支付设置'],
     'coupon.push': ['定向发券', function (d) {
       return d.target === 'filter' ? '按会员筛选条件' : typeof d.members === 'number' ? d.members + ' 位会员' : '';
     }],
@@ -502,7 +503,8 @@
     count_card_product: '次卡 #', count_card: '会员次卡 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
-    'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置' };
+    'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置',
+    'merchant:wechatpay': '微信支付' };
 
   /* the points console's (staff_points.js) */
   AUDIT_TARGETS.points_item = '积分商品 #';
