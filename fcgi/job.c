@@ -59,6 +59,25 @@
 #define JOB_RETRY_MAX	3600
 #define JOB_ASIDE_MAX	100	/* batches a run sets aside; then it fails */
 
+extern const struct job_prepare *const __start_app_job_prep[]
+    __attribute__((weak));
+extern const struct job_prepare *const __stop_app_job_prep[]
+    __attribute__((weak));
+
+/* The job's JOB_PREPARE function, or NULL. */
+static int
+(*job_prepare_fn(const struct job *job))(struct job_run *)
+{
+	const struct job_prepare *const *p;
+
+	if (__start_app_job_prep == NULL)
+		return NULL;
+	for (p = __start_app_job_prep; p < __stop_app_job_prep; p++)
+		if ((*p)->job == job)
+			return (*p)->fn;
+	return NULL;
+}
+
 extern const struct job *const __start_app_jobs[] __attribute__((weak));
 extern const struct job *const __stop_app_jobs[] __attribute__((weak));
 
@@ -581,6 +600,7 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	struct job_when w;
 	struct job_run j;
 	struct step s;
+	int (*prep)(struct job_run *);
 	struct db_res res;
 	char period[17];
 	int64_t count[JOB_COUNTS], committed[JOB_COUNTS];
@@ -659,10 +679,14 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	}
 	nloaded = naside;
 	s.hold = naside > 0;
+	prep = job_prepare_fn(job);
 	for (;;) {
 		arena_reset(r->a);
 		resp_reset(r);
-		st = db_tx(r, step_tx, &s);
+		j.data = NULL;
+		st = prep != NULL ? prep(&j) : 0;
+		if (st < 400)
+			st = db_tx(r, step_tx, &s);
 		if (s.lost) {
 			end = RUN_SKIPPED;
 			print_line(job, jm, period, NULL, "claim lost");
@@ -732,7 +756,10 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 		for (n = 0; n < 10000; n++) {
 			arena_reset(r->a);
 			resp_reset(r);
-			st = db_tx(r, step_tx, &s);
+			j.data = NULL;
+			st = prep != NULL ? prep(&j) : 0;
+			if (st < 400)
+				st = db_tx(r, step_tx, &s);
 			if (s.lost) {
 				end = RUN_SKIPPED;
 				print_line(job, jm, period, NULL, "claim lost");

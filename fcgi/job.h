@@ -67,6 +67,7 @@ struct job_run {
 	int		 retry;		/* a batch set aside, tried again */
 	int64_t		 cursor_end;	/* in a retry: take nothing after it
 					   (0 otherwise) */
+	void		*data;		/* from prepare to its batch */
 };
 
 struct job {
@@ -80,6 +81,24 @@ struct job {
 	int		 set_aside;	/* 1: a failing batch is set aside and
 					   retried later (see above) */
 };
+
+/*
+ * What a job must do before each batch outside any transaction (calls to
+ * a provider over the network), each change it makes committed on its
+ * own and safe to repeat; it leaves in j->data what the batch then
+ * records. fn returns 0, or a status >= 400 that fails the run like a
+ * batch's. Declared beside the job:
+ *
+ *	JOB_PREPARE(wxpay_sync_job, sync_prepare);
+ */
+struct job_prepare {
+	const struct job *job;
+	int		(*fn)(struct job_run *);
+};
+#define JOB_PREPARE(jobname, func) \
+	static const struct job_prepare jobname##_prep = { &jobname, func }; \
+	static const struct job_prepare *const jobname##_prep_reg \
+	    __attribute__((used, section("app_job_prep"))) = &jobname##_prep
 
 #define JOB(name) \
 	static const struct job name; \

@@ -1337,6 +1337,11 @@ order_create_respond(struct req *r, struct order_ctx *c)
 	st = db_tx(r, order_commit_tx, c);
 	if (st >= 400)
 		return st;
+	/* the provider's own order once ours is committed; the order stays
+	   pending and readable (GET asks again) when that fails */
+	if (c->payment != NULL && c->channel != OC_COUNTER &&
+	    wallet_online_prepay(r, c->member_id, c->payment) != 0)
+		resp_reset(r);
 	d = j_obj();
 	j_add(d, "order", order_created_json(r, c));
 	return resp_data(r, 201, d);

@@ -644,8 +644,13 @@ order_get(struct req *r, int64_t id, int64_t member_id)
 		    o->p.tender[TD_ONLINE], o->p.member_id > 0, &pay) != 0) {
 			resp_reset(r);
 			j_null(d, "payment");
-		} else
+		} else {
+			/* the member's own read: what to pay it with now */
+			if (member_id > 0 && wallet_online_prepay(r, member_id,
+			    pay) != 0)
+				resp_reset(r);
 			j_add(d, "payment", pay);
+		}
 	}
 	return resp_data(r, 200, d);
 }
@@ -806,6 +811,8 @@ struct refund_ask {
 	struct refund_req req;
 	int		 status;	/* 201, 202 */
 	cJSON		*out;
+	const char	*trade_no;	/* the online part to give back */
+	int64_t		 online_fen;
 };
 
 /* Read the refund body {lines?, amount_fen?, reason?} into a. */
@@ -1090,6 +1097,11 @@ refund_tx(struct req *r, void *arg)
 			return st;
 	}
 	a->approve_id = rid;
+	if (!awaiting && f->tender[TD_ONLINE] > 0 &&
+	    !db_isnull(&o->row, 0, OR_TRADE)) {
+		a->trade_no = arena_strdup(r->a, db_str(&o->row, 0, OR_TRADE));
+		a->online_fen = f->tender[TD_ONLINE];
+	}
 answer:
 	if ((st = order_read(r, a->order_id, 0, 0, o)) != 0)
 		return st;
@@ -1139,6 +1151,17 @@ order_refund(struct req *r, int64_t id, int64_t approve_id, int reject)
 	st = db_tx(r, refund_tx, &a);
 	if (st >= 400)
 		return st;
+	if (a.trade_no != NULL) {
+		cJSON *ol;
+
+		/* the online part back through its provider, once committed */
+		if ((st = wallet_online_refund(r, a.trade_no, arena_printf(r->a,
+		    "RF%lld", (long long)a.approve_id), a.online_fen, &ol)) !=
+		    0)
+			resp_reset(r);
+		else if (ol != NULL)
+			j_add(a.out, "online_refund", ol);
+	}
 	return resp_data(r, a.status, a.out);
 }
 

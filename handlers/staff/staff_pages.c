@@ -68,7 +68,7 @@ staff_page_settings(struct req *r)
 {
 	static const char *const js[] = { "staff.js", "staff_tier_keep.js",
 	    "staff_settings.js", "staff_privileges.js",
-	    "staff_new_member_gift.js", NULL };
+	    "staff_new_member_gift.js", "staff_wxpay.js", NULL };
 
 	return resp_html(r, 200, "pages/staff_settings", page("商户设置",
 	    "page-staff", js));

@@ -120,10 +120,11 @@ sandbox_ack(struct req *r)
 
 static const struct pay_provider sandbox = {
 	"sandbox", sandbox_enabled, sandbox_checkout, sandbox_verify,
-	sandbox_ack
+	sandbox_ack, NULL, NULL
 };
 
-static const struct pay_provider *const providers[] = { &sandbox };
+static const struct pay_provider *const providers[] = { &sandbox,
+    &wxpay_provider };
 
 const struct pay_provider *
 payprovider_find(const char *name)

@@ -32,6 +32,7 @@ struct pay_notify {
 /* A pending recharge the member is about to pay. */
 struct pay_order {
 	int64_t		 recharge_id;
+	int64_t		 member_id;	/* the payer, 0 when none */
 	const char	*out_trade_no;
 	int64_t		 amount_fen;
 	const char	*subject;
@@ -52,7 +53,32 @@ struct pay_provider {
 	int		(*verify)(struct req *, struct pay_notify *);
 	/* The answer that tells the provider to stop retrying. */
 	int		(*ack)(struct req *);
+	/*
+	 * NULL, or what must ask the provider over the network once the
+	 * trade is committed (never inside a transaction): wechatpay's
+	 * prepay, adding the client's parameters to payment. 0, or the
+	 * error status (recorded).
+	 */
+	int		(*prepay)(struct req *, const struct pay_order *,
+			    cJSON *payment);
+	/*
+	 * NULL, or the whole notify taken by the provider itself (verify,
+	 * apply, its own answers, errors included): wechatpay's.
+	 */
+	int		(*notify)(struct req *);
 };
+
+/* WeChat Pay v3 (wxpay.c, wxpay.h). */
+extern const struct pay_provider wxpay_provider;
+
+/*
+ * Apply a verified notify of provider for r->m: the pending recharge of
+ * that trade number credited once, or the order it pays (an event). 0
+ * (also for a notify saying the payment failed), or the error status
+ * (recorded): not_found, amount_mismatch, a database failure.
+ */
+int	 payprovider_apply(struct req *, const char *provider,
+	    const struct pay_notify *);
 
 /* An enabled provider by name, or NULL (unknown or disabled). */
 const struct pay_provider *payprovider_find(const char *name);

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "member/member.h"
 #include "payprovider.h"
+#include "wxpay.h"
 #include "tier/tier.h"
 #include "wallet.h"
 
@@ -630,14 +631,15 @@ struct recharge_new {
 	const struct pay_provider *pp;
 	int64_t		 package_id, pay_fen, bonus_fen;
 	const char	*label;
-	cJSON		*out;
+	cJSON		*out, *pay;
+	struct pay_order o;
 };
 
 static int
 recharge_new_tx(struct req *r, void *arg)
 {
 	struct recharge_new *c = arg;
-	struct pay_order o;
+	struct pay_order *o = &c->o;
 	const char *no = wallet_trade_no(r, 'R');
 	int64_t id;
 	cJSON *pay;
@@ -648,14 +650,16 @@ recharge_new_tx(struct req *r, void *arg)
 		return st;
 	if ((c->out = wallet_recharge_json(r, id)) == NULL)
 		return r->status;
-	o.recharge_id = id;
-	o.out_trade_no = no;
-	o.amount_fen = c->pay_fen;
-	o.subject = arena_printf(r->a, "%s 储值 %s", r->m->name, c->label);
+	o->recharge_id = id;
+	o->member_id = r->auth.member_id;
+	o->out_trade_no = no;
+	o->amount_fen = c->pay_fen;
+	o->subject = arena_printf(r->a, "%s 储值 %s", r->m->name, c->label);
 	pay = j_obj();
-	if ((st = c->pp->checkout(r, &o, pay)) != 0)
+	if ((st = c->pp->checkout(r, o, pay)) != 0)
 		return st;
 	j_add(c->out, "payment", pay);
+	c->pay = pay;
 	return 201;
 }
 
@@ -727,6 +731,10 @@ wallet_recharge_create(struct req *r)
 	st = db_tx(r, recharge_new_tx, &c);
 	if (st >= 400)
 		return st;
+	/* the provider's own order, once ours is committed (the recharge
+	   stays pending, unpaid, when that fails) */
+	if (c.pp->prepay != NULL && (st = c.pp->prepay(r, &c.o, c.pay)) != 0)
+		return st;
 	d = j_obj();
 	j_add(d, "recharge", c.out);
 	return resp_data(r, 201, d);
@@ -757,22 +765,51 @@ wallet_online_checkout(struct req *r, const char *trade_no, int64_t amount,
     const char *subject, const char *pay_url, cJSON *payment)
 {
 	const struct pay_provider *pp = payprovider_find("sandbox");
+	struct wxpay_cfg wc;
 	struct pay_order o;
 	int st;
 
+	/* a merchant with a WeChat Pay account is paid through it */
+	if ((st = wxpay_cfg_load(r, &wc)) != 0)
+		return st;
+	if (wc.configured)
+		pp = &wxpay_provider;
 	if (pp == NULL)
 		return resp_err(r, 503, "unavailable", "在线支付暂不可用", NULL);
 	o.recharge_id = 0;
+	o.member_id = 0;
 	o.out_trade_no = trade_no;
 	o.amount_fen = amount;
 	o.subject = subject;
 	if ((st = pp->checkout(r, &o, payment)) != 0)
 		return st;
-	if (pay_url != NULL) {
+	if (pay_url != NULL && pp->prepay == NULL) {
 		cJSON_DeleteItemFromObject(payment, "sandbox_pay_url");
 		j_str(payment, "sandbox_pay_url", pay_url);
 	}
 	return 0;
+}
+
+int
+wallet_online_prepay(struct req *r, int64_t member_id, cJSON *payment)
+{
+	const cJSON *pv = cJSON_GetObjectItem(payment, "provider");
+	const cJSON *no = cJSON_GetObjectItem(payment, "out_trade_no");
+	const cJSON *amt = cJSON_GetObjectItem(payment, "amount_fen");
+	const cJSON *subj = cJSON_GetObjectItem(payment, "subject");
+	struct pay_order o;
+
+	if (member_id <= 0 || !cJSON_IsString(pv) ||
+	    strcmp(pv->valuestring, wxpay_provider.name) != 0 ||
+	    !cJSON_IsString(no) || !cJSON_IsNumber(amt) ||
+	    !cJSON_IsString(subj))
+		return 0;
+	o.recharge_id = 0;
+	o.member_id = member_id;
+	o.out_trade_no = no->valuestring;
+	o.amount_fen = (int64_t)amt->valuedouble;
+	o.subject = subj->valuestring;
+	return wxpay_provider.prepay(r, &o, payment);
 }
 
 struct settle {
@@ -878,6 +915,13 @@ notify_apply(struct req *r, const char *provider, const struct pay_notify *n,
 	return 0;
 }
 
+int
+payprovider_apply(struct req *r, const char *provider,
+    const struct pay_notify *n)
+{
+	return notify_apply(r, provider, n, NULL);
+}
+
 /*
  * A payment provider's signed callback (no session: the signature
  * authenticates it; the recharge names the merchant).
@@ -898,6 +942,8 @@ wallet_notify(struct req *r)
 
 	if (pp == NULL)
 		return resp_err(r, 404, "not_found", "支付渠道不存在", NULL);
+	if (pp->notify != NULL)
+		return pp->notify(r);
 	if ((st = pp->verify(r, &n)) != 0 ||
 	    (st = notify_apply(r, pp->name, &n, NULL)) != 0)
 		return st;

@@ -7,7 +7,11 @@
  *	wallet.c	settings, packages, credit, payment, the member routes
  *	wallet_rules.c	pure: the deduction rules, top-up suggestions
  *	payprovider.c	the sandbox provider (payprovider.h, this folder's)
- *	wallet_staff.c, wallet_pages.c	routes only
+ *	wxpay.c		WeChat Pay v3: the account, its crypto, the provider
+ *			(wxpay.h, this folder's); wxpay_notify.c its notify;
+ *			wxpay_sync.c its refunds and the job wxpay-sync
+ *	wallet_staff.c, wallet_pages.c, wxpay_api.c, wxpay_staff.c
+ *			routes only
  *
  * Conventions: as fcgi/app.h says. A function returning int returns 0,
  * or the error status with the response recorded (a failure of the
@@ -146,6 +150,25 @@ int	 wallet_points_move(struct req *, int64_t member_id, int64_t points,
 int	 wallet_online_checkout(struct req *, const char *trade_no,
 	    int64_t amount_fen, const char *subject, const char *pay_url,
 	    cJSON *payment);
+/*
+ * Outside any transaction, once the trade is committed: what the
+ * provider of payment (wallet_online_checkout's) must be asked over the
+ * network for member_id to pay (wechatpay: the JSAPI prepay, adding
+ * payment.request_payment). 0 (also when nothing is to be asked), or the
+ * error status (recorded).
+ */
+int	 wallet_online_prepay(struct req *, int64_t member_id, cJSON *payment);
+/*
+ * Outside any transaction, once a refund is committed: give refund_fen of
+ * the online trade out_trade_no back through its provider when that is
+ * WeChat Pay (nothing otherwise: *out stays NULL). out_refund_no is
+ * stable for the refund, so sending it again never refunds twice; an
+ * answer that does not come leaves it for the job wxpay-sync. *out:
+ * {provider, out_refund_no, amount_fen, status: sent|processing|
+ * success|failed}. 0, or a database failure's status.
+ */
+int	 wallet_online_refund(struct req *, const char *out_trade_no,
+	    const char *out_refund_no, int64_t refund_fen, cJSON **out);
 
 /*
  * The daily rollup of the ledger (stats_days balance_*, migration 0027):

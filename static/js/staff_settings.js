@@ -476,6 +476,7 @@
       return (d.app === 'mini_program' ? '小程序' : d.app === 'official_account' ? '公众号' : '') +
         (d.removed ? ' 已解除' : d.secret_changed ? ' 更新了 AppSecret' : '');
     }],
+    'settings.wechatpay': ['修改微信支付设置'],
     'coupon.push': ['定向发券', function (d) {
       return d.target === 'filter' ? '按会员筛选条件' : typeof d.members === 'number' ? d.members + ' 位会员' : '';
     }],
@@ -506,7 +507,8 @@
     count_card_product: '次卡 #', count_card: '会员次卡 #'
   };
   var AUDIT_WHOLE = { wallet: '储值设置', 'merchant:card': '会员卡', 'merchant:tiers': '会员等级',
-    'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置', 'merchant:wechat': '微信接入' };
+    'merchant:checkout': '收银与退款', 'merchant:privileges': '特权设置', 'merchant:wechat': '微信接入',
+    'merchant:wechatpay': '微信支付' };
 
   /* the points console's (staff_points.js) */
   AUDIT_TARGETS.points_item = '积分商品 #';
