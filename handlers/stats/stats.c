@@ -24,21 +24,27 @@
 /* ---- statements: (merchant, UTC start, UTC end) unless said ---- */
 
 /*
- * The coupon report from the rollups (stats_coupon_days, migrations 0027
- * and 0030): one pass over the period's rows in the order of the primary
- * key, summed over slots and stores by day and template: coupons claimed
- * and what has become of them by now (used, voided, unused past
- * valid_until), coupons used with their discount and order amounts.
- * (merchant, first day, last day, store, store).
+ * The coupon report from the rollups (stats_coupon_days, migrations 0027,
+ * 0030 and 0039), summed over slots and stores by day and template: the
+ * period's totals at valid_until 1970-01-01 (coupons claimed and what has
+ * become of them by now: used, voided; coupons used with their discount
+ * and order amounts) and the unused past valid_until (expired: merged at
+ * 1970-01-02, or by their valid_until since the last stats-fold), two
+ * ranges of the key that lead with valid_until, so that the rows of the
+ * coupons still valid are never read. (merchant, first day, last day,
+ * first, last, store, store).
  */
 enum { CR_DAY, CR_TEMPLATE, CR_ISSUED, CR_ISSUED_USED, CR_CANCELLED,
     CR_EXPIRED, CR_USED, CR_DISCOUNT, CR_ORDERS, CR_NEW, CR_NCOLS };
 DB_SQL_COLS(q_stats_coupon_rows, CR_NCOLS,
     "SELECT day, template_id, SUM(claims), SUM(claimed_used),"
-    " SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(),"
-    " claims - claimed_used - claimed_cancelled, 0)), SUM(redeemed),"
-    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen), SUM(new_claims)"
-    " FROM stats_coupon_days WHERE merchant_id = ? AND day BETWEEN ? AND ?"
+    " SUM(claimed_cancelled), SUM(IF(valid_until > '1970-01-01 00:00:00',"
+    " unused, 0)), SUM(redeemed), SUM(redeemed_discount_fen),"
+    " SUM(redeemed_order_fen), SUM(new_claims)"
+    " FROM stats_coupon_days WHERE merchant_id = ?"
+    " AND ((valid_until IN ('1970-01-01 00:00:00', '1970-01-02 00:00:00')"
+    " AND day BETWEEN ? AND ?) OR (valid_until > '1970-01-02 00:00:00'"
+    " AND valid_until < UTC_TIMESTAMP() AND day BETWEEN ? AND ?))"
     " AND (? = 0 OR store_id = ?) GROUP BY day, template_id");
 /* The merchant's templates, newest first. */
 enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT,
@@ -267,7 +273,8 @@ stats_coupons(struct req *r)
 		return st;
 	if (DB(r, &q_stats_templates, &tp, DBI(r->m->id)) != DB_OK ||
 	    DB(r, &q_stats_coupon_rows, &res, DBI(r->m->id), DBS(pd.p.from),
-	    DBS(pd.p.to), DBI(store), DBI(store)) != DB_OK)
+	    DBS(pd.p.to), DBS(pd.p.from), DBS(pd.p.to), DBI(store),
+	    DBI(store)) != DB_OK)
 		return db_fail(r);
 	/* each row's figures to its template (tp: ids descending) */
 	v = arena_alloc(r->a, sizeof(*v) * (size_t)(tp.nrows + 1));

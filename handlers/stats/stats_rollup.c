@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "app.h"
 #include "cmd.h"
@@ -73,8 +75,9 @@ DB_SQL(q_rb_recharge_days, SQL_RECHARGE_DAYS(SPAN("rc", "paid_at"),
 DB_SQL(q_rb_recharge_channels,
     SQL_RECHARGE_CHANNELS(SPAN("rc", "paid_at"), RB_SLOT));
 DB_SQL(q_rb_recharge_members, SQL_RECHARGE_MEMBERS(SPAN("rc", "paid_at")));
-DB_SQL(q_rb_claims,
-    COUPON_SQL_CLAIM_ROLLUP_AT("0", SPAN("c", "claimed_at")));
+/* the unused past valid_until merged already, as stats-fold would */
+DB_SQL(q_rb_claims, COUPON_SQL_CLAIM_ROLLUP_AT("0", COUPON_UNTIL_MERGED,
+    SPAN("c", "claimed_at")));
 DB_SQL(q_rb_redeemed,
     COUPON_SQL_REDEEMED_ROLLUP_AT("0", SPAN("c", "used_at")));
 DB_SQL(q_rb_payments,
@@ -235,25 +238,30 @@ DB_SQL(q_unslot_tiers,
     " AND slot <> 0");
 /* stats_coupon_days (claims and uses per template): the same two steps */
 #define CP_COLS \
-	"claims, new_claims, claimed_used, claimed_cancelled, orders, uses," \
-	" discount_fen, order_fen, redeemed, redeemed_discount_fen," \
+	"claims, new_claims, claimed_used, claimed_cancelled, unused, orders," \
+	" uses, discount_fen, order_fen, redeemed, redeemed_discount_fen," \
 	" redeemed_order_fen"
+#define CP_SUMS \
+	"SUM(claims), SUM(new_claims), SUM(claimed_used)," \
+	" SUM(claimed_cancelled), SUM(unused), SUM(orders), SUM(uses)," \
+	" SUM(discount_fen), SUM(order_fen), SUM(redeemed)," \
+	" SUM(redeemed_discount_fen), SUM(redeemed_order_fen)"
 #define CP_FOLD(c)	c " = stats_coupon_days." c " + VALUES(" c ")"
+#define CP_FOLDS \
+	CP_FOLD("claims") ", " CP_FOLD("new_claims") ", " \
+	CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", " \
+	CP_FOLD("unused") ", " CP_FOLD("orders") ", " CP_FOLD("uses") ", " \
+	CP_FOLD("discount_fen") ", " CP_FOLD("order_fen") ", " \
+	CP_FOLD("redeemed") ", " CP_FOLD("redeemed_discount_fen") ", " \
+	CP_FOLD("redeemed_order_fen")
 /* (merchant, day): the day's rows of the other slots added to slot 0 ... */
 DB_SQL(q_cp_fold,
     "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
     " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
-    " template_id, valid_until, 0, SUM(claims), SUM(new_claims),"
-    " SUM(claimed_used), SUM(claimed_cancelled), SUM(orders), SUM(uses),"
-    " SUM(discount_fen), SUM(order_fen), SUM(redeemed),"
-    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen)"
+    " template_id, valid_until, 0, " CP_SUMS
     " FROM stats_coupon_days WHERE merchant_id = ? AND day = ? AND slot <> 0"
     " GROUP BY merchant_id, day, store_id, template_id, valid_until"
-    " ON DUPLICATE KEY UPDATE " CP_FOLD("claims") ", " CP_FOLD("new_claims")
-    ", " CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", "
-    CP_FOLD("orders") ", " CP_FOLD("uses") ", " CP_FOLD("discount_fen") ", "
-    CP_FOLD("order_fen") ", " CP_FOLD("redeemed") ", "
-    CP_FOLD("redeemed_discount_fen") ", " CP_FOLD("redeemed_order_fen"));
+    " ON DUPLICATE KEY UPDATE " CP_FOLDS);
 /* ... and gone (the INSERT's locking read holds them until the commit). */
 DB_SQL(q_cp_unslot,
     "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
@@ -295,30 +303,24 @@ DB_SQL(q_cs_mark, "INSERT INTO stats_campaign_days (merchant_id, day,"
     " template_id, store_id) VALUES (?, ?, 0, 0)");
 
 /*
- * Claim rows of stats_coupon_days go by each coupon's valid_until, for the
- * coupon report's expired (valid_until before now): once it has passed,
- * which instant it was no longer matters, so the fold merges the rows
- * past it, of every day, into one per day, template and store at
- * valid_until 1970-01-02 (the uses' rows are at 1970-01-01): a year of
- * claims becomes a row per day and template but for the coupons still
- * valid. A move of a coupon later adds a row at its own valid_until,
- * merged by the next run. (merchant, cutoff) each.
+ * The unused coupons of stats_coupon_days go by each coupon's valid_until
+ * (migration 0039), for the coupon report's expired (valid_until before
+ * now): once it has passed, which instant it was no longer matters, so
+ * the fold merges the rows past it, of every day, into one per day,
+ * template and store at valid_until 1970-01-02 (the totals and uses are
+ * at 1970-01-01), and the report reads a row per coupon only for those
+ * expired since the last run. A move of a coupon later adds a row at its
+ * own valid_until, merged by the next run; the rebuild writes them merged
+ * already. (merchant, cutoff) each.
  */
 #define CP_PAST " FROM stats_coupon_days WHERE merchant_id = ?" \
 	" AND valid_until < ? AND valid_until > '1970-01-02 00:00:00'"
 DB_SQL(q_cp_merge,
     "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
     " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
-    " template_id, '1970-01-02 00:00:00', 0, SUM(claims), SUM(new_claims),"
-    " SUM(claimed_used), SUM(claimed_cancelled), SUM(orders), SUM(uses),"
-    " SUM(discount_fen), SUM(order_fen), SUM(redeemed),"
-    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen)" CP_PAST
+    " template_id, '1970-01-02 00:00:00', 0, " CP_SUMS CP_PAST
     " GROUP BY merchant_id, day, store_id, template_id"
-    " ON DUPLICATE KEY UPDATE " CP_FOLD("claims") ", " CP_FOLD("new_claims")
-    ", " CP_FOLD("claimed_used") ", " CP_FOLD("claimed_cancelled") ", "
-    CP_FOLD("orders") ", " CP_FOLD("uses") ", " CP_FOLD("discount_fen") ", "
-    CP_FOLD("order_fen") ", " CP_FOLD("redeemed") ", "
-    CP_FOLD("redeemed_discount_fen") ", " CP_FOLD("redeemed_order_fen"));
+    " ON DUPLICATE KEY UPDATE " CP_FOLDS);
 DB_SQL(q_cp_unpast, "DELETE" CP_PAST);
 
 /* The week before the run's day, folded (a day already folded has no
@@ -364,12 +366,28 @@ JOB(stats_fold_job) = {
 
 /* ---- app stats rebuild ---- */
 
+/*
+ * Two passes over the days, each day a transaction. The first deletes a
+ * day's rollups and computes again those of its own raw rows (stats_days,
+ * channels, coupons, member-days, tiers, the campaigns' sums of a day
+ * that is over); the second, once every day of the first is committed,
+ * the rollups that read a member's days before (stats_active_days, the
+ * cohorts) from the member-days alone. So with --jobs the days of a pass
+ * are cut into runs, a process each: in the first a day's statements
+ * read raw rows nobody writes and write only that day's rows; in the
+ * second they read member-days nobody writes any more. (Both passes in
+ * one, day after day, read in each day the member-days of days another
+ * run was writing: each waited for the other's locks, a deadlock, and a
+ * day read the days before it as they were before the rebuild.)
+ */
+enum { PASS_OWN, PASS_MEMBERS };
+
 struct rebuild {
 	long	 day;
-	int	 failed;
+	int	 pass;
 };
 
-/* One day of r->m: its rollups deleted and computed again. */
+/* One day of r->m in one pass. */
 static int
 rebuild_day_tx(struct req *r, void *arg)
 {
@@ -392,6 +410,15 @@ rebuild_day_tx(struct req *r, void *arg)
 	int k;
 
 	stats_date(b->day, date);
+	if (b->pass == PASS_MEMBERS) {
+		/* from the member-days of the first pass: this day's and
+		   those before it */
+		for (k = 0; then[k] != NULL; k++)
+			if (DB(r, then[k], NULL, DBI(r->m->id), DBS(date)) !=
+			    DB_OK)
+				return db_fail(r);
+		return 200;
+	}
 	time_sql((int64_t)b->day * 86400 - tz, start);
 	time_sql((int64_t)(b->day + 1) * 86400 - tz, end);
 	for (k = 0; del[k] != NULL; k++)
@@ -400,11 +427,6 @@ rebuild_day_tx(struct req *r, void *arg)
 	for (k = 0; add[k] != NULL; k++)
 		if (DB(r, add[k], NULL, DBI(tz), DBI(r->m->id), DBS(start),
 		    DBS(end)) != DB_OK)
-			return db_fail(r);
-	/* from the day's member rows just written, and the days before it
-	   (days are rebuilt in order) */
-	for (k = 0; then[k] != NULL; k++)
-		if (DB(r, then[k], NULL, DBI(r->m->id), DBS(date)) != DB_OK)
 			return db_fail(r);
 	/* a day that is over: the campaigns' sums of it, marked done (today
 	   goes on: stats_coupon_days is read for it) */
@@ -416,27 +438,119 @@ rebuild_day_tx(struct req *r, void *arg)
 	return 200;
 }
 
+/*
+ * The nightly stats-fold of the merchant's today (and any later day run
+ * ahead with --date), done before the rebuild, opened again: the rebuild
+ * has written the days again, and a done run is not run twice, so that
+ * `app jobs run stats-fold` (or the next tick) after a rebuild said "done
+ * before" and left its rows as the rebuild wrote them. (merchant, today)
+ */
+DB_SQL(q_rb_fold_reopen,
+    "DELETE FROM job_runs WHERE merchant_id = ? AND job = 'stats-fold'"
+    " AND status <> 'running' AND period >= ?");
+
 static int
 stats_usage(void)
 {
 	fputs("usage: app stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD"
-	    " [--merchant CODE]\n", stderr);
+	    " [--merchant CODE] [--jobs N]\n", stderr);
 	return 2;
 }
 
+struct rb_merchant {
+	int64_t	 id;
+	char	 code[40], name[80], tz[8];
+};
+
+/* Days a..b of every merchant in ms, pass p, in this process (its own
+   connection). 0, or -1 (said). */
+static int
+rebuild_run(const struct rb_merchant *ms, int n, long a, long b, int pass)
+{
+	struct req r;
+	int i, rc = -1;
+	long d;
+
+	if (cmd_req_init(&r) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct merchant m;
+
+		memset(&m, 0, sizeof(m));
+		m.id = ms[i].id;
+		m.code = ms[i].code;
+		m.name = ms[i].name;
+		m.tz = ms[i].tz;
+		r.m = &m;
+		for (d = a; d <= b; d++) {
+			struct rebuild rb = { d, pass };
+
+			if (db_tx(&r, rebuild_day_tx, &rb) >= 400) {
+				char date[11];
+
+				stats_date(d, date);
+				fprintf(stderr, "stats rebuild: %s %s failed\n",
+				    ms[i].code, date);
+				goto out;
+			}
+			arena_reset(r.a);
+		}
+		r.m = NULL;
+	}
+	rc = 0;
+out:
+	cmd_req_done(&r);
+	return rc;
+}
+
+/* Pass p over days a..b in jobs runs of consecutive days at once, a
+   process each (one: this one). 0, or -1. */
+static int
+rebuild_pass(const struct rb_merchant *ms, int n, long a, long b, int pass,
+    int jobs)
+{
+	long per = (b - a + jobs) / jobs, f;
+	pid_t pids[64];
+	int k, np = 0, rc = 0, st;
+
+	if (jobs <= 1)
+		return rebuild_run(ms, n, a, b, pass);
+	fflush(NULL);
+	for (f = a; f <= b; f += per) {
+		pid_t pid = fork();
+
+		if (pid == -1) {
+			perror("stats rebuild: fork");
+			rc = -1;
+			break;
+		}
+		if (pid == 0)
+			_exit(rebuild_run(ms, n, f, f + per - 1 < b ?
+			    f + per - 1 : b, pass) == 0 ? 0 : 1);
+		pids[np++] = pid;
+	}
+	for (k = 0; k < np; k++)
+		if (waitpid(pids[k], &st, 0) == -1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			rc = -1;
+	return rc;
+}
+
 /*
- * app stats rebuild --from --to [--merchant CODE]: the rollups of every
- * merchant (or one) for the local days from..to, recomputed from the raw
- * rows, a transaction per merchant and day.
+ * app stats rebuild --from --to [--merchant CODE] [--jobs N]: the
+ * rollups of every merchant (or one) for the local days from..to,
+ * recomputed from the raw rows, a transaction per merchant, day and pass;
+ * with --jobs, each pass in N processes at once.
  */
 static int
 cmd_stats(int argc, char *argv[])
 {
 	const char *from = NULL, *to = NULL, *code = "";
-	struct db_res ms;
+	struct rb_merchant *ms = NULL;
+	struct db_res res;
 	struct req r;
-	long a, b, d, days = 0;
-	int i, rc = 1;
+	long a, b, jobs = 1;
+	int i, n = 0, rc = 1, up = 0;
 
 	if (argc < 2 || strcmp(argv[1], "rebuild") != 0)
 		return stats_usage();
@@ -449,7 +563,13 @@ cmd_stats(int argc, char *argv[])
 			to = argv[++i];
 		else if (strcmp(argv[i], "--merchant") == 0)
 			code = argv[++i];
-		else
+		else if (strcmp(argv[i], "--jobs") == 0) {
+			char *e;
+
+			jobs = strtol(argv[++i], &e, 10);
+			if (*e != '\0' || jobs < 1 || jobs > 64)
+				return stats_usage();
+		} else
 			return stats_usage();
 	}
 	if ((a = stats_day(from)) == -1 || (b = stats_day(to)) == -1 ||
@@ -458,39 +578,61 @@ cmd_stats(int argc, char *argv[])
 		    " from not after to\n", stderr);
 		return 2;
 	}
+	if (jobs > b - a + 1)
+		jobs = b - a + 1;
 	if (cmd_req_init(&r) == -1)
 		goto out;
-	if (DB(&r, &q_rb_merchants, &ms, DBS(code), DBS(code)) != DB_OK)
+	up = 1;
+	if (DB(&r, &q_rb_merchants, &res, DBS(code), DBS(code)) != DB_OK)
 		goto out;
-	if (ms.nrows == 0) {
+	if (res.nrows == 0) {
 		fprintf(stderr, "stats rebuild: no merchant %s\n", code);
 		goto out;
 	}
-	for (i = 0; i < ms.nrows; i++) {
-		struct merchant *m = arena_alloc(r.a, sizeof(*m));
-
-		memset(m, 0, sizeof(*m));
-		m->id = db_int(&ms, i, RM_ID);
-		m->code = db_str(&ms, i, RM_CODE);
-		m->name = db_str(&ms, i, RM_NAME);
-		m->tz = db_str(&ms, i, RM_TZ);
-		r.m = m;
-		for (d = a; d <= b; d++) {
-			struct rebuild rb = { d, 0 };
-
-			if (db_tx(&r, rebuild_day_tx, &rb) >= 400) {
-				fprintf(stderr, "stats rebuild: %s failed\n",
-				    m->code);
-				goto out;
-			}
-			days++;
-		}
+	n = res.nrows;
+	if ((ms = calloc((size_t)n, sizeof(*ms))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ms[i].id = db_int(&res, i, RM_ID);
+		snprintf(ms[i].code, sizeof(ms[i].code), "%s",
+		    db_str(&res, i, RM_CODE));
+		snprintf(ms[i].name, sizeof(ms[i].name), "%s",
+		    db_str(&res, i, RM_NAME));
+		snprintf(ms[i].tz, sizeof(ms[i].tz), "%s",
+		    db_str(&res, i, RM_TZ));
 	}
-	printf("stats rebuild: %ld day(s) of %d merchant(s), %s to %s\n",
-	    days / ms.nrows, ms.nrows, from, to);
+	/* the children make connections of their own */
+	cmd_req_done(&r);
+	up = 0;
+	if (rebuild_pass(ms, n, a, b, PASS_OWN, (int)jobs) == -1 ||
+	    rebuild_pass(ms, n, a, b, PASS_MEMBERS, (int)jobs) == -1)
+		goto out;
+	if (cmd_req_init(&r) == -1)
+		goto out;
+	up = 1;
+	for (i = 0; i < n; i++) {
+		struct merchant m;
+		char today[11];
+
+		memset(&m, 0, sizeof(m));
+		m.id = ms[i].id;
+		m.code = ms[i].code;
+		m.tz = ms[i].tz;
+		r.m = &m;
+		stats_date((long)((time_now() + tz_offset(m.tz)) / 86400),
+		    today);
+		if (DB(&r, &q_rb_fold_reopen, NULL, DBI(m.id), DBS(today)) !=
+		    DB_OK)
+			goto out;
+		r.m = NULL;
+	}
+	printf("stats rebuild: %ld day(s) of %d merchant(s), %s to %s"
+	    " (%ld run(s) at once)\n", b - a + 1, n, from, to, jobs);
 	rc = 0;
 out:
-	cmd_req_done(&r);
+	if (up)
+		cmd_req_done(&r);
+	free(ms);
 	return rc;
 }
 

@@ -33,11 +33,11 @@ async function rollups(id) {
     // summed over slots (each writer its own row, the rebuild slot 0);
     // a use given back leaves its rows at zero
     coupons: `SELECT day, store_id, template_id, valid_until, SUM(claims), SUM(new_claims), SUM(claimed_used),
-      SUM(claimed_cancelled), SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed),
+      SUM(claimed_cancelled), SUM(unused), SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed),
       SUM(redeemed_discount_fen), SUM(redeemed_order_fen)
       FROM stats_coupon_days WHERE merchant_id = ${id} GROUP BY day, store_id, template_id, valid_until
       HAVING SUM(claims) <> 0 OR SUM(orders) <> 0 OR SUM(redeemed) <> 0 OR SUM(claimed_cancelled) <> 0
-        OR SUM(redeemed_discount_fen) <> 0 OR SUM(redeemed_order_fen) <> 0`,
+        OR SUM(redeemed_discount_fen) <> 0 OR SUM(redeemed_order_fen) <> 0 OR SUM(unused) <> 0`,
     members: `SELECT day, member_id, store_id, join_day, orders, order_fen, recharges, recharge_fen, referred, payments
       FROM stats_member_days WHERE merchant_id = ${id}`,
     // rows whose slots cancel out (a member moved up and back) count as none
@@ -120,25 +120,30 @@ async function fromRaw(id) {
     UNION ALL
     SELECT ${day('paid_at')}, 0, 'provider', provider, COUNT(*), SUM(pay_fen),
       SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
-  // stats_coupon_days: claims at the store of issue by valid_until with
-  // what became of them, orders paid with coupons, coupons used now
-  // (orders and counter alike) at the store of use
+  // stats_coupon_days (migration 0039): claims at the store of issue with
+  // what became of them on the day's totals (valid_until 1970-01-01), the
+  // coupons still unused by their valid_until, orders paid with coupons,
+  // coupons used now (orders and counter alike) at the store of use
   const coupons = await sql(`
-    SELECT d, s, t, v, SUM(cl), SUM(nc), SUM(cu), SUM(cc), SUM(od), SUM(us), SUM(di), SUM(ofen),
+    SELECT d, s, t, v, SUM(cl), SUM(nc), SUM(cu), SUM(cc), SUM(un), SUM(od), SUM(us), SUM(di), SUM(ofen),
       SUM(rd), SUM(rdi), SUM(rof) FROM (
-      SELECT ${day('c.claimed_at')} d, IFNULL(c.store_id, 0) s, c.template_id t, c.valid_until v, 1 cl,
-        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, c.status = 'used' cu, c.status = 'cancelled' cc,
+      SELECT ${day('c.claimed_at')} d, IFNULL(c.store_id, 0) s, c.template_id t, '1970-01-01 00:00:00' v, 1 cl,
+        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, c.status = 'used' cu, c.status = 'cancelled' cc, 0 un,
         0 od, 0 us, 0 di, 0 ofen, 0 rd, 0 rdi, 0 rof
         FROM coupons c JOIN members mb ON mb.id = c.member_id WHERE c.merchant_id = ${id}
       UNION ALL
-      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, '1970-01-01 00:00:00', 0, 0, 0, 0, 1, COUNT(*),
+      SELECT ${day('c.claimed_at')}, IFNULL(c.store_id, 0), c.template_id, c.valid_until, 0, 0, 0, 0, 1,
+        0, 0, 0, 0, 0, 0, 0
+        FROM coupons c WHERE c.merchant_id = ${id} AND c.status = 'unused'
+      UNION ALL
+      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, '1970-01-01 00:00:00', 0, 0, 0, 0, 0, 1, COUNT(*),
         SUM(a.amount_fen), MAX(o.total_fen), 0, 0, 0
         FROM orders o JOIN order_adjustments a ON a.order_id = o.id AND a.kind = 'coupon'
         JOIN coupons c ON c.merchant_id = o.merchant_id AND c.code = a.ref
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL GROUP BY o.id, c.template_id
       UNION ALL
       SELECT ${day('c.used_at')}, IFNULL(c.used_store_id, 0), c.template_id, '1970-01-01 00:00:00',
-        0, 0, 0, 0, 0, 0, 0, 0, 1, IFNULL(c.discount_fen, 0), IFNULL(c.order_fen, 0)
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 1, IFNULL(c.discount_fen, 0), IFNULL(c.order_fen, 0)
         FROM coupons c WHERE c.merchant_id = ${id} AND c.status = 'used'
     ) u GROUP BY d, s, t, v`);
   const members = await sql(`
@@ -346,7 +351,11 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
     WHERE merchant_id = ${mc.id} AND paid_at IS NOT NULL`);
   await sql(`UPDATE members mb SET joined_at = LEAST(joined_at - INTERVAL (id * 3 % 5 + 38) DAY,
     IFNULL((SELECT MIN(paid_at) FROM orders o WHERE o.member_id = mb.id), joined_at)) WHERE merchant_id = ${mc.id}`);
-  rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today);
+  // in three runs of days at once (app stats rebuild --jobs): each pass
+  // over the days cut into runs, the member-days all written before the
+  // days that read a member's days before are computed
+  const par = rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today, 3);
+  assert.match(par, /51 day\(s\) of 1 merchant\(s\).*\(3 run\(s\) at once\)/, par);
   const spread = await rollups(mc.id), spreadRaw = await fromRaw(mc.id);
   for (const k of ['members', 'active', 'cohorts']) assert.deepEqual(spread[k], spreadRaw[k], `${k} over days (seed ${seed})`);
   // the finished days summed for the campaigns report, today not yet
@@ -359,7 +368,7 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   await sql(`UPDATE stats_coupon_days SET valid_until = valid_until - INTERVAL 400 DAY
     WHERE merchant_id = ${mc.id} AND valid_until > '1970-01-02'`);
   const cpSums = async () => (await sql(`SELECT day, template_id, store_id, SUM(claims), SUM(new_claims),
-    SUM(claimed_used), SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(), claims - claimed_used - claimed_cancelled, 0)),
+    SUM(claimed_used), SUM(claimed_cancelled), SUM(IF(valid_until > '1970-01-01' AND valid_until < UTC_TIMESTAMP(), unused, 0)),
     SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed), SUM(redeemed_discount_fen),
     SUM(redeemed_order_fen) FROM stats_coupon_days WHERE merchant_id = ${mc.id} GROUP BY day, template_id, store_id`))
     .map((r) => r.join('|')).sort();
