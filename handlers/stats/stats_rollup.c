@@ -56,10 +56,8 @@ DB_SQL(q_ev_refund_days, SQL_REFUND_DAYS(ONE("f"), EV_SLOT));
 DB_SQL(q_ev_recharge_days, SQL_RECHARGE_DAYS(ONE("rc"), EV_SLOT));
 DB_SQL(q_ev_recharge_channels, SQL_RECHARGE_CHANNELS(ONE("rc"), EV_SLOT));
 DB_SQL(q_ev_recharge_members, SQL_RECHARGE_MEMBERS(ONE("rc")));
-DB_SQL(q_ev_recharge_active, WALLET_SQL_ACTIVE("recharge", "recharges",
-    "(SELECT rc.merchant_id, " LOCAL("rc.paid_at") " AS day, rc.member_id"
-    " FROM " TZ0 "recharges rc WHERE " ONE("rc") ") x",
-    WALLET_ACTIVE_FIRST("recharges")));
+DB_SQL(q_ev_recharge_active, SQL_ACTIVE("recharge", "recharges",
+    X_RECHARGE, SQL_ACTIVE_FIRST("recharges")));
 
 DB_SQL(q_rb_join_days, SQL_JOIN_DAYS(SPAN("mb", "joined_at"), RB_SLOT));
 DB_SQL(q_rb_join_channels, SQL_JOIN_CHANNELS(SPAN("mb", "joined_at"),
@@ -95,13 +93,15 @@ DB_SQL(q_rb_del_channels,
     "DELETE FROM stats_channel_days WHERE merchant_id = ?"
     " AND kind IN ('join', 'recharge', 'package', 'provider') AND day = ?");
 DB_SQL(q_rb_del_coupons,
-    "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?");
+    "DELETE d FROM stats_coupon_days d FORCE INDEX (ix_scd_day)"
+    " WHERE d.merchant_id = ? AND d.day = ?");
 /* after the day's stats_member_days: (merchant, day) */
 #define RB_ACTIVE(kind, col) WALLET_SQL_ACTIVE(kind, col, \
 	"(SELECT DISTINCT merchant_id, day, member_id FROM stats_member_days" \
 	" WHERE merchant_id = ? AND day = ? AND " col " > 0) x", "1")
 DB_SQL(q_rb_active_payments, RB_ACTIVE("payment", "payments"));
-DB_SQL(q_rb_active_recharges, RB_ACTIVE("recharge", "recharges"));
+DB_SQL(q_rb_active_recharges, SQL_ACTIVE("recharge", "recharges",
+    X_DAY("recharges"), "1"));
 DB_SQL(q_rb_active_referrals, RB_ACTIVE("referral", "referred"));
 DB_SQL(q_rb_active_orders, SQL_ORDER_ACTIVE(X_ORDER_DAY, C0_RB, RB_SLOT));
 DB_SQL(q_rb_cohorts, SQL_ORDER_COHORT(X_ORDER_DAY, C0_RB, RB_SLOT));
@@ -259,29 +259,32 @@ DB_SQL(q_cp_fold,
     "INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id,"
     " valid_until, slot, " CP_COLS ") SELECT merchant_id, day, store_id,"
     " template_id, valid_until, 0, " CP_SUMS
-    " FROM stats_coupon_days WHERE merchant_id = ? AND day = ? AND slot <> 0"
+    " FROM stats_coupon_days FORCE INDEX (ix_scd_day)"
+    " WHERE merchant_id = ? AND day = ? AND slot <> 0"
     " GROUP BY merchant_id, day, store_id, template_id, valid_until"
     " ON DUPLICATE KEY UPDATE " CP_FOLDS);
 /* ... and gone (the INSERT's locking read holds them until the commit). */
 DB_SQL(q_cp_unslot,
-    "DELETE FROM stats_coupon_days WHERE merchant_id = ? AND day = ?"
-    " AND slot <> 0");
+    "DELETE d FROM stats_coupon_days d FORCE INDEX (ix_scd_day)"
+    " WHERE d.merchant_id = ? AND d.day = ? AND d.slot <> 0");
 
 /* stats_active_days and stats_cohort_days (orders' rows, 0035) */
 #define AK_KINDS	"kind IN ('payment', 'recharge', 'order', 'order2'," \
 			" 'referral')"
 DB_SQL(q_fold_active, "INSERT INTO stats_active_days (merchant_id, kind,"
-    " day, prev_day, slot, members) SELECT merchant_id, kind, day, prev_day,"
-    " 0, SUM(members) FROM stats_active_days WHERE merchant_id = ? AND "
-    AK_KINDS " AND day = ? AND slot <> 0"
-    " GROUP BY merchant_id, kind, day, prev_day ON DUPLICATE KEY UPDATE"
+    " store_id, day, prev_day, slot, members) SELECT merchant_id, kind,"
+    " store_id, day, prev_day, 0, SUM(members) FROM stats_active_days"
+    " WHERE merchant_id = ? AND " AK_KINDS " AND day = ? AND slot <> 0"
+    " GROUP BY merchant_id, kind, store_id, day, prev_day"
+    " ON DUPLICATE KEY UPDATE"
     " members = stats_active_days.members + VALUES(members)");
 DB_SQL(q_unslot_active, "DELETE FROM stats_active_days WHERE merchant_id = ?"
     " AND " AK_KINDS " AND day = ? AND slot <> 0");
 DB_SQL(q_fold_cohorts, "INSERT INTO stats_cohort_days (merchant_id,"
-    " join_day, day, slot, members) SELECT merchant_id, join_day, day, 0,"
-    " SUM(members) FROM stats_cohort_days WHERE merchant_id = ? AND day = ?"
-    " AND slot <> 0 GROUP BY merchant_id, join_day, day"
+    " store_id, join_day, day, slot, members) SELECT merchant_id, store_id,"
+    " join_day, day, 0, SUM(members) FROM stats_cohort_days"
+    " WHERE merchant_id = ? AND day = ? AND slot <> 0"
+    " GROUP BY merchant_id, store_id, join_day, day"
     " ON DUPLICATE KEY UPDATE"
     " members = stats_cohort_days.members + VALUES(members)");
 DB_SQL(q_unslot_cohorts, "DELETE FROM stats_cohort_days WHERE merchant_id = ?"
@@ -295,7 +298,8 @@ DB_SQL(q_cs_sum, "INSERT INTO stats_campaign_days (merchant_id, day,"
     " template_id, store_id, claims, new_claims, orders, uses, discount_fen,"
     " order_fen) SELECT merchant_id, day, template_id, store_id,"
     " SUM(claims), SUM(new_claims), SUM(orders), SUM(uses),"
-    " SUM(discount_fen), SUM(order_fen) FROM stats_coupon_days"
+    " SUM(discount_fen), SUM(order_fen)"
+    " FROM stats_coupon_days FORCE INDEX (ix_scd_day)"
     " WHERE merchant_id = ? AND day = ? GROUP BY merchant_id, day,"
     " template_id, store_id HAVING SUM(claims) <> 0 OR SUM(orders) <> 0"
     " OR SUM(uses) <> 0");

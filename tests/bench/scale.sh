@@ -32,7 +32,9 @@
 # alternating rounds, 5 of 3s), THREADS (2), CONNECTIONS (32), APP_WORKERS,
 # REPORT_DEADLINE_MS (a report request's deadline for its statements in
 # the database, the app's default 20000), REBUILD_JOBS (app stats rebuild
-# --jobs: processes at once over the year, 2), STORE_ROUTES (the reports
+# --jobs: processes at once over the year, 2), REBUILD_ROUNDS (1; more:
+# the year rebuilt again, in one process and in REBUILD_JOBS by turns, for
+# their times), STORE_ROUTES (the reports
 # also asked for one store: consumption retention coupons),
 # DB_BUFFER_POOL (auto) and
 # DB_BULK (1: MariaDB set for the bulk load, conf/stack.sh), KEEP=1 (keep the instance directory).
@@ -287,6 +289,27 @@ if { "$APP" 2>&1 || true; } | grep -qE '^  stats +'; then
 	if [ -n "$ok" ]; then
 		step rebuild "$a"
 		ROLLUP_NOTE="rollups rebuilt for $from to $to in ${STEPS[-1]#* }s ($jobs runs at once)"
+		# REBUILD_ROUNDS > 1: the year rebuilt again, in one process and
+		# in $jobs by turns, for their times side by side
+		for ((k = 2; k <= ${REBUILD_ROUNDS:-1}; k++)); do
+			j=$((k % 2 == 0 ? 1 : jobs))
+			a=$(now)
+			"$APP" stats rebuild --from "$from" --to "$to" \
+			    --merchant demo --jobs "$j" || { ok=; break; }
+			step "rebuild-$k-jobs-$j" "$a"
+		done
+		[ -n "$ok" ] || { echo "error: a rebuild again failed"; FAILED=$((FAILED + 1)); }
+		# the seed's order refunds, as the rollups count them
+		read -r rf_raw rf_rollup <<<"$(sql -e "SELECT
+		    (SELECT COUNT(*) FROM order_refunds f JOIN merchants m ON m.id = f.merchant_id
+		    WHERE m.code = 'demo' AND f.status = 'done'),
+		    (SELECT IFNULL(SUM(s.refunds), 0) FROM stats_days s JOIN merchants m ON m.id = s.merchant_id
+		    WHERE m.code = 'demo')")"
+		echo "order refunds: $rf_raw done, $rf_rollup in the rollups"
+		if [ "$rf_raw" = 0 ] || [ "$rf_raw" != "$rf_rollup" ]; then
+			echo "error: the seed's refunds are not what the rollups count"
+			FAILED=$((FAILED + 1))
+		fi
 		# and the night's fold, as a running merchant has it: the
 		# slots of the week and the unused coupons past their
 		# valid_until (today's: the rebuild opens a run done before

@@ -43,10 +43,10 @@ async function rollups(id) {
     // rows whose slots cancel out (a member moved up and back) count as none
     tiers: `SELECT day, level, SUM(members) FROM stats_tier_days WHERE merchant_id = ${id}
       GROUP BY day, level HAVING SUM(members) <> 0`,
-    active: `SELECT kind, day, prev_day, SUM(members) FROM stats_active_days WHERE merchant_id = ${id}
-      GROUP BY kind, day, prev_day`,
-    cohorts: `SELECT join_day, day, SUM(members) FROM stats_cohort_days WHERE merchant_id = ${id}
-      GROUP BY join_day, day`,
+    active: `SELECT kind, store_id, day, prev_day, SUM(members) FROM stats_active_days WHERE merchant_id = ${id}
+      GROUP BY kind, store_id, day, prev_day`,
+    cohorts: `SELECT store_id, join_day, day, SUM(members) FROM stats_cohort_days WHERE merchant_id = ${id}
+      GROUP BY store_id, join_day, day`,
   };
   const out = {};
   for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
@@ -165,9 +165,11 @@ async function fromRaw(id) {
     GROUP BY 1, 2`);
   // each member's days of balance payments and of recharges, with the
   // day of the kind before each
+  // (store 0: at any store; a store's: recharges and orders at that store
+  // by the member's day before there)
   const active = await sql(`
-    SELECT k, d, prev, COUNT(*) FROM (
-      SELECT k, d, IFNULL(LAG(d) OVER (PARTITION BY k, member_id ORDER BY d), '1000-01-01') prev FROM (
+    SELECT k, s, d, prev, COUNT(*) FROM (
+      SELECT k, 0 s, d, IFNULL(LAG(d) OVER (PARTITION BY k, member_id ORDER BY d), '1000-01-01') prev FROM (
         SELECT DISTINCT 'payment' k, member_id, ${day('created_at')} d FROM payments WHERE merchant_id = ${id}
         UNION ALL
         SELECT DISTINCT 'recharge', member_id, ${day('paid_at')} FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
@@ -176,21 +178,31 @@ async function fromRaw(id) {
           WHERE merchant_id = ${id} AND referrer_id IS NOT NULL
       ) md
       UNION ALL
+      SELECT 'recharge', s, d, IFNULL(LAG(d) OVER (PARTITION BY member_id, s ORDER BY d), '1000-01-01') FROM (
+        SELECT DISTINCT member_id, store_id s, ${day('paid_at')} d FROM recharges
+          WHERE merchant_id = ${id} AND status = 'paid' AND store_id IS NOT NULL
+      ) ms
+      UNION ALL
       -- each paid order of a member by the day of the member's order
-      -- before it (order) and two before it (order2)
-      SELECT k.k, ${day('o.paid_at')}, IFNULL(IF(k.k = 'order',
-          LAG(${day('o.paid_at')}, 1) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id),
-          LAG(${day('o.paid_at')}, 2) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id)), '1000-01-01')
-        FROM orders o JOIN (SELECT 'order' k UNION ALL SELECT 'order2') k
+      -- before it (order) and two before it (order2), at any store and at
+      -- the order's
+      SELECT k.k, IF(w.w, o.store_id, 0), ${day('o.paid_at')}, IFNULL(IF(k.k = 'order',
+          LAG(${day('o.paid_at')}, 1) OVER (PARTITION BY k.k, w.w, IF(w.w, o.store_id, 0), o.member_id
+            ORDER BY o.paid_at, o.id),
+          LAG(${day('o.paid_at')}, 2) OVER (PARTITION BY k.k, w.w, IF(w.w, o.store_id, 0), o.member_id
+            ORDER BY o.paid_at, o.id)), '1000-01-01')
+        FROM orders o JOIN (SELECT 'order' k UNION ALL SELECT 'order2') k JOIN (SELECT 0 w UNION ALL SELECT 1) w
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND o.member_id IS NOT NULL
-    ) u GROUP BY k, d, prev`);
-  // each member's first order-day after the join day, within 30 days
+    ) u GROUP BY k, s, d, prev`);
+  // each member's first order-day after the join day, within 30 days, at
+  // any store and at each store
   const cohorts = await sql(`
-    SELECT jd, d, COUNT(*) FROM (
-      SELECT ${day('mb.joined_at')} jd, MIN(${day('o.paid_at')}) d FROM orders o JOIN members mb ON mb.id = o.member_id
+    SELECT s, jd, d, COUNT(*) FROM (
+      SELECT IF(w.w, o.store_id, 0) s, ${day('mb.joined_at')} jd, MIN(${day('o.paid_at')}) d
+        FROM orders o JOIN members mb ON mb.id = o.member_id JOIN (SELECT 0 w UNION ALL SELECT 1) w
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND ${day('o.paid_at')} > ${day('mb.joined_at')}
-        GROUP BY o.member_id, jd
-    ) f WHERE DATEDIFF(d, jd) <= 30 GROUP BY jd, d`);
+        GROUP BY o.member_id, s, jd
+    ) f WHERE DATEDIFF(d, jd) <= 30 GROUP BY s, jd, d`);
   return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers),
     active: n(active), cohorts: n(cohorts) };
 }
