@@ -15,7 +15,8 @@
  * (WALLET_SQL_PAYMENT_*, WALLET_SQL_REFUND_ROLLUP), tier moves by the
  * move (TIER_SQL_MOVE_ROLLUP, tier/tier.h; members by join day and tier
  * now, which the rebuild counts again from members). Events add to the
- * row of their connection's slot, the rebuild writes slot 0.
+ * row of their connection's slot, the rebuild writes slot 0 (in two
+ * passes over the days: app stats rebuild below).
  *
  * Every statement's first parameter is the merchant's offset from UTC in
  * seconds (the derived table p0), then the filter's.
@@ -466,6 +467,9 @@ struct rb_merchant {
 	char	 code[40], name[80], tz[8];
 };
 
+#define RB_PAST	"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
+#define RB_TODAY "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"
+
 /* Days a..b of every merchant in ms, pass p, in this process (its own
    connection). 0, or -1 (said). */
 static int
@@ -473,7 +477,7 @@ rebuild_run(const struct rb_merchant *ms, int n, long a, long b, int pass)
 {
 	struct req r;
 	int i, rc = -1;
-	long d;
+	long d, today;
 
 	if (cmd_req_init(&r) == -1)
 		goto out;
@@ -486,10 +490,17 @@ rebuild_run(const struct rb_merchant *ms, int n, long a, long b, int pass)
 		m.name = ms[i].name;
 		m.tz = ms[i].tz;
 		r.m = &m;
+		today = (long)((time_now() + tz_offset(m.tz)) / 86400);
 		for (d = a; d <= b; d++) {
 			struct rebuild rb = { d, pass };
 
-			if (db_tx(&r, rebuild_day_tx, &rb) >= 400) {
+			/* a day past in READ COMMITTED: its deletes lock no
+			   gaps, so that two runs' days in one empty range of
+			   a rollup (a first rebuild) do not deadlock on it;
+			   today, which orders still write, as every
+			   transaction is */
+			if (db_exec_simple(d < today ? RB_PAST : RB_TODAY) ==
+			    -1 || db_tx(&r, rebuild_day_tx, &rb) >= 400) {
 				char date[11];
 
 				stats_date(d, date);
@@ -508,17 +519,33 @@ out:
 }
 
 /* Pass p over days a..b in jobs runs of consecutive days at once, a
-   process each (one: this one). 0, or -1. */
+   process each (one: this one); the days from today (the earliest
+   merchant's) on after them, in this process, in the isolation every
+   transaction has (rebuild_run). 0, or -1. */
 static int
 rebuild_pass(const struct rb_merchant *ms, int n, long a, long b, int pass,
     int jobs)
 {
-	long per = (b - a + jobs) / jobs, f;
+	long per, f, today = -1;
 	pid_t pids[64];
 	int k, np = 0, rc = 0, st;
 
-	if (jobs <= 1)
-		return rebuild_run(ms, n, a, b, pass);
+	for (k = 0; k < n; k++) {
+		long t = (long)((time_now() + tz_offset(ms[k].tz)) / 86400);
+
+		if (today == -1 || t < today)
+			today = t;
+	}
+	if (jobs <= 1 || b >= today) {
+		if (jobs > 1 && a < today && rebuild_pass(ms, n, a, today - 1,
+		    pass, jobs) == -1)
+			return -1;
+		return rebuild_run(ms, n, a > today || jobs <= 1 ? a : today,
+		    b, pass);
+	}
+	if (jobs > b - a + 1)
+		jobs = (int)(b - a + 1);
+	per = (b - a + jobs) / jobs;
 	fflush(NULL);
 	for (f = a; f <= b; f += per) {
 		pid_t pid = fork();
@@ -641,7 +668,7 @@ out:
 }
 
 COMMANDS(stats_commands) = {
-	{ "stats", "rebuild --from DAY --to DAY [--merchant CODE]: the"
-	  " analytics rollups recomputed from the raw rows", cmd_stats },
+	{ "stats", "rebuild --from DAY --to DAY [--merchant CODE] [--jobs N]:"
+	  " the analytics rollups recomputed from the raw rows", cmd_stats },
 	{ NULL, NULL, NULL }
 };
