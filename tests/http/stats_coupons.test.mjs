@@ -99,6 +99,13 @@ test('coupons from the rollups: an order, a counter redemption, a void, a gift a
   assert.equal(slots, '0');
   assert.deepEqual(await mc.stats('coupons', q), after);
   assert.deepEqual(await mc.stats('coupons', `${q}&store_id=${s2}`), after2);
+  // and the night's fold after the rebuild (run, not "done before"):
+  // the same again
+  const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--now'],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(fold, /\(done\)$/m, fold);
+  assert.deepEqual(await mc.stats('coupons', q), after);
+  assert.deepEqual(await mc.stats('coupons', `${q}&store_id=${s2}`), after2);
 });
 
 test('the nightly fold adds the slots of the days before today into slot 0, and the report stays the same', async () => {
