@@ -93,34 +93,51 @@ enum coupon_col {
 #define COUPON_SLOT	"CONNECTION_ID() % 16"
 /*
  * The daily rollup of claims by template (stats_coupon_days, migrations
- * 0027 and 0030): (tz offset s, then the parameters of where, over
+ * 0027, 0030 and 0039): (tz offset s, then the parameters of where, over
  * coupons c), added to what is there, on the day of the claim at the
- * store the coupon was issued at, by valid_until; with what has become of
- * the coupons now (used, voided). The claim runs it for its coupon (c.id)
- * at COUPON_SLOT; `app stats rebuild` for a day of claims at slot 0.
+ * store the coupon was issued at (coupons.store_id). Two rows: the day's
+ * totals at valid_until 1970-01-01 (claims, new_claims, and what has
+ * become of those coupons now: claimed_used, claimed_cancelled), and the
+ * coupons still unused by their valid_until (unused), for the coupon
+ * report's expired (unused past valid_until); the report reads the
+ * latter only once valid_until has passed, so that a coupon still valid
+ * costs it nothing. until is the valid_until the unused are kept at: the
+ * claim's own (COUPON_UNTIL), or for the rebuild 1970-01-02 once it has
+ * passed (COUPON_UNTIL_MERGED, as stats-fold merges them). The claim runs
+ * it for its coupon (c.id) at COUPON_SLOT; `app stats rebuild` for a day
+ * of claims at slot 0.
  */
-#define COUPON_SQL_CLAIM_ROLLUP_AT(slot, where) \
+#define COUPON_UNTIL		"c.valid_until"
+#define COUPON_UNTIL_MERGED \
+	"IF(c.valid_until < UTC_TIMESTAMP(), TIMESTAMP'1970-01-02 00:00:00'," \
+	" c.valid_until)"
+#define COUPON_SQL_CLAIM_ROLLUP_AT(slot, until, where) \
 	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
 	" template_id, valid_until, slot, claims, new_claims, claimed_used," \
-	" claimed_cancelled)" \
+	" claimed_cancelled, unused)" \
 	" SELECT x.merchant_id, x.day, x.store_id, x.template_id," \
-	" x.valid_until, " slot ", COUNT(*), IFNULL(SUM(x.day = x.join_day), 0)," \
-	" SUM(x.status = 'used'), SUM(x.status = 'cancelled')" \
+	" IF(k.side, x.until, TIMESTAMP'1970-01-01 00:00:00') AS vu, " slot "," \
+	" IF(k.side, 0, COUNT(*)), IF(k.side, 0, IFNULL(SUM(x.day =" \
+	" x.join_day), 0)), IF(k.side, 0, SUM(x.status = 'used'))," \
+	" IF(k.side, 0, SUM(x.status = 'cancelled'))," \
+	" IF(k.side, SUM(x.status = 'unused'), 0)" \
 	" FROM (SELECT c.merchant_id, c.template_id," \
-	" IFNULL(c.store_id, 0) AS store_id, c.valid_until, c.status," \
+	" IFNULL(c.store_id, 0) AS store_id, " until " AS until, c.status," \
 	" DATE(c.claimed_at + INTERVAL p0.tz SECOND) AS day," \
 	" DATE(m.joined_at + INTERVAL p0.tz SECOND) AS join_day" \
 	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
 	" LEFT JOIN members m ON m.id = c.member_id WHERE " where ") x" \
-	" GROUP BY x.merchant_id, x.day, x.store_id, x.template_id," \
-	" x.valid_until" \
+	" JOIN (SELECT 0 AS side UNION ALL SELECT 1) k" \
+	" GROUP BY x.merchant_id, x.day, x.store_id, x.template_id, k.side, vu" \
+	" HAVING k.side = 0 OR SUM(x.status = 'unused') <> 0" \
 	" ON DUPLICATE KEY UPDATE claims = stats_coupon_days.claims +" \
 	" VALUES(claims), new_claims = stats_coupon_days.new_claims +" \
 	" VALUES(new_claims), claimed_used = stats_coupon_days.claimed_used +" \
 	" VALUES(claimed_used), claimed_cancelled =" \
-	" stats_coupon_days.claimed_cancelled + VALUES(claimed_cancelled)"
+	" stats_coupon_days.claimed_cancelled + VALUES(claimed_cancelled)," \
+	" unused = stats_coupon_days.unused + VALUES(unused)"
 #define COUPON_SQL_CLAIM_ROLLUP(where) \
-	COUPON_SQL_CLAIM_ROLLUP_AT(COUPON_SLOT, where)
+	COUPON_SQL_CLAIM_ROLLUP_AT(COUPON_SLOT, COUPON_UNTIL, where)
 /*
  * The coupons used now, on the day of the use at the store of the use
  * (stats_coupon_days, valid_until 1970-01-01): (tz offset s, then the
@@ -148,43 +165,50 @@ enum coupon_col {
 	" stats_coupon_days.redeemed_order_fen + VALUES(redeemed_order_fen)"
 /*
  * A coupon used (sign "1", right after it became used) or given back
- * (sign "-1", right before it becomes unused again) moves two rows of
- * stats_coupon_days at COUPON_SLOT: claimed_used on its claim's row, and
- * redeemed with its discount and order amounts on its use's row. One
- * statement: (tz offset s, then the parameters of where, over coupons c,
- * which picks used coupons).
+ * (sign "-1", right before it becomes unused again) moves three rows of
+ * stats_coupon_days at COUPON_SLOT: claimed_used on its claim day's
+ * totals, unused the other way on its valid_until's row, and redeemed
+ * with its discount and order amounts on its use's row. One statement:
+ * (tz offset s, then the parameters of where, over coupons c, which picks
+ * used coupons).
  */
 #define COUPON_SQL_MOVE_ROLLUP(sign, where) \
 	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
-	" template_id, valid_until, slot, claimed_used, redeemed," \
+	" template_id, valid_until, slot, claimed_used, unused, redeemed," \
 	" redeemed_discount_fen, redeemed_order_fen)" \
-	" SELECT c.merchant_id, DATE(IF(k.side, c.used_at, c.claimed_at)" \
-	" + INTERVAL p0.tz SECOND), IF(k.side, IFNULL(c.used_store_id, 0)," \
+	" SELECT c.merchant_id, DATE(IF(k.side = 1, c.used_at, c.claimed_at)" \
+	" + INTERVAL p0.tz SECOND), IF(k.side = 1, IFNULL(c.used_store_id, 0)," \
 	" IFNULL(c.store_id, 0)), c.template_id," \
-	" IF(k.side, TIMESTAMP'1970-01-01 00:00:00', c.valid_until), " \
-	COUPON_SLOT ", IF(k.side, 0, " sign "), IF(k.side, " sign ", 0)," \
-	" IF(k.side, " sign " * IFNULL(c.discount_fen, 0), 0)," \
-	" IF(k.side, " sign " * IFNULL(c.order_fen, 0), 0)" \
+	" IF(k.side = 2, c.valid_until, TIMESTAMP'1970-01-01 00:00:00'), " \
+	COUPON_SLOT ", IF(k.side = 0, " sign ", 0)," \
+	" IF(k.side = 2, -(" sign "), 0), IF(k.side = 1, " sign ", 0)," \
+	" IF(k.side = 1, " sign " * IFNULL(c.discount_fen, 0), 0)," \
+	" IF(k.side = 1, " sign " * IFNULL(c.order_fen, 0), 0)" \
 	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
-	" JOIN (SELECT 0 AS side UNION ALL SELECT 1) k" \
+	" JOIN (SELECT 0 AS side UNION ALL SELECT 1 UNION ALL SELECT 2) k" \
 	" WHERE c.status = 'used' AND " where \
 	" ON DUPLICATE KEY UPDATE claimed_used =" \
-	" stats_coupon_days.claimed_used + VALUES(claimed_used), redeemed =" \
+	" stats_coupon_days.claimed_used + VALUES(claimed_used)," \
+	" unused = stats_coupon_days.unused + VALUES(unused), redeemed =" \
 	" stats_coupon_days.redeemed + VALUES(redeemed)," \
 	" redeemed_discount_fen = stats_coupon_days.redeemed_discount_fen +" \
 	" VALUES(redeemed_discount_fen), redeemed_order_fen =" \
 	" stats_coupon_days.redeemed_order_fen + VALUES(redeemed_order_fen)"
-/* A coupon just voided: claimed_cancelled on its claim's row (tz, the
-   merchant, the coupon's id). */
+/* A coupon just voided: claimed_cancelled on its claim day's totals, one
+   unused fewer at its valid_until (tz, the merchant, the coupon's id). */
 #define COUPON_SQL_CANCEL_ROLLUP \
 	"INSERT INTO stats_coupon_days (merchant_id, day, store_id," \
-	" template_id, valid_until, slot, claimed_cancelled)" \
+	" template_id, valid_until, slot, claimed_cancelled, unused)" \
 	" SELECT c.merchant_id, DATE(c.claimed_at + INTERVAL p0.tz SECOND)," \
-	" IFNULL(c.store_id, 0), c.template_id, c.valid_until, " COUPON_SLOT \
-	", 1 FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
+	" IFNULL(c.store_id, 0), c.template_id," \
+	" IF(k.side, c.valid_until, TIMESTAMP'1970-01-01 00:00:00'), " \
+	COUPON_SLOT ", IF(k.side, 0, 1), IF(k.side, -1, 0)" \
+	" FROM (SELECT ? AS tz) p0 STRAIGHT_JOIN coupons c" \
+	" JOIN (SELECT 0 AS side UNION ALL SELECT 1) k" \
 	" WHERE c.merchant_id = ? AND c.id = ? AND c.status = 'cancelled'" \
 	" ON DUPLICATE KEY UPDATE claimed_cancelled =" \
-	" stats_coupon_days.claimed_cancelled + 1"
+	" stats_coupon_days.claimed_cancelled + VALUES(claimed_cancelled)," \
+	" unused = stats_coupon_days.unused + VALUES(unused)"
 #define COUPON_SQL_BY_ID \
 	"SELECT " COUPON_COLS " FROM coupons c WHERE c.id = ?"
 /*

@@ -24,21 +24,28 @@
 /* ---- statements: (merchant, UTC start, UTC end) unless said ---- */
 
 /*
- * The coupon report from the rollups (stats_coupon_days, migrations 0027
- * and 0030): one pass over the period's rows in the order of the primary
- * key, summed over slots and stores by day and template: coupons claimed
- * and what has become of them by now (used, voided, unused past
- * valid_until), coupons used with their discount and order amounts.
- * (merchant, first day, last day, store, store).
+ * The coupon report from the rollups (stats_coupon_days, migrations 0027,
+ * 0030 and 0039), summed over slots and stores by day and template: the
+ * period's totals at valid_until 1970-01-01 (coupons claimed and what has
+ * become of them by now: used, voided; coupons used with their discount
+ * and order amounts) and the unused past valid_until (expired: merged at
+ * 1970-01-02, or by their valid_until since the last stats-fold), two
+ * ranges of the key that lead with valid_until, so that the rows of the
+ * coupons still valid are never read (by the key: with the day's index
+ * MariaDB read every row of the days). (merchant, first day, last day,
+ * first, last, store, store).
  */
 enum { CR_DAY, CR_TEMPLATE, CR_ISSUED, CR_ISSUED_USED, CR_CANCELLED,
     CR_EXPIRED, CR_USED, CR_DISCOUNT, CR_ORDERS, CR_NEW, CR_NCOLS };
 DB_SQL_COLS(q_stats_coupon_rows, CR_NCOLS,
     "SELECT day, template_id, SUM(claims), SUM(claimed_used),"
-    " SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(),"
-    " claims - claimed_used - claimed_cancelled, 0)), SUM(redeemed),"
-    " SUM(redeemed_discount_fen), SUM(redeemed_order_fen), SUM(new_claims)"
-    " FROM stats_coupon_days WHERE merchant_id = ? AND day BETWEEN ? AND ?"
+    " SUM(claimed_cancelled), SUM(IF(valid_until > '1970-01-01 00:00:00',"
+    " unused, 0)), SUM(redeemed), SUM(redeemed_discount_fen),"
+    " SUM(redeemed_order_fen), SUM(new_claims)"
+    " FROM stats_coupon_days FORCE INDEX (PRIMARY) WHERE merchant_id = ?"
+    " AND ((valid_until IN ('1970-01-01 00:00:00', '1970-01-02 00:00:00')"
+    " AND day BETWEEN ? AND ?) OR (valid_until > '1970-01-02 00:00:00'"
+    " AND valid_until < UTC_TIMESTAMP() AND day BETWEEN ? AND ?))"
     " AND (? = 0 OR store_id = ?) GROUP BY day, template_id");
 /* The merchant's templates, newest first. */
 enum { TP_ID, TP_NAME, TP_KIND, TP_STATUS, TP_STOCK, TP_STOCK_LEFT,
@@ -267,7 +274,8 @@ stats_coupons(struct req *r)
 		return st;
 	if (DB(r, &q_stats_templates, &tp, DBI(r->m->id)) != DB_OK ||
 	    DB(r, &q_stats_coupon_rows, &res, DBI(r->m->id), DBS(pd.p.from),
-	    DBS(pd.p.to), DBI(store), DBI(store)) != DB_OK)
+	    DBS(pd.p.to), DBS(pd.p.from), DBS(pd.p.to), DBI(store),
+	    DBI(store)) != DB_OK)
 		return db_fail(r);
 	/* each row's figures to its template (tp: ids descending) */
 	v = arena_alloc(r->a, sizeof(*v) * (size_t)(tp.nrows + 1));
@@ -419,14 +427,15 @@ DB_SQL_COLS(q_rp_packages, PK_NCOLS,
     " GROUP BY merchant_id, package_id) s LEFT JOIN recharge_packages p"
     " ON p.id = s.package_id AND p.merchant_id = s.merchant_id"
     " ORDER BY 6 DESC, 1");
-/* (merchant, kind, first, last, first): the members who paid from
-   stored value (payment) or recharged (recharge) in the period, all
-   stores: those whose day before their first of the period is before it
+/* (merchant, kind, store, first, last, first): the members who paid from
+   stored value (payment), recharged (recharge) or ordered (order) in the
+   period, all stores (store 0) or at one (order and recharge, migration
+   0039): those whose day before their first of the period is before it
    (stats_active_days). */
 DB_SQL_COLS(q_rp_active_members, 1,
     "SELECT IFNULL(SUM(members), 0) FROM stats_active_days"
-    " WHERE merchant_id = ? AND kind = ? AND day BETWEEN ? AND ?"
-    " AND prev_day < ?");
+    " WHERE merchant_id = ? AND kind = ? AND store_id = ?"
+    " AND day BETWEEN ? AND ? AND prev_day < ?");
 /* (merchant, first, last): recharges by provider. */
 DB_SQL_COLS(q_rp_providers, 3,
     "SELECT channel, SUM(n), SUM(fen) FROM stats_channel_days"
@@ -449,63 +458,36 @@ enum { ST_ID, ST_NCOLS };
 DB_SQL_COLS(q_rp_store, ST_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ? AND id = ?");
 
-/* (merchant, first, last, store, store): members' days with an order. */
 enum { AC_BUYERS, AC_REPEAT, AC_NCOLS };
-DB_SQL_COLS(q_rp_buyers, AC_NCOLS,
-    "SELECT COUNT(*), IFNULL(SUM(n >= 2), 0) FROM (SELECT member_id,"
-    " SUM(orders) AS n FROM stats_member_days WHERE merchant_id = ?"
-    " AND day BETWEEN ? AND ? AND (? = 0 OR store_id = ?) AND orders > 0"
-    " GROUP BY member_id) x");
 enum { AD_DAY, AD_ACTIVE, AD_NCOLS };
-DB_SQL_COLS(q_rp_active_daily, AD_NCOLS,
-    "SELECT day, COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND day BETWEEN ? AND ?"
-    " AND (? = 0 OR store_id = ?) AND orders > 0 GROUP BY day");
-enum { AU_N, AU_NCOLS };
-DB_SQL_COLS(q_rp_active,  AU_NCOLS,
-    "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND day BETWEEN ? AND ?"
-    " AND (? = 0 OR store_id = ?) AND orders > 0");
-DB_SQL_COLS(q_rp_recharging, AU_NCOLS,
-    "SELECT COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND day BETWEEN ? AND ?"
-    " AND (? = 0 OR store_id = ?) AND recharges > 0");
-/* (merchant, first, last, store, store): per join day of the period, the
-   members of that cohort who ordered 1, 1..7, 1..30 days after. */
 enum { CO_DAY, CO_D1, CO_D7, CO_D30, CO_NCOLS };
-DB_SQL_COLS(q_rp_cohorts, CO_NCOLS,
-    "SELECT join_day,"
-    " COUNT(DISTINCT IF(DATEDIFF(day, join_day) = 1, member_id, NULL)),"
-    " COUNT(DISTINCT IF(DATEDIFF(day, join_day) <= 7, member_id, NULL)),"
-    " COUNT(DISTINCT member_id) FROM stats_member_days"
-    " WHERE merchant_id = ? AND join_day BETWEEN ? AND ?"
-    " AND (? = 0 OR store_id = ?) AND orders > 0 AND day > join_day"
-    " AND DATEDIFF(day, join_day) <= 30 GROUP BY join_day");
 enum { CS_DAY, CS_NEW, CS_NCOLS };
 DB_SQL_COLS(q_rp_cohort_sizes, CS_NCOLS,
     "SELECT day, SUM(new_members) FROM stats_days WHERE merchant_id = ?"
     " AND day BETWEEN ? AND ? GROUP BY day");
 
-/* All stores, from the rollups of migration 0035 (stats_active_days
-   kinds order and order2, stats_cohort_days): the same figures without
-   counting members. (first, first, merchant, first, last): the members
-   who ordered in the period, those with two orders or more. */
+/* From the rollups of migrations 0035 and 0039 (stats_active_days kinds
+   order and order2, stats_cohort_days), all stores (store 0) or one:
+   the figures without counting members. (first, first, merchant, store,
+   first, last): the members who ordered in the period, those with two
+   orders or more. */
 DB_SQL_COLS(q_ra_buyers, AC_NCOLS,
     "SELECT IFNULL(SUM(IF(kind = 'order' AND prev_day < ?, members, 0)), 0),"
     " IFNULL(SUM(IF(prev_day >= ?, IF(kind = 'order', members, -members),"
     " 0)), 0) FROM stats_active_days WHERE merchant_id = ?"
-    " AND kind IN ('order', 'order2') AND day BETWEEN ? AND ?");
-/* (merchant, first, last): each day's members with an order. */
+    " AND kind IN ('order', 'order2') AND store_id = ?"
+    " AND day BETWEEN ? AND ?");
+/* (merchant, store, first, last): each day's members with an order. */
 DB_SQL_COLS(q_ra_active_daily, AD_NCOLS,
     "SELECT day, SUM(members) FROM stats_active_days WHERE merchant_id = ?"
-    " AND kind = 'order' AND day BETWEEN ? AND ? AND prev_day < day"
-    " GROUP BY day");
-/* (merchant, first, last): the cohorts' first returns. */
+    " AND kind = 'order' AND store_id = ? AND day BETWEEN ? AND ?"
+    " AND prev_day < day GROUP BY day");
+/* (merchant, store, first, last): the cohorts' first returns. */
 DB_SQL_COLS(q_ra_cohorts, CO_NCOLS,
     "SELECT join_day, IFNULL(SUM(IF(DATEDIFF(day, join_day) = 1, members,"
     " 0)), 0), IFNULL(SUM(IF(DATEDIFF(day, join_day) <= 7, members, 0)), 0),"
     " IFNULL(SUM(members), 0) FROM stats_cohort_days WHERE merchant_id = ?"
-    " AND join_day BETWEEN ? AND ? GROUP BY join_day");
+    " AND store_id = ? AND join_day BETWEEN ? AND ? GROUP BY join_day");
 
 /* Per template of the period (merchant, first, last, store, store). */
 #define CP_SUMS \
@@ -524,7 +506,8 @@ enum { CT_ID, CT_NAME, CT_KIND, CT_NCOLS = CP_N + 3 };
 	" discount_fen, order_fen FROM stats_campaign_days" \
 	" WHERE merchant_id = ? AND day BETWEEN ? AND ? AND template_id <> 0" \
 	" UNION ALL SELECT template_id, store_id, claims, new_claims, orders," \
-	" redeemed, discount_fen, order_fen FROM stats_coupon_days" \
+	" redeemed, discount_fen, order_fen" \
+	" FROM stats_coupon_days FORCE INDEX (ix_scd_day)" \
 	" WHERE merchant_id = ? AND day BETWEEN ? AND ?)"
 /* (CU_ROWS, merchant, store, store) */
 DB_SQL_COLS(q_rp_templates, CT_NCOLS,
@@ -629,16 +612,16 @@ sums_of(struct req *r, const struct report *rp, long a, long b,
 	return 0;
 }
 
-/* The members of kind with a day in a..b, all stores
-   (q_rp_active_members). */
+/* The members of kind with a day in a..b, all stores (store 0) or at
+   one (q_rp_active_members). */
 static int
-active_in(struct req *r, const char *kind, const char *a, const char *b,
-    int64_t *n)
+active_in(struct req *r, const char *kind, int64_t store, const char *a,
+    const char *b, int64_t *n)
 {
 	struct db_res res;
 
 	if (DB(r, &q_rp_active_members, &res, DBI(r->m->id), DBS(kind),
-	    SPAN_ARGS(a, b), DBS(a)) != DB_OK || res.nrows != 1)
+	    DBI(store), SPAN_ARGS(a, b), DBS(a)) != DB_OK || res.nrows != 1)
 		return db_fail(r);
 	*n = db_int(&res, 0, 0);
 	return 0;
@@ -1081,20 +1064,13 @@ stats_consumption(struct req *r)
 	j_int(o, "count", v[SD_RO]);
 	j_int(o, "pay_fen", v[SD_RF]);
 	j_int(o, "bonus_fen", v[SD_RB]);
-	if (rp.store == 0) {
+	{
 		int64_t n;
 
-		if ((st = active_in(r, "recharge", rp.first, rp.last, &n)) !=
-		    0)
+		if ((st = active_in(r, "recharge", rp.store, rp.first,
+		    rp.last, &n)) != 0)
 			return st;
 		j_int(o, "members", n);
-	} else {
-		/* one store's member-days, counted */
-		if (DB(r, &q_rp_recharging, &res, DBI(r->m->id),
-		    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp)) != DB_OK ||
-		    res.nrows != 1)
-			return db_fail(r);
-		j_int(o, "members", db_int(&res, 0, AU_N));
 	}
 	c = j_obj();
 	j_change(c, "count", v[SD_RO], pv[SD_RO]);
@@ -1177,10 +1153,8 @@ stats_retention(struct req *r)
 
 	if (DB(r, &q_rp_cohort_sizes, &sizes, DBI(r->m->id),
 	    SPAN_ARGS(rp.first, rp.last)) != DB_OK ||
-	    (rp.store == 0 ? DB(r, &q_ra_cohorts, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last)) : DB(r, &q_rp_cohorts, &res,
-	    DBI(r->m->id), SPAN_ARGS(rp.first, rp.last),
-	    STORE_ARGS(&rp))) != DB_OK)
+	    DB(r, &q_ra_cohorts, &res, DBI(r->m->id), DBI(rp.store),
+	    SPAN_ARGS(rp.first, rp.last)) != DB_OK)
 		return db_fail(r);
 	arr = j_arr();
 	for (i = 0; i < sizes.nrows; i++) {
@@ -1214,11 +1188,9 @@ stats_retention(struct req *r)
 	}
 	j_add(d, "cohorts", arr);
 
-	if ((rp.store == 0 ? DB(r, &q_ra_buyers, &res, DBS(rp.first),
-	    DBS(rp.first), DBI(r->m->id), SPAN_ARGS(rp.first, rp.last)) :
-	    DB(r, &q_rp_buyers, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last), STORE_ARGS(&rp))) != DB_OK ||
-	    res.nrows != 1)
+	if (DB(r, &q_ra_buyers, &res, DBS(rp.first), DBS(rp.first),
+	    DBI(r->m->id), DBI(rp.store), SPAN_ARGS(rp.first, rp.last)) !=
+	    DB_OK || res.nrows != 1)
 		return db_fail(r);
 	buyers = db_int(&res, 0, AC_BUYERS);
 	o = j_obj();
@@ -1236,25 +1208,15 @@ stats_retention(struct req *r)
 			int64_t n;
 
 			stats_date(rp.pd.p.last - back[k], a);
-			if (rp.store == 0) {
-				if ((st = active_in(r, "order", a, rp.last,
-				    &n)) != 0)
-					return st;
-			} else {
-				if (DB(r, &q_rp_active, &res, DBI(r->m->id),
-				    SPAN_ARGS(a, rp.last), STORE_ARGS(&rp)) !=
-				    DB_OK || res.nrows != 1)
-					return db_fail(r);
-				n = db_int(&res, 0, AU_N);
-			}
+			if ((st = active_in(r, "order", rp.store, a, rp.last,
+			    &n)) != 0)
+				return st;
 			j_int(o, an[k], n);
 		}
 	}
 	series = daily(&rp.pd, names);
-	if ((rp.store == 0 ? DB(r, &q_ra_active_daily, &res, DBI(r->m->id),
-	    SPAN_ARGS(rp.first, rp.last)) : DB(r, &q_rp_active_daily, &res,
-	    DBI(r->m->id), SPAN_ARGS(rp.first, rp.last),
-	    STORE_ARGS(&rp))) != DB_OK)
+	if (DB(r, &q_ra_active_daily, &res, DBI(r->m->id), DBI(rp.store),
+	    SPAN_ARGS(rp.first, rp.last)) != DB_OK)
 		return db_fail(r);
 	if ((st = daily_add(r, &rp.pd, series, &res, AD_DAY, act)) != 0)
 		return st;
@@ -1283,7 +1245,7 @@ stats_retention(struct req *r)
 		struct report all = rp;
 		int64_t w[SD_N], referrers;
 
-		if ((st = active_in(r, "referral", rp.first, rp.last,
+		if ((st = active_in(r, "referral", 0, rp.first, rp.last,
 		    &referrers)) != 0)
 			return st;
 
@@ -1472,7 +1434,7 @@ active_members(struct req *r, const struct report *rp, const char *kind,
 	struct db_res res;
 
 	if (DB(r, &q_rp_active_members, &res, DBI(r->m->id), DBS(kind),
-	    SPAN_ARGS(rp->first, rp->last), DBS(rp->first)) != DB_OK ||
+	    DBI(0), SPAN_ARGS(rp->first, rp->last), DBS(rp->first)) != DB_OK ||
 	    res.nrows != 1)
 		return db_fail(r);
 	*n = db_int(&res, 0, 0);

@@ -184,41 +184,48 @@
  * A member's orders by the day of the one before and of the one two
  * before (stats_active_days kinds order and order2, migration 0035) and
  * the join cohorts (stats_cohort_days), from the member-days x (merchant,
- * day, member_id) after their stats_member_days rows: Z_ORDERS gives each
- * its orders that day (c), the member's order-day before (p, with cp
- * orders), the one before that (pp) and the join day. A day of c orders
- * holds orders with (prev, prev2): (p, cp >= 2 ? p : pp), (day, p), then
- * (day, day); C0 is the orders of the day counted already (the event:
- * c - 1, the order just paid is the last; the rebuild: 0), so that each
- * adds the rows of its own orders only.
+ * day, member_id, store_id) after their stats_member_days rows: Z_ORDERS
+ * gives each its orders that day (c), the member's order-day before (p,
+ * with cp orders), the one before that (pp) and the join day. A day of c
+ * orders holds orders with (prev, prev2): (p, cp >= 2 ? p : pp), (day,
+ * p), then (day, day); C0 is the orders of the day counted already (the
+ * event: c - 1, the order just paid is the last; the rebuild: 0), so that
+ * each adds the rows of its own orders only. An x of store 0 counts the
+ * member's days at every store (the merchant's figures), one of a store
+ * only those at that store (migration 0039: the figures of one store);
+ * each order or member-day comes as both.
  */
+#define AT_STORE(s, x) \
+	" AND (" x ".store_id = 0 OR " s ".store_id = " x ".store_id)"
 #define Z_ORDERS(x) \
-	"(SELECT y2.merchant_id, y2.day, y2.member_id, y2.p, y2.pp," \
-	" SUM(IF(f.day = y2.day, f.orders, 0)) AS c," \
+	"(SELECT y2.merchant_id, y2.store_id, y2.day, y2.member_id, y2.p," \
+	" y2.pp, SUM(IF(f.day = y2.day, f.orders, 0)) AS c," \
 	" SUM(IF(f.day = y2.p, f.orders, 0)) AS cp, MAX(f.join_day) AS join_day" \
-	" FROM (SELECT y.merchant_id, y.day, y.member_id, y.p," \
+	" FROM (SELECT y.merchant_id, y.store_id, y.day, y.member_id, y.p," \
 	" IFNULL(MAX(s.day), '1000-01-01') AS pp FROM (" \
-	" SELECT x.merchant_id, x.day, x.member_id," \
+	" SELECT x.merchant_id, x.store_id, x.day, x.member_id," \
 	" IFNULL(MAX(s.day), '1000-01-01') AS p FROM " x \
 	" LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
 	" ON s.merchant_id = x.merchant_id AND s.member_id = x.member_id" \
-	" AND s.day < x.day AND s.orders > 0" \
-	" GROUP BY x.merchant_id, x.day, x.member_id) y" \
+	" AND s.day < x.day AND s.orders > 0" AT_STORE("s", "x") \
+	" GROUP BY x.merchant_id, x.store_id, x.day, x.member_id) y" \
 	" LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
 	" ON s.merchant_id = y.merchant_id AND s.member_id = y.member_id" \
-	" AND s.day < y.p AND s.orders > 0" \
-	" GROUP BY y.merchant_id, y.day, y.member_id, y.p) y2" \
+	" AND s.day < y.p AND s.orders > 0" AT_STORE("s", "y") \
+	" GROUP BY y.merchant_id, y.store_id, y.day, y.member_id, y.p) y2" \
 	" JOIN stats_member_days f FORCE INDEX (ix_smd_member)" \
 	" ON f.merchant_id = y2.merchant_id AND f.member_id = y2.member_id" \
-	" AND f.day IN (y2.day, y2.p)" \
-	" GROUP BY y2.merchant_id, y2.day, y2.member_id, y2.p, y2.pp) z"
+	" AND f.day IN (y2.day, y2.p)" AT_STORE("f", "y2") \
+	" GROUP BY y2.merchant_id, y2.store_id, y2.day, y2.member_id, y2.p," \
+	" y2.pp) z"
 #define C0_EV		"z.c - 1"
 #define C0_RB		"0"
 #define SQL_ORDER_ACTIVE(x, c0, s) \
-	"INSERT INTO stats_active_days (merchant_id, kind, day, prev_day," \
-	" slot, members) SELECT w.merchant_id, w.kind, w.day, w.q, " s "," \
-	" SUM(w.n) FROM (" \
-	" SELECT z.merchant_id, k.kind, z.day, CASE k.k WHEN 1 THEN z.p" \
+	"INSERT INTO stats_active_days (merchant_id, kind, store_id, day," \
+	" prev_day, slot, members) SELECT w.merchant_id, w.kind, w.store_id," \
+	" w.day, w.q, " s ", SUM(w.n) FROM (" \
+	" SELECT z.merchant_id, k.kind, z.store_id, z.day, CASE k.k" \
+	" WHEN 1 THEN z.p" \
 	" WHEN 3 THEN IF(z.cp >= 2, z.p, z.pp) WHEN 4 THEN z.p ELSE z.day" \
 	" END AS q, CASE k.k WHEN 2 THEN GREATEST(z.c - 1, 0) -" \
 	" GREATEST(" c0 " - 1, 0) WHEN 4 THEN (z.c >= 2) - (" c0 " >= 2)" \
@@ -227,26 +234,70 @@
 	" JOIN (SELECT 1 AS k, 'order' AS kind UNION ALL SELECT 2, 'order'" \
 	" UNION ALL SELECT 3, 'order2' UNION ALL SELECT 4, 'order2'" \
 	" UNION ALL SELECT 5, 'order2') k) w WHERE w.n <> 0" \
-	" GROUP BY w.merchant_id, w.kind, w.day, w.q ON DUPLICATE KEY UPDATE" \
+	" GROUP BY w.merchant_id, w.kind, w.store_id, w.day, w.q" \
+	" ON DUPLICATE KEY UPDATE" \
 	" members = stats_active_days.members + VALUES(members)"
-/* A member's first order after the join day, within 30 days. */
+/* A member's first order after the join day, within 30 days (at any
+   store, and at the store of a store's x). */
 #define SQL_ORDER_COHORT(x, c0, s) \
-	"INSERT INTO stats_cohort_days (merchant_id, join_day, day, slot," \
-	" members) SELECT z.merchant_id, z.join_day, z.day, " s ", COUNT(*)" \
-	" FROM " \
+	"INSERT INTO stats_cohort_days (merchant_id, store_id, join_day, day," \
+	" slot, members) SELECT z.merchant_id, z.store_id, z.join_day, z.day, " \
+	s ", COUNT(*) FROM " \
 	Z_ORDERS(x) " WHERE z.c >= 1 AND " c0 " = 0 AND z.p <= z.join_day" \
 	" AND z.day > z.join_day AND DATEDIFF(z.day, z.join_day) <= 30" \
-	" GROUP BY z.merchant_id, z.join_day, z.day ON DUPLICATE KEY UPDATE" \
+	" GROUP BY z.merchant_id, z.store_id, z.join_day, z.day" \
+	" ON DUPLICATE KEY UPDATE" \
 	" members = stats_cohort_days.members + VALUES(members)"
+/* Both x of a row: k 0 the merchant's (store 0), k 1 its store's (when it
+   has one). */
+#define X_BOTH		" JOIN (SELECT 0 AS k UNION ALL SELECT 1) k"
+#define X_STORE(col)	"IF(k.k = 1, IFNULL(" col ", 0), 0)"
+#define X_HAS_STORE(col) " AND (k.k = 0 OR IFNULL(" col ", 0) <> 0)"
 /* The order of an event as x: (tz, merchant, id). */
 #define X_ORDER \
-	"(SELECT o.merchant_id, " LOCAL("o.paid_at") " AS day, o.member_id" \
-	" FROM " TZ0 "orders o WHERE " ONE("o") " AND o.paid_at IS NOT NULL" \
-	" AND o.member_id IS NOT NULL) x"
+	"(SELECT o.merchant_id, " X_STORE("o.store_id") " AS store_id, " \
+	LOCAL("o.paid_at") " AS day, o.member_id" \
+	" FROM " TZ0 "orders o" X_BOTH " WHERE " ONE("o") \
+	" AND o.paid_at IS NOT NULL AND o.member_id IS NOT NULL" \
+	X_HAS_STORE("o.store_id") ") x"
 /* A day's members with orders as x, for the rebuild: (merchant, day). */
-#define X_ORDER_DAY \
-	"(SELECT DISTINCT merchant_id, day, member_id FROM stats_member_days" \
-	" WHERE merchant_id = ? AND day = ? AND orders > 0) x"
+#define X_ORDER_DAY	X_DAY("orders")
+#define X_DAY(col) \
+	"(SELECT DISTINCT s.merchant_id, " X_STORE("s.store_id") " AS store_id," \
+	" s.day, s.member_id FROM stats_member_days s" X_BOTH \
+	" WHERE s.merchant_id = ? AND s.day = ? AND s." col " > 0" \
+	X_HAS_STORE("s.store_id") ") x"
+
+/*
+ * The members who recharged in a period, the merchant's and a store's
+ * (stats_active_days kind recharge, migrations 0031 and 0039): a
+ * member's day of the kind by the member's day of that kind before it,
+ * at any store (x of store 0) or at the store (x of a store), from the
+ * member-days x (merchant, store_id, day, member_id) after their rows;
+ * cond picks the x counted (the event: the member's first of the day
+ * there, SQL_ACTIVE_FIRST; the rebuild: "1").
+ */
+#define SQL_ACTIVE(kind, col, x, cond) \
+	"INSERT INTO stats_active_days (merchant_id, kind, store_id, day," \
+	" prev_day, members) SELECT y.merchant_id, '" kind "', y.store_id," \
+	" y.day, y.prev_day, COUNT(*) FROM (SELECT x.merchant_id, x.store_id," \
+	" x.day, x.member_id, IFNULL(MAX(s.day), '1000-01-01') AS prev_day" \
+	" FROM " x " LEFT JOIN stats_member_days s FORCE INDEX (ix_smd_member)" \
+	" ON s.merchant_id = x.merchant_id AND s.member_id = x.member_id" \
+	" AND s.day < x.day AND s." col " > 0" AT_STORE("s", "x") \
+	" WHERE " cond " GROUP BY x.merchant_id, x.store_id, x.day," \
+	" x.member_id) y GROUP BY y.merchant_id, y.store_id, y.day," \
+	" y.prev_day ON DUPLICATE KEY UPDATE" \
+	" members = stats_active_days.members + VALUES(members)"
+#define SQL_ACTIVE_FIRST(col) \
+	"(SELECT SUM(f." col ") FROM stats_member_days f" \
+	" WHERE f.merchant_id = x.merchant_id AND f.day = x.day" \
+	" AND f.member_id = x.member_id" AT_STORE("f", "x") ") = 1"
+/* The recharge of an event as x: (tz, merchant, id). */
+#define X_RECHARGE \
+	"(SELECT rc.merchant_id, " X_STORE("rc.store_id") " AS store_id, " \
+	LOCAL("rc.paid_at") " AS day, rc.member_id FROM " TZ0 "recharges rc" \
+	X_BOTH " WHERE " ONE("rc") X_HAS_STORE("rc.store_id") ") x"
 
 /* The row an event adds to: its connection's, so that concurrent
    orders at one store do not queue on one row (migration 0031); the

@@ -17,7 +17,7 @@
 # secondary indexes of the loaded tables set aside and built again once
 # the rows are in, the parts of scale_setup.sql that write different
 # tables in sessions at once, and the rebuild of the rollups cut into
-# runs of days, a process each. Each step's time is printed, and each
+# runs of days, a process each (app stats rebuild --jobs). Each step's time is printed, and each
 # statement of a second or more (MariaDB's own time).
 #
 #   tests/bench/scale.sh
@@ -32,9 +32,11 @@
 # alternating rounds, 5 of 3s), THREADS (2), CONNECTIONS (32), APP_WORKERS,
 # REPORT_DEADLINE_MS (a report request's deadline for its statements in
 # the database, the app's default 20000), REBUILD_JOBS (app stats rebuild
-# processes at once over the year, 1: runs of days in parallel deadlock on
-# the active-member and cohort rollups, whose rows read a member's day
-# before), DB_BUFFER_POOL (auto) and
+# --jobs: processes at once over the year, 2), REBUILD_ROUNDS (1; more:
+# the year rebuilt again, in one process and in REBUILD_JOBS by turns, for
+# their times), STORE_ROUTES (the reports
+# also asked for one store: consumption retention coupons),
+# DB_BUFFER_POOL (auto) and
 # DB_BULK (1: MariaDB set for the bulk load, conf/stack.sh), KEEP=1 (keep the instance directory).
 #
 # Add a route: a line in LISTS below (name and path), or a name in
@@ -54,6 +56,7 @@ SAMPLES=${SAMPLES:-20}
 STATS_SAMPLES=${STATS_SAMPLES:-3}
 PERIODS=${PERIODS:-30 366}
 STATS_ROUTES=${STATS_ROUTES:-overview members consumption coupons recharges retention campaigns}
+STORE_ROUTES=${STORE_ROUTES:-consumption retention coupons}
 PAIRS=${PAIRS:-5}
 INST=$ROOT/var/bench-scale.$$
 # MariaDB's temporary files (the seed's large updates make some) beside
@@ -273,35 +276,47 @@ if { "$APP" 2>&1 || true; } | grep -qE '^  stats +'; then
 	from=$(TZ=Asia/Shanghai date -d '-366 day' +%F)
 	to=$(TZ=Asia/Shanghai date +%F)
 	echo
-	jobs=${REBUILD_JOBS:-1}
+	jobs=${REBUILD_JOBS:-2}
 	echo "==== setup: app stats rebuild --from $from --to $to --merchant demo" \
-	    "(the days in $jobs runs at once)"
-	# each day is a transaction of its own: the year cut into runs of
-	# days, a process each
-	ndays=$((($(date -u -d "$to" +%s) - $(date -u -d "$from" +%s)) / 86400 + 1))
-	per=$(((ndays + jobs - 1) / jobs))
+	    "--jobs $jobs"
+	# each pass over the days in runs of days, a process each (the
+	# command's --jobs)
 	a=$(now)
-	pids=()
-	for ((k = 0; k * per < ndays; k++)); do
-		f=$(date -u -d "$from + $((k * per)) day" +%F)
-		l=$(date -u -d "$from + $((k * per + per - 1)) day" +%F)
-		[[ "$l" > "$to" ]] && l=$to
-		"$APP" stats rebuild --from "$f" --to "$l" --merchant demo \
-		    >"$INST/rebuild-$k.log" 2>&1 &
-		pids+=($!)
-	done
 	ok=1
-	for pid in "${pids[@]}"; do wait "$pid" || ok=; done
-	cat "$INST"/rebuild-*.log
+	"$APP" stats rebuild --from "$from" --to "$to" --merchant demo \
+	    --jobs "$jobs" >"$INST/rebuild.log" 2>&1 || ok=
+	cat "$INST/rebuild.log"
 	if [ -n "$ok" ]; then
 		step rebuild "$a"
 		ROLLUP_NOTE="rollups rebuilt for $from to $to in ${STEPS[-1]#* }s ($jobs runs at once)"
-		# and the night's fold, as a running merchant has had it: the
-		# slots of the week and the claim rows past their valid_until
-		# (tomorrow's run: today's has been done by the stack's tick)
+		# REBUILD_ROUNDS > 1: the year rebuilt again, in one process and
+		# in $jobs by turns, for their times side by side
+		for ((k = 2; k <= ${REBUILD_ROUNDS:-1}; k++)); do
+			j=$((k % 2 == 0 ? 1 : jobs))
+			a=$(now)
+			"$APP" stats rebuild --from "$from" --to "$to" \
+			    --merchant demo --jobs "$j" || { ok=; break; }
+			step "rebuild-$k-jobs-$j" "$a"
+		done
+		[ -n "$ok" ] || { echo "error: a rebuild again failed"; FAILED=$((FAILED + 1)); }
+		# the seed's order refunds, as the rollups count them
+		read -r rf_raw rf_rollup <<<"$(sql -e "SELECT
+		    (SELECT COUNT(*) FROM order_refunds f JOIN merchants m ON m.id = f.merchant_id
+		    WHERE m.code = 'demo' AND f.status = 'done'),
+		    (SELECT IFNULL(SUM(s.refunds), 0) FROM stats_days s JOIN merchants m ON m.id = s.merchant_id
+		    WHERE m.code = 'demo')")"
+		echo "order refunds: $rf_raw done, $rf_rollup in the rollups"
+		if [ "$rf_raw" = 0 ] || [ "$rf_raw" != "$rf_rollup" ]; then
+			echo "error: the seed's refunds are not what the rollups count"
+			FAILED=$((FAILED + 1))
+		fi
+		# and the night's fold, as a running merchant has it: the
+		# slots of the week and the unused coupons past their
+		# valid_until (today's: the rebuild opens a run done before
+		# again, so that it is not "done before")
 		a=$(now)
-		if "$APP" jobs run stats-fold --merchant demo \
-		    --date "$(TZ=Asia/Shanghai date -d '+1 day' +%F)"; then
+		if "$APP" jobs run stats-fold --merchant demo --now |
+		    tee "$INST/fold.log" && grep -q '(done)$' "$INST/fold.log"; then
 			step fold "$a"
 			ROLLUP_NOTE="$ROLLUP_NOTE, folded in ${STEPS[-1]#* }s"
 		else
@@ -338,6 +353,12 @@ LISTS=(
 for name in $STATS_ROUTES; do
 	for d in $PERIODS; do
 		LISTS+=("stats-$name-${d}d /staff/stats/$name?from=$(TZ=Asia/Shanghai date -d "-$((d - 1)) day" +%F)&to=$TODAY")
+	done
+done
+# and the reports that take a store, for one store
+for name in $STORE_ROUTES; do
+	for d in $PERIODS; do
+		LISTS+=("stats-$name-store-${d}d /staff/stats/$name?from=$(TZ=Asia/Shanghai date -d "-$((d - 1)) day" +%F)&to=$TODAY&store_id=$S1")
 	done
 done
 

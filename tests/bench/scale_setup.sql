@@ -3,7 +3,7 @@
 -- measures before and after): @members members (phones 171xxxxxxxx, card
 -- numbers 8xxxxxxxxxxxxxxx), @coupons coupons of twenty templates of its
 -- own, @orders member orders paid from the balance, each with its
--- payment (one in a hundred refunded whole), @walkins walk-in orders paid
+-- payment (one in a hundred refunded whole, order_refunds), @walkins walk-in orders paid
 -- in cash, and @recharges recharges at the counter and online, spread
 -- over the 365 days before now. Each value is spread by a multiplier so
 -- that no two columns move together. The balances, points and growth on
@@ -171,25 +171,29 @@ SELECT merchant_id, member_id, store_id, id, channel, total_fen,
 	earn_points, paid_at
 FROM orders WHERE merchant_id = @m AND quote_hash = REPEAT('5', 64);
 
--- one in a hundred refunded whole a day later (within the year)
-INSERT INTO refunds (merchant_id, payment_id, member_id, amount_fen,
-	principal_fen, bonus_fen, growth, points, store_id, created_at)
-SELECT merchant_id, id, member_id, principal_fen + bonus_fen, principal_fen,
-	bonus_fen, growth, points, store_id,
-	LEAST(@now, created_at + INTERVAL 1 DAY)
-FROM payments WHERE merchant_id = @m AND order_id IS NOT NULL
+-- one in a hundred refunded whole a day later (within the year), as the
+-- app's refund of an order writes it (order/order_after.c): a done
+-- order_refunds row with what it gave back by tender (the balance here)
+-- and the points and growth it took back, and the order refunded; the
+-- balance goes back by the ledger (not written here, as above), the
+-- payment row stays as paid (refunds is the staff refund of a balance
+-- payment without an order, another thing)
+INSERT INTO order_refunds (merchant_id, order_id, status, request, reason,
+	amount_fen, t_points, t_principal, t_bonus, t_cash, t_card, t_online,
+	points_returned, points_taken_back, growth_taken_back,
+	coupons_returned, staff_id, approved_by, created_at, done_at)
+SELECT merchant_id, id, 'done', '{"all":true}', NULL,
+	principal_fen + bonus_fen, 0, principal_fen, bonus_fen, 0, 0, 0, 0,
+	earn_points, earn_growth, NULL, NULL, NULL,
+	LEAST(@now, paid_at + INTERVAL 1 DAY),
+	LEAST(@now, paid_at + INTERVAL 1 DAY)
+FROM orders WHERE merchant_id = @m AND quote_hash = REPEAT('5', 64)
 	AND id % 100 = 0 AND principal_fen + bonus_fen > 0;
--- (refunds first: the secondary indexes of payments and orders are set
+-- (the order_refunds first: the secondary indexes of orders are set
 -- aside during the load, scale.sh)
-UPDATE refunds r STRAIGHT_JOIN payments p ON p.id = r.payment_id
-SET p.refunded_principal_fen = p.principal_fen,
-	p.refunded_bonus_fen = p.bonus_fen, p.growth_kept = 0, p.points_kept = 0
-WHERE p.merchant_id = @m AND r.merchant_id = @m;
-UPDATE refunds r STRAIGHT_JOIN payments p ON p.id = r.payment_id
-STRAIGHT_JOIN orders o ON o.id = p.order_id
-SET o.status = 'refunded', o.refunded_fen = o.principal_fen + o.bonus_fen,
-	o.was_completed = 1
-WHERE o.merchant_id = @m AND p.merchant_id = @m AND r.merchant_id = @m;
+UPDATE order_refunds f STRAIGHT_JOIN orders o ON o.id = f.order_id
+SET o.status = 'refunded', o.refunded_fen = f.amount_fen, o.was_completed = 1
+WHERE f.merchant_id = @m AND o.merchant_id = @m;
 
 -- @part recharges
 -- ---- walk-in orders paid in cash
@@ -226,7 +230,7 @@ DROP TABLE scale_templates;
 DROP TABLE scale_now;
 SET SESSION foreign_key_checks = 1, unique_checks = 1;
 ANALYZE TABLE members, coupons, coupon_templates, orders, payments,
-	refunds, recharges;
+	order_refunds, recharges;
 
 -- what the bench reads back: the merchant's rows now
 SELECT CONCAT((SELECT COUNT(*) FROM members WHERE merchant_id = @m), ' ',

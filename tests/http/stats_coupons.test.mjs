@@ -99,6 +99,13 @@ test('coupons from the rollups: an order, a counter redemption, a void, a gift a
   assert.equal(slots, '0');
   assert.deepEqual(await mc.stats('coupons', q), after);
   assert.deepEqual(await mc.stats('coupons', `${q}&store_id=${s2}`), after2);
+  // and the night's fold after the rebuild (run, not "done before"):
+  // the same again
+  const fold = execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--now'],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(fold, /\(done\)$/m, fold);
+  assert.deepEqual(await mc.stats('coupons', q), after);
+  assert.deepEqual(await mc.stats('coupons', `${q}&store_id=${s2}`), after2);
 });
 
 test('the nightly fold adds the slots of the days before today into slot 0, and the report stays the same', async () => {
@@ -131,4 +138,63 @@ test('the nightly fold adds the slots of the days before today into slot 0, and 
   assert.equal(left, '0');
   assert.ok(Number(rows) >= 2);
   assert.deepEqual(await mc.stats('coupons', q), before);
+});
+
+test('expired coupons: the report counts them from the raw rows whether merged or not, and a rebuild opens the day\'s fold again', async () => {
+  const mc = await newMerchant('se');
+  const [s1] = mc.stores;
+  const tpl = await mc.template(200, '两元券');
+  const mem = await mc.member({ channel: 'organic' });
+  const codes = [];
+  for (let i = 0; i < 5; i++) codes.push(await mc.claim(mem, tpl));
+  const red = await mc.owner.call('POST', '/staff/redemptions', { coupon_code: codes[0], store_id: s1, order_fen: 1000 },
+    { 'idempotency-key': `se-${codes[0]}` });
+  assert.equal(red.status, 200, red.text);
+  const v = await mc.owner.call('POST', `/staff/coupons/${codes[1]}/cancel`, { reason: '测试作废' });
+  assert.equal(v.status, 200, v.text);
+  const today = localDate();
+  const q = `from=${today}&to=${today}`;
+  const raw = async () => (await sql(`SELECT COUNT(*), SUM(status = 'used'), SUM(status = 'cancelled'),
+    SUM(status = 'unused' AND valid_until < UTC_TIMESTAMP()) FROM coupons WHERE merchant_id = ${mc.id}`))[0].map(Number);
+  const figures = async () => {
+    const d = await mc.stats('coupons', q);
+    const t = d.templates.find((x) => x.id === tpl.id);
+    return [t.issued, t.issued_used, t.cancelled, t.expired];
+  };
+  assert.deepEqual(await figures(), [5, 1, 1, 0]);
+  assert.deepEqual(await figures(), await raw());
+  // time passes: two of the three still unused expire (the coupons and
+  // their rows by valid_until alike), one stays valid
+  await sql(`UPDATE coupons SET valid_until = UTC_TIMESTAMP() - INTERVAL 3 HOUR
+    WHERE merchant_id = ${mc.id} AND code IN ('${codes[2]}', '${codes[3]}')`);
+  const [[vu]] = await sql(`SELECT valid_until FROM coupons WHERE merchant_id = ${mc.id} AND code = '${codes[4]}'`);
+  await sql(`UPDATE stats_coupon_days SET unused = unused - 2 WHERE merchant_id = ${mc.id} AND valid_until = '${vu}'`);
+  await sql(`INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id, valid_until, slot, unused)
+    VALUES (${mc.id}, '${today}', 0, ${tpl.id}, UTC_TIMESTAMP() - INTERVAL 3 HOUR, 5, 2)`);
+  const past = async () => Number((await sql(`SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id}
+    AND valid_until > '1970-01-02' AND valid_until < UTC_TIMESTAMP()`))[0][0]);
+  assert.equal(await past(), 1);
+  assert.deepEqual(await raw(), [5, 1, 1, 2]);
+  assert.deepEqual(await figures(), await raw(), 'expired, not merged yet');
+  const fold = () => execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--now'],
+    { env: process.env, encoding: 'utf8' });
+  assert.match(fold(), /\(done\)$/m);
+  assert.equal(await past(), 0);
+  assert.deepEqual(await figures(), await raw(), 'expired, merged by the fold');
+  // today's run is done: a second one does nothing
+  assert.match(fold(), /\(done before\)$/m);
+  // the rebuild writes them merged already, and opens the day's fold
+  // again, so that the fold after it is run, not "done before"
+  rebuild(mc.code, today);
+  assert.equal(await past(), 0);
+  assert.equal(Number((await sql(`SELECT SUM(unused) FROM stats_coupon_days WHERE merchant_id = ${mc.id}
+    AND valid_until = '1970-01-02'`))[0][0]), 2);
+  assert.deepEqual(await figures(), await raw(), 'expired, rebuilt');
+  assert.match(fold(), /\(done\)$/m);
+  assert.deepEqual(await figures(), await raw(), 'expired, rebuilt and folded');
+  // the report reads the day's totals and the expired, never the rows of
+  // coupons still valid: a made-up one, claims and all, is not read
+  await sql(`INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id, valid_until, slot, claims, unused)
+    VALUES (${mc.id}, '${today}', 0, ${tpl.id}, UTC_TIMESTAMP() + INTERVAL 9 DAY, 3, 40, 40)`);
+  assert.deepEqual(await figures(), await raw());
 });

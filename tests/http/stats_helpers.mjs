@@ -10,10 +10,10 @@ import { idemKey, notify, notifyBody } from './wallet_helpers.mjs';
 const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 let seq = 0;
 
-/** `app stats rebuild` for a merchant and local days: its output. */
-export function rebuild(code, from, to = from) {
-  return execFileSync(APP, ['stats', 'rebuild', '--from', from, '--to', to, '--merchant', code],
-    { env: process.env, encoding: 'utf8' });
+/** `app stats rebuild` for a merchant and local days (in jobs processes at once): its output. */
+export function rebuild(code, from, to = from, jobs = 1) {
+  return execFileSync(APP, ['stats', 'rebuild', '--from', from, '--to', to, '--merchant', code,
+    ...(jobs > 1 ? ['--jobs', String(jobs)] : [])], { env: process.env, encoding: 'utf8' });
 }
 
 /** The merchant's local date (+08:00) of a Date, YYYY-MM-DD. */

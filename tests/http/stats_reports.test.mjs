@@ -357,3 +357,87 @@ test('a CSV beside every stats route: an attachment with a head in Chinese and m
   const anon = await api('GET', m('/staff/stats/overview.csv', mc.code), {});
   assert.equal(anon.status, 401, 'no session, no report');
 });
+
+/**
+ * A store's retention figures and recharging members computed here from
+ * the raw orders and recharges of the merchant (member-days counted one by
+ * one), for the period a..b.
+ */
+async function storeRaw(id, store, a, b) {
+  const d = (col) => `DATE(CONVERT_TZ(${col}, '+00:00', '+08:00'))`;
+  const orders = `FROM orders o WHERE o.merchant_id = ${id} AND o.store_id = ${store} AND o.paid_at IS NOT NULL
+    AND o.member_id IS NOT NULL`;
+  const [[buyers, repeat]] = await sql(`SELECT COUNT(*), IFNULL(SUM(n >= 2), 0) FROM (SELECT o.member_id, COUNT(*) n
+    ${orders} AND ${d('o.paid_at')} BETWEEN '${a}' AND '${b}' GROUP BY o.member_id) x`);
+  const active = async (from) => Number((await sql(`SELECT COUNT(DISTINCT o.member_id) ${orders}
+    AND ${d('o.paid_at')} BETWEEN '${from}' AND '${b}'`))[0][0]);
+  const daily = Object.fromEntries((await sql(`SELECT ${d('o.paid_at')}, COUNT(DISTINCT o.member_id) ${orders}
+    AND ${d('o.paid_at')} BETWEEN '${a}' AND '${b}' GROUP BY 1`)).map(([k, v]) => [k, Number(v)]));
+  const cohorts = (await sql(`SELECT jd, SUM(d1), SUM(d7), SUM(d30) FROM (SELECT ${d('mb.joined_at')} jd,
+      MAX(DATEDIFF(${d('o.paid_at')}, ${d('mb.joined_at')}) = 1) d1,
+      MAX(DATEDIFF(${d('o.paid_at')}, ${d('mb.joined_at')}) BETWEEN 1 AND 7) d7,
+      MAX(DATEDIFF(${d('o.paid_at')}, ${d('mb.joined_at')}) BETWEEN 1 AND 30) d30
+    FROM orders o JOIN members mb ON mb.id = o.member_id WHERE o.merchant_id = ${id} AND o.store_id = ${store}
+      AND o.paid_at IS NOT NULL AND ${d('mb.joined_at')} BETWEEN '${a}' AND '${b}' GROUP BY o.member_id, jd) x
+    GROUP BY jd HAVING SUM(d30) > 0 ORDER BY jd`)).map((r) => r.map((v, i) => (i ? Number(v) : v)));
+  const [[recharging]] = await sql(`SELECT COUNT(DISTINCT member_id) FROM recharges WHERE merchant_id = ${id}
+    AND store_id = ${store} AND status = 'paid' AND ${d('paid_at')} BETWEEN '${a}' AND '${b}'`);
+  return {
+    repurchase: [Number(buyers), Number(repeat)],
+    active: [await active(b), await active(addDays(b, -6)), await active(addDays(b, -29))],
+    daily, cohorts, recharging: Number(recharging),
+  };
+}
+
+/** The same figures as the reports give them for the store. */
+async function storeReport(mc, store, a, b) {
+  const q = `from=${a}&to=${b}&store_id=${store}`;
+  const r = await mc.stats('retention', q);
+  const c = await mc.stats('consumption', q);
+  assert.equal(r.store_id, store);
+  return {
+    repurchase: [r.repurchase.buyers, r.repurchase.repeat_buyers],
+    active: [r.active.dau, r.active.wau, r.active.mau],
+    daily: Object.fromEntries(r.active.daily.filter((x) => x.active > 0).map((x) => [x.date, x.active])),
+    cohorts: r.cohorts.filter((x) => x.day30 > 0).map((x) => [x.date, x.day1, x.day7, x.day30]),
+    recharging: c.stored_value.members,
+  };
+}
+
+test('one store\'s retention and recharging members from the rollups equal the raw rows, live and rebuilt in parallel', async () => {
+  const mc = await newMerchant('ss');
+  const [s1, s2] = mc.stores;
+  const today = localDate();
+  const [a, b, c, e] = [await mc.member(), await mc.member(), await mc.member(), await mc.member()];
+  // today, as the events count them: a twice at s1 and once at s2, b at
+  // s2, c at s1; recharges at each store's counter and online
+  for (const [who, store] of [[a, s1], [a, s1], [a, s2], [b, s2], [c, s1]]) await mc.order({ store, mem: who, fen: 1200 });
+  await mc.counterRecharge(a, 1000, s1);
+  await mc.counterRecharge(a, 2000, s1);
+  await mc.counterRecharge(b, 1000, s2);
+  await mc.onlineRecharge(c, 3000);
+  for (const s of [s1, s2]) {
+    assert.deepEqual(await storeReport(mc, s, today, today), await storeRaw(mc.id, s, today, today), `live, store ${s}`);
+  }
+  const live1 = await storeReport(mc, s1, today, today);
+  assert.deepEqual([live1.repurchase, live1.active[0], live1.recharging], [[2, 1], 2, 1]);
+  // over days: joins 45 days back, orders at both stores after them, then
+  // the days rebuilt in two runs at once
+  const D = addDays(today, -45);
+  for (const x of [a, b, c, e]) await moveJoin(x.id, D);
+  const plan = [[a, s1, 1], [a, s2, 2], [a, s1, 5], [b, s2, 1], [b, s2, 1], [b, s1, 20], [c, s1, 31], [e, s2, 3],
+    [e, s2, 9], [e, s1, 9]];
+  for (const [who, store, after] of plan) {
+    const o = await mc.order({ store, mem: who, fen: 1500 });
+    await moveOrder(o.id, addDays(D, after));
+  }
+  const out = rebuild(mc.code, addDays(D, -2), today, 2);
+  assert.match(out, /\(2 run\(s\) at once\)/, out);
+  for (const s of [s1, s2]) {
+    for (const [x, y] of [[D, D], [D, addDays(D, 31)], [addDays(D, 1), addDays(D, 5)], [addDays(D, 2), today]]) {
+      assert.deepEqual(await storeReport(mc, s, x, y), await storeRaw(mc.id, s, x, y), `store ${s}, ${x} to ${y}`);
+    }
+  }
+  const c1 = await storeReport(mc, s1, D, D);
+  assert.deepEqual(c1.cohorts, [[D, 1, 1, 3]], 'a on day 1, b on day 20 and c on day 31 (not within 30) at s1: a, b, e');
+});

@@ -33,20 +33,20 @@ async function rollups(id) {
     // summed over slots (each writer its own row, the rebuild slot 0);
     // a use given back leaves its rows at zero
     coupons: `SELECT day, store_id, template_id, valid_until, SUM(claims), SUM(new_claims), SUM(claimed_used),
-      SUM(claimed_cancelled), SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed),
+      SUM(claimed_cancelled), SUM(unused), SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed),
       SUM(redeemed_discount_fen), SUM(redeemed_order_fen)
       FROM stats_coupon_days WHERE merchant_id = ${id} GROUP BY day, store_id, template_id, valid_until
       HAVING SUM(claims) <> 0 OR SUM(orders) <> 0 OR SUM(redeemed) <> 0 OR SUM(claimed_cancelled) <> 0
-        OR SUM(redeemed_discount_fen) <> 0 OR SUM(redeemed_order_fen) <> 0`,
+        OR SUM(redeemed_discount_fen) <> 0 OR SUM(redeemed_order_fen) <> 0 OR SUM(unused) <> 0`,
     members: `SELECT day, member_id, store_id, join_day, orders, order_fen, recharges, recharge_fen, referred, payments
       FROM stats_member_days WHERE merchant_id = ${id}`,
     // rows whose slots cancel out (a member moved up and back) count as none
     tiers: `SELECT day, level, SUM(members) FROM stats_tier_days WHERE merchant_id = ${id}
       GROUP BY day, level HAVING SUM(members) <> 0`,
-    active: `SELECT kind, day, prev_day, SUM(members) FROM stats_active_days WHERE merchant_id = ${id}
-      GROUP BY kind, day, prev_day`,
-    cohorts: `SELECT join_day, day, SUM(members) FROM stats_cohort_days WHERE merchant_id = ${id}
-      GROUP BY join_day, day`,
+    active: `SELECT kind, store_id, day, prev_day, SUM(members) FROM stats_active_days WHERE merchant_id = ${id}
+      GROUP BY kind, store_id, day, prev_day`,
+    cohorts: `SELECT store_id, join_day, day, SUM(members) FROM stats_cohort_days WHERE merchant_id = ${id}
+      GROUP BY store_id, join_day, day`,
   };
   const out = {};
   for (const [k, s] of Object.entries(q)) out[k] = (await sql(s)).map((r) => r.join('|')).sort();
@@ -120,25 +120,30 @@ async function fromRaw(id) {
     UNION ALL
     SELECT ${day('paid_at')}, 0, 'provider', provider, COUNT(*), SUM(pay_fen),
       SUM(bonus_fen) FROM recharges WHERE merchant_id = ${id} AND status = 'paid' GROUP BY 1, 2, 4`);
-  // stats_coupon_days: claims at the store of issue by valid_until with
-  // what became of them, orders paid with coupons, coupons used now
-  // (orders and counter alike) at the store of use
+  // stats_coupon_days (migration 0039): claims at the store of issue with
+  // what became of them on the day's totals (valid_until 1970-01-01), the
+  // coupons still unused by their valid_until, orders paid with coupons,
+  // coupons used now (orders and counter alike) at the store of use
   const coupons = await sql(`
-    SELECT d, s, t, v, SUM(cl), SUM(nc), SUM(cu), SUM(cc), SUM(od), SUM(us), SUM(di), SUM(ofen),
+    SELECT d, s, t, v, SUM(cl), SUM(nc), SUM(cu), SUM(cc), SUM(un), SUM(od), SUM(us), SUM(di), SUM(ofen),
       SUM(rd), SUM(rdi), SUM(rof) FROM (
-      SELECT ${day('c.claimed_at')} d, IFNULL(c.store_id, 0) s, c.template_id t, c.valid_until v, 1 cl,
-        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, c.status = 'used' cu, c.status = 'cancelled' cc,
+      SELECT ${day('c.claimed_at')} d, IFNULL(c.store_id, 0) s, c.template_id t, '1970-01-01 00:00:00' v, 1 cl,
+        ${day('c.claimed_at')} = ${day('mb.joined_at')} nc, c.status = 'used' cu, c.status = 'cancelled' cc, 0 un,
         0 od, 0 us, 0 di, 0 ofen, 0 rd, 0 rdi, 0 rof
         FROM coupons c JOIN members mb ON mb.id = c.member_id WHERE c.merchant_id = ${id}
       UNION ALL
-      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, '1970-01-01 00:00:00', 0, 0, 0, 0, 1, COUNT(*),
+      SELECT ${day('c.claimed_at')}, IFNULL(c.store_id, 0), c.template_id, c.valid_until, 0, 0, 0, 0, 1,
+        0, 0, 0, 0, 0, 0, 0
+        FROM coupons c WHERE c.merchant_id = ${id} AND c.status = 'unused'
+      UNION ALL
+      SELECT ${day('o.paid_at')}, o.store_id, c.template_id, '1970-01-01 00:00:00', 0, 0, 0, 0, 0, 1, COUNT(*),
         SUM(a.amount_fen), MAX(o.total_fen), 0, 0, 0
         FROM orders o JOIN order_adjustments a ON a.order_id = o.id AND a.kind = 'coupon'
         JOIN coupons c ON c.merchant_id = o.merchant_id AND c.code = a.ref
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL GROUP BY o.id, c.template_id
       UNION ALL
       SELECT ${day('c.used_at')}, IFNULL(c.used_store_id, 0), c.template_id, '1970-01-01 00:00:00',
-        0, 0, 0, 0, 0, 0, 0, 0, 1, IFNULL(c.discount_fen, 0), IFNULL(c.order_fen, 0)
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 1, IFNULL(c.discount_fen, 0), IFNULL(c.order_fen, 0)
         FROM coupons c WHERE c.merchant_id = ${id} AND c.status = 'used'
     ) u GROUP BY d, s, t, v`);
   const members = await sql(`
@@ -160,9 +165,11 @@ async function fromRaw(id) {
     GROUP BY 1, 2`);
   // each member's days of balance payments and of recharges, with the
   // day of the kind before each
+  // (store 0: at any store; a store's: recharges and orders at that store
+  // by the member's day before there)
   const active = await sql(`
-    SELECT k, d, prev, COUNT(*) FROM (
-      SELECT k, d, IFNULL(LAG(d) OVER (PARTITION BY k, member_id ORDER BY d), '1000-01-01') prev FROM (
+    SELECT k, s, d, prev, COUNT(*) FROM (
+      SELECT k, 0 s, d, IFNULL(LAG(d) OVER (PARTITION BY k, member_id ORDER BY d), '1000-01-01') prev FROM (
         SELECT DISTINCT 'payment' k, member_id, ${day('created_at')} d FROM payments WHERE merchant_id = ${id}
         UNION ALL
         SELECT DISTINCT 'recharge', member_id, ${day('paid_at')} FROM recharges WHERE merchant_id = ${id} AND status = 'paid'
@@ -171,21 +178,31 @@ async function fromRaw(id) {
           WHERE merchant_id = ${id} AND referrer_id IS NOT NULL
       ) md
       UNION ALL
+      SELECT 'recharge', s, d, IFNULL(LAG(d) OVER (PARTITION BY member_id, s ORDER BY d), '1000-01-01') FROM (
+        SELECT DISTINCT member_id, store_id s, ${day('paid_at')} d FROM recharges
+          WHERE merchant_id = ${id} AND status = 'paid' AND store_id IS NOT NULL
+      ) ms
+      UNION ALL
       -- each paid order of a member by the day of the member's order
-      -- before it (order) and two before it (order2)
-      SELECT k.k, ${day('o.paid_at')}, IFNULL(IF(k.k = 'order',
-          LAG(${day('o.paid_at')}, 1) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id),
-          LAG(${day('o.paid_at')}, 2) OVER (PARTITION BY k.k, o.member_id ORDER BY o.paid_at, o.id)), '1000-01-01')
-        FROM orders o JOIN (SELECT 'order' k UNION ALL SELECT 'order2') k
+      -- before it (order) and two before it (order2), at any store and at
+      -- the order's
+      SELECT k.k, IF(w.w, o.store_id, 0), ${day('o.paid_at')}, IFNULL(IF(k.k = 'order',
+          LAG(${day('o.paid_at')}, 1) OVER (PARTITION BY k.k, w.w, IF(w.w, o.store_id, 0), o.member_id
+            ORDER BY o.paid_at, o.id),
+          LAG(${day('o.paid_at')}, 2) OVER (PARTITION BY k.k, w.w, IF(w.w, o.store_id, 0), o.member_id
+            ORDER BY o.paid_at, o.id)), '1000-01-01')
+        FROM orders o JOIN (SELECT 'order' k UNION ALL SELECT 'order2') k JOIN (SELECT 0 w UNION ALL SELECT 1) w
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND o.member_id IS NOT NULL
-    ) u GROUP BY k, d, prev`);
-  // each member's first order-day after the join day, within 30 days
+    ) u GROUP BY k, s, d, prev`);
+  // each member's first order-day after the join day, within 30 days, at
+  // any store and at each store
   const cohorts = await sql(`
-    SELECT jd, d, COUNT(*) FROM (
-      SELECT ${day('mb.joined_at')} jd, MIN(${day('o.paid_at')}) d FROM orders o JOIN members mb ON mb.id = o.member_id
+    SELECT s, jd, d, COUNT(*) FROM (
+      SELECT IF(w.w, o.store_id, 0) s, ${day('mb.joined_at')} jd, MIN(${day('o.paid_at')}) d
+        FROM orders o JOIN members mb ON mb.id = o.member_id JOIN (SELECT 0 w UNION ALL SELECT 1) w
         WHERE o.merchant_id = ${id} AND o.paid_at IS NOT NULL AND ${day('o.paid_at')} > ${day('mb.joined_at')}
-        GROUP BY o.member_id, jd
-    ) f WHERE DATEDIFF(d, jd) <= 30 GROUP BY jd, d`);
+        GROUP BY o.member_id, s, jd
+    ) f WHERE DATEDIFF(d, jd) <= 30 GROUP BY s, jd, d`);
   return { days: n(parts), channels: n(channels), coupons: n(coupons), members: n(members), tiers: n(tiers),
     active: n(active), cohorts: n(cohorts) };
 }
@@ -346,7 +363,11 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
     WHERE merchant_id = ${mc.id} AND paid_at IS NOT NULL`);
   await sql(`UPDATE members mb SET joined_at = LEAST(joined_at - INTERVAL (id * 3 % 5 + 38) DAY,
     IFNULL((SELECT MIN(paid_at) FROM orders o WHERE o.member_id = mb.id), joined_at)) WHERE merchant_id = ${mc.id}`);
-  rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today);
+  // in three runs of days at once (app stats rebuild --jobs): each pass
+  // over the days cut into runs, the member-days all written before the
+  // days that read a member's days before are computed
+  const par = rebuild(mc.code, localDate(new Date(Date.now() - 50 * 86400000)), today, 3);
+  assert.match(par, /51 day\(s\) of 1 merchant\(s\).*\(3 run\(s\) at once\)/, par);
   const spread = await rollups(mc.id), spreadRaw = await fromRaw(mc.id);
   for (const k of ['members', 'active', 'cohorts']) assert.deepEqual(spread[k], spreadRaw[k], `${k} over days (seed ${seed})`);
   // the finished days summed for the campaigns report, today not yet
@@ -359,7 +380,7 @@ test('a randomized day of joins, claims, orders, refunds and recharges: the roll
   await sql(`UPDATE stats_coupon_days SET valid_until = valid_until - INTERVAL 400 DAY
     WHERE merchant_id = ${mc.id} AND valid_until > '1970-01-02'`);
   const cpSums = async () => (await sql(`SELECT day, template_id, store_id, SUM(claims), SUM(new_claims),
-    SUM(claimed_used), SUM(claimed_cancelled), SUM(IF(valid_until < UTC_TIMESTAMP(), claims - claimed_used - claimed_cancelled, 0)),
+    SUM(claimed_used), SUM(claimed_cancelled), SUM(IF(valid_until > '1970-01-01' AND valid_until < UTC_TIMESTAMP(), unused, 0)),
     SUM(orders), SUM(uses), SUM(discount_fen), SUM(order_fen), SUM(redeemed), SUM(redeemed_discount_fen),
     SUM(redeemed_order_fen) FROM stats_coupon_days WHERE merchant_id = ${mc.id} GROUP BY day, template_id, store_id`))
     .map((r) => r.join('|')).sort();
