@@ -781,6 +781,7 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 		    COUNT_CARD_ML_BINDS(&f->cards), cv, cv, ci,
 		    DBI(limit + 1) };
 		struct db_val w[sizeof(v) / sizeof(v[0]) + 1];
+		const struct db_val *args = v;
 		int c0 = (int)(sizeof(v) / sizeof(v[0])) - 4 -
 		    (ML_CARDS_NBINDS - 1);
 
@@ -795,8 +796,9 @@ ml_run(struct req *r, struct db_sql *q, const struct ml_query *f,
 			memcpy(w + ML_CARDS_NBINDS + c0, v + c0 +
 			    ML_CARDS_NBINDS - 1, 4 * sizeof(*v));
 			n++;
+			args = w;
 		}
-		if (db_run(r, q, res, cards_first ? w : v, n) != DB_OK)
+		if (db_run(r, q, res, args, n) != DB_OK)
 			return db_fail(r);
 	}
 	return 0;
