@@ -90,7 +90,8 @@ order_rows_insert(struct req *r, struct order_ctx *c, int64_t id)
 		v[4] = DBS(cat);
 		v[5] = DBI(l->qty);
 		v[6] = DBI(l->unit_fen);
-		v[7] = DBIN(l->member_unit_fen, l->member_unit_fen != ORDER_NONE);
+		v[7] = DBIN(l->member_unit_fen,
+		    l->member_unit_fen != ORDER_NONE);
 		v[8] = DBI(l->list_fen);
 		v[9] = DBI(l->net_fen);
 		v[10] = DBS(gift);
