@@ -1,6 +1,10 @@
 /*
  * Bump allocator in a chain of chunks. The first chunk is kept across
- * resets so a steady request load allocates nothing from malloc.
+ * resets so a steady request load allocates nothing from malloc; a reset
+ * after the chunks outgrew it makes the first chunk as large as they all
+ * were (up to ARENA_KEEP_MAX), so that requests of that size (an order's
+ * quote: its context alone is some 60 KiB) do not malloc and free, and
+ * fault in, fresh chunks every time.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +15,9 @@
 
 #define ALIGN		16
 #define ALIGN_UP(n)	(((n) + (ALIGN - 1)) & ~(size_t)(ALIGN - 1))
+/* the most a reset keeps as the first chunk: a large export's arena is
+   given back */
+#define ARENA_KEEP_MAX	((size_t)1 << 20)
 
 struct chunk {
 	struct chunk	*next;
@@ -170,16 +177,23 @@ arena_reset(struct arena *a)
 {
 	struct chunk *c, *next;
 	struct defer *d;
+	size_t size;
 
 	/* Defers are allocated in the arena: run them all before freeing. */
 	for (d = a->defers; d != NULL; d = d->next)
 		d->fn(d->arg);
 	a->defers = NULL;
+	size = a->first->size;
 	for (c = a->first->next; c != NULL; c = next) {
 		next = c->next;
+		size += c->size;
 		free(c);
 	}
 	a->first->next = NULL;
+	if (size > a->first->size && size <= ARENA_KEEP_MAX) {
+		free(a->first);
+		a->first = chunk_new(size);
+	}
 	a->first->used = 0;
 	a->cur = a->first;
 	a->total = 0;

@@ -301,6 +301,60 @@ bind_and_exec(struct req *r, MYSQL_STMT *st, const struct db_val *v, int n)
 	return mysql_stmt_execute(st) == 0 ? 0 : -1;
 }
 
+/*
+ * Column c of st as a date or a date and time the library hands over as
+ * MYSQL_TIME (its own conversion to text is an sprintf a value, a tenth
+ * of a quote's time in the app): 10 (DATE), 19 (DATETIME, TIMESTAMP
+ * without a fraction of a second), else 0 (read as text).
+ */
+static int
+temporal_len(MYSQL_STMT *st, int c)
+{
+	const MYSQL_FIELD *f;
+
+	if (st->fields == NULL || (unsigned)c >= st->field_count)
+		return 0;
+	f = &st->fields[c];
+	/* the library prints a fraction for 1 to 6 decimals */
+	if (f->type == MYSQL_TYPE_DATE)
+		return 10;
+	if ((f->type == MYSQL_TYPE_DATETIME ||
+	    f->type == MYSQL_TYPE_TIMESTAMP) &&
+	    (f->decimals == 0 || f->decimals > 6))
+		return 19;
+	return 0;
+}
+
+/* t as the library prints it ("%04u-%02u-%02u %02u:%02u:%02u", the
+   first 10 for a date) into s (n + 1 bytes). */
+static void
+temporal_text(const MYSQL_TIME *t, int n, char *s)
+{
+	unsigned v[6] = { t->year, t->month, t->day, t->hour, t->minute,
+	    t->second };
+	char d[32];
+	int i, k = 0;
+
+	for (i = 0; i < 6; i++) {
+		unsigned x = v[i];
+		char w[12];
+		int j = 0, width = i == 0 ? 4 : 2;
+
+		do
+			w[j++] = (char)('0' + x % 10);
+		while ((x /= 10) != 0 && j < 11);
+		while (j < width)
+			w[j++] = '0';
+		while (j > 0)
+			d[k++] = w[--j];
+		if (i < 5)
+			d[k++] = i < 2 ? '-' : i == 2 ? ' ' : ':';
+	}
+	/* a year past 9999 would be wider: keep the library's text then */
+	memcpy(s, d, (size_t)n);
+	s[n] = '\0';
+}
+
 static int
 fetch_all(struct req *r, MYSQL_STMT *st, int ncols, struct db_res *res)
 {
@@ -308,6 +362,8 @@ fetch_all(struct req *r, MYSQL_STMT *st, int ncols, struct db_res *res)
 	unsigned long *len;
 	my_bool *isnull, *err;
 	char **bufs;
+	int *tlen;
+	MYSQL_TIME *tm;
 	int cap = 8, rc, c;
 
 	if (mysql_stmt_store_result(st) != 0)
@@ -317,14 +373,23 @@ fetch_all(struct req *r, MYSQL_STMT *st, int ncols, struct db_res *res)
 	isnull = arena_calloc(r->a, (size_t)ncols, sizeof(*isnull));
 	err = arena_calloc(r->a, (size_t)ncols, sizeof(*err));
 	bufs = arena_calloc(r->a, (size_t)ncols, sizeof(*bufs));
+	tlen = arena_calloc(r->a, (size_t)ncols, sizeof(*tlen));
+	tm = arena_calloc(r->a, (size_t)ncols, sizeof(*tm));
 	for (c = 0; c < ncols; c++) {
+		b[c].length = &len[c];
+		b[c].is_null = &isnull[c];
+		b[c].error = &err[c];
+		if ((tlen[c] = temporal_len(st, c)) > 0) {
+			b[c].buffer_type = tlen[c] == 10 ? MYSQL_TYPE_DATE :
+			    MYSQL_TYPE_DATETIME;
+			b[c].buffer = &tm[c];
+			b[c].buffer_length = sizeof(tm[c]);
+			continue;
+		}
 		bufs[c] = arena_alloc(r->a, COL_INIT);
 		b[c].buffer_type = MYSQL_TYPE_STRING;
 		b[c].buffer = bufs[c];
 		b[c].buffer_length = COL_INIT;
-		b[c].length = &len[c];
-		b[c].is_null = &isnull[c];
-		b[c].error = &err[c];
 	}
 	if (mysql_stmt_bind_result(st, b) != 0)
 		goto fail;
@@ -348,6 +413,33 @@ fetch_all(struct req *r, MYSQL_STMT *st, int ncols, struct db_res *res)
 			if (isnull[c]) {
 				res->vals[k] = NULL;
 				res->lens[k] = 0;
+				continue;
+			}
+			if (tlen[c] > 0 && tm[c].year <= 9999) {
+				s = arena_alloc(r->a, (size_t)tlen[c] + 1);
+				temporal_text(&tm[c], tlen[c], s);
+				res->vals[k] = s;
+				res->lens[k] = (size_t)tlen[c];
+				continue;
+			}
+			if (tlen[c] > 0) {
+				/* wider than the usual text: the library's */
+				MYSQL_BIND fb;
+				char tb[64];
+				unsigned long tl = 0;
+
+				memset(&fb, 0, sizeof(fb));
+				fb.buffer_type = MYSQL_TYPE_STRING;
+				fb.buffer = tb;
+				fb.buffer_length = sizeof(tb) - 1;
+				fb.length = &tl;
+				if (mysql_stmt_fetch_column(st, &fb,
+				    (unsigned)c, 0) != 0)
+					goto fail;
+				if (tl > sizeof(tb) - 1)
+					tl = sizeof(tb) - 1;
+				res->vals[k] = arena_strndup(r->a, tb, tl);
+				res->lens[k] = tl;
 				continue;
 			}
 			s = arena_alloc(r->a, len[c] + 1);

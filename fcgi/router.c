@@ -24,7 +24,12 @@ extern const struct route_table *const __stop_app_routes[];
 int
 router_match_pattern(struct req *r, const char *pat, const char *path)
 {
-	int n = 0;
+	/* where each parameter's name and value are: copied into the
+	   request only once the whole pattern matched (most of the table
+	   fails after the merchant's segment) */
+	const char *pn[REQ_MAX_PARAMS], *pv[REQ_MAX_PARAMS];
+	size_t pnl[REQ_MAX_PARAMS], pvl[REQ_MAX_PARAMS];
+	int n = 0, i;
 
 	while (*pat != '\0' && *path != '\0') {
 		if (*pat == ':') {
@@ -46,15 +51,15 @@ router_match_pattern(struct req *r, const char *pat, const char *path)
 					if ((size_t)(se - path) <= sl ||
 					    strncmp(se - sl, dot, sl) != 0)
 						return 0;
-					r->pname[n] = arena_strndup(r->a,
-					    pat + 1, (size_t)(dot - pat - 1));
-					r->pval[n++] = arena_strndup(r->a,
-					    path, (size_t)(se - path) - sl);
+					pn[n] = pat + 1;
+					pnl[n] = (size_t)(dot - pat - 1);
+					pv[n] = path;
+					pvl[n++] = (size_t)(se - path) - sl;
 				} else {
-					r->pname[n] = arena_strndup(r->a,
-					    pat + 1, (size_t)(pe - pat - 1));
-					r->pval[n++] = arena_strndup(r->a,
-					    path, (size_t)(se - path));
+					pn[n] = pat + 1;
+					pnl[n] = (size_t)(pe - pat - 1);
+					pv[n] = path;
+					pvl[n++] = (size_t)(se - path);
 				}
 			}
 			pat = pe;
@@ -68,6 +73,10 @@ router_match_pattern(struct req *r, const char *pat, const char *path)
 	}
 	if (*pat != '\0' || *path != '\0')
 		return 0;
+	for (i = 0; i < n; i++) {
+		r->pname[i] = arena_strndup(r->a, pn[i], pnl[i]);
+		r->pval[i] = arena_strndup(r->a, pv[i], pvl[i]);
+	}
 	r->nparams = n;
 	return 1;
 }

@@ -13,6 +13,7 @@
 DB_SQL_COLS(q_checkout, CK_NCOLS,
     "SELECT " CHECKOUT_COLS " FROM checkout_settings ck"
     " WHERE ck.merchant_id = ?");
+DB_SQL_COLS(q_order_settings, OS_NCOLS, ORDER_SETTINGS_SQL);
 
 void
 checkout_cfg_from_row(const struct db_res *res, int row, int col,
@@ -53,5 +54,23 @@ checkout_cfg_load(struct req *r, struct checkout_cfg *c)
 	if (DB(r, &q_checkout, &res, DBI(r->m->id)) != DB_OK)
 		return db_fail(r);
 	checkout_cfg_from_row(res.nrows ? &res : NULL, 0, 0, c);
+	return 0;
+}
+
+int
+order_settings_load(struct req *r, struct checkout_cfg *ck,
+    struct wallet_cfg *wc, struct priv_cfg *priv)
+{
+	struct db_res res;
+	int st;
+
+	if (DB(r, &q_order_settings, &res, DBI(r->m->id)) != DB_OK ||
+	    res.nrows != 1)
+		return db_fail(r);
+	checkout_cfg_from_row(&res, 0, OS_CK, ck);
+	if ((st = wallet_cfg_from_row(r, &res, 0, OS_WS, wc)) != 0)
+		return st;
+	priv_cfg_init(priv);
+	privilege_cfg_from_text(r, db_str(&res, 0, OS_PRIV), priv);
 	return 0;
 }

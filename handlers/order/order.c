@@ -30,11 +30,7 @@
 #include "tier/tier.h"
 #include "wallet/wallet.h"
 
-enum { MP_POINTS, MP_BMONTH, MP_BDAY, MP_BLOCKED, MP_NCOLS };
-DB_SQL_COLS(q_member_points, MP_NCOLS,
-    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday),"
-    " blocked_at IS NOT NULL FROM members"
-    " WHERE merchant_id = ? AND id = ?");
+DB_SQL_COLS(q_member_terms, MT_NCOLS, ORDER_MEMBER_TERMS_SQL);
 enum { ST_ID, ST_NCOLS };
 DB_SQL_COLS(q_store, ST_NCOLS,
     "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1"
@@ -59,18 +55,6 @@ DB_SQL(q_order_insert,
     " ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), IF(? = 1, UTC_TIMESTAMP(), NULL),"
     " IF(? = 1, UTC_TIMESTAMP(), NULL),"
     " IF(? > 0, UTC_TIMESTAMP() + INTERVAL ? MINUTE, NULL))");
-DB_SQL(q_line_insert,
-    "INSERT INTO order_lines (order_id, line_no, product_id, name, category,"
-    " qty, unit_fen, member_unit_fen, list_fen, net_fen, gift_coupon,"
-    " t_points, t_principal, t_bonus, t_cash, t_card, t_online,"
-    " count_card_product_id, card_uses)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-DB_SQL(q_adj_insert,
-    "INSERT INTO order_adjustments (order_id, seq, kind, ref, base_fen,"
-    " amount_fen) VALUES (?, ?, ?, ?, ?, ?)");
-DB_SQL(q_alloc_insert,
-    "INSERT INTO order_allocations (order_id, line_no, seq, amount_fen)"
-    " VALUES (?, ?, ?, ?)");
 DB_SQL(q_coupon_use,
     "UPDATE coupons SET status = 'used', used_at = UTC_TIMESTAMP(),"
     " used_store_id = ?, used_staff_id = ?, order_id = ?, order_fen = ?,"
@@ -412,7 +396,7 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 {
 	struct order_member_in *m = &c->in.member;
 	struct db_res res;
-	int64_t growth, until, per_yuan, mult;
+	int64_t growth, until;
 	const char *stores;
 	int found, st;
 
@@ -421,17 +405,20 @@ member_load(struct req *r, struct order_ctx *c, int lock)
 		return st;
 	if (!found)
 		return resp_err(r, 404, "not_found", "会员不存在", NULL);
-	if (DB(r, &q_member_points, &res, DBI(r->m->id), DBI(c->member_id)) !=
+	/* the rest in one statement: points, birthday, freeze, the points
+	   a yuan, the ladder's revision (the tier by it), the card */
+	if (DB(r, &q_member_terms, &res, DBI(r->m->id), DBI(c->member_id)) !=
 	    DB_OK || res.nrows != 1)
 		return db_fail(r);
-	m->birth_month = (int)db_int(&res, 0, MP_BMONTH);
-	m->birth_day = (int)db_int(&res, 0, MP_BDAY);
-	c->member_blocked = db_int(&res, 0, MP_BLOCKED) != 0;
-	if ((st = wallet_earn_terms(r, growth, &per_yuan, &mult)) != 0 ||
-	    (st = card_terms(r, c->member_id, &until, &stores, &found)) != 0)
-		return st;
-	return order_member_fill(r, c, growth, db_int(&res, 0, MP_POINTS),
-	    per_yuan, until, stores);
+	m->birth_month = (int)db_int(&res, 0, MT_BMONTH);
+	m->birth_day = (int)db_int(&res, 0, MT_BDAY);
+	c->member_blocked = db_int(&res, 0, MT_BLOCKED) != 0;
+	r->m->tiers_rev = db_int(&res, 0, MT_TIERS_REV);
+	r->m->tiers_rev_known = 1;
+	card_terms_from_row(r, &res, 0, MT_CARD, db_str(&res, 0, MT_JOINED),
+	    &until, &stores);
+	return order_member_fill(r, c, growth, db_int(&res, 0, MT_POINTS),
+	    db_int(&res, 0, MT_PER_YUAN), until, stores);
 }
 
 static int
@@ -587,10 +574,7 @@ commit_load(struct req *r, struct order_ctx *c)
 		return st;
 	if (!c->who_known && (st = who_resolve(r, c)) != 0)
 		return st;
-	if ((st = checkout_cfg_load(r, &c->ck)) != 0 ||
-	    (st = wallet_cfg_load(r, &c->wc)) != 0)
-		return st;
-	if ((st = privilege_cfg_load(r, &c->in.priv)) != 0)
+	if ((st = order_settings_load(r, &c->ck, &c->wc, &c->in.priv)) != 0)
 		return st;
 	if (c->member_id > 0 && (st = member_load(r, c, 1)) != 0)
 		return st;
@@ -639,6 +623,9 @@ order_prepare(struct req *r, struct order_ctx *c, int lock, int64_t now)
 	return 0;
 }
 
+/* the quote hash's input: most orders' fit in this */
+#define HASH_BUF	4096
+
 int
 order_price(struct req *r, struct order_ctx *c, int64_t now)
 {
@@ -659,12 +646,20 @@ order_price(struct req *r, struct order_ctx *c, int64_t now)
 		return resp_bad_field(r, "tenders", arena_printf(r->a,
 		    "刷卡金额超过应收（最多 %s 元）", page_yuan(r,
 		    c->out.tender[TD_CARD])));
-	n = order_hash_input(&c->in, &c->out, NULL, 0);
-	buf = arena_alloc(r->a, n + 200);
+	/* the input written once into a buffer of a usual order's size,
+	   again into one of its size only when it did not fit */
+	buf = arena_alloc(r->a, HASH_BUF);
 	k = snprintf(buf, 200, "v1|%d|%lld|%lld|%lld|", c->channel,
 	    (long long)c->body.store_id, (long long)c->topup_pay_fen,
 	    (long long)c->topup_bonus_fen);
-	order_hash_input(&c->in, &c->out, buf + k, n + 1);
+	n = order_hash_input(&c->in, &c->out, buf + k, HASH_BUF - (size_t)k);
+	if (n + 1 > HASH_BUF - (size_t)k) {
+		char *big = arena_alloc(r->a, (size_t)k + n + 1);
+
+		memcpy(big, buf, (size_t)k);
+		order_hash_input(&c->in, &c->out, big + k, n + 1);
+		buf = big;
+	}
 	if (c->ncards > 0)
 		buf = order_card_hash(r, c, buf, (size_t)k + n, &n);
 	else
@@ -990,50 +985,6 @@ channel_name(int ch)
 	return ch == OC_APP ? "app" : ch == OC_PHONE ? "phone" : "counter";
 }
 
-/* The order's rows: lines, adjustments, allocations. */
-static int
-rows_insert(struct req *r, struct order_ctx *c, int64_t id)
-{
-	const struct priced *o = &c->out;
-	int i, k;
-
-	for (i = 0; i < o->nlines; i++) {
-		const struct priced_line *l = &o->lines[i];
-		const char *gift = l->gift_coupon >= 0 &&
-		    l->gift_coupon < c->in.ncoupons ?
-		    c->in.coupons[l->gift_coupon].code : NULL;
-		const char *cat = i < c->in.nlines ? c->in.lines[i].category :
-		    NULL;
-		int card = i < c->body.nlines && c->card_uses[i] > 0;
-
-		if (DB(r, &q_line_insert, NULL, DBI(id), DBI(l->line_no),
-		    DBIN(l->product_id, l->product_id > 0), DBS(l->name),
-		    DBS(cat), DBI(l->qty), DBI(l->unit_fen),
-		    DBIN(l->member_unit_fen, l->member_unit_fen != ORDER_NONE),
-		    DBI(l->list_fen), DBI(l->net_fen), DBS(gift),
-		    DBI(l->tender[TD_POINTS]), DBI(l->tender[TD_PRINCIPAL]),
-		    DBI(l->tender[TD_BONUS]), DBI(l->tender[TD_CASH]),
-		    DBI(l->tender[TD_CARD]), DBI(l->tender[TD_ONLINE]),
-		    DBIN(card ? c->body.lines[i].count_card_product_id : 0,
-		    card), DBIN(card ? c->card_uses[i] : 0, card)) != DB_OK)
-			return db_fail(r);
-		for (k = 0; k < o->nadj; k++)
-			if (l->alloc[k] > 0 && DB(r, &q_alloc_insert, NULL,
-			    DBI(id), DBI(l->line_no), DBI(k + 1),
-			    DBI(l->alloc[k])) != DB_OK)
-				return db_fail(r);
-	}
-	for (k = 0; k < o->nadj; k++) {
-		const struct priced_adj *a = &o->adj[k];
-
-		if (DB(r, &q_adj_insert, NULL, DBI(id), DBI(a->seq),
-		    DBS(order_adj_kind_name(a->kind)), DBS(a->ref),
-		    DBI(a->base_fen), DBI(a->amount_fen)) != DB_OK)
-			return db_fail(r);
-	}
-	return 0;
-}
-
 /* Coupons used by the order (gift coupons too), each by a conditional
    update: one taken meanwhile is a stale quote. */
 static int
@@ -1167,7 +1118,7 @@ order_write(struct req *r, struct order_ctx *c)
 		return db_fail(r);
 	id = (int64_t)res.insert_id;
 	ref = arena_printf(r->a, "order:%lld", (long long)id);
-	if ((st = rows_insert(r, c, id)) != 0 ||
+	if ((st = order_rows_insert(r, c, id)) != 0 ||
 	    (st = coupons_use(r, c, id)) != 0)
 		return st;
 	if (o->points_used > 0 && (st = points_spend(r, c->member_id,

@@ -99,6 +99,25 @@ void	 checkout_cfg_from_row(const struct db_res *, int row, int col,
 	    struct checkout_cfg *);
 
 /*
+ * The settings an order is priced by in one statement (checkout.c
+ * order_settings_load): checkout (ck), wallet (ws) and privileges by
+ * date (ps), each LEFT JOINed (a merchant that never saved them has no
+ * row: the defaults). Parameter: the merchant.
+ */
+#define ORDER_SETTINGS_SQL \
+    "SELECT " CHECKOUT_COLS ", " WALLET_CFG_COLS ", ps.body" \
+    " FROM merchants m" \
+    " LEFT JOIN checkout_settings ck ON ck.merchant_id = m.id" \
+    " LEFT JOIN wallet_settings ws ON ws.merchant_id = m.id" \
+    " LEFT JOIN privilege_settings ps ON ps.merchant_id = m.id" \
+    " WHERE m.id = ?"
+enum { OS_CK = 0, OS_WS = CK_NCOLS, OS_PRIV = OS_WS + WALLET_CFG_NCOLS,
+    OS_NCOLS };
+/* ORDER_SETTINGS_SQL into ck, wc, priv. 0, or the status (recorded). */
+int	 order_settings_load(struct req *, struct checkout_cfg *ck,
+	    struct wallet_cfg *wc, struct priv_cfg *priv);
+
+/*
  * A quote's one statement (order_quote.c): the merchant's revisions (cr,
  * m: migration 0033, 0007), its points a yuan and card terms (m), the session of the request's token
  * (s, st: NULL when it is not one of the merchant's), the member (mb) by
@@ -181,6 +200,67 @@ cJSON	*order_created_json(struct req *, struct order_ctx *);
 int	 order_settle_paid(struct req *, int64_t order_id, int64_t member_id,
 	    int64_t store_id, int64_t total_fen, int64_t points,
 	    int64_t growth, int count_cards);
+
+/*
+ * The order's rows (order_rows.c), written a chunk at a time: a statement
+ * of n rows for each n up to ORDER_ROWS_CHUNK (1 is the single row), so
+ * that three lines, their allocations and the adjustments are three
+ * statements, not fifteen; more rows than a chunk take a statement of
+ * ORDER_ROWS_CHUNK and one of the rest. Shared with the bench's raw twin
+ * (tests/bench/order_raw.c), which runs the same texts.
+ */
+#define ORDER_ROWS_CHUNK	16
+#define ORDER_ROWS_1(r)		r
+#define ORDER_ROWS_2(r)		r ", " r
+#define ORDER_ROWS_3(r)		ORDER_ROWS_2(r) ", " r
+#define ORDER_ROWS_4(r)		ORDER_ROWS_2(r) ", " ORDER_ROWS_2(r)
+#define ORDER_ROWS_5(r)		ORDER_ROWS_4(r) ", " r
+#define ORDER_ROWS_6(r)		ORDER_ROWS_4(r) ", " ORDER_ROWS_2(r)
+#define ORDER_ROWS_7(r)		ORDER_ROWS_4(r) ", " ORDER_ROWS_3(r)
+#define ORDER_ROWS_8(r)		ORDER_ROWS_4(r) ", " ORDER_ROWS_4(r)
+#define ORDER_ROWS_9(r)		ORDER_ROWS_8(r) ", " r
+#define ORDER_ROWS_10(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_2(r)
+#define ORDER_ROWS_11(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_3(r)
+#define ORDER_ROWS_12(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_4(r)
+#define ORDER_ROWS_13(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_5(r)
+#define ORDER_ROWS_14(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_6(r)
+#define ORDER_ROWS_15(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_7(r)
+#define ORDER_ROWS_16(r)	ORDER_ROWS_8(r) ", " ORDER_ROWS_8(r)
+/* order_lines: ORDER_LINE_NP parameters a row */
+#define ORDER_LINE_NP		19
+#define ORDER_LINE_SQL(n) \
+    "INSERT INTO order_lines (order_id, line_no, product_id, name, category," \
+    " qty, unit_fen, member_unit_fen, list_fen, net_fen, gift_coupon," \
+    " t_points, t_principal, t_bonus, t_cash, t_card, t_online," \
+    " count_card_product_id, card_uses)" \
+    " VALUES " ORDER_ROWS_##n("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+    " ?, ?, ?, ?, ?)")
+#define ORDER_ADJ_NP		6
+#define ORDER_ADJ_SQL(n) \
+    "INSERT INTO order_adjustments (order_id, seq, kind, ref, base_fen," \
+    " amount_fen) VALUES " ORDER_ROWS_##n("(?, ?, ?, ?, ?, ?)")
+#define ORDER_ALLOC_NP		4
+#define ORDER_ALLOC_SQL(n) \
+    "INSERT INTO order_allocations (order_id, line_no, seq, amount_fen)" \
+    " VALUES " ORDER_ROWS_##n("(?, ?, ?, ?)")
+/* The order's lines, adjustments and allocations (c->out) as rows of
+   order id. 0, or the status. */
+int	 order_rows_insert(struct req *, struct order_ctx *, int64_t id);
+
+/*
+ * What a commit reads of the member besides the wallet (order.c
+ * member_load, after the member's row is locked): points, birthday,
+ * freeze, the merchant's points a yuan and ladder revision, the card's
+ * terms. Parameters: merchant, member.
+ */
+#define ORDER_MEMBER_TERMS_SQL \
+    "SELECT mb.points, MONTH(mb.birthday), DAYOFMONTH(mb.birthday)," \
+    " mb.blocked_at IS NOT NULL, m.points_per_yuan, m.tiers_rev," \
+    " mb.joined_at, " CARD_TERMS_COLS " FROM members mb" \
+    " JOIN merchants m ON m.id = mb.merchant_id" \
+    " WHERE mb.merchant_id = ? AND mb.id = ?"
+enum { MT_POINTS, MT_BMONTH, MT_BDAY, MT_BLOCKED, MT_PER_YUAN,
+    MT_TIERS_REV, MT_JOINED, MT_CARD, MT_NCOLS = MT_CARD + CARD_TERMS_NCOLS };
 
 /* ---- lines that sell a count card (order_card.c) ---- */
 

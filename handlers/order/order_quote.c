@@ -71,9 +71,7 @@ cfg_at(struct req *r, int64_t rev)
 	memset(&fresh, 0, sizeof(fresh));
 	/* read after rev was: a change in between is read at the older rev,
 	   and read again at the next quote */
-	if (checkout_cfg_load(r, &fresh.ck) != 0 ||
-	    wallet_cfg_load(r, &fresh.wc) != 0 ||
-	    privilege_cfg_load(r, &fresh.priv) != 0)
+	if (order_settings_load(r, &fresh.ck, &fresh.wc, &fresh.priv) != 0)
 		return NULL;
 	fresh.merchant_id = r->m->id;
 	fresh.rev = rev;

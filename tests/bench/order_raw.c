@@ -77,12 +77,8 @@
 #define Q_STORE \
     "SELECT id FROM stores WHERE merchant_id = ? AND id = ? AND active = 1" \
     " AND kind = 'own'"
-#define Q_CHECKOUT \
-    "SELECT " CHECKOUT_COLS " FROM checkout_settings ck" \
-    " WHERE ck.merchant_id = ?"
-#define Q_WS_GET \
-    "SELECT " WALLET_CFG_COLS " FROM wallet_settings ws" \
-    " WHERE ws.merchant_id = ?"
+/* order_settings_load: checkout, wallet, privileges in one */
+#define Q_SETTINGS	ORDER_SETTINGS_SQL
 #define Q_WS_RANGES \
     "SELECT from_fen, to_fen, cap_fen FROM deduction_ranges" \
     " WHERE merchant_id = ? ORDER BY position LIMIT 20"
@@ -96,23 +92,11 @@
     "SELECT id FROM payments WHERE merchant_id = ? AND member_id = ?" \
     " UNION ALL SELECT id FROM orders WHERE merchant_id = ? AND member_id = ?" \
     " AND principal_fen + bonus_fen > 0 AND status <> 'cancelled' LIMIT 1"
-#define Q_MEMBER_POINTS \
-    "SELECT points, MONTH(birthday), DAYOFMONTH(birthday)," \
-    " blocked_at IS NOT NULL FROM members" \
-    " WHERE merchant_id = ? AND id = ?"
-#define Q_PRIV \
-    "SELECT body FROM privilege_settings WHERE merchant_id = ?"
-#define Q_TIERS_REV \
-    "SELECT tiers_rev FROM merchants WHERE id = ?"
+/* member_load: the rest of the member in one (order_db.h) */
+#define Q_MEMBER_TERMS	ORDER_MEMBER_TERMS_SQL
 #define Q_TIERS \
     "SELECT level, name, growth, discount_pct, points_multiplier, privileges" \
     " FROM tiers WHERE merchant_id = ? ORDER BY level"
-#define Q_POINTS_RATE \
-    "SELECT points_per_yuan FROM merchants WHERE id = ?"
-#define Q_CARD_TERMS \
-    "SELECT " CARD_TERMS_COLS ", mb.joined_at FROM members mb" \
-    " JOIN merchants m ON m.id = mb.merchant_id" \
-    " WHERE mb.merchant_id = ? AND mb.id = ?"
 #define Q_ITEMS \
     "SELECT p.id, p.name, p.category, p.price_fen, p.store_ids, p.active," \
     " (SELECT mp.price_fen FROM product_member_prices mp" \
@@ -134,18 +118,6 @@
     " ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), IF(? = 1, UTC_TIMESTAMP(), NULL)," \
     " IF(? = 1, UTC_TIMESTAMP(), NULL)," \
     " IF(? > 0, UTC_TIMESTAMP() + INTERVAL ? MINUTE, NULL))"
-#define Q_LINE_INSERT \
-    "INSERT INTO order_lines (order_id, line_no, product_id, name, category," \
-    " qty, unit_fen, member_unit_fen, list_fen, net_fen, gift_coupon," \
-    " t_points, t_principal, t_bonus, t_cash, t_card, t_online," \
-    " count_card_product_id, card_uses)" \
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-#define Q_ADJ_INSERT \
-    "INSERT INTO order_adjustments (order_id, seq, kind, ref, base_fen," \
-    " amount_fen) VALUES (?, ?, ?, ?, ?, ?)"
-#define Q_ALLOC_INSERT \
-    "INSERT INTO order_allocations (order_id, line_no, seq, amount_fen)" \
-    " VALUES (?, ?, ?, ?)"
 #define Q_COUPON_USE \
     "UPDATE coupons SET status = 'used', used_at = UTC_TIMESTAMP()," \
     " used_store_id = ?, used_staff_id = ?, order_id = ?, order_fen = ?," \
@@ -287,15 +259,20 @@
     " AND referee_id = ? AND status = 'pending'"
 
 enum {
-	S_IDEM_INSERT, S_IDEM_SAVE, S_EXPIRED, S_STORE, S_CHECKOUT, S_WS_GET,
+	S_IDEM_INSERT, S_IDEM_SAVE, S_EXPIRED, S_STORE, S_SETTINGS,
 	S_WS_RANGES, S_MEMBER_LOCK, S_BONUS_TODAY_LOCK, S_PAID_BEFORE,
-	S_MEMBER_POINTS, S_TIERS_REV, S_TIERS, S_POINTS_RATE, S_CARD_TERMS,
-	S_ITEMS, S_COUPON_CODE, S_ORDER_INSERT, S_LINE_INSERT, S_ADJ_INSERT,
-	S_ALLOC_INSERT, S_COUPON_USE, S_POINTS_ENTRY, S_MOVE,
+	S_MEMBER_TERMS, S_TIERS,
+	S_ITEMS, S_COUPON_CODE, S_ORDER_INSERT,
+	/* the order's rows, a statement for each count of rows
+	   (order_rows.c): S_LINE_INSERT + n - 1 writes n */
+	S_LINE_INSERT, S_ADJ_INSERT = S_LINE_INSERT + ORDER_ROWS_CHUNK,
+	S_ALLOC_INSERT = S_ADJ_INSERT + ORDER_ROWS_CHUNK,
+	S_COUPON_USE = S_ALLOC_INSERT + ORDER_ROWS_CHUNK,
+	S_POINTS_ENTRY, S_MOVE,
 	S_ENTRY_INSERT, S_REF_SETTINGS, S_REF_PENDING, S_QUOTE_BY_PHONE,
 	S_BONUS_TODAY, S_COUPONS_USABLE,
 	S_QUOTE_FLOOR, S_GROWTH_ADD, S_GROWTH_LOCK, S_GROWTH_ENTRY, S_TIER_SET,
-	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS, S_PRIV, S_PM_LOCK,
+	S_CHANGE_INSERT, S_TIER_POLICY, S_TIER_TERMS, S_PM_LOCK,
 	S_PM_DEBIT, S_PM_CREDIT, S_LOTS_FIFO, S_LOT_TAKE, S_LOT_USE_INSERT,
 	S_PS_GET, S_EARN_DAY_ADD, S_LOT_INSERT, S_SCRATCH_QUALIFY,
 	S_MEMBER_PAID, S_ENTRY_ROLLUP, S_ORDER_DAYS, S_ORDER_MEMBERS,
@@ -305,21 +282,34 @@ enum {
 	S_BEGIN, S_SAVEPOINT, S_COMMIT, S_N
 };
 
+/* the statements of 1 .. ORDER_ROWS_CHUNK rows from k on */
+#define ROWS_SQL1(k, name, SQL, n) [(k) + (n) - 1] = { name "_" #n, SQL(n) }
+#define ROWS_SQLS(k, name, SQL) \
+	ROWS_SQL1(k, name, SQL, 1), ROWS_SQL1(k, name, SQL, 2), \
+	ROWS_SQL1(k, name, SQL, 3), ROWS_SQL1(k, name, SQL, 4), \
+	ROWS_SQL1(k, name, SQL, 5), ROWS_SQL1(k, name, SQL, 6), \
+	ROWS_SQL1(k, name, SQL, 7), ROWS_SQL1(k, name, SQL, 8), \
+	ROWS_SQL1(k, name, SQL, 9), ROWS_SQL1(k, name, SQL, 10), \
+	ROWS_SQL1(k, name, SQL, 11), ROWS_SQL1(k, name, SQL, 12), \
+	ROWS_SQL1(k, name, SQL, 13), ROWS_SQL1(k, name, SQL, 14), \
+	ROWS_SQL1(k, name, SQL, 15), ROWS_SQL1(k, name, SQL, 16)
+
 static const struct {
 	const char	*name, *sql;
 } sqls[S_N] = {
 	{ "idem_insert", Q_IDEM_INSERT }, { "idem_save", Q_IDEM_SAVE },
 	{ "expired", Q_EXPIRED }, { "store", Q_STORE },
-	{ "checkout", Q_CHECKOUT }, { "ws_get", Q_WS_GET },
+	{ "settings", Q_SETTINGS },
 	{ "ws_ranges", Q_WS_RANGES }, { "member_lock", Q_MEMBER_LOCK },
 	{ "bonus_today_lock", Q_BONUS_TODAY_LOCK },
-	{ "paid_before", Q_PAID_BEFORE }, { "member_points", Q_MEMBER_POINTS },
-	{ "tiers_rev", Q_TIERS_REV }, { "tiers", Q_TIERS },
-	{ "points_rate", Q_POINTS_RATE }, { "card_terms", Q_CARD_TERMS },
+	{ "paid_before", Q_PAID_BEFORE }, { "member_terms", Q_MEMBER_TERMS },
+	{ "tiers", Q_TIERS },
 	{ "items", Q_ITEMS }, { "coupon_code", Q_COUPON_CODE },
-	{ "order_insert", Q_ORDER_INSERT }, { "line_insert", Q_LINE_INSERT },
-	{ "adj_insert", Q_ADJ_INSERT }, { "alloc_insert", Q_ALLOC_INSERT },
-	{ "coupon_use", Q_COUPON_USE }, { "points_entry", Q_POINTS_ENTRY }, { "move", Q_MOVE },
+	{ "order_insert", Q_ORDER_INSERT },
+	ROWS_SQLS(S_LINE_INSERT, "line_insert", ORDER_LINE_SQL),
+	ROWS_SQLS(S_ADJ_INSERT, "adj_insert", ORDER_ADJ_SQL),
+	ROWS_SQLS(S_ALLOC_INSERT, "alloc_insert", ORDER_ALLOC_SQL),
+	[S_COUPON_USE] = { "coupon_use", Q_COUPON_USE }, { "points_entry", Q_POINTS_ENTRY }, { "move", Q_MOVE },
 	{ "entry_insert", Q_ENTRY_INSERT }, { "ref_settings", Q_REF_SETTINGS },
 	{ "ref_pending", Q_REF_PENDING },
 	{ "quote_by_phone", Q_QUOTE_BY_PHONE },
@@ -330,7 +320,6 @@ static const struct {
 	{ "growth_entry", Q_GROWTH_ENTRY }, { "tier_set", Q_TIER_SET },
 	{ "change_insert", Q_CHANGE_INSERT }, { "tier_policy", Q_TIER_POLICY },
 	{ "tier_terms", Q_TIER_TERMS },
-	[S_PRIV] = { "privileges", Q_PRIV },
 	[S_PM_LOCK] = { "points_lock", Q_PM_LOCK },
 	[S_PM_DEBIT] = { "points_debit", Q_PM_DEBIT },
 	[S_PM_CREDIT] = { "points_credit", Q_PM_CREDIT },
@@ -357,7 +346,7 @@ static const struct {
 	{ "COMMIT", NULL },
 };
 
-#define MAXPARAMS	32
+#define MAXPARAMS	(ORDER_ROWS_CHUNK * ORDER_LINE_NP)
 #define TX_TRIES	10
 #define ARENA_SZ	(1 << 20)
 
@@ -605,6 +594,23 @@ fail(struct worker *w, unsigned e, int k)
 	fprintf(stderr, "order_raw: %s: %u %s\n", sqls[k].name, e,
 	    mysql_error(w->db));
 	return FAILED;
+}
+
+/* order_rows.c rows_flush(): the *nr rows of np values in v by the
+   statement of *nr rows from k on; none left after. */
+static int
+rows_run(struct worker *w, int k, const struct param *v, int np, int *nr)
+{
+	struct res r;
+	int n = *nr;
+	unsigned e;
+
+	*nr = 0;
+	if (n == 0)
+		return OK;
+	if ((e = run(w, k + n - 1, v, n * np, &r)) != 0)
+		return fail(w, e, k + n - 1);
+	return OK;
 }
 
 static int
@@ -889,7 +895,7 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	struct order_in *in = &w->in;
 	struct priced *o = &w->out;
 	const struct tier_c *cur;
-	struct res r, r2, rq;
+	struct res r, rq;
 	char body[1024], code[16], path_body[1200], bh[65], qh[65], actor[40];
 	char ref[40], *hb, *resp;
 	int64_t member = members[m], now = (int64_t)time(NULL), growth, id;
@@ -951,14 +957,13 @@ order_tx(struct worker *w, long m, long n, const char *key)
 		if (cint(&rq, 0, QS_CONFIG_REV) != w->cfg_rev || w->cfg_rev < 0) {
 			/* cfg_at(): checkout_cfg_load, wallet_cfg_load,
 			   privilege_cfg_load; cfg_store() */
-			RUN(S_CHECKOUT, &r, PI(merchant_id));
-			RUN(S_WS_GET, &r2, PI(merchant_id));
-			if ((k = settings_in(w, r.nrows ? &r : NULL, 0, -1,
-			    &unpaid_expiry)) != OK || (k = settings_in(w,
-			    r2.nrows ? &r2 : NULL, -1, 0, NULL)) != OK)
+			RUN(S_SETTINGS, &r, PI(merchant_id));
+			if (r.nrows != 1)
+				return refuse("no merchant row");
+			if ((k = settings_in(w, &r, OS_CK, OS_WS,
+			    &unpaid_expiry)) != OK)
 				return k;
-			RUN(S_PRIV, &r, PI(merchant_id));
-			if (r.nrows != 0)
+			if (cstr(&r, 0, OS_PRIV) != NULL)
 				return refuse("privileges by date are set: not "
 				    "what the bench makes");
 			RUN(S_QUOTE_STORE, &r, PI(merchant_id), PI(store_id),
@@ -1003,17 +1008,14 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	RUN(S_STORE, &r, PI(merchant_id), PI(store_id));
 	if (r.nrows == 0)
 		return refuse("no such store");
-	/* checkout_cfg_load, wallet_cfg_load */
+	/* order_settings_load: checkout, wallet and privilege settings */
 	order_in_init(in);
-	RUN(S_CHECKOUT, &r, PI(merchant_id));
-	RUN(S_WS_GET, &r2, PI(merchant_id));
-	if ((k = settings_in(w, r.nrows ? &r : NULL, 0, -1, &unpaid_expiry)) !=
-	    OK || (k = settings_in(w, r2.nrows ? &r2 : NULL, -1, 0, NULL)) !=
-	    OK)
+	RUN(S_SETTINGS, &r, PI(merchant_id));
+	if (r.nrows != 1)
+		return refuse("no merchant row");
+	if ((k = settings_in(w, &r, OS_CK, OS_WS, &unpaid_expiry)) != OK)
 		return k;
-	/* privilege_cfg_load */
-	RUN(S_PRIV, &r, PI(merchant_id));
-	if (r.nrows != 0)
+	if (cstr(&r, 0, OS_PRIV) != NULL)
 		return refuse("privileges by date are set: not what the bench "
 		    "makes");
 	/* member_load: wallet_state_load, locked for an order */
@@ -1025,28 +1027,18 @@ order_tx(struct worker *w, long m, long n, const char *key)
 	growth = cint(&r, 0, 2);
 	if ((k = wallet_rest(w, member, now, 1)) != OK)
 		return k;
-	RUN(S_MEMBER_POINTS, &r, PI(merchant_id), PI(member));
+	/* the rest of the member in one: points, birthday, the rate, the
+	   ladder's revision, the card */
+	RUN(S_MEMBER_TERMS, &r, PI(merchant_id), PI(member));
 	if (r.nrows != 1)
-		return refuse("no member points");
-	pts = cint(&r, 0, 0);
-	in->member.birth_month = (int)cint(&r, 0, 1);
-	in->member.birth_day = (int)cint(&r, 0, 2);
-	/* wallet_earn_terms: the rate, then the tier (its revision read
-	   once a request) */
-	RUN(S_POINTS_RATE, &r, PI(merchant_id));
-	if (r.nrows != 1)
-		return refuse("no points rate");
-	per_yuan = cint(&r, 0, 0);
-	RUN(S_TIERS_REV, &r, PI(merchant_id));
-	if (r.nrows != 1)
-		return refuse("no merchant row");
-	if ((k = tier_at(w, cint(&r, 0, 0), growth, &cur)) != OK)
+		return refuse("no member terms");
+	pts = cint(&r, 0, MT_POINTS);
+	in->member.birth_month = (int)cint(&r, 0, MT_BMONTH);
+	in->member.birth_day = (int)cint(&r, 0, MT_BDAY);
+	per_yuan = cint(&r, 0, MT_PER_YUAN);
+	if ((k = tier_at(w, cint(&r, 0, MT_TIERS_REV), growth, &cur)) != OK)
 		return k;
-	/* card_terms */
-	RUN(S_CARD_TERMS, &r, PI(merchant_id), PI(member));
-	if (r.nrows != 1)
-		return refuse("no card terms");
-	until = card_until(&r, 0, cstr(&r, 0, CARD_TERMS_NCOLS),
+	until = card_until(&r, MT_CARD, cstr(&r, 0, MT_JOINED),
 	    &in->member.card_store_ids);
 member:
 	/* member_fill */
@@ -1200,33 +1192,90 @@ coupons:
 	    PI(0), PI(unpaid_expiry));
 	id = (int64_t)r.insert_id;
 	snprintf(ref, sizeof(ref), "order:%lld", (long long)id);
-	for (i = 0; i < o->nlines; i++) {
-		const struct priced_line *l = &o->lines[i];
-		const char *gift = l->gift_coupon >= 0 && l->gift_coupon <
-		    in->ncoupons ? in->coupons[l->gift_coupon].code : NULL;
-		const char *cat = i < in->nlines ? in->lines[i].category :
-		    NULL;
+	/* order_rows_insert: the lines, the allocations, the adjustments,
+	   each table in statements of at most ORDER_ROWS_CHUNK rows */
+	{
+		struct param v[ORDER_ROWS_CHUNK * ORDER_LINE_NP];
+		int nr = 0;
 
-		RUN(S_LINE_INSERT, &r, PI(id), PI(l->line_no),
-		    PIN(l->product_id, l->product_id > 0), PS(l->name),
-		    PS(cat), PI(l->qty), PI(l->unit_fen),
-		    PIN(l->member_unit_fen, l->member_unit_fen != ORDER_NONE),
-		    PI(l->list_fen), PI(l->net_fen), PS(gift),
-		    PI(l->tender[TD_POINTS]), PI(l->tender[TD_PRINCIPAL]),
-		    PI(l->tender[TD_BONUS]), PI(l->tender[TD_CASH]),
-		    PI(l->tender[TD_CARD]), PI(l->tender[TD_ONLINE]),
-		    PNULL, PNULL);
-		for (k = 0; k < o->nadj; k++)
-			if (l->alloc[k] > 0)
-				RUN(S_ALLOC_INSERT, &r, PI(id), PI(l->line_no),
-				    PI(k + 1), PI(l->alloc[k]));
-	}
-	for (k = 0; k < o->nadj; k++) {
-		const struct priced_adj *a = &o->adj[k];
+		for (i = 0; i < o->nlines; i++) {
+			const struct priced_line *l = &o->lines[i];
+			const char *gift = l->gift_coupon >= 0 &&
+			    l->gift_coupon < in->ncoupons ?
+			    in->coupons[l->gift_coupon].code : NULL;
+			const char *cat = i < in->nlines ?
+			    in->lines[i].category : NULL;
+			struct param *p;
 
-		RUN(S_ADJ_INSERT, &r, PI(id), PI(a->seq),
-		    PS(order_adj_kind_name(a->kind)), PS(a->ref),
-		    PI(a->base_fen), PI(a->amount_fen));
+			if (nr == ORDER_ROWS_CHUNK && (k = rows_run(w,
+			    S_LINE_INSERT, v, ORDER_LINE_NP, &nr)) != OK)
+				return k;
+			p = &v[nr++ * ORDER_LINE_NP];
+			p[0] = PI(id);
+			p[1] = PI(l->line_no);
+			p[2] = PIN(l->product_id, l->product_id > 0);
+			p[3] = PS(l->name);
+			p[4] = PS(cat);
+			p[5] = PI(l->qty);
+			p[6] = PI(l->unit_fen);
+			p[7] = PIN(l->member_unit_fen,
+			    l->member_unit_fen != ORDER_NONE);
+			p[8] = PI(l->list_fen);
+			p[9] = PI(l->net_fen);
+			p[10] = PS(gift);
+			p[11] = PI(l->tender[TD_POINTS]);
+			p[12] = PI(l->tender[TD_PRINCIPAL]);
+			p[13] = PI(l->tender[TD_BONUS]);
+			p[14] = PI(l->tender[TD_CASH]);
+			p[15] = PI(l->tender[TD_CARD]);
+			p[16] = PI(l->tender[TD_ONLINE]);
+			p[17] = PNULL;
+			p[18] = PNULL;
+		}
+		if ((k = rows_run(w, S_LINE_INSERT, v, ORDER_LINE_NP, &nr))
+		    != OK)
+			return k;
+		for (i = 0; i < o->nlines; i++) {
+			const struct priced_line *l = &o->lines[i];
+			int j;
+
+			for (j = 0; j < o->nadj; j++) {
+				struct param *p;
+
+				if (l->alloc[j] <= 0)
+					continue;
+				if (nr == ORDER_ROWS_CHUNK && (k = rows_run(w,
+				    S_ALLOC_INSERT, v, ORDER_ALLOC_NP, &nr))
+				    != OK)
+					return k;
+				p = &v[nr++ * ORDER_ALLOC_NP];
+				p[0] = PI(id);
+				p[1] = PI(l->line_no);
+				p[2] = PI(j + 1);
+				p[3] = PI(l->alloc[j]);
+			}
+		}
+		if ((k = rows_run(w, S_ALLOC_INSERT, v, ORDER_ALLOC_NP, &nr))
+		    != OK)
+			return k;
+		for (i = 0; i < o->nadj; i++) {
+			const struct priced_adj *a = &o->adj[i];
+			struct param *p;
+
+			if (nr == ORDER_ROWS_CHUNK && (k = rows_run(w,
+			    S_ADJ_INSERT, v, ORDER_ADJ_NP, &nr)) != OK)
+				return k;
+			p = &v[nr++ * ORDER_ADJ_NP];
+			p[0] = PI(id);
+			p[1] = PI(a->seq);
+			p[2] = PS(order_adj_kind_name(a->kind));
+			p[3] = PS(a->ref);
+			p[4] = PI(a->base_fen);
+			p[5] = PI(a->amount_fen);
+		}
+		if ((k = rows_run(w, S_ADJ_INSERT, v, ORDER_ADJ_NP, &nr))
+		    != OK)
+			return k;
 	}
 	for (k = 0; k < o->nadj; k++) {
 		const struct priced_adj *a = &o->adj[k];

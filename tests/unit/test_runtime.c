@@ -31,6 +31,28 @@ TEST(arena_alloc_aligned_and_reset)
 	arena_free(a);
 }
 
+TEST(arena_reset_keeps_what_a_request_needed)
+{
+	struct arena *a = arena_new(1024);
+	char *p, *q;
+
+	/* a request outgrows the first chunk: after the reset the same
+	   request fits in one chunk, the same one every time */
+	memset(arena_alloc(a, 3000), 'x', 3000);
+	arena_reset(a);
+	p = arena_alloc(a, 3000);
+	memset(p, 'y', 3000);
+	arena_reset(a);
+	q = arena_alloc(a, 3000);
+	EXPECT(q == p);
+	arena_reset(a);
+	/* beyond ARENA_KEEP_MAX (1 MiB) the first chunk stays as it was */
+	memset(arena_alloc(a, 2 << 20), 'z', 2 << 20);
+	arena_reset(a);
+	EXPECT(arena_alloc(a, 3000) == q);
+	arena_free(a);
+}
+
 static int deferred;
 static void bump(void *p) { deferred += *(int *)p; }
 
