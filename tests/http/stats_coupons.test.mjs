@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from './lib.mjs';
-import { newMerchant, rebuild, localDate } from './stats_helpers.mjs';
+import { newMerchant, rebuild, localDate, addDays } from './stats_helpers.mjs';
 
 const APP = process.env.APP_BIN || fileURLToPath(new URL('../../var/build/app', import.meta.url));
 
@@ -197,4 +197,98 @@ test('expired coupons: the report counts them from the raw rows whether merged o
   await sql(`INSERT INTO stats_coupon_days (merchant_id, day, store_id, template_id, valid_until, slot, claims, unused)
     VALUES (${mc.id}, '${today}', 0, ${tpl.id}, UTC_TIMESTAMP() + INTERVAL 9 DAY, 3, 40, 40)`);
   assert.deepEqual(await figures(), await raw());
+});
+
+test('days before the fold and today after it, by store: every figure per template, in total and by day is the coupons\' own', async () => {
+  const mc = await newMerchant('sp');
+  const [s1, s2] = mc.stores;
+  const tpls = [await mc.template(300, '三元券'), await mc.template(600, '六元券')];
+  const mem = await mc.member({ channel: 'organic' });
+  const codes = [];
+  for (let i = 0; i < 12; i++) codes.push(await mc.claim(mem, tpls[i % 2]));
+  for (const [i, st] of [[0, s1], [1, s2], [2, s2], [5, s1], [9, s2]]) {
+    const red = await mc.owner.call('POST', '/staff/redemptions', { coupon_code: codes[i], store_id: st,
+      order_fen: 1000 + 100 * i }, { 'idempotency-key': `sp-${codes[i]}` });
+    assert.equal(red.status, 200, red.text);
+  }
+  const v = await mc.owner.call('POST', `/staff/coupons/${codes[3]}/cancel`, { reason: '测试作废' });
+  assert.equal(v.status, 200, v.text);
+  // the year before: claims spread over four days and two stores, uses a
+  // day or two after them, some expired long ago (merged by the rebuild),
+  // one about to (kept at its own valid_until, past by the time it is
+  // asked: not merged yet)
+  const today = localDate();
+  const from = addDays(today, -3);
+  await sql(`UPDATE coupons SET claimed_at = claimed_at - INTERVAL (id % 4) DAY,
+    store_id = IF(id % 3 = 0, NULL, IF(id % 3 = 1, ${s1}, ${s2})),
+    used_at = IF(used_at IS NULL, NULL, used_at - INTERVAL (id % 4) DAY + INTERVAL (id % 2) DAY)
+    WHERE merchant_id = ${mc.id}`);
+  await sql(`UPDATE coupons SET valid_until = UTC_TIMESTAMP() - INTERVAL 1 DAY
+    WHERE merchant_id = ${mc.id} AND code IN ('${codes[4]}', '${codes[6]}', '${codes[7]}')`);
+  await sql(`UPDATE coupons SET valid_until = UTC_TIMESTAMP() + INTERVAL 2 SECOND
+    WHERE merchant_id = ${mc.id} AND code = '${codes[8]}'`);
+  rebuild(mc.code, from, today);
+  assert.match(execFileSync(APP, ['jobs', 'run', 'stats-fold', '--merchant', mc.code, '--now'],
+    { env: process.env, encoding: 'utf8' }), /\(done\)$/m);
+  // today after the fold: a claim in the slots
+  await mc.claim(mem, tpls[1]);
+  await new Promise((res) => setTimeout(res, 2500));
+  const [[unmerged]] = await sql(`SELECT COUNT(*) FROM stats_coupon_days WHERE merchant_id = ${mc.id}
+    AND valid_until > '1970-01-02' AND valid_until < UTC_TIMESTAMP() AND unused <> 0`);
+  assert.equal(Number(unmerged), 1, 'one expired not merged yet');
+
+  const day = (col) => `DATE(${col} + INTERVAL 8 HOUR)`;
+  const raw = async (a, b, store) => {
+    const inStore = (col) => (store ? `AND IFNULL(${col}, 0) = ${store}` : '');
+    const claims = await sql(`SELECT c.template_id, ${day('c.claimed_at')}, COUNT(*), SUM(c.status = 'used'),
+      SUM(c.status = 'cancelled'), SUM(c.status = 'unused' AND c.valid_until < UTC_TIMESTAMP()),
+      SUM(${day('c.claimed_at')} = ${day('mb.joined_at')})
+      FROM coupons c JOIN members mb ON mb.id = c.member_id WHERE c.merchant_id = ${mc.id}
+      AND ${day('c.claimed_at')} BETWEEN '${a}' AND '${b}' ${inStore('c.store_id')}
+      GROUP BY 1, 2`);
+    const uses = await sql(`SELECT template_id, ${day('used_at')}, COUNT(*), SUM(discount_fen), SUM(order_fen)
+      FROM coupons WHERE merchant_id = ${mc.id} AND status = 'used'
+      AND ${day('used_at')} BETWEEN '${a}' AND '${b}' ${inStore('used_store_id')} GROUP BY 1, 2`);
+    const zero = () => ({ issued: 0, issued_used: 0, cancelled: 0, expired: 0, used: 0, discount_fen: 0,
+      order_fen: 0, new_claims: 0 });
+    const per = new Map(tpls.map((t) => [t.id, zero()]));
+    const total = zero();
+    const daily = [];
+    for (let d = a; d <= b; d = addDays(d, 1)) daily.push({ date: d, issued: 0, used: 0, discount_fen: 0, order_fen: 0 });
+    const at = (d) => daily.find((x) => x.date === d);
+    for (const [t, d, n, u, c, e, nc] of claims) {
+      for (const o of [per.get(Number(t)), total]) {
+        o.issued += Number(n); o.issued_used += Number(u); o.cancelled += Number(c); o.expired += Number(e);
+        o.new_claims += Number(nc);
+      }
+      at(d).issued += Number(n);
+    }
+    for (const [t, d, n, disc, ord] of uses) {
+      for (const o of [per.get(Number(t)), total]) {
+        o.used += Number(n); o.discount_fen += Number(disc); o.order_fen += Number(ord);
+      }
+      Object.assign(at(d), { used: at(d).used + Number(n), discount_fen: at(d).discount_fen + Number(disc),
+        order_fen: at(d).order_fen + Number(ord) });
+    }
+    return { per, total, daily };
+  };
+  const keys = ['issued', 'issued_used', 'cancelled', 'expired', 'used', 'discount_fen', 'order_fen', 'new_claims'];
+  const pick = (o) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+  let seen = 0;
+  for (const [a, b] of [[from, today], [addDays(today, -2), addDays(today, -1)], [today, today]]) {
+    for (const store of [0, s1, s2]) {
+      const q = `from=${a}&to=${b}${store ? `&store_id=${store}` : ''}`;
+      const d = await mc.stats('coupons', q);
+      const want = await raw(a, b, store);
+      const what = `${a}..${b} store ${store}`;
+      assert.deepEqual(pick(d.totals), want.total, `totals ${what}`);
+      for (const t of tpls) assert.deepEqual(pick(d.templates.find((x) => x.id === t.id)), want.per.get(t.id), `template ${t.id} ${what}`);
+      assert.deepEqual(d.daily, want.daily, `daily ${what}`);
+      seen += want.total.issued + want.total.used + want.total.expired;
+    }
+  }
+  // the cases are not empty: claims, uses and expired in them
+  const all = await raw(from, today, 0);
+  assert.ok(all.total.issued === 13 && all.total.used === 5 && all.total.expired === 4 && seen > 0,
+    JSON.stringify(all.total));
 });
