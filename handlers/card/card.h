@@ -65,7 +65,7 @@ struct count_card_filter {
 };
 int	 count_card_filter_parse(struct req *, struct count_card_filter *);
 #define COUNT_CARD_ML_SQL \
-	" AND (? IS NULL OR (SELECT 1 FROM count_cards cc" \
+	" AND (? IS NULL OR (SELECT 1 FROM count_cards cc FORCE INDEX (ix_cc_member)" \
 	" WHERE cc.merchant_id = mb.merchant_id AND cc.member_id = mb.id" \
 	" AND cc.uses_left BETWEEN ? AND ? AND cc.expires_at >= ?" \
 	" AND cc.expires_at < ? AND cc.refunded_uses BETWEEN ? AND ?" \

@@ -277,15 +277,15 @@ DB_REPORT_COLS(q_mlw_joined_desc, 1, "SELECT mb.id FROM members mb"
  * unbounded. Before, the covered read went on until a page passed: when
  * few pass together, every entry of the merchant (a million: 200 ms idle).
  */
-#define ML_COVER_EXAMINED	"20000"
+#define ML_COVER_EXAMINED	"100000"
 DB_REPORT_COLS(q_mlb_joined_asc, 1, "SELECT mb.id FROM members mb"
     " FORCE INDEX (ix_member_joined)" ML_COVER_WHERE
     ML_PAGE("joined_at", ">", "ASC") " ROWS EXAMINED " ML_COVER_EXAMINED);
 DB_REPORT_COLS(q_mlb_joined_desc, 1, "SELECT mb.id FROM members mb"
     " FORCE INDEX (ix_member_joined)" ML_COVER_WHERE
     ML_PAGE("joined_at", "<", "DESC") " ROWS EXAMINED " ML_COVER_EXAMINED);
-#define ML_RANGE_FEW	"50000"
-#define ML_RANGE_FEW_1	"50001"
+#define ML_RANGE_FEW	"20000"
+#define ML_RANGE_FEW_1	"20001"
 #define ML_RANGE(name, ix, cond) DB_SQL_COLS(name, 1, \
     "SELECT COUNT(*) <= " ML_RANGE_FEW " FROM (SELECT 1 FROM members" \
     " FORCE INDEX (" ix ") WHERE merchant_id = ? AND " cond \
