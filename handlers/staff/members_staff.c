@@ -270,12 +270,13 @@ DB_REPORT_COLS(q_mlw_joined_desc, 1, "SELECT mb.id FROM members mb"
  * Range filters only (a balance, points, a tier's growth band; no channel
  * or birthday month, whose index holds the others for a count of them
  * together), each letting many through: the covered read bounded
- * (ML_COVER_EXAMINED entries, a page at once when one member in a few
- * hundred passes them together), then, short, a count of each range on its
- * own index up to ML_RANGE_FEW; one of them at most that, the filtered
- * statement starts from it (its rows, sorted), else the covered read
- * unbounded. Before, the covered read went on until a page passed: when
- * few pass together, every entry of the merchant (a million: 200 ms idle).
+ * (ML_COVER_EXAMINED entries: as much as the unbounded read cost when a
+ * page passes within them, one member in a few thousand), then, short, a
+ * count of each range on its own index up to ML_RANGE_FEW; one of them at
+ * most that, the filtered statement starts from it (its rows, sorted),
+ * else the covered read unbounded. Before, the covered read went on until
+ * a page passed: when few pass together, every entry of the merchant (25
+ * of a million: 0.15 s in MariaDB, 0.5 s through nginx; now 0.14 s).
  */
 #define ML_COVER_EXAMINED	"100000"
 DB_REPORT_COLS(q_mlb_joined_asc, 1, "SELECT mb.id FROM members mb"
