@@ -266,6 +266,34 @@ DB_REPORT_COLS(q_mlw_joined_asc, 1, "SELECT mb.id FROM members mb"
 DB_REPORT_COLS(q_mlw_joined_desc, 1, "SELECT mb.id FROM members mb"
     " FORCE INDEX (ix_member_joined)" ML_COVER_WHERE
     ML_PAGE("joined_at", "<", "DESC"));
+/*
+ * Range filters only (a balance, points, a tier's growth band; no channel
+ * or birthday month, whose index holds the others for a count of them
+ * together), each letting many through: the covered read bounded
+ * (ML_COVER_EXAMINED entries: as much as the unbounded read cost when a
+ * page passes within them, one member in a few thousand), then, short, a
+ * count of each range on its own index up to ML_RANGE_FEW; one of them at
+ * most that, the filtered statement starts from it (its rows, sorted),
+ * else the covered read unbounded. Before, the covered read went on until
+ * a page passed: when few pass together, every entry of the merchant (25
+ * of a million: 0.15 s in MariaDB, 0.5 s through nginx; now 0.14 s).
+ */
+#define ML_COVER_EXAMINED	"100000"
+DB_REPORT_COLS(q_mlb_joined_asc, 1, "SELECT mb.id FROM members mb"
+    " FORCE INDEX (ix_member_joined)" ML_COVER_WHERE
+    ML_PAGE("joined_at", ">", "ASC") " ROWS EXAMINED " ML_COVER_EXAMINED);
+DB_REPORT_COLS(q_mlb_joined_desc, 1, "SELECT mb.id FROM members mb"
+    " FORCE INDEX (ix_member_joined)" ML_COVER_WHERE
+    ML_PAGE("joined_at", "<", "DESC") " ROWS EXAMINED " ML_COVER_EXAMINED);
+#define ML_RANGE_FEW	"20000"
+#define ML_RANGE_FEW_1	"20001"
+#define ML_RANGE(name, ix, cond) DB_SQL_COLS(name, 1, \
+    "SELECT COUNT(*) <= " ML_RANGE_FEW " FROM (SELECT 1 FROM members" \
+    " FORCE INDEX (" ix ") WHERE merchant_id = ? AND " cond \
+    " LIMIT " ML_RANGE_FEW_1 ") x")
+ML_RANGE(q_ml_range_balance, "ix_member_balance", "balance_fen BETWEEN ? AND ?");
+ML_RANGE(q_ml_range_points, "ix_member_points", "points BETWEEN ? AND ?");
+ML_RANGE(q_ml_range_growth, "ix_member_growth", "growth >= ? AND growth < ?");
 #define ML_COVER_FEW	"5000"
 #define ML_COVER_FEW_1	"5001"
 /* each filter's members on the entries of its own index alone (a bound
@@ -1005,20 +1033,66 @@ ml_cover_many(struct req *r, const struct ml_query *f)
 	return few < 0 ? -1 : !few;
 }
 
-/* A covered page: its ids from ix_member_joined's entries, then rows. */
+/* A covered page: its ids from ix_member_joined's entries, then rows
+   (bounded: ML_COVER_EXAMINED entries at most, res empty when that
+   passes fewer than a page). */
+static int
+ml_covered_by(struct req *r, const struct ml_query *f, int64_t limit,
+    int bounded, struct db_res *res)
+{
+	struct db_val cv, ci;
+	struct db_res ids;
+	struct db_sql *q = bounded ?
+	    (f->desc ? &q_mlb_joined_desc : &q_mlb_joined_asc) :
+	    (f->desc ? &q_mlw_joined_desc : &q_mlw_joined_asc);
+
+	cv = DBS(f->has_cursor ? f->cur_time : f->desc ? FAR_SQL : NEVER_SQL);
+	ci = DBI(f->has_cursor ? f->cur_id : f->desc ? INT64_MAX : 0);
+	if (DB(r, q, &ids, ML_COVER_BINDS(r, f), cv, cv, ci,
+	    DBI(limit + 1)) != DB_OK)
+		return db_fail(r);
+	if (bounded && ids.nrows <= limit) {
+		memset(res, 0, sizeof(*res));
+		res->ncols = ML_NCOLS;
+		return 0;
+	}
+	return ml_by_ids(r, &ids, res);
+}
+
 static int
 ml_covered(struct req *r, const struct ml_query *f, int64_t limit,
     struct db_res *res)
 {
-	struct db_val cv, ci;
-	struct db_res ids;
+	return ml_covered_by(r, f, limit, 0, res);
+}
 
-	cv = DBS(f->has_cursor ? f->cur_time : f->desc ? FAR_SQL : NEVER_SQL);
-	ci = DBI(f->has_cursor ? f->cur_id : f->desc ? INT64_MAX : 0);
-	if (DB(r, f->desc ? &q_mlw_joined_desc : &q_mlw_joined_asc, &ids,
-	    ML_COVER_BINDS(r, f), cv, cv, ci, DBI(limit + 1)) != DB_OK)
-		return db_fail(r);
-	return ml_by_ids(r, &ids, res);
+/* One of the ranges the query names lets at most ML_RANGE_FEW members
+   through (its own index's entries, the count stopped there): 1, 0, -1
+   on a failure (recorded). */
+static int
+ml_range_few(struct req *r, const struct ml_query *f)
+{
+	struct db_val v[3];
+	int few = 0;
+
+	v[0] = DBI(r->m->id);
+	if (f->bal_min != INT64_MIN || f->bal_max != INT64_MAX) {
+		v[1] = DBI(f->bal_min);
+		v[2] = DBI(f->bal_max);
+		few = ml_few_run(r, &q_ml_range_balance, v, 3);
+	}
+	if (few == 0 && (f->pts_min != INT64_MIN || f->pts_max != INT64_MAX)) {
+		v[1] = DBI(f->pts_min);
+		v[2] = DBI(f->pts_max);
+		few = ml_few_run(r, &q_ml_range_points, v, 3);
+	}
+	if (few == 0 && (f->growth_min != INT64_MIN ||
+	    f->growth_max != INT64_MAX)) {
+		v[1] = DBI(f->growth_min);
+		v[2] = DBI(f->growth_max);
+		few = ml_few_run(r, &q_ml_range_growth, v, 3);
+	}
+	return few;
 }
 
 /*
@@ -1068,8 +1142,20 @@ ml_cover_or_filtered(struct req *r, const struct ml_query *f, int64_t limit,
 {
 	int many;
 
+	int st, few;
+
 	if ((many = ml_cover_many(r, f)) < 0)
 		return r->status;
+	if (many && f->channel == NULL && f->bmonth == 0 &&
+	    ml_cover_named(f) > 1) {
+		/* ranges only, each wide: bounded, then by the narrowest */
+		if ((st = ml_covered_by(r, f, limit, 1, res)) != 0 ||
+		    res->nrows > limit)
+			return st;
+		if ((few = ml_range_few(r, f)) < 0)
+			return r->status;
+		many = !few;
+	}
 	if (many)
 		return ml_covered(r, f, limit, res);
 	return ml_run(r, f->desc ? f->sort->f_desc : f->sort->f_asc, f, limit,

@@ -255,3 +255,62 @@ test('count cards (and a tier) when none of the first 5000 in order has one: eve
     }
   }
 });
+
+// After the test above (node:test runs a file's tests in order): the
+// newest members' cards have lapsed, so that a page of active cards by
+// joining reads the newest members first and finds none of theirs in the
+// state (the list asks each member's own cards, ix_cc_member); expired
+// and used-up ones are among the newest; a few expire within the week.
+test('count cards among members whose cards lapsed: every state with and without a tier, every sort both ways, page by page', async () => {
+  const [[orderId]] = await sql(`SELECT MAX(id) FROM orders WHERE merchant_id = ${mc.id}`);
+  const bulk = (await sql(`SELECT id FROM members WHERE merchant_id = ${mc.id} AND name LIKE '新%' ORDER BY id`))
+    .map(([id]) => Number(id));
+  assert.equal(bulk.length, 6000);
+  // 700 expired (uses left), 700 used up, 60 refunded to nothing (neither
+  // used up nor active), 40 expiring in three days, each member one card;
+  // of the expired, one in five also holds an active one
+  const cols = `(merchant_id, member_id, product_id, order_id, line_no, name, uses_total,
+    uses_left, refunded_uses, product_ids, expires_at, created_at)`;
+  const lapsed = `(SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1001 AS i FROM members
+    WHERE merchant_id = ${mc.id} AND name LIKE '新%') b`;
+  await sql(`INSERT INTO count_cards ${cols}
+    SELECT ${mc.id}, b.id, 1, ${orderId}, 5000 + b.i, '十次卡', 10, IF(b.i < 700, 3, IF(b.i < 1460, 0, 2)),
+      IF(b.i >= 1400 AND b.i < 1460, 10, 0), '[]',
+      IF(b.i < 700, UTC_TIMESTAMP() - INTERVAL 1 DAY, IF(b.i < 1460, '2099-01-01 00:00:00',
+        UTC_TIMESTAMP() + INTERVAL 3 DAY)), UTC_TIMESTAMP()
+    FROM ${lapsed} WHERE b.i BETWEEN 0 AND 1499`);
+  await sql(`INSERT INTO count_cards ${cols}
+    SELECT ${mc.id}, b.id, 1, ${orderId}, 7000 + b.i, '十次卡', 10, 1, 0, '[]', '2099-01-01 00:00:00', UTC_TIMESTAMP()
+    FROM ${lapsed} WHERE b.i BETWEEN 0 AND 699 AND b.i % 5 = 0`);
+  // each state from the cards' rows, now
+  const got = await sql(`SELECT member_id,
+      MAX(uses_left > 0 AND expires_at >= UTC_TIMESTAMP()),
+      MAX(uses_left > 0 AND expires_at < UTC_TIMESTAMP()),
+      MAX(uses_left = 0 AND refunded_uses = 0),
+      MAX(uses_left > 0 AND expires_at >= UTC_TIMESTAMP() AND expires_at < UTC_TIMESTAMP() + INTERVAL 7 DAY)
+    FROM count_cards WHERE merchant_id = ${mc.id} GROUP BY member_id`);
+  const states = { active: new Set(), expired: new Set(), used_up: new Set(), expiring: new Set() };
+  for (const [id, a, e, u, x] of got) {
+    if (a === '1') states.active.add(Number(id));
+    if (e === '1') states.expired.add(Number(id));
+    if (u === '1') states.used_up.add(Number(id));
+    if (x === '1') states.expiring.add(Number(id));
+  }
+  assert.ok(states.expired.size >= 700 && states.used_up.size >= 700 && states.active.size > 500, 'more than 500 each');
+  assert.ok(states.expiring.size >= 40 && states.expiring.size < 100);
+  const all = await rows();
+  for (const [state, ids] of Object.entries(states)) {
+    for (const tier of [null, 1]) {
+      for (const [sort, col] of Object.entries(SORTS)) {
+        for (const order of ['asc', 'desc']) {
+          const want = all.filter((x) => ids.has(x.id) && (tier === null || band(x.growth) === tier)).sort((a, b) => {
+            const c = a[col] < b[col] ? -1 : a[col] > b[col] ? 1 : a.id - b.id;
+            return order === 'desc' ? -c : c;
+          }).map((x) => x.id);
+          const got2 = await pages({ count_cards: state, sort, order, ...(tier ? { tier: String(tier) } : {}) }, 100);
+          assert.deepEqual(got2.map((x) => x.id), want, `lapsed: ${state} tier ${tier} by ${sort} ${order}`);
+        }
+      }
+    }
+  }
+});
