@@ -591,6 +591,20 @@ pause_after(const struct runner *rn)
  * Claim and run one (job, merchant, period), now the moment it is for.
  * Prints a line for it (tick: only when it did something or failed).
  */
+/* One batch: the job's preparation outside any transaction, then the
+   batch in its own. The status of whichever failed, or db_tx's. */
+static int
+batch_once(struct req *r, int (*prep)(struct job_run *), struct step *s)
+{
+	int st;
+
+	arena_reset(r->a);
+	resp_reset(r);
+	s->j->data = NULL;
+	st = prep != NULL ? prep(s->j) : 0;
+	return st < 400 ? db_tx(r, step_tx, s) : st;
+}
+
 static enum run_end
 run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
     int64_t now)
@@ -681,12 +695,7 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 	s.hold = naside > 0;
 	prep = job_prepare_fn(job);
 	for (;;) {
-		arena_reset(r->a);
-		resp_reset(r);
-		j.data = NULL;
-		st = prep != NULL ? prep(&j) : 0;
-		if (st < 400)
-			st = db_tx(r, step_tx, &s);
+		st = batch_once(r, prep, &s);
 		if (s.lost) {
 			end = RUN_SKIPPED;
 			print_line(job, jm, period, NULL, "claim lost");
@@ -754,12 +763,7 @@ run_one(struct runner *rn, const struct job *job, struct jmerchant *jm,
 			continue;
 		s.retry = &aside[k];
 		for (n = 0; n < 10000; n++) {
-			arena_reset(r->a);
-			resp_reset(r);
-			j.data = NULL;
-			st = prep != NULL ? prep(&j) : 0;
-			if (st < 400)
-				st = db_tx(r, step_tx, &s);
+			st = batch_once(r, prep, &s);
 			if (s.lost) {
 				end = RUN_SKIPPED;
 				print_line(job, jm, period, NULL, "claim lost");
