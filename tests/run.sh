@@ -53,24 +53,12 @@ SAN_UBSAN=halt_on_error=1:print_stacktrace=1
 
 note() { printf '\n==== %s\n' "$*"; }
 
-cleanup() {
-	[ -n "$CLEANED" ] && return
-	CLEANED=1
-	# Another Ctrl-C must not cut the shutdown short (stack.sh inherits
-	# the ignored signals).
-	trap '' INT TERM
-	if [ -d "$INST" ]; then
-		"$STACK" down "$INST" || true
-		if [ "${KEEP:-}" = 1 ]; then
-			echo "instance kept in $INST"
-		else
-			rm -rf "$INST"
-		fi
-	fi
-}
+# free_port, stack_cleanup (the instance down and removed, once)
+# shellcheck source=tests/port.sh
+. "$ROOT/tests/port.sh"
 
 finish() {
-	cleanup
+	stack_cleanup
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 	exit
@@ -89,7 +77,7 @@ interrupted() {
 	finish
 }
 trap interrupted INT TERM
-trap cleanup EXIT
+trap stack_cleanup EXIT
 
 # count <file> <pattern>: lines matching an extended regex.
 count() {
@@ -114,9 +102,6 @@ tally() {
 	fi
 }
 
-# free_port: a port nothing listens on
-# shellcheck source=tests/port.sh
-. "$ROOT/tests/port.sh"
 
 show_logs() {
 	local f

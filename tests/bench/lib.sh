@@ -3,25 +3,7 @@
 # THREADS, CONNECTIONS, PAIR_DURATION, BENCH_LUA_DIR, BASE_URL and the
 # instance's DB_* environment.
 
-# stack_cleanup: on exit, once: the instance INST down ($STACK) and
-# removed (KEEP=1 keeps it), and SCRATCH when the script has one
-CLEANED=
-stack_cleanup() {
-	[ -n "$CLEANED" ] && return
-	CLEANED=1
-	trap '' INT TERM
-	if [ -d "$INST" ]; then
-		"$STACK" down "$INST" || true
-		if [ "${KEEP:-}" = 1 ]; then
-			echo "instance kept in $INST"
-		else
-			rm -rf "$INST"
-		fi
-	fi
-	[ -z "${SCRATCH:-}" ] || rm -rf "$SCRATCH"
-}
-
-# free_port: a TCP port on 127.0.0.1 nothing listens on (tests/port.sh)
+# free_port, stack_cleanup (tests/port.sh)
 # shellcheck source=tests/port.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../port.sh"
 
